@@ -1,0 +1,88 @@
+"""The `matcher` command: import, build, match, evaluate, serve and send the weekly digest."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from matcher import __version__
+from matcher.cli.context import AppContext, pass_app
+from matcher.config import Settings
+from matcher.errors import MatcherError
+
+
+class MatcherGroup(click.Group):
+    """A group that turns the library's own errors into a one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MatcherError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=MatcherGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="matcher")
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="SQLAlchemy URL of the store [env MATCHER_DATABASE_URL; default: sqlite in --data-dir].",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the SQLite store, demo files and outbox [env MATCHER_DATA_DIR; default: var].",
+)
+@click.option(
+    "--models-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of model builds [env MATCHER_MODELS_DIR; default: models].",
+)
+@click.option(
+    "--encoder",
+    metavar="MODEL",
+    help="sentence-transformers model path or name, or 'hashing' "
+    "[env MATCHER_ENCODER; default: all-MiniLM-L6-v2, shipped offline].",
+)
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+@click.pass_context
+def main(
+    ctx: click.Context,
+    database_url: str | None,
+    data_dir: Path | None,
+    models_dir: Path | None,
+    encoder: str | None,
+    verbose: int,
+) -> None:
+    """Who could help whom: match the members of an indie music community.
+
+    A typical week: `matcher import` the organiser's files (or `matcher demo-data`),
+    `matcher build` a model, `matcher serve` the API, `matcher digest` the weekly emails.
+    Settings come from MATCHER_* environment variables; the options here override them.
+    """
+    logging.basicConfig(
+        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = Settings.from_env(
+        database_url=database_url, data_dir=data_dir, models_dir=models_dir, encoder=encoder
+    )
+    ctx.obj = AppContext(settings)
+
+
+@main.command("migrate")
+@pass_app
+def migrate_command(app: AppContext) -> None:
+    """Create the store or upgrade it to the newest schema, in place."""
+    from matcher import migrate
+    from matcher.db import engine_for
+
+    engine = engine_for(app.settings)
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    app.out.print(f"store {app.settings.database}: schema {before or 'empty'} -> {after}")

@@ -1,0 +1,36 @@
+"""What every command is handed: settings, and the store and encoder opened on first use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import click
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.config import Settings
+from matcher.embed import Encoder, load_encoder
+
+
+class AppContext:
+    """The collaborators of a CLI run, created lazily so `--help` stays instant."""
+
+    def __init__(self, settings: Settings, console: Console | None = None):
+        self.settings = settings
+        self.console = console or Console(stderr=True)
+        self.out = Console(soft_wrap=True)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from matcher.db import open_store
+
+        return open_store(self.settings)
+
+    @cached_property
+    def encoder(self) -> Encoder:
+        s = self.settings
+        with self.console.status(f"loading encoder {s.encoder}"):
+            return load_encoder(s.encoder, device=s.device, batch_size=s.encode_batch_size)
+
+
+pass_app = click.make_pass_decorator(AppContext)

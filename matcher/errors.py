@@ -1,0 +1,54 @@
+"""The library's own exceptions; callers (CLI, API) map them to messages and status codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MatcherError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class NotFound(MatcherError):
+    """A member, post or build that does not exist."""
+
+
+class Conflict(MatcherError):
+    """A write that clashes with what is stored (a duplicate id, a closed post)."""
+
+
+class InvalidInput(MatcherError):
+    """Input that breaks a rule of the domain; `field` names what was wrong."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BuildError(MatcherError):
+    """A model build that is missing, unreadable or incompatible with this installation."""
+
+
+class ConfigError(MatcherError):
+    """A setting that cannot be used."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One bad row of an import file: where it is and what is wrong with it."""
+
+    file: str
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.field}: {self.reason}"
+
+
+class ImportRejected(MatcherError):
+    """An import with bad rows; nothing was written."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} bad row(s); nothing was imported")

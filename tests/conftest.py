@@ -1,0 +1,38 @@
+"""Shared fixtures: a fresh SQLite store per test and a fast deterministic encoder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matcher.config import Settings
+from matcher.db import open_store
+from matcher.embed import HashingEncoder
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings pointing every path into the test's own folder, with the fast encoder."""
+    return Settings(
+        data_dir=tmp_path / "var",
+        models_dir=tmp_path / "models",
+        encoder="hashing",
+        secret_key="test-secret",
+    )
+
+
+@pytest.fixture
+def sessions(settings: Settings):
+    """A migrated, empty store."""
+    factory = open_store(settings)
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+@pytest.fixture
+def encoder() -> HashingEncoder:
+    """A fast lexical encoder standing in for the sentence-transformers model."""
+    return HashingEncoder()

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from matcher import migrate
+from matcher.config import Settings
+from matcher.db import engine_for
+from matcher.store import Member, Post
+
+
+def test_migration_upgrades_an_empty_database_to_the_newest_schema(settings: Settings):
+    engine = engine_for(settings)
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert {"members", "posts", "interactions", "digests", "digest_matches"} <= tables
+    migrate.upgrade(engine)  # a second upgrade is a no-op
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_times_come_back_aware_in_utc(sessions):
+    joined = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with sessions.begin() as session:
+        session.add(Member(external_id="m1", name="The Hum", kind="band", joined_at=joined))
+    with sessions() as session:
+        member = session.scalars(select(Member)).one()
+    assert member.joined_at == joined
+    assert member.joined_at.tzinfo is not None
+
+
+def test_foreign_keys_are_enforced_on_sqlite(sessions):
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        session.add(Post(external_id="p1", member_id=999, side="need", text="a drummer"))
