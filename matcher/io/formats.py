@@ -1,0 +1,221 @@
+"""Reading and writing the import files (CSV, JSON, JSONL) as three DataFrames."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher.errors import RowProblem
+from matcher.io.parse import is_empty
+from matcher.io.schema import COLUMNS, ENTITIES, FILE, REQUIRED, ROW, entity_of, format_of
+
+
+@dataclass
+class Frames:
+    """Members, posts and interactions in the file format, with the files they came from.
+
+    Frames read from files also carry `_file` and `_row` columns (where each row came from) and
+    the problems met while reading; frames made in code need only the format's columns.
+    """
+
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
+    posts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sources: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def frame(self, entity: str) -> pd.DataFrame:
+        """The frame of `entity` (members, posts or interactions)."""
+        return getattr(self, entity)
+
+    def counts(self) -> dict[str, int]:
+        """How many rows of each entity."""
+        return {e: len(self.frame(e)) for e in ENTITIES}
+
+
+def read_files(paths: Iterable[Path | str]) -> Frames:
+    """Read import files and folders (every `members*`, `posts*`, `interactions*` file in one)."""
+    parts: dict[str, list[pd.DataFrame]] = {e: [] for e in ENTITIES}
+    frames = Frames()
+    for path in _expand(paths, frames.problems):
+        name = str(path)
+        frames.sources.append(name)
+        entity = entity_of(path)
+        try:
+            frame = _read(path, name, frames.problems)
+        except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not CSV/JSON
+            frames.problems.append(RowProblem(name, 0, "file", f"cannot read the file: {exc}"))
+            continue
+        assert entity is not None
+        for column in sorted(REQUIRED[entity] - set(frame.columns)):
+            frames.problems.append(RowProblem(name, 0, column, "required column missing"))
+        frame[FILE] = name
+        parts[entity].append(frame)
+    for entity, found in parts.items():
+        if found:
+            setattr(frames, entity, pd.concat(found, ignore_index=True).astype(object))
+    return frames
+
+
+def _expand(paths: Iterable[Path | str], problems: list[RowProblem]) -> list[Path]:
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and entity_of(p))
+            if not found:
+                problems.append(
+                    RowProblem(str(path), 0, "file", "no members/posts/interactions files here")
+                )
+            out.extend(found)
+        elif not path.exists():
+            problems.append(RowProblem(str(path), 0, "file", "no such file or folder"))
+        elif entity_of(path) is None:
+            problems.append(
+                RowProblem(
+                    str(path),
+                    0,
+                    "file",
+                    "cannot tell what it holds: name it members*, posts* or interactions* "
+                    "with .csv, .json or .jsonl",
+                )
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
+    fmt = format_of(path)
+    if fmt == "csv":
+        return _read_csv(path)
+    if fmt == "json":
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        if not isinstance(data, list):
+            raise ValueError("expected a JSON array of objects")
+        records = list(enumerate(data, start=1))
+    else:
+        records = []
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                problems.append(RowProblem(name, number, "-", f"not valid JSON: {exc}"))
+    kept = []
+    for number, record in records:
+        if isinstance(record, dict):
+            kept.append({**record, ROW: number})
+        else:
+            problems.append(RowProblem(name, number, "-", "expected a JSON object"))
+    return pd.DataFrame(kept, dtype=object) if kept else pd.DataFrame({ROW: []}, dtype=object)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """All cells as text; `_row` is the line each record starts on (the header is line 1)."""
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise ValueError("the file is empty (no header line)") from exc
+    frame = frame.astype(object)
+    # A record spans one line plus the line breaks inside its quoted cells.
+    breaks = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        breaks += frame[column].str.count("\n").to_numpy(dtype=np.int64)
+    frame[ROW] = 2 + np.arange(len(frame)) + np.concatenate(([0], np.cumsum(breaks)[:-1]))
+    blank = frame.drop(columns=[ROW]).apply(lambda c: c.str.strip() == "").all(axis=1)
+    return frame[~blank].reset_index(drop=True)
+
+
+def write_files(frames: Frames, folder: Path | str, fmt: str = "csv") -> list[Path]:
+    """Write members.<fmt>, posts.<fmt> and interactions.<fmt> into `folder`, each atomically."""
+    if fmt not in ("csv", "json", "jsonl"):
+        raise ValueError(f"unknown format {fmt!r}; expected csv, json or jsonl")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for entity in ENTITIES:
+        records = _records(frames.frame(entity), COLUMNS[entity])
+        target = folder / f"{entity}.{fmt}"
+        columns = COLUMNS[entity]
+        _write_atomically(target, lambda f, r=records, c=columns: _dump(r, c, fmt, f))
+        written.append(target)
+    return written
+
+
+def _records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    present = [c for c in columns if c in frame.columns]
+    rows = frame[present].astype(object).to_dict("records") if len(frame) else []
+    return [{c: _plain(row.get(c)) for c in columns} for row in rows]
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a JSON value: ISO 8601 UTC times, Python numbers and lists, None for empty."""
+    if isinstance(value, np.ndarray | tuple):
+        value = list(value)
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if is_empty(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.floor("us").to_pydatetime()
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _dump(records: list[dict[str, Any]], columns: tuple[str, ...], fmt: str, handle: Any) -> None:
+    if fmt == "csv":
+        frame = pd.DataFrame(
+            [{k: _csv_cell(v) for k, v in r.items()} for r in records], columns=list(columns)
+        )
+        frame.to_csv(handle, index=False, lineterminator="\n")
+    elif fmt == "json":
+        json.dump(records, handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
+    else:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _write_atomically(target: Path, write: Any) -> None:
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            write(handle)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

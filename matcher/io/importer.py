@@ -1,0 +1,191 @@
+"""Importing members, posts and interactions: validate all, then upsert in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.errors import ImportRejected
+from matcher.io.formats import Frames, read_files
+from matcher.io.queries import file_rows
+from matcher.io.schema import COLUMNS, DEFAULTED, ENTITIES, STORE_NAMES
+from matcher.io.validate import CHUNK, validate
+from matcher.store import ImportRun, Interaction, Member, Post, utcnow
+
+MODELS: dict[str, Any] = {"members": Member, "posts": Post, "interactions": Interaction}
+Step = Callable[[str], None]
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, dry, would do): rows inserted, updated and unchanged per entity."""
+
+    source: str
+    counts: dict[str, dict[str, int]]
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+@dataclass
+class _Plan:
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)  # each with the store's "id"
+    unchanged: int = 0
+
+
+def import_files(
+    sessions: sessionmaker[Session],
+    paths: Iterable[Path | str],
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    default_capacity: int = 3,
+    dry_run: bool = False,
+    step: Step | None = None,
+) -> ImportResult:
+    """Read import files and folders and import them (see `import_frames`)."""
+    if step:
+        step("reading files")
+    frames = read_files(paths)
+    return import_frames(
+        sessions,
+        frames,
+        source=", ".join(frames.sources),
+        clock=clock,
+        default_capacity=default_capacity,
+        dry_run=dry_run,
+        step=step,
+    )
+
+
+def import_frames(
+    sessions: sessionmaker[Session],
+    frames: Frames,
+    *,
+    source: str,
+    clock: Callable[[], datetime] = utcnow,
+    default_capacity: int = 3,
+    dry_run: bool = False,
+    step: Step | None = None,
+) -> ImportResult:
+    """Validate every row, then upsert all of them by external id in one transaction, or nothing.
+
+    Raises ImportRejected listing every bad row. Rows whose values did not change are not
+    written. A dry run validates and counts but writes nothing.
+    """
+    report = step or (lambda _: None)
+    with sessions.begin() as session:
+        report("validating")
+        checked = validate(frames, session)
+        if checked.problems:
+            raise ImportRejected(checked.problems)
+        now = clock()
+        report("comparing with the store")
+        defaults = {
+            "members": {
+                "email_consent": False,
+                "share_contact": False,
+                "capacity": default_capacity,
+                "active": True,
+                "joined_at": now,
+            },
+            "posts": {"status": "open", "created_at": now},
+            "interactions": {},
+        }
+        plans = {
+            e: _plan(e, checked.rows[e].records, _stored(session, e, checked.rows[e].records), d)
+            for e, d in defaults.items()
+        }
+        counts = {
+            e: {"inserted": len(p.inserts), "updated": len(p.updates), "unchanged": p.unchanged}
+            for e, p in plans.items()
+        }
+        if not dry_run:
+            report("writing")
+            _write(session, plans, now)
+            session.add(ImportRun(at=now, source=source, counts=counts))
+    return ImportResult(source, counts, checked.warnings, dry_run)
+
+
+def _plan(
+    entity: str,
+    records: list[dict[str, Any]],
+    stored: dict[str, dict[str, Any]],
+    defaults: dict[str, Any],
+) -> _Plan:
+    """Split parsed rows into new, changed and unchanged ones, filling empty defaulted fields."""
+    plan = _Plan()
+    keep = DEFAULTED[entity]
+    for record in records:
+        old = stored.get(record["id"])
+        row = dict(record)
+        if "tags" in row and row["tags"] is None:
+            row["tags"] = []
+        for column in keep:
+            if row[column] is None:
+                row[column] = defaults[column] if old is None else old[column]
+        if old is None:
+            plan.inserts.append(row)
+        elif any(row[c] != old[c] for c in COLUMNS[entity]):
+            plan.updates.append({**row, "pk": old["pk"]})
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _stored(session: Session, entity: str, records: list[dict[str, Any]]) -> dict[str, dict]:
+    """The stored rows with these ids, in the file format (external ids), plus their "pk"."""
+    query, key = file_rows(entity)
+    names = ("pk", *COLUMNS[entity])
+    ids = sorted({r["id"] for r in records})
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), CHUNK):
+        for values in session.execute(query.where(key.in_(ids[start : start + CHUNK]))):
+            row = dict(zip(names, values, strict=True))
+            out[row["id"]] = row
+    return out
+
+
+def _write(session: Session, plans: dict[str, _Plan], now: datetime) -> None:
+    """Bulk insert the new rows and bulk update the changed ones, resolving external ids."""
+    for entity in ENTITIES:
+        plan = plans[entity]
+        rows = plan.inserts + plan.updates
+        if entity == "posts":
+            _resolve(session, Member, rows, ("member_id",))
+        elif entity == "interactions":
+            _resolve(session, Member, rows, ("from_member_id", "to_member_id"))
+            _resolve(session, Post, rows, ("need_id", "offer_id"))
+        model = MODELS[entity]
+        stamp = {"updated_at": now} if entity != "interactions" else {}
+        if plan.inserts:
+            inserts = [{**_store_row(entity, r), **stamp} for r in plan.inserts]
+            session.execute(insert(model), inserts)
+        if plan.updates:
+            updates = [{**_store_row(entity, r), "id": r["pk"], **stamp} for r in plan.updates]
+            session.execute(update(model), updates)
+
+
+def _resolve(
+    session: Session, model: Any, rows: list[dict[str, Any]], columns: tuple[str, ...]
+) -> None:
+    """Replace the external ids in `columns` of `rows` by store ids, in place."""
+    wanted = sorted({r[c] for r in rows for c in columns if r[c] is not None})
+    ids: dict[str, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        part = wanted[start : start + CHUNK]
+        query = select(model.external_id, model.id).where(model.external_id.in_(part))
+        ids.update((key, pk) for key, pk in session.execute(query))
+    for row in rows:
+        for column in columns:
+            row[column] = None if row[column] is None else ids[row[column]]
+
+
+def _store_row(entity: str, row: dict[str, Any]) -> dict[str, Any]:
+    names = STORE_NAMES[entity]
+    return {names.get(c, c): row[c] for c in COLUMNS[entity]}

@@ -1,0 +1,182 @@
+"""Parsers of single cells of an import file; each returns the value, None when empty, or `Bad`."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
+FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+class Bad(str):
+    """A cell that could not be parsed; the string is the reason."""
+
+
+Parser = Callable[[Any], Any]
+
+
+def is_empty(value: Any) -> bool:
+    """Whether a cell holds nothing: None, NaN/NaT/NA, or blank text."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | tuple | np.ndarray):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def text(value: Any, max_length: int | None = None) -> Any:
+    """Stripped text (numbers become their digits), checked against `max_length`."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return Bad(f"expected text, got {value!r}")
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        value = int(value)
+    if isinstance(value, list | tuple | dict | np.ndarray):
+        return Bad("expected text, got a list")
+    out = str(value).strip()
+    if max_length is not None and len(out) > max_length:
+        return Bad(f"longer than {max_length} characters ({len(out)})")
+    return out
+
+
+def texts(max_length: int) -> Parser:
+    """A text parser with a length limit."""
+    return lambda value: text(value, max_length)
+
+
+def choice(options: tuple[str, ...]) -> Parser:
+    """A parser accepting one of `options` (case and surrounding blanks ignored)."""
+    allowed = frozenset(options)
+
+    def parse(value: Any) -> Any:
+        word = text(value)
+        if word is None or isinstance(word, Bad):
+            return word
+        word = word.lower()
+        if word not in allowed:
+            return Bad(f"unknown value {word!r}; expected one of {', '.join(options)}")
+        return word
+
+    return parse
+
+
+def number(low: float, high: float) -> Parser:
+    """A parser of a finite number within [low, high]."""
+
+    def parse(value: Any) -> Any:
+        if is_empty(value):
+            return None
+        if isinstance(value, bool | np.bool_):
+            return Bad(f"not a number: {value!r}")
+        try:
+            out = float(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            return Bad(f"not a number: {value!r}")
+        if not math.isfinite(out):
+            return Bad(f"not a number: {value!r}")
+        if not low <= out <= high:
+            return Bad(f"{out:g} is out of range [{low:g}, {high:g}]")
+        return out
+
+    return parse
+
+
+def count(value: Any) -> Any:
+    """A whole number of zero or more."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return Bad(f"not a whole number: {value!r}")
+    try:
+        out = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        return Bad(f"not a whole number: {value!r}")
+    if not math.isfinite(out) or not out.is_integer():
+        return Bad(f"not a whole number: {value!r}")
+    if out < 0:
+        return Bad(f"must not be negative ({int(out)})")
+    return int(out)
+
+
+def boolean(value: Any) -> Any:
+    """true/false, yes/no or 1/0."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
+        return bool(value)
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return Bad(f"not a boolean: {value!r} (use true/false, yes/no or 1/0)")
+
+
+def timestamp(value: Any) -> Any:
+    """An ISO 8601 time as an aware UTC datetime; a time without a zone is UTC."""
+    if is_empty(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.floor("us").to_pydatetime()
+    if isinstance(value, datetime):
+        out = value
+    elif isinstance(value, date):
+        out = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            out = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return Bad(f"not an ISO 8601 date/time: {value!r}")
+    else:
+        return Bad(f"not an ISO 8601 date/time: {value!r}")
+    if out.tzinfo is None:
+        return out.replace(tzinfo=UTC)
+    return out.astimezone(UTC)
+
+
+def tags(value: Any) -> Any:
+    """A list of tags, from a list or a `;`-separated string; blanks dropped."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        items = value
+    elif is_empty(value):
+        return None
+    elif isinstance(value, str):
+        items = value.split(";")
+    else:
+        return Bad(f"expected tags as a list or a ';'-separated string, got {value!r}")
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, list | tuple | dict):
+            return Bad("a tag must be text")
+        word = "" if is_empty(item) else str(item).strip()
+        if word:
+            out.append(word)
+    return out
+
+
+def email(value: Any) -> Any:
+    """An e-mail address of the plain `name@domain.tld` shape."""
+    out = text(value, 254)
+    if out is None or isinstance(out, Bad):
+        return out
+    if not EMAIL.fullmatch(out):
+        return Bad(f"not an e-mail address: {out!r}")
+    return out

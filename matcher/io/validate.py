@@ -1,0 +1,212 @@
+"""Checks of every row of an import, against each other and the store, before any write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.domain import (
+    INTERACTION_KINDS,
+    MAX_NAME_LENGTH,
+    MAX_TAGS,
+    MAX_TEXT_LENGTH,
+    MEMBER_KINDS,
+    POST_STATUSES,
+    SIDES,
+)
+from matcher.errors import RowProblem
+from matcher.io import parse
+from matcher.io.formats import Frames
+from matcher.io.parse import Bad, Parser
+from matcher.io.schema import COLUMNS, ENTITIES, FILE, REQUIRED, ROW
+from matcher.store import Member, Post
+
+CHUNK = 500  # ids per IN (...) query
+MAX_ID_LENGTH = 100
+ARTICLE = {"need": "a need", "offer": "an offer"}
+
+
+def _tag_list(value: Any) -> Any:
+    out = parse.tags(value)
+    if isinstance(out, list) and len(out) > MAX_TAGS:
+        return Bad(f"more than {MAX_TAGS} tags ({len(out)})")
+    return out
+
+
+_ID = parse.texts(MAX_ID_LENGTH)
+PARSERS: dict[str, dict[str, Parser]] = {
+    "members": {
+        "id": _ID,
+        "name": parse.texts(MAX_NAME_LENGTH),
+        "kind": parse.choice(MEMBER_KINDS),
+        "town": parse.texts(100),
+        "country": parse.texts(64),
+        "latitude": parse.number(-90, 90),
+        "longitude": parse.number(-180, 180),
+        "tags": _tag_list,
+        "bio": parse.texts(MAX_TEXT_LENGTH),
+        "email": parse.email,
+        "email_consent": parse.boolean,
+        "contact": parse.texts(300),
+        "share_contact": parse.boolean,
+        "capacity": parse.count,
+        "active": parse.boolean,
+        "joined_at": parse.timestamp,
+        "last_active_at": parse.timestamp,
+    },
+    "posts": {
+        "id": _ID,
+        "member_id": _ID,
+        "side": parse.choice(SIDES),
+        "text": parse.texts(MAX_TEXT_LENGTH),
+        "tags": _tag_list,
+        "status": parse.choice(POST_STATUSES),
+        "created_at": parse.timestamp,
+        "expires_at": parse.timestamp,
+    },
+    "interactions": {
+        "id": _ID,
+        "kind": parse.choice(INTERACTION_KINDS),
+        "from_member_id": _ID,
+        "to_member_id": _ID,
+        "need_id": _ID,
+        "offer_id": _ID,
+        "occurred_at": parse.timestamp,
+    },
+}
+assert all(tuple(PARSERS[e]) == COLUMNS[e] for e in ENTITIES)
+
+
+@dataclass
+class Rows:
+    """The parsed rows of one entity (file column names, typed values, None when empty)."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    origins: list[tuple[str, int]] = field(default_factory=list)  # (file, row) of each record
+
+
+@dataclass
+class Checked:
+    """An import after validation: its parsed rows, its problems, and warnings."""
+
+    rows: dict[str, Rows]
+    problems: list[RowProblem]
+    warnings: list[str]
+
+
+def validate(frames: Frames, session: Session) -> Checked:
+    """Parse and check every row of `frames`; references may point into the store."""
+    problems = list(frames.problems)
+    whole_file = {(p.file, p.field) for p in frames.problems if p.row == 0}
+    rows: dict[str, Rows] = {}
+    warnings: list[str] = []
+    for entity in ENTITIES:
+        frame = frames.frame(entity)
+        rows[entity] = _parse_rows(entity, frame, whole_file, problems)
+        _check_duplicates(rows[entity], problems)
+        extra = sorted(str(c) for c in frame.columns if c not in (*COLUMNS[entity], FILE, ROW))
+        if extra:
+            warnings.append(f"{entity}: ignored unknown column(s): {', '.join(extra)}")
+    _check_references(rows, session, problems)
+    order = {name: i for i, name in enumerate(dict.fromkeys(frames.sources))}
+    problems.sort(key=lambda p: (order.get(p.file, len(order)), p.file, p.row))
+    return Checked(rows, problems, warnings)
+
+
+def _parse_rows(
+    entity: str, frame: pd.DataFrame, whole_file: set[tuple[str, str]], problems: list[RowProblem]
+) -> Rows:
+    n = len(frame)
+    files = frame[FILE].tolist() if FILE in frame.columns else [entity] * n
+    numbers = [int(r) for r in frame[ROW]] if ROW in frame.columns else range(1, n + 1)
+    out = Rows([{} for _ in range(n)], list(zip(files, numbers, strict=True)))
+    found: dict[int, list[RowProblem]] = {}
+    for column, parser in PARSERS[entity].items():
+        values = frame[column].tolist() if column in frame.columns else [None] * n
+        required = column in REQUIRED[entity]
+        for i, value in enumerate(values):
+            parsed = parser(value)
+            if isinstance(parsed, Bad):
+                found.setdefault(i, []).append(RowProblem(files[i], numbers[i], column, parsed))
+                parsed = None
+            elif parsed is None and required and (files[i], column) not in whole_file:
+                reason = "missing id" if column == "id" else "required but empty"
+                found.setdefault(i, []).append(RowProblem(files[i], numbers[i], column, reason))
+            out.records[i][column] = parsed
+    for i in sorted(found):
+        problems.extend(found[i])
+    return out
+
+
+def _check_duplicates(rows: Rows, problems: list[RowProblem]) -> None:
+    first: dict[str, tuple[str, int]] = {}
+    for record, (file, row) in zip(rows.records, rows.origins, strict=True):
+        key = record["id"]
+        if key is None:
+            continue
+        if key in first:
+            where = "{}:{}".format(*first[key])
+            problems.append(RowProblem(file, row, "id", f"duplicate id {key!r} (first at {where})"))
+        else:
+            first[key] = (file, row)
+
+
+def _check_references(rows: dict[str, Rows], session: Session, problems: list[RowProblem]) -> None:
+    members = {r["id"] for r in rows["members"].records if r["id"] is not None}
+    wanted = {
+        r[c]
+        for entity, columns in (
+            ("posts", ("member_id",)),
+            ("interactions", ("from_member_id", "to_member_id")),
+        )
+        for r in rows[entity].records
+        for c in columns
+        if r[c] is not None and r[c] not in members
+    }
+    members |= set(_stored(session, Member.external_id, Member.external_id, wanted))
+    sides = {r["id"]: r["side"] for r in rows["posts"].records if r["id"] is not None}
+    wanted = {
+        r[c]
+        for r in rows["interactions"].records
+        for c in ("need_id", "offer_id")
+        if r[c] is not None and r[c] not in sides
+    }
+    sides |= dict(_stored(session, Post.external_id, Post.side, wanted))
+
+    def check(entity: str, column: str, known: Iterable[str], what: str) -> None:
+        for record, (file, row) in zip(rows[entity].records, rows[entity].origins, strict=True):
+            key = record[column]
+            if key is not None and key not in known:
+                reason = f"unknown {what} {key!r} (not in the files or the store)"
+                problems.append(RowProblem(file, row, column, reason))
+
+    check("posts", "member_id", members, "member")
+    check("interactions", "from_member_id", members, "member")
+    check("interactions", "to_member_id", members, "member")
+    for column, side in (("need_id", "need"), ("offer_id", "offer")):
+        check("interactions", column, sides, "post")
+        for record, (file, row) in zip(
+            rows["interactions"].records, rows["interactions"].origins, strict=True
+        ):
+            found = sides.get(record[column]) if record[column] is not None else None
+            if found is not None and found != side:
+                reason = f"post {record[column]!r} is {ARTICLE[found]}, not {ARTICLE[side]}"
+                problems.append(RowProblem(file, row, column, reason))
+
+
+def _stored(session: Session, key: Any, value: Any, wanted: set[str]) -> list[Any]:
+    """(key, value) pairs, or keys when key is value, of stored rows whose key is in `wanted`."""
+    out: list[Any] = []
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), CHUNK):
+        part = ordered[start : start + CHUNK]
+        if key is value:
+            out.extend(session.scalars(select(key).where(key.in_(part))))
+        else:
+            out.extend(tuple(r) for r in session.execute(select(key, value).where(key.in_(part))))
+    return out

@@ -1,0 +1,228 @@
+"""Importing into the store: all-or-nothing validation, idempotent upserts, import runs."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from matcher.domain import MAX_TEXT_LENGTH
+from matcher.errors import ImportRejected
+from matcher.io import Frames, import_files, import_frames
+from matcher.store import Base, ImportRun, Member, Post
+
+DATA = Path(__file__).parent / "data"
+T0 = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
+
+
+def ticking_clock(start: datetime = T0):
+    """A clock that moves on an hour at every call, so a rewrite would show in updated_at."""
+    hours = count()
+    return lambda: start + timedelta(hours=next(hours))
+
+
+def dump(sessions) -> dict[str, list[tuple]]:
+    """Every row of every table, in key order."""
+    with sessions() as session:
+        return {
+            table.name: [
+                tuple(r) for r in session.execute(select(table).order_by(*table.primary_key))
+            ]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+@pytest.fixture
+def stocked(sessions):
+    """A store holding the good example files."""
+    import_files(sessions, [DATA / "good"], clock=ticking_clock())
+    return sessions
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(stocked, tmp_path: Path):
+    folder = tmp_path / "bad"
+    shutil.copytree(DATA / "bad", folder)
+    long_text = "x" * (MAX_TEXT_LENGTH + 1)
+    with (folder / "posts.csv").open("a") as f:
+        f.write(f"q7,b1,offer,{long_text},,,,\n")
+    before = dump(stocked)
+
+    with pytest.raises(ImportRejected) as caught:
+        import_files(stocked, [folder], clock=ticking_clock(T0 + timedelta(days=1)))
+
+    found = {(Path(p.file).name, p.row, p.field) for p in caught.value.problems}
+    assert found == {
+        ("members.csv", 4, "id"),  # missing id
+        ("members.csv", 5, "kind"),  # unknown kind
+        ("members.csv", 6, "joined_at"),  # unparseable date
+        ("members.csv", 8, "id"),  # duplicate (line 7 is blank, lines 2-3 one record)
+        ("members.csv", 9, "email"),
+        ("members.csv", 10, "latitude"),  # not a number
+        ("members.csv", 11, "latitude"),  # out of range
+        ("members.csv", 11, "longitude"),
+        ("members.csv", 12, "capacity"),  # negative
+        ("members.csv", 13, "email_consent"),  # not a boolean
+        ("members.csv", 14, "name"),  # required
+        ("posts.csv", 3, "side"),
+        ("posts.csv", 4, "member_id"),  # unknown member
+        ("posts.csv", 5, "text"),  # empty
+        ("posts.csv", 6, "status"),
+        ("posts.csv", 7, "created_at"),  # 30 February
+        ("posts.csv", 8, "text"),  # too long
+        ("interactions.jsonl", 2, "kind"),
+        ("interactions.jsonl", 3, "from_member_id"),
+        ("interactions.jsonl", 4, "need_id"),  # an offer given as the need
+        ("interactions.jsonl", 5, "offer_id"),  # unknown post
+        ("interactions.jsonl", 6, "occurred_at"),  # required
+        ("interactions.jsonl", 7, "-"),  # not JSON
+    }
+    reasons = {(Path(p.file).name, p.row): p.reason for p in caught.value.problems}
+    assert "duplicate" in reasons[("members.csv", 8)]
+    assert "longer than" in reasons[("posts.csv", 8)]
+    assert dump(stocked) == before
+
+
+def test_a_file_without_a_required_column_is_one_problem(sessions, tmp_path: Path):
+    (tmp_path / "members.csv").write_text("id,name\nm1,A\nm2,B\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    assert [(p.row, p.field, p.reason) for p in caught.value.problems] == [
+        (0, "kind", "required column missing")
+    ]
+
+
+def test_importing_the_same_files_twice_changes_nothing(stocked):
+    before = dump(stocked)
+    result = import_files(stocked, [DATA / "good"], clock=ticking_clock(T0 + timedelta(days=3)))
+    assert result.counts == {
+        "members": {"inserted": 0, "updated": 0, "unchanged": 5},
+        "posts": {"inserted": 0, "updated": 0, "unchanged": 5},
+        "interactions": {"inserted": 0, "updated": 0, "unchanged": 5},
+    }
+    after = dump(stocked)
+    for table in ("members", "posts", "interactions"):
+        assert after[table] == before[table]  # updated_at included
+    assert len(after["imports"]) == len(before["imports"]) + 1
+
+
+def test_a_changed_post_text_updates_exactly_that_post(stocked, tmp_path: Path):
+    shutil.copytree(DATA / "good", tmp_path / "good")
+    posts = tmp_path / "good" / "posts.jsonl"
+    posts.write_text(posts.read_text().replace("on an analogue desk", "on a vintage desk"))
+    with stocked() as session:
+        before = {p.external_id: (p.text, p.updated_at) for p in session.scalars(select(Post))}
+    later = T0 + timedelta(days=5)
+
+    result = import_files(stocked, [tmp_path / "good"], clock=lambda: later)
+
+    assert result.counts["posts"] == {"inserted": 0, "updated": 1, "unchanged": 4}
+    assert result.counts["members"]["updated"] == 0
+    with stocked() as session:
+        after = {p.external_id: (p.text, p.updated_at) for p in session.scalars(select(Post))}
+    assert after["p3"] == ("Mixing and mastering on a vintage desk", later)
+    assert {k: v for k, v in after.items() if k != "p3"} == {
+        k: v for k, v in before.items() if k != "p3"
+    }
+
+
+def test_empty_defaulted_cells_get_defaults_when_new_and_keep_stored_values(sessions):
+    members = pd.DataFrame([{"id": "m1", "name": "A", "kind": "band", "capacity": 7}])
+    import_frames(sessions, Frames(members=members), source="code", clock=lambda: T0)
+    bare = pd.DataFrame(
+        [{"id": "m1", "name": "A", "kind": "band"}, {"id": "m2", "name": "B", "kind": "fan"}]
+    )
+    result = import_frames(
+        sessions,
+        Frames(members=bare),
+        source="code",
+        clock=lambda: T0 + timedelta(days=1),
+        default_capacity=4,
+    )
+    assert result.counts["members"] == {"inserted": 1, "updated": 0, "unchanged": 1}
+    with sessions() as session:
+        stored = {m.external_id: m for m in session.scalars(select(Member))}
+    assert (stored["m1"].capacity, stored["m1"].joined_at) == (7, T0)
+    assert (stored["m2"].capacity, stored["m2"].joined_at) == (4, T0 + timedelta(days=1))
+    assert (stored["m2"].active, stored["m2"].email_consent, stored["m2"].share_contact) == (
+        True,
+        False,
+        False,
+    )
+
+
+def test_frames_made_in_code_with_typed_values_import(sessions):
+    members = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "name": ["The Hum", "Ana"],
+            "kind": ["band", "session_musician"],
+            "latitude": [53.8, None],
+            "tags": [["shoegaze"], []],
+            "email_consent": [True, False],
+            "joined_at": pd.to_datetime(["2025-01-01", "2025-02-01"], utc=True),
+        }
+    )
+    posts = pd.DataFrame(
+        [{"id": "p1", "member_id": "1", "side": "need", "text": "a drummer", "tags": "drums; live"}]
+    )
+    result = import_frames(sessions, Frames(members=members, posts=posts), source="demo")
+    assert result.counts["members"]["inserted"] == 2
+    with sessions() as session:
+        post = session.scalars(select(Post)).one()
+        hum = session.scalars(select(Member).where(Member.external_id == "1")).one()
+        owner = post.member.external_id
+    assert (owner, post.tags) == ("1", ["drums", "live"])
+    assert (hum.tags, hum.email_consent, hum.latitude) == (["shoegaze"], True, 53.8)
+    assert hum.joined_at == datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_problems_in_frames_made_in_code_name_the_entity_and_position(sessions):
+    members = pd.DataFrame([{"id": "m1", "name": "A", "kind": "band"}, {"id": "m2", "name": "B"}])
+    with pytest.raises(ImportRejected) as caught:
+        import_frames(sessions, Frames(members=members), source="code")
+    assert [str(p) for p in caught.value.problems] == ["members:2: kind: required but empty"]
+
+
+def test_posts_and_interactions_may_reference_stored_rows(stocked, tmp_path: Path):
+    (tmp_path / "posts-more.csv").write_text(
+        "id,member_id,side,text\np9,m5,need,A ride to the gig\n"
+    )
+    (tmp_path / "interactions-more.csv").write_text(
+        "id,kind,from_member_id,to_member_id,need_id,offer_id,occurred_at\n"
+        "i9,contacted,m5,m3,p9,p5,2026-01-11T10:00:00\n"
+    )
+    result = import_files(stocked, [tmp_path])
+    assert result.counts["posts"]["inserted"] == 1
+    assert result.counts["interactions"]["inserted"] == 1
+
+
+def test_unknown_columns_are_ignored_and_warned_about_once(sessions, tmp_path: Path):
+    (tmp_path / "members-a.csv").write_text("id,name,kind,shoe_size\nm1,A,band,42\n")
+    (tmp_path / "members-b.json").write_text(
+        '[{"id": "m2", "name": "B", "kind": "fan", "shoe_size": 9}]'
+    )
+    result = import_files(sessions, [tmp_path])
+    assert result.warnings == ["members: ignored unknown column(s): shoe_size"]
+    assert result.counts["members"]["inserted"] == 2
+
+
+def test_a_dry_run_counts_but_writes_nothing(sessions):
+    before = dump(sessions)
+    result = import_files(sessions, [DATA / "good"], dry_run=True)
+    assert result.dry_run
+    assert result.counts["interactions"]["inserted"] == 5
+    assert dump(sessions) == before
+
+
+def test_a_successful_import_is_recorded(sessions):
+    import_files(sessions, [DATA / "good" / "members.csv"], clock=lambda: T0)
+    with sessions() as session:
+        run = session.scalars(select(ImportRun)).one()
+    assert run.at == T0
+    assert run.source.endswith("members.csv")
+    assert run.counts["members"] == {"inserted": 5, "updated": 0, "unchanged": 0}
