@@ -86,3 +86,15 @@ def migrate_command(app: AppContext) -> None:
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)
     app.out.print(f"store {app.settings.database}: schema {before or 'empty'} -> {after}")
+
+from matcher.cli.data import export_command, import_command, stats_command  # noqa: E402
+
+main.add_command(import_command)
+main.add_command(export_command)
+main.add_command(stats_command)
+
+from matcher.cli.engine import build_command, builds_command, match_command  # noqa: E402
+
+main.add_command(build_command)
+main.add_command(builds_command)
+main.add_command(match_command)

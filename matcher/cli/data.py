@@ -1,0 +1,118 @@
+"""The `import`, `export` and `stats` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from matcher.cli.context import AppContext, pass_app
+from matcher.errors import ImportRejected
+
+# The library (and pandas) is imported inside each command so that `--help` stays instant.
+FORMATS = ("csv", "json", "jsonl")
+
+
+@click.command("import")
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="PATH...",
+)
+@click.option("--dry-run", is_flag=True, help="Check every row and count, but write nothing.")
+@pass_app
+def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> None:
+    """Import members, posts and interactions from CSV, JSON or JSONL files or folders.
+
+    A file's name says what it holds: members*.csv|json|jsonl, posts*..., interactions*...;
+    a folder means every such file in it. Rows are upserted by their id, so importing the
+    same files twice changes nothing. Every row is checked first: if any is bad, each
+    problem is printed as `file:row: field: reason`, nothing is written, and the exit code is 1.
+    """
+    from matcher.io import import_files
+
+    try:
+        with app.console.status("importing") as status:
+            result = import_files(
+                app.sessions,
+                paths,
+                default_capacity=app.settings.default_capacity,
+                dry_run=dry_run,
+                step=lambda what: status.update(what),
+            )
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        raise
+    for warning in result.warnings:
+        app.console.print(f"warning: {warning}", style="yellow", markup=False)
+    table = Table(title="would import (dry run)" if dry_run else "imported")
+    table.add_column("")
+    for column in ("inserted", "updated", "unchanged"):
+        table.add_column(column, justify="right")
+    for entity, counts in result.counts.items():
+        table.add_row(entity, *(str(counts[c]) for c in ("inserted", "updated", "unchanged")))
+    app.out.print(table)
+
+
+@click.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="csv",
+    show_default=True,
+    help="File format to write.",
+)
+@pass_app
+def export_command(app: AppContext, folder: Path, fmt: str) -> None:
+    """Write the store to DIR as members, posts and interactions files (importable again)."""
+    from matcher.io import export_frames, write_files
+
+    with app.console.status("exporting"):
+        frames = export_frames(app.sessions)
+        paths = write_files(frames, folder, fmt)
+    for path, (entity, n) in zip(paths, frames.counts().items(), strict=True):
+        app.out.print(f"{path}: {n} {entity}", markup=False)
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+@pass_app
+def stats_command(app: AppContext, as_json: bool) -> None:
+    """Summarise the store: members by kind, open needs and offers, interactions, last import."""
+    from matcher.io import community_stats
+
+    with app.sessions() as session:
+        stats = community_stats(session)
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+        return
+    members, posts, interactions = stats["members"], stats["open_posts"], stats["interactions"]
+    table = Table(title=f"{members['total']} members ({members['active']} active)")
+    table.add_column("kind")
+    table.add_column("members", justify="right")
+    for kind, n in members["by_kind"].items():
+        table.add_row(kind, str(n))
+    app.out.print(table)
+    app.out.print(f"open needs: {posts['needs']}   open offers: {posts['offers']}")
+    table = Table(title=f"{interactions['total']} interactions")
+    table.add_column("kind")
+    table.add_column("interactions", justify="right")
+    for kind, n in interactions["by_kind"].items():
+        table.add_row(kind, str(n))
+    app.out.print(table)
+    last = stats["last_import"]
+    if last is None:
+        app.out.print("last import: never")
+    else:
+        counts = "; ".join(
+            f"{entity}: {c['inserted']} new, {c['updated']} updated, {c['unchanged']} unchanged"
+            for entity, c in last["counts"].items()
+        )
+        app.out.print(f"last import: {last['at']} from {last['source']} ({counts})", markup=False)

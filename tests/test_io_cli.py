@@ -1,0 +1,82 @@
+"""The `import`, `export` and `stats` commands."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def run(tmp_path: Path):
+    """Invoke `matcher` against a store in the test's folder."""
+    runner = CliRunner()
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def invoke(*args: str):
+        return runner.invoke(main, ["--database-url", url, *args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_import_prints_counts(run):
+    result = run("import", str(DATA / "good"))
+    assert result.exit_code == 0, result.output
+    assert re.search(r"members\s.*\b5\b\s.*\b0\b\s.*\b0\b", result.output)
+    again = run("import", str(DATA / "good"))
+    assert re.search(r"posts\s.*\b0\b\s.*\b0\b\s.*\b5\b", again.output)
+
+
+def test_import_of_bad_rows_lists_each_as_a_greppable_line_and_exits_1(run):
+    run("import", str(DATA / "good"))
+    result = run("import", str(DATA / "bad"))
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if re.match(r"\S+:\d+: \S+: ", line)]
+    assert len(lines) == 22
+    assert any(line.startswith(str(DATA / "bad" / "members.csv") + ":5: kind: ") for line in lines)
+    assert "nothing was imported" in result.stderr
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["members"]["total"] == 5
+
+
+def test_dry_run_writes_nothing(run):
+    result = run("import", "--dry-run", str(DATA / "good"))
+    assert result.exit_code == 0
+    assert "dry run" in result.output
+    assert json.loads(run("stats", "--json").stdout)["members"]["total"] == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_writes_files_that_import_again(run, tmp_path: Path, fmt):
+    run("import", str(DATA / "good"))
+    result = run("export", str(tmp_path / "out"), "--format", fmt)
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / f"posts.{fmt}").exists()
+    again = run("import", str(tmp_path / "out"))
+    assert re.search(r"interactions\s.*\b0\b\s.*\b0\b\s.*\b5\b", again.output)
+
+
+def test_stats_summarises_the_store(run):
+    run("import", str(DATA / "good"))
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["members"]["by_kind"]["venue"] == 1
+    assert stats["interactions"]["total"] == 5
+    assert stats["last_import"]["source"].endswith("posts.jsonl")
+    text = run("stats").output
+    assert "open needs" in text
+    assert "last import" in text
+
+
+@pytest.mark.parametrize("command", ["import", "export", "stats"])
+def test_every_command_explains_itself(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    assert len(result.output.splitlines()) > 4

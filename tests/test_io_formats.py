@@ -1,0 +1,139 @@
+"""Reading and writing the file formats, exporting the store, and its stats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import update
+
+from matcher.config import Settings
+from matcher.db import open_store
+from matcher.io import community_stats, export_frames, import_files, parse, read_files, write_files
+from matcher.store import Member
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_csv_rows_are_numbered_by_the_line_they_start_on(tmp_path: Path):
+    path = tmp_path / "members.csv"
+    path.write_text('id,name,kind,bio\nm1,A,band,"two\nlines"\n\nm2,B,fan,\n"m3",C,venue,"x"\n')
+    frames = read_files([path])
+    assert frames.problems == []
+    assert frames.members["id"].tolist() == ["m1", "m2", "m3"]
+    assert frames.members["_row"].tolist() == [2, 5, 6]
+
+
+def test_unreadable_and_unnamed_files_are_problems_not_crashes(tmp_path: Path):
+    (tmp_path / "members.json").write_text("{not json")
+    (tmp_path / "posts.csv").write_bytes(b"id,member_id\n\xff\xfe\n")
+    (tmp_path / "people.csv").write_text("id\n")
+    (tmp_path / "interactions.json").write_text('{"id": "i1"}')
+    frames = read_files([tmp_path, tmp_path / "people.csv", tmp_path / "gone.csv"])
+    found = {(Path(p.file).name, p.row, p.field) for p in frames.problems}
+    assert found == {
+        ("interactions.json", 0, "file"),
+        ("members.json", 0, "file"),
+        ("posts.csv", 0, "file"),
+        ("people.csv", 0, "file"),
+        ("gone.csv", 0, "file"),
+    }
+
+
+def test_jsonl_records_are_numbered_by_line_and_bad_lines_reported(tmp_path: Path):
+    path = tmp_path / "posts.jsonl"
+    rows = ['{"id": "p1", "member_id": "m1", "side": "need", "text": "t"}', "", "[1, 2]"]
+    rows.append('{"id": "p2", "member_id": "m1", "side": "offer", "text": "u"}')
+    path.write_text("\n".join(rows) + "\n")
+    frames = read_files([path])
+    assert frames.posts["_row"].tolist() == [1, 4]
+    assert [(p.row, p.reason) for p in frames.problems] == [(3, "expected a JSON object")]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("yes", True),
+        (" No ", False),
+        ("1", True),
+        (0, False),
+        (True, True),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_booleans(value, expected):
+    assert parse.boolean(value) is expected
+
+
+def test_bad_values_are_bad_with_a_reason():
+    assert isinstance(parse.boolean("maybe"), parse.Bad)
+    assert isinstance(parse.count("2.5"), parse.Bad)
+    assert isinstance(parse.number(-90, 90)("nan"), parse.Bad)
+    assert isinstance(parse.email("a@b"), parse.Bad)
+    assert isinstance(parse.text(["x"]), parse.Bad)
+
+
+def test_times_without_a_zone_are_utc_and_others_are_converted():
+    assert parse.timestamp("2026-01-02T03:04:05") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse.timestamp("2026-01-02T03:04:05-05:00") == datetime(2026, 1, 2, 8, 4, 5, tzinfo=UTC)
+    assert parse.timestamp("2026-01-02") == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_tags_from_a_string_or_a_list():
+    assert parse.tags("shoegaze; dream pop;;") == ["shoegaze", "dream pop"]
+    assert parse.tags(["drums", " jazz ", ""]) == ["drums", "jazz"]
+    assert parse.tags("") is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_export_then_import_into_a_fresh_store_gives_the_same_data(sessions, tmp_path, fmt):
+    import_files(sessions, [DATA / "good"])
+    exported = export_frames(sessions)
+    paths = write_files(exported, tmp_path / "out", fmt)
+    assert [p.name for p in paths] == [f"members.{fmt}", f"posts.{fmt}", f"interactions.{fmt}"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+
+    fresh = open_store(Settings(data_dir=tmp_path / "fresh"))
+    result = import_files(fresh, [tmp_path / "out"])
+    assert {e: c["inserted"] for e, c in result.counts.items()} == exported.counts()
+    again = export_frames(fresh)
+    for entity in ("members", "posts", "interactions"):
+        pd.testing.assert_frame_equal(again.frame(entity), exported.frame(entity))
+    fresh.kw["bind"].dispose()
+
+
+def test_empty_frames_write_a_header(tmp_path: Path):
+    from matcher.io import Frames
+
+    write_files(Frames(), tmp_path, "csv")
+    assert (tmp_path / "posts.csv").read_text().startswith("id,member_id,side,text")
+    assert read_files([tmp_path]).problems == []
+
+
+def test_stats_count_open_posts_of_active_members_only(sessions):
+    import_files(sessions, [DATA / "good"])
+    now = datetime(2026, 2, 1, tzinfo=UTC)
+    with sessions() as session:
+        stats = community_stats(session, now=now)
+    assert stats["members"]["by_kind"]["band"] == 1
+    assert stats["members"]["total"] == 5
+    # open: p1 (need), p2, p3, p5 (offers); p4 is closed
+    assert stats["open_posts"] == {"needs": 1, "offers": 3}
+    assert stats["interactions"]["by_kind"] == {
+        "accepted": 1,
+        "contacted": 1,
+        "helped": 1,
+        "shown": 2,
+    }
+    assert stats["last_import"]["counts"]["posts"]["inserted"] == 5
+
+    with sessions.begin() as session:
+        session.execute(update(Member).where(Member.external_id == "m4").values(active=False))
+        session.expire_all()
+        after_expiry = community_stats(session, now=datetime(2027, 1, 1, tzinfo=UTC))
+        later = community_stats(session, now=now + timedelta(days=1))
+    assert later["open_posts"] == {"needs": 1, "offers": 2}  # m4's offer p3 no longer counts
+    assert after_expiry["open_posts"] == {"needs": 1, "offers": 1}  # p2 expired at the end of 2026
