@@ -33,6 +33,10 @@ class Settings:
     candidates_per_need: int = 200  # offers retrieved per need before scoring
     match_limit: int = 20
     reciprocal_operator: str = "uninorm"  # uninorm | harmonic | product
+    # The content score's log-odds weights of shared tags (Jaccard) and closeness (1 = same town).
+    content_tag_weight: float = 1.0
+    content_proximity_weight: float = 0.5
+    proximity_km: float = 50.0  # closeness halves about every 35 km
     # Below this many labelled outcomes a build keeps the content score.
     min_training_labels: int = 200
 

@@ -62,3 +62,53 @@ def max_by_group(
     rows = np.flatnonzero(hit)
     argbest[groups[rows[::-1]]] = rows[::-1]  # first row reaching the best wins
     return best, argbest
+
+
+def top_members(
+    queries: np.ndarray,
+    query_member: np.ndarray,
+    corpus: np.ndarray,
+    corpus_member: np.ndarray,
+    k: int,
+    *,
+    chunk: int = 256,
+    advance: object | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each query (need), the `k` members whose best corpus row (offer) is nearest.
+
+    A member's score is the maximum cosine over their corpus rows; a query's own member is
+    never returned. Exact, computed in chunks of `chunk` queries so memory stays bounded.
+    Returns `(members, scores)` of shape (n_queries, k), best first, padded with -1 / -inf.
+    """
+    order = np.argsort(corpus_member, kind="stable")
+    sorted_corpus = corpus[order]
+    sorted_member = corpus_member[order]
+    starts = np.flatnonzero(np.r_[True, sorted_member[1:] != sorted_member[:-1]])
+    column_member = sorted_member[starts]
+    n_queries = len(queries)
+    k_eff = min(k, len(column_member))
+    members = np.full((n_queries, k), -1, dtype=np.int64)
+    scores = np.full((n_queries, k), -np.inf, dtype=np.float32)
+    if k_eff == 0:
+        return members, scores
+    own_column = np.searchsorted(column_member, query_member)
+    own_column_valid = (own_column < len(column_member)) & (
+        column_member[np.minimum(own_column, len(column_member) - 1)] == query_member
+    )
+    for start in range(0, n_queries, chunk):
+        stop = min(start + chunk, n_queries)
+        sims = queries[start:stop] @ sorted_corpus.T
+        best = np.maximum.reduceat(sims, starts, axis=1)
+        rows = np.arange(stop - start)
+        own = own_column_valid[start:stop]
+        best[rows[own], own_column[start:stop][own]] = -np.inf
+        part = np.argpartition(-best, k_eff - 1, axis=1)[:, :k_eff]
+        part_scores = np.take_along_axis(best, part, axis=1)
+        order_in = np.argsort(-part_scores, axis=1, kind="stable")
+        part = np.take_along_axis(part, order_in, axis=1)
+        members[start:stop, :k_eff] = column_member[part]
+        scores[start:stop, :k_eff] = np.take_along_axis(part_scores, order_in, axis=1)
+        if advance is not None:
+            advance(stop - start)
+    members[~np.isfinite(scores)] = -1
+    return members, scores

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.retrieve import max_by_group, top_k
+from matcher.retrieve import max_by_group, top_k, top_members
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -37,3 +37,21 @@ def test_max_by_group_names_the_best_row_of_each_group():
     np.testing.assert_allclose(best[:3], [0.9, 0.3, 0.9])
     assert list(arg) == [1, 2, 3, -1]
     assert np.isneginf(best[3])
+
+
+def test_top_members_takes_each_members_best_row_and_never_the_query_member():
+    rng = np.random.default_rng(1)
+    corpus = _unit(rng.normal(size=(300, 8)))
+    corpus_member = rng.integers(0, 40, size=300)
+    queries = _unit(rng.normal(size=(9, 8)))
+    query_member = rng.integers(0, 40, size=9)
+    members, scores = top_members(queries, query_member, corpus, corpus_member, 5, chunk=4)
+    sims = queries @ corpus.T
+    for q in range(9):
+        best = {}
+        for row, m in enumerate(corpus_member):
+            if m != query_member[q]:
+                best[m] = max(best.get(m, -np.inf), sims[q, row])
+        expected = sorted(best, key=lambda m: -best[m])[:5]
+        assert list(members[q]) == expected
+        np.testing.assert_allclose(scores[q], [best[m] for m in expected], rtol=1e-5)

@@ -92,3 +92,9 @@ from matcher.cli.data import export_command, import_command, stats_command  # no
 main.add_command(import_command)
 main.add_command(export_command)
 main.add_command(stats_command)
+
+from matcher.cli.engine import build_command, builds_command, match_command  # noqa: E402
+
+main.add_command(build_command)
+main.add_command(builds_command)
+main.add_command(match_command)

@@ -1,0 +1,159 @@
+"""Model builds as folders (`models/<build-id>/` with a manifest) and the atomic `current` link."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from matcher import __version__
+from matcher.errors import BuildError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CURRENT = "current"
+# Libraries whose pickles or array layouts a build needs, and how much of the version must agree.
+PINNED_LIBRARIES = {"scikit-learn": 2, "numpy": 1, "joblib": 1}
+RECORDED_LIBRARIES = (
+    *PINNED_LIBRARIES,
+    "pandas",
+    "scipy",
+    "torch",
+    "sentence-transformers",
+    "bm25s",
+)
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries a build records."""
+    versions = {"python": platform.python_version()}
+    for name in RECORDED_LIBRARIES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def code_version() -> dict[str, str]:
+    """The package version and, in a git checkout, the commit it was built from."""
+    out = {"package": __version__}
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        out["commit"] = commit + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return out
+
+
+def new_build_id(now: datetime, fingerprint: str) -> str:
+    """A sortable, unique build id: the UTC time and the start of the data fingerprint."""
+    return f"{now:%Y%m%dT%H%M%SZ}-{fingerprint[:8]}"
+
+
+def staging_folder(models_dir: Path, build_id: str) -> Path:
+    """A fresh hidden folder to write a build into before it is published."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    folder = models_dir / f".staging-{build_id}-{os.getpid()}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    return folder
+
+
+def publish(staging: Path, models_dir: Path, build_id: str, manifest: dict[str, Any]) -> Path:
+    """Write the manifest, move the build into place and point `current` at it atomically."""
+    manifest = {"format_version": FORMAT_VERSION, "build_id": build_id, **manifest}
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+    final = models_dir / build_id
+    if final.exists():
+        raise BuildError(f"build {build_id} already exists in {models_dir}")
+    staging.rename(final)
+    switch_current(models_dir, build_id)
+    return final
+
+
+def switch_current(models_dir: Path, build_id: str) -> None:
+    """Point `models/current` at `build_id` with one atomic rename."""
+    if not (models_dir / build_id / MANIFEST).is_file():
+        raise BuildError(f"no build {build_id} in {models_dir}")
+    link = models_dir / f".current-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(build_id)
+    os.replace(link, models_dir / CURRENT)
+
+
+def resolve(models_dir: Path, build: str = CURRENT) -> Path:
+    """The folder of `build` (an id, or `current`), which must hold a manifest."""
+    folder = models_dir / build
+    if not (folder / MANIFEST).is_file():
+        if build == CURRENT:
+            raise BuildError(f"no model build in {models_dir}: run `matcher build` first")
+        raise BuildError(f"no build {build!r} in {models_dir}")
+    return folder.resolve()
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a build folder, refused if this installation cannot load the build."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"cannot read the manifest of {folder}: {exc}") from exc
+    check_compatible(manifest, folder)
+    return manifest
+
+
+def check_compatible(manifest: dict[str, Any], folder: Path | str = "build") -> None:
+    """Refuse, with a clear message, a build of another format or of incompatible libraries."""
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BuildError(
+            f"{folder} is a build of format {manifest.get('format_version')!r}, this matcher "
+            f"reads format {FORMAT_VERSION}: rebuild it with `matcher build`"
+        )
+    built = manifest.get("libraries", {})
+    here = library_versions()
+    for name, parts in PINNED_LIBRARIES.items():
+        want = ".".join(str(built.get(name, "?")).split(".")[:parts])
+        have = ".".join(here.get(name, "?").split(".")[:parts])
+        if want != have:
+            raise BuildError(
+                f"{folder} was built with {name} {built.get(name)} but {here.get(name)} is "
+                f"installed; they are incompatible: rebuild with `matcher build` or install "
+                f"{name}=={built.get(name)}"
+            )
+
+
+def list_builds(models_dir: Path) -> list[dict[str, Any]]:
+    """Every build in `models_dir` (newest first), with whether it is current."""
+    if not models_dir.is_dir():
+        return []
+    current = (models_dir / CURRENT).resolve() if (models_dir / CURRENT).exists() else None
+    builds = []
+    for folder in sorted(models_dir.iterdir(), reverse=True):
+        if folder.name.startswith(".") or folder.is_symlink() or not (folder / MANIFEST).is_file():
+            continue
+        manifest = json.loads((folder / MANIFEST).read_text())
+        builds.append({**manifest, "current": folder.resolve() == current})
+    return builds

@@ -1,0 +1,200 @@
+"""The offline pipeline: snapshot the store, encode, find candidates, write `models/<build-id>/`."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher import artifacts
+from matcher.config import Settings
+from matcher.corpus import match_items
+from matcher.domain import NEED, POSITIVE_KINDS
+from matcher.embed import CachedEncoder, Encoder
+from matcher.progress import Reporter, Silent
+from matcher.retrieve import top_members
+from matcher.snapshot import Community, load_community
+from matcher.store import utcnow
+
+MEMBER_TABLE_COLUMNS = (
+    "member_id",
+    "external_id",
+    "name",
+    "kind",
+    "town",
+    "country",
+    "latitude",
+    "longitude",
+    "tags",
+    "capacity",
+)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A published build: its id, folder and manifest."""
+
+    build_id: str
+    folder: Path
+    manifest: dict[str, Any]
+
+
+def build_model(
+    sessions: sessionmaker[Session],
+    encoder: Encoder,
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    reporter: Reporter | None = None,
+) -> BuildResult:
+    """Build everything serving needs from the store's current content and make it current."""
+    reporter = reporter or Silent()
+    started = time.perf_counter()
+    now = clock()
+    with sessions() as session:
+        community = load_community(session)
+    fingerprint = community.fingerprint()
+    build_id = artifacts.new_build_id(now, fingerprint)
+    staging = artifacts.staging_folder(settings.models_dir, build_id)
+    try:
+        manifest = _write_build(staging, community, sessions, encoder, settings, now, reporter)
+        manifest.update(
+            created_at=now.isoformat(),
+            data={"fingerprint": fingerprint, "snapshot_at": now.isoformat(), **community.counts()},
+            code=artifacts.code_version(),
+            libraries=artifacts.library_versions(),
+            encoder={"name": encoder.name, "dim": encoder.dim},
+            settings=_recorded_settings(settings),
+        )
+        manifest["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
+        folder = artifacts.publish(staging, settings.models_dir, build_id, manifest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(build_id, folder, artifacts.read_manifest(folder))
+
+
+def _write_build(
+    folder: Path,
+    community: Community,
+    sessions: sessionmaker[Session],
+    encoder: Encoder,
+    settings: Settings,
+    now: datetime,
+    reporter: Reporter,
+) -> dict[str, Any]:
+    timings: dict[str, float] = {}
+    at = pd.Timestamp(now)
+
+    members = member_table(community)
+    member_row = pd.Series(np.arange(len(members)), index=members["member_id"])
+    items = match_items(community, at)
+    items = items[items["member_id"].isin(member_row.index)].reset_index(drop=True)
+    items["member_row"] = member_row.loc[items["member_id"]].to_numpy()
+
+    tick = time.perf_counter()
+    cached = CachedEncoder(encoder, sessions)
+    texts = items["text"].tolist()
+    vectors = cached.encode(texts, progress=reporter.task("encoding texts", len(texts)))
+    timings["encode_seconds"] = round(time.perf_counter() - tick, 3)
+    encoding = {
+        "texts": len(texts),
+        "encoded": cached.encoded,
+        "from_cache": len(texts) - cached.encoded,
+        "texts_per_second": round(cached.encoded / timings["encode_seconds"], 1)
+        if cached.encoded and timings["encode_seconds"] > 0
+        else None,
+    }
+
+    tick = time.perf_counter()
+    is_need = (items["side"] == NEED).to_numpy()
+    need_rows = np.flatnonzero(is_need)
+    offer_rows = np.flatnonzero(~is_need)
+    member_rows = items["member_row"].to_numpy()
+    candidates, scores = top_members(
+        vectors[need_rows],
+        member_rows[need_rows],
+        vectors[offer_rows],
+        member_rows[offer_rows],
+        settings.candidates_per_need,
+        advance=reporter.task("finding candidates", len(need_rows)),
+    )
+    timings["candidates_seconds"] = round(time.perf_counter() - tick, 3)
+    finite = scores[np.isfinite(scores)]
+    calibration = {
+        "mean": float(finite.mean()) if finite.size else 0.0,
+        "std": float(finite.std()) if finite.size > 1 and finite.std() > 0 else 1.0,
+    }
+
+    members.to_parquet(folder / "members.parquet", index=False)
+    items.drop(columns=["member_id"]).to_parquet(folder / "items.parquet", index=False)
+    np.save(folder / "vectors.npy", vectors)
+    np.save(folder / "need_rows.npy", need_rows.astype(np.int64))
+    np.save(folder / "candidate_members.npy", candidates.astype(np.int32))
+    np.save(folder / "candidate_scores.npy", scores.astype(np.float32))
+    sparse.save_npz(folder / "help_graph.npz", help_graph(community, member_row, at))
+    helpers_of = _inverse(candidates, len(members))
+    np.save(folder / "helped_by_indptr.npy", helpers_of[0])
+    np.save(folder / "helped_by_needs.npy", helpers_of[1])
+    return {
+        "timings": timings,
+        "encoding": encoding,
+        "calibration": calibration,
+        "corpus": {
+            "members": len(members),
+            "needs": int(is_need.sum()),
+            "offers": int((items["side"] == "offer").sum()),
+            "helped": int((items["side"] == "helped").sum()),
+        },
+        "ranker": {"used": False, "reason": "content score only"},
+        "metrics": {},
+    }
+
+
+def help_graph(community: Community, member_row: pd.Series, at: pd.Timestamp) -> sparse.csr_matrix:
+    """Who helped whom so far: counts of helped/accepted events, helper row -> seeker row."""
+    events = community.interactions
+    events = events[events["kind"].isin(sorted(POSITIVE_KINDS)) & (events["occurred_at"] <= at)]
+    events = events[
+        events["from_member_id"].isin(member_row.index)
+        & events["to_member_id"].isin(member_row.index)
+    ]
+    events = events.drop_duplicates(["from_member_id", "to_member_id", "need_post_id"])
+    helper = member_row.loc[events["from_member_id"]].to_numpy()
+    seeker = member_row.loc[events["to_member_id"]].to_numpy()
+    n = len(member_row)
+    graph = sparse.coo_matrix((np.ones(len(helper), dtype=np.float32), (helper, seeker)), (n, n))
+    return graph.tocsr()
+
+
+def _inverse(candidates: np.ndarray, n_members: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each member, the need slots whose candidate list holds them (CSR: indptr, slots)."""
+    slots = np.repeat(np.arange(len(candidates)), candidates.shape[1])
+    flat = candidates.ravel()
+    keep = flat >= 0
+    slots, flat = slots[keep], flat[keep]
+    order = np.argsort(flat, kind="stable")
+    indptr = np.zeros(n_members + 1, dtype=np.int64)
+    np.cumsum(np.bincount(flat, minlength=n_members), out=indptr[1:])
+    return indptr, slots[order].astype(np.int32)
+
+
+def member_table(community: Community) -> pd.DataFrame:
+    """The public fields of active members, one row each (no email, no contact details)."""
+    members = community.members[community.members["active"].astype(bool)]
+    table = members.reset_index(names="member_id")
+    return table[list(MEMBER_TABLE_COLUMNS)].reset_index(drop=True)
+
+
+def _recorded_settings(settings: Settings) -> dict[str, Any]:
+    keep = ("candidates_per_need", "reciprocal_operator", "min_training_labels")
+    return {k: v for k, v in asdict(settings).items() if k in keep}

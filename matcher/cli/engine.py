@@ -1,0 +1,135 @@
+"""Commands of the match engine: `build`, `builds`, `match`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from matcher.cli.context import AppContext, pass_app
+
+
+@click.command("build")
+@pass_app
+def build_command(app: AppContext) -> None:
+    """Build a model from the store and make it current.
+
+    Encodes new or changed texts (others come from the cache), finds each open need's
+    candidates, trains the ranker when there are enough labelled outcomes, and writes
+    models/<build-id>/ with a manifest, then switches models/current to it atomically.
+    """
+    from matcher.build import build_model
+    from matcher.progress import rich_progress
+
+    with rich_progress(app.console) as reporter:
+        result = build_model(app.sessions, app.encoder, app.settings, reporter=reporter)
+    m = result.manifest
+    enc = m["encoding"]
+    app.out.print(f"build [bold]{result.build_id}[/bold] -> {result.folder}")
+    app.out.print(
+        f"  {m['corpus']['members']} members, {m['corpus']['needs']} open needs, "
+        f"{m['corpus']['offers']} open offers, {m['corpus']['helped']} help-history texts"
+    )
+    rate = f" ({enc['texts_per_second']} texts/s)" if enc["texts_per_second"] else ""
+    app.out.print(f"  encoded {enc['encoded']} new texts{rate}, {enc['from_cache']} from cache")
+    app.out.print(f"  ranker: {m['ranker']['reason']}")
+    app.out.print(f"  took {m['timings']['total_seconds']:.1f} s")
+
+
+@click.command("builds")
+@pass_app
+def builds_command(app: AppContext) -> None:
+    """List the model builds in the models folder, newest first."""
+    from matcher.artifacts import list_builds
+
+    table = Table("build", "current", "members", "needs", "offers", "encoder", "ranker")
+    for b in list_builds(app.settings.models_dir):
+        table.add_row(
+            b["build_id"],
+            "yes" if b["current"] else "",
+            str(b["corpus"]["members"]),
+            str(b["corpus"]["needs"]),
+            str(b["corpus"]["offers"]),
+            b["encoder"]["name"],
+            "learned" if b["ranker"]["used"] else "content",
+        )
+    app.out.print(table)
+
+
+@click.command("match")
+@click.argument("member_id", required=False)
+@click.option("--text", help="Match a need typed in words instead of a member's needs.")
+@click.option("--tag", "tags", multiple=True, help="Tag of the typed need (repeatable).")
+@click.option("--near", "near", help="Town of the typed need.")
+@click.option("--limit", default=10, show_default=True, help="How many matches.")
+@click.option(
+    "--direction",
+    type=click.Choice(["helps_you", "you_help", "both"]),
+    default="helps_you",
+    show_default=True,
+    help="Who could help the member, whom the member could help, or both.",
+)
+@click.option("--kind", help="Only members of this kind (band, venue, engineer, ...).")
+@click.option("--town", help="Only members in this town.")
+@click.option("--only-tag", help="Only members with this tag.")
+@click.option("--mutual/--any", "mutual", default=None, help="Only mutual matches.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--build", "build", default="current", show_default=True, help="Build to use.")
+@pass_app
+def match_command(
+    app: AppContext,
+    member_id: str | None,
+    text: str | None,
+    tags: tuple[str, ...],
+    near: str | None,
+    limit: int,
+    direction: str,
+    kind: str | None,
+    town: str | None,
+    only_tag: str | None,
+    mutual: bool | None,
+    as_json: bool,
+    build: str,
+) -> None:
+    """Print the members who could help MEMBER_ID (or with --text, a typed need), with reasons.
+
+    \b
+    Examples:
+      matcher match m-0042
+      matcher match m-0042 --direction both --mutual
+      matcher match --text "our band needs a drummer" --near Leeds
+    """
+    from matcher.engine import Filters, Matcher
+    from matcher.explain import describe
+    from matcher.index import BuildIndex
+
+    if bool(member_id) == bool(text):
+        raise click.UsageError("give either a MEMBER_ID or --text")
+    index = BuildIndex.load(app.settings.models_dir, build)
+    matcher = Matcher(index, app.sessions, app.settings, encoder=app.encoder)
+    filters = Filters(kind=kind, tag=only_tag, town=town, mutual=mutual)
+    if member_id:
+        matches = matcher.for_member(member_id, limit=limit, direction=direction, filters=filters)
+    else:
+        matches = matcher.for_text(text, tags=tags, town=near, limit=limit, filters=filters)
+    if as_json:
+        payload = {"build": index.build_id, "matches": [m.as_dict() for m in matches]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not matches:
+        app.out.print("no matches")
+        return
+    table = Table("#", "member", "kind", "town", "score", "why", show_lines=True)
+    for rank, m in enumerate(matches, 1):
+        why = "\n".join(describe(r) for r in m.reasons)
+        flag = " [green](mutual)[/green]" if m.mutual else ""
+        table.add_row(
+            str(rank),
+            f"{m.name}{flag}\n[dim]{m.member_id}[/dim]",
+            m.kind,
+            m.town or "",
+            f"{m.score:.3f}",
+            why,
+        )
+    app.out.print(table)

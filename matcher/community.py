@@ -1,0 +1,313 @@
+"""Live writes to the community: members, posts (encoded on write) and interactions."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.domain import (
+    INTERACTION_KINDS,
+    MAX_NAME_LENGTH,
+    MAX_TAGS,
+    MAX_TEXT_LENGTH,
+    MEMBER_KINDS,
+    POST_STATUSES,
+    SIDES,
+)
+from matcher.embed import CachedEncoder, Encoder
+from matcher.errors import Conflict, InvalidInput, NotFound
+from matcher.store import Interaction, Member, Post, utcnow
+
+Clock = Callable[[], datetime]
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MEMBER_FIELDS = (
+    "name",
+    "kind",
+    "town",
+    "country",
+    "latitude",
+    "longitude",
+    "tags",
+    "bio",
+    "email",
+    "email_consent",
+    "contact",
+    "share_contact",
+    "capacity",
+)
+PUBLIC_MEMBER_FIELDS = ("name", "kind", "town", "country", "tags", "bio", "capacity")
+
+
+def public_member(member: Member) -> dict[str, Any]:
+    """What anyone may see of a member: never the email; contact only if they agreed."""
+    out: dict[str, Any] = {"id": member.external_id}
+    out.update({f: getattr(member, f) for f in PUBLIC_MEMBER_FIELDS})
+    out["contact"] = member.contact if member.share_contact else None
+    out["active"] = member.active
+    return out
+
+
+def public_post(post: Post, member_external_id: str) -> dict[str, Any]:
+    """A post as anyone may see it."""
+    return {
+        "id": post.external_id,
+        "member_id": member_external_id,
+        "side": post.side,
+        "text": post.text,
+        "tags": list(post.tags or []),
+        "status": post.status,
+        "created_at": post.created_at.isoformat(),
+        "expires_at": post.expires_at.isoformat() if post.expires_at else None,
+    }
+
+
+def check_member_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The member fields, checked; raises InvalidInput naming the first bad one."""
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}", field=min(unknown))
+    if "name" in fields:
+        name = str(fields["name"] or "").strip()
+        if not name or len(name) > MAX_NAME_LENGTH:
+            raise InvalidInput(f"name must be 1-{MAX_NAME_LENGTH} characters", field="name")
+        fields["name"] = name
+    if "kind" in fields and fields["kind"] not in MEMBER_KINDS:
+        raise InvalidInput(f"unknown kind {fields['kind']!r}", field="kind")
+    if fields.get("email") and not EMAIL.match(str(fields["email"])):
+        raise InvalidInput(f"not an email address: {fields['email']!r}", field="email")
+    for name, bound in (("latitude", 90), ("longitude", 180)):
+        value = fields.get(name)
+        if value is not None and not -bound <= float(value) <= bound:
+            raise InvalidInput(f"{name} must be within ±{bound}", field=name)
+    if "capacity" in fields and (fields["capacity"] is None or int(fields["capacity"]) < 0):
+        raise InvalidInput("capacity must be 0 or more", field="capacity")
+    if "tags" in fields:
+        fields["tags"] = check_tags(fields["tags"])
+    return fields
+
+
+def check_tags(tags: Iterable[str] | None) -> list[str]:
+    """Tags stripped, lower-cased, de-duplicated, at most MAX_TAGS."""
+    out = list(dict.fromkeys(t.strip().lower() for t in (tags or []) if t and t.strip()))
+    if len(out) > MAX_TAGS:
+        raise InvalidInput(f"at most {MAX_TAGS} tags", field="tags")
+    return out
+
+
+def check_text(text: str | None) -> str:
+    """A post's text, stripped; raises when empty or too long."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("text is empty", field="text")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidInput(f"text is over {MAX_TEXT_LENGTH} characters", field="text")
+    return text
+
+
+def get_member(session: Session, external_id: str) -> Member:
+    """The member with this external id, or NotFound."""
+    member = session.scalar(select(Member).where(Member.external_id == external_id))
+    if member is None:
+        raise NotFound(f"no member {external_id!r}")
+    return member
+
+
+def get_post(session: Session, external_id: str) -> Post:
+    """The post with this external id, or NotFound."""
+    post = session.scalar(select(Post).where(Post.external_id == external_id))
+    if post is None:
+        raise NotFound(f"no post {external_id!r}")
+    return post
+
+
+def list_members(session: Session, limit: int, offset: int) -> tuple[list[Member], int]:
+    """A page of active members in id order, and how many there are in all."""
+    query = select(Member).where(Member.active.is_(True))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(query.order_by(Member.id).limit(limit).offset(offset)).all()
+    return list(page), int(total)
+
+
+def add_member(
+    sessions: sessionmaker[Session],
+    fields: dict[str, Any],
+    *,
+    external_id: str | None = None,
+    default_capacity: int = 3,
+    clock: Clock = utcnow,
+) -> Member:
+    """A new member; raises Conflict when the id is taken."""
+    fields = check_member_fields(dict(fields))
+    for required in ("name", "kind"):
+        if not fields.get(required):
+            raise InvalidInput(f"{required} is required", field=required)
+    now = clock()
+    member = Member(
+        external_id=external_id or f"m-{uuid.uuid4().hex[:12]}",
+        capacity=default_capacity,
+        joined_at=now,
+        last_active_at=now,
+        updated_at=now,
+        **fields,
+    )
+    try:
+        with sessions.begin() as session:
+            session.add(member)
+    except IntegrityError as exc:
+        raise Conflict(f"member {member.external_id!r} already exists") from exc
+    return member
+
+
+def update_member(
+    sessions: sessionmaker[Session],
+    external_id: str,
+    changes: dict[str, Any],
+    clock: Clock = utcnow,
+) -> Member:
+    """Change some fields of a member."""
+    changes = check_member_fields(dict(changes))
+    with sessions.begin() as session:
+        member = get_member(session, external_id)
+        for name, value in changes.items():
+            setattr(member, name, value)
+        member.updated_at = clock()
+    return member
+
+
+def close_member(
+    sessions: sessionmaker[Session], external_id: str, clock: Clock = utcnow
+) -> Member:
+    """Take a member out of matching (their history stays)."""
+    with sessions.begin() as session:
+        member = get_member(session, external_id)
+        member.active = False
+        member.updated_at = clock()
+    return member
+
+
+def add_post(
+    sessions: sessionmaker[Session],
+    encoder: Encoder,
+    *,
+    member_id: str,
+    side: str,
+    text: str,
+    tags: Iterable[str] = (),
+    expires_at: datetime | None = None,
+    external_id: str | None = None,
+    clock: Clock = utcnow,
+) -> Post:
+    """A new need or offer, encoded before it is stored so it is matchable at once."""
+    if side not in SIDES:
+        raise InvalidInput(f"side must be one of {SIDES}", field="side")
+    text = check_text(text)
+    tags = check_tags(tags)
+    with sessions() as session:
+        member = get_member(session, member_id)
+        if not member.active:
+            raise Conflict(f"member {member_id!r} is closed")
+    CachedEncoder(encoder, sessions).encode([text])
+    now = clock()
+    post = Post(
+        external_id=external_id or f"p-{uuid.uuid4().hex[:12]}",
+        member_id=member.id,
+        side=side,
+        text=text,
+        tags=tags,
+        status="open",
+        created_at=now,
+        expires_at=expires_at,
+        updated_at=now,
+    )
+    try:
+        with sessions.begin() as session:
+            session.add(post)
+    except IntegrityError as exc:
+        raise Conflict(f"post {post.external_id!r} already exists") from exc
+    return post
+
+
+def update_post(
+    sessions: sessionmaker[Session],
+    encoder: Encoder,
+    external_id: str,
+    *,
+    text: str | None = None,
+    tags: Iterable[str] | None = None,
+    status: str | None = None,
+    expires_at: datetime | None = None,
+    clock: Clock = utcnow,
+) -> Post:
+    """Edit a post; a new text is encoded before it is stored."""
+    if text is not None:
+        text = check_text(text)
+        CachedEncoder(encoder, sessions).encode([text])
+    if status is not None and status not in POST_STATUSES:
+        raise InvalidInput(f"status must be one of {POST_STATUSES}", field="status")
+    with sessions.begin() as session:
+        post = get_post(session, external_id)
+        if text is not None:
+            post.text = text
+        if tags is not None:
+            post.tags = check_tags(tags)
+        if status is not None:
+            post.status = status
+        if expires_at is not None:
+            post.expires_at = expires_at
+        post.updated_at = clock()
+    return post
+
+
+def close_post(sessions: sessionmaker[Session], external_id: str, clock: Clock = utcnow) -> Post:
+    """Close a need that was met or an offer no longer on."""
+    with sessions.begin() as session:
+        post = get_post(session, external_id)
+        post.status = "closed"
+        post.updated_at = clock()
+    return post
+
+
+def record_interaction(
+    sessions: sessionmaker[Session],
+    *,
+    kind: str,
+    from_member_id: str,
+    to_member_id: str,
+    need_id: str | None = None,
+    offer_id: str | None = None,
+    occurred_at: datetime | None = None,
+    external_id: str | None = None,
+    clock: Clock = utcnow,
+) -> Interaction:
+    """Record what happened between two members (a block takes effect at once)."""
+    if kind not in INTERACTION_KINDS:
+        raise InvalidInput(f"kind must be one of {INTERACTION_KINDS}", field="kind")
+    if from_member_id == to_member_id:
+        raise InvalidInput("an interaction needs two different members", field="to_member_id")
+    with sessions.begin() as session:
+        source = get_member(session, from_member_id)
+        target = get_member(session, to_member_id)
+        need = get_post(session, need_id).id if need_id else None
+        offer = get_post(session, offer_id).id if offer_id else None
+        row = Interaction(
+            external_id=external_id or f"i-{uuid.uuid4().hex[:16]}",
+            kind=kind,
+            from_member_id=source.id,
+            to_member_id=target.id,
+            need_post_id=need,
+            offer_post_id=offer,
+            occurred_at=occurred_at or clock(),
+        )
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise Conflict(f"interaction {row.external_id!r} already exists") from exc
+    return row

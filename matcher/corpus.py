@@ -1,0 +1,56 @@
+"""The texts the engine matches: open needs, open offers, and what members helped with before."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from matcher.domain import NEED, OFFER, POSITIVE_KINDS
+from matcher.snapshot import Community
+
+HELPED = "helped"  # a corpus row standing for help a member gave: the text of the need they met
+ITEM_COLUMNS = ("post_id", "external_id", "member_id", "side", "text", "tags", "created_at")
+
+
+def match_items(community: Community, at: pd.Timestamp) -> pd.DataFrame:
+    """One row per text to match: open needs and offers, plus each member's help history.
+
+    A help-history row (side `helped`) stands for "this member helped with this need before",
+    so past help counts as an offer beside the member's offer posts.
+    """
+    posts = community.open_posts(at)
+    items = posts.reset_index(names="post_id")[list(ITEM_COLUMNS)]
+    helped = help_history(community, at)
+    out = pd.concat([items, helped], ignore_index=True)
+    order = out["side"].map({NEED: 0, OFFER: 1, HELPED: 2})
+    return (
+        out.assign(_order=order)
+        .sort_values(["_order", "member_id", "post_id"])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def help_history(community: Community, at: pd.Timestamp) -> pd.DataFrame:
+    """Needs that active members helped with (helped or accepted), one row per helper and need."""
+    events = community.interactions
+    events = events[
+        events["kind"].isin(sorted(POSITIVE_KINDS))
+        & events["need_post_id"].notna()
+        & (events["occurred_at"] <= at)
+    ]
+    active = community.members.index[community.members["active"].astype(bool)]
+    events = events[events["from_member_id"].isin(active)]
+    events = events.sort_values("occurred_at").drop_duplicates(["from_member_id", "need_post_id"])
+    needs = community.posts.loc[events["need_post_id"].astype(int)]
+    return pd.DataFrame(
+        {
+            "post_id": needs.index.to_numpy(),
+            "external_id": needs["external_id"].to_numpy(),
+            "member_id": events["from_member_id"].to_numpy(),
+            "side": HELPED,
+            "text": needs["text"].to_numpy(),
+            "tags": needs["tags"].to_numpy(),
+            "created_at": events["occurred_at"].to_numpy(),
+        },
+        columns=list(ITEM_COLUMNS),
+    )

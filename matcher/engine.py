@@ -1,0 +1,525 @@
+"""Who could help whom: ranked matches for a member or a typed need, each with its reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher import explain, reciprocal
+from matcher.config import Settings
+from matcher.domain import NEED, OFFER, SEPARATING_KINDS
+from matcher.embed import CachedEncoder, Encoder
+from matcher.errors import InvalidInput, NotFound
+from matcher.index import BuildIndex
+from matcher.live import LiveChanges, LiveMember
+from matcher.pairs import Direction, Items, best_pairs, closeness, tag_overlap
+from matcher.retrieve import top_members
+from matcher.score import ContentScorer
+from matcher.store import Interaction, Member, utcnow
+
+DIRECTIONS = ("helps_you", "you_help", "both")
+
+
+@dataclass
+class Match:
+    """One member who could help (or be helped by) another, with the score and the reasons."""
+
+    member_id: str
+    name: str
+    kind: str
+    town: str | None
+    tags: list[str]
+    score: float
+    direction: str  # helps_you | you_help
+    mutual: bool
+    reasons: list[explain.Reason] = field(default_factory=list)
+    contact: str | None = None  # only when the member agreed to share it
+    forward: float = 0.0  # s(seeker -> member): they could help the seeker
+    reverse: float = 0.0  # s(member -> seeker): the seeker could help them
+
+    def as_dict(self) -> dict[str, Any]:
+        """The match as plain JSON-ready data."""
+        return {
+            "member_id": self.member_id,
+            "name": self.name,
+            "kind": self.kind,
+            "town": self.town,
+            "tags": self.tags,
+            "score": round(self.score, 4),
+            "direction": self.direction,
+            "mutual": self.mutual,
+            "contact": self.contact,
+            "reasons": self.reasons,
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional filters on the matched members."""
+
+    kind: str | None = None
+    tag: str | None = None
+    town: str | None = None
+    mutual: bool | None = None
+
+
+class Matcher:
+    """Serves matches from a loaded build plus whatever changed in the store since."""
+
+    def __init__(
+        self,
+        index: BuildIndex,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        *,
+        encoder: Encoder | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.index = index
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+        self.encoder = encoder
+        self.cached_encoder = CachedEncoder(encoder, sessions) if encoder is not None else None
+        self.scorer = ContentScorer.from_manifest(
+            index.manifest, settings.content_tag_weight, settings.content_proximity_weight
+        )
+        self.live = LiveChanges(since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]))
+        self._live_candidates: dict[tuple[int, str], np.ndarray] = {}
+        self._superseded_version = -1
+        self._superseded = np.zeros(len(index.items), dtype=bool)
+        if encoder is not None and encoder.name != index.manifest["encoder"]["name"]:
+            raise InvalidInput(
+                f"the build was encoded with {index.manifest['encoder']['name']!r}, "
+                f"not {encoder.name!r}: use the same encoder or rebuild",
+                field="encoder",
+            )
+
+    @property
+    def build_id(self) -> str:
+        return self.index.build_id
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def for_member(
+        self,
+        external_id: str,
+        *,
+        limit: int | None = None,
+        direction: str = "helps_you",
+        filters: Filters | None = None,
+    ) -> list[Match]:
+        """Members who could help `external_id` (or whom they could help), best first."""
+        if direction not in DIRECTIONS:
+            raise InvalidInput(f"direction must be one of {DIRECTIONS}", field="direction")
+        limit = limit or self.settings.match_limit
+        filters = filters or Filters()
+        with self.sessions() as session:
+            self._refresh(session)
+            seeker = self._member_by_external_id(session, external_id)
+            separated = _separated(session, seeker.member_id)
+            needs = self._items_of([seeker.member_id], NEED)
+            offers = self._items_of([seeker.member_id], OFFER)
+            candidates = self._candidates(seeker.member_id, needs, offers, direction)
+            candidates = [c for c in candidates if c not in separated and c != seeker.member_id]
+            matches = self._score(seeker, needs, offers, candidates, direction, filters, limit)
+            self._add_contacts(session, matches)
+        return matches
+
+    def for_text(
+        self,
+        text: str,
+        *,
+        tags: Iterable[str] = (),
+        town: str | None = None,
+        limit: int | None = None,
+        filters: Filters | None = None,
+    ) -> list[Match]:
+        """Members who could help with a need typed by anyone, best first."""
+        if not text or not text.strip():
+            raise InvalidInput("the text of the need is empty", field="text")
+        if self.encoder is None:
+            raise InvalidInput("this matcher has no encoder to read typed needs", field="text")
+        limit = limit or self.settings.match_limit
+        filters = filters or Filters()
+        vector = self.encoder.encode([text.strip()])
+        lat, lon = self._town_coordinates(town)
+        seeker = LiveMember(-1, "", "", "", town, None, lat, lon, list(tags), 0, True)
+        needs = Items(vector, np.zeros(1, dtype=np.int64), [("text", 0)], [list(tags)])
+        with self.sessions() as session:
+            self._refresh(session)
+            candidates = self._nearest_members(vector[0], limit * 10)
+            matches = self._score(
+                seeker,
+                needs,
+                Items.empty(self.index.vectors.shape[1]),
+                candidates,
+                "helps_you",
+                filters,
+                limit,
+                typed_need=text.strip(),
+            )
+            self._add_contacts(session, matches)
+        return matches
+
+    # -- candidates ------------------------------------------------------------------------
+
+    def _candidates(self, seeker_id: int, needs: Items, offers: Items, direction: str) -> list[int]:
+        index = self.index
+        found: set[int] = set()
+        if direction in ("helps_you", "both"):
+            for kind, ref in needs.refs:
+                if kind == "build":
+                    slot = index.need_slot[ref]
+                    rows = index.candidate_members[slot]
+                    found.update(index.members["member_id"].to_numpy()[rows[rows >= 0]].tolist())
+                else:
+                    found.update(self._live_need_candidates(ref).tolist())
+            if needs.refs:
+                found.update(p.member_id for p in self.live.open_posts(OFFER))
+        if direction in ("you_help", "both"):
+            row = index.member_row.get(seeker_id)
+            if row is not None:
+                slots = index.listed_in(int(row))
+                need_rows = index.need_rows[slots]
+                need_rows = need_rows[~self._superseded[need_rows]]
+                owners = index.item_member[need_rows]
+                found.update(index.members["member_id"].to_numpy()[owners].tolist())
+            if offers.refs:
+                found.update(p.member_id for p in self.live.open_posts(NEED))
+        return sorted(found)
+
+    def _live_need_candidates(self, post_id: int) -> np.ndarray:
+        """Nearest members of a need written after the build (one full scan, then remembered)."""
+        post = self.live.posts[post_id]
+        key = (post_id, post.text)
+        if key not in self._live_candidates:
+            self._live_candidates[key] = self._nearest_members(
+                post.vector, self.settings.candidates_per_need, exclude=post.member_id
+            )
+        return self._live_candidates[key]
+
+    def _nearest_members(
+        self, vector: np.ndarray, k: int, exclude: int | None = None
+    ) -> np.ndarray:
+        """Store ids of the members whose build offers are nearest to `vector` (full scan)."""
+        index = self.index
+        rows = index.offer_rows[~self._superseded[index.offer_rows]]
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.int64)
+        exclude_row = index.member_row.get(exclude, -1) if exclude is not None else -1
+        members, _ = top_members(
+            vector[None, :],
+            np.array([exclude_row]),
+            index.vectors[rows],
+            index.item_member[rows],
+            k,
+        )
+        members = members[0][members[0] >= 0]
+        return index.members["member_id"].to_numpy()[members]
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def _score(
+        self,
+        seeker: LiveMember,
+        needs: Items,
+        offers: Items,
+        candidate_ids: list[int],
+        direction: str,
+        filters: Filters,
+        limit: int,
+        typed_need: str | None = None,
+    ) -> list[Match]:
+        people = [self._member(c) for c in candidate_ids]
+        people = [p for p in people if p is not None and p.active and _passes(p, filters)]
+        if not people:
+            return []
+        ids = [p.member_id for p in people]
+        their_offers = self._items_of(ids, OFFER)
+        their_needs = self._items_of(ids, NEED)
+        n = len(people)
+        forward = best_pairs(needs, their_offers, n, needs_by_candidate=False)
+        reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True)
+
+        seeker_tags = _tagset(seeker.tags, *needs.tags)
+        their_tags = [_tagset(p.tags) for p in people]
+        for row, owner in enumerate(their_offers.owner):
+            their_tags[owner] |= _tagset(their_offers.tags[row])
+        overlap, shared = tag_overlap(seeker_tags, their_tags)
+        same_town, km, near = closeness(
+            seeker.town or "",
+            np.nan if seeker.latitude is None else seeker.latitude,
+            np.nan if seeker.longitude is None else seeker.longitude,
+            np.array([(p.town or "").casefold() for p in people]),
+            np.array([np.nan if p.latitude is None else p.latitude for p in people]),
+            np.array([np.nan if p.longitude is None else p.longitude for p in people]),
+            self.settings.proximity_km,
+        )
+        p_forward = self.scorer.probability(forward.cosine, overlap, near)
+        p_reverse = self.scorer.probability(reverse.cosine, overlap, near)
+        if direction == "helps_you":
+            primary, secondary = p_forward, p_reverse
+        elif direction == "you_help":
+            primary, secondary = p_reverse, p_forward
+        else:
+            primary, secondary = np.maximum(p_forward, p_reverse), np.minimum(p_forward, p_reverse)
+        score = reciprocal.fuse(primary, secondary, self.settings.reciprocal_operator)
+        is_mutual = (p_forward >= 0.5) & (p_reverse >= 0.5)
+        eligible = primary > 0
+        if filters.mutual is not None:
+            eligible &= is_mutual == filters.mutual
+        order = [i for i in np.lexsort((np.array(ids), -score)) if eligible[i]][:limit]
+        context = _Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
+        matches = []
+        for i in order:
+            person = people[i]
+            helps = (
+                p_forward[i] >= p_reverse[i] if direction == "both" else direction == "helps_you"
+            )
+            reasons = self._reasons(
+                context,
+                i,
+                person,
+                bool(is_mutual[i]),
+                shared[i],
+                same_town[i],
+                km[i],
+                typed_need=typed_need,
+            )
+            matches.append(
+                Match(
+                    member_id=person.external_id,
+                    name=person.name,
+                    kind=person.kind,
+                    town=person.town,
+                    tags=list(person.tags),
+                    score=float(score[i]),
+                    direction="helps_you" if helps else "you_help",
+                    mutual=bool(is_mutual[i]),
+                    reasons=reasons,
+                    forward=float(p_forward[i]),
+                    reverse=float(p_reverse[i]),
+                )
+            )
+        return matches
+
+    # -- reasons ---------------------------------------------------------------------------
+
+    def _reasons(
+        self,
+        ctx: _Context,
+        i: int,
+        person: LiveMember,
+        is_mutual: bool,
+        shared: list[str],
+        same_town: bool,
+        km: float,
+        typed_need: str | None,
+    ) -> list[explain.Reason]:
+        reasons: list[explain.Reason] = []
+        if ctx.forward.offer[i] >= 0:
+            need_id, need_text = self._describe_item(ctx.needs, ctx.forward.need[i], typed_need)
+            offer_id, offer_text, side = self._item_text(
+                ctx.their_offers.refs[ctx.forward.offer[i]]
+            )
+            reasons.append(
+                explain.need_met_by_offer(
+                    need_id, need_text, offer_id, offer_text, side, ctx.forward.cosine[i]
+                )
+            )
+        if ctx.reverse.need[i] >= 0 and (is_mutual or ctx.forward.offer[i] < 0):
+            need_id, need_text, _ = self._item_text(ctx.their_needs.refs[ctx.reverse.need[i]])
+            offer_id, offer_text, side = self._item_text(ctx.offers.refs[ctx.reverse.offer[i]])
+            reasons.append(
+                explain.you_could_help(
+                    need_id, need_text, offer_id, offer_text, side, ctx.reverse.cosine[i]
+                )
+            )
+        if is_mutual:
+            reasons.append(explain.mutual())
+        if shared:
+            reasons.append(explain.shared_tags(shared))
+        if same_town and person.town:
+            reasons.append(explain.same_town(person.town))
+        elif np.isfinite(km) and km <= 4 * self.settings.proximity_km:
+            reasons.append(explain.nearby(km, person.town))
+        reasons.extend(self._history_reasons(ctx.seeker.member_id, person.member_id))
+        return reasons
+
+    def _history_reasons(self, seeker_id: int, member_id: int) -> list[explain.Reason]:
+        index = self.index
+        row = index.member_row.get(member_id)
+        if row is None:
+            return []
+        out = []
+        seeker_row = index.member_row.get(seeker_id)
+        helped_seeker = 0
+        if seeker_row is not None:
+            helped_seeker = int(index.help_graph[int(row), int(seeker_row)])
+            if helped_seeker:
+                out.append(explain.prior_help(helped_seeker))
+        others = int(index.help_graph[int(row)].count_nonzero()) - (1 if helped_seeker else 0)
+        if others > 0:
+            out.append(explain.helped_others(others))
+        if seeker_row is not None:
+            graph = index.help_graph
+            theirs = set(graph[int(row)].indices) | set(graph[:, int(row)].nonzero()[0])
+            mine = set(graph[int(seeker_row)].indices) | set(graph[:, int(seeker_row)].nonzero()[0])
+            common = (theirs & mine) - {int(row), int(seeker_row)}
+            if common:
+                out.append(explain.mutual_connections(len(common)))
+        return out
+
+    def _describe_item(self, items: Items, row: int, typed_need: str | None) -> tuple[str, str]:
+        kind, ref = items.refs[row]
+        if kind == "text":
+            return "", typed_need or ""
+        external_id, text, _ = self._item_text((kind, ref))
+        return external_id, text
+
+    def _item_text(self, ref: tuple[str, int]) -> tuple[str, str, str]:
+        kind, key = ref
+        if kind == "build":
+            item = self.index.items.iloc[key]
+            return str(item["external_id"]), str(item["text"]), str(item["side"])
+        post = self.live.posts[key]
+        return post.external_id, post.text, post.side
+
+    # -- data ------------------------------------------------------------------------------
+
+    def _refresh(self, session: Session) -> None:
+        self.live.refresh(session, self.cached_encoder)
+        if len(self.live.posts) != self._superseded_version:
+            superseded = np.zeros(len(self.index.items), dtype=bool)
+            changed = np.fromiter(self.live.posts.keys(), dtype=np.int64)
+            superseded[:] = np.isin(self.index.item_post, changed) & (
+                self.index.items["side"].to_numpy() != "helped"
+            )
+            self._superseded = superseded
+            self._superseded_version = len(self.live.posts)
+
+    def _items_of(self, member_ids: list[int], side: str) -> Items:
+        """The current texts of one side of these members: the build's, minus changed, plus live."""
+        index = self.index
+        position = {m: i for i, m in enumerate(member_ids)}
+        rows_list, owners, refs, tags = [], [], [], []
+        lookup = index.needs_of if side == NEED else index.offers_of
+        for member_id in member_ids:
+            row = index.member_row.get(member_id)
+            if row is None:
+                continue
+            rows = lookup(int(row))
+            rows = rows[~self._superseded[rows]]
+            rows_list.append(rows)
+            owners.extend([position[member_id]] * len(rows))
+        build_rows = np.concatenate(rows_list) if rows_list else np.zeros(0, dtype=np.int64)
+        order = np.argsort(build_rows, kind="stable")  # read the memory map in file order
+        build_rows = build_rows[order]
+        owners = list(np.asarray(owners, dtype=np.int64)[order])
+        vectors = [np.asarray(index.vectors[build_rows])] if len(build_rows) else []
+        refs = [("build", int(r)) for r in build_rows]
+        item_tags = index.items["tags"].to_numpy()
+        tags = [list(item_tags[r]) for r in build_rows]
+        for post in self.live.open_posts(side):
+            if post.member_id in position:
+                vectors.append(post.vector[None, :])
+                owners.append(position[post.member_id])
+                refs.append(("live", post.post_id))
+                tags.append(post.tags)
+        if not refs:
+            return Items.empty(index.vectors.shape[1])
+        return Items(
+            np.concatenate(vectors).astype(np.float32), np.asarray(owners, np.int64), refs, tags
+        )
+
+    def _member(self, member_id: int) -> LiveMember | None:
+        if member_id in self.live.members:
+            return self.live.members[member_id]
+        row = self.index.member_row.get(member_id)
+        if row is None:
+            return None
+        m = self.index.members.iloc[int(row)]
+        return LiveMember(
+            int(m["member_id"]),
+            str(m["external_id"]),
+            str(m["name"]),
+            str(m["kind"]),
+            None if m["town"] is None else str(m["town"]),
+            None if m["country"] is None else str(m["country"]),
+            None if np.isnan(self.index.latitude[int(row)]) else float(m["latitude"]),
+            None if np.isnan(self.index.longitude[int(row)]) else float(m["longitude"]),
+            list(m["tags"]),
+            int(m["capacity"]),
+            True,
+        )
+
+    def _member_by_external_id(self, session: Session, external_id: str) -> LiveMember:
+        member_id = session.scalar(select(Member.id).where(Member.external_id == external_id))
+        person = self._member(member_id) if member_id is not None else None
+        if person is None or not person.active:
+            raise NotFound(f"no active member {external_id!r}")
+        return person
+
+    def _town_coordinates(self, town: str | None) -> tuple[float | None, float | None]:
+        if not town:
+            return None, None
+        here = self.index.town == town.casefold()
+        lats, lons = self.index.latitude[here], self.index.longitude[here]
+        known = ~np.isnan(lats)
+        if not known.any():
+            return None, None
+        return float(np.median(lats[known])), float(np.median(lons[known]))
+
+    def _add_contacts(self, session: Session, matches: list[Match]) -> None:
+        if not matches:
+            return
+        rows = session.execute(
+            select(Member.external_id, Member.contact).where(
+                Member.external_id.in_([m.member_id for m in matches]),
+                Member.share_contact.is_(True),
+            )
+        ).all()
+        contacts = dict(rows)
+        for match in matches:
+            match.contact = contacts.get(match.member_id)
+
+
+@dataclass
+class _Context:
+    seeker: LiveMember
+    needs: Items
+    offers: Items
+    their_offers: Items
+    their_needs: Items
+    forward: Direction
+    reverse: Direction
+
+
+def _separated(session: Session, member_id: int) -> set[int]:
+    """Members kept apart from this one by a block or a report, in either direction."""
+    rows = session.execute(
+        select(Interaction.from_member_id, Interaction.to_member_id).where(
+            Interaction.kind.in_(sorted(SEPARATING_KINDS)),
+            or_(Interaction.from_member_id == member_id, Interaction.to_member_id == member_id),
+        )
+    ).all()
+    return {b if a == member_id else a for a, b in rows}
+
+
+def _tagset(*groups: Iterable[str]) -> set[str]:
+    return {t.strip().casefold() for g in groups for t in g if t and t.strip()}
+
+
+def _passes(person: LiveMember, filters: Filters) -> bool:
+    if filters.kind and person.kind != filters.kind:
+        return False
+    if filters.town and (person.town or "").casefold() != filters.town.casefold():
+        return False
+    return not (filters.tag and filters.tag.casefold() not in _tagset(person.tags))

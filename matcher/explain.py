@@ -1,0 +1,102 @@
+"""Why two members match: reasons as typed data, and plain words for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Reason = dict[str, Any]
+
+QUOTE_LENGTH = 90
+
+
+def quote(text: str, limit: int = QUOTE_LENGTH) -> str:
+    """A short quote of `text`: whole words, with an ellipsis when cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",.;:-")
+    return f"{cut}…"
+
+
+def need_met_by_offer(
+    need_id: str, need_text: str, offer_id: str, offer_text: str, side: str, similarity: float
+) -> Reason:
+    """Their offer (or help they gave before) meets your need."""
+    return {
+        "type": "need_offer",
+        "need": {"id": need_id, "quote": quote(need_text)},
+        "offer": {"id": offer_id, "quote": quote(offer_text), "helped_before": side == "helped"},
+        "similarity": round(float(similarity), 3),
+    }
+
+
+def you_could_help(
+    need_id: str, need_text: str, offer_id: str, offer_text: str, side: str, similarity: float
+) -> Reason:
+    """Your offer (or help you gave before) meets their need."""
+    reason = need_met_by_offer(need_id, need_text, offer_id, offer_text, side, similarity)
+    return {**reason, "type": "you_could_help"}
+
+
+def mutual() -> Reason:
+    """You could help each other."""
+    return {"type": "mutual"}
+
+
+def shared_tags(tags: list[str]) -> Reason:
+    """Tags (genres, instruments, skills) you have in common."""
+    return {"type": "shared_tags", "tags": sorted(tags)}
+
+
+def same_town(town: str) -> Reason:
+    """You are in the same town."""
+    return {"type": "same_town", "town": town}
+
+
+def nearby(km: float, town: str | None) -> Reason:
+    """They are not far away."""
+    return {"type": "nearby", "km": round(float(km), 1), "town": town}
+
+
+def helped_others(count: int) -> Reason:
+    """They have helped other members before."""
+    return {"type": "helped_others", "count": int(count)}
+
+
+def prior_help(count: int) -> Reason:
+    """They have helped you before."""
+    return {"type": "prior_help", "count": int(count)}
+
+
+def mutual_connections(count: int) -> Reason:
+    """Members you have both worked with."""
+    return {"type": "mutual_connections", "count": int(count)}
+
+
+def describe(reason: Reason) -> str:
+    """One reason in plain words, as shown in the CLI and the weekly email."""
+    kind = reason["type"]
+    if kind in ("need_offer", "you_could_help"):
+        offer = reason["offer"]
+        said = "helped with" if offer.get("helped_before") else "offer"
+        if kind == "need_offer":
+            return f'You need "{reason["need"]["quote"]}"; they {said} "{offer["quote"]}".'
+        return f'They need "{reason["need"]["quote"]}"; you {said} "{offer["quote"]}".'
+    if kind == "mutual":
+        return "You could help each other."
+    if kind == "shared_tags":
+        return "You share " + ", ".join(reason["tags"]) + "."
+    if kind == "same_town":
+        return f"You are both in {reason['town']}."
+    if kind == "nearby":
+        where = f" ({reason['town']})" if reason.get("town") else ""
+        return f"They are about {reason['km']:.0f} km away{where}."
+    if kind == "helped_others":
+        n = reason["count"]
+        return f"They have helped {n} member{'s' if n != 1 else ''} before."
+    if kind == "prior_help":
+        return "They have helped you before."
+    if kind == "mutual_connections":
+        n = reason["count"]
+        return f"You have {n} connection{'s' if n != 1 else ''} in common."
+    return kind.replace("_", " ")

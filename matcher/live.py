@@ -1,0 +1,125 @@
+"""What changed in the store since a build: posts and members, read incrementally while serving."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.domain import NEED
+from matcher.embed import CachedEncoder
+from matcher.store import Member, Post, utcnow
+
+
+@dataclass
+class LivePost:
+    """A post as it is now in the store."""
+
+    post_id: int
+    external_id: str
+    member_id: int
+    side: str
+    text: str
+    tags: list[str]
+    open: bool
+    vector: np.ndarray | None = None
+
+
+@dataclass
+class LiveMember:
+    """A member's public fields as they are now in the store."""
+
+    member_id: int
+    external_id: str
+    name: str
+    kind: str
+    town: str | None
+    country: str | None
+    latitude: float | None
+    longitude: float | None
+    tags: list[str]
+    capacity: int
+    active: bool
+
+
+@dataclass
+class LiveChanges:
+    """Posts and members written after `since`, kept current by `refresh`."""
+
+    since: datetime
+    posts: dict[int, LivePost] = field(default_factory=dict)
+    members: dict[int, LiveMember] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def refresh(self, session: Session, encoder: CachedEncoder | None) -> None:
+        """Read what changed since the last refresh; encode (through the cache) new open texts."""
+        with self._lock:
+            watermark = self.since
+            now = utcnow()
+            for member in session.scalars(select(Member).where(Member.updated_at >= watermark)):
+                self.members[member.id] = _live_member(member)
+                watermark = max(watermark, member.updated_at)
+            rows = session.execute(
+                select(Post, Member.active).join(Member).where(Post.updated_at >= self.since)
+            ).all()
+            fresh: list[LivePost] = []
+            for post, active in rows:
+                is_open = (
+                    post.status == "open"
+                    and bool(active)
+                    and (post.expires_at is None or post.expires_at > now)
+                )
+                old = self.posts.get(post.id)
+                if old is not None and old.text == post.text and old.open == is_open:
+                    old.tags = list(post.tags or [])
+                    continue
+                live = LivePost(
+                    post.id,
+                    post.external_id,
+                    post.member_id,
+                    post.side,
+                    post.text,
+                    list(post.tags or []),
+                    is_open,
+                )
+                self.posts[post.id] = live
+                fresh.append(live)
+                watermark = max(watermark, post.updated_at)
+            pending = [p for p in fresh if p.open]
+            if pending and encoder is not None:
+                vectors = encoder.encode([p.text for p in pending])
+                for post, vector in zip(pending, vectors, strict=True):
+                    post.vector = vector
+            # Keep re-reading rows stamped exactly at the watermark: a write in the same tick
+            # as the last refresh must not be missed.
+            self.since = watermark
+
+    def open_posts(self, side: str) -> list[LivePost]:
+        """Changed posts of one side that are open now and have a vector."""
+        return [
+            p for p in self.posts.values() if p.side == side and p.open and p.vector is not None
+        ]
+
+    def open_needs_of(self, member_id: int) -> list[LivePost]:
+        """A member's changed needs that are open now."""
+        return [p for p in self.open_posts(NEED) if p.member_id == member_id]
+
+
+def _live_member(member: Member) -> LiveMember:
+    return LiveMember(
+        member.id,
+        member.external_id,
+        member.name,
+        member.kind,
+        member.town,
+        member.country,
+        member.latitude,
+        member.longitude,
+        list(member.tags or []),
+        member.capacity,
+        member.active,
+    )

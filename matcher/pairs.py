@@ -1,0 +1,90 @@
+"""The two directions between one member and many candidates: best need-offer pairs and context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher import geo
+from matcher.retrieve import max_by_group
+
+
+@dataclass
+class Items:
+    """Texts of some members, one row each: vectors, whose they are, and a handle back to them."""
+
+    vectors: np.ndarray  # (n, dim)
+    owner: np.ndarray  # position of the owning member in the candidate list (or 0 for the seeker)
+    refs: list[tuple[str, int]]  # ("build", item row) or ("live", post id)
+    tags: list[list[str]]
+
+    @classmethod
+    def empty(cls, dim: int) -> Items:
+        return cls(np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.int64), [], [])
+
+
+@dataclass
+class Direction:
+    """For each candidate, the best (need, offer) pair in one direction."""
+
+    cosine: np.ndarray  # -inf where there is no pair
+    need: np.ndarray  # row in the needs' Items, -1 when none
+    offer: np.ndarray  # row in the offers' Items, -1 when none
+
+
+def best_pairs(
+    needs: Items, offers: Items, n_candidates: int, *, needs_by_candidate: bool
+) -> Direction:
+    """The best need-offer cosine per candidate.
+
+    With `needs_by_candidate` False the needs are the seeker's and the offers the candidates'
+    (could they help?); with True the needs are the candidates' and the offers the seeker's
+    (could the seeker help them?).
+    """
+    cosine = np.full(n_candidates, -np.inf, dtype=np.float32)
+    need_row = np.full(n_candidates, -1, dtype=np.int64)
+    offer_row = np.full(n_candidates, -1, dtype=np.int64)
+    if len(needs.refs) == 0 or len(offers.refs) == 0:
+        return Direction(cosine, need_row, offer_row)
+    sims = needs.vectors @ offers.vectors.T  # (n_needs, n_offers)
+    if needs_by_candidate:
+        # The best seeker offer for each candidate need, then the best need per candidate.
+        per_need = sims.max(axis=1)
+        which_offer = sims.argmax(axis=1)
+        cosine, best = max_by_group(per_need.astype(np.float32), needs.owner, n_candidates)
+        has = best >= 0
+        need_row[has] = best[has]
+        offer_row[has] = which_offer[best[has]]
+    else:
+        per_offer = sims.max(axis=0)
+        which_need = sims.argmax(axis=0)
+        cosine, best = max_by_group(per_offer.astype(np.float32), offers.owner, n_candidates)
+        has = best >= 0
+        offer_row[has] = best[has]
+        need_row[has] = which_need[best[has]]
+    return Direction(cosine, need_row, offer_row)
+
+
+def tag_overlap(mine: set[str], theirs: list[set[str]]) -> tuple[np.ndarray, list[list[str]]]:
+    """Jaccard overlap of one tag set with each of many, and the shared tags."""
+    shared = [sorted(mine & t) for t in theirs]
+    union = np.array([len(mine | t) for t in theirs], dtype=np.float64)
+    sizes = np.array([len(s) for s in shared], dtype=np.float64)
+    return np.divide(sizes, union, out=np.zeros_like(sizes), where=union > 0), shared
+
+
+def closeness(
+    town: str,
+    lat: float,
+    lon: float,
+    towns: np.ndarray,
+    lats: np.ndarray,
+    lons: np.ndarray,
+    scale_km: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Same town (by name), distance in km (NaN if unknown) and proximity in [0, 1]."""
+    town = (town or "").casefold()
+    same = (towns == town) & (town != "")
+    km = geo.distance_km(lat, lon, lats, lons)
+    return same, km, geo.proximity(km, same, scale_km)

@@ -1,0 +1,46 @@
+"""Fusing the two directions of a pair, s(A->B) and s(B->A), into one reciprocal score."""
+
+from __future__ import annotations
+
+import numpy as np
+
+OPERATORS = ("uninorm", "harmonic", "product")
+NEUTRAL = 0.5  # "no evidence either way" for the uninorm
+
+
+def uninorm(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The cross-ratio uninorm xy / (xy + (1-x)(1-y)): 0.5 is neutral, agreement reinforces."""
+    x = np.clip(np.asarray(x, dtype=np.float64), 1e-6, 1 - 1e-6)
+    y = np.clip(np.asarray(y, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return x * y / (x * y + (1 - x) * (1 - y))
+
+
+def harmonic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The harmonic mean 2xy / (x + y) (0 when both are 0)."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    total = x + y
+    return np.divide(2 * x * y, total, out=np.zeros_like(total), where=total > 0)
+
+
+def product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The product xy."""
+    return np.asarray(x, dtype=np.float64) * np.asarray(y, dtype=np.float64)
+
+
+def fuse(forward: np.ndarray, reverse: np.ndarray, operator: str = "uninorm") -> np.ndarray:
+    """One score per pair from s(A->B) and s(B->A), both probabilities in [0, 1].
+
+    Reverse evidence only ever adds: where B needs nothing A offers (reverse at or below
+    neutral) the pair keeps its one-way score, and mutual help ranks above it.
+    """
+    forward = np.asarray(forward, dtype=np.float64)
+    reverse = np.asarray(reverse, dtype=np.float64)
+    if operator == "uninorm":
+        combined = uninorm(forward, np.maximum(reverse, NEUTRAL))
+    elif operator == "harmonic":
+        combined = harmonic(forward, reverse)
+    elif operator == "product":
+        combined = np.sqrt(product(forward, reverse))
+    else:
+        raise ValueError(f"unknown reciprocal operator {operator!r}; use one of {OPERATORS}")
+    return np.where(reverse > NEUTRAL, np.maximum(forward, combined), forward)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from matcher.build import build_model
+from matcher.engine import Filters, Matcher
+from matcher.errors import BuildError, NotFound
+from matcher.index import BuildIndex
+from tests.factories import T0, add_interaction, add_member
+
+
+def clock():
+    return T0
+
+
+@pytest.fixture
+def community(sessions):
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"], tags=["shoegaze"])
+        add_member(s, "kit", "session_musician", offers=["drummer available for gigs"])
+        add_member(s, "mix", "engineer", offers=["I mix and master records"])
+        add_member(s, "far", "session_musician", "Glasgow", offers=["drummer available for gigs"])
+    return sessions
+
+
+def build_and_load(sessions, settings, encoder):
+    build_model(sessions, encoder, settings, clock=clock)
+    return Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+
+
+def test_build_writes_a_folder_with_a_manifest_and_switches_current(community, settings, encoder):
+    result = build_model(community, encoder, settings, clock=clock)
+    current = settings.models_dir / "current"
+    assert current.is_symlink() and current.resolve() == result.folder
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    assert manifest["data"]["members"] == 4 and manifest["data"]["needs"] == 1
+    assert manifest["encoder"]["name"] == encoder.name
+    assert {"scikit-learn", "numpy", "torch"} <= set(manifest["libraries"])
+    assert manifest["data"]["fingerprint"] == result.manifest["data"]["fingerprint"]
+
+
+def test_a_drummer_in_town_ranks_first_and_the_seeker_never_matches_themselves(
+    community, settings, encoder
+):
+    matcher = build_and_load(community, settings, encoder)
+    matches = matcher.for_member("hum")
+    ids = [m.member_id for m in matches]
+    assert ids[0] == "kit"
+    assert ids.index("kit") < ids.index("far")  # same text, but far away
+    assert "hum" not in ids
+    top = matches[0]
+    kinds = [r["type"] for r in top.reasons]
+    assert kinds[0] == "need_offer" and "same_town" in kinds
+    assert "drummer" in top.reasons[0]["offer"]["quote"]
+
+
+def test_a_block_removes_the_pair_at_once_both_ways(community, settings, encoder):
+    matcher = build_and_load(community, settings, encoder)
+    from sqlalchemy import select
+
+    from matcher.store import Member
+
+    with community.begin() as s:
+        hum = s.scalars(select(Member).where(Member.external_id == "hum")).one()
+        kit = s.scalars(select(Member).where(Member.external_id == "kit")).one()
+        add_interaction(s, "blocked", kit, hum)
+    assert "kit" not in [m.member_id for m in matcher.for_member("hum")]
+
+
+def test_filters_and_unknown_member(community, settings, encoder):
+    matcher = build_and_load(community, settings, encoder)
+    only = matcher.for_member("hum", filters=Filters(town="glasgow"))
+    assert [m.member_id for m in only] == ["far"]
+    with pytest.raises(NotFound):
+        matcher.for_member("nobody")
+
+
+def test_a_build_from_incompatible_libraries_is_refused(community, settings, encoder):
+    result = build_model(community, encoder, settings, clock=clock)
+    path = result.folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["libraries"]["scikit-learn"] = "0.24.2"
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(BuildError, match=r"scikit-learn 0\.24\.2"):
+        BuildIndex.load(settings.models_dir)
+
+
+def test_typed_need_search(community, settings, encoder):
+    matcher = build_and_load(community, settings, encoder)
+    matches = matcher.for_text("need our EP mixed and mastered")
+    assert matches[0].member_id == "mix"
+    assert np.isclose(matches[0].forward, matches[0].score)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.build import build_model
+from matcher.engine import Matcher
+from matcher.index import BuildIndex
+from matcher.reciprocal import fuse, harmonic, uninorm
+from tests.factories import T0, add_member
+
+
+def test_uninorm_is_neutral_at_one_half_and_reinforces_agreement():
+    x = np.array([0.2, 0.5, 0.7, 0.9])
+    np.testing.assert_allclose(uninorm(x, 0.5), x)
+    assert uninorm(0.7, 0.7) > 0.7
+    assert uninorm(0.3, 0.3) < 0.3
+    np.testing.assert_allclose(harmonic(np.array([0.4, 0.0]), np.array([0.4, 0.0])), [0.4, 0.0])
+
+
+@pytest.mark.parametrize("operator", ["uninorm", "harmonic", "product"])
+def test_reverse_evidence_only_adds(operator):
+    forward = np.array([0.3, 0.6, 0.8])
+    one_way = fuse(forward, np.zeros(3), operator)
+    np.testing.assert_allclose(one_way, forward)
+    mutual = fuse(forward, np.full(3, 0.9), operator)
+    assert (mutual >= one_way).all() and (mutual[1:] > one_way[1:]).all()
+
+
+def test_unknown_operator_is_refused():
+    with pytest.raises(ValueError, match="unknown reciprocal operator"):
+        fuse(np.array([0.5]), np.array([0.5]), "max")
+
+
+def test_a_reciprocal_pair_ranks_above_an_equal_one_way_pair_and_is_flagged(
+    sessions, settings, encoder
+):
+    with sessions.begin() as s:
+        add_member(
+            s,
+            "band",
+            "band",
+            needs=["we need a drummer for our tour"],
+            offers=["we have a rehearsal room to share on weekdays"],
+        )
+        # Two drummers with the same offer, in the same town; only one needs what the band offers.
+        add_member(
+            s,
+            "mutual-drummer",
+            "session_musician",
+            offers=["drummer for your tour, own kit"],
+            needs=["need a rehearsal room to practise on weekdays"],
+        )
+        add_member(
+            s,
+            "one-way-drummer",
+            "session_musician",
+            offers=["drummer for your tour, own kit"],
+            needs=["looking for a cheap second hand cymbal"],
+        )
+        add_member(s, "other", "photographer", offers=["photos of gigs and tours"])
+    build_model(sessions, encoder, settings, clock=lambda: T0)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+    matches = {m.member_id: m for m in matcher.for_member("band")}
+    both, one = matches["mutual-drummer"], matches["one-way-drummer"]
+    assert both.forward == pytest.approx(one.forward)
+    assert both.score > one.score
+    assert both.mutual and not one.mutual
+    assert next(m.member_id for m in matcher.for_member("band")) == "mutual-drummer"
+    assert "mutual" in [r["type"] for r in both.reasons]
+    assert "you_could_help" in [r["type"] for r in both.reasons]
