@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -137,3 +138,17 @@ def test_stats_count_open_posts_of_active_members_only(sessions):
         later = community_stats(session, now=now + timedelta(days=1))
     assert later["open_posts"] == {"needs": 1, "offers": 2}  # m4's offer p3 no longer counts
     assert after_expiry["open_posts"] == {"needs": 1, "offers": 1}  # p2 expired at the end of 2026
+
+
+def test_the_examples_in_the_format_docs_import(sessions, tmp_path: Path):
+    doc = (Path(__file__).parents[1] / "docs" / "formats.md").read_text()
+    examples = re.findall(r"Example `([\w.]+)`:\n\n```\w+\n(.*?)```", doc, flags=re.S)
+    assert [name for name, _ in examples] == ["members.csv", "posts.jsonl", "interactions.json"]
+    for name, body in examples:
+        (tmp_path / name).write_text(body)
+    result = import_files(sessions, [tmp_path])
+    assert {e: c["inserted"] for e, c in result.counts.items()} == {
+        "members": 2,
+        "posts": 2,
+        "interactions": 2,
+    }
