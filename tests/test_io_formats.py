@@ -152,3 +152,14 @@ def test_the_examples_in_the_format_docs_import(sessions, tmp_path: Path):
         "posts": 2,
         "interactions": 2,
     }
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path):
+    (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\n")
+    frames = read_files([tmp_path, tmp_path / "members.csv"])
+    assert (frames.problems, len(frames.members)) == ([], 1)
+
+
+def test_capacity_has_a_sane_ceiling():
+    assert parse.count("10000") == 10_000
+    assert isinstance(parse.count("1e20"), parse.Bad)

@@ -67,6 +67,7 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
 
 
 def _expand(paths: Iterable[Path | str], problems: list[RowProblem]) -> list[Path]:
+    """The files to read, each once, in the order given (a folder's files sorted by name)."""
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -90,7 +91,10 @@ def _expand(paths: Iterable[Path | str], problems: list[RowProblem]) -> list[Pat
             )
         else:
             out.append(path)
-    return out
+    unique: dict[Path, Path] = {}
+    for path in out:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:

@@ -95,8 +95,11 @@ def number(low: float, high: float) -> Parser:
     return parse
 
 
+MAX_COUNT = 10_000
+
+
 def count(value: Any) -> Any:
-    """A whole number of zero or more."""
+    """A whole number from 0 to MAX_COUNT."""
     if is_empty(value):
         return None
     if isinstance(value, bool | np.bool_):
@@ -109,6 +112,8 @@ def count(value: Any) -> Any:
         return Bad(f"not a whole number: {value!r}")
     if out < 0:
         return Bad(f"must not be negative ({int(out)})")
+    if out > MAX_COUNT:
+        return Bad(f"more than {MAX_COUNT:,}")
     return int(out)
 
 

@@ -31,8 +31,7 @@ def community_stats(session: Session, *, now: datetime | None = None) -> dict[st
     interactions = dict(
         session.execute(select(Interaction.kind, func.count()).group_by(Interaction.kind)).all()
     )
-    last = session.scalars(select(ImportRun).order_by(ImportRun.at.desc(), ImportRun.id.desc()))
-    run = last.first()
+    run = session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(1)).first()
     return {
         "members": {
             "total": sum(by_kind.values()),
