@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -156,3 +157,23 @@ class CachedEncoder:
                 for h, blob in rows:
                     found[h] = np.frombuffer(blob, dtype=np.float32)
         return found
+
+
+class LazyEncoder:
+    """An encoder loaded on first use, so a server starts fast and loads the model only if used."""
+
+    def __init__(self, name: str, dim: int, device: str = "cpu", batch_size: int = 64):
+        self.name = name
+        self.dim = dim
+        self._args = (device, batch_size)
+        self._encoder: Encoder | None = None
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalized float32 vectors of `texts`, loading the model the first time."""
+        if self._encoder is None:
+            with self._lock:
+                if self._encoder is None:
+                    device, batch_size = self._args
+                    self._encoder = load_encoder(self.name, device=device, batch_size=batch_size)
+        return self._encoder.encode(texts)
