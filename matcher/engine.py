@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher import explain, reciprocal
+from matcher import explain
 from matcher.config import Settings
 from matcher.domain import NEED, OFFER, SEPARATING_KINDS
 from matcher.embed import CachedEncoder, Encoder
@@ -20,7 +20,7 @@ from matcher.index import BuildIndex
 from matcher.live import LiveChanges, LiveMember
 from matcher.pairs import Direction, Items, best_pairs, closeness, tag_overlap
 from matcher.retrieve import top_members
-from matcher.score import ContentScorer
+from matcher.score import ContentScorer, pair_scores
 from matcher.store import Interaction, Member, utcnow
 
 DIRECTIONS = ("helps_you", "you_help", "both")
@@ -131,6 +131,32 @@ class Matcher:
             matches = self._score(seeker, needs, offers, candidates, direction, filters, limit)
             self._add_contacts(session, matches)
         return matches
+
+    def explain_pairs(
+        self, seeker_external_id: str, member_external_ids: list[str], *, refresh: bool = True
+    ) -> list[Match]:
+        """The matches between one member and the given others (either direction), with reasons.
+
+        Scored as `for_member(direction="both")` scores them; members that no longer match
+        (closed, blocked, or nothing to offer either way) are left out. Same order as given.
+        """
+        with self.sessions() as session:
+            if refresh:
+                self._refresh(session)
+            seeker = self._member_by_external_id(session, seeker_external_id)
+            separated = _separated(session, seeker.member_id)
+            rows = session.execute(
+                select(Member.id, Member.external_id).where(
+                    Member.external_id.in_(member_external_ids)
+                )
+            ).all()
+            ids = [i for i, _ in rows if i not in separated and i != seeker.member_id]
+            needs = self._items_of([seeker.member_id], NEED)
+            offers = self._items_of([seeker.member_id], OFFER)
+            matches = self._score(seeker, needs, offers, ids, "both", Filters(), len(ids) or 1)
+            self._add_contacts(session, matches)
+        position = {m: i for i, m in enumerate(member_external_ids)}
+        return sorted(matches, key=lambda m: position[m.member_id])
 
     def for_text(
         self,
@@ -248,10 +274,11 @@ class Matcher:
         forward = best_pairs(needs, their_offers, n, needs_by_candidate=False)
         reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True)
 
-        seeker_tags = _tagset(seeker.tags, *needs.tags)
+        seeker_tags = _tagset(seeker.tags, *needs.tags, *offers.tags)
         their_tags = [_tagset(p.tags) for p in people]
-        for row, owner in enumerate(their_offers.owner):
-            their_tags[owner] |= _tagset(their_offers.tags[row])
+        for items in (their_offers, their_needs):
+            for row, owner in enumerate(items.owner):
+                their_tags[owner] |= _tagset(items.tags[row])
         overlap, shared = tag_overlap(seeker_tags, their_tags)
         same_town, km, near = closeness(
             seeker.town or "",
@@ -264,15 +291,9 @@ class Matcher:
         )
         p_forward = self.scorer.probability(forward.cosine, overlap, near)
         p_reverse = self.scorer.probability(reverse.cosine, overlap, near)
-        if direction == "helps_you":
-            primary, secondary = p_forward, p_reverse
-        elif direction == "you_help":
-            primary, secondary = p_reverse, p_forward
-        else:
-            primary, secondary = np.maximum(p_forward, p_reverse), np.minimum(p_forward, p_reverse)
-        score = reciprocal.fuse(primary, secondary, self.settings.reciprocal_operator)
-        is_mutual = (p_forward >= 0.5) & (p_reverse >= 0.5)
-        eligible = primary > 0
+        fused = pair_scores(p_forward, p_reverse, direction, self.settings.reciprocal_operator)
+        score, is_mutual = fused.score, fused.mutual
+        eligible = fused.primary > 0
         if filters.mutual is not None:
             eligible &= is_mutual == filters.mutual
         order = [i for i in np.lexsort((np.array(ids), -score)) if eligible[i]][:limit]
@@ -280,9 +301,6 @@ class Matcher:
         matches = []
         for i in order:
             person = people[i]
-            helps = (
-                p_forward[i] >= p_reverse[i] if direction == "both" else direction == "helps_you"
-            )
             reasons = self._reasons(
                 context,
                 i,
@@ -301,7 +319,7 @@ class Matcher:
                     town=person.town,
                     tags=list(person.tags),
                     score=float(score[i]),
-                    direction="helps_you" if helps else "you_help",
+                    direction=str(fused.direction[i]),
                     mutual=bool(is_mutual[i]),
                     reasons=reasons,
                     forward=float(p_forward[i]),

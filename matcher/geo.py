@@ -1,25 +1,29 @@
-"""Distances between members, from coordinates when known, else by town name."""
+"""Distances between members, from coordinates when known."""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics.pairwise import haversine_distances
 
 EARTH_RADIUS_KM = 6371.0
 
 
+def haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distances in km, elementwise; NaN where a coordinate is missing."""
+    lat1, lon1, lat2, lon2 = (
+        np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1, lon1, lat2, lon2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
 def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Great-circle distances in km from one point to many; NaN where a coordinate is missing."""
-    lats = np.asarray(lats, dtype=np.float64)
-    lons = np.asarray(lons, dtype=np.float64)
-    out = np.full(len(lats), np.nan)
-    known = ~(np.isnan(lats) | np.isnan(lons))
-    if np.isnan(lat) or np.isnan(lon) or not known.any():
-        return out
-    here = np.radians([[lat, lon]])
-    there = np.radians(np.column_stack([lats[known], lons[known]]))
-    out[known] = haversine_distances(here, there)[0] * EARTH_RADIUS_KM
-    return out
+    return haversine_km(np.float64(lat), np.float64(lon), lats, lons)
 
 
 def proximity(km: np.ndarray, same_town: np.ndarray, scale_km: float = 50.0) -> np.ndarray:

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from matcher import reciprocal
+
 
 @dataclass(frozen=True)
 class ContentScorer:
@@ -46,3 +48,35 @@ class ContentScorer:
             proximity
         )
         return np.where(has, expit(relevance + expit(relevance) * context), 0.0)
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """Both directions of many pairs, fused: the score a match is ranked by."""
+
+    forward: np.ndarray  # s(A->B): B could help A
+    reverse: np.ndarray  # s(B->A): A could help B
+    primary: np.ndarray  # the direction asked for (or the stronger one)
+    score: np.ndarray  # the reciprocal fusion
+    mutual: np.ndarray  # both directions at least a typical candidate's
+    direction: np.ndarray  # "helps_you" | "you_help" per pair
+
+
+def pair_scores(
+    forward: np.ndarray, reverse: np.ndarray, direction: str, operator: str
+) -> PairScores:
+    """Fuse the two directions for `direction` (helps_you, you_help or both)."""
+    forward = np.asarray(forward, dtype=np.float64)
+    reverse = np.asarray(reverse, dtype=np.float64)
+    if direction == "helps_you":
+        primary, secondary = forward, reverse
+        label = np.full(len(forward), "helps_you", dtype=object)
+    elif direction == "you_help":
+        primary, secondary = reverse, forward
+        label = np.full(len(forward), "you_help", dtype=object)
+    else:
+        primary, secondary = np.maximum(forward, reverse), np.minimum(forward, reverse)
+        label = np.where(forward >= reverse, "helps_you", "you_help").astype(object)
+    score = reciprocal.fuse(primary, secondary, operator)
+    mutual = (forward >= 0.5) & (reverse >= 0.5)
+    return PairScores(forward, reverse, primary, score, mutual, label)

@@ -1,0 +1,175 @@
+"""Scores of every candidate pair of the whole community at once (for the weekly digest)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import MultiLabelBinarizer
+from sqlalchemy import select
+
+from matcher import geo
+from matcher.domain import SEPARATING_KINDS
+from matcher.engine import Matcher
+from matcher.index import BuildIndex
+from matcher.score import pair_scores
+from matcher.store import Interaction
+
+TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "reverse", "mutual")
+
+
+def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 30) -> pd.DataFrame:
+    """For every active member, their best `per_member` candidates in either direction.
+
+    Pairs come from each open need's `per_need` nearest members in the build; both directions
+    of every pair are then scored exactly as `Matcher.for_member(direction="both")` scores them.
+    Posts written after the build are not seen here: build first. Blocked or reported pairs and
+    closed members are left out.
+    """
+    index = matcher.index
+    with matcher.sessions() as session:
+        matcher._refresh(session)
+        blocked = session.execute(
+            select(Interaction.from_member_id, Interaction.to_member_id).where(
+                Interaction.kind.in_(sorted(SEPARATING_KINDS))
+            )
+        ).all()
+    active = _active_rows(matcher)
+    u, v = _candidate_pairs(index, matcher._superseded, per_need, active)
+    if len(u) == 0:
+        return pd.DataFrame(columns=list(TABLE_COLUMNS))
+    valid = ~matcher._superseded
+    needs, offers = index._needs_of, index._offers_of
+    cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
+    cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
+    overlap = _tag_overlap(index, valid, u, v)
+    same_town = (index.town[u] == index.town[v]) & (index.town[u] != "")
+    km = geo.haversine_km(
+        index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
+    )
+    near = geo.proximity(km, same_town, matcher.settings.proximity_km)
+    p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u
+    p_vu = matcher.scorer.probability(cos_vu, overlap, near)  # u could help v
+    seeker = np.concatenate([u, v])
+    member = np.concatenate([v, u])
+    fused = pair_scores(
+        np.concatenate([p_uv, p_vu]),
+        np.concatenate([p_vu, p_uv]),
+        "both",
+        matcher.settings.reciprocal_operator,
+    )
+    ids = index.members["member_id"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "seeker_id": ids[seeker],
+            "member_id": ids[member],
+            "direction": fused.direction,
+            "score": fused.score,
+            "forward": fused.forward,
+            "reverse": fused.reverse,
+            "mutual": fused.mutual,
+        }
+    )
+    table = table[fused.primary > 0]
+    if blocked:
+        apart = pd.MultiIndex.from_tuples(
+            [(a, b) for a, b in blocked] + [(b, a) for a, b in blocked]
+        )
+        keys = pd.MultiIndex.from_arrays([table["seeker_id"], table["member_id"]])
+        table = table[~keys.isin(apart)]
+    table = table.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
+    table = table[table.groupby("seeker_id").cumcount() < per_member]
+    return table.reset_index(drop=True)[list(TABLE_COLUMNS)]
+
+
+def _active_rows(matcher: Matcher) -> np.ndarray:
+    index = matcher.index
+    active = np.ones(len(index.members), dtype=bool)
+    for member_id, member in matcher.live.members.items():
+        row = index.member_row.get(member_id)
+        if row is not None and not member.active:
+            active[int(row)] = False
+    return active
+
+
+def _candidate_pairs(
+    index: BuildIndex, superseded: np.ndarray, per_need: int, active: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unordered member pairs (u < v) where one is among the nearest for a need of the other."""
+    keep = ~superseded[index.need_rows]
+    owners = index.item_member[index.need_rows[keep]]
+    listed = np.asarray(index.candidate_members[keep, :per_need])
+    a = np.repeat(owners, listed.shape[1])
+    b = listed.ravel()
+    ok = (b >= 0) & (a != b)
+    a, b = a[ok], b[ok]
+    ok = active[a] & active[b]
+    a, b = a[ok], b[ok]
+    n = len(index.members)
+    keys = np.unique(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+    return keys // n, keys % n
+
+
+def _best_cosines(
+    index: BuildIndex,
+    seekers: np.ndarray,
+    helpers: np.ndarray,
+    needs: tuple[np.ndarray, np.ndarray],
+    offers: tuple[np.ndarray, np.ndarray],
+    valid: np.ndarray,
+    chunk: int = 65536,
+) -> np.ndarray:
+    """Per pair, the best cosine between the seeker's needs and the helper's offers (-inf: none)."""
+    best = np.full(len(seekers), -np.inf, dtype=np.float32)
+    for pair, need_row, offer_row in _triples(seekers, helpers, needs, offers, chunk):
+        dots = np.einsum(
+            "ij,ij->i", np.asarray(index.vectors[need_row]), np.asarray(index.vectors[offer_row])
+        )
+        dots[~(valid[need_row] & valid[offer_row])] = -np.inf
+        np.maximum.at(best, pair, dots.astype(np.float32))
+    return best
+
+
+def _triples(
+    seekers: np.ndarray,
+    helpers: np.ndarray,
+    needs: tuple[np.ndarray, np.ndarray],
+    offers: tuple[np.ndarray, np.ndarray],
+    chunk: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Every (pair, need row, offer row) of the seekers' needs against the helpers' offers."""
+    n_indptr, n_rows = needs
+    o_indptr, o_rows = offers
+    n_count = n_indptr[seekers + 1] - n_indptr[seekers]
+    o_count = o_indptr[helpers + 1] - o_indptr[helpers]
+    per_pair = n_count * o_count
+    ends = np.cumsum(per_pair)
+    starts = ends - per_pair
+    total = int(ends[-1]) if len(ends) else 0
+    for lo in range(0, total, chunk):
+        k = np.arange(lo, min(lo + chunk, total))
+        pair = np.searchsorted(ends, k, side="right")
+        local = k - starts[pair]
+        need_row = n_rows[n_indptr[seekers[pair]] + local // o_count[pair]]
+        offer_row = o_rows[o_indptr[helpers[pair]] + local % o_count[pair]]
+        yield pair, need_row, offer_row
+
+
+def _tag_overlap(index: BuildIndex, valid: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Jaccard overlap of each pair's tag sets (member tags and the tags of their posts)."""
+    tags = [set(_fold(t)) for t in index.members["tags"]]
+    rows = np.flatnonzero(valid)
+    for row, item_tags in zip(rows, index.items["tags"].to_numpy()[rows], strict=True):
+        if len(item_tags):
+            tags[index.item_member[row]].update(_fold(item_tags))
+    binary = MultiLabelBinarizer(sparse_output=True).fit_transform(tags).tocsr()
+    binary.data[:] = 1
+    sizes = np.asarray(binary.sum(axis=1)).ravel()
+    shared = np.asarray(binary[u].multiply(binary[v]).sum(axis=1)).ravel()
+    union = sizes[u] + sizes[v] - shared
+    return np.divide(shared, union, out=np.zeros(len(u)), where=union > 0)
+
+
+def _fold(tags: object) -> list[str]:
+    return [str(t).strip().casefold() for t in tags if t and str(t).strip()]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from matcher.batch import candidate_table
+from matcher.build import build_model
+from matcher.engine import Matcher
+from matcher.index import BuildIndex
+from matcher.store import Member
+from tests.factories import T0, add_interaction, add_member
+
+TEXTS = [
+    ("band-a", "band", "Leeds", ["we need a drummer for gigs"], ["we can lend our rehearsal room"]),
+    ("drum-b", "session_musician", "Leeds", ["need a rehearsal room"], ["drummer for gigs"]),
+    ("drum-c", "session_musician", "Bristol", [], ["drummer for gigs and sessions"]),
+    ("mix-d", "engineer", "Glasgow", ["need a band to test my new studio"], ["I mix records"]),
+    ("band-e", "band", "Bristol", ["need our record mixed", "a drummer"], ["gig swaps"]),
+    ("fan-f", "fan", "Toronto", [], ["spare room for touring bands"]),
+]
+
+
+@pytest.fixture
+def matcher(sessions, settings, encoder):
+    with sessions.begin() as s:
+        for ext, kind, town, needs, offers in TEXTS:
+            add_member(s, ext, kind, town, needs=needs, offers=offers, tags=[kind])
+        a = s.scalars(select(Member).where(Member.external_id == "band-a")).one()
+        c = s.scalars(select(Member).where(Member.external_id == "drum-c")).one()
+        add_interaction(s, "blocked", a, c)
+    build_model(sessions, encoder, settings, clock=lambda: T0)
+    return Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+
+
+def test_the_batch_scores_are_the_scores_of_for_member(matcher):
+    table = candidate_table(matcher, per_member=10)
+    assert len(table) > 0
+    ids = dict(
+        zip(matcher.index.members["member_id"], matcher.index.members["external_id"], strict=True)
+    )
+    for seeker_id, rows in table.groupby("seeker_id"):
+        served = {m.member_id: m for m in matcher.for_member(ids[seeker_id], direction="both")}
+        for row in rows.itertuples():
+            match = served[ids[row.member_id]]
+            assert row.score == pytest.approx(match.score, rel=1e-5)
+            assert row.direction == match.direction
+            assert row.mutual == match.mutual
+
+
+def test_blocked_pairs_and_self_pairs_never_appear(matcher):
+    table = candidate_table(matcher, per_member=10)
+    ids = dict(
+        zip(matcher.index.members["external_id"], matcher.index.members["member_id"], strict=True)
+    )
+    pairs = set(zip(table["seeker_id"], table["member_id"], strict=True))
+    assert (ids["band-a"], ids["drum-c"]) not in pairs
+    assert (ids["drum-c"], ids["band-a"]) not in pairs
+    assert not (table["seeker_id"] == table["member_id"]).any()
+    assert table.groupby("seeker_id").size().max() <= 10
+    assert np.all(np.diff(table[table.seeker_id == ids["band-a"]]["score"]) <= 0)
+
+
+def test_explain_pairs_gives_the_same_match_with_reasons(matcher):
+    served = matcher.for_member("band-a", direction="both")
+    chosen = [m.member_id for m in served[:2]][::-1]
+    explained = matcher.explain_pairs("band-a", chosen)
+    assert [m.member_id for m in explained] == chosen
+    by_id = {m.member_id: m for m in served}
+    for m in explained:
+        assert m.score == pytest.approx(by_id[m.member_id].score)
+        assert m.reasons
