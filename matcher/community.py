@@ -192,6 +192,16 @@ def close_member(
     return member
 
 
+def unsubscribe(sessions: sessionmaker[Session], external_id: str, clock: Clock = utcnow) -> Member:
+    """The member asked for no more weekly emails; an import cannot sign them up again."""
+    with sessions.begin() as session:
+        member = get_member(session, external_id)
+        member.email_consent = False
+        member.unsubscribed_at = member.unsubscribed_at or clock()
+        member.updated_at = clock()
+    return member
+
+
 def add_post(
     sessions: sessionmaker[Session],
     encoder: Encoder,

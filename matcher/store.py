@@ -83,6 +83,8 @@ class Member(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     # Consents.
     email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the member unsubscribed themselves; an import cannot sign them up again.
+    unsubscribed_at: Mapped[datetime | None]
     share_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     contact: Mapped[str | None] = mapped_column(String(300))
     # Introductions a week the member can take.

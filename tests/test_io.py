@@ -226,3 +226,19 @@ def test_a_successful_import_is_recorded(sessions):
     assert run.at == T0
     assert run.source.endswith("members.csv")
     assert run.counts["members"] == {"inserted": 5, "updated": 0, "unchanged": 0}
+
+
+def test_an_import_cannot_sign_up_again_a_member_who_unsubscribed(sessions, tmp_path):
+    from matcher.community import unsubscribe
+
+    members = tmp_path / "members.csv"
+    members.write_text("id,name,kind,email,email_consent\nm1,Hum,band,hum@example.org,yes\n")
+    import_files(sessions, [members])
+    unsubscribe(sessions, "m1")
+    result = import_files(sessions, [members])
+    assert any("unsubscribed" in w for w in result.warnings)
+    with sessions() as s:
+        member = s.scalars(select(Member)).one()
+    assert member.email_consent is False and member.unsubscribed_at is not None
+    again = import_files(sessions, [members])
+    assert again.counts["members"]["unchanged"] == 1

@@ -36,3 +36,35 @@ def test_times_come_back_aware_in_utc(sessions):
 def test_foreign_keys_are_enforced_on_sqlite(sessions):
     with pytest.raises(IntegrityError), sessions.begin() as session:
         session.add(Post(external_id="p1", member_id=999, side="need", text="a drummer"))
+
+
+def test_a_database_with_data_upgrades_in_place(settings: Settings):
+    from sqlalchemy import text
+
+    engine = engine_for(settings)
+    migrate.upgrade(engine, "0001_initial")
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "insert into members (external_id, name, kind, tags, email_consent, share_contact,"
+                " capacity, active, joined_at, updated_at) values ('a', 'A', 'band', '[]', 1, 0,"
+                " 3, 1, '2026-01-01', '2026-01-01')"
+            )
+        )
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with engine.begin() as c:
+        rows = c.execute(text("select external_id, email_consent, unsubscribed_at from members"))
+        assert rows.all() == [("a", 1, None)]
+
+
+def test_the_migrations_build_exactly_the_models_schema(settings: Settings):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from matcher.store import Base
+
+    engine = engine_for(settings)
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

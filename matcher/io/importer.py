@@ -97,10 +97,24 @@ def import_frames(
             "posts": {"status": "open", "created_at": now},
             "interactions": {},
         }
+        kept_out = _unsubscribed(session, checked.rows["members"].records)
         plans = {
-            e: _plan(e, checked.rows[e].records, _stored(session, e, checked.rows[e].records), d)
+            e: _plan(
+                e,
+                checked.rows[e].records,
+                _stored(session, e, checked.rows[e].records),
+                d,
+                kept_out if e == "members" else set(),
+            )
             for e, d in defaults.items()
         }
+        if kept_out:
+            kept_out = sorted(kept_out)
+            checked.warnings.append(
+                f"{len(kept_out)} member(s) unsubscribed themselves; the file's email_consent "
+                f"was not applied to them: {', '.join(kept_out[:10])}"
+                + (" ..." if len(kept_out) > 10 else "")
+            )
         counts = {
             e: {"inserted": len(p.inserts), "updated": len(p.updates), "unchanged": p.unchanged}
             for e, p in plans.items()
@@ -117,13 +131,19 @@ def _plan(
     records: list[dict[str, Any]],
     stored: dict[str, dict[str, Any]],
     defaults: dict[str, Any],
+    unsubscribed: set[str],
 ) -> _Plan:
-    """Split parsed rows into new, changed and unchanged ones, filling empty defaulted fields."""
+    """Split parsed rows into new, changed and unchanged ones, filling empty defaulted fields.
+
+    Members who unsubscribed themselves keep email_consent off whatever the file says.
+    """
     plan = _Plan()
     keep = DEFAULTED[entity]
     for record in records:
         old = stored.get(record["id"])
         row = dict(record)
+        if record["id"] in unsubscribed:
+            row["email_consent"] = False
         if "tags" in row and row["tags"] is None:
             row["tags"] = []
         for column in keep:
@@ -136,6 +156,22 @@ def _plan(
         else:
             plan.unchanged += 1
     return plan
+
+
+def _unsubscribed(session: Session, records: list[dict[str, Any]]) -> set[str]:
+    """Ids of members a file would sign up for email who had unsubscribed themselves."""
+    asked = sorted({r["id"] for r in records if r.get("email_consent")})
+    out: set[str] = set()
+    for start in range(0, len(asked), CHUNK):
+        out.update(
+            session.scalars(
+                select(Member.external_id).where(
+                    Member.external_id.in_(asked[start : start + CHUNK]),
+                    Member.unsubscribed_at.is_not(None),
+                )
+            )
+        )
+    return out
 
 
 def _stored(session: Session, entity: str, records: list[dict[str, Any]]) -> dict[str, dict]:
