@@ -1,0 +1,144 @@
+"""One JSON shape for every error: `{"code", "message", "description"}` (+ `field`, `errors`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+from apiflask import APIFlask, HTTPError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from matcher.errors import (
+    BuildError,
+    ConfigError,
+    Conflict,
+    ImportRejected,
+    InvalidInput,
+    MatcherError,
+    NotFound,
+)
+
+# The library's exceptions and the status each one means to a client.
+STATUS: dict[type[MatcherError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    ImportRejected: 422,
+    BuildError: 503,
+    ConfigError: 503,
+}
+
+Body = dict[str, Any]
+
+
+def error_body(code: int, description: str, **extra: Any) -> Body:
+    """The body of an error response."""
+    body: Body = {
+        "code": code,
+        "message": HTTP_STATUS_CODES.get(code, "Error"),
+        "description": description,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def _from_http_error(error: HTTPError) -> tuple[Body, int, Any]:
+    """APIFlask's errors (validation, auth, abort) in our shape."""
+    extra = dict(error.extra_data or {})
+    detail = error.detail
+    if error.status_code == 422 and isinstance(detail, dict) and detail:
+        field, problem = _first_problem(detail)
+        description = f"invalid {field}: {problem}" if field else str(problem)
+        body = error_body(422, description, field=field or None, errors=detail)
+    else:
+        description = extra.pop("description", None) or _describe(error.status_code, detail)
+        body = error_body(error.status_code, description, **extra)
+    return body, error.status_code, error.headers
+
+
+def _from_exception(exc: HTTPException) -> tuple[Body, int, Any]:
+    """Werkzeug's errors (404 route, 405, 413, 429, malformed JSON, 500) in our shape."""
+    code = exc.code or 500
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    if getattr(exc, "exc", None) is not None and isinstance(exc.exc, json.JSONDecodeError):
+        description = f"the body is not valid JSON: {exc.exc}"
+    elif isinstance(exc, InternalServerError):
+        description = "the server failed to answer; the error is logged"
+    else:
+        description = exc.description or HTTP_STATUS_CODES.get(code, "Error")
+    return error_body(code, description), code, headers
+
+
+def _from_library(exc: MatcherError) -> tuple[Body, int]:
+    """The library's own errors: not found, conflict, invalid input, no build."""
+    code = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 500)
+    field = getattr(exc, "field", None)
+    return error_body(code, str(exc), field=field), code
+
+
+def _first_problem(detail: dict[str, Any]) -> tuple[str, str]:
+    """The first invalid field of a webargs error (`{"json": {"name": ["..."]}}`)."""
+    for messages in detail.values():
+        if isinstance(messages, dict):
+            for field, problem in messages.items():
+                while isinstance(problem, dict):  # nested fields, list items
+                    key, problem = next(iter(problem.items()))
+                    field = f"{field}.{key}"
+                if isinstance(problem, list):
+                    problem = problem[0] if problem else "invalid"
+                return ("" if field == "_schema" else str(field)), str(problem)
+    return "", "invalid input"
+
+
+def _describe(code: int, detail: Any) -> str:
+    if isinstance(detail, str) and detail:
+        return detail
+    if code == 401:
+        return "send a valid API key in the X-API-Key header"
+    if code == 403:
+        return "this API key does not have the scope this operation needs"
+    return HTTP_STATUS_CODES.get(code, "Error")
+
+
+def init_app(app: APIFlask) -> None:
+    """Turn every error of `app` into the one JSON shape."""
+    app.error_processor(_from_http_error)
+    app.register_error_handler(HTTPException, _from_exception)
+    app.register_error_handler(MatcherError, _from_library)
+    app.spec_processor(document_errors)
+
+
+def fail(code: int, description: str) -> NoReturn:
+    """End the request with an error of this status and description."""
+    raise HTTPError(code, extra_data={"description": description})
+
+
+# Errors any operation may answer with, beyond those each view documents.
+SHARED_ERRORS = {
+    "400": "The body is not valid JSON",
+    "403": "The API key does not have the scope this operation needs",
+    "413": "The body is larger than the limit (MATCHER_MAX_BODY_BYTES)",
+    "429": "Too many requests for this key; wait for Retry-After seconds",
+}
+
+
+def document_errors(spec: dict[str, Any]) -> dict[str, Any]:
+    """Add the errors every operation shares (bad JSON, scope, size, rate) to the spec."""
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in spec.get("paths", {}).items():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True  # an absent body is a 422
+            codes = []
+            if "requestBody" in operation:
+                codes += ["400", "413"]
+            if operation.get("security"):
+                codes.append("403")
+            if path.startswith("/v1/"):
+                codes.append("429")
+            for code in codes:
+                operation["responses"].setdefault(
+                    code, {"description": SHARED_ERRORS[code], "content": ref}
+                )
+    return spec

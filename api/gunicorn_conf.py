@@ -1,0 +1,47 @@
+"""gunicorn settings of the API: `gunicorn -c python:api.gunicorn_conf 'api:create_app()'`.
+
+`matcher serve` passes the address, workers and threads on the command line, which win over
+these defaults. Each worker builds its own app (and its own current-build holder); metrics of
+all workers are added up through a shared PROMETHEUS_MULTIPROC_DIR, made here when unset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+wsgi_app = "api:create_app()"
+bind = "127.0.0.1:8000"
+workers = 2
+worker_class = "gthread"
+threads = 4
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+accesslog = None  # the app logs one JSON line per request
+errorlog = "-"
+
+_made_metrics_dir: str | None = None
+
+
+def on_starting(server: Any) -> None:
+    """Give the workers a fresh folder for their metrics before the first one forks."""
+    global _made_metrics_dir
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        _made_metrics_dir = tempfile.mkdtemp(prefix="matcher-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _made_metrics_dir
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Drop the live gauges of a worker that exited."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    """Remove the metrics folder made at start."""
+    if _made_metrics_dir:
+        shutil.rmtree(_made_metrics_dir, ignore_errors=True)

@@ -1,0 +1,48 @@
+"""What happened between two members: the labels of the next build; a block counts at once."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+
+from api.auth import auth
+from api.schemas import InteractionIn, InteractionOut
+from api.services import services
+from matcher import community
+
+bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions")
+
+
+@bp.post("/interactions")
+@bp.auth_required(auth, roles=["write"])
+@bp.input(InteractionIn, arg_name="event")
+@bp.output(InteractionOut, status_code=201)
+@bp.doc(responses={404: "No such member or post", 409: "An interaction with this id exists"})
+def record_interaction(event: dict) -> dict:
+    """Record an interaction
+
+    `from_member_id` did `kind` to `to_member_id`: shown (the seeker was shown the helper),
+    contacted (the seeker contacted the helper), accepted / declined / helped (the helper
+    answered or helped the seeker), reported / blocked. `need_id` is the seeker's need,
+    `offer_id` the helper's offer. A block or report keeps the two apart from now on.
+    """
+    s = services()
+    row = community.record_interaction(
+        s.sessions,
+        kind=event["kind"],
+        from_member_id=event["from_member_id"],
+        to_member_id=event["to_member_id"],
+        need_id=event.get("need_id"),
+        offer_id=event.get("offer_id"),
+        occurred_at=event.get("occurred_at"),
+        external_id=event.get("id"),
+        clock=s.clock,
+    )
+    return {
+        "id": row.external_id,
+        "kind": row.kind,
+        "from_member_id": event["from_member_id"],
+        "to_member_id": event["to_member_id"],
+        "need_id": event.get("need_id"),
+        "offer_id": event.get("offer_id"),
+        "occurred_at": row.occurred_at.isoformat(),
+    }

@@ -1,0 +1,49 @@
+"""Rate limits per API key (per client address without one), with Flask-Limiter.
+
+The default storage is memory, so each gunicorn worker counts on its own: with N workers a key
+may make up to N times the limit. Point `MATCHER_RATELIMIT_STORAGE_URI` at a shared store
+(e.g. `redis://...`) for one count across workers and hosts.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+
+from api.auth import current_key
+
+# Endpoints never limited: probes, metrics and the API's own documents.
+OPEN_ENDPOINTS = frozenset(
+    {
+        "service.health",
+        "service.ready",
+        "metrics.metrics",
+        "openapi.spec",
+        "openapi.docs",
+        "openapi.swagger_ui_oauth_redirect",
+        "static",
+    }
+)
+
+
+def rate_limit_key() -> str:
+    """Who is counted: the API key's id, else the client's address."""
+    key = current_key()
+    return f"key:{key.id}" if key is not None else f"addr:{request.remote_addr}"
+
+
+def _exempt() -> bool:
+    return request.endpoint in OPEN_ENDPOINTS or request.method == "OPTIONS"
+
+
+def init_app(app: Flask, limit: str) -> Limiter:
+    """One limit per key shared by every endpoint of `app` (`limit` like "600 per minute")."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter = Limiter(
+        rate_limit_key,
+        application_limits=[limit],
+        application_limits_exempt_when=_exempt,
+    )
+    limiter.init_app(app)
+    return limiter

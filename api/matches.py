@@ -1,0 +1,63 @@
+"""Who could help whom: a member's matches, and members who could help with a typed need."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from marshmallow import RAISE
+
+from api.auth import auth
+from api.schemas import MatchQuery, MemberMatches, SearchIn, SearchResult
+from api.services import services
+from matcher.engine import Filters
+
+bp = APIBlueprint("matches", __name__, url_prefix="/v1", tag="Matches")
+
+NO_BUILD = "There is no model build yet: run `matcher build`"
+
+
+@bp.get("/members/<member_id>/matches")
+@bp.auth_required(auth, roles=["read"])
+@bp.input(MatchQuery, location="query", arg_name="query", unknown=RAISE)
+@bp.output(MemberMatches)
+@bp.doc(responses={404: "No such active member", 503: NO_BUILD})
+def member_matches(member_id: str, query: dict) -> dict:
+    """A member's matches
+
+    Members who could help this member (`direction=helps_you`), whom they could help
+    (`you_help`) or both, best first. Each match has a score, whether it is mutual, and its
+    reasons: which need met which offer, shared tags, same town, history. Posts written and
+    blocks recorded through the API count at once.
+    """
+    matcher = services().matcher()
+    filters = Filters(query.get("kind"), query.get("tag"), query.get("town"), query.get("mutual"))
+    found = matcher.for_member(
+        member_id, limit=query.get("limit"), direction=query["direction"], filters=filters
+    )
+    return {
+        "member_id": member_id,
+        "build": matcher.build_id,
+        "direction": query["direction"],
+        "matches": [m.as_dict() for m in found],
+    }
+
+
+@bp.post("/search")
+@bp.auth_required(auth, roles=["read"])
+@bp.input(SearchIn, arg_name="need")
+@bp.output(SearchResult)
+@bp.doc(responses={503: NO_BUILD})
+def search(need: dict) -> dict:
+    """Search by need
+
+    Members who could help with a need typed by anyone (a visitor of the site, say), best
+    first, with the reasons. Nothing is stored.
+    """
+    matcher = services().matcher()
+    found = matcher.for_text(
+        need["text"],
+        tags=need.get("tags", ()),
+        town=need.get("town"),
+        limit=need.get("limit"),
+        filters=Filters(kind=need.get("kind")),
+    )
+    return {"build": matcher.build_id, "matches": [m.as_dict() for m in found]}

@@ -1,0 +1,93 @@
+"""Members: list, read, create, edit and close (private fields are never returned)."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from marshmallow import RAISE
+
+from api.auth import auth
+from api.schemas import MemberFields, MemberIn, MemberList, MemberOut, Page
+from api.services import services
+from matcher import community
+
+bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
+
+
+@bp.get("/members")
+@bp.auth_required(auth, roles=["read"])
+@bp.input(Page, location="query", arg_name="page", unknown=RAISE)
+@bp.output(MemberList)
+def list_members(page: dict) -> dict:
+    """List members
+
+    Active members in the order they joined, a page at a time, and how many there are.
+    """
+    with services().sessions() as session:
+        members, total = community.list_members(session, page["limit"], page["offset"])
+        return {"members": [community.public_member(m) for m in members], "total": total, **page}
+
+
+@bp.get("/members/<member_id>")
+@bp.auth_required(auth, roles=["read"])
+@bp.output(MemberOut)
+@bp.doc(responses={404: "No such member"})
+def get_member(member_id: str) -> dict:
+    """Get a member
+
+    A member's public fields: never the email; the contact only if they agreed to share it.
+    """
+    with services().sessions() as session:
+        return community.public_member(community.get_member(session, member_id))
+
+
+@bp.post("/members")
+@bp.auth_required(auth, roles=["write"])
+@bp.input(MemberIn, arg_name="member")
+@bp.output(MemberOut, status_code=201)
+@bp.doc(responses={409: "A member with this id exists"})
+def create_member(member: dict) -> dict:
+    """Create a member
+
+    A new member, matchable as soon as they have a post. `id` is generated when not given.
+    """
+    s = services()
+    external_id = member.pop("id", None)
+    # A given capacity goes in as the default: add_member sets both (a TypeError otherwise).
+    capacity = member.pop("capacity", s.settings.default_capacity)
+    created = community.add_member(
+        s.sessions,
+        member,
+        external_id=external_id,
+        default_capacity=capacity,
+        clock=s.clock,
+    )
+    return community.public_member(created)
+
+
+@bp.patch("/members/<member_id>")
+@bp.auth_required(auth, roles=["write"])
+@bp.input(MemberFields, arg_name="changes")
+@bp.output(MemberOut)
+@bp.doc(responses={404: "No such member"})
+def update_member(member_id: str, changes: dict) -> dict:
+    """Edit a member
+
+    Change some fields; the others stay as they are.
+    """
+    s = services()
+    return community.public_member(
+        community.update_member(s.sessions, member_id, changes, clock=s.clock)
+    )
+
+
+@bp.delete("/members/<member_id>")
+@bp.auth_required(auth, roles=["write"])
+@bp.output(MemberOut)
+@bp.doc(responses={404: "No such member"})
+def close_member(member_id: str) -> dict:
+    """Close a member
+
+    Take the member out of matching at once; their history stays for the next build.
+    """
+    s = services()
+    return community.public_member(community.close_member(s.sessions, member_id, clock=s.clock))

@@ -1,0 +1,92 @@
+"""Needs and offers: create, read, edit and close; new texts are matchable at once."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+
+from api.auth import auth
+from api.schemas import PostIn, PostOut, PostPatch
+from api.services import services
+from matcher import community
+
+bp = APIBlueprint("posts", __name__, url_prefix="/v1", tag="Posts")
+
+
+def _public(post_id: str) -> dict:
+    with services().sessions() as session:
+        post = community.get_post(session, post_id)
+        return community.public_post(post, post.member.external_id)
+
+
+@bp.get("/posts/<post_id>")
+@bp.auth_required(auth, roles=["read"])
+@bp.output(PostOut)
+@bp.doc(responses={404: "No such post"})
+def get_post(post_id: str) -> dict:
+    """Get a post
+
+    A need or offer as anyone may see it.
+    """
+    return _public(post_id)
+
+
+@bp.post("/posts")
+@bp.auth_required(auth, roles=["write"])
+@bp.input(PostIn, arg_name="post")
+@bp.output(PostOut, status_code=201)
+@bp.doc(responses={404: "No such member", 409: "The id is taken or the member is closed"})
+def create_post(post: dict) -> dict:
+    """Create a post
+
+    A member's new need or offer. It is encoded before it is stored, so it shows up in
+    matches from the next request on.
+    """
+    s = services()
+    created = community.add_post(
+        s.sessions,
+        s.encoder(),
+        member_id=post["member_id"],
+        side=post["side"],
+        text=post["text"],
+        tags=post.get("tags", ()),
+        expires_at=post.get("expires_at"),
+        external_id=post.get("id"),
+        clock=s.clock,
+    )
+    return community.public_post(created, post["member_id"])
+
+
+@bp.patch("/posts/<post_id>")
+@bp.auth_required(auth, roles=["write"])
+@bp.input(PostPatch, arg_name="changes")
+@bp.output(PostOut)
+@bp.doc(responses={404: "No such post"})
+def update_post(post_id: str, changes: dict) -> dict:
+    """Edit a post
+
+    Change the text, tags, status or expiry; a new text is matchable at once.
+    """
+    s = services()
+    encoder = s.encoder() if "text" in changes else None  # only a new text is encoded
+    community.update_post(
+        s.sessions,
+        encoder,
+        post_id,  # type: ignore[arg-type]
+        clock=s.clock,
+        **changes,
+    )
+    return _public(post_id)
+
+
+@bp.delete("/posts/<post_id>")
+@bp.auth_required(auth, roles=["write"])
+@bp.output(PostOut)
+@bp.doc(responses={404: "No such post"})
+def close_post(post_id: str) -> dict:
+    """Close a post
+
+    A need that was met or an offer no longer on: it leaves matching at once.
+    """
+    s = services()
+    community.close_post(s.sessions, post_id, clock=s.clock)
+    return _public(post_id)

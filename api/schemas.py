@@ -1,0 +1,361 @@
+"""Request and response schemas: the API's contract, published in /openapi.json."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from apiflask import Schema
+from apiflask.fields import (
+    AwareDateTime,
+    Boolean,
+    Dict,
+    Email,
+    Float,
+    Integer,
+    List,
+    Nested,
+    String,
+)
+from apiflask.validators import Length, OneOf, Range
+
+from matcher.domain import (
+    INTERACTION_KINDS,
+    MAX_NAME_LENGTH,
+    MAX_TAGS,
+    MAX_TEXT_LENGTH,
+    MEMBER_KINDS,
+    POST_STATUSES,
+    SIDES,
+)
+from matcher.engine import DIRECTIONS
+
+MAX_LIMIT = 100
+MAX_ID_LENGTH = 100
+MAX_TAG_LENGTH = 50
+MAX_BIO_LENGTH = 5000
+ROLES = ("helps_you", "you_help")
+REASON_TYPES = (
+    "need_offer",
+    "you_could_help",
+    "mutual",
+    "shared_tags",
+    "same_town",
+    "nearby",
+    "helped_others",
+    "prior_help",
+    "mutual_connections",
+)
+
+
+class JsonBoolean(Boolean):
+    """A boolean of a JSON body: only true or false, not 1, "yes" or "true"."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kw: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class JsonInteger(Integer):
+    """An integer of a JSON body: 3 or 3.0, not "3" or true."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kw: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._deserialize(int(value), attr, data, **kw)
+
+
+class JsonFloat(Float):
+    """A number of a JSON body: 1 or 1.5, not "1.5" or true."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kw: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kw)
+
+
+def _id(**kw: object) -> String:
+    return String(validate=Length(1, MAX_ID_LENGTH), **kw)
+
+
+def _tags(**kw: object) -> List:
+    return List(String(validate=Length(1, MAX_TAG_LENGTH)), validate=Length(max=MAX_TAGS), **kw)
+
+
+def _when(**kw: object) -> AwareDateTime:
+    return AwareDateTime(default_timezone=UTC, **kw)
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+class Error(Schema):
+    """Every error: the status code, its name, what went wrong and, if known, which field."""
+
+    code = Integer(required=True, metadata={"example": 404})
+    message = String(required=True, metadata={"example": "Not Found"})
+    description = String(required=True, metadata={"example": "no member 'm-404'"})
+    field = String(metadata={"description": "The field that was wrong (422 only)."})
+    errors = Dict(metadata={"description": "Every invalid field by location (422 only)."})
+
+
+# -- members ---------------------------------------------------------------------------------
+
+
+class MemberFields(Schema):
+    """The fields of a member that can be written."""
+
+    name = String(validate=Length(1, MAX_NAME_LENGTH))
+    kind = String(validate=OneOf(MEMBER_KINDS))
+    town = String(allow_none=True, validate=Length(max=100))
+    country = String(allow_none=True, validate=Length(max=64))
+    latitude = JsonFloat(allow_none=True, validate=Range(-90, 90))
+    longitude = JsonFloat(allow_none=True, validate=Range(-180, 180))
+    tags = _tags()
+    bio = String(allow_none=True, validate=Length(max=MAX_BIO_LENGTH))
+    email = Email(
+        allow_none=True,
+        validate=Length(max=254),
+        metadata={"description": "Private: used for the weekly email, never shown."},
+    )
+    email_consent = JsonBoolean(metadata={"description": "Wants the weekly email."})
+    contact = String(
+        allow_none=True,
+        validate=Length(max=300),
+        metadata={"description": "Shown to others only when share_contact is true."},
+    )
+    share_contact = JsonBoolean()
+    capacity = JsonInteger(
+        validate=Range(0, 10_000),
+        metadata={"description": "Introductions a week they can take."},
+    )
+
+
+class MemberIn(MemberFields):
+    """A new member; `id` is generated when not given."""
+
+    id = _id(metadata={"description": "Your stable id for the member."})
+    name = String(required=True, validate=Length(1, MAX_NAME_LENGTH))
+    kind = String(required=True, validate=OneOf(MEMBER_KINDS))
+
+
+class MemberOut(Schema):
+    """A member as anyone may see them: never the email; contact only if they agreed."""
+
+    id = String(required=True)
+    name = String(required=True)
+    kind = String(required=True)
+    town = String(allow_none=True)
+    country = String(allow_none=True)
+    tags = List(String(), required=True)
+    bio = String(allow_none=True)
+    capacity = Integer(allow_none=True)
+    contact = String(allow_none=True)
+    active = Boolean(required=True)
+
+
+class ListedMember(MemberOut):
+    """A member in a list (its own class: APIFlask cannot nest a schema it also returns)."""
+
+
+class Page(Schema):
+    """Which page of a list."""
+
+    limit = Integer(load_default=50, validate=Range(1, MAX_LIMIT))
+    offset = Integer(load_default=0, validate=Range(0, 10_000_000))
+
+
+class MemberList(Schema):
+    """A page of active members and how many there are in all."""
+
+    members = List(Nested(ListedMember), required=True)
+    total = Integer(required=True)
+    limit = Integer(required=True)
+    offset = Integer(required=True)
+
+
+# -- posts -----------------------------------------------------------------------------------
+
+
+class PostIn(Schema):
+    """A new need or offer of a member."""
+
+    id = _id(metadata={"description": "Your stable id for the post."})
+    member_id = _id(required=True)
+    side = String(required=True, validate=OneOf(SIDES))
+    text = String(required=True, validate=Length(1, MAX_TEXT_LENGTH))
+    tags = _tags()
+    expires_at = _when(allow_none=True)
+
+
+class PostPatch(Schema):
+    """Changes to a post; a new text is matchable at once."""
+
+    text = String(validate=Length(1, MAX_TEXT_LENGTH))
+    tags = _tags()
+    status = String(validate=OneOf(POST_STATUSES))
+    expires_at = _when()
+
+
+class PostOut(Schema):
+    """A post as anyone may see it."""
+
+    id = String(required=True)
+    member_id = String(required=True)
+    side = String(required=True)
+    text = String(required=True)
+    tags = List(String(), required=True)
+    status = String(required=True)
+    created_at = String(required=True, metadata={"format": "date-time"})
+    expires_at = String(allow_none=True, metadata={"format": "date-time"})
+
+
+# -- matches ---------------------------------------------------------------------------------
+
+
+class Quote(Schema):
+    """A need or offer quoted in a reason."""
+
+    id = String(required=True)
+    quote = String(required=True)
+    helped_before = Boolean()
+
+
+class Reason(Schema):
+    """Why two members match; `type` says which other fields are present."""
+
+    type = String(required=True, validate=OneOf(REASON_TYPES))
+    need = Nested(Quote)
+    offer = Nested(Quote)
+    similarity = Float()
+    tags = List(String())
+    town = String(allow_none=True)
+    km = Float()
+    count = Integer()
+
+
+class Match(Schema):
+    """A member who could help (or be helped), with the score and the reasons."""
+
+    member_id = String(required=True)
+    name = String(required=True)
+    kind = String(required=True)
+    town = String(allow_none=True)
+    tags = List(String(), required=True)
+    score = Float(required=True)
+    direction = String(required=True, validate=OneOf(ROLES))
+    mutual = Boolean(required=True)
+    contact = String(allow_none=True)
+    reasons = List(Nested(Reason), required=True)
+
+
+class MatchQuery(Schema):
+    """Filters and size of a member's matches."""
+
+    limit = Integer(validate=Range(1, MAX_LIMIT))
+    direction = String(
+        load_default="helps_you",
+        validate=OneOf(DIRECTIONS),
+        metadata={"description": "Who could help them, whom they could help, or both."},
+    )
+    kind = String(validate=OneOf(MEMBER_KINDS))
+    tag = String(validate=Length(1, MAX_TAG_LENGTH))
+    town = String(validate=Length(1, 100))
+    mutual = Boolean(metadata={"description": "Only mutual (true) or one-way (false) matches."})
+
+
+class MemberMatches(Schema):
+    """A member's matches from one build, best first."""
+
+    member_id = String(required=True)
+    build = String(required=True)
+    direction = String(required=True)
+    matches = List(Nested(Match), required=True)
+
+
+class SearchIn(Schema):
+    """A need typed by anyone."""
+
+    text = String(required=True, validate=Length(1, MAX_TEXT_LENGTH))
+    tags = _tags()
+    town = String(allow_none=True, validate=Length(max=100))
+    limit = JsonInteger(validate=Range(1, MAX_LIMIT))
+    kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
+
+
+class SearchResult(Schema):
+    """Members who could help with the typed need, best first."""
+
+    build = String(required=True)
+    matches = List(Nested(Match), required=True)
+
+
+# -- interactions ----------------------------------------------------------------------------
+
+
+class InteractionIn(Schema):
+    """What `from_member_id` did to `to_member_id`, optionally about a need and an offer."""
+
+    id = _id(metadata={"description": "Your stable id; a repeat is a 409."})
+    kind = String(required=True, validate=OneOf(INTERACTION_KINDS))
+    from_member_id = _id(required=True)
+    to_member_id = _id(required=True)
+    need_id = _id(allow_none=True, metadata={"description": "The seeker's need."})
+    offer_id = _id(allow_none=True, metadata={"description": "The helper's offer."})
+    occurred_at = _when(metadata={"description": "Default: now."})
+
+
+class InteractionOut(Schema):
+    """A recorded interaction."""
+
+    id = String(required=True)
+    kind = String(required=True)
+    from_member_id = String(required=True)
+    to_member_id = String(required=True)
+    need_id = String(allow_none=True)
+    offer_id = String(allow_none=True)
+    occurred_at = String(required=True, metadata={"format": "date-time"})
+
+
+# -- service ---------------------------------------------------------------------------------
+
+
+class Health(Schema):
+    """The process is up."""
+
+    status = String(required=True)
+
+
+class Ready(Schema):
+    """The store answers and a model build is loaded."""
+
+    status = String(required=True)
+    build = String(required=True)
+
+
+class Model(Schema):
+    """The build serving matches: its id, when it was built, what it holds and its metrics."""
+
+    build = String(required=True)
+    created_at = String(required=True, metadata={"format": "date-time"})
+    encoder = Dict(required=True)
+    corpus = Dict(required=True)
+    ranker = Dict(required=True)
+    metrics = Dict(required=True)
+    code = Dict(required=True)
+
+
+class UnsubscribeQuery(Schema):
+    """The signed token from the weekly email."""
+
+    token = String(required=True, validate=Length(1, 500))
+
+
+class Unsubscribed(Schema):
+    """The member will get no more weekly emails."""
+
+    member_id = String(required=True)
+    email_consent = Boolean(required=True)
+    message = String(required=True)

@@ -1,0 +1,91 @@
+"""The library's collaborators of one app: settings, the store, the current matcher, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.config import Settings
+from matcher.db import open_store
+from matcher.embed import Encoder, load_encoder
+from matcher.engine import Matcher
+from matcher.errors import BuildError
+from matcher.serving import CurrentMatcher
+from matcher.store import utcnow
+
+EXTENSION = "matcher"
+
+
+@dataclass
+class Services:
+    """What the views call: built once per app (so once per worker)."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    current: CurrentMatcher
+    clock: Callable[[], datetime] = utcnow
+    on_build: Callable[[str], None] = lambda build_id: None
+    _fallback_encoder: Encoder | None = field(default=None, repr=False)
+
+    def matcher(self) -> Matcher:
+        """The matcher of the current build (BuildError when there is none)."""
+        matcher = self.current.get()
+        self.on_build(matcher.build_id)
+        return matcher
+
+    def encoder(self) -> Encoder:
+        """The encoder new texts are written with: the current build's, else the configured one."""
+        try:
+            return self.matcher().encoder or self._configured_encoder()
+        except BuildError:
+            return self._configured_encoder()
+
+    def store_answers(self) -> bool:
+        """Whether the store answers a trivial query."""
+        try:
+            with self.sessions() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:  # any driver error means "not ready"
+            current_app.logger.exception("the store does not answer")
+            return False
+        return True
+
+    def _configured_encoder(self) -> Encoder:
+        if self._fallback_encoder is None:
+            s = self.settings
+            self._fallback_encoder = load_encoder(
+                s.encoder, device=s.device, batch_size=s.encode_batch_size
+            )
+        return self._fallback_encoder
+
+
+def init_app(app: Flask) -> Services:
+    """Open the store and the current-build holder for `app`."""
+    settings: Settings = app.config["SETTINGS"]
+    sessions = open_store(settings, upgrade=bool(app.config["MIGRATE"]))
+    extra: dict[str, Any] = {}
+    if app.config.get("TEST_CLOCK") is not None:
+        extra["clock"] = app.config["TEST_CLOCK"]
+    current = CurrentMatcher(
+        settings,
+        sessions,
+        encoder=app.config.get("TEST_ENCODER"),
+        check_every=float(app.config["RELOAD_SECONDS"]),
+        **extra,
+    )
+    services = Services(settings, sessions, current, **extra)
+    if app.config.get("TEST_ENCODER") is not None:
+        services._fallback_encoder = app.config["TEST_ENCODER"]
+    app.extensions[EXTENSION] = services
+    return services
+
+
+def services() -> Services:
+    """The services of the app handling this request."""
+    return current_app.extensions[EXTENSION]

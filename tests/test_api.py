@@ -1,0 +1,336 @@
+"""The match API: endpoints, the error shape and statuses, keys, limits, live writes."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from matcher import keys
+from tests.test_api_helpers import build, close_app, key_headers, make_app, seed_community
+
+
+@pytest.fixture
+def built(sessions, settings, encoder):
+    seed_community(sessions)
+    return build(sessions, encoder, settings)
+
+
+@pytest.fixture
+def app(built, settings, encoder):
+    app = make_app(settings, encoder)
+    yield app
+    close_app(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def rw(sessions):
+    return key_headers(sessions, "read", "write")
+
+
+@pytest.fixture
+def ro(sessions):
+    return key_headers(sessions, "read", name="read-only")
+
+
+def matches_of(client, headers, member_id, **query):
+    response = client.get(f"/v1/members/{member_id}/matches", headers=headers, query_string=query)
+    assert response.status_code == 200, response.get_json()
+    return [m["member_id"] for m in response.get_json()["matches"]]
+
+
+def assert_error(response, code, field=None):
+    body = response.get_json()
+    assert response.status_code == code, body
+    assert body["code"] == code
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["description"], str) and body["description"]
+    if field is not None:
+        assert body["field"] == field
+    return body
+
+
+def test_health_and_ready_need_no_key(client, built):
+    assert client.get("/health").get_json() == {"status": "ok"}
+    assert client.get("/ready").get_json() == {"status": "ready", "build": built}
+
+
+def test_ready_is_503_until_there_is_a_build(sessions, settings, encoder):
+    app = make_app(settings, encoder)
+    try:
+        client = app.test_client()
+        assert client.get("/health").status_code == 200
+        body = assert_error(client.get("/ready"), 503)
+        assert "matcher build" in body["description"]
+        headers = key_headers(sessions, "read")
+        assert_error(client.get("/v1/members/hum/matches", headers=headers), 503)
+    finally:
+        close_app(app)
+
+
+def test_a_members_matches_come_best_first_with_reasons(client, ro, built):
+    response = client.get("/v1/members/hum/matches", headers=ro)
+    body = response.get_json()
+    assert body["member_id"] == "hum" and body["build"] == built
+    assert body["matches"][0]["member_id"] == "kit"
+    top = body["matches"][0]
+    assert top["reasons"][0]["type"] == "need_offer"
+    assert "drummer" in top["reasons"][0]["offer"]["quote"]
+    assert top["mutual"] is True  # kit needs a rehearsal room, hum offers one
+    assert "hum" not in [m["member_id"] for m in body["matches"]]
+
+
+def test_filters_and_direction(client, ro):
+    assert matches_of(client, ro, "hum", town="Glasgow") == ["far"]
+    assert "hum" in matches_of(client, ro, "kit", direction="you_help")
+    assert matches_of(client, ro, "hum", kind="engineer", mutual="true") == []
+
+
+def test_unknown_member_is_404(client, ro):
+    body = assert_error(client.get("/v1/members/nobody/matches", headers=ro), 404)
+    assert "nobody" in body["description"]
+    assert_error(client.get("/v1/members/nobody", headers=ro), 404)
+    assert_error(client.get("/v1/posts/nothing", headers=ro), 404)
+    assert_error(client.get("/v1/no/such/route", headers=ro), 404)
+
+
+def test_malformed_json_is_400(client, rw):
+    response = client.post(
+        "/v1/members", data='{"name": "x",', headers=rw, content_type="application/json"
+    )
+    body = assert_error(response, 400)
+    assert "JSON" in body["description"]
+
+
+def test_invalid_fields_are_422_naming_the_field(client, rw, ro):
+    body = assert_error(
+        client.post("/v1/members", json={"name": "New band", "kind": "orchestra"}, headers=rw),
+        422,
+        field="kind",
+    )
+    assert "kind" in body["errors"]["json"]
+    assert_error(client.post("/v1/members", json={"kind": "band"}, headers=rw), 422, "name")
+    bad_flag = {"name": "B", "kind": "band", "share_contact": "yes"}
+    assert_error(client.post("/v1/members", json=bad_flag, headers=rw), 422, "share_contact")
+    assert_error(client.get("/v1/members/hum/matches?limit=0", headers=ro), 422, "limit")
+    assert_error(client.post("/v1/search", json={"text": ""}, headers=ro), 422, "text")
+    unknown = {"name": "B", "kind": "band", "password": "x"}
+    assert_error(client.post("/v1/members", json=unknown, headers=rw), 422, "password")
+    # A rule of the library (not the schema): an interaction needs two members.
+    same = {"kind": "contacted", "from_member_id": "hum", "to_member_id": "hum"}
+    assert_error(client.post("/v1/interactions", json=same, headers=rw), 422, "to_member_id")
+
+
+def test_writes_need_a_key_with_the_write_scope(client, sessions, ro, rw):
+    new = {"name": "New band", "kind": "band"}
+    body = assert_error(client.post("/v1/members", json=new), 401)
+    assert "X-API-Key" in body["description"]
+    assert_error(client.post("/v1/members", json=new, headers={"X-API-Key": "mk_guess"}), 401)
+    assert_error(client.post("/v1/members", json=new, headers=ro), 403)
+    assert_error(client.delete("/v1/members/hum", headers=ro), 403)
+    assert_error(client.get("/v1/members/hum/matches"), 401)
+    assert client.post("/v1/members", json=new, headers=rw).status_code == 201
+    write_only = key_headers(sessions, "write", name="writer")
+    assert_error(client.get("/v1/members", headers=write_only), 403)
+
+
+def test_a_revoked_key_is_refused_at_once(client, sessions):
+    info, plaintext = keys.create_key(sessions, "old", ["read"])
+    headers = {"X-API-Key": plaintext}
+    assert client.get("/v1/members", headers=headers).status_code == 200
+    keys.revoke_key(sessions, info.id)
+    assert_error(client.get("/v1/members", headers=headers), 401)
+
+
+def test_a_body_over_the_limit_is_413(built, sessions, settings, encoder):
+    app = make_app(settings.replace(max_body_bytes=1024), encoder)
+    try:
+        rw = key_headers(sessions, "read", "write")
+        big = {"name": "B", "kind": "band", "bio": "la " * 1000}
+        body = assert_error(app.test_client().post("/v1/members", json=big, headers=rw), 413)
+        assert body["message"] == "Request Entity Too Large"
+    finally:
+        close_app(app)
+
+
+def test_the_rate_limit_counts_per_key_and_answers_429(built, sessions, settings, encoder):
+    app = make_app(settings.replace(rate_limit="3 per minute"), encoder)
+    try:
+        client = app.test_client()
+        first, second = key_headers(sessions, "read"), key_headers(sessions, "read")
+        for _ in range(3):
+            assert client.get("/v1/members", headers=first).status_code == 200
+        response = client.get("/v1/members/hum/matches", headers=first)
+        assert_error(response, 429)
+        assert int(response.headers["Retry-After"]) > 0
+        assert client.get("/v1/members", headers=second).status_code == 200
+        for _ in range(5):  # probes are never limited
+            assert client.get("/health").status_code == 200
+    finally:
+        close_app(app)
+
+
+def test_a_post_created_through_the_api_is_matched_at_once(client, rw, ro):
+    assert "ace" not in matches_of(client, ro, "hum")
+    member = {"id": "ace", "name": "Ace", "kind": "session_musician", "town": "Leeds"}
+    assert client.post("/v1/members", json=member, headers=rw).status_code == 201
+    post = {"id": "ace-o", "member_id": "ace", "side": "offer", "text": "drummer for gigs"}
+    response = client.post("/v1/posts", json=post, headers=rw)
+    assert response.status_code == 201
+    assert response.get_json()["status"] == "open"
+    assert "ace" in matches_of(client, ro, "hum")
+    # ... and an edit or a close counts at once too.
+    edit = client.patch("/v1/posts/ace-o", json={"text": "I sell vans"}, headers=rw)
+    assert edit.status_code == 200
+    assert client.get("/v1/posts/ace-o", headers=ro).get_json()["text"] == "I sell vans"
+    client.patch("/v1/posts/ace-o", json={"text": "drummer for gigs"}, headers=rw)
+    assert "ace" in matches_of(client, ro, "hum")
+    closed = client.delete("/v1/posts/ace-o", headers=rw).get_json()
+    assert closed["status"] == "closed"
+    assert "ace" not in matches_of(client, ro, "hum")
+
+
+def test_a_block_removes_the_pair_at_once_both_ways(client, rw, ro):
+    assert "kit" in matches_of(client, ro, "hum")
+    event = {"kind": "blocked", "from_member_id": "kit", "to_member_id": "hum"}
+    response = client.post("/v1/interactions", json=event, headers=rw)
+    assert response.status_code == 201
+    assert response.get_json()["kind"] == "blocked"
+    assert "kit" not in matches_of(client, ro, "hum")
+    assert "hum" not in matches_of(client, ro, "kit", direction="both")
+
+
+def test_interactions_are_recorded_with_posts_and_ids(client, rw):
+    event = {
+        "id": "i-1",
+        "kind": "helped",
+        "from_member_id": "kit",
+        "to_member_id": "hum",
+        "need_id": "hum-n0",
+        "offer_id": "kit-o0",
+        "occurred_at": "2026-05-01T10:00:00Z",
+    }
+    body = client.post("/v1/interactions", json=event, headers=rw).get_json()
+    assert body["id"] == "i-1" and body["need_id"] == "hum-n0"
+    assert body["occurred_at"].startswith("2026-05-01T10:00:00")
+    assert_error(client.post("/v1/interactions", json=event, headers=rw), 409)
+    missing = {**event, "id": "i-2", "offer_id": "no-such-post"}
+    assert_error(client.post("/v1/interactions", json=missing, headers=rw), 404)
+
+
+def test_members_can_be_listed_created_edited_and_closed(client, rw, ro):
+    page = client.get("/v1/members?limit=2&offset=1", headers=ro).get_json()
+    assert page["total"] == 4 and [m["id"] for m in page["members"]] == ["kit", "mix"]
+    created = client.post(
+        "/v1/members", json={"id": "new", "name": "New", "kind": "venue"}, headers=rw
+    )
+    assert created.status_code == 201 and created.get_json()["active"] is True
+    assert_error(
+        client.post("/v1/members", json={"id": "new", "name": "N", "kind": "venue"}, headers=rw),
+        409,
+    )
+    edited = client.patch("/v1/members/new", json={"town": "Cork", "tags": ["Jazz"]}, headers=rw)
+    assert edited.get_json()["town"] == "Cork" and edited.get_json()["tags"] == ["jazz"]
+    assert client.delete("/v1/members/new", headers=rw).get_json()["active"] is False
+    assert client.get("/v1/members", headers=ro).get_json()["total"] == 4
+    assert_error(client.get("/v1/members/new/matches", headers=ro), 404)
+
+
+def test_search_by_a_typed_need(client, ro, built):
+    body = client.post(
+        "/v1/search", json={"text": "need a drummer for gigs", "town": "Leeds"}, headers=ro
+    ).get_json()
+    assert body["build"] == built
+    assert body["matches"][0]["member_id"] == "kit"
+    assert body["matches"][0]["reasons"][0]["need"]["quote"] == "need a drummer for gigs"
+
+
+def test_the_model_endpoint_names_the_build(client, ro, built):
+    body = client.get("/v1/model", headers=ro).get_json()
+    assert body["build"] == built
+    assert body["corpus"]["members"] == 4
+    assert body["encoder"]["name"].startswith("hashing")
+    assert "created_at" in body and "metrics" in body
+
+
+def test_unsubscribe_by_the_signed_link(client, sessions, settings):
+    from matcher.store import Member
+    from matcher.unsubscribe import make_token
+
+    token = make_token(settings.secret_key, "hum")
+    body = client.get("/v1/unsubscribe", query_string={"token": token}).get_json()
+    assert body == {"member_id": "hum", "email_consent": False, "message": body["message"]}
+    with sessions() as s:
+        assert s.query(Member).filter_by(external_id="hum").one().email_consent is False
+    assert client.post(f"/v1/unsubscribe?token={token}").status_code == 200
+    assert_error(client.get("/v1/unsubscribe?token=forged"), 422, "token")
+
+
+def test_request_ids_are_echoed_or_made_and_keys_are_never_logged(client, rw, caplog):
+    logger = logging.getLogger("api")
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="api"):
+            mine = client.get("/v1/members", headers={**rw, "X-Request-ID": "req-42"})
+            made = client.get("/health")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert mine.headers["X-Request-ID"] == "req-42"
+    assert len(made.headers["X-Request-ID"]) == 32
+    lines = [r for r in caplog.records if r.getMessage() == "request"]
+    assert [r.request_id for r in lines] == ["req-42", made.headers["X-Request-ID"]]
+    assert lines[0].key_name == "test" and lines[0].status == 200
+    assert rw["X-API-Key"] not in caplog.text
+    for record in lines:
+        assert rw["X-API-Key"] not in str(record.__dict__)
+
+
+def test_metrics_count_requests_per_endpoint_and_name_the_build(client, ro, built):
+    client.get("/v1/members/hum/matches", headers=ro)
+    client.get("/v1/members/nobody/matches", headers=ro)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert (
+        'matcher_http_requests_total{endpoint="/v1/members/<member_id>/matches",'
+        'method="GET",status="200"} 1.0' in text
+    )
+    assert 'status="404"} 1.0' in text
+    assert "matcher_http_request_duration_seconds_bucket" in text
+    assert f'matcher_build_info{{build_id="{built}"}} 1.0' in text
+
+
+def test_cors_follows_the_setting(built, sessions, settings, encoder, client):
+    preflight = {
+        "Origin": "https://site.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "X-API-Key",
+    }
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.options("/v1/members", headers=preflight).headers
+    )
+    app = make_app(settings.replace(cors_origins="https://site.example"), encoder)
+    try:
+        response = app.test_client().options("/v1/members", headers=preflight)
+        assert response.headers["Access-Control-Allow-Origin"] == "https://site.example"
+        assert "x-api-key" in response.headers["Access-Control-Allow-Headers"].lower()
+    finally:
+        close_app(app)
+
+
+def test_the_openapi_document_describes_the_key_and_the_errors(client):
+    spec = client.get("/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["ApiKeyAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": spec["components"]["securitySchemes"]["ApiKeyAuth"]["description"],
+    }
+    create = spec["paths"]["/v1/members"]["post"]
+    assert {"201", "400", "401", "403", "409", "413", "422", "429"} <= set(create["responses"])
+    assert "security" not in spec["paths"]["/health"]["get"]
+    assert client.get("/docs").status_code == 200
