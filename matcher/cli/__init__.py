@@ -98,3 +98,7 @@ from matcher.cli.engine import build_command, builds_command, match_command  # n
 main.add_command(build_command)
 main.add_command(builds_command)
 main.add_command(match_command)
+
+from matcher.cli.digest import digest_command  # noqa: E402
+
+main.add_command(digest_command)

@@ -1,0 +1,201 @@
+"""The `digest` command: the weekly match emails, chosen fairly and delivered exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.table import Table
+
+from matcher.cli.context import AppContext, pass_app
+
+if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays instant
+    from matcher.digest.content import DigestContent
+    from matcher.digest.job import Choice
+    from matcher.digest.mail import Outbox
+    from matcher.digest.plan import WeekPlan
+    from matcher.digest.render import Renderer
+    from matcher.digest.send import Delivery
+
+
+@click.command("digest")
+@click.option("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 [default: this week].")
+@click.option(
+    "--outbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one .eml per member plus index.html here [default: <data-dir>/outbox/<week>].",
+)
+@click.option(
+    "--smtp",
+    metavar="URL",
+    help="Send through this server: smtp://user:pass@host:587 (STARTTLS when offered) or "
+    "smtps://user:pass@host:465 [env MATCHER_SMTP_URL; default: the outbox].",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Choose and render, record nothing (with --outbox, write the emails there to look at).",
+)
+@click.option(
+    "--resend-unknown",
+    is_flag=True,
+    help="Also send digests whose earlier SMTP delivery was cut off (they may arrive twice).",
+)
+@click.option("--retry-failed", is_flag=True, help="Try the week's failed digests again.")
+@click.option("--limit", type=click.IntRange(min=0), help="Send at most this many emails now.")
+@click.option("--build", default="current", show_default=True, help="Model build to match with.")
+@pass_app
+def digest_command(
+    app: AppContext,
+    week: str | None,
+    outbox: Path | None,
+    smtp: str | None,
+    dry_run: bool,
+    resend_unknown: bool,
+    retry_failed: bool,
+    limit: int | None,
+    build: str,
+) -> None:
+    """Send each opted-in member a few new people who could help them, or whom they could help.
+
+    Runs in two steps, both safe to repeat. First it chooses, once per member and week,
+    up to MATCHER_DIGEST_MATCHES people never suggested to them before, fairly across the
+    community (nobody more often than their capacity, rarely seen members with an open
+    offer first), and records the choice. Then it delivers each recorded digest exactly
+    once: re-running after a crash sends only what is left. Members who unsubscribed or
+    have no address are skipped. Build a model first (`matcher build`).
+
+    \b
+    Examples:
+      matcher digest                          # this week, into var/outbox/<week>/
+      matcher digest --week 2026-W48 --dry-run
+      matcher digest --smtp smtps://matches:secret@mail.example.org:465
+    """
+    from matcher.digest.job import choose_week, week_ledger
+    from matcher.digest.mail import Outbox, SmtpSender
+    from matcher.digest.render import Renderer
+    from matcher.digest.send import deliver
+    from matcher.digest.week import parse_week, week_of
+    from matcher.engine import Matcher
+    from matcher.index import BuildIndex
+    from matcher.progress import rich_progress
+    from matcher.store import utcnow
+
+    if outbox is not None and smtp is not None:
+        raise click.UsageError("give either --outbox or --smtp, not both")
+    settings = app.settings
+    week = parse_week(week) if week else week_of(utcnow())
+    smtp = smtp or (settings.smtp_url if outbox is None else None) or None
+    renderer = Renderer(settings)
+    renderer.unsubscribe_url("check")  # fail now, not mid-run, without a secret key
+
+    def matcher() -> Matcher:
+        return Matcher(BuildIndex.load(settings.models_dir, build), app.sessions, settings)
+
+    with rich_progress(app.console) as reporter:
+        choice = choose_week(
+            app.sessions, matcher, settings, week, now=utcnow, reporter=reporter, dry_run=dry_run
+        )
+        if dry_run:
+            if outbox is not None:
+                _write_previews(Outbox(outbox), renderer, choice.previews, utcnow)
+            delivery = None
+        else:
+            if smtp:
+                transport, where = SmtpSender(smtp), "SMTP " + smtp.split("@")[-1]
+            else:
+                folder = outbox or settings.data_dir / "outbox" / week
+                transport, where = Outbox(folder), str(folder)
+            with app.sessions() as session:
+                due = week_ledger(session, week).get("chosen", 0)
+            advance = reporter.task(f"delivering to {where}", limit if limit is not None else due)
+            delivery = deliver(
+                app.sessions,
+                week,
+                renderer,
+                transport,
+                now=utcnow,
+                resend_unknown=resend_unknown,
+                retry_failed=retry_failed,
+                limit=limit,
+                advance=advance,
+            )
+    with app.sessions() as session:
+        counts = week_ledger(session, week)
+    _report(app, week, choice, delivery, counts, settings.digest_matches, dry_run)
+
+
+def _write_previews(
+    outbox: Outbox,
+    renderer: Renderer,
+    previews: list[DigestContent],
+    now: Callable[[], datetime],
+) -> None:
+    from matcher.digest.render import to_bytes
+
+    for content in previews:
+        data = to_bytes(renderer.message(content, now()))
+        outbox.send(content.member_id, renderer.settings.mail_from, content.email, data)
+    outbox.close()
+
+
+def _report(
+    app: AppContext,
+    week: str,
+    choice: Choice,
+    delivery: Delivery | None,
+    counts: dict[str, int],
+    n: int,
+    dry_run: bool,
+) -> None:
+    out = app.out
+    people = choice.people
+    out.print(f"[bold]digest {week}[/bold]{' (dry run: nothing recorded)' if dry_run else ''}")
+    already = len(people.recipients) - len(people.pending)
+    out.print(
+        f"  members: {len(people.members)}; getting an email: {len(people.recipients)}"
+        + (f" ({already} chosen in an earlier run)" if already else "")
+    )
+    skipped = {k: v for k, v in people.skipped.items() if v}
+    plan = choice.plan
+    if plan is not None:
+        empty = len(plan.seekers) - plan.chosen["seeker_id"].nunique()
+        if empty:
+            skipped["no new matches"] = empty
+        out.print(
+            f"  chosen now: {plan.chosen['seeker_id'].nunique()} digests, "
+            f"{len(plan.chosen)} matches ({plan.short} members got fewer than {n})"
+        )
+    out.print("  skipped: " + (", ".join(f"{v} {k}" for k, v in skipped.items()) or "nobody"))
+    if plan is not None and len(plan.chosen):
+        out.print(_fairness_table(plan, n))
+    if delivery is not None:
+        out.print(
+            f"  delivered now: {delivery.sent} sent, {delivery.failed} failed, "
+            f"{delivery.unsubscribed} unsubscribed since chosen"
+            + (f", {delivery.recovered} found already delivered" if delivery.recovered else "")
+            + (f", {delivery.left} left for the next run (--limit)" if delivery.left else "")
+        )
+        for error in delivery.errors[:10]:
+            out.print(f"  [red]error[/red] {error}")
+        if delivery.unknown:
+            out.print(
+                f"  [yellow]{delivery.unknown} digests were cut off mid-delivery earlier and may "
+                "or may not have arrived: not resent (use --resend-unknown to send them)[/yellow]"
+            )
+    ledger = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if k != "matches")
+    out.print(f"  ledger for {week}: {ledger or 'empty'}; {counts.get('matches', 0)} matches")
+
+
+def _fairness_table(plan: WeekPlan, n: int) -> Table:
+    fair, top = plan.fair, plan.unconstrained
+    table = Table("this run's choice", "fair allocation", f"unconstrained top-{n}")
+    table.add_row("suggestions", str(fair.suggestions), str(top.suggestions))
+    table.add_row("exposure Gini", f"{fair.exposure_gini:.3f}", f"{top.exposure_gini:.3f}")
+    table.add_row("suggested at least once", f"{fair.coverage:.1%}", f"{top.coverage:.1%}")
+    change = (fair.mean_score / top.mean_score - 1) if top.mean_score else 0.0
+    table.add_row("mean score", f"{fair.mean_score:.3f} ({change:+.1%})", f"{top.mean_score:.3f}")
+    return table

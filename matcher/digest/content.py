@@ -1,0 +1,145 @@
+"""What a recorded digest says: the recipient and the people suggested, as the email shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.digest.ledger import Chosen
+from matcher.store import Digest, DigestMatch, Member
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One member suggested in a digest, as the email shows them."""
+
+    member_id: str  # external id
+    name: str
+    kind: str
+    town: str | None
+    direction: str  # helps_you | you_help
+    mutual: bool
+    reasons: list[dict[str, Any]]
+    contact: str | None  # only when they agreed to share it
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    """Everything one member's email says."""
+
+    week: str
+    member_id: str  # external id of the recipient
+    name: str
+    email: str
+    message_id: str
+    suggestions: list[Suggestion]
+    subscribed: bool = True  # still active, with an address and consent to email
+
+
+def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestContent]:
+    """The content of each of these recorded digests, with everyone's current public details."""
+    digests = session.execute(
+        select(Digest.id, Digest.week, Digest.member_id, Digest.message_id).where(
+            Digest.id.in_(list(digest_ids))
+        )
+    ).all()
+    matches = session.execute(
+        select(
+            DigestMatch.digest_id,
+            DigestMatch.member_id,
+            DigestMatch.direction,
+            DigestMatch.mutual,
+            DigestMatch.reasons,
+        )
+        .where(DigestMatch.digest_id.in_(list(digest_ids)))
+        .order_by(DigestMatch.digest_id, DigestMatch.rank)
+    ).all()
+    by_digest: dict[int, list[Any]] = {}
+    for row in matches:
+        by_digest.setdefault(int(row.digest_id), []).append(row)
+    people = _people(session, {d.member_id for d in digests} | {m.member_id for m in matches})
+    out = {}
+    for d in digests:
+        seeker = people[d.member_id]
+        out[int(d.id)] = DigestContent(
+            week=d.week,
+            member_id=seeker.external_id,
+            name=seeker.name,
+            email=seeker.email or "",
+            message_id=d.message_id,
+            suggestions=[
+                _suggestion(people[m.member_id], m.direction, m.mutual, m.reasons)
+                for m in by_digest.get(int(d.id), [])
+            ],
+            subscribed=_subscribed(seeker),
+        )
+    return out
+
+
+def preview_contents(
+    session: Session, week: str, chosen: Sequence[Chosen], message_ids: Mapping[int, str]
+) -> list[DigestContent]:
+    """The content choices would have once recorded (for a dry run)."""
+    ids = {c.seeker_id for c in chosen} | {m["member_id"] for c in chosen for m in c.matches}
+    people = _people(session, ids)
+    return [
+        DigestContent(
+            week=week,
+            member_id=people[c.seeker_id].external_id,
+            name=people[c.seeker_id].name,
+            email=people[c.seeker_id].email or "",
+            message_id=message_ids[c.seeker_id],
+            suggestions=[
+                _suggestion(people[m["member_id"]], m["direction"], m["mutual"], m["reasons"])
+                for m in c.matches
+            ],
+        )
+        for c in chosen
+        if c.matches
+    ]
+
+
+def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
+    ids = sorted(set(member_ids))
+    out: dict[int, Any] = {}
+    for lo in range(0, len(ids), 5000):
+        rows = session.execute(
+            select(
+                Member.id,
+                Member.external_id,
+                Member.name,
+                Member.kind,
+                Member.town,
+                Member.email,
+                Member.email_consent,
+                Member.active,
+                Member.share_contact,
+                Member.contact,
+            ).where(Member.id.in_(ids[lo : lo + 5000]))
+        ).all()
+        out.update({int(r.id): r for r in rows})
+    return out
+
+
+def _subscribed(person: Any) -> bool:
+    return bool(person.active and person.email_consent and (person.email or "").strip())
+
+
+def _suggestion(
+    person: Any, direction: str, mutual: bool, reasons: list[dict[str, Any]]
+) -> Suggestion:
+    shared = bool(person.share_contact) and bool((person.contact or "").strip())
+    return Suggestion(
+        member_id=person.external_id,
+        name=person.name,
+        kind=person.kind,
+        town=person.town,
+        direction=direction,
+        mutual=bool(mutual),
+        reasons=list(reasons or []),
+        contact=person.contact.strip() if shared else None,
+    )

@@ -1,0 +1,95 @@
+"""A week's digest job: choose once (fairly, recorded before anything is sent), then deliver."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.config import Settings
+from matcher.digest.content import DigestContent, preview_contents
+from matcher.digest.ledger import Chosen, explain_plan, message_id, record
+from matcher.digest.plan import Audience, WeekPlan, audience, choose
+from matcher.engine import Match, Matcher
+from matcher.progress import Reporter, Silent
+from matcher.store import Digest, DigestMatch
+
+# Candidates kept per member before the allocation: enough to route around full capacities.
+CANDIDATES_PER_MATCH = 5
+MIN_CANDIDATES = 20
+
+
+@dataclass
+class Choice:
+    """The outcome of choosing a week: who gets an email, the new plan, and what was recorded."""
+
+    people: Audience
+    plan: WeekPlan | None = None  # None when everything was already chosen
+    recorded: int = 0  # ledger rows written now
+    previews: list[DigestContent] = field(default_factory=list)  # dry run only
+
+
+def choose_week(
+    sessions: sessionmaker[Session],
+    matcher: Callable[[], Matcher],
+    settings: Settings,
+    week: str,
+    *,
+    now: Callable[[], datetime],
+    reporter: Reporter | None = None,
+    dry_run: bool = False,
+) -> Choice:
+    """Choose and record (or with `dry_run`, only preview) the week's matches of everyone pending.
+
+    Members already in the week's ledger keep their choice; `matcher` is only built when
+    someone is still to be chosen for.
+    """
+    from matcher.batch import candidate_table
+
+    reporter = reporter or Silent()
+    with sessions() as session:
+        people = audience(session, week, settings)
+    if len(people.pending) == 0:
+        return Choice(people)
+    engine = matcher()
+    found = reporter.task("scoring candidate pairs", 1)
+    per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
+    table = candidate_table(engine, per_member=per_member)
+    found(1)
+    with sessions() as session:
+        plan = choose(session, people, table, settings, now=now())
+    external = dict(zip(people.members["id"].tolist(), people.members["external_id"], strict=True))
+    ids = {s: message_id(external[s], week, settings.mail_from) for s in plan.seekers.tolist()}
+
+    def explain(seeker: str, members: list[str]) -> list[Match]:
+        return engine.explain_pairs(seeker, members, refresh=False)
+
+    advance = reporter.task("explaining matches", len(plan.seekers))
+    chosen = explain_plan(plan, external, explain, advance)
+    if dry_run:
+        items: list[Chosen] = list(chosen)
+        with sessions() as session:
+            previews = preview_contents(session, week, items, ids)
+        return Choice(people, plan, 0, previews)
+    return Choice(people, plan, record(sessions, week, chosen, ids, now))
+
+
+def week_ledger(session: Session, week: str) -> dict[str, int]:
+    """The week's digests by status, and how many matches they hold."""
+    rows = session.execute(
+        select(Digest.status, func.count()).where(Digest.week == week).group_by(Digest.status)
+    ).all()
+    counts = {str(s): int(n) for s, n in rows}
+    counts["matches"] = int(
+        session.scalar(
+            select(func.count())
+            .select_from(DigestMatch)
+            .join(Digest, Digest.id == DigestMatch.digest_id)
+            .where(Digest.week == week, Digest.status != "skipped")
+        )
+        or 0
+    )
+    return counts

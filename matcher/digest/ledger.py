@@ -1,0 +1,165 @@
+"""The digest ledger: record what was chosen, claim and mark deliveries, read digests back."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.digest.plan import WeekPlan
+from matcher.engine import Match
+from matcher.progress import Advance
+from matcher.store import Digest, DigestMatch
+
+# Matcher.explain_pairs: the matches (with reasons) of one member with the given others.
+Explain = Callable[[str, list[str]], list[Match]]
+NO_MATCHES = "no new matches this week"
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """One recipient's explained choice for the week, before it is recorded."""
+
+    seeker_id: int
+    matches: list[dict[str, Any]]  # member_id, rank, direction, score, mutual, reasons
+
+
+def message_id(member_external_id: str, week: str, mail_from: str) -> str:
+    """A Message-ID that is the same every time a member's digest of a week is sent."""
+    digest = hashlib.sha256(f"{member_external_id}\x00{week}".encode()).hexdigest()[:24]
+    domain = mail_from.rsplit("@", 1)[-1] or "localhost"
+    return f"<digest.{week}.{digest}@{domain}>"
+
+
+def explain_plan(
+    plan: WeekPlan, external_ids: Mapping[int, str], explain: Explain, advance: Advance
+) -> Iterator[Chosen]:
+    """Each covered seeker's choice with the reasons of every match (stale matches drop out)."""
+    groups = {int(s): rows for s, rows in plan.chosen.groupby("seeker_id", sort=True)}
+    for seeker_id in plan.seekers.tolist():
+        rows = groups.get(seeker_id)
+        matches: list[dict[str, Any]] = []
+        if rows is not None:
+            wanted = [external_ids[m] for m in rows["member_id"].tolist()]
+            reasons = {m.member_id: m.reasons for m in explain(external_ids[seeker_id], wanted)}
+            for row in rows.itertuples(index=False):
+                ext = external_ids[int(row.member_id)]
+                if ext not in reasons:
+                    continue
+                matches.append(
+                    {
+                        "member_id": int(row.member_id),
+                        "rank": len(matches) + 1,
+                        "direction": str(row.direction),
+                        "score": float(row.score),
+                        "mutual": bool(row.mutual),
+                        "reasons": reasons[ext],
+                    }
+                )
+        advance(1)
+        yield Chosen(seeker_id, matches)
+
+
+def record(
+    sessions: sessionmaker[Session],
+    week: str,
+    chosen: Iterable[Chosen],
+    message_ids: Mapping[int, str],
+    now: Callable[[], datetime],
+    chunk: int = 1000,
+) -> int:
+    """Write each choice as a ledger row (`chosen`, or `skipped` if empty), committed in chunks."""
+    written, batch = 0, []
+    for item in chosen:
+        batch.append(item)
+        if len(batch) >= chunk:
+            written += _record_batch(sessions, week, batch, message_ids, now())
+            batch = []
+    if batch:
+        written += _record_batch(sessions, week, batch, message_ids, now())
+    return written
+
+
+def _record_batch(
+    sessions: sessionmaker[Session],
+    week: str,
+    batch: list[Chosen],
+    message_ids: Mapping[int, str],
+    at: datetime,
+) -> int:
+    digests = [
+        {
+            "member_id": c.seeker_id,
+            "week": week,
+            "status": "chosen" if c.matches else "skipped",
+            "error": None if c.matches else NO_MATCHES,
+            "message_id": message_ids[c.seeker_id],
+            "chosen_at": at,
+        }
+        for c in batch
+    ]
+    with sessions.begin() as session:
+        ids = session.execute(insert(Digest).returning(Digest.member_id, Digest.id), digests).all()
+        digest_of = dict(ids)
+        rows = [{**m, "digest_id": digest_of[c.seeker_id]} for c in batch for m in c.matches]
+        if rows:
+            session.execute(insert(DigestMatch), rows)
+    return len(batch)
+
+
+# -- delivery -----------------------------------------------------------------------------
+
+
+def due(session: Session, week: str, statuses: Sequence[str]) -> list[tuple[int, str]]:
+    """(digest id, status) of the week's digests in these statuses, in id order."""
+    rows = session.execute(
+        select(Digest.id, Digest.status)
+        .where(Digest.week == week, Digest.status.in_(list(statuses)))
+        .order_by(Digest.id)
+    ).all()
+    return [(int(i), str(s)) for i, s in rows]
+
+
+def claim(session: Session, digest_ids: Sequence[int], from_statuses: Sequence[str]) -> list[int]:
+    """Mark these digests `sending` if still in one of `from_statuses`; the ids this run owns."""
+    owned = []
+    for digest_id in digest_ids:
+        result = session.execute(
+            update(Digest)
+            .where(Digest.id == digest_id, Digest.status.in_(list(from_statuses)))
+            .values(status="sending", error=None)
+        )
+        if result.rowcount == 1:
+            owned.append(digest_id)
+    return owned
+
+
+def mark_sent(session: Session, digest_ids: Sequence[int], at: datetime) -> None:
+    """Record these digests as delivered."""
+    if digest_ids:
+        session.execute(
+            update(Digest)
+            .where(Digest.id.in_(list(digest_ids)))
+            .values(status="sent", sent_at=at, error=None)
+        )
+
+
+def settle(session: Session, digest_id: int, status: str, error: str) -> None:
+    """Record how a digest ended when it was not delivered (`failed`, `skipped`), and why."""
+    session.execute(
+        update(Digest).where(Digest.id == digest_id).values(status=status, error=error[:2000])
+    )
+
+
+def release(session: Session, digest_ids: Sequence[int]) -> None:
+    """Give claimed digests back to `chosen`: they were never handed over."""
+    session.execute(
+        update(Digest)
+        .where(Digest.id.in_(list(digest_ids)), Digest.status == "sending")
+        .values(status="chosen")
+    )

@@ -1,0 +1,252 @@
+"""Where digests go: an outbox folder of .eml files, or an SMTP server (TLS, retries, backoff)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import smtplib
+import socket
+import ssl
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from matcher.errors import ConfigError, MatcherError
+
+
+class Refused(MatcherError):
+    """The server refused this message for good (e.g. an unknown address); the others go on."""
+
+
+class OutcomeUnknown(MatcherError):
+    """The connection failed after the message was handed over: it may have been delivered."""
+
+
+class Unreachable(MatcherError):
+    """The server could not be reached or kept failing; this message was not delivered."""
+
+
+class Outbox:
+    """Delivers each digest as one .eml file in a folder, written atomically."""
+
+    batch_size = 500  # a file on disk tells whether it was delivered, so claim many at once
+    knows_outcome = True
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def path_for(self, member_id: str) -> Path:
+        """The .eml file of a member's digest."""
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", member_id)
+        if safe != member_id or safe.startswith("."):
+            safe = f"{safe}-{hashlib.sha256(member_id.encode()).hexdigest()[:8]}"
+        return self.folder / f"{safe}.eml"
+
+    def delivered(self, member_id: str) -> bool:
+        """Whether the member's digest is already in the outbox."""
+        return self.path_for(member_id).exists()
+
+    def send(self, member_id: str, sender: str, recipient: str, data: bytes) -> None:
+        """Write the message; a reader never sees half a file."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.path_for(member_id)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def close(self) -> None:
+        """Write the folder's index.html preview."""
+        from matcher.digest.preview import write_index
+
+        if self.folder.is_dir():
+            write_index(self.folder)
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where and how to connect, from `smtp://user:pass@host:port` or `smtps://...`."""
+
+    host: str
+    port: int
+    implicit_tls: bool
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        """Parse an SMTP URL: smtp:// (STARTTLS when offered) or smtps:// (TLS from the start)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigError(f"SMTP URL must look like smtp://user:pass@host:587, not {url!r}")
+        tls = parts.scheme == "smtps"
+        try:
+            port = parts.port or (465 if tls else 25)
+        except ValueError as exc:
+            raise ConfigError(f"SMTP URL {url!r}: {exc}") from exc
+        return cls(
+            parts.hostname,
+            port,
+            tls,
+            unquote(parts.username) if parts.username else None,
+            unquote(parts.password) if parts.password else None,
+        )
+
+
+class SmtpSender:
+    """Sends through one SMTP connection, reconnecting and retrying with exponential backoff.
+
+    Failures before the message is handed over (connecting, MAIL FROM, RCPT TO) are safe
+    to retry; a refusal with a 5xx code is final for that message; a connection lost
+    during DATA leaves the outcome unknown and is never retried here.
+    """
+
+    batch_size = 1  # claim, send, record one message at a time
+    knows_outcome = False
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 30.0,
+        attempts: int = 4,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.server = SmtpServer.from_url(url)
+        self.ssl_context = ssl_context or ssl.create_default_context()
+        self.timeout = timeout
+        self.attempts = attempts
+        self.backoff = backoff
+        self.sleep = sleep
+        self.retries = 0
+        # Set once a message's DATA has begun: from then on an interruption may have delivered it.
+        self.maybe_delivered = False
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, member_id: str, sender: str, recipient: str, data: bytes) -> None:
+        """Deliver one message, or raise Refused, OutcomeUnknown or Unreachable."""
+        self.maybe_delivered = False
+        error: Exception | None = None
+        for attempt in range(self.attempts):
+            try:
+                self._hand_over(sender, recipient, data)
+                return
+            except OutcomeUnknown:
+                self._drop()
+                raise
+            except smtplib.SMTPAuthenticationError as exc:
+                self._drop()
+                raise ConfigError(f"the SMTP server refused the login: {_reply(exc)}") from exc
+            except ssl.SSLCertVerificationError as exc:
+                self._drop()
+                raise ConfigError(f"the SMTP server's certificate is not trusted: {exc}") from exc
+            except (
+                smtplib.SMTPSenderRefused,
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPDataError,
+            ) as exc:
+                code, text = _reply(exc)
+                self._reset()
+                if isinstance(exc, smtplib.SMTPSenderRefused) and code >= 500:
+                    raise ConfigError(f"the SMTP server refuses sender {sender}: {text}") from exc
+                if code >= 500:
+                    raise Refused(f"{recipient} refused by the server: {code} {text}") from exc
+                error = exc
+            except (smtplib.SMTPException, OSError) as exc:
+                self._drop()
+                error = exc
+            if attempt + 1 < self.attempts:
+                self.retries += 1
+                self.sleep(self.backoff * 2**attempt)
+        raise Unreachable(f"gave up on {recipient} after {self.attempts} attempts: {error}")
+
+    def _hand_over(self, sender: str, recipient: str, data: bytes) -> None:
+        smtp = self._connection()
+        code, text = smtp.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, text, sender)
+        code, text = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, text)})
+        self.maybe_delivered = True
+        try:
+            smtp.data(data)
+        except smtplib.SMTPDataError:
+            self.maybe_delivered = False
+            raise  # a definite refusal: not delivered
+        except (smtplib.SMTPException, OSError) as exc:
+            raise OutcomeUnknown(f"connection lost while sending to {recipient}: {exc}") from exc
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            return self._smtp
+        s = self.server
+        host = socket.getfqdn()
+        if s.implicit_tls:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                s.host, s.port, timeout=self.timeout, context=self.ssl_context, local_hostname=host
+            )
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout, local_hostname=host)
+        try:
+            smtp.ehlo()
+            if not s.implicit_tls and smtp.has_extn("starttls"):
+                smtp.starttls(context=self.ssl_context)
+                smtp.ehlo()
+            if s.username:
+                smtp.login(s.username, s.password or "")
+        except BaseException:
+            _quietly_close(smtp)
+            raise
+        self._smtp = smtp
+        return smtp
+
+    def _reset(self) -> None:
+        """Abort the current transaction after a refusal, keeping the connection."""
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            _quietly_close(self._smtp)
+            self._smtp = None
+
+    def close(self) -> None:
+        """Say goodbye to the server."""
+        if self._smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self._smtp.quit()
+            self._drop()
+
+
+def _reply(exc: smtplib.SMTPException) -> tuple[int, str]:
+    """The SMTP code and text of a refusal."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, text = exc.smtp_code, exc.smtp_error
+    else:
+        code, text = 0, str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return int(code), str(text)
+
+
+def _quietly_close(smtp: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):
+        smtp.close()

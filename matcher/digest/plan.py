@@ -1,0 +1,173 @@
+"""Who gets whom in a week's digest: the audience, and the fair allocation of candidate pairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from matcher.allocate import Fairness, allocate, fairness, top_n
+from matcher.config import Settings
+from matcher.digest.week import weeks_before
+from matcher.domain import OFFER
+from matcher.store import Digest, DigestMatch, Member, Post
+
+# Digests whose suggestions count as made: delivered, or possibly delivered.
+DELIVERED = ("sent", "sending")
+# How far back "rarely suggested" looks.
+LOOKBACK_WEEKS = 4
+PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
+
+
+@dataclass
+class Audience:
+    """The members of a week's digest: who gets an email, who is still to be chosen for, who not."""
+
+    week: str
+    members: pd.DataFrame  # id, external_id, name, email, email_consent, active, capacity
+    recipients: np.ndarray  # store ids of members who get an email this week
+    pending: np.ndarray  # recipients with nothing chosen yet for the week
+    skipped: dict[str, int] = field(default_factory=dict)  # why others get none -> how many
+
+
+@dataclass
+class WeekPlan:
+    """New choices for a week: who is suggested to whom, and how fair and good that is."""
+
+    week: str
+    chosen: pd.DataFrame  # PLAN_COLUMNS, store ids, rank 1.. within each seeker
+    seekers: np.ndarray  # store ids the plan covers (some may have no match)
+    fair: Fairness
+    unconstrained: Fairness
+    short: int = 0  # seekers who got fewer than the asked number of matches
+
+
+def audience(session: Session, week: str, settings: Settings) -> Audience:
+    """Who gets this week's email, and why the others do not."""
+    members = pd.read_sql(
+        select(
+            Member.id,
+            Member.external_id,
+            Member.name,
+            Member.email,
+            Member.email_consent,
+            Member.active,
+            Member.capacity,
+        ).order_by(Member.id),
+        session.connection(),
+    )
+    members["capacity"] = members["capacity"].fillna(settings.default_capacity).astype(np.int64)
+    has_email = members["email"].fillna("").str.strip() != ""
+    active = members["active"].astype(bool)
+    consent = members["email_consent"].astype(bool)
+    skipped = {
+        "not active": int((~active).sum()),
+        "unsubscribed or no consent": int((active & ~consent).sum()),
+        "no email address": int((active & consent & ~has_email).sum()),
+    }
+    recipients = members.loc[active & consent & has_email, "id"].to_numpy(dtype=np.int64)
+    chosen = session.scalars(select(Digest.member_id).where(Digest.week == week)).all()
+    pending = np.setdiff1d(recipients, np.asarray(chosen, dtype=np.int64))
+    return Audience(week, members, recipients, pending, skipped)
+
+
+def choose(
+    session: Session,
+    people: Audience,
+    candidates: pd.DataFrame,
+    settings: Settings,
+    *,
+    now: datetime,
+) -> WeekPlan:
+    """Fairly choose up to `digest_matches` new members for each pending recipient.
+
+    `candidates` is `matcher.batch.candidate_table`'s frame. Pairs suggested in an earlier
+    digest are left out; everyone's capacity counts what this week's ledger already holds;
+    members with an open offer suggested less than `coverage_floor` times a week on average
+    over the last four weeks are guaranteed `coverage_floor` suggestions first.
+    """
+    week, n = people.week, settings.digest_matches
+    members = people.members
+    ids = members["id"].to_numpy(dtype=np.int64)
+    used = _counts(session, [week], statuses=None)
+    capacity = members["capacity"].to_numpy() - _lookup(used, ids)
+    capacity[~members["active"].to_numpy(dtype=bool)] = 0
+
+    table = candidates[candidates["seeker_id"].isin(people.pending)]
+    table = table.drop_duplicates(["seeker_id", "member_id"])
+    table = _without_earlier_pairs(session, table, week)
+    position = pd.Index(ids)
+    seeker = position.get_indexer(table["seeker_id"])
+    member = position.get_indexer(table["member_id"])
+    known = (seeker >= 0) & (member >= 0)
+    table, seeker, member = table[known], seeker[known], member[known]
+    score = table["score"].to_numpy(dtype=np.float64)
+    helps_you = (table["direction"] == "helps_you").to_numpy()
+
+    past = _counts(session, weeks_before(week, LOOKBACK_WEEKS), statuses=DELIVERED)
+    rare = _lookup(past, ids) < settings.coverage_floor * LOOKBACK_WEEKS
+    floor = np.where(rare & np.isin(ids, _open_offerers(session, now)), settings.coverage_floor, 0)
+    picked = allocate(seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor)
+    baseline = top_n(seeker, member, score, helps_you, n)
+    reachable = np.unique(member[capacity[member] > 0])
+
+    chosen = table.iloc[picked][["seeker_id", "member_id", "direction", "score", "mutual"]]
+    chosen = chosen.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
+    chosen = chosen.assign(rank=chosen.groupby("seeker_id").cumcount() + 1)
+    got = chosen.groupby("seeker_id").size().reindex(people.pending, fill_value=0)
+    return WeekPlan(
+        week=week,
+        chosen=chosen.reset_index(drop=True)[list(PLAN_COLUMNS)],
+        seekers=people.pending,
+        fair=fairness(member, score, picked, reachable),
+        unconstrained=fairness(member, score, baseline, reachable),
+        short=int((got < n).sum()),
+    )
+
+
+def _counts(session: Session, weeks: list[str], statuses: tuple[str, ...] | None) -> pd.Series:
+    """How often each member was suggested in the digests of these weeks."""
+    query = (
+        select(DigestMatch.member_id, func.count())
+        .join(Digest, Digest.id == DigestMatch.digest_id)
+        .where(Digest.week.in_(weeks))
+        .group_by(DigestMatch.member_id)
+    )
+    if statuses is not None:
+        query = query.where(Digest.status.in_(statuses))
+    rows = session.execute(query).all()
+    return pd.Series(dict(rows), dtype=np.int64)
+
+
+def _lookup(counts: pd.Series, ids: np.ndarray) -> np.ndarray:
+    return counts.reindex(ids, fill_value=0).to_numpy(dtype=np.int64)
+
+
+def _without_earlier_pairs(session: Session, table: pd.DataFrame, week: str) -> pd.DataFrame:
+    """Candidate rows minus pairs suggested in any earlier digest."""
+    earlier = pd.read_sql(
+        select(Digest.member_id.label("seeker_id"), DigestMatch.member_id)
+        .join(DigestMatch, DigestMatch.digest_id == Digest.id)
+        .where(Digest.week != week, Digest.status.in_(DELIVERED)),
+        session.connection(),
+    )
+    if earlier.empty:
+        return table
+    keys = pd.MultiIndex.from_frame(table[["seeker_id", "member_id"]])
+    seen = pd.MultiIndex.from_frame(earlier[["seeker_id", "member_id"]])
+    return table[~keys.isin(seen)]
+
+
+def _open_offerers(session: Session, now: datetime) -> np.ndarray:
+    """Store ids of members with an open offer."""
+    rows = session.scalars(
+        select(Post.member_id)
+        .where(Post.side == OFFER, Post.status == "open")
+        .where(or_(Post.expires_at.is_(None), Post.expires_at > now))
+        .distinct()
+    ).all()
+    return np.asarray(rows, dtype=np.int64)

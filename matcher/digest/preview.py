@@ -1,0 +1,51 @@
+"""The outbox's index.html: every message in the folder, and the first few as they will look."""
+
+from __future__ import annotations
+
+import os
+from email import policy
+from email.parser import BytesHeaderParser, BytesParser
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+HEAD_BYTES = 8192  # the headers of a digest fit well within this
+PREVIEWS = 20
+
+
+def write_index(folder: Path, previews: int = PREVIEWS) -> Path:
+    """Write `folder/index.html` listing the folder's .eml files; returns its path."""
+    folder = Path(folder)
+    files = sorted(p for p in folder.glob("*.eml") if not p.name.startswith("."))
+    messages = [_summary(p) for p in files]
+    shown = [{**m, "html": _html_body(p)} for m, p in zip(messages[:previews], files, strict=False)]
+    env = Environment(
+        loader=PackageLoader("matcher.digest", "templates"), autoescape=select_autoescape(["html"])
+    )
+    page = env.get_template("outbox.html").render(
+        title=folder.name, messages=messages, previews=shown
+    )
+    index = folder / "index.html"
+    tmp = folder / ".index.html.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, index)
+    return index
+
+
+def _summary(path: Path) -> dict[str, Any]:
+    with path.open("rb") as f:
+        head = f.read(HEAD_BYTES)
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(head)
+    return {
+        "file": path.name,
+        "to": str(headers["To"] or ""),
+        "subject": str(headers["Subject"] or ""),
+    }
+
+
+def _html_body(path: Path) -> str:
+    with path.open("rb") as f:
+        message = BytesParser(policy=policy.default).parse(f)
+    body = message.get_body(("html", "plain"))
+    return body.get_content() if body is not None else ""

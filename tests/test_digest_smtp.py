@@ -1,0 +1,221 @@
+"""Delivery over real SMTP on loopback (aiosmtpd): exactly once, refusals, retries, TLS."""
+
+from __future__ import annotations
+
+import _thread
+import shutil
+import ssl
+import subprocess
+from collections import Counter
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from matcher.digest.mail import SmtpSender, Unreachable
+from matcher.digest.render import Renderer
+from matcher.digest.send import deliver
+from matcher.store import Digest, Member
+from tests.test_digest_support import (
+    NO_EMAIL,
+    UNSUBSCRIBED,
+    WEEK,
+    Inbox,
+    add_people,
+    build_matcher,
+    choose,
+    clock,
+    free_port,
+    opted_in,
+)
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    box.url = f"smtp://127.0.0.1:{controller.port}"
+    yield box
+    controller.stop()
+
+
+@pytest.fixture
+def chosen(sessions, settings, encoder):
+    """The community with this week's digests chosen and recorded."""
+    add_people(sessions)
+    choice = choose(sessions, settings, build_matcher(sessions, settings, encoder))
+    assert choice.recorded == len(choice.people.recipients)
+    return sessions
+
+
+def send(sessions, settings, url, **kwargs):
+    sender_options = {k: kwargs.pop(k) for k in ("sleep", "attempts", "ssl_context") if k in kwargs}
+    sender = SmtpSender(url, timeout=5, **sender_options)
+    return deliver(sessions, WEEK, Renderer(settings), sender, now=clock, **kwargs)
+
+
+def statuses(sessions) -> dict[str, str]:
+    with sessions() as s:
+        rows = s.execute(
+            select(Member.email, Digest.status).join(Digest, Digest.member_id == Member.id)
+        ).all()
+    return dict(rows)
+
+
+def test_every_opted_in_member_gets_exactly_one_multipart_message(chosen, settings, inbox):
+    result = send(chosen, settings, inbox.url)
+    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
+    assert f"{UNSUBSCRIBED}@example.org" not in expected
+    assert inbox.counts() == Counter({address: 1 for address in expected})
+    assert result.sent == len(expected) and result.failed == 0
+    with chosen() as s:
+        ids = dict(
+            s.execute(
+                select(Member.email, Digest.message_id).join(Digest, Digest.member_id == Member.id)
+            ).all()
+        )
+    for address in expected:
+        (message,) = inbox.parsed(address)
+        assert message.get_content_type() == "multipart/alternative"
+        kinds = [part.get_content_type() for part in message.iter_parts()]
+        assert kinds == ["text/plain", "text/html"]
+        assert message["Message-ID"] == ids[address]
+        assert message["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/v1/unsubscribe?")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert set(statuses(chosen).values()) == {"sent"}
+
+
+def test_a_second_run_sends_nothing_again(chosen, settings, inbox):
+    send(chosen, settings, inbox.url)
+    before = inbox.counts()
+    again = send(chosen, settings, inbox.url)
+    assert again.sent == 0 and inbox.counts() == before
+
+
+def test_unsubscribing_after_the_choice_still_stops_the_email(chosen, settings, inbox):
+    with chosen.begin() as s:
+        s.execute(
+            Member.__table__.update().where(Member.external_id == "hum").values(email_consent=False)
+        )
+    result = send(chosen, settings, inbox.url)
+    assert "hum@example.org" not in inbox.counts()
+    assert result.unsubscribed == 1
+    assert statuses(chosen)["hum@example.org"] == "skipped"
+
+
+def test_a_run_interrupted_between_messages_then_rerun_sends_the_rest_once(chosen, settings, inbox):
+    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
+    calls = []
+
+    def advance(n=1):
+        calls.append(n)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the operator pressed Ctrl-C after three emails
+
+    with pytest.raises(KeyboardInterrupt):
+        send(chosen, settings, inbox.url, advance=advance)
+    assert sum(inbox.counts().values()) == 3
+    assert Counter(statuses(chosen).values())["sent"] == 3
+    result = send(chosen, settings, inbox.url)
+    assert result.unknown == 0
+    assert inbox.counts() == Counter({address: 1 for address in expected})
+
+
+def test_a_run_cut_off_during_data_is_not_resent_unless_asked(chosen, settings, inbox):
+    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
+
+    def interrupt_the_sender_after_the_fourth(box):
+        if len(box.messages) == 4:
+            _thread.interrupt_main()  # Ctrl-C arrives while the client waits for "250"
+
+    inbox.on_data = interrupt_the_sender_after_the_fourth
+    with pytest.raises(KeyboardInterrupt):
+        send(chosen, settings, inbox.url)
+    inbox.on_data = None
+    cut_off = [a for a, status in statuses(chosen).items() if status == "sending"]
+    assert len(cut_off) == 1  # the fourth: it did arrive, but the job cannot know
+    result = send(chosen, settings, inbox.url)
+    assert result.unknown == 1
+    assert inbox.counts() == Counter({address: 1 for address in expected})
+    forced = send(chosen, settings, inbox.url, resend_unknown=True)
+    assert forced.sent == 1 and inbox.counts()[cut_off[0]] == 2  # the documented risk
+
+
+def test_a_refused_address_fails_alone_with_a_clear_error(chosen, settings, inbox):
+    inbox.refuse = {"kit@example.org"}
+    result = send(chosen, settings, inbox.url)
+    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org", "kit@example.org"}
+    assert inbox.counts() == Counter({address: 1 for address in expected})
+    assert result.failed == 1
+    with chosen() as s:
+        error = s.scalar(
+            select(Digest.error)
+            .join(Member, Digest.member_id == Member.id)
+            .where(Member.email == "kit@example.org", Digest.status == "failed")
+        )
+    assert "kit@example.org refused" in error and "550" in error
+
+
+def test_temporary_failures_are_retried_with_exponential_backoff(chosen, settings, inbox):
+    inbox.temporary_failures = 2
+    waits = []
+    result = send(chosen, settings, inbox.url, sleep=waits.append)
+    assert waits == [1.0, 2.0]
+    assert result.failed == 0 and set(inbox.counts().values()) == {1}
+
+
+def test_an_unreachable_server_stops_the_run_and_leaves_everything_for_later(
+    chosen, settings, inbox
+):
+    waits = []
+    dead = f"smtp://127.0.0.1:{free_port()}"
+    with pytest.raises(Unreachable, match="gave up"):
+        send(chosen, settings, dead, sleep=waits.append, attempts=3)
+    assert waits == [1.0, 2.0]
+    assert set(statuses(chosen).values()) == {"chosen"}
+    send(chosen, settings, inbox.url)
+    assert set(inbox.counts().values()) == {1}
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
+    command += ["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"]
+    subprocess.run(command, check=True, capture_output=True)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    client = ssl.create_default_context(cafile=str(cert))
+    return server, client
+
+
+@pytest.mark.parametrize("mode", ["starttls", "smtps"])
+def test_tls_starttls_and_implicit(chosen, settings, certificate, mode):
+    server_context, client_context = certificate
+    box = Inbox()
+    port = free_port()
+    if mode == "smtps":
+        controller = Controller(box, hostname="127.0.0.1", port=port, ssl_context=server_context)
+        url = f"smtps://127.0.0.1:{port}"
+    else:
+        # The server refuses mail before STARTTLS: delivery proves the upgrade happened.
+        controller = Controller(
+            box,
+            hostname="127.0.0.1",
+            port=port,
+            tls_context=server_context,
+            require_starttls=True,
+        )
+        url = f"smtp://127.0.0.1:{port}"
+    controller.start()
+    try:
+        result = send(chosen, settings, url, ssl_context=client_context)
+    finally:
+        controller.stop()
+    assert result.failed == 0 and result.sent == len(box.counts()) > 0
+    assert set(box.counts().values()) == {1}
