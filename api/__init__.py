@@ -6,10 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiflask import APIFlask
-from flask_cors import CORS
 
-from api import auth, errors, limits, logs, metrics, services
-from api.schemas import Error
 from matcher import __version__
 from matcher.config import Settings
 
@@ -24,6 +21,13 @@ carries an `X-Request-ID` (yours, if you sent one).
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     """The API app: defaults, then `MATCHER_*` environment variables (or `test_config`)."""
+    # Imported here, not at the top: gunicorn reads api.gunicorn_conf (importing this package)
+    # before it sets PROMETHEUS_MULTIPROC_DIR, which prometheus_client reads on import.
+    from flask_cors import CORS
+
+    from api import auth, errors, limits, logs, metrics, services
+    from api.schemas import Error
+
     app = APIFlask(__name__, title="Indie Matcher API", version=__version__, docs_path="/docs")
     app.config.from_mapping(
         SETTINGS=None,  # a matcher.config.Settings; default: Settings.from_env()

@@ -102,3 +102,8 @@ main.add_command(match_command)
 from matcher.cli.digest import digest_command  # noqa: E402
 
 main.add_command(digest_command)
+
+from matcher.cli.serve import keys_group, serve_command  # noqa: E402
+
+main.add_command(serve_command)
+main.add_command(keys_group)

@@ -1,0 +1,176 @@
+"""Commands of the API: `serve` (gunicorn) and `keys` (create, list, revoke, demo)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import click
+from rich.table import Table
+from sqlalchemy import select
+
+from matcher.cli.context import AppContext, pass_app
+from matcher.config import Settings
+
+DEMO_KEY_FILE = "demo-api-key"
+
+
+def default_workers() -> int:
+    """Worker processes by default: one per core, plus one."""
+    return (os.cpu_count() or 1) + 1
+
+
+def gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The command line that runs the API's app factory under gunicorn."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:api.gunicorn_conf",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "api:create_app()",
+    ]
+
+
+def worker_environment(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the workers: these settings as MATCHER_* variables, store migrated."""
+    env = dict(os.environ if base is None else base)
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, Path):
+            value = value.resolve()
+        env[f"MATCHER_{f.name.upper()}"] = str(value)
+    env["MATCHER_MIGRATE"] = "false"  # done once here, not by every worker at once
+    return env
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    help="Worker processes, each with its own copy of the model [default: CPU cores + 1].",
+)
+@click.option(
+    "--threads", default=4, show_default=True, type=click.IntRange(1), help="Threads per worker."
+)
+@pass_app
+def serve_command(app: AppContext, host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the match API on http://HOST:PORT under gunicorn.
+
+    Migrates the store once, then starts the workers; each loads models/current and picks up
+    a new build within seconds of `matcher build` switching it in, without dropping requests.
+    Keys come from `matcher keys create`; the API's own docs are at /docs and /openapi.json.
+    """
+    from matcher.artifacts import list_builds
+
+    app.sessions  # noqa: B018 - create or migrate the store before the workers start
+    if not any(b["current"] for b in list_builds(app.settings.models_dir)):
+        app.console.print(
+            f"[yellow]no model build in {app.settings.models_dir}: /ready answers 503 and "
+            "matches wait until `matcher build`[/yellow]"
+        )
+    workers = workers or default_workers()
+    app.console.print(
+        f"serving http://{host}:{port} ({workers} workers x {threads} threads); docs at /docs"
+    )
+    argv = gunicorn_argv(host, port, workers, threads)
+    os.execve(argv[0], argv, worker_environment(app.settings))
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Create, list and revoke API keys (stored only as hashes)."""
+
+
+@keys_group.command("create")
+@click.option("--name", required=True, help="Who or what the key is for, e.g. the site's name.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(["read", "write"]),
+    default=("read",),
+    show_default=True,
+    help="What the key may do (repeat for both).",
+)
+@pass_app
+def create_key_command(app: AppContext, name: str, scopes: tuple[str, ...]) -> None:
+    """Make a key and print it once: only its hash is stored, it cannot be shown again."""
+    from matcher.keys import create_key
+
+    info, plaintext = create_key(app.sessions, name, scopes)
+    app.console.print(
+        f"key {info.id} {info.name!r} ({', '.join(info.scopes)}): keep it now, "
+        "it is not shown again. Send it in the X-API-Key header."
+    )
+    click.echo(plaintext)
+
+
+@keys_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include revoked keys.")
+@pass_app
+def list_keys_command(app: AppContext, show_all: bool) -> None:
+    """List the keys: id, name, scopes and dates (never the keys themselves)."""
+    from matcher.keys import list_keys
+
+    table = Table("id", "name", "scopes", "created", "revoked")
+    for k in list_keys(app.sessions, include_revoked=show_all):
+        revoked = f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else ""
+        table.add_row(str(k.id), k.name, ",".join(k.scopes), f"{k.created_at:%Y-%m-%d}", revoked)
+    app.out.print(table)
+
+
+@keys_group.command("revoke")
+@click.argument("key_id", type=int)
+@pass_app
+def revoke_key_command(app: AppContext, key_id: int) -> None:
+    """Stop accepting the key KEY_ID (see `matcher keys list`) from now on."""
+    from matcher.keys import revoke_key
+
+    info = revoke_key(app.sessions, key_id)
+    app.out.print(f"key {info.id} {info.name!r} revoked at {info.revoked_at:%Y-%m-%d %H:%M:%S}")
+
+
+@keys_group.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Host of the curl line.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port of the curl line.")
+@pass_app
+def demo_key_command(app: AppContext, host: str, port: int) -> None:
+    """Make (once) a read+write demo key kept in DATA_DIR/demo-api-key; print a curl line.
+
+    Re-runs print the same key, so `make run` can be repeated.
+    """
+    from matcher.keys import ensure_demo_key
+
+    path = app.settings.data_dir / DEMO_KEY_FILE
+    info, plaintext, created = ensure_demo_key(app.sessions, path)
+    app.console.print(f"{'made' if created else 'reusing'} demo key {info.id}, kept in {path}")
+    member = _demo_member(app)
+    url = f"http://{host}:{port}/v1/members/{member or 'MEMBER_ID'}/matches"
+    click.echo(f'curl -H "X-API-Key: {plaintext}" {url}')
+
+
+def _demo_member(app: AppContext) -> str | None:
+    """A member with an open need, to show matches for."""
+    from matcher.store import Member, Post
+
+    with app.sessions() as session:
+        return session.scalar(
+            select(Member.external_id)
+            .join(Post, Post.member_id == Member.id)
+            .where(Member.active.is_(True), Post.side == "need", Post.status == "open")
+            .order_by(Member.id)
+            .limit(1)
+        )

@@ -1,0 +1,159 @@
+"""Serving: a new build is picked up without dropping requests; `matcher serve` under gunicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from matcher.cli.serve import gunicorn_argv, worker_environment
+from matcher.config import Settings
+from tests.test_api_helpers import build, close_app, key_headers, make_app, seed_community
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_new_build_is_served_from_the_next_request(sessions, settings, encoder):
+    seed_community(sessions)
+    first = build(sessions, encoder, settings)
+    app = make_app(settings, encoder)
+    try:
+        client = app.test_client()
+        rw = key_headers(sessions, "read", "write")
+        assert client.get("/v1/model", headers=rw).get_json()["build"] == first
+        assert client.get("/v1/members/hum/matches", headers=rw).get_json()["build"] == first
+        new = {"id": "ace", "name": "Ace", "kind": "session_musician"}
+        assert client.post("/v1/members", json=new, headers=rw).status_code == 201
+
+        def ask(_):
+            return client.get("/v1/members/hum/matches", headers=rw).status_code
+
+        with ThreadPoolExecutor(4) as pool:  # requests keep coming while the build switches
+            during = pool.map(ask, range(40))
+            second = build(sessions, encoder, settings)
+            statuses = list(during)
+        assert second != first and set(statuses) == {200}
+        assert client.get("/v1/model", headers=rw).get_json()["build"] == second
+        assert client.get("/v1/members/hum/matches", headers=rw).get_json()["build"] == second
+        assert client.get("/ready").get_json()["build"] == second
+    finally:
+        close_app(app)
+
+
+def test_workers_get_the_settings_of_the_command_line(tmp_path):
+    settings = Settings(data_dir=Path("var"), models_dir=tmp_path / "m", rate_limit="5 per second")
+    env = worker_environment(settings, base={"PATH": "/bin"})
+    assert env["PATH"] == "/bin" and env["MATCHER_MIGRATE"] == "false"
+    assert env["MATCHER_DATA_DIR"] == str(Path("var").resolve())
+    again = Settings.from_env(env)
+    assert again.replace(data_dir=Path("var")) == settings
+    argv = gunicorn_argv("0.0.0.0", 9000, 3, 2)
+    assert argv[:3] == [sys.executable, "-m", "gunicorn"] and argv[-1] == "api:create_app()"
+    assert argv[argv.index("--bind") + 1] == "0.0.0.0:9000"
+    assert argv[argv.index("--workers") + 1] == "3"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict | str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read().decode()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        body, status = exc.read().decode(), exc.code
+        exc.close()
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, body
+
+
+def wait_for(predicate, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = predicate()
+        except OSError:
+            result = None
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+@pytest.mark.slow
+def test_matcher_serve_runs_gunicorn_workers_and_swaps_builds(sessions, settings, encoder):
+    seed_community(sessions)
+    first = build(sessions, encoder, settings)
+    rw = key_headers(sessions, "read", "write")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        str(Path(sys.executable).with_name("matcher")),
+        "--data-dir",
+        str(settings.data_dir),
+        "--models-dir",
+        str(settings.models_dir),
+        "--encoder",
+        "hashing",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--threads",
+        "2",
+    ]
+    env = {**os.environ, "MATCHER_SECRET_KEY": "test-secret"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for(lambda: get(f"{base}/ready")[0] == 200)
+        status, body = get(f"{base}/v1/members/hum/matches", rw)
+        assert status == 200 and body["build"] == first and body["matches"][0]["member_id"] == "kit"
+        with sessions.begin() as s:
+            from tests.factories import add_member
+
+            add_member(s, "ace", "session_musician", offers=["drummer for gigs"])
+        second = build(sessions, encoder, settings)
+        statuses = []
+
+        def switched():
+            status, body = get(f"{base}/v1/model", rw)
+            statuses.append(status)
+            return body["build"] == second
+
+        wait_for(switched, timeout=15)
+        assert set(statuses) == {200}
+        for _ in range(6):  # every worker moves over within its reload interval
+            assert get(f"{base}/v1/members/hum/matches", rw)[1]["build"] in (first, second)
+        time.sleep(2.5)
+        builds = {get(f"{base}/v1/members/hum/matches", rw)[1]["build"] for _ in range(8)}
+        assert builds == {second}
+        status, text = get(f"{base}/metrics")
+        assert status == 200 and "matcher_http_requests_total" in text
+        assert f'build_id="{second}"' in text
+        # Counted across both workers: 1 + 6 + 8 match requests were made.
+        line = 'endpoint="/v1/members/<member_id>/matches",method="GET",status="200"} '
+        assert float(text.split(line)[1].split()[0]) == 15
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert server.returncode == 0, errors.decode()[-2000:]
