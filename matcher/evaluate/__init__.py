@@ -1,0 +1,3 @@
+"""Evaluation: ranking metrics, the simple baselines, and the time-split protocols."""
+
+from __future__ import annotations

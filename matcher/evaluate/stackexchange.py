@@ -1,0 +1,76 @@
+"""The expert-finding protocol of ../shared/DATA.md on a Stack Exchange dump."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from matcher.datasets.stackexchange import StackExchangeDump
+from matcher.evaluate.protocol import (
+    TEST_SHARE,
+    Evaluation,
+    TestQuery,
+    collect,
+    positive_pairs,
+    run,
+)
+from matcher.features.queries import QueryBlock, experienced_helpers
+from matcher.progress import Reporter
+
+MIN_ANSWERS = 3  # a candidate answered at least this often before the question
+MIN_CANDIDATES = 10  # questions with fewer candidates are dropped
+BASELINES = ("random", "activity", "recency", "bm25", "embedding")
+
+
+def evaluate_stackexchange(
+    dump: StackExchangeDump,
+    post_vectors: np.ndarray,
+    *,
+    min_labels: int = 200,
+    progress: Reporter | None = None,
+) -> Evaluation:
+    """Rank the answerers of the last 30% of questions, training only on earlier questions.
+
+    Candidates: users with at least 3 answers before the question, except the asker.
+    Questions with fewer than 10 candidates, or whose accepted answer is by the asker or by
+    a non-candidate, are dropped. The accepted answerer is the target (MRR, Recall@1); every
+    answerer with score > 0, and the accepted one, is relevant (Recall@10, NDCG@10).
+    Training labels: who answered each earlier question, as known at the split.
+    """
+    truth = dump.truth  # questions in time order
+    question_ids = truth.index.tolist()
+    split_index = round(len(question_ids) * (1 - TEST_SHARE))
+    if split_index >= len(question_ids):
+        return Evaluation(dump.site, 0, 0.0, {}, ["too few questions to split"])
+    split_time = truth["created_at"].iloc[split_index]
+    blocks = collect(
+        dump.community, post_vectors, question_ids, experienced_helpers(MIN_ANSWERS), progress
+    )
+
+    def make_test(block: QueryBlock) -> TestQuery | None:
+        row = truth.loc[block.need_post_id]
+        accepted = row["accepted"]
+        if len(block.candidates) < MIN_CANDIDATES or pd.isna(accepted):
+            return None
+        target = block.candidates == int(accepted)
+        if int(accepted) == row["asker"] or not target.any():
+            return None
+        return TestQuery(block, target, np.isin(block.candidates, row["relevant"]))
+
+    evaluation = run(
+        dump.site,
+        blocks,
+        split_index,
+        positive_pairs(dump.community, split_time),
+        make_test,
+        BASELINES,
+        min_labels,
+    )
+    evaluation.details.update(
+        {
+            "split_at": split_time.isoformat(),
+            "questions": len(question_ids),
+            "attribution": f"CC BY-SA, https://{dump.site}.stackexchange.com",
+        }
+    )
+    return evaluation

@@ -1,0 +1,27 @@
+"""Pair features of a need and its candidate helpers, from what was known before the need."""
+
+from __future__ import annotations
+
+from matcher.features.history import MemberState, member_state, replay
+from matcher.features.pairs import (
+    BEHAVIOUR_FEATURES,
+    FEATURE_NAMES,
+    TEXT_FEATURES,
+    Need,
+    make_need,
+    need_from_post,
+    pair_features,
+)
+
+__all__ = [
+    "BEHAVIOUR_FEATURES",
+    "FEATURE_NAMES",
+    "TEXT_FEATURES",
+    "MemberState",
+    "Need",
+    "make_need",
+    "member_state",
+    "need_from_post",
+    "pair_features",
+    "replay",
+]

@@ -1,0 +1,319 @@
+"""What is known about each member at a time t, built by replaying posts and interactions in order.
+
+One `MemberState` serves both paths: training replays the community once and reads the state
+at every query time (`replay`); serving builds it once up to the build time (`member_state`),
+freezes it into arrays and saves it beside the build.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS
+from matcher.errors import BuildError
+from matcher.features.lexical import term_counts
+from matcher.features.ragged import Ragged
+from matcher.snapshot import Community
+
+# Spans of the time-decayed activity counts: a day, a week, a month, a year.
+HALF_LIVES: tuple[float, ...] = (1.0, 7.0, 30.0, 365.0)
+LOAD_HALF_LIFE = 7.0  # requests received fade over about a week
+KIND = {kind: i for i, kind in enumerate(INTERACTION_KINDS)}
+STATE_FILE = "member_state.joblib"
+FORMAT = 1
+_EPOCH = pd.Timestamp(0, tz="UTC")
+_DAY = pd.Timedelta(days=1)
+
+
+def to_days(times: pd.Series | pd.Timestamp | Sequence) -> np.ndarray | float:
+    """UTC times as float days since 1970 (NaN for missing), the state's clock."""
+    if isinstance(times, pd.Timestamp):
+        return (times.tz_convert("UTC") - _EPOCH) / _DAY
+    series = pd.to_datetime(pd.Series(times), utc=True)
+    return ((series - _EPOCH) / _DAY).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+class MemberState:
+    """Members' history up to a time: posts, help given and received, requests, pairs and tags."""
+
+    def __init__(self, members: pd.DataFrame, posts: pd.DataFrame, post_vectors: np.ndarray):
+        if len(post_vectors) != len(posts):
+            raise ValueError("post_vectors needs one row per post, in the order of posts")
+        n = len(members)
+        self.member_ids = members.index.to_numpy(dtype=np.int64)
+        self.town = np.array(
+            [
+                str(t).strip().lower() if isinstance(t, str) and t.strip() else ""
+                for t in members["town"]
+            ],
+            dtype=object,
+        )
+        self.latitude = pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64)
+        self.longitude = pd.to_numeric(members["longitude"], errors="coerce").to_numpy(np.float64)
+        capacity = pd.to_numeric(members["capacity"], errors="coerce").fillna(1)
+        self.capacity = np.maximum(capacity.to_numpy(np.float64), 1.0)
+        self.joined = np.asarray(to_days(members["joined_at"]), dtype=np.float64)
+        self.tag_ids: dict[str, int] = {}
+        self.member_tags = Ragged.from_lists([self._tag_list(t) for t in members["tags"]])
+
+        # Every post's text as vectors, words and tags; reachable only once the post is added.
+        self.post_ids = posts.index.to_numpy(dtype=np.int64)
+        self.post_vectors = np.ascontiguousarray(post_vectors, dtype=np.float32)
+        self.post_terms = term_counts(posts["text"].fillna("").tolist())
+        self.post_length = np.asarray(self.post_terms.sum(axis=1)).ravel()
+        self.post_tags = Ragged.from_lists([self._tag_list(t) for t in posts["tags"]])
+        self.post_member = members.index.get_indexer(posts["member_id"]).astype(np.int64)
+        self.post_is_need = (posts["side"] == NEED).to_numpy()
+        self.post_time = np.asarray(to_days(posts["created_at"]), dtype=np.float64)
+
+        # Corpus statistics of the posts added so far (BM25's idf).
+        self.n_docs = 0
+        self.doc_freq = np.zeros(self.post_terms.shape[1], dtype=np.int32)
+        # Each member's posts and the needs they helped with, as post rows.
+        self.offers = Ragged(n)
+        self.needs = Ragged(n)
+        self.helped = Ragged(n)
+        self.neighbours = Ragged(n)  # the undirected help graph
+        self.offer_length = np.zeros(n)
+        self.helped_length = np.zeros(n)
+        self._offer_docs = [0, 0.0]  # members with a non-empty document, their total length
+        self._helped_docs = [0, 0.0]
+        # Counters per member.
+        self.n_helped = np.zeros(n)
+        self.n_needs = np.zeros(n)
+        self.n_offers = np.zeros(n)
+        self.n_accepted = np.zeros(n)
+        self.n_declined = np.zeros(n)
+        self.n_requests = np.zeros(n)
+        self.last_help = np.full(n, np.nan)
+        self.last_active = np.full(n, np.nan)
+        self.activity = np.zeros((n, len(HALF_LIVES)))  # decayed help counts at activity_at
+        self.activity_at = np.zeros(n)
+        self.load = np.zeros(n)  # decayed requests received at load_at
+        self.load_at = np.zeros(n)
+        self.tag_helps = np.zeros(len(self.tag_ids))  # helps given on needs with each tag
+        self.total_helps = 0
+        self.pairs: dict[tuple[int, int], np.ndarray] = {}  # (from, to) -> count per kind
+        self._helped_needs: set[tuple[int, int]] = set()
+        self._edges: set[tuple[int, int]] = set()
+        self.at = -np.inf  # every event before this time (days) has been added
+
+    def _tag_list(self, tags: object) -> list[int]:
+        out = []
+        for tag in tags if isinstance(tags, list | tuple | np.ndarray) else []:
+            key = str(tag).strip().lower()
+            if key:
+                out.append(self.tag_ids.setdefault(key, len(self.tag_ids)))
+        return sorted(set(out))
+
+    def positions(self, member_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Each member's row in the state, -1 for members it does not know."""
+        return pd.Index(self.member_ids).get_indexer(np.asarray(member_ids, dtype=np.int64))
+
+    def tag_positions(self, tags: Sequence[str]) -> np.ndarray:
+        """The known tags among `tags`, as tag ids."""
+        keys = {str(t).strip().lower() for t in tags}
+        return np.array(sorted(self.tag_ids[k] for k in keys if k in self.tag_ids), dtype=np.int64)
+
+    def add_post(self, row: int) -> None:
+        """Record that post `row` was written (at its creation time)."""
+        member = self.post_member[row]
+        terms = self.post_terms.indices[
+            self.post_terms.indptr[row] : self.post_terms.indptr[row + 1]
+        ]
+        self.doc_freq[terms] += 1
+        self.n_docs += 1
+        if member < 0:
+            return
+        if self.post_is_need[row]:
+            self.needs.append(member, row)
+            self.n_needs[member] += 1
+        else:
+            self.offers.append(member, row)
+            self.n_offers[member] += 1
+            self._lengthen(self.offer_length, self._offer_docs, member, self.post_length[row])
+        self._touch(member, self.post_time[row])
+
+    def add_interaction(self, kind: str, source: int, target: int, need_row: int, t: float) -> None:
+        """Record that member `source` did `kind` to member `target` at time `t` (positions)."""
+        if source < 0 or target < 0:
+            return
+        counts = self.pairs.get((source, target))
+        if counts is None:
+            counts = self.pairs[(source, target)] = np.zeros(len(KIND), dtype=np.int32)
+        counts[KIND[kind]] += 1
+        self._touch(source, t)
+        if kind in POSITIVE_KINDS:
+            self._add_help(kind, source, target, need_row, t)
+        elif kind == "declined":
+            self.n_declined[source] += 1
+        elif kind == "contacted":
+            self.load[target] = self.load[target] * _decay(t - self.load_at[target], LOAD_HALF_LIFE)
+            self.load[target] += 1
+            self.load_at[target] = t
+            self.n_requests[target] += 1
+
+    def _add_help(self, kind: str, helper: int, seeker: int, need_row: int, t: float) -> None:
+        if kind == "accepted":
+            self.n_accepted[helper] += 1
+        else:
+            self.n_helped[helper] += 1
+            self.activity[helper] = (
+                self.activity[helper] * _decay(t - self.activity_at[helper], np.array(HALF_LIVES))
+                + 1
+            )
+            self.activity_at[helper] = t
+            self.last_help[helper] = t
+            self.total_helps += 1
+        if need_row >= 0 and (helper, need_row) not in self._helped_needs:
+            self._helped_needs.add((helper, need_row))
+            self.helped.append(helper, need_row)
+            self._lengthen(
+                self.helped_length, self._helped_docs, helper, self.post_length[need_row]
+            )
+            self.tag_helps[self.post_tags.row(need_row)] += 1
+        edge = (min(helper, seeker), max(helper, seeker))
+        if helper != seeker and edge not in self._edges:
+            self._edges.add(edge)
+            self.neighbours.append(helper, seeker)
+            self.neighbours.append(seeker, helper)
+
+    def _touch(self, member: int, t: float) -> None:
+        if not t <= self.last_active[member]:
+            self.last_active[member] = t
+
+    @staticmethod
+    def _lengthen(lengths: np.ndarray, docs: list[float], member: int, added: float) -> None:
+        if added > 0:
+            docs[0] += lengths[member] == 0
+            docs[1] += added
+            lengths[member] += added
+
+    @property
+    def average_offer_length(self) -> float:
+        """Mean length of the members' offer documents that are not empty (BM25's avgdl)."""
+        return self._offer_docs[1] / self._offer_docs[0] if self._offer_docs[0] else 0.0
+
+    @property
+    def average_helped_length(self) -> float:
+        """Mean length of the members' helped-needs documents that are not empty."""
+        return self._helped_docs[1] / self._helped_docs[0] if self._helped_docs[0] else 0.0
+
+    def freeze(self) -> MemberState:
+        """A read-only copy in compact arrays, for saving beside a build."""
+        out = copy.copy(self)
+        for name in ("offers", "needs", "helped", "neighbours", "member_tags", "post_tags"):
+            setattr(out, name, getattr(self, name).freeze())
+        out._helped_needs = set()
+        out._edges = set()
+        return out
+
+    def save(self, folder: Path | str) -> Path:
+        """Write the frozen state into `folder`; returns the file."""
+        path = Path(folder) / STATE_FILE
+        joblib.dump({"format": FORMAT, "state": self.freeze()}, path)
+        return path
+
+    @classmethod
+    def load(cls, folder: Path | str) -> MemberState:
+        """The state saved in `folder` by `save`."""
+        path = Path(folder) / STATE_FILE
+        try:
+            saved = joblib.load(path)
+        except (OSError, EOFError, ValueError) as exc:
+            raise BuildError(f"cannot read the member state {path}: {exc}") from exc
+        if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+            raise BuildError(f"{path} was written by another version of the matcher")
+        return saved["state"]
+
+
+def _decay(elapsed: float, half_life: float | np.ndarray) -> float | np.ndarray:
+    return np.exp2(-max(elapsed, 0.0) / half_life)
+
+
+def decayed(values: np.ndarray, since: np.ndarray, at: float, half_life: np.ndarray | float):
+    """Decayed counts `values`, last updated at `since`, as of time `at` (days)."""
+    elapsed = np.maximum(at - since, 0.0)
+    if np.ndim(values) == 2:
+        return values * np.exp2(-elapsed[:, None] / np.asarray(half_life)[None, :])
+    return values * np.exp2(-elapsed / half_life)
+
+
+def _events(community: Community, state: MemberState) -> pd.DataFrame:
+    """Posts and interactions in time order: kind, source, target, need row, time (days)."""
+    posts = pd.DataFrame(
+        {"t": state.post_time, "post": np.arange(len(state.post_time)), "order": 0}
+    )
+    events = community.interactions
+    need_rows = pd.Index(state.post_ids).get_indexer(events["need_post_id"].fillna(-1))
+    interactions = pd.DataFrame(
+        {
+            "t": to_days(events["occurred_at"]),
+            "post": -1,
+            "order": 1,
+            "kind": events["kind"].to_numpy(),
+            "source": state.positions(events["from_member_id"]),
+            "target": state.positions(events["to_member_id"]),
+            "need": need_rows,
+        }
+    )
+    both = pd.concat([posts, interactions], ignore_index=True)
+    both = both[np.isfinite(both["t"])]
+    return both.sort_values(["t", "order"], kind="stable").reset_index(drop=True)
+
+
+def replay(
+    community: Community, post_vectors: np.ndarray, times: Sequence | pd.Series
+) -> Iterator[tuple[int, MemberState]]:
+    """For each query time (in time order), its index in `times` and the state just before it.
+
+    The same state object is yielded each time, advanced: read it before the next step.
+    """
+    state = MemberState(community.members, community.posts, post_vectors)
+    events = _events(community, state)
+    query_days = np.asarray(to_days(pd.Series(times)), dtype=np.float64)
+    order = np.argsort(query_days, kind="stable")
+    cursor = 0
+    columns = [events[c].to_numpy() for c in ("t", "post", "kind", "source", "target", "need")]
+    event_time, post, kind, source, target, need = columns
+    for index in order:
+        t = query_days[index]
+        while cursor < len(events) and event_time[cursor] < t:
+            _apply(
+                state,
+                post[cursor],
+                kind[cursor],
+                source[cursor],
+                target[cursor],
+                need[cursor],
+                event_time[cursor],
+            )
+            cursor += 1
+        state.at = t
+        yield int(index), state
+
+
+def _apply(state, post, kind, source, target, need, t) -> None:
+    if post >= 0:
+        state.add_post(int(post))
+    else:
+        state.add_interaction(str(kind), int(source), int(target), int(need), float(t))
+
+
+def member_state(community: Community, post_vectors: np.ndarray, at: pd.Timestamp) -> MemberState:
+    """The frozen state of every member as of `at`, from posts and interactions before it."""
+    keep = (community.posts["created_at"] < at).to_numpy()
+    past = Community(
+        community.members,
+        community.posts[keep],
+        community.interactions[community.interactions["occurred_at"] < at],
+    )
+    for _, state in replay(past, np.asarray(post_vectors)[keep], [at]):
+        return state.freeze()
+    raise AssertionError("unreachable")  # pragma: no cover

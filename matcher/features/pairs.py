@@ -1,0 +1,324 @@
+"""Pair features of one need against its candidate helpers, read from a `MemberState` at time t."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import rankdata
+
+from matcher.features.history import HALF_LIVES, KIND, MemberState, decayed, to_days
+from matcher.features.lexical import bm25, idf, term_counts
+from matcher.geo import distance_km
+
+# Features that read the texts of needs and offers; the "behaviour" model is trained without them.
+TEXT_FEATURES: tuple[str, ...] = (
+    "sim_offer_max",  # cosine of the need to the candidate's closest offer
+    "sim_offer_mean",  # ... to the centroid of their offers
+    "sim_helped_max",  # ... to the closest need they helped with
+    "sim_helped_mean",  # ... to the centroid of the needs they helped with
+    "sim_best",  # the content score: the best of the above maxima
+    "knn_votes",  # share of the K past needs most like this one that the candidate helped with
+    "topic_recent",  # similarity-weighted needs helped lately (a month's half-life), as a share
+    "sim_reverse",  # reciprocity: the seeker's offers against the candidate's needs
+    "bm25_offer",  # BM25 of the need against the candidate's offers
+    "bm25_helped",  # ... against the needs they helped with
+    "sim_best_pct",  # percentile of sim_best among the candidates
+    "sim_helped_mean_pct",
+    "bm25_offer_pct",
+    "bm25_helped_pct",
+    "sim_best_gap",  # how far below the best candidate's sim_best
+    "bm25_offer_rel",  # bm25_offer over the best candidate's
+)
+BEHAVIOUR_FEATURES: tuple[str, ...] = (
+    "log_helped",  # log(1 + helps given)
+    *(f"activity_{int(h)}d" for h in HALF_LIVES),  # log(1 + helps given, decayed: half-life h)
+    "log_days_since_help",
+    "log_days_since_active",
+    "log_days_since_joined",
+    "log_needs",  # needs the candidate posted
+    "help_share",  # the candidate's share of all helps so far
+    "accept_rate",  # (accepted + 1) / (accepted + declined + 2)
+    "log_declined",
+    "load",  # requests received lately (decayed, a week) per unit of weekly capacity
+    "tag_overlap",  # share of the need's tags the candidate helped with or lists
+    "tag_helps",  # sum over the need's tags of log(1 + helps given on that tag)
+    "tag_share",  # the candidate's largest share of the help given on one of the need's tags
+    "same_town",
+    "distance_km",
+    "pair_helped",  # helps from the candidate to the seeker before
+    "pair_reverse",  # helps from the seeker to the candidate before (reciprocity)
+    "pair_contacted",  # times the seeker contacted the candidate
+    "pair_declined",  # times the candidate declined the seeker
+    "mutual",  # people both have helped or been helped by
+    "recency_pct",  # percentile of recency among the candidates (1 = most recent)
+    "activity_pct",  # percentile of log_helped among the candidates
+    "activity_30d_pct",
+    "tag_helps_pct",
+    "recency_gap",  # log days since help minus the candidates' smallest
+    "activity_30d_rel",  # activity_30d over the candidates' largest
+)
+FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
+COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_POSITIVE = [KIND["helped"], KIND["accepted"]]
+KNN = 20  # past needs consulted by knn_votes
+TOPIC_HALF_LIFE = 30.0  # days
+
+
+@dataclass(frozen=True)
+class Need:
+    """A need as the features see it: its vector, words, tags, and who asked (None: anyone)."""
+
+    vector: np.ndarray
+    term_ids: np.ndarray
+    tags: tuple[str, ...] = ()
+    seeker: int | None = None
+    post_row: int = field(default=-1, compare=False)
+    tag_ids: np.ndarray | None = field(default=None, compare=False)  # when known to the state
+
+
+def make_need(
+    text: str, vector: np.ndarray, tags: Sequence[str] = (), seeker: int | None = None
+) -> Need:
+    """A need from its text and normalized vector (serving: a post or a typed query)."""
+    terms = term_counts([text])
+    term_ids = np.unique(terms.indices).astype(np.int64)
+    return Need(np.asarray(vector, dtype=np.float32), term_ids, tuple(tags), seeker)
+
+
+def need_from_post(state: MemberState, row: int) -> Need:
+    """The need stored as post row `row` of the state (training and evaluation)."""
+    terms = state.post_terms
+    seeker = state.post_member[row]
+    tag_ids = state.post_tags.row(row)
+    return Need(
+        state.post_vectors[row],
+        np.unique(terms.indices[terms.indptr[row] : terms.indptr[row + 1]]).astype(np.int64),
+        tuple(str(i) for i in tag_ids),
+        int(state.member_ids[seeker]) if seeker >= 0 else None,
+        row,
+        tag_ids,
+    )
+
+
+def pair_features(
+    state: MemberState, need: Need, candidates: Sequence[int] | np.ndarray, at
+) -> np.ndarray:
+    """Features (rows: candidates by member id; columns: FEATURE_NAMES) of `need` at time `at`."""
+    t = at if isinstance(at, float) else float(to_days(at))
+    cand = state.positions(candidates)
+    known = cand >= 0
+    seeker = -1 if need.seeker is None else int(state.positions([need.seeker])[0])
+    out = np.full((len(cand), len(FEATURE_NAMES)), np.nan)
+    if len(cand) == 0:
+        return out
+    f: dict[str, np.ndarray] = {}
+    _behaviour(state, cand, known, seeker, t, f)
+    _tags(state, need, cand, f)
+    _text(state, need, cand, seeker, t, f)
+    _relative(f)
+    for name, values in f.items():
+        out[:, COLUMN[name]] = values
+    return out
+
+
+def _pick(values: np.ndarray, cand: np.ndarray, known: np.ndarray, missing=np.nan) -> np.ndarray:
+    out = np.full(len(cand), missing, dtype=np.float64)
+    out[known] = values[cand[known]]
+    return out
+
+
+def _behaviour(state, cand, known, seeker, t, f) -> None:
+    n_helped = _pick(state.n_helped, cand, known, 0.0)
+    f["log_helped"] = np.log1p(n_helped)
+    activity = np.zeros((len(cand), len(HALF_LIVES)))
+    activity[known] = decayed(
+        state.activity[cand[known]], state.activity_at[cand[known]], t, np.array(HALF_LIVES)
+    )
+    for i, h in enumerate(HALF_LIVES):
+        f[f"activity_{int(h)}d"] = np.log1p(activity[:, i])
+    f["log_days_since_help"] = np.log1p(np.maximum(t - _pick(state.last_help, cand, known), 0))
+    f["log_days_since_active"] = np.log1p(np.maximum(t - _pick(state.last_active, cand, known), 0))
+    f["log_days_since_joined"] = np.log1p(np.maximum(t - _pick(state.joined, cand, known), 0))
+    f["log_needs"] = np.log1p(_pick(state.n_needs, cand, known, 0.0))
+    f["help_share"] = n_helped / max(state.total_helps, 1)
+    accepted = _pick(state.n_accepted, cand, known, 0.0)
+    declined = _pick(state.n_declined, cand, known, 0.0)
+    f["accept_rate"] = (accepted + 1) / (accepted + declined + 2)
+    f["log_declined"] = np.log1p(declined)
+    load = np.zeros(len(cand))
+    load[known] = decayed(state.load[cand[known]], state.load_at[cand[known]], t, 7.0)
+    f["load"] = load / _pick(state.capacity, cand, known, 1.0)
+    _seeker_pairs(state, cand, known, seeker, f)
+
+
+def _seeker_pairs(state, cand, known, seeker, f) -> None:
+    n = len(cand)
+    for name in ("pair_helped", "pair_reverse", "pair_contacted", "pair_declined", "mutual"):
+        f[name] = np.zeros(n)
+    f["same_town"] = np.zeros(n)
+    f["distance_km"] = np.full(n, np.nan)
+    if seeker < 0:
+        return
+    town = state.town[seeker]
+    if town:
+        f["same_town"] = (_pick_obj(state.town, cand, known) == town).astype(float)
+    f["distance_km"] = distance_km(
+        state.latitude[seeker],
+        state.longitude[seeker],
+        _pick(state.latitude, cand, known),
+        _pick(state.longitude, cand, known),
+    )
+    zero = np.zeros(len(KIND), dtype=np.int32)
+    for i, c in enumerate(cand):
+        if c < 0:
+            continue
+        forward = state.pairs.get((c, seeker), zero)  # the candidate did it to the seeker
+        backward = state.pairs.get((seeker, c), zero)
+        f["pair_helped"][i] = forward[_POSITIVE].sum()
+        f["pair_reverse"][i] = backward[_POSITIVE].sum()
+        f["pair_contacted"][i] = backward[KIND["contacted"]]
+        f["pair_declined"][i] = forward[KIND["declined"]]
+    mine = state.neighbours.row(seeker)
+    if len(mine):
+        theirs, owner = state.neighbours.gather(cand)
+        f["mutual"] = np.bincount(owner[np.isin(theirs, mine)], minlength=len(cand)).astype(float)
+
+
+def _pick_obj(values, cand, known) -> np.ndarray:
+    out = np.full(len(cand), "", dtype=object)
+    out[known] = values[cand[known]]
+    return out
+
+
+def _tags(state, need, cand, f) -> None:
+    n = len(cand)
+    wanted = state.tag_positions(need.tags) if need.tag_ids is None else need.tag_ids
+    f["tag_overlap"] = np.zeros(n)
+    f["tag_helps"] = np.zeros(n)
+    f["tag_share"] = np.zeros(n)
+    if len(wanted) == 0:
+        return
+    rows, owner = state.helped.gather(cand)
+    tags, which = state.post_tags.gather(rows)
+    hit = np.isin(tags, wanted)
+    flat = owner[which[hit]] * len(wanted) + np.searchsorted(wanted, tags[hit])
+    counts = np.bincount(flat, minlength=n * len(wanted)).reshape(n, len(wanted)).astype(float)
+    listed, lister = state.member_tags.gather(cand)
+    has = counts > 0
+    keep = np.isin(listed, wanted)
+    has[lister[keep], np.searchsorted(wanted, listed[keep])] = True
+    f["tag_overlap"] = has.sum(axis=1) / len(need.tags)
+    f["tag_helps"] = np.log1p(counts).sum(axis=1)
+    f["tag_share"] = (counts / np.maximum(state.tag_helps[wanted], 1)[None, :]).max(axis=1)
+
+
+def _text(state, need, cand, seeker, t, f) -> None:
+    for side, posts, lengths, average in (
+        ("offer", state.offers, state.offer_length, state.average_offer_length),
+        ("helped", state.helped, state.helped_length, state.average_helped_length),
+    ):
+        rows, owner = posts.gather(cand)
+        f[f"sim_{side}_max"], f[f"sim_{side}_mean"] = _similarities(
+            state.post_vectors[rows], owner, need.vector, len(cand)
+        )
+        f[f"bm25_{side}"] = _bm25(state, need, rows, owner, lengths, average, cand)
+    helped, helper = state.helped.gather(cand)
+    f["knn_votes"] = _knn_votes(state, need, helped, helper, len(cand))
+    f["topic_recent"] = _topic_recent(state, need, helped, helper, len(cand), t)
+    f["sim_best"] = np.fmax(f["sim_offer_max"], f["sim_helped_max"])
+    f["sim_reverse"] = np.full(len(cand), np.nan)
+    if seeker >= 0:
+        mine = state.post_vectors[state.offers.row(seeker)]
+        rows, owner = state.needs.gather(cand)
+        if len(mine) and len(rows):
+            best = (state.post_vectors[rows] @ mine.T).max(axis=1)
+            starts, groups = _runs(owner)
+            f["sim_reverse"][groups] = np.maximum.reduceat(best, starts)
+
+
+def _similarities(vectors, owner, query, n) -> tuple[np.ndarray, np.ndarray]:
+    best = np.full(n, np.nan)
+    centroid = np.full(n, np.nan)
+    if len(vectors) == 0:
+        return best, centroid
+    sims = vectors @ query
+    starts, groups = _runs(owner)
+    best[groups] = np.maximum.reduceat(sims, starts)
+    sums = np.add.reduceat(vectors, starts, axis=0)
+    norms = np.linalg.norm(sums, axis=1)
+    has = norms > 0
+    centroid[groups[has]] = (sums[has] @ query) / norms[has]
+    return best, centroid
+
+
+def _knn_votes(state, need, rows, owner, n) -> np.ndarray:
+    """Similarity-weighted share of the K nearest helped needs that each candidate helped with."""
+    votes = np.zeros(n)
+    if len(rows) == 0:
+        return votes
+    unique = np.unique(rows)
+    sims = state.post_vectors[unique] @ need.vector
+    nearest = unique[np.argsort(-sims, kind="stable")[:KNN]]
+    weight = np.maximum(state.post_vectors[nearest] @ need.vector, 0.0)
+    if weight.sum() <= 0:
+        return votes
+    hit = np.isin(rows, nearest)
+    order = np.argsort(nearest)
+    row_weight = weight[order[np.searchsorted(nearest[order], rows[hit])]]
+    return np.bincount(owner[hit], weights=row_weight, minlength=n) / weight.sum()
+
+
+def _topic_recent(state, need, rows, owner, n, t) -> np.ndarray:
+    """Needs each candidate helped with, weighted by likeness and age, as a share of all."""
+    if len(rows) == 0:
+        return np.zeros(n)
+    sims = np.maximum(state.post_vectors[rows] @ need.vector, 0.0)
+    weight = sims * np.exp2(-np.maximum(t - state.post_time[rows], 0.0) / TOPIC_HALF_LIFE)
+    total = weight.sum()
+    return np.bincount(owner, weights=weight, minlength=n) / (total if total > 0 else 1.0)
+
+
+def _runs(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal (sorted) owners starts, and its owner."""
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    return starts, owner[starts]
+
+
+def _bm25(state, need, rows, owner, lengths, average, cand) -> np.ndarray:
+    n = len(cand)
+    terms = need.term_ids
+    if len(terms) == 0 or len(rows) == 0:
+        return np.zeros(n)
+    sub = state.post_terms[rows]
+    row_of = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
+    hit = np.isin(sub.indices, terms)
+    flat = owner[row_of[hit]] * len(terms) + np.searchsorted(terms, sub.indices[hit])
+    tf = np.bincount(flat, weights=sub.data[hit], minlength=n * len(terms))
+    doc_len = np.where(cand >= 0, lengths[np.maximum(cand, 0)], 0.0)
+    weights = idf(state.doc_freq[terms], state.n_docs)
+    return bm25(tf.reshape(n, len(terms)), doc_len, average, weights)
+
+
+def _pct(values: np.ndarray, higher_is_better: bool = True) -> np.ndarray:
+    """Percentile rank among the candidates (ties share their average); missing ranks last."""
+    signed = values if higher_is_better else -values
+    return rankdata(np.where(np.isnan(values), -np.inf, signed), method="average") / len(values)
+
+
+def _relative(f) -> None:
+    f["recency_pct"] = _pct(f["log_days_since_help"], higher_is_better=False)
+    f["activity_pct"] = _pct(f["log_helped"])
+    f["activity_30d_pct"] = _pct(f["activity_30d"])
+    f["tag_helps_pct"] = _pct(f["tag_helps"])
+    f["sim_best_pct"] = _pct(f["sim_best"])
+    f["sim_helped_mean_pct"] = _pct(f["sim_helped_mean"])
+    f["bm25_offer_pct"] = _pct(f["bm25_offer"])
+    f["bm25_helped_pct"] = _pct(f["bm25_helped"])
+    recency = f["log_days_since_help"]
+    f["recency_gap"] = recency - (np.nanmin(recency) if np.isfinite(recency).any() else np.nan)
+    best = np.nanmax(f["sim_best"]) if np.isfinite(f["sim_best"]).any() else np.nan
+    f["sim_best_gap"] = best - f["sim_best"]
+    f["bm25_offer_rel"] = f["bm25_offer"] / max(f["bm25_offer"].max(), 1e-9)
+    f["activity_30d_rel"] = f["activity_30d"] / max(f["activity_30d"].max(), 1e-9)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from matcher.errors import MatcherError
+from matcher.evaluate.metrics import reciprocal_rank
+from matcher.features.pairs import BEHAVIOUR_FEATURES, COLUMN, FEATURE_NAMES
+from matcher.rank import Ranker, TooFewLabels
+
+
+def queries(n_queries: int, seed: int, size: int = 20):
+    """Queries whose one helper stands out on a text feature and, less, on recency."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_queries * size, len(FEATURE_NAMES)))
+    X[:, COLUMN["distance_km"]] = np.nan  # never known, as on Stack Exchange
+    y = np.zeros(n_queries * size, dtype=int)
+    groups = np.repeat(np.arange(n_queries), size)
+    helpers = np.arange(n_queries) * size + rng.integers(0, size, n_queries)
+    y[helpers] = 1
+    X[helpers, COLUMN["sim_best"]] += 2.5
+    X[helpers, COLUMN["log_days_since_help"]] -= 0.7
+    return X, y, groups
+
+
+def mean_rr(scores, y, groups) -> float:
+    return float(
+        np.mean(
+            [reciprocal_rank(scores[groups == g], y[groups == g] == 1) for g in np.unique(groups)]
+        )
+    )
+
+
+def test_the_ranker_learns_who_helps_and_behaviour_cannot_read_text():
+    X, y, groups = queries(300, seed=0)
+    Xt, yt, gt = queries(200, seed=1)
+    matcher = Ranker(min_labels=50).fit(X, y, groups)
+    behaviour = Ranker(features=BEHAVIOUR_FEATURES, min_labels=50).fit(X, y, groups)
+    matcher_rr = mean_rr(matcher.predict_proba(Xt)[:, 1], yt, gt)
+    behaviour_rr = mean_rr(behaviour.predict_proba(Xt)[:, 1], yt, gt)
+    assert matcher_rr > 0.8
+    assert 0.2 < behaviour_rr < 0.5  # recency only
+    assert COLUMN["sim_best"] not in behaviour.columns_
+    assert matcher.C_ in matcher.Cs
+
+
+def test_probabilities_are_calibrated_on_unseen_queries():
+    X, y, groups = queries(400, seed=2)
+    Xt, yt, _ = queries(400, seed=3)
+    p = Ranker(min_labels=50).fit(X, y, groups).predict_proba(Xt)[:, 1]
+    assert ((p >= 0) & (p <= 1)).all()
+    assert p.mean() == pytest.approx(yt.mean(), abs=0.01)
+    confident = p > 0.5
+    assert yt[confident].mean() == pytest.approx(p[confident].mean(), abs=0.1)
+
+
+def test_too_few_labels_means_no_ranker():
+    X, y, groups = queries(30, seed=4)
+    with pytest.raises(TooFewLabels, match="30 positive outcomes") as caught:
+        Ranker(min_labels=31).fit(X, y, groups)
+    assert isinstance(caught.value, MatcherError)
+    Ranker(min_labels=30).fit(X, y, groups)
+
+
+def test_scikit_learn_conventions_and_a_joblib_round_trip(tmp_path):
+    ranker = Ranker(min_labels=10, Cs=(0.1,))
+    assert clone(ranker).get_params()["Cs"] == (0.1,)
+    with pytest.raises(NotFittedError):
+        ranker.predict_proba(np.zeros((1, len(FEATURE_NAMES))))
+    X, y, groups = queries(60, seed=5)
+    assert ranker.fit(X, y, groups) is ranker
+    ranker.save(tmp_path)
+    loaded = Ranker.load(tmp_path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), ranker.predict_proba(X))
+
+
+def test_unknown_feature_names_are_refused():
+    X, y, groups = queries(30, seed=6)
+    with pytest.raises(ValueError, match="unknown features"):
+        Ranker(features=("no_such_feature",), min_labels=1).fit(X, y, groups)
