@@ -91,6 +91,12 @@ def digest_command(
     smtp = smtp or (settings.smtp_url if outbox is None else None) or None
     renderer = Renderer(settings)
     renderer.unsubscribe_url("check")  # fail now, not mid-run, without a secret key
+    # The transport is made first so a bad URL fails before anything is chosen.
+    if smtp:
+        transport, where = SmtpSender(smtp), "SMTP " + smtp.split("@")[-1]
+    else:
+        folder = outbox or settings.data_dir / "outbox" / week
+        transport, where = Outbox(folder), str(folder)
 
     def matcher() -> Matcher:
         return Matcher(BuildIndex.load(settings.models_dir, build), app.sessions, settings)
@@ -104,14 +110,12 @@ def digest_command(
                 _write_previews(Outbox(outbox), renderer, choice.previews, utcnow)
             delivery = None
         else:
-            if smtp:
-                transport, where = SmtpSender(smtp), "SMTP " + smtp.split("@")[-1]
-            else:
-                folder = outbox or settings.data_dir / "outbox" / week
-                transport, where = Outbox(folder), str(folder)
             with app.sessions() as session:
-                due = week_ledger(session, week).get("chosen", 0)
-            advance = reporter.task(f"delivering to {where}", limit if limit is not None else due)
+                ledger = week_ledger(session, week)
+            statuses = ("chosen", "sending", "failed") if retry_failed else ("chosen", "sending")
+            due = sum(ledger.get(k, 0) for k in statuses)
+            total = min(due, limit) if limit is not None else due
+            advance = reporter.task(f"delivering to {where}", total)
             delivery = deliver(
                 app.sessions,
                 week,

@@ -42,8 +42,8 @@ class Outbox:
 
     def path_for(self, member_id: str) -> Path:
         """The .eml file of a member's digest."""
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", member_id)
-        if safe != member_id or safe.startswith("."):
+        safe = re.sub(r"[^A-Za-z0-9._-]|^\.", "_", member_id)  # no hidden files either
+        if safe != member_id:
             safe = f"{safe}-{hashlib.sha256(member_id.encode()).hexdigest()[:8]}"
         return self.folder / f"{safe}.eml"
 

@@ -1,0 +1,84 @@
+"""The `digest` command end to end: outbox by default, SMTP, dry run, reruns, errors."""
+
+from __future__ import annotations
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from matcher.cli import main
+from matcher.store import Digest
+from tests.test_digest_support import WEEK, Inbox, add_people, build_matcher, free_port
+
+
+@pytest.fixture
+def run(sessions, settings, encoder):
+    """Invoke `matcher` on a built community in the test's folders."""
+    add_people(sessions)
+    build_matcher(sessions, settings, encoder)
+    env = {
+        "MATCHER_DATA_DIR": str(settings.data_dir),
+        "MATCHER_MODELS_DIR": str(settings.models_dir),
+        "MATCHER_ENCODER": "hashing",
+        "MATCHER_SECRET_KEY": settings.secret_key,
+        "MATCHER_SMTP_URL": "",
+    }
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, ["digest", *args], env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def digests(sessions) -> dict[str, int]:
+    with sessions() as s:
+        rows = s.execute(select(Digest.status, func.count()).group_by(Digest.status)).all()
+    return dict(rows)
+
+
+def test_the_default_writes_the_outbox_and_reports_fairness(run, sessions, settings):
+    result = run("--week", WEEK)
+    assert result.exit_code == 0, result.output
+    folder = settings.data_dir / "outbox" / WEEK
+    assert len(list(folder.glob("*.eml"))) == 8 and (folder / "index.html").exists()
+    out = result.output
+    assert "getting an email: 8" in out
+    assert "1 unsubscribed or no consent" in out and "1 no email address" in out
+    assert "exposure Gini" in out and "suggested at least once" in out and "mean score" in out
+    assert "8 sent, 0 failed" in out
+    assert digests(sessions) == {"sent": 8}
+    again = run("--week", WEEK)
+    assert "0 sent" in again.output and "chosen in an earlier run" in again.output
+    assert digests(sessions) == {"sent": 8}
+
+
+def test_a_dry_run_records_nothing_and_can_write_a_preview(run, sessions, tmp_path):
+    result = run("--week", WEEK, "--dry-run", "--outbox", str(tmp_path / "look"))
+    assert result.exit_code == 0, result.output
+    assert "dry run" in result.output and "exposure Gini" in result.output
+    assert digests(sessions) == {}
+    assert len(list((tmp_path / "look").glob("*.eml"))) == 8
+
+
+def test_smtp_delivery_from_the_command(run, sessions):
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        result = run("--week", WEEK, "--smtp", f"smtp://127.0.0.1:{controller.port}")
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert len(box.counts()) == 8 and set(box.counts().values()) == {1}
+    assert digests(sessions) == {"sent": 8}
+
+
+def test_bad_input_is_a_clear_error(run, sessions):
+    bad_week = run("--week", "2026-48")
+    assert bad_week.exit_code == 1 and "not like 2026-W48" in bad_week.output
+    both = run("--outbox", "x", "--smtp", "smtp://localhost")
+    assert both.exit_code == 2 and "either --outbox or --smtp" in both.output
+    bad_url = run("--week", WEEK, "--smtp", "http://mail.example")
+    assert bad_url.exit_code == 1 and "smtp://" in bad_url.output
+    assert digests(sessions) == {}  # nothing chosen with a transport that cannot work

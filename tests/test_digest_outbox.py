@@ -1,0 +1,87 @@
+"""Delivery into the outbox folder: one .eml per member, an index.html, exactly once."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+import pytest
+from sqlalchemy import select, update
+
+from matcher.digest.mail import Outbox
+from matcher.digest.render import Renderer
+from matcher.digest.send import deliver
+from matcher.store import Digest
+from tests.test_digest_support import WEEK, add_people, build_matcher, choose, clock
+
+
+@pytest.fixture
+def chosen(sessions, settings, encoder):
+    add_people(sessions)
+    choice = choose(sessions, settings, build_matcher(sessions, settings, encoder))
+    return sessions, choice
+
+
+def run(sessions, settings, folder, **kwargs):
+    return deliver(sessions, WEEK, Renderer(settings), Outbox(folder), now=clock, **kwargs)
+
+
+def test_one_eml_per_recipient_and_an_index_to_preview_them(chosen, settings, tmp_path):
+    sessions, choice = chosen
+    folder = tmp_path / "outbox"
+    result = run(sessions, settings, folder)
+    files = sorted(folder.glob("*.eml"))
+    assert result.sent == len(files) == len(choice.people.recipients)
+    assert {f.stem for f in files} == {"hum", "kit", "mix", "far", "vee", "pho", "dsg", "lab"}
+    message = message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert message.get_body(("html",)) is not None and message.get_body(("plain",)) is not None
+    index = (folder / "index.html").read_text()
+    assert all(f.name in index for f in files)
+    assert index.count("<iframe") == len(files)  # the first 20 are previewed
+    assert "&lt;!DOCTYPE html&gt;" in index  # the email sits escaped inside srcdoc
+    assert not list(folder.glob(".tmp-*"))
+
+
+def test_a_second_run_writes_nothing(chosen, settings, tmp_path):
+    sessions, _ = chosen
+    folder = tmp_path / "outbox"
+    run(sessions, settings, folder)
+    stamps = {f: f.stat().st_mtime_ns for f in folder.glob("*.eml")}
+    again = run(sessions, settings, folder)
+    assert again.sent == 0
+    assert {f: f.stat().st_mtime_ns for f in folder.glob("*.eml")} == stamps
+
+
+def test_a_killed_run_is_finished_by_the_next_one_using_the_files(chosen, settings, tmp_path):
+    sessions, choice = chosen
+    folder = tmp_path / "outbox"
+    with sessions() as s:
+        ids = s.scalars(select(Digest.id).where(Digest.status == "chosen").order_by(Digest.id))
+        ids = list(ids)
+    # Killed mid-batch: four digests claimed, the files of the first two written.
+    run(sessions, settings, folder, limit=2)
+    with sessions.begin() as s:
+        s.execute(update(Digest).where(Digest.id.in_(ids[:4])).values(status="sending"))
+    result = run(sessions, settings, folder)
+    assert result.recovered == 2
+    assert result.sent == len(choice.people.recipients) - 2
+    assert len(list(folder.glob("*.eml"))) == len(choice.people.recipients)
+    with sessions() as s:
+        assert set(s.scalars(select(Digest.status))) == {"sent"}
+
+
+def test_a_limit_leaves_the_rest_for_the_next_run(chosen, settings, tmp_path):
+    sessions, choice = chosen
+    folder = tmp_path / "outbox"
+    first = run(sessions, settings, folder, limit=3)
+    assert first.sent == 3 and first.left == len(choice.people.recipients) - 3
+    second = run(sessions, settings, folder)
+    assert second.sent == len(choice.people.recipients) - 3
+    assert len(list(folder.glob("*.eml"))) == len(choice.people.recipients)
+
+
+def test_odd_member_ids_make_safe_distinct_file_names(tmp_path):
+    outbox = Outbox(tmp_path)
+    names = {outbox.path_for(i).name for i in ("a/b", "a_b", "../x", ".hidden", "ok-1")}
+    assert len(names) == 5
+    assert all("/" not in n and not n.startswith(".") for n in names)
+    assert outbox.path_for("ok-1").name == "ok-1.eml"

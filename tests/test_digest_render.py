@@ -1,0 +1,131 @@
+"""The weekly email: both bodies, reasons in plain words, consent-aware contact, unsubscribe."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+import pytest
+
+from matcher.digest.content import DigestContent, Suggestion
+from matcher.digest.ledger import message_id
+from matcher.digest.render import Renderer, contact_href, to_bytes
+from matcher.unsubscribe import read_token
+from tests.test_digest_support import NOW
+
+NEED = {
+    "type": "need_offer",
+    "need": {"id": "n1", "quote": "a drummer for <gigs> & tours"},
+    "offer": {"id": "o1", "quote": "drums for gigs", "helped_before": False},
+    "similarity": 0.71,
+}
+
+
+def content(**changes) -> DigestContent:
+    people = [
+        Suggestion("kit", "Kit Drums", "session_musician", "Leeds", "helps_you", False,
+                   [NEED, {"type": "same_town", "town": "Leeds"}], "kit@drums.example"),
+        Suggestion("lab/7", "Lab Records", "label", "Bristol", "you_help", True,
+                   [{"type": "mutual"}, {"type": "shared_tags", "tags": ["shoegaze"]}], None),
+    ]  # fmt: skip
+    values = {
+        "week": "2026-W48",
+        "member_id": "hum",
+        "name": "Hum <b>Band</b>",
+        "email": "hum@example.org",
+        "message_id": message_id("hum", "2026-W48", "matches@community.example"),
+        "suggestions": people,
+    }
+    return DigestContent(**{**values, **changes})
+
+
+def parsed(settings, digest: DigestContent):
+    data = to_bytes(Renderer(settings).message(digest, NOW))
+    return data, message_from_bytes(data, policy=policy.default)
+
+
+def test_a_digest_is_one_multipart_message_with_text_and_html(settings):
+    data, message = parsed(settings, content())
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert message["Subject"] == "2 people to meet this week (23 November 2026)"
+    assert message["From"].addresses[0].display_name == settings.organiser_name
+    assert message["To"].addresses[0].addr_spec == "hum@example.org"
+    assert message["Date"].datetime == NOW
+    assert b"\r\n" in data and max(len(line) for line in data.split(b"\r\n")[12:]) <= 78
+
+
+def test_reasons_are_in_plain_words_and_escaped_in_html(settings):
+    _, message = parsed(settings, content())
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    said = 'You need "a drummer for <gigs> & tours"; they offer "drums for gigs".'
+    assert said in text
+    assert (
+        said.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+        in html
+    )
+    assert "<gigs>" not in html and "<b>Band</b>" not in html
+    assert "You are both in Leeds." in text and "You share shoegaze." in html
+    assert "You could help each other" in text  # the mutual match is flagged
+    assert "<img" not in html and "<style" not in html  # inline CSS, nothing to download
+
+
+def test_contact_only_where_shared_otherwise_the_introduce_link(settings):
+    _, message = parsed(settings, content())
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Reach them: kit@drums.example" in text
+    assert 'href="mailto:kit@drums.example"' in html
+    introduce = "http://127.0.0.1:8000/members/lab%2F7/introduce"
+    assert f"Introduce yourself: {introduce}" in text and f'href="{introduce}"' in html
+    assert "members/kit/introduce" not in text
+
+
+def test_contact_links_are_only_mail_or_web_addresses():
+    assert contact_href("https://kit.example/drums") == "https://kit.example/drums"
+    assert contact_href("kit@drums.example") == "mailto:kit@drums.example"
+    assert contact_href("javascript:alert(1)") is None
+    assert contact_href("07700 900123") is None
+    assert contact_href(None) is None
+
+
+def test_unsubscribe_link_and_headers_carry_a_signed_token_for_the_member(settings):
+    _, message = parsed(settings, content())
+    header = message["List-Unsubscribe"]
+    assert header.startswith("<") and header.endswith(">")
+    token = header[1:-1].split("token=")[1]
+    assert read_token(settings.secret_key, token) == "hum"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert header[1:-1] in message.get_body(("plain",)).get_content()
+    assert "Unsubscribe</a>" in message.get_body(("html",)).get_content()
+
+
+def test_the_footer_names_the_organiser_and_their_address(settings):
+    ours = settings.replace(organiser_name="Leeds DIY Collective", organiser_address="2 Mill St")
+    _, message = parsed(ours, content())
+    for kind in ("plain", "html"):
+        body = message.get_body((kind,)).get_content()
+        assert "Leeds DIY Collective" in body and "2 Mill St" in body
+
+
+def test_the_message_id_is_stable_per_member_and_week(settings):
+    one = message_id("hum", "2026-W48", "matches@community.example")
+    assert one == message_id("hum", "2026-W48", "matches@community.example")
+    assert one != message_id("hum", "2026-W49", "matches@community.example")
+    assert one != message_id("kit", "2026-W48", "matches@community.example")
+    assert one.startswith("<") and one.endswith("@community.example>")
+    _, message = parsed(settings, content())
+    assert message["Message-ID"] == one
+
+
+def test_names_beyond_ascii_survive(settings):
+    _, message = parsed(settings, content(name="Siobhán Ní Bhriain"))
+    assert str(message["To"]) == "Siobhán Ní Bhriain <hum@example.org>"
+    assert "Hi Siobhán Ní Bhriain," in message.get_body(("plain",)).get_content()
+
+
+def test_without_a_secret_key_there_is_no_unsubscribe_link(settings):
+    from matcher.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        Renderer(settings.replace(secret_key="")).message(content(), NOW)
