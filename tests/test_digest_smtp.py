@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import _thread
+import os
 import shutil
+import signal
 import ssl
 import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -219,3 +222,34 @@ def test_tls_starttls_and_implicit(chosen, settings, certificate, mode):
         controller.stop()
     assert result.failed == 0 and result.sent == len(box.counts()) > 0
     assert set(box.counts().values()) == {1}
+
+
+@pytest.mark.slow
+def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
+    chosen, settings, inbox
+):
+    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
+    env = {
+        **os.environ,
+        "MATCHER_DATA_DIR": str(settings.data_dir),
+        "MATCHER_MODELS_DIR": str(settings.models_dir),
+        "MATCHER_ENCODER": "hashing",
+        "MATCHER_SECRET_KEY": settings.secret_key,
+    }
+    command = [sys.executable, "-c", "from matcher.cli import main; main()", "digest"]
+    command += ["--week", WEEK, "--smtp", inbox.url]
+    job = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def kill_the_job_on_the_third(box):
+        if len(box.messages) == 3:
+            os.kill(job.pid, signal.SIGKILL)  # dies before it hears "250" or records anything
+
+    inbox.on_data = kill_the_job_on_the_third
+    job.communicate(timeout=120)
+    assert job.returncode == -signal.SIGKILL
+    inbox.on_data = None
+    assert sum(inbox.counts().values()) == 3
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "1 digests were cut off" in again.stdout
+    assert inbox.counts() == Counter({address: 1 for address in expected})
