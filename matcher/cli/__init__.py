@@ -107,3 +107,7 @@ from matcher.cli.serve import keys_group, serve_command  # noqa: E402
 
 main.add_command(serve_command)
 main.add_command(keys_group)
+
+from matcher.cli.demo import demo_command  # noqa: E402
+
+main.add_command(demo_command)
