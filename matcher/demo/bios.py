@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.demo.names import pick
-from matcher.demo.writing import Author, Slots, expand, tidy_sentence
+from matcher.demo.slots import Author, Slots
+from matcher.demo.writing import expand, tidy_sentence
 
 BIOS: dict[str, tuple[str, ...]] = {
     "band": (

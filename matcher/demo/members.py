@@ -9,6 +9,7 @@ import numpy as np
 from matcher.demo.names import contact_for, email_for, member_name
 from matcher.demo.places import TOWNS
 from matcher.demo.services import KIND_PROFILES, SESSION
+from matcher.demo.slots import Author
 from matcher.demo.vocab import (
     EXTRA_SKILLS,
     FAMILY_INSTRUMENTS,
@@ -21,7 +22,6 @@ from matcher.demo.vocab import (
     ROLE_WEIGHTS,
     SERVICE_SKILL,
 )
-from matcher.demo.writing import Author
 
 KINDS: tuple[str, ...] = tuple(KIND_PROFILES)
 GENRE_BIT = {g: np.uint64(1) << np.uint64(i) for i, g in enumerate(GENRES)}
