@@ -67,10 +67,12 @@ def demo_command(
     Members of every kind (bands, artists, session players, studios, venues, promoters,
     engineers, photographers, fans, ...) in towns of the UK, Ireland and North America,
     their needs and offers in their own words, and six months of interactions drawn from
-    a hidden compatibility. The community is written to DIR as members, posts and
-    interactions files (plus truth.json: each post's real intent and each member's hidden
-    traits, for evaluations), then imported like an organiser's files, with the same
-    validation. Ids run m000001, p000001, i0000001: a second run upserts the same ids.
+    a hidden compatibility. The community is written to the --out folder as members, posts
+    and interactions files, with truth.json beside them (each post's real intent and each
+    member's hidden traits: load it with matcher.demo.DemoTruth.load to score matches), then
+    imported like an organiser's files, with the same validation. Ids run m000001, p000001,
+    i0000001, so a second run upserts the same ids; the same seed on the same day changes
+    nothing.
     """
     from matcher.demo import STEPS, generate, today
     from matcher.io import import_frames
@@ -136,7 +138,8 @@ def _summary(app: AppContext, community, paths: list[Path], result) -> None:
         if k in counts
     )  # fmt: skip
     app.out.print(f"needs: {counts['needs']}   offers: {counts['offers']}")
-    app.out.print(f"interactions: {counts['interactions']} ({interactions})")
+    detail = f" ({interactions})" if interactions else ""
+    app.out.print(f"interactions: {counts['interactions']}{detail}")
     for path in paths:
         app.out.print(f"wrote {path}", markup=False)
     imported = "; ".join(
