@@ -39,6 +39,9 @@ class StackExchangeDump:
         return f"https://{self.site}.stackexchange.com/q/{question_id}"
 
 
+INLINE_TAGS = frozenset({"a", "b", "i", "em", "strong", "code", "span", "sup", "sub", "s", "u"})
+
+
 class _TextOnly(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -46,6 +49,14 @@ class _TextOnly(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
 
 
 def strip_html(html: str | None) -> str:
@@ -55,7 +66,7 @@ def strip_html(html: str | None) -> str:
     parser = _TextOnly()
     parser.feed(html)
     parser.close()
-    return " ".join(" ".join(parser.parts).split())
+    return " ".join("".join(parser.parts).split())
 
 
 def parse_tags(tags: str | None) -> list[str]:

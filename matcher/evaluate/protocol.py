@@ -121,13 +121,19 @@ def training_rows(
 def learned_rankers(
     X: np.ndarray, y: np.ndarray, groups: np.ndarray, min_labels: int, notes: list[str]
 ) -> dict[str, Scorer]:
-    """The matcher and behaviour rankers trained on the rows, or none (noted) if too few labels."""
+    """The behaviour and matcher rankers trained on the rows.
+
+    Without enough labels there is no ranker: as in a build, the matcher keeps the content
+    score and behaviour falls back to recency, and the notes say so.
+    """
     out: dict[str, Scorer] = {}
+    fallbacks = {"behaviour": "recency", "matcher": "content"}
     for name, features in (("behaviour", BEHAVIOUR_FEATURES), ("matcher", FEATURE_NAMES)):
         try:
             ranker = Ranker(features=features, min_labels=min_labels).fit(X, y, groups)
         except TooFewLabels as exc:
-            notes.append(f"{name}: no ranker ({exc})")
+            notes.append(f"{name}: no ranker ({exc}); showing the {fallbacks[name]} score")
+            out[name] = BASELINES[fallbacks[name]]
             continue
         out[name] = _probability(ranker)
     return out

@@ -47,6 +47,7 @@ class MemberState:
             raise ValueError("post_vectors needs one row per post, in the order of posts")
         n = len(members)
         self.member_ids = members.index.to_numpy(dtype=np.int64)
+        self._index: pd.Index | None = None
         self.town = np.array(
             [
                 str(t).strip().lower() if isinstance(t, str) and t.strip() else ""
@@ -80,6 +81,7 @@ class MemberState:
         self.needs = Ragged(n)
         self.helped = Ragged(n)
         self.neighbours = Ragged(n)  # the undirected help graph
+        self.partners = Ragged(n)  # everyone a member interacted with, either way
         self.offer_length = np.zeros(n)
         self.helped_length = np.zeros(n)
         self._offer_docs = [0, 0.0]  # members with a non-empty document, their total length
@@ -100,6 +102,8 @@ class MemberState:
         self.tag_helps = np.zeros(len(self.tag_ids))  # helps given on needs with each tag
         self.total_helps = 0
         self.pairs: dict[tuple[int, int], np.ndarray] = {}  # (from, to) -> count per kind
+        self._pair_keys: np.ndarray | None = None  # frozen: sorted from * n + to
+        self._pair_values: np.ndarray | None = None
         self._helped_needs: set[tuple[int, int]] = set()
         self._edges: set[tuple[int, int]] = set()
         self.at = -np.inf  # every event before this time (days) has been added
@@ -114,7 +118,9 @@ class MemberState:
 
     def positions(self, member_ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Each member's row in the state, -1 for members it does not know."""
-        return pd.Index(self.member_ids).get_indexer(np.asarray(member_ids, dtype=np.int64))
+        if self._index is None:
+            self._index = pd.Index(self.member_ids)
+        return self._index.get_indexer(np.asarray(member_ids, dtype=np.int64))
 
     def tag_positions(self, tags: Sequence[str]) -> np.ndarray:
         """The known tags among `tags`, as tag ids."""
@@ -123,6 +129,7 @@ class MemberState:
 
     def add_post(self, row: int) -> None:
         """Record that post `row` was written (at its creation time)."""
+        self._writable()
         member = self.post_member[row]
         terms = self.post_terms.indices[
             self.post_terms.indptr[row] : self.post_terms.indptr[row + 1]
@@ -142,11 +149,15 @@ class MemberState:
 
     def add_interaction(self, kind: str, source: int, target: int, need_row: int, t: float) -> None:
         """Record that member `source` did `kind` to member `target` at time `t` (positions)."""
+        self._writable()
         if source < 0 or target < 0:
             return
         counts = self.pairs.get((source, target))
         if counts is None:
             counts = self.pairs[(source, target)] = np.zeros(len(KIND), dtype=np.int32)
+            if (target, source) not in self.pairs:
+                self.partners.append(source, target)
+                self.partners.append(target, source)
         counts[KIND[kind]] += 1
         self._touch(source, t)
         if kind in POSITIVE_KINDS:
@@ -205,13 +216,53 @@ class MemberState:
         """Mean length of the members' helped-needs documents that are not empty."""
         return self._helped_docs[1] / self._helped_docs[0] if self._helped_docs[0] else 0.0
 
+    def _writable(self) -> None:
+        if self.frozen:
+            raise ValueError("a frozen member state is read-only")
+
+    @property
+    def frozen(self) -> bool:
+        """Whether this state is a read-only snapshot (no more events can be added)."""
+        return self._pair_keys is not None
+
+    def pair_counts(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Interactions of each kind that `sources[i]` did to `targets[i]` (positions)."""
+        out = np.zeros((len(sources), len(KIND)), dtype=np.int64)
+        if not self.frozen:
+            for i, key in enumerate(zip(sources.tolist(), targets.tolist(), strict=True)):
+                counts = self.pairs.get(key)
+                if counts is not None:
+                    out[i] = counts
+            return out
+        wanted = sources.astype(np.int64) * len(self.member_ids) + targets
+        at = np.minimum(np.searchsorted(self._pair_keys, wanted), len(self._pair_keys) - 1)
+        found = self._pair_keys[at] == wanted if len(self._pair_keys) else np.zeros(0, bool)
+        out[found] = self._pair_values[at[found]]
+        return out
+
     def freeze(self) -> MemberState:
         """A read-only copy in compact arrays, for saving beside a build."""
+        if self.frozen:
+            return self
         out = copy.copy(self)
-        for name in ("offers", "needs", "helped", "neighbours", "member_tags", "post_tags"):
-            setattr(out, name, getattr(self, name).freeze())
+        for name, value in vars(self).items():
+            if isinstance(value, np.ndarray) and not name.startswith("post_"):
+                setattr(out, name, value.copy())
+            elif isinstance(value, Ragged):
+                setattr(out, name, value.freeze())
+        keys = np.array(list(self.pairs), dtype=np.int64).reshape(-1, 2)
+        flat = keys[:, 0] * len(self.member_ids) + keys[:, 1]
+        order = np.argsort(flat)
+        out._pair_keys = flat[order]
+        out._pair_values = np.array(list(self.pairs.values()), dtype=np.int32).reshape(
+            -1, len(KIND)
+        )[order]
+        out.pairs = {}
         out._helped_needs = set()
         out._edges = set()
+        out._index = None
+        out._offer_docs = list(self._offer_docs)
+        out._helped_docs = list(self._helped_docs)
         return out
 
     def save(self, folder: Path | str) -> Path:

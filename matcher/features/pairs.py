@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from scipy.stats import rankdata
 
 from matcher.features.history import HALF_LIVES, KIND, MemberState, decayed, to_days
@@ -170,16 +171,15 @@ def _seeker_pairs(state, cand, known, seeker, f) -> None:
         _pick(state.latitude, cand, known),
         _pick(state.longitude, cand, known),
     )
-    zero = np.zeros(len(KIND), dtype=np.int32)
-    for i, c in enumerate(cand):
-        if c < 0:
-            continue
-        forward = state.pairs.get((c, seeker), zero)  # the candidate did it to the seeker
-        backward = state.pairs.get((seeker, c), zero)
-        f["pair_helped"][i] = forward[_POSITIVE].sum()
-        f["pair_reverse"][i] = backward[_POSITIVE].sum()
-        f["pair_contacted"][i] = backward[KIND["contacted"]]
-        f["pair_declined"][i] = forward[KIND["declined"]]
+    met = np.flatnonzero(np.isin(cand, state.partners.row(seeker)))  # any earlier interaction
+    if len(met):
+        seekers = np.full(len(met), seeker)
+        forward = state.pair_counts(cand[met], seekers)  # what the candidate did to the seeker
+        backward = state.pair_counts(seekers, cand[met])
+        f["pair_helped"][met] = forward[:, _POSITIVE].sum(axis=1)
+        f["pair_reverse"][met] = backward[:, _POSITIVE].sum(axis=1)
+        f["pair_contacted"][met] = backward[:, KIND["contacted"]]
+        f["pair_declined"][met] = forward[:, KIND["declined"]]
     mine = state.neighbours.row(seeker)
     if len(mine):
         theirs, owner = state.neighbours.gather(cand)
@@ -246,10 +246,15 @@ def _similarities(vectors, owner, query, n) -> tuple[np.ndarray, np.ndarray]:
     sims = vectors @ query
     starts, groups = _runs(owner)
     best[groups] = np.maximum.reduceat(sims, starts)
-    sums = np.add.reduceat(vectors, starts, axis=0)
+    # Sums of each candidate's vectors, as one sparse product (much faster than reduceat).
+    indicator = sparse.csr_matrix(
+        (np.ones(len(owner), dtype=vectors.dtype), (owner, np.arange(len(owner)))),
+        shape=(n, len(owner)),
+    )
+    sums = indicator @ vectors
     norms = np.linalg.norm(sums, axis=1)
     has = norms > 0
-    centroid[groups[has]] = (sums[has] @ query) / norms[has]
+    centroid[has] = (sums[has] @ query) / norms[has]
     return best, centroid
 
 
@@ -301,21 +306,28 @@ def _bm25(state, need, rows, owner, lengths, average, cand) -> np.ndarray:
     return bm25(tf.reshape(n, len(terms)), doc_len, average, weights)
 
 
-def _pct(values: np.ndarray, higher_is_better: bool = True) -> np.ndarray:
-    """Percentile rank among the candidates (ties share their average); missing ranks last."""
-    signed = values if higher_is_better else -values
-    return rankdata(np.where(np.isnan(values), -np.inf, signed), method="average") / len(values)
+# Percentile ranks among the candidates: (feature, of which column, higher is better).
+PERCENTILES = (
+    ("recency_pct", "log_days_since_help", False),
+    ("activity_pct", "log_helped", True),
+    ("activity_30d_pct", "activity_30d", True),
+    ("tag_helps_pct", "tag_helps", True),
+    ("sim_best_pct", "sim_best", True),
+    ("sim_helped_mean_pct", "sim_helped_mean", True),
+    ("bm25_offer_pct", "bm25_offer", True),
+    ("bm25_helped_pct", "bm25_helped", True),
+)
 
 
 def _relative(f) -> None:
-    f["recency_pct"] = _pct(f["log_days_since_help"], higher_is_better=False)
-    f["activity_pct"] = _pct(f["log_helped"])
-    f["activity_30d_pct"] = _pct(f["activity_30d"])
-    f["tag_helps_pct"] = _pct(f["tag_helps"])
-    f["sim_best_pct"] = _pct(f["sim_best"])
-    f["sim_helped_mean_pct"] = _pct(f["sim_helped_mean"])
-    f["bm25_offer_pct"] = _pct(f["bm25_offer"])
-    f["bm25_helped_pct"] = _pct(f["bm25_helped"])
+    """Features relative to the other candidates of the same need."""
+    # Percentiles: ties share their average rank; missing values rank last.
+    columns = np.column_stack(
+        [f[source] if higher else -f[source] for _, source, higher in PERCENTILES]
+    )
+    ranks = rankdata(np.where(np.isnan(columns), -np.inf, columns), method="average", axis=0)
+    for i, (name, _, _) in enumerate(PERCENTILES):
+        f[name] = ranks[:, i] / len(columns)
     recency = f["log_days_since_help"]
     f["recency_gap"] = recency - (np.nanmin(recency) if np.isfinite(recency).any() else np.nan)
     best = np.nanmax(f["sim_best"]) if np.isfinite(f["sim_best"]).any() else np.nan

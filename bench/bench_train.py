@@ -1,0 +1,163 @@
+"""Benchmark the ranker and the pair features (a script, not a test).
+
+    .venv/bin/python bench/bench_train.py [--pairs 100000] [--members 100000]
+
+1. Training: `Ranker.fit` on PAIRS labelled pairs (queries of 20 candidates, one helper each,
+   every feature column filled). Target: under 2 minutes on the 2-core machine.
+2. Serving: build the member state of a synthetic community of MEMBERS members (3 posts and
+   3 helps each on average, 384-dim vectors), save and load it, then time `pair_features` of
+   one need against 200 candidates (p50/p99). Target: a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+
+from matcher.features import FEATURE_NAMES, MemberState, make_need, member_state, pair_features
+from matcher.features.pairs import COLUMN
+from matcher.rank import Ranker
+from matcher.snapshot import Community
+
+VOCABULARY = (
+    "drummer bass guitar vocals mixing mastering studio venue gig poster design photo video "
+    "shoegaze punk folk jazz techno indie metal leeds bristol dublin toronto tour label pr "
+    "synth keys producer engineer rehearsal room van lights sound merch"
+)
+WORDS = np.array(VOCABULARY.split())
+
+
+def bench_training(pairs: int, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    size = 20
+    n_queries = pairs // size
+    X = rng.normal(size=(n_queries * size, len(FEATURE_NAMES)))
+    X[rng.random(X.shape) < 0.05] = np.nan  # some missing values, as in real features
+    y = np.zeros(len(X), dtype=int)
+    helpers = np.arange(n_queries) * size + rng.integers(0, size, n_queries)
+    y[helpers] = 1
+    X[helpers, COLUMN["sim_best"]] += 1.5
+    X[helpers, COLUMN["log_days_since_help"]] -= 1.0
+    groups = np.repeat(np.arange(n_queries), size)
+    start = time.perf_counter()
+    ranker = Ranker().fit(X, y, groups)
+    took = time.perf_counter() - start
+    print(
+        f"training: {len(X):,} labelled pairs ({n_queries:,} queries, {int(y.sum()):,} positives), "
+        f"{len(FEATURE_NAMES)} features: {took:.1f} s (C={ranker.C_}, "
+        f"validation MRR {ranker.validation_mrr_:.3f}); target < 120 s"
+    )
+
+
+def synthetic_community(members: int, seed: int = 0) -> tuple[Community, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    now = pd.Timestamp("2025-01-01", tz="UTC")
+    ids = np.arange(1, members + 1)
+    member_frame = pd.DataFrame(
+        {
+            "external_id": [f"m{i}" for i in ids],
+            "name": "member",
+            "kind": "artist",
+            "town": rng.choice(["leeds", "bristol", "dublin", "toronto"], members),
+            "country": None,
+            "latitude": rng.uniform(50, 55, members),
+            "longitude": rng.uniform(-3, 0, members),
+            "tags": [list(rng.choice(WORDS, 3)) for _ in ids],
+            "bio": None,
+            "capacity": 3,
+            "active": True,
+            "share_contact": False,
+            "joined_at": now - pd.Timedelta(days=400),
+            "last_active_at": pd.NaT,
+        },
+        index=pd.Index(ids, name="id"),
+    )
+    n_posts = members * 3
+    post_ids = np.arange(1, n_posts + 1)
+    sides = np.where(rng.random(n_posts) < 0.5, "need", "offer")
+    texts = [" ".join(rng.choice(WORDS, 8)) for _ in post_ids]
+    posts = pd.DataFrame(
+        {
+            "external_id": [f"p{i}" for i in post_ids],
+            "member_id": rng.choice(ids, n_posts),
+            "side": sides,
+            "text": texts,
+            "tags": [list(rng.choice(WORDS, 2)) for _ in post_ids],
+            "status": "open",
+            "created_at": now - pd.to_timedelta(rng.uniform(30, 400, n_posts), unit="D"),
+            "expires_at": pd.NaT,
+            "updated_at": now,
+        },
+        index=pd.Index(post_ids, name="id"),
+    )
+    n_events = members * 3
+    needs = post_ids[sides == "need"]
+    events = pd.DataFrame(
+        {
+            "external_id": [f"i{i}" for i in range(n_events)],
+            "kind": rng.choice(["helped", "contacted", "accepted", "declined"], n_events),
+            "from_member_id": rng.choice(ids, n_events),
+            "to_member_id": rng.choice(ids, n_events),
+            "need_post_id": rng.choice(needs, n_events),
+            "offer_post_id": None,
+            "occurred_at": now - pd.to_timedelta(rng.uniform(0, 30, n_events), unit="D"),
+        },
+        index=pd.Index(np.arange(n_events), name="id"),
+    )
+    vectors = rng.normal(size=(n_posts, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return Community.from_frames(member_frame, posts, events), vectors
+
+
+def bench_serving(members: int, repeats: int = 300) -> None:
+    start = time.perf_counter()
+    community, vectors = synthetic_community(members)
+    made = time.perf_counter() - start
+    now = pd.Timestamp("2025-01-01", tz="UTC")
+    start = time.perf_counter()
+    state = member_state(community, vectors, now)
+    built = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as folder:
+        path = state.save(folder)
+        size_mb = os.path.getsize(path) / 2**20
+        start = time.perf_counter()
+        state = MemberState.load(folder)
+        loaded = time.perf_counter() - start
+    rng = np.random.default_rng(1)
+    times = []
+    for _ in range(repeats):
+        candidates = rng.choice(community.members.index.to_numpy(), 200, replace=False)
+        need = make_need("need a shoegaze drummer in leeds", vectors[0], ["drummer"], seeker=1)
+        t0 = time.perf_counter()
+        pair_features(state, need, candidates, now)
+        times.append(time.perf_counter() - t0)
+    ms = np.array(times) * 1000
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+    print(
+        f"serving: {members:,} members, {len(community.posts):,} posts, "
+        f"{len(community.interactions):,} interactions (made in {made:.1f} s)\n"
+        f"  member state built in {built:.1f} s, saved {size_mb:.0f} MiB, "
+        f"loaded in {loaded:.2f} s\n"
+        f"  pair_features of one need x 200 candidates: p50 {np.percentile(ms, 50):.2f} ms, "
+        f"p99 {np.percentile(ms, 99):.2f} ms\n"
+        f"  peak memory of this process {peak:.0f} MiB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=100_000)
+    parser.add_argument("--members", type=int, default=100_000)
+    args = parser.parse_args()
+    bench_training(args.pairs)
+    bench_serving(args.members)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""`matcher evaluate`: every ranker against who really helped, on the store or on real data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from matcher.cli.context import AppContext, pass_app
+
+METRICS = ("mrr", "recall@1", "recall@10", "ndcg@10", "coverage@10", "gini@10")
+
+
+JSON_OPTION = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object instead of a table."
+)
+CANDIDATES_OPTION = click.option(
+    "--candidates",
+    type=click.IntRange(min=1),
+    help="Candidates per need, by content similarity [default: setting candidates_per_need].",
+)
+
+
+@click.group("evaluate", invoke_without_command=True)
+@JSON_OPTION
+@CANDIDATES_OPTION
+@click.pass_context
+def evaluate_group(ctx: click.Context, as_json: bool, candidates: int | None) -> None:
+    """Compare the learned ranker with simple baselines, on exactly the same candidates.
+
+    Without a subcommand, evaluates the store (same as `matcher evaluate store`).
+    Every ranker is trained only on the past and tested on the last 30% by time.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(store_command, as_json=as_json, candidates=candidates)
+
+
+@evaluate_group.command("store")
+@JSON_OPTION
+@CANDIDATES_OPTION
+@pass_app
+def store_command(app: AppContext, as_json: bool = False, candidates: int | None = None) -> None:
+    """Evaluate on the store's own outcomes: do the rankers find who actually helped?
+
+    Queries are needs with a helped/accepted outcome posted in the last 30% of time;
+    candidates are the members closest by content as of the need's time; the rankers are
+    random, activity, recency, bm25, content (the engine's content score), behaviour (the
+    learned model without text features) and the matcher.
+    """
+    from matcher.embed import CachedEncoder
+    from matcher.evaluate.store import evaluate_store
+    from matcher.progress import rich_progress
+    from matcher.snapshot import load_community
+
+    with app.sessions() as session:
+        community = load_community(session)
+    texts = community.posts["text"].fillna("").tolist()
+    encoder = CachedEncoder(app.encoder, app.sessions)
+    with rich_progress(app.console) as reporter:
+        advance = reporter.task("encoding posts", len(texts))
+        vectors = encoder.encode(texts, progress=advance)
+        evaluation = evaluate_store(
+            community,
+            vectors,
+            candidates=candidates or app.settings.candidates_per_need,
+            min_labels=app.settings.min_training_labels,
+            dataset=app.settings.database,
+            progress=reporter,
+        )
+    _show(app, evaluation, as_json)
+
+
+@evaluate_group.command("stackexchange")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--site", help="Site name for links and the report [default: the folder's name].")
+@pass_app
+def stackexchange_command(app: AppContext, path: Path, as_json: bool, site: str | None) -> None:
+    """Run the expert-finding protocol of DATA.md on a Stack Exchange dump.
+
+    PATH is a folder with Posts.xml (and optionally Users.xml). The last 30% of questions
+    by date are the test; candidates are users with at least 3 earlier answers (not the
+    asker); the accepted answerer is the target. Texts are encoded with --encoder.
+    Content: CC BY-SA, https://<site>.stackexchange.com.
+    """
+    from matcher.datasets import load_stackexchange
+    from matcher.evaluate.protocol import encode_posts
+    from matcher.evaluate.stackexchange import evaluate_stackexchange
+    from matcher.progress import rich_progress
+
+    with app.console.status(f"reading {path}"):
+        dump = load_stackexchange(path, site=site)
+    with rich_progress(app.console) as reporter:
+        vectors = encode_posts(dump.community, app.encoder, reporter)
+        evaluation = evaluate_stackexchange(
+            dump, vectors, min_labels=app.settings.min_training_labels, progress=reporter
+        )
+    _show(app, evaluation, as_json)
+
+
+def _show(app: AppContext, evaluation, as_json: bool) -> None:
+    if as_json:
+        report = {
+            "dataset": evaluation.dataset,
+            "n_queries": evaluation.n_queries,
+            "median_candidates": evaluation.median_candidates,
+            "rankers": evaluation.rankers,
+            "notes": evaluation.notes,
+            "details": evaluation.details,
+        }
+        click.echo(json.dumps(report))
+        return
+    table = Table(
+        "ranker",
+        *METRICS,
+        title=f"{evaluation.dataset}: {evaluation.n_queries} test queries, "
+        f"median {evaluation.median_candidates:g} candidates",
+    )
+    for name, metrics in evaluation.rankers.items():
+        table.add_row(name, *(f"{metrics[m]:.3f}" if m in metrics else "-" for m in METRICS))
+    app.out.print(table)
+    for note in evaluation.notes:
+        app.out.print(f"note: {note}")
+    for key, value in evaluation.details.items():
+        app.out.print(f"{key}: {value}")
