@@ -111,3 +111,7 @@ main.add_command(keys_group)
 from matcher.cli.demo import demo_command  # noqa: E402
 
 main.add_command(demo_command)
+
+from matcher.cli.evaluate import evaluate_group  # noqa: E402
+
+main.add_command(evaluate_group)
