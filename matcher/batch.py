@@ -43,7 +43,7 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     needs, offers = index._needs_of, index._offers_of
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
-    overlap = _tag_overlap(index, valid, u, v)
+    overlap = _tag_overlap(index, u, v)
     same_town = (index.town[u] == index.town[v]) & (index.town[u] != "")
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
@@ -59,7 +59,7 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
         "both",
         matcher.settings.reciprocal_operator,
     )
-    ids = index.members["member_id"].to_numpy()
+    ids = index.member_ids
     table = pd.DataFrame(
         {
             "seeker_id": ids[seeker],
@@ -156,20 +156,10 @@ def _triples(
         yield pair, need_row, offer_row
 
 
-def _tag_overlap(index: BuildIndex, valid: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _tag_overlap(index: BuildIndex, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Jaccard overlap of each pair's tag sets (member tags and the tags of their posts)."""
-    tags = [set(_fold(t)) for t in index.members["tags"]]
-    rows = np.flatnonzero(valid)
-    for row, item_tags in zip(rows, index.items["tags"].to_numpy()[rows], strict=True):
-        if len(item_tags):
-            tags[index.item_member[row]].update(_fold(item_tags))
-    binary = MultiLabelBinarizer(sparse_output=True).fit_transform(tags).tocsr()
-    binary.data[:] = 1
+    binary = MultiLabelBinarizer(sparse_output=True).fit_transform(index.member_tagsets).tocsr()
     sizes = np.asarray(binary.sum(axis=1)).ravel()
     shared = np.asarray(binary[u].multiply(binary[v]).sum(axis=1)).ravel()
     union = sizes[u] + sizes[v] - shared
     return np.divide(shared, union, out=np.zeros(len(u)), where=union > 0)
-
-
-def _fold(tags: object) -> list[str]:
-    return [str(t).strip().casefold() for t in tags if t and str(t).strip()]

@@ -93,6 +93,7 @@ class Matcher:
         self.live = LiveChanges(since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]))
         self._live_candidates: dict[tuple[int, str], np.ndarray] = {}
         self._superseded_version = -1
+        self._live_tags: dict[int, set[str]] = {}
         self._superseded = np.zeros(len(index.items), dtype=bool)
         if encoder is not None and encoder.name != index.manifest["encoder"]["name"]:
             raise InvalidInput(
@@ -177,7 +178,7 @@ class Matcher:
         vector = self.encoder.encode([text.strip()])
         lat, lon = self._town_coordinates(town)
         seeker = LiveMember(-1, "", "", "", town, None, lat, lon, list(tags), 0, True)
-        needs = Items(vector, np.zeros(1, dtype=np.int64), [("text", 0)], [list(tags)])
+        needs = Items(vector, np.zeros(1, dtype=np.int64), [("text", 0)])
         with self.sessions() as session:
             self._refresh(session)
             candidates = self._nearest_members(vector[0], limit * 10)
@@ -204,7 +205,7 @@ class Matcher:
                 if kind == "build":
                     slot = index.need_slot[ref]
                     rows = index.candidate_members[slot]
-                    found.update(index.members["member_id"].to_numpy()[rows[rows >= 0]].tolist())
+                    found.update(index.member_ids[rows[rows >= 0]].tolist())
                 else:
                     found.update(self._live_need_candidates(ref).tolist())
             if needs.refs:
@@ -216,7 +217,7 @@ class Matcher:
                 need_rows = index.need_rows[slots]
                 need_rows = need_rows[~self._superseded[need_rows]]
                 owners = index.item_member[need_rows]
-                found.update(index.members["member_id"].to_numpy()[owners].tolist())
+                found.update(index.member_ids[owners].tolist())
             if offers.refs:
                 found.update(p.member_id for p in self.live.open_posts(NEED))
         return sorted(found)
@@ -248,7 +249,7 @@ class Matcher:
             k,
         )
         members = members[0][members[0] >= 0]
-        return index.members["member_id"].to_numpy()[members]
+        return index.member_ids[members]
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -274,12 +275,8 @@ class Matcher:
         forward = best_pairs(needs, their_offers, n, needs_by_candidate=False)
         reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True)
 
-        seeker_tags = _tagset(seeker.tags, *needs.tags, *offers.tags)
-        their_tags = [_tagset(p.tags) for p in people]
-        for items in (their_offers, their_needs):
-            for row, owner in enumerate(items.owner):
-                their_tags[owner] |= _tagset(items.tags[row])
-        overlap, shared = tag_overlap(seeker_tags, their_tags)
+        seeker_tags = self._tagset(seeker) if seeker.member_id >= 0 else _tagset(seeker.tags)
+        overlap, shared = tag_overlap(seeker_tags, [self._tagset(p) for p in people])
         same_town, km, near = closeness(
             seeker.town or "",
             np.nan if seeker.latitude is None else seeker.latitude,
@@ -378,20 +375,16 @@ class Matcher:
             return []
         out = []
         seeker_row = index.member_row.get(seeker_id)
-        helped_seeker = 0
-        if seeker_row is not None:
-            helped_seeker = int(index.help_graph[int(row), int(seeker_row)])
-            if helped_seeker:
-                out.append(explain.prior_help(helped_seeker))
-        others = int(index.help_graph[int(row)].count_nonzero()) - (1 if helped_seeker else 0)
+        helped_seeker = index.helped(row, seeker_row) if seeker_row is not None else 0
+        if helped_seeker:
+            out.append(explain.prior_help(helped_seeker))
+        others = int(index.helped_count[row]) - (1 if helped_seeker else 0)
         if others > 0:
             out.append(explain.helped_others(others))
         if seeker_row is not None:
-            graph = index.help_graph
-            theirs = set(graph[int(row)].indices) | set(graph[:, int(row)].nonzero()[0])
-            mine = set(graph[int(seeker_row)].indices) | set(graph[:, int(seeker_row)].nonzero()[0])
-            common = (theirs & mine) - {int(row), int(seeker_row)}
-            if common:
+            common = np.intersect1d(index.neighbours(row), index.neighbours(seeker_row))
+            common = common[(common != row) & (common != seeker_row)]
+            if len(common):
                 out.append(explain.mutual_connections(len(common)))
         return out
 
@@ -405,8 +398,8 @@ class Matcher:
     def _item_text(self, ref: tuple[str, int]) -> tuple[str, str, str]:
         kind, key = ref
         if kind == "build":
-            item = self.index.items.iloc[key]
-            return str(item["external_id"]), str(item["text"]), str(item["side"])
+            index = self.index
+            return index.item_external[key], index.item_text[key], str(index.item_side[key])
         post = self.live.posts[key]
         return post.external_id, post.text, post.side
 
@@ -417,45 +410,49 @@ class Matcher:
         if len(self.live.posts) != self._superseded_version:
             superseded = np.zeros(len(self.index.items), dtype=bool)
             changed = np.fromiter(self.live.posts.keys(), dtype=np.int64)
-            superseded[:] = np.isin(self.index.item_post, changed) & (
-                self.index.items["side"].to_numpy() != "helped"
-            )
+            superseded[:] = np.isin(self.index.item_post, changed) & ~self.index.is_help
             self._superseded = superseded
             self._superseded_version = len(self.live.posts)
+            self._live_tags = {}
+            for post in self.live.posts.values():
+                if post.open:
+                    self._live_tags.setdefault(post.member_id, set()).update(_tagset(post.tags))
 
     def _items_of(self, member_ids: list[int], side: str) -> Items:
         """The current texts of one side of these members: the build's, minus changed, plus live."""
         index = self.index
-        position = {m: i for i, m in enumerate(member_ids)}
-        rows_list, owners, refs, tags = [], [], [], []
-        lookup = index.needs_of if side == NEED else index.offers_of
-        for member_id in member_ids:
-            row = index.member_row.get(member_id)
-            if row is None:
-                continue
-            rows = lookup(int(row))
-            rows = rows[~self._superseded[rows]]
-            rows_list.append(rows)
-            owners.extend([position[member_id]] * len(rows))
-        build_rows = np.concatenate(rows_list) if rows_list else np.zeros(0, dtype=np.int64)
+        known = [
+            (i, index.member_row[m]) for i, m in enumerate(member_ids) if m in index.member_row
+        ]
+        positions = np.array([i for i, _ in known], dtype=np.int64)
+        member_rows = np.array([r for _, r in known], dtype=np.int64)
+        build_rows, owner = index.items_of(member_rows, side)
+        keep = ~self._superseded[build_rows]
+        build_rows, owner = build_rows[keep], positions[owner[keep]]
         order = np.argsort(build_rows, kind="stable")  # read the memory map in file order
-        build_rows = build_rows[order]
-        owners = list(np.asarray(owners, dtype=np.int64)[order])
-        vectors = [np.asarray(index.vectors[build_rows])] if len(build_rows) else []
-        refs = [("build", int(r)) for r in build_rows]
-        item_tags = index.items["tags"].to_numpy()
-        tags = [list(item_tags[r]) for r in build_rows]
-        for post in self.live.open_posts(side):
-            if post.member_id in position:
-                vectors.append(post.vector[None, :])
-                owners.append(position[post.member_id])
-                refs.append(("live", post.post_id))
-                tags.append(post.tags)
+        build_rows, owner = build_rows[order], owner[order]
+        vectors = [np.asarray(index.vectors[build_rows])]
+        owners = [owner]
+        refs = [("build", r) for r in build_rows.tolist()]
+        live = self.live.open_posts(side)
+        if live:
+            position = {m: i for i, m in enumerate(member_ids)}
+            mine = [p for p in live if p.member_id in position]
+            if mine:
+                vectors.append(np.stack([p.vector for p in mine]))
+                owners.append(np.array([position[p.member_id] for p in mine], dtype=np.int64))
+                refs.extend(("live", p.post_id) for p in mine)
         if not refs:
             return Items.empty(index.vectors.shape[1])
-        return Items(
-            np.concatenate(vectors).astype(np.float32), np.asarray(owners, np.int64), refs, tags
-        )
+        return Items(np.concatenate(vectors).astype(np.float32), np.concatenate(owners), refs)
+
+    def _tagset(self, member: LiveMember) -> frozenset[str]:
+        """A member's tags with those of their posts, as compared."""
+        row = self.index.member_row.get(member.member_id)
+        tags = set(self.index.member_tagsets[row]) if row is not None else set()
+        tags |= _tagset(member.tags)
+        tags |= self._live_tags.get(member.member_id, set())
+        return frozenset(tags)
 
     def _member(self, member_id: int) -> LiveMember | None:
         if member_id in self.live.members:
@@ -463,18 +460,19 @@ class Matcher:
         row = self.index.member_row.get(member_id)
         if row is None:
             return None
-        m = self.index.members.iloc[int(row)]
+        index = self.index
+        lat, lon = index.latitude[row], index.longitude[row]
         return LiveMember(
-            int(m["member_id"]),
-            str(m["external_id"]),
-            str(m["name"]),
-            str(m["kind"]),
-            None if m["town"] is None else str(m["town"]),
-            None if m["country"] is None else str(m["country"]),
-            None if np.isnan(self.index.latitude[int(row)]) else float(m["latitude"]),
-            None if np.isnan(self.index.longitude[int(row)]) else float(m["longitude"]),
-            list(m["tags"]),
-            int(m["capacity"]),
+            member_id,
+            index.member_external[row],
+            index.member_name[row],
+            index.member_kind[row],
+            index.member_town[row],
+            index.member_country[row],
+            None if np.isnan(lat) else float(lat),
+            None if np.isnan(lon) else float(lon),
+            index.member_tags[row],
+            int(index.member_capacity[row]),
             True,
         )
 

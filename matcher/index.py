@@ -11,7 +11,19 @@ import pandas as pd
 from scipy import sparse
 
 from matcher import artifacts
+from matcher.corpus import HELPED
 from matcher.domain import NEED
+
+
+def gather_groups(
+    indptr: np.ndarray, rows: np.ndarray, groups: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of several groups of a CSR layout, and the position in `groups` of each."""
+    groups = np.asarray(groups, dtype=np.int64)
+    counts = indptr[groups + 1] - indptr[groups]
+    owner = np.repeat(np.arange(len(groups)), counts)
+    offsets = np.repeat(indptr[groups] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    return rows[np.arange(int(counts.sum())) + offsets], owner
 
 
 def _csr(groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -64,14 +76,31 @@ class BuildIndex:
         return index
 
     def _prepare(self) -> None:
-        n_members = len(self.members)
-        self.member_row = pd.Series(
-            np.arange(n_members), index=self.members["member_id"].to_numpy()
-        )
-        self.item_member = self.items["member_row"].to_numpy()
-        self.item_post = self.items["post_id"].to_numpy()
-        self.is_need = (self.items["side"] == NEED).to_numpy()
-        self.need_slot = np.full(len(self.items), -1, dtype=np.int64)
+        """Plain arrays and lists for the request path: no DataFrame lookups while serving."""
+        members, items = self.members, self.items
+        n_members = len(members)
+        self.member_ids = members["member_id"].to_numpy(dtype=np.int64)
+        self.member_row = {int(m): row for row, m in enumerate(self.member_ids)}
+        self.member_external = members["external_id"].astype(str).tolist()
+        self.member_name = members["name"].astype(str).tolist()
+        self.member_kind = members["kind"].astype(str).tolist()
+        self.member_town = [None if pd.isna(t) else str(t) for t in members["town"]]
+        self.member_country = [None if pd.isna(c) else str(c) for c in members["country"]]
+        self.member_tags = [[str(t) for t in tags] for tags in members["tags"]]
+        self.member_capacity = members["capacity"].to_numpy(dtype=np.int64)
+        self.latitude = members["latitude"].to_numpy(dtype=np.float64, na_value=np.nan)
+        self.longitude = members["longitude"].to_numpy(dtype=np.float64, na_value=np.nan)
+        self.town = np.array([(t or "").casefold() for t in self.member_town], dtype=object)
+
+        self.item_member = items["member_row"].to_numpy(dtype=np.int64)
+        self.item_post = items["post_id"].to_numpy(dtype=np.int64)
+        self.item_side = items["side"].to_numpy(dtype=object)
+        self.item_external = items["external_id"].astype(str).tolist()
+        self.item_text = items["text"].astype(str).tolist()
+        self.item_tags = [[str(t) for t in tags] for tags in items["tags"]]
+        self.is_need = self.item_side == NEED
+        self.is_help = self.item_side == HELPED
+        self.need_slot = np.full(len(items), -1, dtype=np.int64)
         self.need_slot[self.need_rows] = np.arange(len(self.need_rows))
         needs = np.flatnonzero(self.is_need)
         offers = np.flatnonzero(~self.is_need)
@@ -80,15 +109,26 @@ class BuildIndex:
         indptr, order = _csr(self.item_member[offers], n_members)
         self._offers_of = (indptr, offers[order])
         self.offer_rows = offers
-        self.latitude = self.members["latitude"].to_numpy(dtype=np.float64, na_value=np.nan)
-        self.longitude = self.members["longitude"].to_numpy(dtype=np.float64, na_value=np.nan)
-        self.town = self.members["town"].fillna("").str.casefold().to_numpy()
-        self.helped_count = np.asarray(self.help_graph.sum(axis=1)).ravel()
+
+        self.member_tagsets = [{_fold(t) for t in tags} for tags in self.member_tags]
+        for row, tags in enumerate(self.item_tags):
+            if tags:
+                self.member_tagsets[self.item_member[row]].update(_fold(t) for t in tags)
+        self.member_tagsets = [frozenset(t - {""}) for t in self.member_tagsets]
+
+        graph = self.help_graph
+        self.helped_count = np.diff(graph.indptr)  # distinct members each one helped
+        self._neighbours = (graph + graph.T).tocsr()
 
     @property
     def build_id(self) -> str:
         """The id of this build."""
         return str(self.manifest["build_id"])
+
+    def items_of(self, member_rows: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+        """Item rows of several members' needs (or offers and help history), and whose they are."""
+        indptr, rows = self._needs_of if side == NEED else self._offers_of
+        return gather_groups(indptr, rows, member_rows)
 
     def needs_of(self, member_row: int) -> np.ndarray:
         """Item rows of a member's open needs."""
@@ -100,7 +140,21 @@ class BuildIndex:
         indptr, rows = self._offers_of
         return rows[indptr[member_row] : indptr[member_row + 1]]
 
+    def helped(self, helper_row: int, seeker_row: int) -> int:
+        """How many times `helper_row` helped `seeker_row` (as of the build)."""
+        return int(self.help_graph[helper_row, seeker_row])
+
+    def neighbours(self, member_row: int) -> np.ndarray:
+        """Members who helped or were helped by this one."""
+        graph = self._neighbours
+        return graph.indices[graph.indptr[member_row] : graph.indptr[member_row + 1]]
+
     def listed_in(self, member_row: int) -> np.ndarray:
         """Candidate slots (needs of others) whose lists hold this member."""
         lo, hi = self.helped_by_indptr[member_row], self.helped_by_indptr[member_row + 1]
         return np.asarray(self.helped_by_needs[lo:hi])
+
+
+def _fold(tag: object) -> str:
+    """A tag as compared: stripped and case-folded."""
+    return str(tag).strip().casefold()

@@ -17,11 +17,10 @@ class Items:
     vectors: np.ndarray  # (n, dim)
     owner: np.ndarray  # position of the owning member in the candidate list (or 0 for the seeker)
     refs: list[tuple[str, int]]  # ("build", item row) or ("live", post id)
-    tags: list[list[str]]
 
     @classmethod
     def empty(cls, dim: int) -> Items:
-        return cls(np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.int64), [], [])
+        return cls(np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.int64), [])
 
 
 @dataclass
@@ -66,7 +65,9 @@ def best_pairs(
     return Direction(cosine, need_row, offer_row)
 
 
-def tag_overlap(mine: set[str], theirs: list[set[str]]) -> tuple[np.ndarray, list[list[str]]]:
+def tag_overlap(
+    mine: frozenset[str], theirs: list[frozenset[str]]
+) -> tuple[np.ndarray, list[list[str]]]:
     """Jaccard overlap of one tag set with each of many, and the shared tags."""
     shared = [sorted(mine & t) for t in theirs]
     union = np.array([len(mine | t) for t in theirs], dtype=np.float64)
