@@ -1,0 +1,267 @@
+"""Load the match API under gunicorn on loopback: p50/p99 latency and req/s of member matches.
+
+Usage: .venv/bin/python bench/bench_api.py [--members 10000 [100000 ...]] [--duration 30]
+           [--users 8] [--rate 100] [--workers 2] [--threads 4] [--data var/bench-api]
+
+For each size: prepares once, and keeps in DATA/<size>/ for later runs, a demo community
+(`matcher demo-data --seed 7`) and its build (`matcher build`, the real MiniLM encoder: the
+slow part, ~250k texts at 100k members; the text vectors stay cached in the store), and a demo
+key. Then it starts `matcher serve` on a free loopback port, warms every worker up, times the
+engine alone in-process for scale, and runs locust headless twice, each for --duration s:
+  max   --users users without pauses (the most the machine answers),
+  rate  the same users paced to --rate requests/s in all (latency at that load).
+Each user asks for a random demo member's matches 10 times for every /health (measured in the
+same run for scale: the cost of the HTTP stack alone). The rate limit is lifted for the run.
+Prints one table and writes it as JSON to bench/results/. Targets at 100k members on this
+machine: matches p50 < 25 ms, p99 < 100 ms, >= 100 req/s.
+
+This file is also the locustfile: locust imports it for `MatchesUser`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from locust import FastHttpUser, constant, constant_throughput, task
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MEMBERS_FILE = "bench-members.txt"
+
+
+class MatchesUser(FastHttpUser):
+    """A site asking for members' matches, and now and then for /health."""
+
+    rate = float(os.environ.get("BENCH_RATE_PER_USER", "0"))
+    wait_time = constant_throughput(rate) if rate > 0 else constant(0)
+
+    def on_start(self) -> None:
+        self.headers = {"X-API-Key": os.environ.get("BENCH_KEY", "")}
+        path = os.environ.get("BENCH_MEMBERS")
+        self.members = Path(path).read_text().split() if path else ["m000001"]
+
+    @task(10)
+    def matches(self) -> None:
+        member = random.choice(self.members)
+        self.client.get(f"/v1/members/{member}/matches", headers=self.headers, name="matches")
+
+    @task(1)
+    def health(self) -> None:
+        self.client.get("/health", name="health")
+
+
+def matcher(env: dict[str, str], *args: str) -> str:
+    """Run a `matcher` command; its standard output."""
+    done = subprocess.run(
+        [str(BIN / "matcher"), *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"matcher {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def prepare(size: int, data: Path, env: dict[str, str]) -> dict[str, float]:
+    """Demo community, build and key of this size, made only when missing; seconds taken."""
+    took = {}
+    tick = time.perf_counter()
+    out = matcher(env, "demo-data", "--members", str(size), "--seed", "7", "--if-empty")
+    took["demo_data_seconds"] = round(time.perf_counter() - tick, 1)
+    print(f"  demo-data: {out.strip().splitlines()[-1]} ({took['demo_data_seconds']} s)")
+    if not (data / "models" / "current").exists():
+        tick = time.perf_counter()
+        out = matcher(env, "build")
+        took["build_seconds"] = round(time.perf_counter() - tick, 1)
+        print("  build:" + "\n  ".join(out.strip().splitlines()))
+    matcher(env, "keys", "demo")
+    return took
+
+
+def sample_members(env: dict[str, str], data: Path, n: int = 2000) -> Path:
+    """A file of active members with an open need, to ask matches for."""
+    from sqlalchemy import select
+
+    from matcher.config import Settings
+    from matcher.db import open_store
+    from matcher.store import Member, Post
+
+    sessions = open_store(Settings.from_env(env), upgrade=False)
+    with sessions() as session:
+        ids = session.scalars(
+            select(Member.external_id)
+            .join(Post, Post.member_id == Member.id)
+            .where(Member.active.is_(True), Post.side == "need", Post.status == "open")
+            .distinct()
+        ).all()
+    sessions.kw["bind"].dispose()
+    path = data / MEMBERS_FILE
+    path.write_text("\n".join(random.Random(7).sample(list(ids), min(n, len(ids)))))
+    return path
+
+
+def engine_alone(env: dict[str, str], members: list[str], n: int = 200) -> dict[str, float]:
+    """Matcher.for_member in-process, no HTTP: p50/p99 ms, for scale."""
+    import numpy as np
+
+    from matcher.config import Settings
+    from matcher.db import open_store
+    from matcher.serving import CurrentMatcher
+
+    settings = Settings.from_env(env)
+    sessions = open_store(settings, upgrade=False)
+    engine = CurrentMatcher(settings, sessions).get()
+    times = []
+    for member in random.Random(1).sample(members, min(n, len(members))):
+        tick = time.perf_counter()
+        engine.for_member(member)
+        times.append((time.perf_counter() - tick) * 1000)
+    sessions.kw["bind"].dispose()
+    p50, p99 = np.percentile(times, [50, 99])
+    return {"p50_ms": round(float(p50), 1), "p99_ms": round(float(p99), 1), "calls": len(times)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, key: str = "") -> int:
+    request = urllib.request.Request(url, headers={"X-API-Key": key})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            return response.status
+    except OSError:
+        return 0
+
+
+def serve(env: dict[str, str], data: Path, port: int, workers: int, threads: int):
+    """`matcher serve` in the background, once /ready answers (logs in DATA/serve.log)."""
+    log = (data / "serve.log").open("w")
+    command = ["serve", "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+    server = subprocess.Popen(
+        [str(BIN / "matcher"), *command],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    deadline = time.monotonic() + 300
+    while get(f"http://127.0.0.1:{port}/ready") != 200:
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the server did not get ready; see {data / 'serve.log'}")
+        time.sleep(0.5)
+    return server
+
+
+def locust(base: str, env: dict[str, str], users: int, rate: float, seconds: int) -> dict:
+    """Run locust headless against `base`; its stats per request name."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = Path(tmp) / "run"
+        run_env = {**env, "BENCH_RATE_PER_USER": str(rate / users if rate else 0)}
+        options = ["-u", str(users), "-r", str(users), "-t", f"{seconds}s", "-H", base]
+        output = ["--csv", str(prefix), "--loglevel", "WARNING", "--only-summary"]
+        subprocess.run(
+            [str(BIN / "locust"), "-f", __file__, "--headless", *options, *output],
+            env=run_env,
+            cwd=ROOT,
+            check=False,
+            capture_output=True,
+        )
+        with open(f"{prefix}_stats.csv", newline="") as file:
+            rows = {row["Name"]: row for row in csv.DictReader(file)}
+    return {
+        name: {
+            "requests": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "rps": round(float(row["Requests/s"]), 1),
+            "p50_ms": float(row["50%"]),
+            "p99_ms": float(row["99%"]),
+        }
+        for name, row in rows.items()
+        if name in ("matches", "health")
+    }
+
+
+def bench_size(size: int, args: argparse.Namespace) -> dict:
+    """Prepare, serve and load one community size."""
+    data = (args.data / str(size)).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "MATCHER_DATA_DIR": str(data),
+        "MATCHER_MODELS_DIR": str(data / "models"),
+        "MATCHER_ENCODER": args.encoder,
+        "MATCHER_RATE_LIMIT": "1000000 per minute",
+        "MATCHER_SECRET_KEY": os.environ.get("MATCHER_SECRET_KEY", "bench-secret"),
+    }
+    print(f"{size} members in {data}")
+    result: dict = {"members": size, "prepare": prepare(size, data, env)}
+    members_file = sample_members(env, data)
+    members = members_file.read_text().split()
+    result["engine_alone"] = engine_alone(env, members)
+    print(f"  engine alone (in-process, no HTTP): {result['engine_alone']}")
+    key = (data / "demo-api-key").read_text().strip()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = serve(env, data, port, args.workers, args.threads)
+    try:
+        for member in members[: 10 * args.workers]:  # every worker loads the build
+            get(f"{base}/v1/members/{member}/matches", key)
+        load_env = {**env, "BENCH_KEY": key, "BENCH_MEMBERS": str(members_file)}
+        result["max"] = locust(base, load_env, args.users, 0, args.duration)
+        result["rate"] = locust(base, load_env, args.users, args.rate, args.duration)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return result
+
+
+def main() -> None:
+    """Run the benchmark and print one line per size, run and endpoint."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--duration", type=int, default=30, help="Seconds of each locust run.")
+    parser.add_argument("--users", type=int, default=8, help="Concurrent locust users.")
+    parser.add_argument("--rate", type=float, default=100, help="Total req/s of the paced run.")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--encoder", default="all-MiniLM-L6-v2")
+    parser.add_argument("--data", type=Path, default=ROOT / "var" / "bench-api")
+    args = parser.parse_args()
+    results = [bench_size(size, args) for size in args.members]
+    print(
+        f"\n{'members':>8} {'run':>5} {'endpoint':>8} {'req/s':>7} {'p50 ms':>7} "
+        f"{'p99 ms':>7} {'requests':>8} {'failed':>6}"
+    )
+    for r in results:
+        for run in ("max", "rate"):
+            for name, s in r[run].items():
+                print(
+                    f"{r['members']:>8} {run:>5} {name:>8} {s['rps']:>7} {s['p50_ms']:>7} "
+                    f"{s['p99_ms']:>7} {s['requests']:>8} {s['failures']:>6}"
+                )
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    path = out / f"api-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(
+        json.dumps(
+            {"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, indent=2
+        )
+    )
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()
