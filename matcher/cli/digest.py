@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,8 @@ import click
 from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
+
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays instant
     from matcher.digest.content import DigestContent
@@ -47,6 +50,13 @@ if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays insta
 @click.option("--retry-failed", is_flag=True, help="Try the week's failed digests again.")
 @click.option("--limit", type=click.IntRange(min=0), help="Send at most this many emails now.")
 @click.option("--build", default="current", show_default=True, help="Model build to match with.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    help="Processes that explain matches and render emails (used for big weeks only).",
+)
 @pass_app
 def digest_command(
     app: AppContext,
@@ -58,6 +68,7 @@ def digest_command(
     retry_failed: bool,
     limit: int | None,
     build: str,
+    workers: int,
 ) -> None:
     """Send each opted-in member a few new people who could help them, or whom they could help.
 
@@ -79,6 +90,7 @@ def digest_command(
     from matcher.digest.render import Renderer
     from matcher.digest.send import deliver
     from matcher.digest.week import parse_week, week_of
+    from matcher.digest.workers import MIN_ITEMS, Workers
     from matcher.engine import Matcher
     from matcher.index import BuildIndex
     from matcher.progress import rich_progress
@@ -101,9 +113,16 @@ def digest_command(
     def matcher() -> Matcher:
         return Matcher(BuildIndex.load(settings.models_dir, build), app.sessions, settings)
 
-    with rich_progress(app.console) as reporter:
+    with rich_progress(app.console) as reporter, Workers(settings, workers, renderer) as pool:
         choice = choose_week(
-            app.sessions, matcher, settings, week, now=utcnow, reporter=reporter, dry_run=dry_run
+            app.sessions,
+            matcher,
+            settings,
+            week,
+            now=utcnow,
+            reporter=reporter,
+            dry_run=dry_run,
+            explainer=pool.explain_for,
         )
         if dry_run:
             if outbox is not None:
@@ -126,6 +145,7 @@ def digest_command(
                 retry_failed=retry_failed,
                 limit=limit,
                 advance=advance,
+                render=pool.render if smtp is None and total >= MIN_ITEMS else None,
             )
     with app.sessions() as session:
         counts = week_ledger(session, week)

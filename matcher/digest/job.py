@@ -11,14 +11,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import Settings
 from matcher.digest.content import DigestContent, preview_contents
-from matcher.digest.ledger import Chosen, explain_plan, message_id, record
+from matcher.digest.ledger import (
+    Chosen,
+    ExplainMany,
+    explain_plan,
+    explain_with,
+    message_id,
+    record,
+)
 from matcher.digest.plan import Audience, WeekPlan, audience, choose
-from matcher.engine import Match, Matcher
+from matcher.engine import Matcher
 from matcher.progress import Reporter, Silent
 from matcher.store import Digest, DigestMatch
 
 # Candidates kept per member before the allocation: enough to route around full capacities.
-CANDIDATES_PER_MATCH = 5
+CANDIDATES_PER_MATCH = 10
 MIN_CANDIDATES = 20
 
 
@@ -41,11 +48,13 @@ def choose_week(
     now: Callable[[], datetime],
     reporter: Reporter | None = None,
     dry_run: bool = False,
+    explainer: Callable[[Matcher], ExplainMany] = explain_with,
 ) -> Choice:
     """Choose and record (or with `dry_run`, only preview) the week's matches of everyone pending.
 
     Members already in the week's ledger keep their choice; `matcher` is only built when
-    someone is still to be chosen for.
+    someone is still to be chosen for; `explainer` gives the reasons of the chosen pairs
+    (here, or in worker processes).
     """
     from matcher.batch import candidate_table
 
@@ -64,11 +73,8 @@ def choose_week(
     external = dict(zip(people.members["id"].tolist(), people.members["external_id"], strict=True))
     ids = {s: message_id(external[s], week, settings.mail_from) for s in plan.seekers.tolist()}
 
-    def explain(seeker: str, members: list[str]) -> list[Match]:
-        return engine.explain_pairs(seeker, members, refresh=False)
-
     advance = reporter.task("explaining matches", len(plan.seekers))
-    chosen = explain_plan(plan, external, explain, advance)
+    chosen = explain_plan(plan, external, explainer(engine), advance)
     if dry_run:
         items: list[Chosen] = list(chosen)
         with sessions() as session:

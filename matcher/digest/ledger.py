@@ -12,12 +12,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.digest.plan import WeekPlan
-from matcher.engine import Match
+from matcher.engine import Matcher
+from matcher.explain import Reason
 from matcher.progress import Advance
 from matcher.store import Digest, DigestMatch
 
-# Matcher.explain_pairs: the matches (with reasons) of one member with the given others.
-Explain = Callable[[str, list[str]], list[Match]]
+# For each (member, others suggested to them): the reasons of every pair that still matches.
+ExplainMany = Callable[[Sequence[tuple[str, list[str]]]], Iterable[dict[str, list[Reason]]]]
 NO_MATCHES = "no new matches this week"
 
 
@@ -37,16 +38,22 @@ def message_id(member_external_id: str, week: str, mail_from: str) -> str:
 
 
 def explain_plan(
-    plan: WeekPlan, external_ids: Mapping[int, str], explain: Explain, advance: Advance
+    plan: WeekPlan, external_ids: Mapping[int, str], explain: ExplainMany, advance: Advance
 ) -> Iterator[Chosen]:
     """Each covered seeker's choice with the reasons of every match (stale matches drop out)."""
     groups = {int(s): rows for s, rows in plan.chosen.groupby("seeker_id", sort=True)}
-    for seeker_id in plan.seekers.tolist():
+    seekers = plan.seekers.tolist()
+    asks = [
+        (external_ids[s], [external_ids[m] for m in groups[s]["member_id"].tolist()])
+        for s in seekers
+        if s in groups
+    ]
+    answers = iter(explain(asks))
+    for seeker_id in seekers:
         rows = groups.get(seeker_id)
         matches: list[dict[str, Any]] = []
         if rows is not None:
-            wanted = [external_ids[m] for m in rows["member_id"].tolist()]
-            reasons = {m.member_id: m.reasons for m in explain(external_ids[seeker_id], wanted)}
+            reasons = next(answers)
             for row in rows.itertuples(index=False):
                 ext = external_ids[int(row.member_id)]
                 if ext not in reasons:
@@ -63,6 +70,19 @@ def explain_plan(
                 )
         advance(1)
         yield Chosen(seeker_id, matches)
+
+
+def explain_with(matcher: Matcher, refresh_first: bool = False) -> ExplainMany:
+    """Explain in this process with `matcher`, reading the store's changes first if asked."""
+
+    def explain(asks: Sequence[tuple[str, list[str]]]) -> Iterator[dict[str, list[Reason]]]:
+        refresh = refresh_first
+        for seeker, members in asks:
+            found = matcher.explain_pairs(seeker, members, refresh=refresh)
+            refresh = False
+            yield {m.member_id: m.reasons for m in found}
+
+    return explain
 
 
 def record(
@@ -127,16 +147,17 @@ def due(session: Session, week: str, statuses: Sequence[str]) -> list[tuple[int,
 
 def claim(session: Session, digest_ids: Sequence[int], from_statuses: Sequence[str]) -> list[int]:
     """Mark these digests `sending` if still in one of `from_statuses`; the ids this run owns."""
-    owned = []
-    for digest_id in digest_ids:
-        result = session.execute(
+    if not digest_ids:
+        return []
+    owned = set(
+        session.scalars(
             update(Digest)
-            .where(Digest.id == digest_id, Digest.status.in_(list(from_statuses)))
+            .where(Digest.id.in_(list(digest_ids)), Digest.status.in_(list(from_statuses)))
             .values(status="sending", error=None)
-        )
-        if result.rowcount == 1:
-            owned.append(digest_id)
-    return owned
+            .returning(Digest.id)
+        ).all()
+    )
+    return [i for i in digest_ids if i in owned]
 
 
 def mark_sent(session: Session, digest_ids: Sequence[int], at: datetime) -> None:

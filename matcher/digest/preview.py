@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from email import policy
+from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-HEAD_BYTES = 8192  # the headers of a digest fit well within this
+HEAD_BYTES = 4096  # the headers of a digest fit well within this
 PREVIEWS = 20
 
 
@@ -36,12 +37,13 @@ def write_index(folder: Path, previews: int = PREVIEWS) -> Path:
 def _summary(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
         head = f.read(HEAD_BYTES)
-    headers = BytesHeaderParser(policy=policy.default).parsebytes(head)
-    return {
-        "file": path.name,
-        "to": str(headers["To"] or ""),
-        "subject": str(headers["Subject"] or ""),
-    }
+    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(head)  # no header registry
+    return {"file": path.name, "to": _words(headers["To"]), "subject": _words(headers["Subject"])}
+
+
+def _words(value: str | None) -> str:
+    """A header's value with any encoded words decoded."""
+    return str(make_header(decode_header(value))) if value else ""
 
 
 def _html_body(path: Path) -> str:

@@ -17,11 +17,13 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.digest import ledger
-from matcher.digest.content import contents
+from matcher.digest.content import DigestContent, contents
 from matcher.digest.mail import OutcomeUnknown, Refused, Unreachable
 from matcher.digest.render import Renderer, to_bytes
 from matcher.progress import Advance
 
+# Digests to message bytes, in order, stamped with a time.
+RenderMany = Callable[[Sequence[DigestContent], datetime], list[bytes]]
 UNSUBSCRIBED = "unsubscribed (or lost their address) before the email went out"
 
 
@@ -60,9 +62,15 @@ def deliver(
     retry_failed: bool = False,
     limit: int | None = None,
     advance: Advance = lambda n=1: None,
+    render: RenderMany | None = None,
 ) -> Delivery:
-    """Send every recorded digest of `week` not yet delivered; each at most once."""
+    """Send every recorded digest of `week` not yet delivered; each at most once.
+
+    `render` turns a batch of digests into message bytes (e.g. in worker processes);
+    by default `renderer` does it here.
+    """
     result = Delivery()
+    render = render or (lambda batch, at: [to_bytes(renderer.message(c, at)) for c in batch])
     statuses = ["chosen", "sending", *(["failed"] if retry_failed else [])]
     with sessions() as session:
         rows = ledger.due(session, week, statuses)
@@ -81,7 +89,7 @@ def deliver(
     try:
         for lo in range(0, len(todo), transport.batch_size):
             batch = todo[lo : lo + transport.batch_size]
-            _deliver_batch(sessions, batch, statuses, renderer, transport, sender, now, result)
+            _deliver_batch(sessions, batch, statuses, render, transport, sender, now, result)
             advance(len(batch))
     finally:
         transport.close()
@@ -112,7 +120,7 @@ def _deliver_batch(
     sessions: sessionmaker[Session],
     batch: Sequence[int],
     statuses: Sequence[str],
-    renderer: Renderer,
+    render: RenderMany,
     transport: Transport,
     sender: str,
     now: Callable[[], datetime],
@@ -120,8 +128,14 @@ def _deliver_batch(
 ) -> None:
     with sessions.begin() as session:
         owned = ledger.claim(session, batch, statuses)
-    with sessions() as session:
-        found = contents(session, owned)
+    try:
+        with sessions() as session:
+            found = contents(session, owned)
+        wanted = [i for i in owned if found[i].subscribed]
+        messages = dict(zip(wanted, render([found[i] for i in wanted], now()), strict=True))
+    except BaseException:
+        _release(sessions, owned)  # nothing was handed over
+        raise
     done: list[int] = []
     current: int | None = None
     handing_over = False  # True from the moment the transport has the current message
@@ -133,10 +147,9 @@ def _deliver_batch(
                 _settle(sessions, digest_id, "skipped", UNSUBSCRIBED)
                 result.unsubscribed += 1
                 continue
-            data = to_bytes(renderer.message(content, now()))
             try:
                 handing_over = True
-                transport.send(content.member_id, sender, content.email, data)
+                transport.send(content.member_id, sender, content.email, messages[digest_id])
             except Refused as exc:
                 _settle(sessions, digest_id, "failed", str(exc))
                 result.failed += 1
