@@ -18,7 +18,7 @@ import pandas as pd
 from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS
 from matcher.errors import BuildError
 from matcher.features.lexical import term_counts
-from matcher.features.ragged import Ragged
+from matcher.features.ragged import Growing, Ragged
 from matcher.snapshot import Community
 
 # Spans of the time-decayed activity counts: a day, a week, a month, a year.
@@ -82,6 +82,9 @@ class MemberState:
         self.helped = Ragged(n)
         self.neighbours = Ragged(n)  # the undirected help graph
         self.partners = Ragged(n)  # everyone a member interacted with, either way
+        # Every text a member can be matched on: offers and needs helped (post row, member).
+        self.match_rows = Growing()
+        self.match_owners = Growing()
         self.offer_length = np.zeros(n)
         self.helped_length = np.zeros(n)
         self._offer_docs = [0, 0.0]  # members with a non-empty document, their total length
@@ -143,6 +146,8 @@ class MemberState:
             self.n_needs[member] += 1
         else:
             self.offers.append(member, row)
+            self.match_rows.append(row)
+            self.match_owners.append(member)
             self.n_offers[member] += 1
             self._lengthen(self.offer_length, self._offer_docs, member, self.post_length[row])
         self._touch(member, self.post_time[row])
@@ -185,6 +190,8 @@ class MemberState:
         if need_row >= 0 and (helper, need_row) not in self._helped_needs:
             self._helped_needs.add((helper, need_row))
             self.helped.append(helper, need_row)
+            self.match_rows.append(need_row)
+            self.match_owners.append(helper)
             self._lengthen(
                 self.helped_length, self._helped_docs, helper, self.post_length[need_row]
             )

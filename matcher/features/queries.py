@@ -10,7 +10,6 @@ import pandas as pd
 
 from matcher.features.history import MemberState, replay
 from matcher.features.pairs import Need, need_from_post, pair_features
-from matcher.retrieve import max_by_group
 from matcher.snapshot import Community
 
 CandidateRule = Callable[[MemberState, Need], np.ndarray]
@@ -65,18 +64,17 @@ def content_candidates(k: int) -> CandidateRule:
     """Candidates: the `k` members (not the seeker) whose offers or help match the need best."""
 
     def rule(state: MemberState, need: Need) -> np.ndarray:
-        offers, offerer = state.offers.gather(np.arange(len(state.member_ids)))
-        helped, helper = state.helped.gather(np.arange(len(state.member_ids)))
-        rows = np.concatenate([offers, helped])
-        owners = np.concatenate([offerer, helper])
+        rows, owners = state.match_rows.values, state.match_owners.values
         if len(rows) == 0:
             return np.zeros(0, dtype=np.int64)
-        scores = state.post_vectors[rows] @ need.vector
-        best, _ = max_by_group(scores, owners, len(state.member_ids))
+        scores = (state.post_vectors @ need.vector)[rows]
         if need.seeker is not None:
-            best[state.positions([need.seeker])[0]] = -np.inf
-        reachable = np.flatnonzero(np.isfinite(best))
-        top = reachable[np.argsort(-best[reachable], kind="stable")[:k]]
-        return state.member_ids[top]
+            scores[owners == state.positions([need.seeker])[0]] = -np.inf
+        # Members in order of their best text: the first time each appears in score order.
+        order = np.argsort(-scores, kind="stable")
+        order = order[np.isfinite(scores[order])]
+        ranked = owners[order]
+        _, first = np.unique(ranked, return_index=True)
+        return state.member_ids[ranked[np.sort(first)[:k]]]
 
     return rule

@@ -79,3 +79,29 @@ class Ragged:
             chain.from_iterable(self._lists), dtype=np.int64, count=int(lengths.sum())
         )
         return out
+
+
+class Growing:
+    """An integer array appended to one value at a time (amortized doubling)."""
+
+    def __init__(self) -> None:
+        self._values = np.zeros(64, dtype=np.int64)
+        self._size = 0
+
+    def append(self, value: int) -> None:
+        """Add a value at the end."""
+        if self._size == len(self._values):
+            self._values = np.concatenate([self._values, np.zeros_like(self._values)])
+        self._values[self._size] = value
+        self._size += 1
+
+    @property
+    def values(self) -> np.ndarray:
+        """The values so far (a view: do not keep it across appends)."""
+        return self._values[: self._size]
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getstate__(self) -> dict:
+        return {"_values": self.values.copy(), "_size": self._size}
