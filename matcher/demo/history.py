@@ -21,6 +21,7 @@ from matcher.demo.services import SERVICES
 from matcher.demo.truth import DemoTruth
 
 WINDOW_DAYS = 182.0
+SHORTLIST = 300  # offers a naive word search would ever show for one need
 
 
 @dataclass
@@ -59,33 +60,41 @@ class _Funnel:
         for p in offers:
             self.member_offers[int(posts.member[p])].append(p)
         self._fit: dict[int, tuple[np.ndarray, ...]] = {}
-        self._word_weights: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._word_weights: dict[int, tuple[np.ndarray, ...]] = {}
         self._bases: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def fit(self, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """For need `p`: possible helpers, their role, how right they look, and compatibility."""
+    def fit(self, p: int) -> tuple[np.ndarray, ...]:
+        """For need `p`: possible helpers, their role, how right they look, compatibility,
+        and the cumulative weights by which word of mouth finds them."""
         if p not in self._fit:
             idx, role, genre, distance = self.truth.factors(p)
             compat = role * genre * distance * (0.55 + 0.45 * self.truth.reliability[idx])
-            self._fit[p] = (idx, role, genre * distance, compat)
+            looks = genre * distance
+            heard = np.cumsum(role * looks * np.sqrt(looks))
+            self._fit[p] = (idx, role, looks, compat, heard)
         return self._fit[p]
 
-    def word_weights(self, p: int) -> tuple[np.ndarray, np.ndarray]:
-        """Offers a naive word match finds for need `p` (blind to where and who), and weights."""
+    def word_weights(self, p: int) -> tuple[np.ndarray, ...]:
+        """A shortlist of what a naive word match finds for need `p` (blind to where and who):
+        members, weights, and when the offer and its member appeared."""
         if p not in self._word_weights:
-            candidates, base = self._word_base(self.posts.service[p])
+            candidates, cdf = self._word_base(self.posts.service[p])
+            draws = np.searchsorted(cdf, self.rng.random(SHORTLIST * (len(cdf) > 0)) * cdf[-1:])
+            drawn, times = np.unique(draws, return_counts=True)  # times ~ the word-match weight
+            candidates = candidates[drawn]
             seeker = int(self.posts.member[p])
             members = self.offer_member[candidates]
             masks = self.cast.genre_mask
             shared = np.bitwise_count(masks[members] & masks[seeker]).astype(float)
             same_town = self.cast.town[members] == self.cast.town[seeker]
-            weights = base * (1 + 0.6 * shared) * (1 + 0.5 * same_town) * (members != seeker)
-            self._word_weights[p] = (candidates, weights)
+            weights = times * (1 + 0.6 * shared) * (1 + 0.5 * same_town) * (members != seeker)
+            since = np.maximum(self.offer_created[candidates], self.cast.joined[members])
+            self._word_weights[p] = (members, weights, since)
         return self._word_weights[p]
 
     def _word_base(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """Offers that share words with a service: 1 for the same service, 0.8 x how well it
-        serves, 0.2 for a look-alike of the same family; as (offer positions, weights)."""
+        """Offers that share words with a service (1 for the same service, 0.8 x how well it
+        serves, 0.2 for a look-alike of the same family), as positions and cumulative weights."""
         if name not in self._bases:
             service = SERVICES[name]
             kinds = sorted(set(self.offer_service.tolist()))
@@ -96,17 +105,15 @@ class _Funnel:
             }  # fmt: skip
             base = np.array([score[s] for s in self.offer_service])
             candidates = np.flatnonzero(base)
-            self._bases[name] = (candidates, base[candidates])
+            self._bases[name] = (candidates, np.cumsum(base[candidates]))
         return self._bases[name]
 
     def session(self, p: int, t: float) -> None:
         """One look for help with need `p` at time `t`: shown, then contacted."""
         cast, rng = self.cast, self.rng
         seeker = int(self.posts.member[p])
-        candidates, weights = self.word_weights(p)
-        offers = self.offers[candidates]
-        members = self.offer_member[candidates]
-        weights = weights * (self.posts.created[offers] < t) * (cast.joined[members] < t)
+        members, weights, since = self.word_weights(p)
+        weights = weights * (since < t)
         shown = [int(m) for m in _draw(rng, members, weights, int(rng.integers(1, 4)))]
         if rng.random() < 0.5:
             shown.append(int(rng.integers(len(cast))))
@@ -114,10 +121,12 @@ class _Funnel:
         for m in shown:
             self.seen[p].add(m)
             self.emit(t, "shown", seeker, m, p)
-        idx, role, looks, _ = self.fit(p)
+        idx, role, looks, _, heard = self.fit(p)
         contacts = [m for m in shown if rng.random() < 0.05 + 0.6 * _at(idx, role * looks, m)]
-        local = role * looks * np.sqrt(looks) * (cast.joined[idx] < t)
-        contacts += [int(m) for m in _draw(rng, idx, local, int(rng.poisson(1.0)))]
+        n_heard = int(rng.poisson(1.0))
+        if n_heard and len(heard) and heard[-1] > 0:
+            picks = idx[np.searchsorted(heard, rng.random(n_heard) * heard[-1])]
+            contacts += [int(m) for m in picks if cast.joined[m] < t]
         for m in dict.fromkeys(contacts):
             if m in shown or self._eligible(m, seeker, t, p):
                 self.contact(p, seeker, m, t + float(rng.exponential(0.4)))
@@ -136,7 +145,7 @@ class _Funnel:
         reply = t + float(rng.exponential(1.5))
         if reply >= 0:
             return
-        idx, _, _, compat = self.fit(p)
+        idx, _, _, compat, _ = self.fit(p)
         fit = _at(idx, compat, helper)
         week = [a for a in self.accepts[helper] if reply - 7 < a <= reply]
         full = len(week) >= cast.capacity[helper]

@@ -118,67 +118,78 @@ def a_word(rng: np.random.Generator) -> str:
     return pick(rng, ADJECTIVES + NOUNS)
 
 
+# Organisation names by kind; {person} is a whole person's name.
+BUSINESS_FORMS: dict[str, tuple[str, ...]] = {
+    "venue": (
+        "The {pair}",
+        "The {adj} {noun}",
+        "{noun} Rooms",
+        "The {noun} Social",
+        "{street} Street Social Club",
+        "{noun} Hall",
+        "The {noun} Bar",
+        "{street} Works",
+        "{last}'s",
+    ),
+    "studio": (
+        "{noun} Studios",
+        "{noun} Sound",
+        "{adj} {noun} Recording",
+        "Studio {noun}",
+        "The {noun} Rooms",
+        "{noun}house Studios",
+        "{street} Street Studios",
+    ),
+    "label": (
+        "{noun} Records",
+        "{adj} {noun} Recordings",
+        "{noun} Tapes",
+        "{adj} Records",
+        "{noun}{noun2} Records",
+    ),
+    "promoter": (
+        "{noun} Presents",
+        "{adj} {noun} Promotions",
+        "{noun} Collective",
+        "Club {noun}",
+        "{town} {noun} Nights",
+        "{person}",
+    ),
+    "radio": (
+        "Radio {noun}",
+        "{town} Community Radio",
+        "{noun} FM",
+        "{adj} {noun} Radio",
+        "{call}",
+    ),
+    "writer": ("{person}", "{adj} {noun} Zine", "The {noun} Blog", "{noun} Magazine"),
+    "photographer": ("{person}", "{person}", "{last} Photography", "{noun} Photo"),
+    "videographer": ("{person}", "{noun} Films", "{adj} {noun} Pictures", "{last} Video"),
+    "designer": ("{person}", "{noun} Design", "{noun} Print Co.", "{adj} {noun} Studio"),
+    "teacher": ("{person}", "{person}", "{first}'s Music Lessons"),
+    "engineer": ("{person}", "{person}", "{noun} Mastering", "{noun} Audio"),
+    "producer": ("{person}", "{adj}{noun2}", "{first} {last} Productions"),
+    "manager": ("{person}", "{person}", "{noun} Management"),
+}
+
+
 def business_name(kind: str, town: str, rng: np.random.Generator) -> str:
     """The name of a member of `kind` in `town`: a person, or an organisation's name."""
-    n, a, first, last = (
-        pick(rng, NOUNS),
-        pick(rng, ADJECTIVES),
-        pick(rng, FIRST_NAMES),
-        pick(rng, SURNAMES),
-    )
-    forms: dict[str, tuple[str, ...]] = {
-        "venue": (
-            f"The {pick(rng, WORD_PAIRS)}",
-            f"The {a} {n}",
-            f"{n} Rooms",
-            f"The {n} Social",
-            f"{pick(rng, STREETS)} Street Social Club",
-            f"{n} Hall",
-            f"The {n} Bar",
-            f"{pick(rng, STREETS)} Works",
-            f"{last}'s",
-        ),
-        "studio": (
-            f"{n} Studios",
-            f"{n} Sound",
-            f"{a} {n} Recording",
-            f"Studio {n}",
-            f"The {n} Rooms",
-            f"{n}house Studios",
-            f"{pick(rng, STREETS)} Street Studios",
-        ),
-        "label": (
-            f"{n} Records",
-            f"{a} {n} Recordings",
-            f"{n} Tapes",
-            f"{a} Records",
-            f"{n}{pick(rng, NOUNS).lower()} Records",
-        ),
-        "promoter": (
-            f"{n} Presents",
-            f"{a} {n} Promotions",
-            f"{n} Collective",
-            f"Club {n}",
-            f"{town} {n} Nights",
-            person_name(rng),
-        ),
-        "radio": (
-            f"Radio {n}",
-            f"{town} Community Radio",
-            f"{n} FM",
-            f"{a} {n} Radio",
-            call_sign(rng),
-        ),
-        "writer": (person_name(rng), f"{a} {n} Zine", f"The {n} Blog", f"{n} Magazine"),
-        "photographer": (person_name(rng), person_name(rng), f"{last} Photography", f"{n} Photo"),
-        "videographer": (person_name(rng), f"{n} Films", f"{a} {n} Pictures", f"{last} Video"),
-        "designer": (person_name(rng), f"{n} Design", f"{n} Print Co.", f"{a} {n} Studio"),
-        "teacher": (person_name(rng), person_name(rng), f"{first}'s Music Lessons"),
-        "engineer": (person_name(rng), person_name(rng), f"{n} Mastering", f"{n} Audio"),
-        "producer": (person_name(rng), f"{a}{n.lower()}", f"{first} {last} Productions"),
-        "manager": (person_name(rng), person_name(rng), f"{n} Management"),
+    form = pick(rng, BUSINESS_FORMS.get(kind, ("{person}",)))
+    parts = {
+        "noun": lambda: pick(rng, NOUNS),
+        "noun2": lambda: pick(rng, NOUNS).lower(),
+        "adj": lambda: pick(rng, ADJECTIVES),
+        "first": lambda: pick(rng, FIRST_NAMES),
+        "last": lambda: pick(rng, SURNAMES),
+        "person": lambda: person_name(rng),
+        "street": lambda: pick(rng, STREETS),
+        "pair": lambda: pick(rng, WORD_PAIRS),
+        "call": lambda: call_sign(rng),
+        "town": lambda: town,
     }
-    return pick(rng, forms.get(kind, (person_name(rng),)))
+    fields = re.findall(r"{(\w+)}", form)
+    return form.format(**{f: parts[f]() for f in dict.fromkeys(fields)})
 
 
 def call_sign(rng: np.random.Generator) -> str:

@@ -76,16 +76,11 @@ class DemoTruth:
             raise NotFound(f"post {self.post_ids[p]!r} is not a need")
         service = SERVICES[self.post_service[p]]
         seeker = int(self.post_member[p])
-        role = np.zeros(len(self.member_ids))
-        offerers = self._offerers()
-        for offered, weight in service.serves.items():
-            who = offerers.get(offered)
-            if who is not None:
-                role[who] = np.maximum(role[who], weight)
+        idx, role = self._pool(service.name)
         if service.name == "lessons" and self.post_instrument[p]:
-            role *= np.where(self._plays(self.post_instrument[p]), 1.0, LESSON_MISMATCH)
-        role[seeker] = 0.0
-        idx = np.flatnonzero(role)
+            role = role * np.where(self._plays(self.post_instrument[p])[idx], 1.0, LESSON_MISMATCH)
+        others = idx != seeker
+        idx, role = idx[others], role[others]
         masks = self._masks()
         shared = np.bitwise_count(masks[idx] & masks[seeker]).astype(float)
         sizes = np.bitwise_count(masks[idx]).astype(float)
@@ -97,7 +92,7 @@ class DemoTruth:
         else:
             km = haversine_km(self.post_lat[p], self.post_lon[p], self.lat[idx], self.lon[idx])
             distance = DISTANCE_FLOOR + (1 - DISTANCE_FLOOR) * np.exp(-km / service.reach_km)
-        return idx, role[idx], genre, distance
+        return idx, role, genre, distance
 
     def post_index(self, post_id: str) -> int:
         """The position of a post in `post_ids`."""
@@ -184,6 +179,25 @@ class DemoTruth:
         if "members" not in self._cache:
             self._cache["members"] = {m: i for i, m in enumerate(self.member_ids)}
         return self._cache["members"]
+
+    def _pool(self, need_service: str) -> tuple[np.ndarray, np.ndarray]:
+        """Members who offer something serving `need_service` (sorted), and how well (max)."""
+        key = f"pool:{need_service}"
+        if key not in self._cache:
+            offerers = self._offerers()
+            parts = [
+                (offerers[s], np.full(len(offerers[s]), w))
+                for s, w in SERVICES[need_service].serves.items()
+                if s in offerers
+            ]
+            idx = np.concatenate([i for i, _ in parts] or [np.zeros(0, dtype=np.int64)])
+            weight = np.concatenate([w for _, w in parts] or [np.zeros(0)])
+            order = np.lexsort((-weight, idx))  # by member, best weight first
+            idx, weight = idx[order], weight[order]
+            first = np.ones(len(idx), dtype=bool)
+            first[1:] = idx[1:] != idx[:-1]
+            self._cache[key] = (idx[first], weight[first])
+        return self._cache[key]
 
     def _offerers(self) -> dict[str, np.ndarray]:
         """For each offered service, the members offering it."""
