@@ -22,6 +22,9 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = None  # the app logs one JSON line per request
 errorlog = "-"
+# gunicorn's control socket has one fixed default path, which a second server (a test, a
+# benchmark) on the same machine would take over; `matcher serve` needs none.
+control_socket_disable = True
 
 _made_metrics_dir: str | None = None
 
