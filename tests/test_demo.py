@@ -310,6 +310,8 @@ def test_demo_data_command_fills_the_store_once(tmp_path: Path):
     names = ("members.jsonl", "posts.jsonl", "interactions.jsonl", "truth.json")
     assert sorted(p.name for p in folder.iterdir()) == sorted(names)
     assert "members: 150 new" in result.stdout
+    reread = runner.invoke(main, [*base, "import", str(folder)], catch_exceptions=False)
+    assert re.search(r"members\s.*\b0\b\s.*\b0\b\s.*\b150\b", reread.stdout)  # files == store
     again = runner.invoke(main, [*args, "--if-empty"], catch_exceptions=False)
     assert again.exit_code == 0 and "already has members" in again.stdout
     assert not (folder / "members.csv").exists()

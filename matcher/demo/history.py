@@ -163,6 +163,7 @@ class _Funnel:
             self.apart.add((min(seeker, helper), max(seeker, helper)))
 
     def _follow_through(self, p: int, seeker: int, helper: int, accepted: float) -> None:
+        """After a yes: the reliable usually help; a flake may get reported by the seeker."""
         cast, rng = self.cast, self.rng
         when = accepted + 0.5 + float(rng.exponential(6.0))
         self.busy_until[p] = when
