@@ -39,6 +39,13 @@ class Services:
         self.on_build(matcher.build_id)
         return matcher
 
+    def preload(self) -> None:
+        """Load the current build now, so a worker's first request does not wait for it."""
+        try:
+            self.matcher()
+        except BuildError as exc:
+            current_app.logger.warning("no model build loaded yet: %s", exc)
+
     def encoder(self) -> Encoder:
         """The encoder new texts are written with: the current build's, else the configured one."""
         try:
