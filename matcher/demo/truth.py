@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from matcher.demo.places import haversine_km
 from matcher.demo.services import SERVICES
 from matcher.demo.vocab import GENRES
 from matcher.errors import NotFound
+from matcher.geo import haversine_km
 
 GOOD_MATCH = 0.4  # compatibility from which a helper counts as a good match
 DISTANCE_FLOOR = 0.02  # how good a far-away helper still is for a local need
