@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from apiflask import Schema
-from apiflask.fields import (
-    AwareDateTime,
-    Boolean,
-    Dict,
-    Email,
-    Float,
-    Integer,
-    List,
-    Nested,
-    String,
-)
+from apiflask.fields import Boolean, Dict, Email, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
+from api.fields import (
+    MAX_TAG_LENGTH,
+    JsonBoolean,
+    JsonFloat,
+    JsonInteger,
+    external_id,
+    tag_list,
+    when,
+)
 from matcher.domain import (
     INTERACTION_KINDS,
     MAX_NAME_LENGTH,
-    MAX_TAGS,
     MAX_TEXT_LENGTH,
     MEMBER_KINDS,
     POST_STATUSES,
@@ -30,8 +26,6 @@ from matcher.domain import (
 from matcher.engine import DIRECTIONS
 
 MAX_LIMIT = 100
-MAX_ID_LENGTH = 100
-MAX_TAG_LENGTH = 50
 MAX_BIO_LENGTH = 5000
 ROLES = ("helps_you", "you_help")
 REASON_TYPES = (
@@ -45,47 +39,6 @@ REASON_TYPES = (
     "prior_help",
     "mutual_connections",
 )
-
-
-class JsonBoolean(Boolean):
-    """A boolean of a JSON body: only true or false, not 1, "yes" or "true"."""
-
-    def _deserialize(self, value: object, attr: str | None, data: object, **kw: object) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class JsonInteger(Integer):
-    """An integer of a JSON body: 3 or 3.0, not "3" or true."""
-
-    def _deserialize(self, value: object, attr: str | None, data: object, **kw: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.make_error("invalid")
-        if isinstance(value, float) and not value.is_integer():
-            raise self.make_error("invalid")
-        return super()._deserialize(int(value), attr, data, **kw)
-
-
-class JsonFloat(Float):
-    """A number of a JSON body: 1 or 1.5, not "1.5" or true."""
-
-    def _deserialize(self, value: object, attr: str | None, data: object, **kw: object) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kw)
-
-
-def _id(**kw: object) -> String:
-    return String(validate=Length(1, MAX_ID_LENGTH), **kw)
-
-
-def _tags(**kw: object) -> List:
-    return List(String(validate=Length(1, MAX_TAG_LENGTH)), validate=Length(max=MAX_TAGS), **kw)
-
-
-def _when(**kw: object) -> AwareDateTime:
-    return AwareDateTime(default_timezone=UTC, **kw)
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -113,7 +66,7 @@ class MemberFields(Schema):
     country = String(allow_none=True, validate=Length(max=64))
     latitude = JsonFloat(allow_none=True, validate=Range(-90, 90))
     longitude = JsonFloat(allow_none=True, validate=Range(-180, 180))
-    tags = _tags()
+    tags = tag_list()
     bio = String(allow_none=True, validate=Length(max=MAX_BIO_LENGTH))
     email = Email(
         allow_none=True,
@@ -136,7 +89,7 @@ class MemberFields(Schema):
 class MemberIn(MemberFields):
     """A new member; `id` is generated when not given."""
 
-    id = _id(metadata={"description": "Your stable id for the member."})
+    id = external_id(metadata={"description": "Your stable id for the member."})
     name = String(required=True, validate=Length(1, MAX_NAME_LENGTH))
     kind = String(required=True, validate=OneOf(MEMBER_KINDS))
 
@@ -182,21 +135,21 @@ class MemberList(Schema):
 class PostIn(Schema):
     """A new need or offer of a member."""
 
-    id = _id(metadata={"description": "Your stable id for the post."})
-    member_id = _id(required=True)
+    id = external_id(metadata={"description": "Your stable id for the post."})
+    member_id = external_id(required=True)
     side = String(required=True, validate=OneOf(SIDES))
     text = String(required=True, validate=Length(1, MAX_TEXT_LENGTH))
-    tags = _tags()
-    expires_at = _when(allow_none=True)
+    tags = tag_list()
+    expires_at = when(allow_none=True)
 
 
 class PostPatch(Schema):
     """Changes to a post; a new text is matchable at once."""
 
     text = String(validate=Length(1, MAX_TEXT_LENGTH))
-    tags = _tags()
+    tags = tag_list()
     status = String(validate=OneOf(POST_STATUSES))
-    expires_at = _when()
+    expires_at = when()
 
 
 class PostOut(Schema):
@@ -279,7 +232,7 @@ class SearchIn(Schema):
     """A need typed by anyone."""
 
     text = String(required=True, validate=Length(1, MAX_TEXT_LENGTH))
-    tags = _tags()
+    tags = tag_list()
     town = String(allow_none=True, validate=Length(max=100))
     limit = JsonInteger(validate=Range(1, MAX_LIMIT))
     kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
@@ -298,13 +251,13 @@ class SearchResult(Schema):
 class InteractionIn(Schema):
     """What `from_member_id` did to `to_member_id`, optionally about a need and an offer."""
 
-    id = _id(metadata={"description": "Your stable id; a repeat is a 409."})
+    id = external_id(metadata={"description": "Your stable id; a repeat is a 409."})
     kind = String(required=True, validate=OneOf(INTERACTION_KINDS))
-    from_member_id = _id(required=True)
-    to_member_id = _id(required=True)
-    need_id = _id(allow_none=True, metadata={"description": "The seeker's need."})
-    offer_id = _id(allow_none=True, metadata={"description": "The helper's offer."})
-    occurred_at = _when(metadata={"description": "Default: now."})
+    from_member_id = external_id(required=True)
+    to_member_id = external_id(required=True)
+    need_id = external_id(allow_none=True, metadata={"description": "The seeker's need."})
+    offer_id = external_id(allow_none=True, metadata={"description": "The helper's offer."})
+    occurred_at = when(metadata={"description": "Default: now."})
 
 
 class InteractionOut(Schema):

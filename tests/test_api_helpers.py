@@ -74,3 +74,22 @@ def key_headers(sessions, *scopes: str, name: str = "test") -> dict[str, str]:
 def close_app(app) -> None:
     """Close the app's connections to the store."""
     app.extensions["matcher"].sessions.kw["bind"].dispose()
+
+
+def matches_of(client, headers, member_id, **query) -> list[str]:
+    """The ids of a member's matches, asserting the request worked."""
+    response = client.get(f"/v1/members/{member_id}/matches", headers=headers, query_string=query)
+    assert response.status_code == 200, response.get_json()
+    return [m["member_id"] for m in response.get_json()["matches"]]
+
+
+def assert_error(response, code, field=None) -> dict:
+    """Assert an error response has this status and the one error shape; its body."""
+    body = response.get_json()
+    assert response.status_code == code, body
+    assert body["code"] == code
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["description"], str) and body["description"]
+    if field is not None:
+        assert body["field"] == field
+    return body
