@@ -1,0 +1,148 @@
+"""Benchmark of the match engine: build time, encoding rate, match latency and serving memory.
+
+Builds demo communities (default 10k and 100k members) with the default encoder and reports,
+for each: the build's wall time and texts encoded per second; one member's match latency
+(p50/p99 over random members, text encoding excluded: members' texts are encoded at build
+time); the serving process's resident and peak memory. The store, its vector cache and the
+builds are kept in --data between runs, so a second run re-encodes nothing; the encoding rate
+is then measured on a fresh sample of texts in a separate step.
+
+    .venv/bin/python bench/bench_engine.py                 # 10k and 100k members
+    .venv/bin/python bench/bench_engine.py --members 10000 --queries 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MATCHER = [str(Path(sys.executable).with_name("matcher"))]
+
+SERVE_PROBE = r"""
+import json, resource, sys, time
+import numpy as np
+from matcher.config import Settings
+from matcher.db import open_store
+from matcher.engine import Matcher
+from matcher.index import BuildIndex
+
+def rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+
+settings = Settings.from_env()
+sessions = open_store(settings, upgrade=False)
+start = time.perf_counter()
+index = BuildIndex.load(settings.models_dir)
+matcher = Matcher(index, sessions, settings)
+load_s = time.perf_counter() - start
+rng = np.random.default_rng(0)
+members = rng.choice(index.member_external, size=int(sys.argv[1]), replace=False)
+matcher.for_member(members[0])
+times, found = [], 0
+for member in members:
+    t = time.perf_counter()
+    found += len(matcher.for_member(member, limit=10))
+    times.append((time.perf_counter() - t) * 1000)
+print(json.dumps({
+    "load_seconds": round(load_s, 2),
+    "queries": len(times),
+    "mean_matches": round(found / len(times), 1),
+    "p50_ms": round(float(np.percentile(times, 50)), 2),
+    "p99_ms": round(float(np.percentile(times, 99)), 2),
+    "rss_mib": round(rss_mib(), 1),
+    "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+}))
+"""
+
+ENCODE_PROBE = r"""
+import json, sys, time
+import pandas as pd
+from matcher.embed import load_encoder
+texts = pd.read_csv(sys.argv[1], usecols=["text"])["text"].sample(int(sys.argv[2]), random_state=0)
+encoder = load_encoder("all-MiniLM-L6-v2")
+encoder.encode(texts[:64].tolist())
+start = time.perf_counter()
+encoder.encode(texts.tolist())
+rate = len(texts) / (time.perf_counter() - start)
+print(json.dumps({"texts": len(texts), "texts_per_second": round(rate, 1)}))
+"""
+
+
+def run(cmd: list[str], env: dict[str, str]) -> str:
+    """Run a command, failing loudly, and return its standard output."""
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def bench(members: int, data: Path, queries: int, encode_sample: int) -> dict:
+    """Demo community, build and serving figures for one community size."""
+    folder = data / f"engine-{members}"
+    env = {
+        **os.environ,
+        "MATCHER_DATA_DIR": str(folder / "var"),
+        "MATCHER_MODELS_DIR": str(folder / "models"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    out: dict = {"members": members}
+    start = time.perf_counter()
+    run([*MATCHER, "demo-data", "--members", str(members), "--seed", "7", "--if-empty"], env)
+    out["demo_seconds"] = round(time.perf_counter() - start, 1)
+
+    start = time.perf_counter()
+    run([*MATCHER, "build"], env)
+    out["build_seconds"] = round(time.perf_counter() - start, 1)
+    manifest = json.loads((folder / "models" / "current" / "manifest.json").read_text())
+    out["build"] = {
+        "id": manifest["build_id"],
+        "corpus": manifest["corpus"],
+        "encoding": manifest["encoding"],
+        "timings": manifest["timings"],
+    }
+    posts = folder / "var" / "demo" / "posts.csv"
+    out["encode_probe"] = json.loads(
+        run([sys.executable, "-c", ENCODE_PROBE, str(posts), str(encode_sample)], env)
+    )
+    out["serving"] = json.loads(run([sys.executable, "-c", SERVE_PROBE, str(queries)], env))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
+    parser.add_argument("--queries", type=int, default=1000, help="members matched per size")
+    parser.add_argument("--encode-sample", type=int, default=4000, help="texts for the rate probe")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "engine.json")
+    args = parser.parse_args()
+    results = []
+    for members in args.members:
+        result = bench(members, args.data, args.queries, args.encode_sample)
+        results.append(result)
+        s, b = result["serving"], result["build"]
+        enc = b["encoding"]
+        print(
+            f"{members:>7} members | build {result['build_seconds']:>7.1f} s "
+            f"(encoded {enc['encoded']} texts, {enc['texts_per_second']} texts/s; "
+            f"probe {result['encode_probe']['texts_per_second']} texts/s) | "
+            f"match p50 {s['p50_ms']} ms p99 {s['p99_ms']} ms | "
+            f"serving RSS {s['rss_mib']} MiB, peak {s['peak_rss_mib']} MiB",
+            flush=True,
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
