@@ -13,6 +13,9 @@ from matcher.features.history import HALF_LIVES, KIND, MemberState, decayed, to_
 from matcher.features.lexical import bm25, idf, term_counts
 from matcher.geo import distance_km
 
+TOPIC_HALF_LIVES = (7.0, 30.0, 365.0)  # days: a week, a month, a year
+KNN = 20  # past needs consulted by knn_votes
+
 # Features that read the texts of needs and offers; the "behaviour" model is trained without them.
 TEXT_FEATURES: tuple[str, ...] = (
     "sim_offer_max",  # cosine of the need to the candidate's closest offer
@@ -21,7 +24,8 @@ TEXT_FEATURES: tuple[str, ...] = (
     "sim_helped_mean",  # ... to the centroid of the needs they helped with
     "sim_best",  # the content score: the best of the above maxima
     "knn_votes",  # share of the K past needs most like this one that the candidate helped with
-    "topic_recent",  # similarity-weighted needs helped lately (a month's half-life), as a share
+    # Needs helped, weighted by likeness to this one and by age (half-life h), as a share.
+    *(f"topic_{int(h)}d" for h in TOPIC_HALF_LIVES),
     "sim_reverse",  # reciprocity: the seeker's offers against the candidate's needs
     "bm25_offer",  # BM25 of the need against the candidate's offers
     "bm25_helped",  # ... against the needs they helped with
@@ -46,6 +50,7 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
     "tag_overlap",  # share of the need's tags the candidate helped with or lists
     "tag_helps",  # sum over the need's tags of log(1 + helps given on that tag)
     "tag_share",  # the candidate's largest share of the help given on one of the need's tags
+    "tag_recent",  # helps on the need's tags lately (a month's half-life), as a share
     "same_town",
     "distance_km",
     "pair_helped",  # helps from the candidate to the seeker before
@@ -63,8 +68,6 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
 FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
-KNN = 20  # past needs consulted by knn_votes
-TOPIC_HALF_LIFE = 30.0  # days
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def pair_features(
         return out
     f: dict[str, np.ndarray] = {}
     _behaviour(state, cand, known, seeker, t, f)
-    _tags(state, need, cand, f)
+    _tags(state, need, cand, t, f)
     _text(state, need, cand, seeker, t, f)
     _relative(f)
     for name, values in f.items():
@@ -144,6 +147,7 @@ def _behaviour(state, cand, known, seeker, t, f) -> None:
     f["log_days_since_joined"] = np.log1p(np.maximum(t - _pick(state.joined, cand, known), 0))
     f["log_needs"] = np.log1p(_pick(state.n_needs, cand, known, 0.0))
     f["help_share"] = n_helped / max(state.total_helps, 1)
+
     accepted = _pick(state.n_accepted, cand, known, 0.0)
     declined = _pick(state.n_declined, cand, known, 0.0)
     f["accept_rate"] = (accepted + 1) / (accepted + declined + 2)
@@ -192,12 +196,13 @@ def _pick_obj(values, cand, known) -> np.ndarray:
     return out
 
 
-def _tags(state, need, cand, f) -> None:
+def _tags(state, need, cand, t, f) -> None:
     n = len(cand)
     wanted = state.tag_positions(need.tags) if need.tag_ids is None else need.tag_ids
     f["tag_overlap"] = np.zeros(n)
     f["tag_helps"] = np.zeros(n)
     f["tag_share"] = np.zeros(n)
+    f["tag_recent"] = np.zeros(n)
     if len(wanted) == 0:
         return
     rows, owner = state.helped.gather(cand)
@@ -212,6 +217,10 @@ def _tags(state, need, cand, f) -> None:
     f["tag_overlap"] = has.sum(axis=1) / len(need.tags)
     f["tag_helps"] = np.log1p(counts).sum(axis=1)
     f["tag_share"] = (counts / np.maximum(state.tag_helps[wanted], 1)[None, :]).max(axis=1)
+    on_topic = np.unique(which[hit])  # helped needs sharing a tag with this one
+    age = np.maximum(t - state.post_time[rows[on_topic]], 0.0)
+    recent = np.bincount(owner[on_topic], weights=np.exp2(-age / 30.0), minlength=n)
+    f["tag_recent"] = recent / max(recent.sum(), 1e-12)
 
 
 def _text(state, need, cand, seeker, t, f) -> None:
@@ -226,7 +235,8 @@ def _text(state, need, cand, seeker, t, f) -> None:
         f[f"bm25_{side}"] = _bm25(state, need, rows, owner, lengths, average, cand)
     helped, helper = state.helped.gather(cand)
     f["knn_votes"] = _knn_votes(state, need, helped, helper, len(cand))
-    f["topic_recent"] = _topic_recent(state, need, helped, helper, len(cand), t)
+    for h in TOPIC_HALF_LIVES:
+        f[f"topic_{int(h)}d"] = _topic(state, need, helped, helper, len(cand), t, h)
     f["sim_best"] = np.fmax(f["sim_offer_max"], f["sim_helped_max"])
     f["sim_reverse"] = np.full(len(cand), np.nan)
     if seeker >= 0:
@@ -275,12 +285,12 @@ def _knn_votes(state, need, rows, owner, n) -> np.ndarray:
     return np.bincount(owner[hit], weights=row_weight, minlength=n) / weight.sum()
 
 
-def _topic_recent(state, need, rows, owner, n, t) -> np.ndarray:
+def _topic(state, need, rows, owner, n, t, half_life) -> np.ndarray:
     """Needs each candidate helped with, weighted by likeness and age, as a share of all."""
     if len(rows) == 0:
         return np.zeros(n)
     sims = np.maximum(state.post_vectors[rows] @ need.vector, 0.0)
-    weight = sims * np.exp2(-np.maximum(t - state.post_time[rows], 0.0) / TOPIC_HALF_LIFE)
+    weight = sims * np.exp2(-np.maximum(t - state.post_time[rows], 0.0) / half_life)
     total = weight.sum()
     return np.bincount(owner, weights=weight, minlength=n) / (total if total > 0 else 1.0)
 
