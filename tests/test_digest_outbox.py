@@ -85,3 +85,16 @@ def test_odd_member_ids_make_safe_distinct_file_names(tmp_path):
     assert len(names) == 5
     assert all("/" not in n and not n.startswith(".") for n in names)
     assert outbox.path_for("ok-1").name == "ok-1.eml"
+
+
+def test_two_runs_never_claim_the_same_digest(chosen):
+    from matcher.digest.ledger import claim
+
+    sessions, _ = chosen
+    with sessions() as s:
+        ids = list(s.scalars(select(Digest.id).where(Digest.status == "chosen")))
+    with sessions.begin() as s:
+        mine = claim(s, ids[:3], ["chosen"])
+    with sessions.begin() as s:
+        theirs = claim(s, ids, ["chosen"])
+    assert mine == ids[:3] and theirs == ids[3:]

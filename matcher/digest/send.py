@@ -71,17 +71,20 @@ def deliver(
     """
     result = Delivery()
     render = render or (lambda batch, at: [to_bytes(renderer.message(c, at)) for c in batch])
-    statuses = ["chosen", "sending", *(["failed"] if retry_failed else [])]
+    statuses = ["chosen", *(["failed"] if retry_failed else [])]  # what this run may claim
     with sessions() as session:
-        rows = ledger.due(session, week, statuses)
+        rows = ledger.due(session, week, ["sending", *statuses])
     interrupted = [i for i, status in rows if status == "sending"]
     todo = [i for i, status in rows if status != "sending"]
+    again: list[int] = []
     if transport.knows_outcome:
-        todo = _recover(sessions, transport, interrupted, now, result) + todo
+        again = _recover(sessions, transport, interrupted, now, result)
     elif resend_unknown:
-        todo = interrupted + todo
+        again = interrupted
     else:
         result.unknown = len(interrupted)
+    _release(sessions, again)  # to be sent again: claimed like any other
+    todo = again + todo
     if limit is not None and len(todo) > limit:
         result.left = len(todo) - limit
         todo = todo[:limit]
