@@ -50,7 +50,7 @@ def bench_training(pairs: int, seed: int = 0) -> None:
     took = time.perf_counter() - start
     print(
         f"training: {len(X):,} labelled pairs ({n_queries:,} queries, {int(y.sum()):,} positives), "
-        f"{len(FEATURE_NAMES)} features: {took:.1f} s (C={ranker.C_}, "
+        f"{len(FEATURE_NAMES)} features: {took:.1f} s (Cs={ranker.Cs}, "
         f"validation MRR {ranker.validation_mrr_:.3f}); target < 120 s"
     )
 

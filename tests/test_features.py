@@ -254,3 +254,20 @@ def test_ragged_rows_read_the_same_growing_or_frozen():
         np.testing.assert_array_equal(ragged.row(0), [5, 6])
     with pytest.raises(ValueError):
         frozen.append(0, 1)
+
+
+def test_topic_and_tag_history_weigh_likeness_and_age(encoder):
+    candidates, f = features_of(community(), encoder)
+    for name in ("topic_7d", "topic_30d", "topic_365d"):
+        shares = {m: column(f, candidates, m, name) for m in candidates}
+        assert max(shares, key=shares.get) == 2, name  # helped the drum need of day 3
+        assert sum(shares.values()) == pytest.approx(1.0)
+    # Only 2 helped with a need tagged like this one (drums).
+    assert column(f, candidates, 2, "tag_recent") == pytest.approx(1.0)
+    assert column(f, candidates, 3, "tag_recent") == 0
+    # Had the drum need been a year older, it would weigh far less at a week's half-life
+    # (3's unrelated mixing help takes over) but still count at a year's.
+    old = [(*p[:5], p[5] - 365) if p[0] == 13 else p for p in POSTS]
+    candidates, g = features_of(community(posts=old), encoder)
+    assert column(g, candidates, 2, "topic_7d") < 0.01 < column(g, candidates, 3, "topic_7d")
+    assert column(g, candidates, 2, "topic_365d") > 0.3
