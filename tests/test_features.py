@@ -271,3 +271,14 @@ def test_topic_and_tag_history_weigh_likeness_and_age(encoder):
     candidates, g = features_of(community(posts=old), encoder)
     assert column(g, candidates, 2, "topic_7d") < 0.01 < column(g, candidates, 3, "topic_7d")
     assert column(g, candidates, 2, "topic_365d") > 0.3
+
+
+def test_a_training_set_labels_the_helpers_of_earlier_needs(encoder):
+    from matcher.features import training_set
+
+    c = community()
+    rows = training_set(c, vectors(c, encoder), at=day(5.5), candidates=10)
+    # Needs 13 and 14 were helped before day 5.5; need 16 only on day 6.
+    assert rows.need_post_ids == [13, 14]
+    assert rows.positives == 2 and rows.X.shape == (len(rows.y), len(FEATURE_NAMES))
+    assert list(np.unique(rows.groups)) == [0, 1]

@@ -11,9 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import pandas as pd
 
-from matcher.domain import POSITIVE_KINDS
 from matcher.embed import Encoder
 from matcher.evaluate.baselines import BASELINES, Scorer
 from matcher.evaluate.metrics import (
@@ -25,7 +23,8 @@ from matcher.evaluate.metrics import (
     reciprocal_rank,
 )
 from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
-from matcher.features.queries import CandidateRule, QueryBlock, query_features
+from matcher.features.queries import QueryBlock
+from matcher.features.training import training_rows
 from matcher.progress import Reporter, Silent
 from matcher.rank import Ranker, TooFewLabels
 from matcher.snapshot import Community
@@ -71,51 +70,6 @@ def encode_posts(
         parts.append(encoder.encode(chunk))
         advance(len(chunk))
     return np.vstack(parts)
-
-
-def collect(
-    community: Community,
-    post_vectors: np.ndarray,
-    need_post_ids: Sequence[int],
-    rule: CandidateRule,
-    progress: Reporter | None = None,
-) -> list[QueryBlock]:
-    """Each need's candidates and features as of its time, in time order."""
-    advance = (progress or Silent()).task("features of needs", len(need_post_ids))
-    blocks = []
-    for block in query_features(community, post_vectors, need_post_ids, rule):
-        blocks.append(block)
-        advance(1)
-    return blocks
-
-
-def positive_pairs(community: Community, before: pd.Timestamp) -> set[tuple[int, int]]:
-    """(need post, helper) of every positive outcome recorded before `before`."""
-    events = community.interactions
-    done = events[
-        events["kind"].isin(sorted(POSITIVE_KINDS))
-        & events["need_post_id"].notna()
-        & (events["occurred_at"] < before)
-    ]
-    return set(
-        zip(done["need_post_id"].astype(int), done["from_member_id"].astype(int), strict=True)
-    )
-
-
-def training_rows(
-    blocks: Sequence[QueryBlock], positives: set[tuple[int, int]]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features, labels and query of every candidate of the queries that have a positive."""
-    X, y, groups = [], [], []
-    for i, block in enumerate(blocks):
-        labels = np.array([(block.need_post_id, int(c)) in positives for c in block.candidates])
-        if labels.any():
-            X.append(block.features)
-            y.append(labels)
-            groups.append(np.full(len(labels), i))
-    if not X:
-        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, bool), np.zeros(0, int)
-    return np.vstack(X), np.concatenate(y), np.concatenate(groups)
 
 
 def learned_rankers(
@@ -181,7 +135,8 @@ def run(
 ) -> Evaluation:
     """Train on the blocks before `split_index`, test on the rest, and score every ranker."""
     notes: list[str] = []
-    X, y, groups = training_rows(blocks[:split_index], positives)
+    rows = training_rows(blocks[:split_index], positives)
+    X, y, groups = rows.X, rows.y, rows.groups
     scorers = {name: BASELINES[name] for name in baselines}
     scorers.update(learned_rankers(X, y, groups, min_labels, notes))
     queries = [q for q in map(make_test, blocks[split_index:]) if q is not None]

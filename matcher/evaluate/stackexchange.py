@@ -6,15 +6,9 @@ import numpy as np
 import pandas as pd
 
 from matcher.datasets.stackexchange import StackExchangeDump
-from matcher.evaluate.protocol import (
-    TEST_SHARE,
-    Evaluation,
-    TestQuery,
-    collect,
-    positive_pairs,
-    run,
-)
+from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
 from matcher.features.queries import QueryBlock, experienced_helpers
+from matcher.features.training import collect, positive_pairs
 from matcher.progress import Reporter
 
 MIN_ANSWERS = 3  # a candidate answered at least this often before the question

@@ -5,16 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from matcher.domain import NEED, POSITIVE_KINDS
-from matcher.evaluate.protocol import (
-    TEST_SHARE,
-    Evaluation,
-    TestQuery,
-    collect,
-    positive_pairs,
-    run,
-)
+from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
 from matcher.features.queries import QueryBlock, content_candidates
+from matcher.features.training import collect, labelled_needs, positive_pairs
 from matcher.progress import Reporter
 from matcher.snapshot import Community
 
@@ -38,7 +31,7 @@ def evaluate_store(
     member with a positive outcome on the need is relevant; a helper the candidates missed
     counts as a miss for every ranker. The content score stands in for "embedding".
     """
-    labelled = _labelled_needs(community)
+    labelled = labelled_needs(community)
     split_index = round(len(labelled) * (1 - TEST_SHARE))
     if len(labelled) < 2 or split_index >= len(labelled):
         return Evaluation(dataset, 0, 0.0, {}, ["too few needs with an outcome to split"])
@@ -73,13 +66,3 @@ def evaluate_store(
         }
     )
     return evaluation
-
-
-def _labelled_needs(community: Community) -> pd.Series:
-    """Creation time of each need with a positive outcome, in time order."""
-    events = community.interactions
-    done = events[events["kind"].isin(sorted(POSITIVE_KINDS)) & events["need_post_id"].notna()]
-    ids = done["need_post_id"].astype(int).unique()
-    posts = community.posts
-    needs = posts[posts.index.isin(ids) & (posts["side"] == NEED)]
-    return needs["created_at"].sort_values(kind="stable")

@@ -12,6 +12,7 @@ from matcher.features.pairs import (
     need_from_post,
     pair_features,
 )
+from matcher.features.training import TrainingSet, training_set
 
 __all__ = [
     "BEHAVIOUR_FEATURES",
@@ -19,9 +20,11 @@ __all__ = [
     "TEXT_FEATURES",
     "MemberState",
     "Need",
+    "TrainingSet",
     "make_need",
     "member_state",
     "need_from_post",
     "pair_features",
     "replay",
+    "training_set",
 ]

@@ -1,0 +1,112 @@
+"""Labelled training rows from a community's own outcomes: who helped with which need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from matcher.domain import NEED, POSITIVE_KINDS
+from matcher.features.pairs import FEATURE_NAMES
+from matcher.features.queries import (
+    CandidateRule,
+    QueryBlock,
+    content_candidates,
+    query_features,
+)
+from matcher.progress import Reporter, Silent
+from matcher.snapshot import Community
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Rows of pair features with labels (1: helped), and the query (need) of each row."""
+
+    X: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray  # queries numbered in time order
+    need_post_ids: list[int]
+
+    @property
+    def positives(self) -> int:
+        """How many labelled outcomes say "helped" (what min_training_labels counts)."""
+        return int(self.y.sum())
+
+
+def positive_pairs(community: Community, before: pd.Timestamp) -> set[tuple[int, int]]:
+    """(need post, helper) of every helped or accepted outcome recorded before `before`."""
+    events = community.interactions
+    done = events[
+        events["kind"].isin(sorted(POSITIVE_KINDS))
+        & events["need_post_id"].notna()
+        & (events["occurred_at"] < before)
+    ]
+    pairs = zip(done["need_post_id"].astype(int), done["from_member_id"].astype(int), strict=True)
+    return set(pairs)
+
+
+def labelled_needs(community: Community, before: pd.Timestamp | None = None) -> pd.Series:
+    """Creation time of each need with a positive outcome (before `before`), in time order."""
+    events = community.interactions
+    done = events[events["kind"].isin(sorted(POSITIVE_KINDS)) & events["need_post_id"].notna()]
+    if before is not None:
+        done = done[done["occurred_at"] < before]
+    posts = community.posts
+    ids = done["need_post_id"].astype(int).unique()
+    needs = posts[posts.index.isin(ids) & (posts["side"] == NEED)]
+    return needs["created_at"].sort_values(kind="stable")
+
+
+def collect(
+    community: Community,
+    post_vectors: np.ndarray,
+    need_post_ids: Sequence[int],
+    rule: CandidateRule,
+    progress: Reporter | None = None,
+) -> list[QueryBlock]:
+    """Each need's candidates and features as of its time, in time order, reporting progress."""
+    advance = (progress or Silent()).task("features of needs", len(need_post_ids))
+    blocks = []
+    for block in query_features(community, post_vectors, need_post_ids, rule):
+        blocks.append(block)
+        advance(1)
+    return blocks
+
+
+def training_rows(blocks: Sequence[QueryBlock], positives: set[tuple[int, int]]) -> TrainingSet:
+    """Every candidate of the queries that have a positive, labelled, in time order."""
+    X, y, groups, needs = [], [], [], []
+    for block in blocks:
+        labels = np.array(
+            [(block.need_post_id, int(c)) in positives for c in block.candidates], dtype=bool
+        )
+        if labels.any():
+            X.append(block.features)
+            y.append(labels)
+            groups.append(np.full(len(labels), len(needs)))
+            needs.append(block.need_post_id)
+    if not X:
+        return TrainingSet(
+            np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, bool), np.zeros(0, int), []
+        )
+    return TrainingSet(np.vstack(X), np.concatenate(y), np.concatenate(groups), needs)
+
+
+def training_set(
+    community: Community,
+    post_vectors: np.ndarray,
+    *,
+    at: pd.Timestamp,
+    candidates: int = 200,
+    progress: Reporter | None = None,
+) -> TrainingSet:
+    """The rows a build trains its ranker on: needs helped before `at`, each against the
+    `candidates` members closest by content as of the need's time, labelled by who helped.
+    """
+    needs = labelled_needs(community, before=at)
+    blocks = collect(
+        community, post_vectors, needs.index.tolist(), content_candidates(candidates), progress
+    )
+    return training_rows(blocks, positive_pairs(community, at))
