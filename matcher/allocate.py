@@ -3,9 +3,9 @@
 Plain functions over candidate rows (one row = one seeker and one member who could be
 suggested to them, with a score). Members are dense indices 0..M-1 in one index space for
 both roles. The allocation runs in rounds of proposals, in the spirit of FairRec (Patro et
-al. 2020): first the under-exposed members are each guaranteed a few slots (the coverage
-floor), then every seeker fills the rest of their email by score, and nobody is suggested
-more often than their capacity.
+al. 2020): every seeker first gets one good match, then the under-exposed members are
+each guaranteed a few slots (the coverage floor), then every seeker fills the rest of their
+email by score, and nobody is suggested more often than their capacity.
 """
 
 from __future__ import annotations
@@ -82,9 +82,11 @@ def allocate(
     """Chosen row indices: up to `n` per seeker, both directions mixed, nobody over capacity.
 
     `capacity[m]` is how often member m may still be suggested this week; `floor[m]` how many
-    suggestions m is guaranteed first (under-exposed members; clipped to capacity);
-    `quota[s]` how many slots seeker s still has (default `n` each). Half the slots go to
-    "could help you" and half to "you could help" when both exist, the rest to either.
+    suggestions m is guaranteed (under-exposed members; clipped to capacity); `quota[s]`
+    how many slots seeker s still has (default `n` each). Every seeker first gets one slot
+    (their best candidate with room left), then the floor, then the rest by score: half the
+    slots go to "could help you" and half to "you could help" when both exist, the rest to
+    either. Each (seeker, member) pair must appear at most once.
     """
     seeker = np.asarray(seeker, dtype=np.int64)
     member = np.asarray(member, dtype=np.int64)
@@ -109,16 +111,22 @@ def allocate(
         np.subtract.at(group_quota, group[rows], 1)
         np.subtract.at(total, seeker[rows], 1)
 
+    # 1. Everyone's first slot: each seeker asks for their best candidate.
+    take(propose(seeker, member, score, np.minimum(total, 1), cap))
+    # 2. The floor: under-exposed members not yet suggested ask for the seekers they suit
+    #    best, who keep the best such asks in up to `floor_share` of their email.
     if floor is not None:
         guaranteed = np.zeros(size, dtype=np.int64)
         guaranteed[: len(floor)] = np.asarray(floor, dtype=np.int64)
+        guaranteed -= np.bincount(member[taken], minlength=size)
         guaranteed = np.minimum(np.maximum(guaranteed, 0), cap)
-        floor_slots = np.empty(2 * size, dtype=np.int64)
-        floor_slots[0::2] = np.ceil(group_quota[0::2] * floor_share)
-        floor_slots[1::2] = np.ceil(group_quota[1::2] * floor_share)
-        floor_rows = np.flatnonzero(guaranteed[member] > 0)
-        # The under-exposed members ask for the seekers they suit best.
-        take(propose(member, group, score, guaranteed, floor_slots, floor_rows))
+        floor_slots = np.minimum(np.maximum(total, 0), int(np.ceil(n * floor_share)))
+        rows = np.flatnonzero(~taken & (guaranteed[member] > 0))
+        take(propose(member, seeker, score, guaranteed, floor_slots, rows))
+    # 3. The rest by score: first each direction's share (within what is left), then either.
+    left = np.maximum(total, 0)
+    group_quota[0::2] = np.minimum(np.maximum(group_quota[0::2], 0), left)
+    group_quota[1::2] = np.minimum(np.maximum(group_quota[1::2], 0), left - group_quota[0::2])
     take(propose(group, member, score, group_quota, cap, np.flatnonzero(~taken)))
     take(propose(seeker, member, score, total, cap, np.flatnonzero(~taken)))
     return np.flatnonzero(taken)

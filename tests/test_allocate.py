@@ -30,36 +30,49 @@ def test_proposals_keep_every_quota_and_the_best_asks():
     assert chosen.tolist() == [1, 3, 4]
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(10))
 def test_allocation_respects_capacities_quotas_and_never_repeats_a_pair(seed):
     seeker, member, score, helps_you, capacity = random_market(seed)
-    floor = np.ones_like(capacity)
-    chosen = allocate(seeker, member, score, helps_you, n=4, capacity=capacity, floor=floor)
+    n = 1 + seed % 5
+    floor = np.random.default_rng(seed).integers(0, 3, size=len(capacity))
+    chosen = allocate(seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor)
     assert len(np.unique(chosen)) == len(chosen)
     exposure = np.bincount(member[chosen], minlength=len(capacity))
     assert np.all(exposure <= capacity)
-    assert np.bincount(seeker[chosen]).max() <= 4
-    # Nothing is left on the table: an unchosen row has a full seeker or a full member.
     per_seeker = np.bincount(seeker[chosen], minlength=len(capacity))
+    assert per_seeker.max() <= n
+    # Nothing is left on the table: an unchosen row has a full seeker or a full member.
     left = np.setdiff1d(np.arange(len(score)), chosen)
-    assert np.all(
-        (per_seeker[seeker[left]] >= 4) | (exposure[member[left]] >= capacity[member[left]])
-    )
+    full = exposure[member[left]] >= capacity[member[left]]
+    assert np.all((per_seeker[seeker[left]] >= n) | full)
 
 
 def test_the_floor_gives_rarely_suggested_members_a_place_and_top_n_does_not():
-    # Three seekers, each with one strong favourite (member 3) and a weaker newcomer (4).
-    seeker = np.array([0, 0, 1, 1, 2, 2])
-    member = np.array([3, 4, 3, 4, 3, 4])
-    score = np.array([0.9, 0.4, 0.9, 0.4, 0.9, 0.4])
-    helps_you = np.ones(6, dtype=bool)
-    capacity = np.array([0, 0, 0, 9, 9])
-    floor = np.array([0, 0, 0, 0, 1])
-    fair = allocate(seeker, member, score, helps_you, n=1, capacity=capacity, floor=floor)
-    best = top_n(seeker, member, score, helps_you, n=1)
-    assert np.bincount(member[best], minlength=5)[4] == 0
-    assert np.bincount(member[fair], minlength=5)[4] == 1
-    assert np.bincount(member[fair], minlength=5)[3] == 2
+    # Three seekers, each with a strong favourite (member 3), a good match (5) and a
+    # weaker newcomer (4) who has rarely been suggested.
+    seeker = np.repeat([0, 1, 2], 3)
+    member = np.tile([3, 5, 4], 3)
+    score = np.tile([0.9, 0.6, 0.4], 3)
+    helps_you = np.ones(9, dtype=bool)
+    capacity = np.array([0, 0, 0, 9, 9, 9])
+    floor = np.array([0, 0, 0, 0, 1, 0])
+    fair = allocate(seeker, member, score, helps_you, n=2, capacity=capacity, floor=floor)
+    best = top_n(seeker, member, score, helps_you, n=2)
+    assert np.bincount(member[best], minlength=6)[4] == 0
+    exposure = np.bincount(member[fair], minlength=6)
+    assert exposure[4] == 1 and exposure[3] == 3 and exposure[5] == 2
+
+
+def test_every_seeker_gets_a_first_match_before_anyone_gets_a_second():
+    # Member 3 has room for one: seeker 0's second choice, seeker 1's only one.
+    seeker = np.array([0, 0, 1])
+    member = np.array([2, 3, 3])
+    score = np.array([0.9, 0.8, 0.5])
+    helps_you = np.array([True, False, False])
+    capacity = np.array([0, 0, 1, 1])
+    chosen = allocate(seeker, member, score, helps_you, n=2, capacity=capacity)
+    pairs = zip(seeker[chosen].tolist(), member[chosen].tolist(), strict=True)
+    assert sorted(pairs) == [(0, 2), (1, 3)]
 
 
 def test_the_floor_only_takes_its_share_of_each_email():
