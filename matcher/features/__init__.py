@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher.features.history import MemberState, member_state, replay
+from matcher.features.history import MemberState
 from matcher.features.pairs import (
     BEHAVIOUR_FEATURES,
     FEATURE_NAMES,
@@ -12,6 +12,7 @@ from matcher.features.pairs import (
     need_from_post,
     pair_features,
 )
+from matcher.features.replay import member_state, replay
 from matcher.features.training import TrainingSet, training_set
 
 __all__ = [

@@ -1,14 +1,14 @@
-"""What is known about each member at a time t, built by replaying posts and interactions in order.
+"""What is known about each member at a time t: posts, help, requests, pairs and tags so far.
 
-One `MemberState` serves both paths: training replays the community once and reads the state
-at every query time (`replay`); serving builds it once up to the build time (`member_state`),
-freezes it into arrays and saves it beside the build.
+One `MemberState` serves both paths (see `matcher.features.replay`): training replays the
+community once and reads the state at every query time; serving builds it once up to the
+build time, freezes it into arrays and saves it beside the build.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import joblib
@@ -19,7 +19,6 @@ from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS
 from matcher.errors import BuildError
 from matcher.features.lexical import term_counts
 from matcher.features.ragged import Growing, Ragged
-from matcher.snapshot import Community
 
 # Spans of the time-decayed activity counts: a day, a week, a month, a year.
 HALF_LIVES: tuple[float, ...] = (1.0, 7.0, 30.0, 365.0)
@@ -301,77 +300,3 @@ def decayed(values: np.ndarray, since: np.ndarray, at: float, half_life: np.ndar
     if np.ndim(values) == 2:
         return values * np.exp2(-elapsed[:, None] / np.asarray(half_life)[None, :])
     return values * np.exp2(-elapsed / half_life)
-
-
-def _events(community: Community, state: MemberState) -> pd.DataFrame:
-    """Posts and interactions in time order: kind, source, target, need row, time (days)."""
-    posts = pd.DataFrame(
-        {"t": state.post_time, "post": np.arange(len(state.post_time)), "order": 0}
-    )
-    events = community.interactions
-    need_rows = pd.Index(state.post_ids).get_indexer(events["need_post_id"].fillna(-1))
-    interactions = pd.DataFrame(
-        {
-            "t": to_days(events["occurred_at"]),
-            "post": -1,
-            "order": 1,
-            "kind": events["kind"].to_numpy(),
-            "source": state.positions(events["from_member_id"]),
-            "target": state.positions(events["to_member_id"]),
-            "need": need_rows,
-        }
-    )
-    both = pd.concat([posts, interactions], ignore_index=True)
-    both = both[np.isfinite(both["t"])]
-    return both.sort_values(["t", "order"], kind="stable").reset_index(drop=True)
-
-
-def replay(
-    community: Community, post_vectors: np.ndarray, times: Sequence | pd.Series
-) -> Iterator[tuple[int, MemberState]]:
-    """For each query time (in time order), its index in `times` and the state just before it.
-
-    The same state object is yielded each time, advanced: read it before the next step.
-    """
-    state = MemberState(community.members, community.posts, post_vectors)
-    events = _events(community, state)
-    query_days = np.asarray(to_days(pd.Series(times)), dtype=np.float64)
-    order = np.argsort(query_days, kind="stable")
-    cursor = 0
-    columns = [events[c].to_numpy() for c in ("t", "post", "kind", "source", "target", "need")]
-    event_time, post, kind, source, target, need = columns
-    for index in order:
-        t = query_days[index]
-        while cursor < len(events) and event_time[cursor] < t:
-            _apply(
-                state,
-                post[cursor],
-                kind[cursor],
-                source[cursor],
-                target[cursor],
-                need[cursor],
-                event_time[cursor],
-            )
-            cursor += 1
-        state.at = t
-        yield int(index), state
-
-
-def _apply(state, post, kind, source, target, need, t) -> None:
-    if post >= 0:
-        state.add_post(int(post))
-    else:
-        state.add_interaction(str(kind), int(source), int(target), int(need), float(t))
-
-
-def member_state(community: Community, post_vectors: np.ndarray, at: pd.Timestamp) -> MemberState:
-    """The frozen state of every member as of `at`, from posts and interactions before it."""
-    keep = (community.posts["created_at"] < at).to_numpy()
-    past = Community(
-        community.members,
-        community.posts[keep],
-        community.interactions[community.interactions["occurred_at"] < at],
-    )
-    for _, state in replay(past, np.asarray(post_vectors)[keep], [at]):
-        return state.freeze()
-    raise AssertionError("unreachable")  # pragma: no cover

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from matcher.features.history import MemberState, replay
+from matcher.features.history import MemberState
 from matcher.features.pairs import Need, need_from_post, pair_features
+from matcher.features.replay import replay
 from matcher.snapshot import Community
 
 CandidateRule = Callable[[MemberState, Need], np.ndarray]

@@ -1,0 +1,115 @@
+"""Text features of a need against candidates: embedding similarities, topic history, BM25."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import sparse
+
+from matcher.features.lexical import bm25, idf
+
+if TYPE_CHECKING:
+    from matcher.features.history import MemberState
+    from matcher.features.pairs import Need
+
+TOPIC_HALF_LIVES = (7.0, 30.0, 365.0)  # days: a week, a month, a year
+KNN = 20  # past needs consulted by knn_votes
+
+
+def text_features(
+    state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: float
+) -> dict[str, np.ndarray]:
+    """The text features (except the relative ones) of the candidates at state positions `cand`."""
+    f: dict[str, np.ndarray] = {}
+    for side, posts, lengths, average in (
+        ("offer", state.offers, state.offer_length, state.average_offer_length),
+        ("helped", state.helped, state.helped_length, state.average_helped_length),
+    ):
+        rows, owner = posts.gather(cand)
+        f[f"sim_{side}_max"], f[f"sim_{side}_mean"] = _similarities(
+            state.post_vectors[rows], owner, need.vector, len(cand)
+        )
+        f[f"bm25_{side}"] = _bm25(state, need, rows, owner, lengths, average, cand)
+    helped, helper = state.helped.gather(cand)
+    f["knn_votes"] = _knn_votes(state, need, helped, helper, len(cand))
+    for h in TOPIC_HALF_LIVES:
+        f[f"topic_{int(h)}d"] = _topic(state, need, helped, helper, len(cand), t, h)
+    f["sim_best"] = np.fmax(f["sim_offer_max"], f["sim_helped_max"])
+    f["sim_reverse"] = np.full(len(cand), np.nan)
+    if seeker >= 0:
+        mine = state.post_vectors[state.offers.row(seeker)]
+        rows, owner = state.needs.gather(cand)
+        if len(mine) and len(rows):
+            best = (state.post_vectors[rows] @ mine.T).max(axis=1)
+            starts, groups = _runs(owner)
+            f["sim_reverse"][groups] = np.maximum.reduceat(best, starts)
+    return f
+
+
+def _similarities(vectors, owner, query, n) -> tuple[np.ndarray, np.ndarray]:
+    best = np.full(n, np.nan)
+    centroid = np.full(n, np.nan)
+    if len(vectors) == 0:
+        return best, centroid
+    sims = vectors @ query
+    starts, groups = _runs(owner)
+    best[groups] = np.maximum.reduceat(sims, starts)
+    # Sums of each candidate's vectors, as one sparse product (much faster than reduceat).
+    indicator = sparse.csr_matrix(
+        (np.ones(len(owner), dtype=vectors.dtype), (owner, np.arange(len(owner)))),
+        shape=(n, len(owner)),
+    )
+    sums = indicator @ vectors
+    norms = np.linalg.norm(sums, axis=1)
+    has = norms > 0
+    centroid[has] = (sums[has] @ query) / norms[has]
+    return best, centroid
+
+
+def _knn_votes(state, need, rows, owner, n) -> np.ndarray:
+    """Similarity-weighted share of the K nearest helped needs that each candidate helped with."""
+    votes = np.zeros(n)
+    if len(rows) == 0:
+        return votes
+    unique = np.unique(rows)
+    sims = state.post_vectors[unique] @ need.vector
+    nearest = unique[np.argsort(-sims, kind="stable")[:KNN]]
+    weight = np.maximum(state.post_vectors[nearest] @ need.vector, 0.0)
+    if weight.sum() <= 0:
+        return votes
+    hit = np.isin(rows, nearest)
+    order = np.argsort(nearest)
+    row_weight = weight[order[np.searchsorted(nearest[order], rows[hit])]]
+    return np.bincount(owner[hit], weights=row_weight, minlength=n) / weight.sum()
+
+
+def _topic(state, need, rows, owner, n, t, half_life) -> np.ndarray:
+    """Needs each candidate helped with, weighted by likeness and age, as a share of all."""
+    if len(rows) == 0:
+        return np.zeros(n)
+    sims = np.maximum(state.post_vectors[rows] @ need.vector, 0.0)
+    weight = sims * np.exp2(-np.maximum(t - state.post_time[rows], 0.0) / half_life)
+    total = weight.sum()
+    return np.bincount(owner, weights=weight, minlength=n) / (total if total > 0 else 1.0)
+
+
+def _runs(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal (sorted) owners starts, and its owner."""
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    return starts, owner[starts]
+
+
+def _bm25(state, need, rows, owner, lengths, average, cand) -> np.ndarray:
+    n = len(cand)
+    terms = need.term_ids
+    if len(terms) == 0 or len(rows) == 0:
+        return np.zeros(n)
+    sub = state.post_terms[rows]
+    row_of = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
+    hit = np.isin(sub.indices, terms)
+    flat = owner[row_of[hit]] * len(terms) + np.searchsorted(terms, sub.indices[hit])
+    tf = np.bincount(flat, weights=sub.data[hit], minlength=n * len(terms))
+    doc_len = np.where(cand >= 0, lengths[np.maximum(cand, 0)], 0.0)
+    weights = idf(state.doc_freq[terms], state.n_docs)
+    return bm25(tf.reshape(n, len(terms)), doc_len, average, weights)
