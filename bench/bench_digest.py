@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import time
 from datetime import UTC, datetime, timedelta
@@ -104,10 +105,12 @@ def setup(settings: Settings, members: int, seed: int) -> None:
 
 
 def phase(name: str, started: float, timings: dict[str, float]) -> float:
-    """Record and print one phase's time; returns now."""
+    """Record and print one phase's wall time and this process's CPU time; returns now."""
     now = time.perf_counter()
     timings[name] = now - started
-    print(f"{name:<28} {timings[name]:8.1f} s", flush=True)
+    cpu = time.process_time()
+    used, timings["cpu"] = cpu - timings.get("cpu", 0.0), cpu
+    print(f"{name:<32} {timings[name]:7.1f} s   (main process CPU {used:6.1f} s)", flush=True)
     return now
 
 
@@ -140,7 +143,7 @@ def main() -> None:
         s.execute(delete(Digest).where(Digest.week == WEEK))
     shutil.rmtree(outbox, ignore_errors=True)
 
-    timings: dict[str, float] = {}
+    timings: dict[str, float] = {"cpu": time.process_time()}
     start = t = time.perf_counter()
     matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings)
     t = phase("load build", t, timings)
@@ -166,6 +169,8 @@ def main() -> None:
         )
         t = phase(f"deliver to outbox ({result.sent})", t, timings)
     total = t - start
+    workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu = workers_cpu.ru_utime + workers_cpu.ru_stime
     rerun = time.perf_counter()
     again = choose_week(sessions, lambda: matcher, settings, WEEK, now=lambda: NOW)
     repeat = deliver(sessions, WEEK, Renderer(settings), Outbox(outbox), now=lambda: NOW)
@@ -184,6 +189,8 @@ def main() -> None:
     print()
     minutes = f"{total / 60:.1f} min; target < 10 min"
     print(f"digest total: {total:.1f} s ({minutes}) with {args.workers} worker processes")
+    print(f"CPU: main process {time.process_time():.1f} s, worker processes {workers_cpu:.1f} s")
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"rerun (nothing to send): {rerun:.1f} s")
     sessions.kw["bind"].dispose()
 
