@@ -275,3 +275,28 @@ def test_the_real_dumps_load(encoder):
     assert len(sustainability.community.members) > 1000
     abouts = sustainability.community.posts["external_id"].str.endswith("-about")
     assert abouts.sum() > 500
+
+
+@pytest.mark.realdata
+def test_no_feature_of_a_real_question_leaks_what_came_after_it(encoder):
+    if not SITES.is_dir():
+        pytest.skip(f"the Stack Exchange dumps are not here ({SITES})")
+    from matcher.features.queries import experienced_helpers, query_features
+    from matcher.snapshot import Community
+
+    full = load_stackexchange(SITES / "sustainability").community
+    question = int(full.posts[full.posts["side"] == "need"].index[300])
+    at = full.posts.at[question, "created_at"]
+    past = Community(
+        full.members,
+        full.posts[(full.posts["created_at"] < at) | (full.posts.index == question)],
+        full.interactions[full.interactions["occurred_at"] < at],
+    )
+    blocks = []
+    for c in (full, past):
+        vectors = encoder.encode(c.posts["text"].tolist())
+        [block] = query_features(c, vectors, [question], experienced_helpers(3))
+        blocks.append(block)
+    assert len(blocks[0].candidates) > 10
+    np.testing.assert_array_equal(blocks[0].candidates, blocks[1].candidates)
+    np.testing.assert_allclose(blocks[0].features, blocks[1].features, rtol=1e-6)
