@@ -67,6 +67,7 @@ def check(operation, mode: GenerationMode) -> None:
     keeps_to_the_contract()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", list(EXAMPLES), ids=lambda m: m.value)
 def test_every_operation_keeps_to_the_contract(live, mode):
     app, headers = live
