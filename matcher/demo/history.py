@@ -10,7 +10,7 @@ Pointless contacts are now and then reported or blocked.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from matcher.demo.truth import DemoTruth
 
 WINDOW_DAYS = 182.0
 SHORTLIST = 300  # offers a naive word search would ever show for one need
+FIT_CACHE = 512  # needs whose helper pools are kept between their sessions
 
 
 @dataclass
@@ -59,19 +60,24 @@ class _Funnel:
         self.member_offers: dict[int, list[int]] = defaultdict(list)
         for p in offers:
             self.member_offers[int(posts.member[p])].append(p)
-        self._fit: dict[int, tuple[np.ndarray, ...]] = {}
+        # fit() is pure, so a bounded cache keeps memory linear in the community's size.
+        self._fit: OrderedDict[int, tuple[np.ndarray, ...]] = OrderedDict()
         self._word_weights: dict[int, tuple[np.ndarray, ...]] = {}
         self._bases: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def fit(self, p: int) -> tuple[np.ndarray, ...]:
         """For need `p`: possible helpers, their role, how right they look, compatibility,
         and the cumulative weights by which word of mouth finds them."""
-        if p not in self._fit:
-            idx, role, genre, distance = self.truth.factors(p)
-            compat = role * genre * distance * (0.55 + 0.45 * self.truth.reliability[idx])
-            looks = genre * distance
-            heard = np.cumsum(role * looks * np.sqrt(looks))
-            self._fit[p] = (idx, role, looks, compat, heard)
+        if p in self._fit:
+            self._fit.move_to_end(p)
+            return self._fit[p]
+        idx, role, genre, distance = self.truth.factors(p)
+        compat = role * genre * distance * (0.55 + 0.45 * self.truth.reliability[idx])
+        looks = genre * distance
+        heard = np.cumsum(role * looks * np.sqrt(looks))
+        self._fit[p] = (idx, role, looks, compat, heard)
+        if len(self._fit) > FIT_CACHE:
+            self._fit.popitem(last=False)
         return self._fit[p]
 
     def word_weights(self, p: int) -> tuple[np.ndarray, ...]:
