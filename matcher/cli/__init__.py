@@ -87,31 +87,26 @@ def migrate_command(app: AppContext) -> None:
     after = migrate.current_revision(engine)
     app.out.print(f"store {app.settings.database}: schema {before or 'empty'} -> {after}")
 
+
+# The commands, one module each (imported last: they use `main`'s module only through click).
 from matcher.cli.data import export_command, import_command, stats_command  # noqa: E402
-
-main.add_command(import_command)
-main.add_command(export_command)
-main.add_command(stats_command)
-
-from matcher.cli.engine import build_command, builds_command, match_command  # noqa: E402
-
-main.add_command(build_command)
-main.add_command(builds_command)
-main.add_command(match_command)
-
+from matcher.cli.demo import demo_command  # noqa: E402
 from matcher.cli.digest import digest_command  # noqa: E402
-
-main.add_command(digest_command)
-
+from matcher.cli.engine import build_command, builds_command, match_command  # noqa: E402
+from matcher.cli.evaluate import evaluate_group  # noqa: E402
 from matcher.cli.serve import keys_group, serve_command  # noqa: E402
 
-main.add_command(serve_command)
-main.add_command(keys_group)
-
-from matcher.cli.demo import demo_command  # noqa: E402
-
-main.add_command(demo_command)
-
-from matcher.cli.evaluate import evaluate_group  # noqa: E402
-
-main.add_command(evaluate_group)
+for command in (
+    import_command,
+    export_command,
+    stats_command,
+    demo_command,
+    build_command,
+    builds_command,
+    match_command,
+    evaluate_group,
+    serve_command,
+    keys_group,
+    digest_command,
+):
+    main.add_command(command)
