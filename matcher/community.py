@@ -149,9 +149,9 @@ def add_member(
         if not fields.get(required):
             raise InvalidInput(f"{required} is required", field=required)
     now = clock()
+    fields.setdefault("capacity", default_capacity)
     member = Member(
         external_id=external_id or f"m-{uuid.uuid4().hex[:12]}",
-        capacity=default_capacity,
         joined_at=now,
         last_active_at=now,
         updated_at=now,

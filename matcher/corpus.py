@@ -8,7 +8,16 @@ from matcher.domain import NEED, OFFER, POSITIVE_KINDS
 from matcher.snapshot import Community
 
 HELPED = "helped"  # a corpus row standing for help a member gave: the text of the need they met
-ITEM_COLUMNS = ("post_id", "external_id", "member_id", "side", "text", "tags", "created_at")
+ITEM_COLUMNS = (
+    "post_id",
+    "external_id",
+    "member_id",
+    "side",
+    "text",
+    "tags",
+    "created_at",
+    "expires_at",
+)
 
 
 def match_items(community: Community, at: pd.Timestamp) -> pd.DataFrame:
@@ -51,6 +60,7 @@ def help_history(community: Community, at: pd.Timestamp) -> pd.DataFrame:
             "text": needs["text"].to_numpy(),
             "tags": needs["tags"].to_numpy(),
             "created_at": events["occurred_at"].to_numpy(),
+            "expires_at": pd.NaT,
         },
         columns=list(ITEM_COLUMNS),
     )

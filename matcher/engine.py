@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import explain
@@ -90,9 +90,20 @@ class Matcher:
         self.scorer = ContentScorer.from_manifest(
             index.manifest, settings.content_tag_weight, settings.content_proximity_weight
         )
-        self.live = LiveChanges(since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]))
+        in_build = ~index.is_help
+        self.live = LiveChanges(
+            since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]),
+            known=dict(
+                zip(
+                    index.item_post[in_build].tolist(),
+                    [t for t, keep in zip(index.item_text, in_build, strict=True) if keep],
+                    strict=True,
+                )
+            ),
+        )
         self._live_candidates: dict[tuple[int, str], np.ndarray] = {}
         self._superseded_version = -1
+        self._next_expiry = -np.inf
         self._live_tags: dict[int, set[str]] = {}
         self._superseded = np.zeros(len(index.items), dtype=bool)
         if encoder is not None and encoder.name != index.manifest["encoder"]["name"]:
@@ -406,12 +417,16 @@ class Matcher:
     # -- data ------------------------------------------------------------------------------
 
     def _refresh(self, session: Session) -> None:
-        self.live.refresh(session, self.cached_encoder)
-        if len(self.live.posts) != self._superseded_version:
-            superseded = np.zeros(len(self.index.items), dtype=bool)
+        moment = self.clock()
+        self.live.refresh(session, self.cached_encoder, moment)
+        now = moment.timestamp()
+        if len(self.live.posts) != self._superseded_version or now >= self._next_expiry:
+            index = self.index
             changed = np.fromiter(self.live.posts.keys(), dtype=np.int64)
-            superseded[:] = np.isin(self.index.item_post, changed) & ~self.index.is_help
-            self._superseded = superseded
+            expired = index.item_expires <= now
+            self._superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
+            later = index.item_expires[~expired]
+            self._next_expiry = float(later.min()) if len(later) else np.inf
             self._superseded_version = len(self.live.posts)
             self._live_tags = {}
             for post in self.live.posts.values():
@@ -519,14 +534,20 @@ class _Context:
 
 
 def _separated(session: Session, member_id: int) -> set[int]:
-    """Members kept apart from this one by a block or a report, in either direction."""
-    rows = session.execute(
-        select(Interaction.from_member_id, Interaction.to_member_id).where(
-            Interaction.kind.in_(sorted(SEPARATING_KINDS)),
-            or_(Interaction.from_member_id == member_id, Interaction.to_member_id == member_id),
-        )
-    ).all()
-    return {b if a == member_id else a for a, b in rows}
+    """Members kept apart from this one by a block or a report, in either direction.
+
+    Two lookups joined by UNION ALL, so each uses its own index on the member column.
+    """
+    kinds = sorted(SEPARATING_KINDS)
+    query = union_all(
+        select(Interaction.to_member_id).where(
+            Interaction.from_member_id == member_id, Interaction.kind.in_(kinds)
+        ),
+        select(Interaction.from_member_id).where(
+            Interaction.to_member_id == member_id, Interaction.kind.in_(kinds)
+        ),
+    )
+    return set(session.scalars(query))
 
 
 def _tagset(*groups: Iterable[str]) -> set[str]:

@@ -33,6 +33,18 @@ class ConfigError(MatcherError):
     """A setting that cannot be used."""
 
 
+class Refused(MatcherError):
+    """The mail server refused this message for good (e.g. an unknown address)."""
+
+
+class OutcomeUnknown(MatcherError):
+    """The connection failed after the message was handed over: it may have been delivered."""
+
+
+class Unreachable(MatcherError):
+    """The mail server could not be reached or kept failing; the message was not delivered."""
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """One bad row of an import file: where it is and what is wrong with it."""

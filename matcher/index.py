@@ -98,6 +98,9 @@ class BuildIndex:
         self.item_external = items["external_id"].astype(str).tolist()
         self.item_text = items["text"].astype(str).tolist()
         self.item_tags = [[str(t) for t in tags] for tags in items["tags"]]
+        expires = pd.to_datetime(items["expires_at"], utc=True)
+        seconds = (expires - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+        self.item_expires = seconds.fillna(np.inf).to_numpy(dtype=np.float64)  # inf: never
         self.is_need = self.item_side == NEED
         self.is_help = self.item_side == HELPED
         self.need_slot = np.full(len(items), -1, dtype=np.int64)

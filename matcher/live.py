@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from matcher.domain import NEED
 from matcher.embed import CachedEncoder
 from matcher.store import Member, Post, utcnow
+
+REREAD = timedelta(seconds=30)
 
 
 @dataclass
@@ -26,6 +28,7 @@ class LivePost:
     text: str
     tags: list[str]
     open: bool
+    expires_at: datetime | None = None
     vector: np.ndarray | None = None
 
 
@@ -51,16 +54,23 @@ class LiveChanges:
     """Posts and members written after `since`, kept current by `refresh`."""
 
     since: datetime
+    # Open posts the build already holds, by id, with their text: seen again unchanged
+    # (e.g. stamped exactly at the snapshot time), they are not changes.
+    known: dict[int, str] = field(default_factory=dict)
     posts: dict[int, LivePost] = field(default_factory=dict)
     members: dict[int, LiveMember] = field(default_factory=dict)
+    now: datetime = field(default_factory=utcnow)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def refresh(self, session: Session, encoder: CachedEncoder | None) -> None:
+    def refresh(
+        self, session: Session, encoder: CachedEncoder | None, now: datetime | None = None
+    ) -> None:
         """Read what changed since the last refresh; encode (through the cache) new open texts."""
+        now = now or utcnow()
+        self.now = now
         with self._lock:
             watermark = self.since
-            now = utcnow()
-            for member in session.scalars(select(Member).where(Member.updated_at >= watermark)):
+            for member in session.scalars(select(Member).where(Member.updated_at >= self.since)):
                 self.members[member.id] = _live_member(member)
                 watermark = max(watermark, member.updated_at)
             rows = session.execute(
@@ -73,6 +83,9 @@ class LiveChanges:
                     and bool(active)
                     and (post.expires_at is None or post.expires_at > now)
                 )
+                watermark = max(watermark, post.updated_at)
+                if post.id not in self.posts and is_open and self.known.get(post.id) == post.text:
+                    continue
                 old = self.posts.get(post.id)
                 if old is not None and old.text == post.text and old.open == is_open:
                     old.tags = list(post.tags or [])
@@ -85,18 +98,18 @@ class LiveChanges:
                     post.text,
                     list(post.tags or []),
                     is_open,
+                    post.expires_at,
                 )
                 self.posts[post.id] = live
                 fresh.append(live)
-                watermark = max(watermark, post.updated_at)
             pending = [p for p in fresh if p.open]
             if pending and encoder is not None:
                 vectors = encoder.encode([p.text for p in pending])
                 for post, vector in zip(pending, vectors, strict=True):
                     post.vector = vector
-            # Keep re-reading rows stamped exactly at the watermark: a write in the same tick
-            # as the last refresh must not be missed.
-            self.since = watermark
+            # Re-read the last few seconds each time: a transaction stamped before the newest
+            # row seen may commit after it. Rows read again unchanged are skipped above.
+            self.since = max(self.since, watermark - REREAD)
 
     def open_posts(self, side: str) -> list[LivePost]:
         """Changed posts of one side that are open now and have a vector."""

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from matcher.build import build_model
 from matcher.engine import Filters, Matcher
@@ -93,3 +94,36 @@ def test_typed_need_search(community, settings, encoder):
     matches = matcher.for_text("need our EP mixed and mastered")
     assert matches[0].member_id == "mix"
     assert np.isclose(matches[0].forward, matches[0].score)
+
+
+def test_a_post_that_expires_after_the_build_stops_matching_when_it_expires(
+    community, settings, encoder
+):
+    from datetime import timedelta
+
+    from matcher.store import Post
+
+    with community.begin() as s:
+        post = s.scalars(select(Post).where(Post.external_id == "kit-o0")).one()
+        post.expires_at = T0 + timedelta(days=1)
+        post.updated_at = T0 - timedelta(days=1)
+    build_model(community, encoder, settings, clock=clock)
+    index = BuildIndex.load(settings.models_dir)
+    before = Matcher(index, community, settings, encoder=encoder, clock=clock)
+    assert "kit" in [m.member_id for m in before.for_member("hum")]
+    after = Matcher(
+        index, community, settings, encoder=encoder, clock=lambda: T0 + timedelta(days=2)
+    )
+    assert "kit" not in [m.member_id for m in after.for_member("hum")]
+
+
+def test_posts_stamped_at_the_snapshot_time_match_without_an_encoder(community, settings, encoder):
+    from sqlalchemy import update
+
+    from matcher.store import Post
+
+    with community.begin() as s:
+        s.execute(update(Post).values(updated_at=T0))  # written in the build's very tick
+    build_model(community, encoder, settings, clock=clock)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), community, settings, clock=clock)
+    assert next(m.member_id for m in matcher.for_member("hum")) == "kit"

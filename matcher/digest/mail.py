@@ -16,19 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from matcher.errors import ConfigError, MatcherError
-
-
-class Refused(MatcherError):
-    """The server refused this message for good (e.g. an unknown address); the others go on."""
-
-
-class OutcomeUnknown(MatcherError):
-    """The connection failed after the message was handed over: it may have been delivered."""
-
-
-class Unreachable(MatcherError):
-    """The server could not be reached or kept failing; this message was not delivered."""
+from matcher.errors import ConfigError, OutcomeUnknown, Refused, Unreachable
 
 
 class Outbox:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.digest import ledger
 from matcher.digest.content import DigestContent, contents
-from matcher.digest.mail import OutcomeUnknown, Refused, Unreachable
 from matcher.digest.render import Renderer, to_bytes
+from matcher.errors import OutcomeUnknown, Refused, Unreachable
 from matcher.progress import Advance
 
 # Digests to message bytes, in order, stamped with a time.
