@@ -15,9 +15,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from matcher.digest.mail import SmtpSender, Unreachable
+from matcher.digest.mail import SmtpSender
 from matcher.digest.render import Renderer
 from matcher.digest.send import deliver
+from matcher.errors import Unreachable
 from matcher.store import Digest, Member
 from tests.test_digest_support import (
     NO_EMAIL,
