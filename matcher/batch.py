@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from matcher import geo
 from matcher.domain import SEPARATING_KINDS
-from matcher.engine import Matcher
+from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex
 from matcher.score import pair_scores
 from matcher.store import Interaction
@@ -51,6 +51,10 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
     p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u
     p_vu = matcher.scorer.probability(cos_vu, overlap, near)  # u could help v
+    if index.learned is not None:
+        lookup = _learned_lookup(index, matcher._superseded)
+        p_uv = prefer_learned(lookup(u, v), p_uv)
+        p_vu = prefer_learned(lookup(v, u), p_vu)
     seeker = np.concatenate([u, v])
     member = np.concatenate([v, u])
     fused = pair_scores(
@@ -81,6 +85,31 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     table = table.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
     table = table[table.groupby("seeker_id").cumcount() < per_member]
     return table.reset_index(drop=True)[list(TABLE_COLUMNS)]
+
+
+def _learned_lookup(index: BuildIndex, superseded: np.ndarray):
+    """A function (seekers, helpers) -> the ranker's best score of the helper in the lists of
+    the seeker's current needs (NaN: not listed), as `Matcher` computes it for one member."""
+    n = len(index.members)
+    current = ~superseded[index.need_rows]
+    owner = index.item_member[index.need_rows][current]
+    listed = np.asarray(index.candidate_members[current], dtype=np.int64)
+    values = np.asarray(index.learned[current], dtype=np.float64)
+    ok = (listed >= 0) & ~np.isnan(values)
+    keys = (owner[:, None] * n + listed)[ok]
+    values = values[ok]
+    order = np.lexsort((-values, keys))  # by key, best value first
+    keys, values = keys[order], values[order]
+    first = np.r_[True, keys[1:] != keys[:-1]]
+    keys, values = keys[first], values[first]
+
+    def lookup(seekers: np.ndarray, helpers: np.ndarray) -> np.ndarray:
+        wanted = seekers.astype(np.int64) * n + helpers
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        hit = (keys[at] == wanted) if len(keys) else np.zeros(len(wanted), bool)
+        return np.where(hit, values[at] if len(keys) else np.nan, np.nan)
+
+    return lookup
 
 
 def _active_rows(matcher: Matcher) -> np.ndarray:

@@ -20,6 +20,8 @@ from matcher.config import Settings
 from matcher.corpus import match_items
 from matcher.domain import NEED, POSITIVE_KINDS
 from matcher.embed import CachedEncoder, Encoder
+from matcher.errors import BuildError
+from matcher.learn import learn
 from matcher.progress import Reporter, Silent
 from matcher.retrieve import top_members
 from matcher.snapshot import Community, load_community
@@ -62,6 +64,10 @@ def build_model(
     now = clock()
     with sessions() as session:
         community = load_community(session)
+    if community.members.empty:
+        raise BuildError(
+            "the store has no members yet: `matcher import` your files or `matcher demo-data`"
+        )
     fingerprint = community.fingerprint()
     build_id = artifacts.new_build_id(now, fingerprint)
     staging = artifacts.staging_folder(settings.models_dir, build_id)
@@ -103,8 +109,9 @@ def _write_build(
 
     tick = time.perf_counter()
     cached = CachedEncoder(encoder, sessions)
-    texts = items["text"].tolist()
-    vectors = cached.encode(texts, progress=reporter.task("encoding texts", len(texts)))
+    texts = community.posts["text"].tolist()  # every post, closed ones too: the ranker's history
+    post_vectors = cached.encode(texts, progress=reporter.task("encoding texts", len(texts)))
+    vectors = post_vectors[community.posts.index.get_indexer(items["post_id"])]
     timings["encode_seconds"] = round(time.perf_counter() - tick, 3)
     encoding = {
         "texts": len(texts),
@@ -129,6 +136,19 @@ def _write_build(
         advance=reporter.task("finding candidates", len(need_rows)),
     )
     timings["candidates_seconds"] = round(time.perf_counter() - tick, 3)
+    tick = time.perf_counter()
+    learned = learn(
+        folder,
+        community,
+        post_vectors,
+        items["post_id"].to_numpy()[need_rows],
+        np.where(candidates >= 0, members["member_id"].to_numpy()[candidates], -1),
+        at=at,
+        candidates=settings.candidates_per_need,
+        min_labels=settings.min_training_labels,
+        reporter=reporter,
+    )
+    timings["ranker_seconds"] = round(time.perf_counter() - tick, 3)
     finite = scores[np.isfinite(scores)]
     calibration = {
         "mean": float(finite.mean()) if finite.size else 0.0,
@@ -155,8 +175,8 @@ def _write_build(
             "offers": int((items["side"] == "offer").sum()),
             "helped": int((items["side"] == "helped").sum()),
         },
-        "ranker": {"used": False, "reason": "content score only"},
-        "metrics": {},
+        "ranker": learned.report,
+        "metrics": {"ranker_validation_mrr": learned.report.get("validation_mrr")},
     }
 
 

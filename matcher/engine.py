@@ -299,6 +299,10 @@ class Matcher:
         )
         p_forward = self.scorer.probability(forward.cosine, overlap, near)
         p_reverse = self.scorer.probability(reverse.cosine, overlap, near)
+        if self.index.learned is not None:
+            p_forward, p_reverse = self._learned(
+                seeker, needs, their_needs, ids, p_forward, p_reverse
+            )
         fused = pair_scores(p_forward, p_reverse, direction, self.settings.reciprocal_operator)
         score, is_mutual = fused.score, fused.mutual
         eligible = fused.primary > 0
@@ -335,6 +339,36 @@ class Matcher:
                 )
             )
         return matches
+
+    def _learned(
+        self,
+        seeker: LiveMember,
+        needs: Items,
+        their_needs: Items,
+        ids: list[int],
+        p_forward: np.ndarray,
+        p_reverse: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ranker's scores where the build scored the pair; the content score elsewhere.
+
+        s(A->B) is the best ranker score of B in the candidate lists of A's current needs
+        (and the reverse alike); pairs the build could not see (posts written since) keep
+        the content score until the next build.
+        """
+        index = self.index
+        n = len(ids)
+        rows = np.array([index.member_row.get(m, -1) for m in ids], dtype=np.int64)
+        mine = np.array([r for kind, r in needs.refs if kind == "build"], dtype=np.int64)
+        forward = index.learned_scores(
+            np.repeat(mine, n), np.tile(rows, len(mine)), np.tile(np.arange(n), len(mine)), n
+        )
+        build = np.array([kind == "build" for kind, _ in their_needs.refs], dtype=bool)
+        theirs = np.array([r for _, r in their_needs.refs], dtype=np.int64)[build]
+        seeker_row = index.member_row.get(seeker.member_id, -1)
+        reverse = index.learned_scores(
+            theirs, np.full(len(theirs), seeker_row), their_needs.owner[build], n
+        )
+        return prefer_learned(forward, p_forward), prefer_learned(reverse, p_reverse)
 
     # -- reasons ---------------------------------------------------------------------------
 
@@ -531,6 +565,11 @@ class _Context:
     their_needs: Items
     forward: Direction
     reverse: Direction
+
+
+def prefer_learned(learned: np.ndarray, content: np.ndarray) -> np.ndarray:
+    """The ranker's score where it has one and the pair still exists (content > 0)."""
+    return np.where(np.isnan(learned) | (content <= 0), content, learned)
 
 
 def _separated(session: Session, member_id: int) -> set[int]:

@@ -13,6 +13,7 @@ from scipy import sparse
 from matcher import artifacts
 from matcher.corpus import HELPED
 from matcher.domain import NEED
+from matcher.learn import LEARNED_FILE
 
 
 def gather_groups(
@@ -49,6 +50,7 @@ class BuildIndex:
     helped_by_indptr: np.ndarray  # member row -> slots of needs listing that member
     helped_by_needs: np.ndarray
     help_graph: sparse.csr_matrix  # (n_members, n_members) helped counts, helper -> seeker
+    learned: np.ndarray | None = None  # (n_needs, K) the ranker's scores of the lists, if any
 
     @classmethod
     def load(cls, models_dir: Path, build: str = artifacts.CURRENT) -> BuildIndex:
@@ -71,6 +73,9 @@ class BuildIndex:
             helped_by_indptr=np.asarray(array("helped_by_indptr")),
             helped_by_needs=array("helped_by_needs"),
             help_graph=sparse.load_npz(folder / "help_graph.npz").tocsr(),
+            learned=np.load(folder / LEARNED_FILE, mmap_mode="r")
+            if (folder / LEARNED_FILE).is_file()
+            else None,
         )
         index._prepare()
         return index
@@ -151,6 +156,26 @@ class BuildIndex:
         """Members who helped or were helped by this one."""
         graph = self._neighbours
         return graph.indices[graph.indptr[member_row] : graph.indptr[member_row + 1]]
+
+    def learned_scores(
+        self, need_rows: np.ndarray, targets: np.ndarray, positions: np.ndarray, n: int
+    ) -> np.ndarray:
+        """The ranker's best score per position: max over the given needs (item rows) of the
+        score of their `targets` member row in the need's candidate list; NaN where none.
+
+        Pair i is (need_rows[i], targets[i]) and counts for position positions[i] (< n).
+        """
+        out = np.full(n, np.nan)
+        if self.learned is None or len(need_rows) == 0:
+            return out
+        slots = self.need_slot[need_rows]
+        ok = (slots >= 0) & (targets >= 0)
+        slots, targets, positions = slots[ok], targets[ok], positions[ok]
+        hit = np.asarray(self.candidate_members[slots]) == targets[:, None]
+        found = hit.any(axis=1)
+        values = np.asarray(self.learned[slots[found], hit[found].argmax(axis=1)], np.float64)
+        np.fmax.at(out, positions[found], values)
+        return out
 
     def listed_in(self, member_row: int) -> np.ndarray:
         """Candidate slots (needs of others) whose lists hold this member."""

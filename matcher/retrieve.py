@@ -80,12 +80,16 @@ def top_members(
     never returned. Exact, computed in chunks of `chunk` queries so memory stays bounded.
     Returns `(members, scores)` of shape (n_queries, k), best first, padded with -1 / -inf.
     """
+    n_queries = len(queries)
+    if len(corpus) == 0 or n_queries == 0:
+        return np.full((n_queries, k), -1, dtype=np.int64), np.full(
+            (n_queries, k), -np.inf, dtype=np.float32
+        )
     order = np.argsort(corpus_member, kind="stable")
     sorted_corpus = corpus[order]
     sorted_member = corpus_member[order]
     starts = np.flatnonzero(np.r_[True, sorted_member[1:] != sorted_member[:-1]])
     column_member = sorted_member[starts]
-    n_queries = len(queries)
     k_eff = min(k, len(column_member))
     members = np.full((n_queries, k), -1, dtype=np.int64)
     scores = np.full((n_queries, k), -np.inf, dtype=np.float32)

@@ -1,0 +1,100 @@
+"""The learned step of a build: train the ranker on outcomes, then score every candidate list.
+
+With enough labelled outcomes (settings.min_training_labels), a `Ranker` is trained on the
+needs helped before the build (each against its content candidates, as of its time) and then
+scores each open need's candidate list as of the build. Its calibrated probability P(helps) is
+turned into odds relative to a typical candidate (the training base rate), so that 0.5 means
+"as likely as a typical candidate", the same meaning as the content score's 0.5, and the two
+directions can be fused with the uninorm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, logit
+
+from matcher.features import member_state, need_from_post, pair_features, training_set
+from matcher.progress import Reporter, Silent
+from matcher.rank import Ranker, TooFewLabels
+from matcher.snapshot import Community
+
+LEARNED_FILE = "candidate_learned.npy"
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What the learned step produced: the scores of the candidate lists, or why there are none."""
+
+    scores: np.ndarray | None  # (n_needs, K) relative probabilities, NaN where no candidate
+    report: dict[str, Any]
+
+
+def relative_odds(probability: np.ndarray, base_rate: float) -> np.ndarray:
+    """P(helps) as odds against a typical candidate's, mapped back to [0, 1] (0.5: typical)."""
+    p = np.clip(np.asarray(probability, dtype=np.float64), 1e-6, 1 - 1e-6)
+    base = float(np.clip(base_rate, 1e-6, 1 - 1e-6))
+    return expit(logit(p) - logit(base))
+
+
+def learn(
+    folder: Path,
+    community: Community,
+    post_vectors: np.ndarray,
+    need_post_ids: np.ndarray,
+    candidate_member_ids: np.ndarray,
+    *,
+    at: pd.Timestamp,
+    candidates: int,
+    min_labels: int,
+    reporter: Reporter | None = None,
+) -> Learned:
+    """Train the ranker (when there are enough labels) and score every (need, candidate).
+
+    `post_vectors` has one row per post of `community.posts`; `need_post_ids[i]` is the need
+    of candidate list `i`, `candidate_member_ids[i]` its candidates' store ids (-1: none).
+    """
+    reporter = reporter or Silent()
+    examples = training_set(
+        community, post_vectors, at=at, candidates=candidates, progress=reporter
+    )
+    report: dict[str, Any] = {
+        "labelled_needs": len(examples.need_post_ids),
+        "positives": examples.positives,
+        "rows": len(examples.y),
+        "min_training_labels": min_labels,
+    }
+    try:
+        ranker = Ranker(min_labels=min_labels).fit(examples.X, examples.y, examples.groups)
+    except TooFewLabels as exc:
+        reason = f"content score only: {exc}"
+        return Learned(None, {**report, "used": False, "reason": reason})
+    ranker.save(folder)
+    base_rate = float(examples.y.mean())
+    state = member_state(community, post_vectors, at)
+    rows = pd.Index(state.post_ids).get_indexer(need_post_ids)
+    scores = np.full(candidate_member_ids.shape, np.nan, dtype=np.float32)
+    advance = reporter.task("scoring candidates", len(need_post_ids))
+    for slot, row in enumerate(rows):
+        members = candidate_member_ids[slot]
+        valid = members >= 0
+        if row >= 0 and valid.any():
+            features = pair_features(state, need_from_post(state, row), members[valid], at)
+            probability = ranker.predict_proba(features)[:, 1]
+            scores[slot, valid] = relative_odds(probability, base_rate)
+        advance(1)
+    np.save(folder / LEARNED_FILE, scores)
+    return Learned(
+        scores,
+        {
+            **report,
+            "used": True,
+            "reason": f"learned ranker on {examples.positives} labelled outcomes",
+            "base_rate": base_rate,
+            "validation_mrr": round(float(ranker.validation_mrr_), 4),
+        },
+    )

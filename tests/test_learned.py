@@ -1,0 +1,83 @@
+"""A build with enough outcomes trains the ranker, and serving and the digest use its scores."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from matcher.batch import candidate_table
+from matcher.build import build_model
+from matcher.demo import generate
+from matcher.engine import Matcher
+from matcher.index import BuildIndex
+from matcher.io import import_frames
+from matcher.learn import LEARNED_FILE, relative_odds
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return generate(600, 5, now=NOW)
+
+
+@pytest.fixture
+def store(sessions, demo):
+    import_frames(sessions, demo.frames(), source="demo", clock=lambda: NOW)
+    return sessions
+
+
+def test_relative_odds_put_a_typical_candidate_at_one_half():
+    np.testing.assert_allclose(relative_odds(np.array([0.02, 0.2]), 0.02), [0.5, 0.9245], atol=1e-4)
+
+
+def test_too_few_outcomes_keep_the_content_score_and_say_so(store, settings, encoder):
+    settings = settings.replace(min_training_labels=100_000)
+    result = build_model(store, encoder, settings, clock=lambda: NOW)
+    ranker = result.manifest["ranker"]
+    assert ranker["used"] is False
+    assert "100000" in ranker["reason"] and ranker["positives"] > 0
+    assert not (result.folder / LEARNED_FILE).exists()
+    assert BuildIndex.load(settings.models_dir).learned is None
+
+
+@pytest.mark.slow
+def test_with_enough_outcomes_the_ranker_scores_the_matches(store, settings, encoder):
+    settings = settings.replace(min_training_labels=20)
+    result = build_model(store, encoder, settings, clock=lambda: NOW)
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    assert manifest["ranker"]["used"] is True
+    assert (result.folder / "ranker.joblib").is_file()
+    index = BuildIndex.load(settings.models_dir)
+    assert index.learned is not None and np.isfinite(index.learned).any()
+    matcher = Matcher(index, store, settings, encoder=encoder, clock=lambda: NOW)
+
+    # A seeker's forward score for a listed candidate is the ranker's score of that pair.
+    owners = index.item_member[index.need_rows]
+    single = np.bincount(owners, minlength=len(index.members))[owners] == 1
+    slot = int(np.flatnonzero(np.isfinite(np.asarray(index.learned)[:, 0]) & single)[0])
+    seeker_row = owners[slot]
+    seeker = index.member_external[seeker_row]
+    served = {m.member_id: m for m in matcher.for_member(seeker, limit=500)}
+    listed = index.candidate_members[slot]
+    learned = np.asarray(index.learned[slot])
+    checked = 0
+    for member_row, value in zip(listed, learned, strict=True):
+        match = served.get(index.member_external[member_row])
+        if match is not None:
+            assert match.forward == pytest.approx(value, rel=1e-5)
+            checked += 1
+    assert checked >= 3
+
+    # The digest's batch scores are the served ones.
+    table = candidate_table(matcher, per_member=5)
+    ids = dict(zip(index.member_ids, index.member_external, strict=True))
+    for seeker_id, rows in list(table.groupby("seeker_id"))[:40]:
+        served = {
+            m.member_id: m for m in matcher.for_member(ids[seeker_id], direction="both", limit=500)
+        }
+        for row in rows.itertuples():
+            assert row.score == pytest.approx(served[ids[row.member_id]].score, rel=1e-5)
