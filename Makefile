@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 ## run: create the demo community, build its model and serve the API on http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/matcher demo-data --members $(DEMO_MEMBERS) --seed 7 --if-empty
-	test -e "$${MATCHER_MODELS_DIR:-models}/current" || $(BIN)/matcher build
+	$(BIN)/matcher build --if-stale
 	$(BIN)/matcher keys demo --host $(HOST) --port $(PORT)
 	$(BIN)/matcher serve --host $(HOST) --port $(PORT)
 

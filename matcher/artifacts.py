@@ -84,11 +84,13 @@ def staging_folder(models_dir: Path, build_id: str) -> Path:
 
 def publish(staging: Path, models_dir: Path, build_id: str, manifest: dict[str, Any]) -> Path:
     """Write the manifest, move the build into place and point `current` at it atomically."""
+    base, n = build_id, 1
+    while (models_dir / build_id).exists():  # the same data built twice within a second
+        n += 1
+        build_id = f"{base}-{n}"
     manifest = {"format_version": FORMAT_VERSION, "build_id": build_id, **manifest}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
     final = models_dir / build_id
-    if final.exists():
-        raise BuildError(f"build {build_id} already exists in {models_dir}")
     staging.rename(final)
     switch_current(models_dir, build_id)
     return final

@@ -86,7 +86,22 @@ def build_model(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(build_id, folder, artifacts.read_manifest(folder))
+    manifest = artifacts.read_manifest(folder)
+    return BuildResult(manifest["build_id"], folder, manifest)
+
+
+def current_build_matches(sessions: sessionmaker[Session], settings: Settings) -> str | None:
+    """The id of the current build if it was made from exactly the store's content and with the
+    configured encoder (so a new build would change nothing), else None."""
+    try:
+        manifest = artifacts.read_manifest(artifacts.resolve(settings.models_dir))
+    except BuildError:
+        return None
+    if manifest.get("encoder", {}).get("name") != settings.encoder:
+        return None
+    with sessions() as session:
+        fingerprint = load_community(session).fingerprint()
+    return manifest["build_id"] if manifest["data"]["fingerprint"] == fingerprint else None
 
 
 def _write_build(

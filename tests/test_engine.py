@@ -127,3 +127,30 @@ def test_posts_stamped_at_the_snapshot_time_match_without_an_encoder(community, 
     build_model(community, encoder, settings, clock=clock)
     matcher = Matcher(BuildIndex.load(settings.models_dir), community, settings, clock=clock)
     assert next(m.member_id for m in matcher.for_member("hum")) == "kit"
+
+
+def test_build_if_stale_skips_only_when_nothing_changed(community, settings, encoder):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    runner = CliRunner()
+    args = ["--data-dir", str(settings.data_dir), "--models-dir", str(settings.models_dir)]
+    args += ["--encoder", encoder.name]
+    first = runner.invoke(main, [*args, "build", "--if-stale"])
+    assert first.exit_code == 0, first.output
+    assert "nothing to do" not in first.output
+    again = runner.invoke(main, [*args, "build", "--if-stale"])
+    assert "nothing to do" in again.output
+    from matcher.community import close_post
+
+    close_post(community, "far-o0")
+    third = runner.invoke(main, [*args, "build", "--if-stale"])
+    assert "nothing to do" not in third.output and third.exit_code == 0
+
+
+def test_the_same_data_built_twice_in_one_second_gets_two_builds(community, settings, encoder):
+    first = build_model(community, encoder, settings, clock=clock)
+    second = build_model(community, encoder, settings, clock=clock)
+    assert first.build_id != second.build_id
+    assert (settings.models_dir / "current").resolve() == second.folder

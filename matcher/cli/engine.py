@@ -11,17 +11,25 @@ from matcher.cli.context import AppContext, pass_app
 
 
 @click.command("build")
+@click.option(
+    "--if-stale",
+    is_flag=True,
+    help="Do nothing when the current build was made from exactly this store and encoder.",
+)
 @pass_app
-def build_command(app: AppContext) -> None:
+def build_command(app: AppContext, if_stale: bool) -> None:
     """Build a model from the store and make it current.
 
     Encodes new or changed texts (others come from the cache), finds each open need's
     candidates, trains the ranker when there are enough labelled outcomes, and writes
     models/<build-id>/ with a manifest, then switches models/current to it atomically.
     """
-    from matcher.build import build_model
+    from matcher.build import build_model, current_build_matches
     from matcher.progress import rich_progress
 
+    if if_stale and (current := current_build_matches(app.sessions, app.settings)):
+        app.out.print(f"build {current} is up to date with the store: nothing to do")
+        return
     with rich_progress(app.console) as reporter:
         result = build_model(app.sessions, app.encoder, app.settings, reporter=reporter)
     m = result.manifest
