@@ -29,17 +29,17 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     """
     index = matcher.index
     with matcher.sessions() as session:
-        matcher._refresh(session)
+        matcher.refresh(session)
         blocked = session.execute(
             select(Interaction.from_member_id, Interaction.to_member_id).where(
                 Interaction.kind.in_(sorted(SEPARATING_KINDS))
             )
         ).all()
     active = _active_rows(matcher)
-    u, v = _candidate_pairs(index, matcher._superseded, per_need, active)
+    u, v = _candidate_pairs(index, matcher.view.superseded, per_need, active)
     if len(u) == 0:
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
-    valid = ~matcher._superseded
+    valid = ~matcher.view.superseded
     needs, offers = index._needs_of, index._offers_of
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
@@ -52,7 +52,7 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u
     p_vu = matcher.scorer.probability(cos_vu, overlap, near)  # u could help v
     if index.learned is not None:
-        lookup = _learned_lookup(index, matcher._superseded)
+        lookup = _learned_lookup(index, matcher.view.superseded)
         p_uv = prefer_learned(lookup(u, v), p_uv)
         p_vu = prefer_learned(lookup(v, u), p_vu)
     seeker = np.concatenate([u, v])
@@ -115,7 +115,7 @@ def _learned_lookup(index: BuildIndex, superseded: np.ndarray):
 def _active_rows(matcher: Matcher) -> np.ndarray:
     index = matcher.index
     active = np.ones(len(index.members), dtype=bool)
-    for member_id, member in matcher.live.members.items():
+    for member_id, member in matcher.view.live.members.items():
         row = index.member_row.get(member_id)
         if row is not None and not member.active:
             active[int(row)] = False

@@ -60,6 +60,7 @@ class LiveChanges:
     posts: dict[int, LivePost] = field(default_factory=dict)
     members: dict[int, LiveMember] = field(default_factory=dict)
     now: datetime = field(default_factory=utcnow)
+    version: int = 0  # grows whenever a post changes
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def refresh(
@@ -88,7 +89,9 @@ class LiveChanges:
                     continue
                 old = self.posts.get(post.id)
                 if old is not None and old.text == post.text and old.open == is_open:
-                    old.tags = list(post.tags or [])
+                    if old.tags != list(post.tags or []):
+                        old.tags = list(post.tags or [])
+                        self.version += 1
                     continue
                 live = LivePost(
                     post.id,
@@ -102,6 +105,7 @@ class LiveChanges:
                 )
                 self.posts[post.id] = live
                 fresh.append(live)
+                self.version += 1
             pending = [p for p in fresh if p.open]
             if pending and encoder is not None:
                 vectors = encoder.encode([p.text for p in pending])

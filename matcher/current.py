@@ -1,0 +1,236 @@
+"""The build as it is now: a loaded build plus what changed in the store since it was made."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import select, union_all
+from sqlalchemy.orm import Session
+
+from matcher.domain import NEED, OFFER, SEPARATING_KINDS
+from matcher.embed import CachedEncoder
+from matcher.errors import NotFound
+from matcher.index import BuildIndex
+from matcher.live import LiveChanges, LiveMember
+from matcher.pairs import Items
+from matcher.retrieve import top_members
+from matcher.store import Interaction, Member
+
+
+class CurrentView:
+    """Members, their open texts and tags as they are now: the build's, minus what changed or
+    expired since, plus what was written since (read incrementally by `refresh`)."""
+
+    def __init__(self, index: BuildIndex, candidates_per_need: int) -> None:
+        self.index = index
+        self.candidates_per_need = candidates_per_need
+        in_build = ~index.is_help
+        self.live = LiveChanges(
+            since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]),
+            known=dict(
+                zip(
+                    index.item_post[in_build].tolist(),
+                    [t for t, keep in zip(index.item_text, in_build, strict=True) if keep],
+                    strict=True,
+                )
+            ),
+        )
+        self.superseded = np.zeros(len(index.items), dtype=bool)  # build rows no longer open
+        self._live_candidates: dict[tuple[int, str], np.ndarray] = {}
+        self._version = -1
+        self._next_expiry = -np.inf
+        self._live_tags: dict[int, set[str]] = {}
+
+    def candidates(self, seeker_id: int, needs: Items, offers: Items, direction: str) -> list[int]:
+        """Members who could help with the seeker's needs (helps_you), whose needs the seeker's
+        offers could meet (you_help), or both, from the build's lists and what was written since."""
+        index = self.index
+        found: set[int] = set()
+        if direction in ("helps_you", "both"):
+            for kind, ref in needs.refs:
+                if kind == "build":
+                    slot = index.need_slot[ref]
+                    rows = index.candidate_members[slot]
+                    found.update(index.member_ids[rows[rows >= 0]].tolist())
+                else:
+                    found.update(self.live_need_candidates(ref).tolist())
+            if needs.refs:
+                found.update(p.member_id for p in self.live.open_posts(OFFER))
+        if direction in ("you_help", "both"):
+            row = index.member_row.get(seeker_id)
+            if row is not None:
+                slots = index.listed_in(int(row))
+                need_rows = index.need_rows[slots]
+                need_rows = need_rows[~self.superseded[need_rows]]
+                owners = index.item_member[need_rows]
+                found.update(index.member_ids[owners].tolist())
+            if offers.refs:
+                found.update(p.member_id for p in self.live.open_posts(NEED))
+        return sorted(found)
+
+    def live_need_candidates(self, post_id: int) -> np.ndarray:
+        """Nearest members of a need written after the build (one full scan, then remembered)."""
+        post = self.live.posts[post_id]
+        key = (post_id, post.text)
+        if key not in self._live_candidates:
+            self._live_candidates[key] = self.nearest_members(
+                post.vector, self.candidates_per_need, exclude=post.member_id
+            )
+        return self._live_candidates[key]
+
+    def nearest_members(self, vector: np.ndarray, k: int, exclude: int | None = None) -> np.ndarray:
+        """Store ids of the members whose build offers are nearest to `vector` (full scan)."""
+        index = self.index
+        rows = index.offer_rows[~self.superseded[index.offer_rows]]
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.int64)
+        exclude_row = index.member_row.get(exclude, -1) if exclude is not None else -1
+        members, _ = top_members(
+            vector[None, :],
+            np.array([exclude_row]),
+            index.vectors[rows],
+            index.item_member[rows],
+            k,
+        )
+        members = members[0][members[0] >= 0]
+        return index.member_ids[members]
+
+    def item_text(self, ref: tuple[str, int]) -> tuple[str, str, str]:
+        """External id, text and side of a build row or a live post."""
+        kind, key = ref
+        if kind == "build":
+            index = self.index
+            return index.item_external[key], index.item_text[key], str(index.item_side[key])
+        post = self.live.posts[key]
+        return post.external_id, post.text, post.side
+
+    def refresh(self, session: Session, encoder: CachedEncoder | None, moment: datetime) -> None:
+        """Read what changed since the last refresh and mark the build rows it replaces."""
+        self.live.refresh(session, encoder, moment)
+        now = moment.timestamp()
+        if self.live.version != self._version or now >= self._next_expiry:
+            index = self.index
+            changed = np.fromiter(self.live.posts.keys(), dtype=np.int64)
+            expired = index.item_expires <= now
+            self.superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
+            later = index.item_expires[~expired]
+            self._next_expiry = float(later.min()) if len(later) else np.inf
+            self._version = self.live.version
+            self._live_tags = {}
+            for post in self.live.posts.values():
+                if post.open:
+                    self._live_tags.setdefault(post.member_id, set()).update(fold_tags(post.tags))
+
+    def items_of(self, member_ids: list[int], side: str) -> Items:
+        """The current texts of one side of these members: the build's, minus changed, plus live."""
+        index = self.index
+        known = [
+            (i, index.member_row[m]) for i, m in enumerate(member_ids) if m in index.member_row
+        ]
+        positions = np.array([i for i, _ in known], dtype=np.int64)
+        member_rows = np.array([r for _, r in known], dtype=np.int64)
+        build_rows, owner = index.items_of(member_rows, side)
+        keep = ~self.superseded[build_rows]
+        build_rows, owner = build_rows[keep], positions[owner[keep]]
+        order = np.argsort(build_rows, kind="stable")  # read the memory map in file order
+        build_rows, owner = build_rows[order], owner[order]
+        vectors = [np.asarray(index.vectors[build_rows])]
+        owners = [owner]
+        refs = [("build", r) for r in build_rows.tolist()]
+        live = self.live.open_posts(side)
+        if live:
+            position = {m: i for i, m in enumerate(member_ids)}
+            mine = [p for p in live if p.member_id in position]
+            if mine:
+                vectors.append(np.stack([p.vector for p in mine]))
+                owners.append(np.array([position[p.member_id] for p in mine], dtype=np.int64))
+                refs.extend(("live", p.post_id) for p in mine)
+        if not refs:
+            return Items.empty(index.vectors.shape[1])
+        return Items(np.concatenate(vectors).astype(np.float32), np.concatenate(owners), refs)
+
+    def tagset(self, member: LiveMember) -> frozenset[str]:
+        """A member's tags with those of their posts, as compared."""
+        row = self.index.member_row.get(member.member_id)
+        tags = set(self.index.member_tagsets[row]) if row is not None else set()
+        tags |= fold_tags(member.tags)
+        tags |= self._live_tags.get(member.member_id, set())
+        return frozenset(tags)
+
+    def member(self, member_id: int) -> LiveMember | None:
+        if member_id in self.live.members:
+            return self.live.members[member_id]
+        row = self.index.member_row.get(member_id)
+        if row is None:
+            return None
+        index = self.index
+        lat, lon = index.latitude[row], index.longitude[row]
+        return LiveMember(
+            member_id,
+            index.member_external[row],
+            index.member_name[row],
+            index.member_kind[row],
+            index.member_town[row],
+            index.member_country[row],
+            None if np.isnan(lat) else float(lat),
+            None if np.isnan(lon) else float(lon),
+            index.member_tags[row],
+            int(index.member_capacity[row]),
+            True,
+        )
+
+    def member_by_external_id(self, session: Session, external_id: str) -> LiveMember:
+        member_id = session.scalar(select(Member.id).where(Member.external_id == external_id))
+        person = self.member(member_id) if member_id is not None else None
+        if person is None or not person.active:
+            raise NotFound(f"no active member {external_id!r}")
+        return person
+
+    def town_coordinates(self, town: str | None) -> tuple[float | None, float | None]:
+        if not town:
+            return None, None
+        here = self.index.town == town.casefold()
+        lats, lons = self.index.latitude[here], self.index.longitude[here]
+        known = ~np.isnan(lats)
+        if not known.any():
+            return None, None
+        return float(np.median(lats[known])), float(np.median(lons[known]))
+
+
+def add_contacts(session: Session, matches: list) -> None:
+    """Fill in the contact of each match whose member agreed to share it."""
+    if not matches:
+        return
+    rows = session.execute(
+        select(Member.external_id, Member.contact).where(
+            Member.external_id.in_([m.member_id for m in matches]),
+            Member.share_contact.is_(True),
+        )
+    ).all()
+    contacts = dict(rows)
+    for match in matches:
+        match.contact = contacts.get(match.member_id)
+
+
+def separated(session: Session, member_id: int) -> set[int]:
+    """Members kept apart from this one by a block or a report, in either direction.
+
+    Two lookups joined by UNION ALL, so each uses its own index on the member column.
+    """
+    kinds = sorted(SEPARATING_KINDS)
+    query = union_all(
+        select(Interaction.to_member_id).where(
+            Interaction.from_member_id == member_id, Interaction.kind.in_(kinds)
+        ),
+        select(Interaction.from_member_id).where(
+            Interaction.to_member_id == member_id, Interaction.kind.in_(kinds)
+        ),
+    )
+    return set(session.scalars(query))
+
+
+def fold_tags(*groups: Iterable[str]) -> set[str]:
+    """Tags as compared: stripped and case-folded."""
+    return {t.strip().casefold() for g in groups for t in g if t and t.strip()}

@@ -1,0 +1,99 @@
+"""Which reasons a match has: the need met by an offer, mutual help, tags, place, history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher import explain
+from matcher.current import CurrentView
+from matcher.index import BuildIndex
+from matcher.live import LiveMember
+from matcher.pairs import Direction, Items
+
+
+@dataclass
+class Context:
+    """What a batch of matches of one seeker was scored from."""
+
+    seeker: LiveMember
+    needs: Items
+    offers: Items
+    their_offers: Items
+    their_needs: Items
+    forward: Direction
+    reverse: Direction
+
+
+def reasons_for(
+    view: CurrentView,
+    ctx: Context,
+    i: int,
+    person: LiveMember,
+    is_mutual: bool,
+    shared: list[str],
+    same_town: bool,
+    km: float,
+    typed_need: str | None,
+    proximity_km: float,
+) -> list[explain.Reason]:
+    """The reasons of candidate `i` of a scored batch, in the order they are shown."""
+    reasons: list[explain.Reason] = []
+    if ctx.forward.offer[i] >= 0:
+        need_id, need_text = _describe_item(view, ctx.needs, ctx.forward.need[i], typed_need)
+        offer_id, offer_text, side = view.item_text(ctx.their_offers.refs[ctx.forward.offer[i]])
+        reasons.append(
+            explain.need_met_by_offer(
+                need_id, need_text, offer_id, offer_text, side, ctx.forward.cosine[i]
+            )
+        )
+    if ctx.reverse.need[i] >= 0 and (is_mutual or ctx.forward.offer[i] < 0):
+        need_id, need_text, _ = view.item_text(ctx.their_needs.refs[ctx.reverse.need[i]])
+        offer_id, offer_text, side = view.item_text(ctx.offers.refs[ctx.reverse.offer[i]])
+        reasons.append(
+            explain.you_could_help(
+                need_id, need_text, offer_id, offer_text, side, ctx.reverse.cosine[i]
+            )
+        )
+    if is_mutual:
+        reasons.append(explain.mutual())
+    if shared:
+        reasons.append(explain.shared_tags(shared))
+    if same_town and person.town:
+        reasons.append(explain.same_town(person.town))
+    elif np.isfinite(km) and km <= 4 * proximity_km:
+        reasons.append(explain.nearby(km, person.town))
+    reasons.extend(history_reasons(view.index, ctx.seeker.member_id, person.member_id))
+    return reasons
+
+
+def history_reasons(index: BuildIndex, seeker_id: int, member_id: int) -> list[explain.Reason]:
+    """Prior help between the two, help given to others, and connections in common."""
+    row = index.member_row.get(member_id)
+    if row is None:
+        return []
+    out = []
+    seeker_row = index.member_row.get(seeker_id)
+    helped_seeker = index.helped(row, seeker_row) if seeker_row is not None else 0
+    if helped_seeker:
+        out.append(explain.prior_help(helped_seeker))
+    others = int(index.helped_count[row]) - (1 if helped_seeker else 0)
+    if others > 0:
+        out.append(explain.helped_others(others))
+    if seeker_row is not None:
+        common = np.intersect1d(index.neighbours(row), index.neighbours(seeker_row))
+        common = common[(common != row) & (common != seeker_row)]
+        if len(common):
+            out.append(explain.mutual_connections(len(common)))
+    return out
+
+
+def _describe_item(
+    view: CurrentView, items: Items, row: int, typed_need: str | None
+) -> tuple[str, str]:
+    kind, ref = items.refs[row]
+    if kind == "text":
+        return "", typed_need or ""
+    external_id, text, _ = view.item_text((kind, ref))
+    return external_id, text
