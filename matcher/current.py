@@ -181,8 +181,24 @@ class CurrentView:
             True,
         )
 
+    def member_ids(self, session: Session, external_ids: Iterable[str]) -> dict[str, int]:
+        """Store ids of members by external id (ids never change: the build knows most)."""
+        index = self.index
+        out, missing = {}, []
+        for external_id in external_ids:
+            row = index.external_row.get(external_id)
+            if row is not None:
+                out[external_id] = int(index.member_ids[row])
+            else:
+                missing.append(external_id)
+        if missing:
+            query = select(Member.external_id, Member.id).where(Member.external_id.in_(missing))
+            out.update(dict(session.execute(query).all()))
+        return out
+
     def member_by_external_id(self, session: Session, external_id: str) -> LiveMember:
-        member_id = session.scalar(select(Member.id).where(Member.external_id == external_id))
+        """The member with this external id as they are now; NotFound unless active."""
+        member_id = self.member_ids(session, [external_id]).get(external_id)
         person = self.member(member_id) if member_id is not None else None
         if person is None or not person.active:
             raise NotFound(f"no active member {external_id!r}")

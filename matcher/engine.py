@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import explain
@@ -23,7 +22,7 @@ from matcher.live import LiveMember
 from matcher.pairs import Items, best_pairs, closeness, tag_overlap
 from matcher.reasons import Context, reasons_for
 from matcher.score import ContentScorer, pair_scores
-from matcher.store import Member, utcnow
+from matcher.store import utcnow
 
 DIRECTIONS = ("helps_you", "you_help", "both")
 
@@ -149,12 +148,8 @@ class Matcher:
                 self.refresh(session)
             seeker = self.view.member_by_external_id(session, seeker_external_id)
             separated = separated_from(session, seeker.member_id)
-            rows = session.execute(
-                select(Member.id, Member.external_id).where(
-                    Member.external_id.in_(member_external_ids)
-                )
-            ).all()
-            ids = [i for i, _ in rows if i not in separated and i != seeker.member_id]
+            known = self.view.member_ids(session, member_external_ids).values()
+            ids = [i for i in known if i not in separated and i != seeker.member_id]
             needs = self.view.items_of([seeker.member_id], NEED)
             offers = self.view.items_of([seeker.member_id], OFFER)
             matches = self._score(seeker, needs, offers, ids, "both", Filters(), len(ids) or 1)

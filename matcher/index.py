@@ -87,6 +87,7 @@ class BuildIndex:
         self.member_ids = members["member_id"].to_numpy(dtype=np.int64)
         self.member_row = {int(m): row for row, m in enumerate(self.member_ids)}
         self.member_external = members["external_id"].astype(str).tolist()
+        self.external_row = {e: row for row, e in enumerate(self.member_external)}
         self.member_name = members["name"].astype(str).tolist()
         self.member_kind = members["kind"].astype(str).tolist()
         self.member_town = [None if pd.isna(t) else str(t) for t in members["town"]]
