@@ -16,7 +16,7 @@ bp = APIBlueprint("unsubscribe", __name__, url_prefix="/v1", tag="Email")
 def _unsubscribe(token: str) -> dict:
     s = services()
     member_id = read_token(s.settings.secret_key, token)
-    community.update_member(s.sessions, member_id, {"email_consent": False}, clock=s.clock)
+    community.unsubscribe(s.sessions, member_id, clock=s.clock)
     return {
         "member_id": member_id,
         "email_consent": False,

@@ -216,6 +216,7 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     body = client.get("/v1/unsubscribe", query_string={"token": token}).get_json()
     assert body == {"member_id": "hum", "email_consent": False, "message": body["message"]}
     with sessions() as s:
-        assert s.query(Member).filter_by(external_id="hum").one().email_consent is False
+        member = s.query(Member).filter_by(external_id="hum").one()
+        assert member.email_consent is False and member.unsubscribed_at is not None
     assert client.post(f"/v1/unsubscribe?token={token}").status_code == 200
     assert_error(client.get("/v1/unsubscribe?token=forged"), 422, "token")
