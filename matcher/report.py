@@ -1,0 +1,329 @@
+"""Tables behind the notebooks' figures: the community, a build, an evaluation, a week's exposure.
+
+Each function returns a pandas DataFrame (or a small dataclass of them) that a notebook shows
+or plots as it is; the work itself is done by the rest of `matcher`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import brier_score_loss
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.allocate import top_n
+from matcher.config import Settings
+from matcher.engine import Matcher
+from matcher.evaluate.protocol import TEST_SHARE, Evaluation
+from matcher.explain import describe
+from matcher.features.queries import content_candidates
+from matcher.features.training import collect, labelled_needs, positive_pairs, training_rows
+from matcher.io import ImportResult, import_frames
+from matcher.progress import Reporter, rich_progress
+from matcher.rank import Ranker, TooFewLabels
+from matcher.snapshot import Community
+from matcher.store import Member, utcnow
+
+METRICS = ("mrr", "recall@10", "ndcg@10")
+
+
+# -- running a notebook ----------------------------------------------------------------------
+
+
+def clock(now: str | None = None) -> Callable[[], datetime]:
+    """A clock stopped at `now` (ISO text, UTC unless it says otherwise), or the real one."""
+    if not now:
+        return utcnow
+    moment = pd.Timestamp(now)
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    fixed = moment.to_pydatetime()
+    return lambda: fixed
+
+
+def progress() -> AbstractContextManager[Reporter]:
+    """Rich progress bars that a notebook shows as plain text (no widgets needed)."""
+    from rich.console import Console
+
+    return rich_progress(Console(stderr=True, force_jupyter=False, force_terminal=False))
+
+
+# -- the community ---------------------------------------------------------------------------
+
+
+def ensure_community(
+    sessions: sessionmaker[Session], *, members: int, seed: int, now: datetime
+) -> ImportResult | None:
+    """Import a demo community of `members` when the store has no member yet (else None)."""
+    from matcher.demo import generate
+
+    with sessions() as session:
+        if session.scalar(select(func.count()).select_from(Member)):
+            return None
+    demo = generate(members, seed, now=now)
+    return import_frames(sessions, demo.frames(), source=f"demo seed={seed}", clock=lambda: now)
+
+
+def stats_table(stats: dict[str, Any]) -> pd.DataFrame:
+    """`matcher.io.community_stats` as rows of (what, name, count)."""
+    rows = [
+        ("members", "total", stats["members"]["total"]),
+        ("members", "active", stats["members"]["active"]),
+        *(("members", k, n) for k, n in stats["members"]["by_kind"].items()),
+        ("open posts", "needs", stats["open_posts"]["needs"]),
+        ("open posts", "offers", stats["open_posts"]["offers"]),
+        ("interactions", "total", stats["interactions"]["total"]),
+        *(("interactions", k, n) for k, n in stats["interactions"]["by_kind"].items()),
+    ]
+    return pd.DataFrame(rows, columns=["what", "name", "count"])
+
+
+def members_by(community: Community, rows: str, columns: str, top: int = 12) -> pd.DataFrame:
+    """Active members counted by two member fields (e.g. kind by town); the `top` commonest
+    values of `columns` get a column each, the rest are summed as "other"."""
+    members = _active(community)
+    keep = members[columns].value_counts().index[:top]
+    grouped = members[columns].where(members[columns].isin(keep), "other")
+    table = pd.crosstab(members[rows], grouped)
+    ordered = [c for c in keep if c in table.columns] + (["other"] if "other" in table else [])
+    return table[ordered]
+
+
+def open_posts_by(
+    community: Community, field: str, at: pd.Timestamp | None = None, top: int | None = None
+) -> pd.DataFrame:
+    """Open needs and offers counted by a field of the member who posted them (kind, town...),
+    most posts first."""
+    posts = community.open_posts(at)
+    owner = community.members.loc[posts["member_id"], field].to_numpy()
+    table = pd.crosstab(
+        pd.Series(owner, name=field), pd.Series(posts["side"].to_numpy(), name="side")
+    )
+    table = table.reindex(columns=["need", "offer"], fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    return table if top is None else table.head(top)
+
+
+def top_tags(community: Community, at: pd.Timestamp | None = None, n: int = 20) -> pd.DataFrame:
+    """The `n` commonest tags of open posts, counted among needs and among offers."""
+    posts = community.open_posts(at)[["side", "tags"]].explode("tags").dropna()
+    posts["tags"] = posts["tags"].astype(str).str.strip().str.casefold()
+    table = pd.crosstab(posts["tags"], posts["side"]).reindex(
+        columns=["need", "offer"], fill_value=0
+    )
+    table.index.name = "tag"
+    return table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index[:n]]
+
+
+def interactions_over_time(community: Community, freq: str = "W") -> pd.DataFrame:
+    """How many interactions of each kind (columns) happened in each period (rows)."""
+    events = community.interactions
+    if events.empty:
+        return pd.DataFrame()
+    counts = events.groupby([pd.Grouper(key="occurred_at", freq=freq), "kind"]).size()
+    return counts.unstack("kind", fill_value=0)
+
+
+def member_places(community: Community) -> pd.DataFrame:
+    """Active members with coordinates: longitude, latitude, kind and town, one row each."""
+    members = _active(community)
+    located = members.dropna(subset=["latitude", "longitude"])
+    return located[["longitude", "latitude", "kind", "town"]].reset_index(names="member_id")
+
+
+def _active(community: Community) -> pd.DataFrame:
+    return community.members[community.members["active"].astype(bool)]
+
+
+# -- a build ---------------------------------------------------------------------------------
+
+
+def manifest_summary(manifest: dict[str, Any]) -> pd.DataFrame:
+    """What a glance at a build needs: its id, data, ranker (used or why not) and timings."""
+    rows: list[tuple[str, str, Any]] = [
+        ("build", "id", manifest["build_id"]),
+        ("build", "created_at", manifest.get("created_at")),
+        ("build", "encoder", manifest.get("encoder", {}).get("name")),
+    ]
+    data = manifest.get("data", {})
+    rows += [("data", k, data[k]) for k in ("members", "needs", "offers", "interactions")]
+    ranker = manifest.get("ranker", {})
+    keys = ("used", "reason", "labelled_needs", "positives", "rows", "validation_mrr")
+    rows += [("ranker", k, ranker[k]) for k in keys if k in ranker]
+    rows += [("timings", k, v) for k, v in manifest.get("timings", {}).items()]
+    return pd.DataFrame(rows, columns=["section", "item", "value"])
+
+
+def sample_matches(matcher: Matcher, *, members: int = 3, limit: int = 5) -> pd.DataFrame:
+    """The best matches of the first few members with an open need, with their reasons."""
+    index = matcher.index
+    seekers = pd.unique(index.item_member[index.need_rows])[:members]
+    rows = []
+    for row in seekers:
+        seeker = index.member_external[int(row)]
+        for rank, m in enumerate(matcher.for_member(seeker, limit=limit), 1):
+            why = "; ".join(describe(r) for r in m.reasons)
+            rows.append((seeker, rank, m.member_id, m.name, m.kind, m.town, m.score, why))
+    columns = ["seeker", "rank", "member_id", "name", "kind", "town", "score", "why"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# -- an evaluation ---------------------------------------------------------------------------
+
+
+def metric_table(evaluation: Evaluation, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
+    """One row per ranker, one column per metric (in the order the evaluation lists them)."""
+    table = pd.DataFrame.from_dict(evaluation.rankers, orient="index")
+    table.index.name = "ranker"
+    return table.reindex(columns=list(metrics))
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """The ranker's reliability curve on held-out needs, and what it was computed on."""
+
+    curve: pd.DataFrame  # predicted (mean P(helps) of a bin), observed (share who helped)
+    brier: float | None
+    rows: int
+    positives: int
+    note: str = ""  # why there is no curve, when there is none
+
+
+def reliability(
+    community: Community,
+    post_vectors: np.ndarray,
+    *,
+    candidates: int = 200,
+    min_labels: int = 200,
+    bins: int = 10,
+    progress: Reporter | None = None,
+) -> Reliability:
+    """Predicted P(helps) against the observed share on the needs of the last 30% of time.
+
+    Same split, candidates and ranker as `matcher.evaluate.store.evaluate_store`: trained on
+    the earlier needs with what was known at the split, scored on every candidate of the
+    later ones (of the needs whose helper is among them, as in training). Bins hold equal
+    numbers of candidates. Without enough labels for a ranker the curve is empty and `note`
+    says why.
+    """
+    empty = pd.DataFrame({"predicted": [], "observed": []})
+    labelled = labelled_needs(community)
+    split_index = round(len(labelled) * (1 - TEST_SHARE))
+    if len(labelled) < 2 or split_index >= len(labelled):
+        return Reliability(empty, None, 0, 0, "too few needs with an outcome to split")
+    split_time = labelled.iloc[split_index]
+    blocks = collect(
+        community, post_vectors, labelled.index.tolist(), content_candidates(candidates), progress
+    )
+    train = training_rows(blocks[:split_index], positive_pairs(community, split_time))
+    try:
+        ranker = Ranker(min_labels=min_labels).fit(train.X, train.y, train.groups)
+    except TooFewLabels as exc:
+        return Reliability(empty, None, 0, 0, f"no ranker: {exc}")
+    test = training_rows(
+        blocks[split_index:], positive_pairs(community, pd.Timestamp.max.tz_localize("UTC"))
+    )
+    predicted = ranker.predict_proba(test.X)[:, 1]
+    observed, mean_predicted = calibration_curve(
+        test.y, predicted, n_bins=bins, strategy="quantile"
+    )
+    return Reliability(
+        curve=pd.DataFrame({"predicted": mean_predicted, "observed": observed}),
+        brier=float(brier_score_loss(test.y, predicted)),
+        rows=len(test.y),
+        positives=test.positives,
+    )
+
+
+# -- a week's exposure -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """How often each member would be suggested this week: fair allocation vs plain top-N."""
+
+    members: pd.DataFrame  # member_id (store id), fair, unconstrained: suggestions each
+    summary: pd.DataFrame  # per allocation: suggestions, exposure_gini, coverage, mean_score
+
+
+def week_exposure(
+    sessions: sessionmaker[Session],
+    matcher: Matcher,
+    settings: Settings,
+    *,
+    week: str,
+    now: datetime,
+) -> Exposure:
+    """The week's digest choice (`matcher.digest.plan.choose`, nothing recorded) against the
+    unconstrained top-N of the same candidates, per member who could have been suggested."""
+    from matcher.batch import candidate_table
+    from matcher.digest.job import CANDIDATES_PER_MATCH, MIN_CANDIDATES
+    from matcher.digest.plan import audience, choose
+
+    per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
+    table = candidate_table(matcher, per_member=per_member)
+    with sessions() as session:
+        people = audience(session, week, settings)
+        plan = choose(session, people, table, settings, now=now)
+    # The rows `choose` allocates from (earlier digests aside), ranked without limits.
+    rows = table[table["seeker_id"].isin(people.pending)]
+    rows = rows.drop_duplicates(["seeker_id", "member_id"])
+    rows = rows[rows["member_id"].isin(people.members["id"])]
+    capacity = people.members.set_index("id")["capacity"].reindex(rows["member_id"]).to_numpy()
+    baseline = rows.iloc[
+        top_n(
+            rows["seeker_id"].to_numpy(),
+            rows["member_id"].to_numpy(),
+            rows["score"].to_numpy(dtype=np.float64),
+            (rows["direction"] == "helps_you").to_numpy(),
+            settings.digest_matches,
+        )
+    ]
+    population = np.unique(rows["member_id"].to_numpy()[capacity > 0])
+    counts = pd.DataFrame(
+        {
+            "fair": plan.chosen["member_id"].value_counts(),
+            "unconstrained": baseline["member_id"].value_counts(),
+        }
+    )
+    counts = counts.reindex(population, fill_value=0).fillna(0).astype(np.int64)
+    summary = pd.DataFrame(
+        {"fair": plan.fair.as_dict(), "unconstrained": plan.unconstrained.as_dict()}
+    ).T
+    return Exposure(counts.rename_axis("member_id").reset_index(), summary)
+
+
+def lorenz(counts: np.ndarray) -> pd.DataFrame:
+    """The Lorenz curve of exposure: share of members (least suggested first) against their
+    share of all suggestions; the diagonal is perfect equality."""
+    x = np.sort(np.asarray(counts, dtype=np.float64))
+    total = x.sum()
+    members = np.arange(len(x) + 1) / max(len(x), 1)
+    share = np.concatenate([[0.0], np.cumsum(x) / total]) if total else members
+    return pd.DataFrame({"members": members, "suggestions": share})
+
+
+# -- outputs ---------------------------------------------------------------------------------
+
+
+def save(item: Any, folder: Path | str | None, name: str) -> Path | None:
+    """Write a table (`name`.csv) or a matplotlib figure (`name`.png) into `folder`, if given."""
+    if folder is None:
+        return None
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(item, pd.DataFrame | pd.Series):
+        path = folder / f"{name}.csv"
+        item.to_csv(path)
+    else:
+        path = folder / f"{name}.png"
+        item.savefig(path, dpi=100, bbox_inches="tight")
+    return path
