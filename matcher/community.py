@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -12,35 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.domain import (
-    INTERACTION_KINDS,
-    MAX_NAME_LENGTH,
-    MAX_TAGS,
-    MAX_TEXT_LENGTH,
-    MEMBER_KINDS,
-    POST_STATUSES,
-    SIDES,
-)
+from matcher.domain import INTERACTION_KINDS, POST_STATUSES, SIDES
 from matcher.embed import CachedEncoder, Encoder
 from matcher.errors import Conflict, InvalidInput, NotFound
+from matcher.io.parse import Bad
+from matcher.io.schema import COLUMNS
+from matcher.io.validate import PARSERS
 from matcher.store import Interaction, Member, Post, utcnow
 
 Clock = Callable[[], datetime]
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MEMBER_FIELDS = (
-    "name",
-    "kind",
-    "town",
-    "country",
-    "latitude",
-    "longitude",
-    "tags",
-    "bio",
-    "email",
-    "email_consent",
-    "contact",
-    "share_contact",
-    "capacity",
+# What a member may change of themselves: the import columns but the id and bookkeeping.
+MEMBER_FIELDS = tuple(
+    c for c in COLUMNS["members"] if c not in ("id", "active", "joined_at", "last_active_at")
 )
 PUBLIC_MEMBER_FIELDS = ("name", "kind", "town", "country", "tags", "bio", "capacity")
 
@@ -68,46 +50,39 @@ def public_post(post: Post, member_external_id: str) -> dict[str, Any]:
     }
 
 
+def _check(entity: str, name: str, value: Any) -> Any:
+    """One field checked by the same rules as an import's; InvalidInput names what is wrong."""
+    parsed = PARSERS[entity][name](value)
+    if isinstance(parsed, Bad):
+        raise InvalidInput(f"{name}: {parsed}", field=name)
+    return parsed
+
+
 def check_member_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """The member fields, checked; raises InvalidInput naming the first bad one."""
+    """The member fields, checked and normalised; raises InvalidInput naming a bad one."""
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}", field=min(unknown))
-    if "name" in fields:
-        name = str(fields["name"] or "").strip()
-        if not name or len(name) > MAX_NAME_LENGTH:
-            raise InvalidInput(f"name must be 1-{MAX_NAME_LENGTH} characters", field="name")
-        fields["name"] = name
-    if "kind" in fields and fields["kind"] not in MEMBER_KINDS:
-        raise InvalidInput(f"unknown kind {fields['kind']!r}", field="kind")
-    if fields.get("email") and not EMAIL.match(str(fields["email"])):
-        raise InvalidInput(f"not an email address: {fields['email']!r}", field="email")
-    for name, bound in (("latitude", 90), ("longitude", 180)):
-        value = fields.get(name)
-        if value is not None and not -bound <= float(value) <= bound:
-            raise InvalidInput(f"{name} must be within ±{bound}", field=name)
-    if "capacity" in fields and (fields["capacity"] is None or int(fields["capacity"]) < 0):
-        raise InvalidInput("capacity must be 0 or more", field="capacity")
-    if "tags" in fields:
-        fields["tags"] = check_tags(fields["tags"])
-    return fields
+    out = {name: _check("members", name, value) for name, value in fields.items()}
+    for required in ("name", "kind", "capacity", "email_consent", "share_contact"):
+        if required in out and out[required] is None:
+            raise InvalidInput(f"{required} cannot be empty", field=required)
+    if "tags" in out:
+        out["tags"] = check_tags(out["tags"])
+    return out
 
 
 def check_tags(tags: Iterable[str] | None) -> list[str]:
     """Tags stripped, lower-cased, de-duplicated, at most MAX_TAGS."""
-    out = list(dict.fromkeys(t.strip().lower() for t in (tags or []) if t and t.strip()))
-    if len(out) > MAX_TAGS:
-        raise InvalidInput(f"at most {MAX_TAGS} tags", field="tags")
-    return out
+    checked = _check("members", "tags", list(tags or []))
+    return list(dict.fromkeys(t.lower() for t in checked or []))
 
 
 def check_text(text: str | None) -> str:
     """A post's text, stripped; raises when empty or too long."""
-    text = (text or "").strip()
+    text = _check("posts", "text", text)
     if not text:
         raise InvalidInput("text is empty", field="text")
-    if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidInput(f"text is over {MAX_TEXT_LENGTH} characters", field="text")
     return text
 
 
