@@ -4,45 +4,13 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
 from matcher import keys
-from tests.test_api_helpers import (
+from tests.api.helpers import (
     assert_error,
-    build,
     close_app,
     key_headers,
     make_app,
-    seed_community,
 )
-
-
-@pytest.fixture
-def built(sessions, settings, encoder):
-    seed_community(sessions)
-    return build(sessions, encoder, settings)
-
-
-@pytest.fixture
-def app(built, settings, encoder):
-    app = make_app(settings, encoder)
-    yield app
-    close_app(app)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def rw(sessions):
-    return key_headers(sessions, "read", "write")
-
-
-@pytest.fixture
-def ro(sessions):
-    return key_headers(sessions, "read", name="read-only")
 
 
 def test_writes_need_a_key_with_the_write_scope(client, sessions, ro, rw):

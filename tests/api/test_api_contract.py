@@ -18,7 +18,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.test_api_helpers import build, close_app, key_headers, make_app, seed_community
+from tests.api.helpers import build, close_app, key_headers, make_app, seed_community
 
 EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}
 # Operations with rules no schema can state, where a schema-valid request may rightly be a 422:

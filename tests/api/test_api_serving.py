@@ -17,9 +17,9 @@ import pytest
 
 from matcher.cli.serve import gunicorn_argv, worker_environment
 from matcher.config import Settings
-from tests.test_api_helpers import build, close_app, key_headers, make_app, seed_community
+from tests.api.helpers import build, close_app, key_headers, make_app, seed_community
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_new_build_is_served_from_the_next_request(sessions, settings, encoder):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_api_helpers import (
+from tests.api.helpers import (
     PRIVATE_CONTACT,
     PRIVATE_EMAILS,
     SHARED_CONTACT,
