@@ -20,7 +20,6 @@ from sklearn.metrics import brier_score_loss
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.allocate import top_n
 from matcher.config import Settings
 from matcher.engine import Matcher
 from matcher.evaluate.protocol import TEST_SHARE, Evaluation
@@ -273,28 +272,7 @@ def week_exposure(
     with sessions() as session:
         people = audience(session, week, settings)
         plan = choose(session, people, table, settings, now=now)
-    # The rows `choose` allocates from (earlier digests aside), ranked without limits.
-    rows = table[table["seeker_id"].isin(people.pending)]
-    rows = rows.drop_duplicates(["seeker_id", "member_id"])
-    rows = rows[rows["member_id"].isin(people.members["id"])]
-    capacity = people.members.set_index("id")["capacity"].reindex(rows["member_id"]).to_numpy()
-    baseline = rows.iloc[
-        top_n(
-            rows["seeker_id"].to_numpy(),
-            rows["member_id"].to_numpy(),
-            rows["score"].to_numpy(dtype=np.float64),
-            (rows["direction"] == "helps_you").to_numpy(),
-            settings.digest_matches,
-        )
-    ]
-    population = np.unique(rows["member_id"].to_numpy()[capacity > 0])
-    counts = pd.DataFrame(
-        {
-            "fair": plan.chosen["member_id"].value_counts(),
-            "unconstrained": baseline["member_id"].value_counts(),
-        }
-    )
-    counts = counts.reindex(population, fill_value=0).fillna(0).astype(np.int64)
+    counts = plan.exposure.astype(np.int64)
     summary = pd.DataFrame(
         {"fair": plan.fair.as_dict(), "unconstrained": plan.unconstrained.as_dict()}
     ).T

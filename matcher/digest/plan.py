@@ -44,6 +44,8 @@ class WeekPlan:
     fair: Fairness
     unconstrained: Fairness
     short: int = 0  # seekers who got fewer than the asked number of matches
+    # How often each member who could be suggested is, fair and unconstrained (index: store id).
+    exposure: pd.DataFrame | None = None
 
 
 def audience(session: Session, week: str, settings: Settings) -> Audience:
@@ -119,6 +121,13 @@ def choose(
     chosen = chosen.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
     chosen = chosen.assign(rank=chosen.groupby("seeker_id").cumcount() + 1)
     got = chosen.groupby("seeker_id").size().reindex(people.pending, fill_value=0)
+    exposure = pd.DataFrame(
+        {
+            "fair": np.bincount(member[picked], minlength=len(ids))[reachable],
+            "unconstrained": np.bincount(member[baseline], minlength=len(ids))[reachable],
+        },
+        index=pd.Index(ids[reachable], name="member_id"),
+    )
     return WeekPlan(
         week=week,
         chosen=chosen.reset_index(drop=True)[list(PLAN_COLUMNS)],
@@ -126,6 +135,7 @@ def choose(
         fair=fairness(member, score, picked, reachable),
         unconstrained=fairness(member, score, baseline, reachable),
         short=int((got < n).sum()),
+        exposure=exposure,
     )
 
 
