@@ -154,10 +154,11 @@ class CurrentView:
     def tagset(self, member: LiveMember) -> frozenset[str]:
         """A member's tags with those of their posts, as compared."""
         row = self.index.member_row.get(member.member_id)
-        tags = set(self.index.member_tagsets[row]) if row is not None else set()
-        tags |= fold_tags(member.tags)
-        tags |= self._live_tags.get(member.member_id, set())
-        return frozenset(tags)
+        built = self.index.member_tagsets[row] if row is not None else frozenset()
+        live = self._live_tags.get(member.member_id)
+        if live is None and member.member_id not in self.live.members:
+            return built  # nothing changed since the build
+        return frozenset(built | fold_tags(member.tags) | (live or set()))
 
     def member(self, member_id: int) -> LiveMember | None:
         if member_id in self.live.members:
