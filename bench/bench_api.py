@@ -1,11 +1,11 @@
 """Load the match API under gunicorn on loopback: p50/p99 latency and req/s of member matches.
 
 Usage: .venv/bin/python bench/bench_api.py [--members 10000 [100000 ...]] [--duration 30]
-           [--users 8] [--rate 100] [--workers 2] [--threads 4] [--data var/bench-api]
-           [--source demo|synthetic] [--encoder all-MiniLM-L6-v2|hashing-384]
+           [--users 8] [--rate 100] [--workers 2] [--threads 4] [--data bench/data]
+           [--encoder all-MiniLM-L6-v2|hashing-384]
 
-For each size: prepares once, and keeps in DATA/<size>/ for later runs, a demo community
-(`matcher demo-data --seed 7`) and its build (`matcher build`, the real MiniLM encoder: the
+For each size: prepares once, and keeps in DATA/demo-<size>/ for later runs (shared with
+bench_engine.py), a demo community (`matcher demo-data --seed 7`) and its build (`matcher build`, the real MiniLM encoder: the
 slow part, ~250k texts at 100k members; the text vectors stay cached in the store), and a demo
 key. Then it starts `matcher serve` on a free loopback port, warms every worker up, times the
 engine alone in-process for scale, and runs locust headless twice, each for --duration s:
@@ -15,12 +15,6 @@ Each user asks for a random demo member's matches 10 times for every /health (me
 same run for scale: the cost of the HTTP stack alone). The rate limit is lifted for the run.
 Prints one table and writes it as JSON to bench/results/. Targets at 100k members on this
 machine: matches p50 < 25 ms, p99 < 100 ms, >= 100 req/s.
-
-`--source synthetic` stands in for the demo where it cannot be made (at 100k members
-`matcher demo-data` is killed for memory on a 23 GB machine): bench/bench_import.py's random
-community (3 posts and 10 interactions a member), imported as files would be. With
-`--encoder hashing-384` its build takes minutes instead of hours; serving costs the same per
-request whatever made the vectors. Data of each source and encoder is kept apart.
 
 This file is also the locustfile: locust imports it for `MatchesUser`.
 """
@@ -78,39 +72,14 @@ def matcher(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def import_synthetic(size: int, env: dict[str, str]) -> str:
-    """bench_import's random community of `size` members, imported unless the store has some."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from bench_import import synthetic
-    from sqlalchemy import func, select
-
-    from matcher.config import Settings
-    from matcher.db import open_store
-    from matcher.io import import_frames
-    from matcher.store import Member
-
-    sessions = open_store(Settings.from_env(env))
-    try:
-        with sessions() as session:
-            if session.scalar(select(func.count(Member.id))):
-                return "the store already has members"
-        result = import_frames(sessions, synthetic(size, seed=7), source="bench_api synthetic")
-        return f"imported {result.counts}"
-    finally:
-        sessions.kw["bind"].dispose()
-
-
-def prepare(size: int, data: Path, env: dict[str, str], source: str) -> dict[str, float]:
+def prepare(size: int, data: Path, env: dict[str, str]) -> dict[str, float]:
     """Community, build and key of this size, made only when missing; seconds taken."""
     took = {}
     tick = time.perf_counter()
-    if source == "demo":
-        out = matcher(env, "demo-data", "--members", str(size), "--seed", "7", "--if-empty")
-        said = out.strip().splitlines()[-1]
-    else:
-        said = import_synthetic(size, env)
+    out = matcher(env, "demo-data", "--members", str(size), "--seed", "7", "--if-empty")
+    said = out.strip().splitlines()[-1]
     took["community_seconds"] = round(time.perf_counter() - tick, 1)
-    print(f"  {source} community: {said} ({took['community_seconds']} s)")
+    print(f"  demo community: {said} ({took['community_seconds']} s)")
     if not (data / "models" / "current").exists():
         tick = time.perf_counter()
         out = matcher(env, "build")
@@ -229,31 +198,26 @@ def locust(base: str, env: dict[str, str], users: int, rate: float, seconds: int
 
 def bench_size(size: int, args: argparse.Namespace) -> dict:
     """Prepare, serve and load one community size."""
-    name = f"{size}" if args.source == "demo" else f"{size}-{args.source}"
+    name = f"demo-{size}"  # shared with bench_engine.py
     if not args.encoder.startswith("all-MiniLM"):
         name += f"-{args.encoder}"
     data = (args.data / name).resolve()
     data.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "MATCHER_DATA_DIR": str(data),
+        "MATCHER_DATA_DIR": str(data / "var"),
         "MATCHER_MODELS_DIR": str(data / "models"),
         "MATCHER_ENCODER": args.encoder,
         "MATCHER_RATE_LIMIT": "1000000 per minute",
         "MATCHER_SECRET_KEY": os.environ.get("MATCHER_SECRET_KEY", "bench-secret"),
     }
-    print(f"{size} members ({args.source}, {args.encoder}) in {data}")
-    result: dict = {
-        "members": size,
-        "source": args.source,
-        "encoder": args.encoder,
-        "prepare": prepare(size, data, env, args.source),
-    }
+    print(f"{size} members ({args.encoder}) in {data}")
+    result: dict = {"members": size, "encoder": args.encoder, "prepare": prepare(size, data, env)}
     members_file = sample_members(env, data)
     members = members_file.read_text().split()
     result["engine_alone"] = engine_alone(env, members)
     print(f"  engine alone (in-process, no HTTP): {result['engine_alone']}")
-    key = (data / "demo-api-key").read_text().strip()
+    key = (data / "var" / "demo-api-key").read_text().strip()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = serve(env, data, port, args.workers, args.threads)
@@ -279,8 +243,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--encoder", default="all-MiniLM-L6-v2")
-    parser.add_argument("--source", default="demo", choices=("demo", "synthetic"))
-    parser.add_argument("--data", type=Path, default=ROOT / "var" / "bench-api")
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
     args = parser.parse_args()
     results = [bench_size(size, args) for size in args.members]
     print(

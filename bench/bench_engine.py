@@ -87,7 +87,7 @@ def run(cmd: list[str], env: dict[str, str]) -> str:
 
 def bench(members: int, data: Path, queries: int, encode_sample: int) -> dict:
     """Demo community, build and serving figures for one community size."""
-    folder = data / f"engine-{members}"
+    folder = data / f"demo-{members}"  # shared with bench_api.py
     env = {
         **os.environ,
         "MATCHER_DATA_DIR": str(folder / "var"),
