@@ -186,10 +186,18 @@ def test_behaviour_features_say_what_happened_before(encoder):
     assert column(f, candidates, 2, "load") == 0
     # Recency: 5 helped on day 8, 2 on day 3.5; 4 never helped.
     assert column(f, candidates, 5, "log_days_since_help") == pytest.approx(np.log1p(2))
-    assert column(f, candidates, 5, "recency_pct") > column(f, candidates, 2, "recency_pct")
     assert np.isnan(column(f, candidates, 4, "log_days_since_help"))
-    # Decayed activity: one help 2 days ago, half-life a day: 1/4.
-    assert column(f, candidates, 5, "activity_1d") == pytest.approx(np.log1p(0.25))
+    # Shares of the recent helps on the help clock: four helps so far (by 2, 3, the seeker,
+    # 5), the latest weighing r = 2^(-1/h), the first r^4.
+    r = 2 ** (-1 / 10)
+    total = r * (1 - r**4) / (1 - r)
+    assert column(f, candidates, 5, "help_share_10") == pytest.approx(r / total)
+    assert column(f, candidates, 2, "help_share_10") == pytest.approx(r**4 / total)
+    assert column(f, candidates, 4, "help_share_10") == 0
+    # Everyone's shares add up to 1; the seeker's (the third help) is not among the candidates.
+    r = 2 ** (-1 / 300)
+    shares = sum(column(f, candidates, m, "help_share_300") for m in candidates)
+    assert shares == pytest.approx(1 - r**2 / (r * (1 - r**4) / (1 - r)))
     # Tags: the need's tags (drums, shoegaze) against what 2 helped with and lists (drums).
     assert column(f, candidates, 2, "tag_overlap") == 0.5
     assert column(f, candidates, 3, "tag_overlap") == 0
@@ -211,7 +219,8 @@ def test_text_features_prefer_the_offer_that_meets_the_need(encoder):
     for name in ("sim_offer_max", "bm25_offer"):
         values = {m: column(f, candidates, m, name) for m in (2, 3, 5)}
         assert max(values, key=values.get) == 2, name  # "session drummer, shoegaze ..."
-    assert column(f, candidates, 2, "sim_best_pct") == 1.0
+    best = {m: column(f, candidates, m, "sim_best") for m in candidates}
+    assert max(best, key=best.get) == 2
     votes = {m: column(f, candidates, m, "knn_votes") for m in candidates}
     assert max(votes, key=votes.get) == 2  # helped the past need most like this one
     assert sum(votes.values()) == pytest.approx(1.0)
@@ -258,19 +267,23 @@ def test_ragged_rows_read_the_same_growing_or_frozen():
 
 def test_topic_and_tag_history_weigh_likeness_and_age(encoder):
     candidates, f = features_of(community(), encoder)
-    for name in ("topic_7d", "topic_30d", "topic_365d"):
+    for name in ("topic_share_30", "topic_share_100", "topic_share_300"):
         shares = {m: column(f, candidates, m, name) for m in candidates}
         assert max(shares, key=shares.get) == 2, name  # helped the drum need of day 3
         assert sum(shares.values()) == pytest.approx(1.0)
     # Only 2 helped with a need tagged like this one (drums).
     assert column(f, candidates, 2, "tag_recent") == pytest.approx(1.0)
     assert column(f, candidates, 3, "tag_recent") == 0
-    # Had the drum need been a year older, it would weigh far less at a week's half-life
-    # (3's unrelated mixing help takes over) but still count at a year's.
-    old = [(*p[:5], p[5] - 365) if p[0] == 13 else p for p in POSTS]
-    candidates, g = features_of(community(posts=old), encoder)
-    assert column(g, candidates, 2, "topic_7d") < 0.01 < column(g, candidates, 3, "topic_7d")
-    assert column(g, candidates, 2, "topic_365d") > 0.3
+    # Had 300 other helps come between the drum help and 3's unrelated mixing help, the drum
+    # help would weigh far less at a half-life of 30 helps (3 takes over) but still count at 300.
+    busy = [(1000 + i, "helped", 4, 5, None, None, 4 + i / 1000) for i in range(300)]
+    candidates, g = features_of(community(interactions=[*INTERACTIONS, *busy]), encoder)
+    assert (
+        column(g, candidates, 2, "topic_share_30")
+        < 0.01
+        < column(g, candidates, 3, "topic_share_30")
+    )
+    assert column(g, candidates, 2, "topic_share_300") > 0.3
 
 
 def test_a_training_set_labels_the_helpers_of_earlier_needs(encoder):

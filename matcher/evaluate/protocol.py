@@ -1,8 +1,9 @@
 """The time-split protocol shared by every evaluation: learn from the past, rank the future.
 
-Training queries come before the split and are labelled only with outcomes known at the
-split; test queries come after it. Every ranker (the baselines, "behaviour" and the matcher)
-scores exactly the same candidates of the same test queries.
+Test queries are the last 30% by time; the learned rankers are refitted through them on an
+expanding window, each fit learning from the earlier queries labelled only with the outcomes
+recorded before the queries it ranks. Every ranker (the baselines, "behaviour" and the
+matcher) scores exactly the same candidates of the same test queries.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from matcher.evaluate.metrics import (
 )
 from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
 from matcher.features.queries import QueryBlock
-from matcher.features.training import training_rows
+from matcher.features.training import Outcomes, training_rows
 from matcher.progress import Reporter, Silent
 from matcher.rank import Ranker, TooFewLabels
 from matcher.snapshot import Community
 
 TEST_SHARE = 0.3  # the last 30% of queries by time are the test queries
+LEARNED = ("behaviour", "matcher")
 ENCODE_CHUNK = 256
 
 
@@ -86,7 +88,9 @@ def learned_rankers(
         try:
             ranker = Ranker(features=features, min_labels=min_labels).fit(X, y, groups)
         except TooFewLabels as exc:
-            notes.append(f"{name}: no ranker ({exc}); showing the {fallbacks[name]} score")
+            note = f"{name}: no ranker ({exc}); showing the {fallbacks[name]} score"
+            if note not in notes:
+                notes.append(note)
             out[name] = BASELINES[fallbacks[name]]
             continue
         out[name] = _probability(ranker)
@@ -97,26 +101,26 @@ def _probability(ranker: Ranker) -> Scorer:
     return lambda features: ranker.predict_proba(features)[:, 1]
 
 
-def score(queries: Sequence[TestQuery], scorers: dict[str, Scorer], k: int = 10):
-    """Metrics of each ranker over the test queries (ties broken fairly)."""
+def score(
+    queries: Sequence[TestQuery], scores: dict[str, list[np.ndarray]], k: int = 10
+) -> dict[str, dict[str, float]]:
+    """Metrics of each ranker from its scores of every test query's candidates (ties fair)."""
     catalogue = sorted({int(c) for q in queries for c in q.block.candidates})
     results: dict[str, dict[str, float]] = {}
-    for name, scorer in scorers.items():
+    for name, per_query in scores.items():
         values: dict[str, list[float]] = {
             "mrr": [],
             "recall@1": [],
             f"recall@{k}": [],
             f"ndcg@{k}": [],
         }
-        rankings = []
-        for q in queries:
-            s = scorer(q.block.features)
-            rankings.append((q.block.candidates, s))
+        for q, s in zip(queries, per_query, strict=True):
             values["mrr"].append(reciprocal_rank(s, q.target))
             values["recall@1"].append(recall_at_k(s, q.target, 1))
             values[f"recall@{k}"].append(recall_at_k(s, q.relevant, k))
             values[f"ndcg@{k}"].append(ndcg_at_k(s, q.relevant, k))
         summary = {m: round(float(np.mean(v)), 4) if v else 0.0 for m, v in values.items()}
+        rankings = [(q.block.candidates, s) for q, s in zip(queries, per_query, strict=True)]
         shown = exposure(rankings, catalogue, k)
         summary[f"coverage@{k}"] = round(catalogue_coverage(shown), 4)
         summary[f"gini@{k}"] = round(gini(shown), 4)
@@ -124,32 +128,74 @@ def score(queries: Sequence[TestQuery], scorers: dict[str, Scorer], k: int = 10)
     return results
 
 
+def refit_points(first: int, stop: int, refits: int) -> list[int]:
+    """Where to refit among queries first..stop-1: `refits` evenly spaced starts, first included."""
+    n = stop - first
+    if n <= 0:
+        return []
+    return sorted(
+        {first + (i * n) // max(1, min(refits, n)) for i in range(max(1, min(refits, n)))}
+    )
+
+
 def run(
     dataset: str,
     blocks: Sequence[QueryBlock],
     split_index: int,
-    positives: set[tuple[int, int]],
+    outcomes: Outcomes,
     make_test: Callable[[QueryBlock], TestQuery | None],
     baselines: Sequence[str],
     min_labels: int,
+    refits: int = 1,
+    progress: Reporter | None = None,
 ) -> Evaluation:
-    """Train on the blocks before `split_index`, test on the rest, and score every ranker."""
+    """Rank the blocks from `split_index` on, learning only from what was known before each.
+
+    The learned rankers are refitted `refits` times, evenly through the test queries (an
+    expanding window, DATA.md step 1): each fit sees every earlier query, labelled only with
+    the outcomes recorded before the first query it ranks; an outcome later than that is
+    never a label. `refits=1` trains once, at the split.
+    """
     notes: list[str] = []
-    rows = training_rows(blocks[:split_index], positives)
-    X, y, groups = rows.X, rows.y, rows.groups
-    scorers = {name: BASELINES[name] for name in baselines}
-    scorers.update(learned_rankers(X, y, groups, min_labels, notes))
-    queries = [q for q in map(make_test, blocks[split_index:]) if q is not None]
+    starts = refit_points(split_index, len(blocks), refits)
+    advance = (progress or Silent()).task("training rankers", len(starts))
+    queries: list[TestQuery] = []
+    scores: dict[str, list[np.ndarray]] = {name: [] for name in (*baselines, *LEARNED)}
+    fits: list[dict[str, int]] = []
+    for start, stop in zip(starts, [*starts[1:], len(blocks)], strict=True):
+        at = blocks[start].at
+        past = [b for b in blocks[:start] if b.at < at]
+        rows = training_rows(past, outcomes.pairs_before(at))
+        fits.append(
+            {
+                "queries": len(rows.need_post_ids),
+                "rows": len(rows.y),
+                "positives": rows.positives,
+            }
+        )
+        scorers = {name: BASELINES[name] for name in baselines}
+        scorers.update(learned_rankers(rows.X, rows.y, rows.groups, min_labels, notes))
+        for block in blocks[start:stop]:
+            query = make_test(block)
+            if query is None:
+                continue
+            queries.append(query)
+            for name, scorer in scorers.items():
+                scores[name].append(scorer(block.features))
+        advance(1)
     sizes = [len(q.block.candidates) for q in queries]
+    first = fits[0] if fits else {"queries": 0, "rows": 0, "positives": 0}
     return Evaluation(
         dataset=dataset,
         n_queries=len(queries),
         median_candidates=float(np.median(sizes)) if sizes else 0.0,
-        rankers=score(queries, scorers) if queries else {name: {} for name in scorers},
+        rankers=score(queries, scores) if queries else {name: {} for name in scores},
         notes=notes,
         details={
-            "training_queries": len(np.unique(groups)),
-            "training_rows": len(y),
-            "training_positives": int(y.sum()),
+            "training_queries": first["queries"],
+            "training_rows": first["rows"],
+            "training_positives": first["positives"],
+            "refits": len(fits),
+            "last_fit_training_queries": fits[-1]["queries"] if fits else 0,
         },
     )

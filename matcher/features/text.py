@@ -13,14 +13,14 @@ if TYPE_CHECKING:
     from matcher.features.history import MemberState
     from matcher.features.pairs import Need
 
-TOPIC_HALF_LIVES = (7.0, 30.0, 365.0)  # days: a week, a month, a year
+TOPIC_HALF_LIVES = (30.0, 100.0, 300.0)  # in helps by anyone (see history.EVENT_HALF_LIVES)
 KNN = 20  # past needs consulted by knn_votes
 
 
 def text_features(
-    state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: float
+    state: MemberState, need: Need, cand: np.ndarray, seeker: int
 ) -> dict[str, np.ndarray]:
-    """The text features (except the relative ones) of the candidates at state positions `cand`."""
+    """The text features of the candidates at state positions `cand`."""
     f: dict[str, np.ndarray] = {}
     for side, posts, lengths, average in (
         ("offer", state.offers, state.offer_length, state.average_offer_length),
@@ -33,8 +33,9 @@ def text_features(
         f[f"bm25_{side}"] = _bm25(state, need, rows, owner, lengths, average, cand)
     helped, helper = state.helped.gather(cand)
     f["knn_votes"] = _knn_votes(state, need, helped, helper, len(cand))
+    clocks, _ = state.helped_clock.gather(cand)
     for h in TOPIC_HALF_LIVES:
-        f[f"topic_{int(h)}d"] = _topic(state, need, helped, helper, len(cand), t, h)
+        f[f"topic_share_{int(h)}"] = _topic(state, need, helped, helper, clocks, len(cand), h)
     f["sim_best"] = np.fmax(f["sim_offer_max"], f["sim_helped_max"])
     f["sim_reverse"] = np.full(len(cand), np.nan)
     if seeker >= 0:
@@ -84,12 +85,12 @@ def _knn_votes(state, need, rows, owner, n) -> np.ndarray:
     return np.bincount(owner[hit], weights=row_weight, minlength=n) / weight.sum()
 
 
-def _topic(state, need, rows, owner, n, t, half_life) -> np.ndarray:
-    """Needs each candidate helped with, weighted by likeness and age, as a share of all."""
+def _topic(state, need, rows, owner, clocks, n, half_life) -> np.ndarray:
+    """Needs each candidate helped with, weighted by likeness and age (helps since), as a share."""
     if len(rows) == 0:
         return np.zeros(n)
     sims = np.maximum(state.post_vectors[rows] @ need.vector, 0.0)
-    weight = sims * np.exp2(-np.maximum(t - state.post_time[rows], 0.0) / half_life)
+    weight = sims * np.exp2(-np.maximum(state.total_helps - clocks, 0.0) / half_life)
     total = weight.sum()
     return np.bincount(owner, weights=weight, minlength=n) / (total if total > 0 else 1.0)
 

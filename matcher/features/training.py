@@ -35,16 +35,27 @@ class TrainingSet:
         return int(self.y.sum())
 
 
+class Outcomes:
+    """Every helped or accepted outcome on a need, to read the labels known at any time."""
+
+    def __init__(self, community: Community):
+        events = community.interactions
+        done = events[events["kind"].isin(sorted(POSITIVE_KINDS)) & events["need_post_id"].notna()]
+        self.need_post_ids = done["need_post_id"].to_numpy(dtype=np.int64)
+        self.helpers = done["from_member_id"].to_numpy(dtype=np.int64)
+        self.times = pd.to_datetime(done["occurred_at"], utc=True).reset_index(drop=True)
+
+    def pairs_before(self, before: pd.Timestamp) -> set[tuple[int, int]]:
+        """(need post, helper) of the outcomes recorded before `before`."""
+        known = (self.times < before).to_numpy()
+        return set(
+            zip(self.need_post_ids[known].tolist(), self.helpers[known].tolist(), strict=True)
+        )
+
+
 def positive_pairs(community: Community, before: pd.Timestamp) -> set[tuple[int, int]]:
     """(need post, helper) of every helped or accepted outcome recorded before `before`."""
-    events = community.interactions
-    done = events[
-        events["kind"].isin(sorted(POSITIVE_KINDS))
-        & events["need_post_id"].notna()
-        & (events["occurred_at"] < before)
-    ]
-    pairs = zip(done["need_post_id"].astype(int), done["from_member_id"].astype(int), strict=True)
-    return set(pairs)
+    return Outcomes(community).pairs_before(before)
 
 
 def labelled_needs(community: Community, before: pd.Timestamp | None = None) -> pd.Series:
