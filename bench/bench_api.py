@@ -5,10 +5,11 @@ Usage: .venv/bin/python bench/bench_api.py [--members 10000 [100000 ...]] [--dur
            [--encoder all-MiniLM-L6-v2|hashing-384]
 
 For each size: prepares once, and keeps in DATA/demo-<size>/ for later runs (shared with
-bench_engine.py), a demo community (`matcher demo-data --seed 7`) and its build (`matcher build`, the real MiniLM encoder: the
-slow part, ~250k texts at 100k members; the text vectors stay cached in the store), and a demo
-key. Then it starts `matcher serve` on a free loopback port, warms every worker up, times the
-engine alone in-process for scale, and runs locust headless twice, each for --duration s:
+bench_engine.py), a demo community (`matcher demo-data --seed 7`) and its build (`matcher
+build`, the real MiniLM encoder: the slow part, ~250k texts at 100k members; the text vectors
+stay cached in the store), and a demo key. Then it starts `matcher serve` on a free loopback
+port, warms every worker up, times the engine alone in-process for scale, and runs locust
+headless twice, each for --duration s:
   max   --users users without pauses (the most the machine answers),
   rate  the same users paced to --rate requests/s in all (latency at that load).
 Each user asks for a random demo member's matches 10 times for every /health (measured in the
