@@ -67,7 +67,10 @@ class Services:
         if self._fallback_encoder is None:
             s = self.settings
             self._fallback_encoder = load_encoder(
-                s.encoder, device=s.device, batch_size=s.encode_batch_size
+                s.encoder,
+                device=s.device,
+                batch_size=s.encode_batch_size,
+                precision=s.encoder_precision,
             )
         return self._fallback_encoder
 

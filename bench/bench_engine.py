@@ -65,15 +65,22 @@ print(json.dumps({
 
 ENCODE_PROBE = r"""
 import json, sys, time
+import numpy as np
 import pandas as pd
 from matcher.embed import load_encoder
 texts = pd.read_csv(sys.argv[1], usecols=["text"])["text"].sample(int(sys.argv[2]), random_state=0)
-encoder = load_encoder("all-MiniLM-L6-v2")
-encoder.encode(texts[:64].tolist())
-start = time.perf_counter()
-encoder.encode(texts.tolist())
-rate = len(texts) / (time.perf_counter() - start)
-print(json.dumps({"texts": len(texts), "texts_per_second": round(rate, 1)}))
+texts = texts.tolist()
+out, vectors = {"texts": len(texts)}, {}
+for precision in ("float32", "auto"):
+    encoder = load_encoder("all-MiniLM-L6-v2", precision=precision)
+    encoder.encode(texts[:64])
+    start = time.perf_counter()
+    vectors[precision] = encoder.encode(texts)
+    rate = len(texts) / (time.perf_counter() - start)
+    out[precision] = {"precision": encoder.precision, "texts_per_second": round(rate, 1)}
+cosine = (vectors["float32"] * vectors["auto"]).sum(axis=1)
+out["auto_vs_float32_min_cosine"] = round(float(cosine.min()), 5)
+print(json.dumps(out))
 """
 
 
@@ -130,11 +137,13 @@ def main() -> None:
         result = bench(members, args.data, args.queries, args.encode_sample)
         results.append(result)
         s, b = result["serving"], result["build"]
-        enc = b["encoding"]
+        enc, probe = b["encoding"], result["encode_probe"]
         print(
             f"{members:>7} members | build {result['build_seconds']:>7.1f} s "
             f"(encoded {enc['encoded']} texts, {enc['texts_per_second']} texts/s; "
-            f"probe {result['encode_probe']['texts_per_second']} texts/s) | "
+            f"probe {probe['auto']['texts_per_second']} texts/s {probe['auto']['precision']}, "
+            f"{probe['float32']['texts_per_second']} float32, "
+            f"min cosine {probe['auto_vs_float32_min_cosine']}) | "
             f"match p50 {s['p50_ms']} ms p99 {s['p99_ms']} ms | "
             f"serving RSS {s['rss_mib']} MiB, peak {s['peak_rss_mib']} MiB",
             flush=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -31,13 +32,20 @@ class Encoder(Protocol):
 class SentenceEncoder:
     """A sentence-transformers model, loaded offline from a local path or installed package."""
 
-    def __init__(self, model: str = DEFAULT_ENCODER, device: str = "cpu", batch_size: int = 64):
+    def __init__(
+        self,
+        model: str = DEFAULT_ENCODER,
+        device: str = "cpu",
+        batch_size: int = 64,
+        precision: str = "auto",
+    ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
         self.name = model
         self.batch_size = batch_size
+        self.precision = resolve_precision(precision, device)
         try:
             self.model = SentenceTransformer(resolve_model_path(model), device=device)
         except OSError as exc:
@@ -51,14 +59,41 @@ class SentenceEncoder:
         """Normalized float32 vectors of `texts`, one row each."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._precision():
+            vectors = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _precision(self) -> contextlib.AbstractContextManager:
+        if self.precision != "bfloat16":
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.autocast(self.model.device.type, dtype=torch.bfloat16)
+
+
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def resolve_precision(precision: str, device: str = "cpu") -> str:
+    """`float32` or `bfloat16`; `auto` is bfloat16 on a CPU with native bfloat16 arithmetic."""
+    if precision not in PRECISIONS:
+        raise ConfigError(
+            f"MATCHER_ENCODER_PRECISION must be one of {', '.join(PRECISIONS)}, not {precision!r}"
+        )
+    if precision != "auto":
+        return precision
+    if device != "cpu":
+        return "float32"
+    import torch
+
+    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    return "bfloat16" if native else "float32"
 
 
 class HashingEncoder:
@@ -90,12 +125,14 @@ def resolve_model_path(model: str) -> str:
     return model
 
 
-def load_encoder(name: str, device: str = "cpu", batch_size: int = 64) -> Encoder:
+def load_encoder(
+    name: str, device: str = "cpu", batch_size: int = 64, precision: str = "auto"
+) -> Encoder:
     """The encoder called `name`: `hashing[-DIM]`, or any sentence-transformers model."""
     if name.startswith("hashing"):
         _, _, dim = name.partition("-")
         return HashingEncoder(int(dim) if dim else 512)
-    return SentenceEncoder(name, device=device, batch_size=batch_size)
+    return SentenceEncoder(name, device=device, batch_size=batch_size, precision=precision)
 
 
 def text_hash(text: str) -> str:
@@ -162,10 +199,17 @@ class CachedEncoder:
 class LazyEncoder:
     """An encoder loaded on first use, so a server starts fast and loads the model only if used."""
 
-    def __init__(self, name: str, dim: int, device: str = "cpu", batch_size: int = 64):
+    def __init__(
+        self,
+        name: str,
+        dim: int,
+        device: str = "cpu",
+        batch_size: int = 64,
+        precision: str = "auto",
+    ):
         self.name = name
         self.dim = dim
-        self._args = (device, batch_size)
+        self._args = (device, batch_size, precision)
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
 
@@ -174,6 +218,8 @@ class LazyEncoder:
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
-                    device, batch_size = self._args
-                    self._encoder = load_encoder(self.name, device=device, batch_size=batch_size)
+                    device, batch_size, precision = self._args
+                    self._encoder = load_encoder(
+                        self.name, device=device, batch_size=batch_size, precision=precision
+                    )
         return self._encoder.encode(texts)

@@ -74,5 +74,6 @@ class CurrentMatcher:
             int(encoder["dim"]),
             device=self.settings.device,
             batch_size=self.settings.encode_batch_size,
+            precision=self.settings.encoder_precision,
         )
         return self.encoder

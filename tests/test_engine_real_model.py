@@ -150,3 +150,28 @@ def test_a_post_written_after_the_build_is_matchable_at_once(scene, settings, mi
     )
     ids = [m.member_id for m in matcher.for_member("hum", limit=5)]
     assert "bassist" in ids[:3], ids
+
+
+def test_bfloat16_and_float32_vectors_agree(minilm):
+    import numpy as np
+
+    texts = [
+        "our band needs a drummer",
+        "need our EP mixed",
+        "mastering for vinyl, quick turnaround",
+    ]
+    full = load_encoder("all-MiniLM-L6-v2", precision="float32").encode(texts)
+    half = load_encoder("all-MiniLM-L6-v2", precision="bfloat16").encode(texts)
+    assert half.dtype == np.float32
+    assert np.allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-4)
+    assert (full * half).sum(axis=1).min() > 0.999
+
+
+def test_an_unknown_precision_is_refused():
+    from matcher.embed import resolve_precision
+    from matcher.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="MATCHER_ENCODER_PRECISION"):
+        resolve_precision("float8")
+    assert resolve_precision("float32") == "float32"
+    assert resolve_precision("auto", device="cuda") == "float32"

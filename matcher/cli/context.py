@@ -30,7 +30,12 @@ class AppContext:
     def encoder(self) -> Encoder:
         s = self.settings
         with self.console.status(f"loading encoder {s.encoder}"):
-            return load_encoder(s.encoder, device=s.device, batch_size=s.encode_batch_size)
+            return load_encoder(
+                s.encoder,
+                device=s.device,
+                batch_size=s.encode_batch_size,
+                precision=s.encoder_precision,
+            )
 
 
 pass_app = click.make_pass_decorator(AppContext)
