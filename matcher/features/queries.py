@@ -39,6 +39,9 @@ def query_features(
     need_post_ids = list(need_post_ids)
     times = community.posts.loc[need_post_ids, "created_at"]
     rows = community.posts.index.get_indexer(need_post_ids)
+    plan = getattr(candidates, "plan", None)
+    if plan is not None:  # the rule may prepare for the needs to come, in time order
+        plan(rows[np.argsort(times.to_numpy(), kind="stable")])
     for index, state in replay(community, post_vectors, times):
         need = need_from_post(state, int(rows[index]))
         chosen = np.asarray(candidates(state, need), dtype=np.int64)
@@ -61,21 +64,67 @@ def experienced_helpers(min_helps: int = 3) -> CandidateRule:
     return rule
 
 
-def content_candidates(k: int) -> CandidateRule:
-    """Candidates: the `k` members (not the seeker) whose offers or help match the need best."""
+class ContentCandidates:
+    """Candidates: the `k` members (not the seeker) whose offers or help match the need best.
 
-    def rule(state: MemberState, need: Need) -> np.ndarray:
+    Members come in order of their best matching text (ties: the earlier text first). The
+    similarities of many needs to every post are computed together, a block of needs at a
+    time (one matrix product instead of one pass over all posts per need), when the needs to
+    come are announced with `plan`; the candidates are the same either way.
+    """
+
+    BLOCK_BYTES = 32 * 2**20  # similarities held at once
+
+    def __init__(self, k: int):
+        self.k = k
+        self._planned: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._block: dict[int, int] = {}
+        self._sims: np.ndarray | None = None
+        self._vectors: np.ndarray | None = None  # the post vectors the block was computed on
+
+    def plan(self, need_rows: Sequence[int]) -> None:
+        """The post rows of the needs that will be asked for, in the order they will be."""
+        self._planned = np.asarray(need_rows, dtype=np.int64)
+        self._block, self._sims = {}, None
+
+    def similarities(self, state: MemberState, need: Need) -> np.ndarray:
+        """Cosine of the need to every post of the state."""
+        row = need.post_row
+        if row in self._block and self._vectors is state.post_vectors:
+            return self._sims[self._block[row]]
+        where = np.flatnonzero(self._planned == row) if row >= 0 else np.zeros(0, dtype=np.int64)
+        if len(where) == 0:
+            return state.post_vectors @ need.vector
+        size = max(1, self.BLOCK_BYTES // max(1, 4 * len(state.post_vectors)))
+        rows = self._planned[where[0] : where[0] + size]
+        self._sims = state.post_vectors[rows] @ state.post_vectors.T
+        self._block = {int(r): i for i, r in enumerate(rows)}
+        self._vectors = state.post_vectors
+        return self._sims[self._block[row]]
+
+    def __call__(self, state: MemberState, need: Need) -> np.ndarray:
         rows, owners = state.match_rows.values, state.match_owners.values
         if len(rows) == 0:
             return np.zeros(0, dtype=np.int64)
-        scores = (state.post_vectors @ need.vector)[rows]
+        scores = self.similarities(state, need)[rows]
         if need.seeker is not None:
             scores[owners == state.positions([need.seeker])[0]] = -np.inf
+        # Only texts at least as close as the k-th member's best can place a member in the k.
+        best = np.full(len(state.member_ids), -np.inf, dtype=scores.dtype)
+        np.maximum.at(best, owners, scores)
+        best = best[np.isfinite(best)]
+        threshold = (
+            np.partition(best, len(best) - self.k)[len(best) - self.k]
+            if len(best) > self.k
+            else -np.inf
+        )
+        within = np.flatnonzero((scores >= threshold) & np.isfinite(scores))
         # Members in order of their best text: the first time each appears in score order.
-        order = np.argsort(-scores, kind="stable")
-        order = order[np.isfinite(scores[order])]
-        ranked = owners[order]
+        ranked = owners[within[np.argsort(-scores[within], kind="stable")]]
         _, first = np.unique(ranked, return_index=True)
-        return state.member_ids[ranked[np.sort(first)[:k]]]
+        return state.member_ids[ranked[np.sort(first)[: self.k]]]
 
-    return rule
+
+def content_candidates(k: int) -> ContentCandidates:
+    """Candidates: the `k` members (not the seeker) whose offers or help match the need best."""
+    return ContentCandidates(k)

@@ -47,7 +47,8 @@ class Ragged:
         rows = np.asarray(rows, dtype=np.int64)
         if self._lists is None:
             return self.indptr[rows + 1] - self.indptr[rows]
-        return np.fromiter((len(self._lists[r]) for r in rows), dtype=np.int64, count=len(rows))
+        lists = self._lists
+        return np.fromiter((len(lists[r]) for r in rows.tolist()), dtype=np.int64, count=len(rows))
 
     def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The values of `rows` concatenated, and for each value its position in `rows`.
@@ -63,7 +64,8 @@ class Ragged:
             starts = self.indptr[np.where(known, rows, 0)]
             offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
             return self.values[np.repeat(starts, lengths) + offsets], owner
-        picked = chain.from_iterable(self._lists[r] for r in rows[known])
+        lists = self._lists
+        picked = chain.from_iterable(lists[r] for r in rows[known].tolist())
         values = np.fromiter(picked, dtype=np.int64, count=int(lengths.sum()))
         return values, owner
 

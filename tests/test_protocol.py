@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher.evaluate import protocol
+from matcher.evaluate.protocol import TestQuery as Query
+from matcher.evaluate.protocol import refit_points, run
+from matcher.features.pairs import COLUMN, FEATURE_NAMES
+from matcher.features.queries import QueryBlock
+from matcher.features.training import Outcomes
+from matcher.snapshot import Community
+
+T0 = pd.Timestamp("2024-01-01", tz="UTC")
+
+
+def test_refit_points_spread_evenly_from_the_first_test_query():
+    assert refit_points(70, 100, 1) == [70]
+    assert refit_points(70, 100, 3) == [70, 80, 90]
+    assert refit_points(70, 73, 10) == [70, 71, 72]  # never more fits than queries
+    assert refit_points(5, 5, 4) == []
+
+
+def outcomes(helps: list[tuple[int, int, float]]) -> Outcomes:
+    """Outcomes from (need post, helper, day) triples."""
+    interactions = pd.DataFrame(
+        {
+            "kind": "helped",
+            "from_member_id": [h for _, h, _ in helps],
+            "to_member_id": 99,
+            "need_post_id": [n for n, _, _ in helps],
+            "occurred_at": [T0 + pd.Timedelta(days=d) for _, _, d in helps],
+        }
+    )
+    return Outcomes(Community(pd.DataFrame(), pd.DataFrame(), interactions))
+
+
+def test_outcomes_known_before_a_time_are_the_labels_then():
+    known = outcomes([(1, 10, 1.0), (1, 11, 5.0), (2, 12, 3.0)])
+    assert known.pairs_before(T0 + pd.Timedelta(days=3)) == {(1, 10)}
+    assert known.pairs_before(T0 + pd.Timedelta(days=3.5)) == {(1, 10), (2, 12)}
+
+
+def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(monkeypatch):
+    # Need n is posted on day n and answered by member 100 + n % 2 on day n + 2.5.
+    rng = np.random.default_rng(0)
+    candidates = np.array([100, 101, 102])
+    blocks = [
+        QueryBlock(
+            n, T0 + pd.Timedelta(days=n), candidates, rng.normal(size=(3, len(FEATURE_NAMES)))
+        )
+        for n in range(40)
+    ]
+    helps = outcomes([(n, 100 + n % 2, n + 2.5) for n in range(40)])
+    seen: list[tuple[pd.Timestamp, int]] = []
+
+    def spy(X, y, groups, min_labels, notes):
+        seen.append((len(np.unique(groups)), int(y.sum())))
+        return {"behaviour": lambda f: f[:, 0], "matcher": lambda f: f[:, COLUMN["sim_best"]]}
+
+    monkeypatch.setattr(protocol, "learned_rankers", spy)
+
+    def make_test(block: QueryBlock) -> Query:
+        target = block.candidates == 100 + block.need_post_id % 2
+        return Query(block, target, target)
+
+    evaluation = run("toy", blocks, 30, helps, make_test, ("random",), min_labels=1, refits=2)
+    # Refits at needs 30 and 35: needs posted before, helped more than 2.5 days before.
+    assert seen == [(28, 28), (33, 33)]
+    assert evaluation.n_queries == 10 and evaluation.details["refits"] == 2
+    assert evaluation.rankers["random"]["mrr"] == pytest.approx((1 + 1 / 2 + 1 / 3) / 3, abs=1e-4)
