@@ -75,11 +75,33 @@ def new_build_id(now: datetime, fingerprint: str) -> str:
 def staging_folder(models_dir: Path, build_id: str) -> Path:
     """A fresh hidden folder to write a build into before it is published."""
     models_dir.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_staging(models_dir)
     folder = models_dir / f".staging-{build_id}-{os.getpid()}"
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
     return folder
+
+
+def remove_abandoned_staging(models_dir: Path) -> list[Path]:
+    """Delete the staging folders of builds whose process is gone (killed mid-build)."""
+    removed = []
+    for folder in models_dir.glob(".staging-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def publish(staging: Path, models_dir: Path, build_id: str, manifest: dict[str, Any]) -> Path:

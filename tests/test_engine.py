@@ -154,3 +154,19 @@ def test_the_same_data_built_twice_in_one_second_gets_two_builds(community, sett
     second = build_model(community, encoder, settings, clock=clock)
     assert first.build_id != second.build_id
     assert (settings.models_dir / "current").resolve() == second.folder
+
+
+def test_a_build_killed_midway_leaves_nothing_behind_after_the_next(community, settings, encoder):
+    import os
+    import subprocess
+
+    gone = subprocess.Popen(["true"])  # a process that has exited
+    gone.wait()
+    abandoned = settings.models_dir / f".staging-20260101T000000Z-abcdef12-{gone.pid}"
+    abandoned.mkdir(parents=True)
+    (abandoned / "post_vectors.npy").write_bytes(b"half")
+    alive = settings.models_dir / f".staging-20260101T000000Z-abcdef12-{os.getppid()}"
+    alive.mkdir()  # another build still running: left alone
+    build_model(community, encoder, settings, clock=clock)
+    assert not abandoned.exists()
+    assert alive.exists()
