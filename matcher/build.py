@@ -161,6 +161,7 @@ def _write_build(
         at=at,
         candidates=settings.candidates_per_need,
         min_labels=settings.min_training_labels,
+        max_needs=settings.max_training_needs,
         reporter=reporter,
     )
     timings["ranker_seconds"] = round(time.perf_counter() - tick, 3)
@@ -231,5 +232,10 @@ def member_table(community: Community) -> pd.DataFrame:
 
 
 def _recorded_settings(settings: Settings) -> dict[str, Any]:
-    keep = ("candidates_per_need", "reciprocal_operator", "min_training_labels")
+    keep = (
+        "candidates_per_need",
+        "reciprocal_operator",
+        "min_training_labels",
+        "max_training_needs",
+    )
     return {k: v for k, v in asdict(settings).items() if k in keep}

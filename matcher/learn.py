@@ -51,6 +51,7 @@ def learn(
     at: pd.Timestamp,
     candidates: int,
     min_labels: int,
+    max_needs: int = 0,
     reporter: Reporter | None = None,
 ) -> Learned:
     """Train the ranker (when there are enough labels) and score every (need, candidate).
@@ -60,10 +61,16 @@ def learn(
     """
     reporter = reporter or Silent()
     examples = training_set(
-        community, post_vectors, at=at, candidates=candidates, progress=reporter
+        community,
+        post_vectors,
+        at=at,
+        candidates=candidates,
+        max_needs=max_needs,
+        progress=reporter,
     )
     report: dict[str, Any] = {
         "labelled_needs": len(examples.need_post_ids),
+        "max_training_needs": max_needs,
         "positives": examples.positives,
         "rows": len(examples.y),
         "min_training_labels": min_labels,

@@ -81,3 +81,20 @@ def test_with_enough_outcomes_the_ranker_scores_the_matches(store, settings, enc
         }
         for row in rows.itertuples():
             assert row.score == pytest.approx(served[ids[row.member_id]].score, rel=1e-5)
+
+
+def test_the_ranker_trains_on_the_latest_labelled_needs_when_capped(store, settings, encoder):
+    from matcher.features import training_set
+    from matcher.features.training import labelled_needs
+    from matcher.snapshot import load_community
+
+    with store() as session:
+        community = load_community(session)
+    vectors = encoder.encode(community.posts["text"].tolist())
+    at = community.interactions["occurred_at"].max()
+    needs = labelled_needs(community, before=at)
+    assert len(needs) > 10
+    capped = training_set(community, vectors, at=at, candidates=20, max_needs=10)
+    assert 0 < len(capped.need_post_ids) <= 10
+    # The latest ten labelled needs (those whose candidates hold a helper), none older.
+    assert set(capped.need_post_ids) <= set(needs.index[-10:])

@@ -111,12 +111,16 @@ def training_set(
     *,
     at: pd.Timestamp,
     candidates: int = 200,
+    max_needs: int = 0,
     progress: Reporter | None = None,
 ) -> TrainingSet:
-    """The rows a build trains its ranker on: needs helped before `at`, each against the
-    `candidates` members closest by content as of the need's time, labelled by who helped.
+    """The rows a build trains its ranker on: needs helped before `at` (the latest `max_needs`
+    of them, if set), each against the `candidates` members closest by content as of the
+    need's time, labelled by who helped.
     """
     needs = labelled_needs(community, before=at)
+    if max_needs > 0:
+        needs = needs.iloc[-max_needs:]
     blocks = collect(
         community, post_vectors, needs.index.tolist(), content_candidates(candidates), progress
     )
