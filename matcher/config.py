@@ -43,9 +43,9 @@ class Settings:
     proximity_km: float = 50.0  # closeness halves about every 35 km
     # Below this many labelled outcomes a build keeps the content score.
     min_training_labels: int = 200
-    # The ranker trains on at most this many labelled needs, the most recent (0: all of them).
-    # Each brings its `candidates_per_need` rows: 2,000 needs are 400,000 training rows.
-    max_training_needs: int = 2000
+    # The ranker trains on at most this many labelled needs, the most recent (0: all of them);
+    # those whose helper is among their candidates bring `candidates_per_need` rows each.
+    max_training_needs: int = 10000
 
     # The weekly digest.
     digest_matches: int = 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,12 +76,15 @@ def collect(
     need_post_ids: Sequence[int],
     rule: CandidateRule,
     progress: Reporter | None = None,
+    keep: Callable[[QueryBlock], bool] | None = None,
 ) -> list[QueryBlock]:
-    """Each need's candidates and features as of its time, in time order, reporting progress."""
+    """Each need's candidates and features as of its time, in time order, reporting progress;
+    with `keep`, only the blocks it accepts are held."""
     advance = (progress or Silent()).task("features of needs", len(need_post_ids))
     blocks = []
     for block in query_features(community, post_vectors, need_post_ids, rule):
-        blocks.append(block)
+        if keep is None or keep(block):
+            blocks.append(block)
         advance(1)
     return blocks
 
@@ -121,7 +124,20 @@ def training_set(
     needs = labelled_needs(community, before=at)
     if max_needs > 0:
         needs = needs.iloc[-max_needs:]
+    positives = positive_pairs(community, at)
+    helped = {need for need, _ in positives}
+
+    def has_helper(block: QueryBlock) -> bool:  # a need whose helper is no candidate: no lesson
+        return block.need_post_id in helped and any(
+            (block.need_post_id, int(c)) in positives for c in block.candidates
+        )
+
     blocks = collect(
-        community, post_vectors, needs.index.tolist(), content_candidates(candidates), progress
+        community,
+        post_vectors,
+        needs.index.tolist(),
+        content_candidates(candidates),
+        progress,
+        keep=has_helper,
     )
-    return training_rows(blocks, positive_pairs(community, at))
+    return training_rows(blocks, positives)
