@@ -34,6 +34,9 @@ class Learned:
     report: dict[str, Any]
 
 
+SCORING_BATCH = 256  # needs whose candidates the ranker scores in one call
+
+
 def relative_odds(probability: np.ndarray, base_rate: float) -> np.ndarray:
     """P(helps) as odds against a typical candidate's, mapped back to [0, 1] (0.5: typical)."""
     p = np.clip(np.asarray(probability, dtype=np.float64), 1e-6, 1 - 1e-6)
@@ -86,14 +89,20 @@ def learn(
     rows = pd.Index(state.post_ids).get_indexer(need_post_ids)
     scores = np.full(candidate_member_ids.shape, np.nan, dtype=np.float32)
     advance = reporter.task("scoring candidates", len(need_post_ids))
-    for slot, row in enumerate(rows):
-        members = candidate_member_ids[slot]
-        valid = members >= 0
-        if row >= 0 and valid.any():
-            features = pair_features(state, need_from_post(state, row), members[valid], at)
-            probability = ranker.predict_proba(features)[:, 1]
-            scores[slot, valid] = relative_odds(probability, base_rate)
-        advance(1)
+    for start in range(0, len(rows), SCORING_BATCH):  # one call of the model per batch of needs
+        features, cells = [], []
+        for slot in range(start, min(start + SCORING_BATCH, len(rows))):
+            row, members = rows[slot], candidate_member_ids[slot]
+            valid = np.flatnonzero(members >= 0)
+            if row >= 0 and len(valid):
+                need = need_from_post(state, row)
+                features.append(pair_features(state, need, members[valid], at))
+                cells.append((np.full(len(valid), slot), valid))
+            advance(1)
+        if features:
+            probability = ranker.predict_proba(np.vstack(features))[:, 1]
+            slots, columns = (np.concatenate(c) for c in zip(*cells, strict=True))
+            scores[slots, columns] = relative_odds(probability, base_rate)
     np.save(folder / LEARNED_FILE, scores)
     return Learned(
         scores,
