@@ -1,14 +1,12 @@
 """Time the weekly digest for a whole demo community in outbox mode (target: 100k members < 10 min).
 
-Usage: .venv/bin/python bench/bench_digest.py [--members 100000] [--data DIR] [--encoder hashing]
+Usage: .venv/bin/python bench/bench_digest.py [--members 100000] [--data bench/data] [--workers 2]
 
-The first run in a data folder generates the demo community (above 10k members: several
-seeded 10k demo communities side by side), imports it and builds a model (setup, timed
-apart); later runs reuse it (delete the folder, or --fresh, to start again).
-The build uses the fast `hashing` encoder by default: MiniLM would spend ~10 minutes encoding
-~250k texts before the digest starts, and the digest itself never encodes. Each run forgets
-the week's ledger and outbox first, then times every phase of a full digest, and a rerun
-(which must send nothing).
+Uses the demo community of DATA/demo-<members>/ shared with bench_engine.py and bench_api.py,
+made there when missing (`matcher demo-data --seed 7 --if-empty`, `matcher build --if-stale`,
+with the configured encoder; the build is the slow part at 100k members, timed apart). Each
+run forgets this week's ledger and outbox first, then times every phase of a full digest for
+the current ISO week, and a rerun (which must send nothing).
 """
 
 from __future__ import annotations
@@ -17,15 +15,15 @@ import argparse
 import os
 import resource
 import shutil
+import subprocess
+import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from matcher.batch import candidate_table
-from matcher.build import build_model
 from matcher.config import Settings
 from matcher.db import open_store
 from matcher.digest.job import CANDIDATES_PER_MATCH, MIN_CANDIDATES, choose_week
@@ -35,73 +33,30 @@ from matcher.digest.plan import audience, choose
 from matcher.digest.render import Renderer
 from matcher.digest.send import deliver
 from matcher.digest.workers import Workers
-from matcher.embed import load_encoder
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
-from matcher.io import Frames
-from matcher.store import Digest, DigestMatch, Member
+from matcher.store import Digest, DigestMatch
 
-PART = 10_000
-WEEK = "2026-W48"
-NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+NOW = datetime.now(UTC)
+WEEK = f"{NOW.isocalendar().year}-W{NOW.isocalendar().week:02d}"
 
 
-def community(members: int, seed: int, now: datetime) -> Frames:
-    """The demo community; above PART members, seeded demo communities of PART side by side.
-
-    `matcher.demo.generate` needs more than this machine's 24 GB at 100k members (it was
-    OOM-killed at 23 GB) but 0.4 GB at 10k, so a big community is made of ten demo
-    communities with their own seeds and prefixed ids; they share the towns, so they
-    match across parts as one community would.
-    """
-    from matcher.demo import generate
-
-    parts = []
-    for k, lo in enumerate(range(0, members, PART)):
-        frames = generate(min(PART, members - lo), seed + k, now=now).frames()
-        parts.append(_prefixed(frames, f"c{k}-") if members > PART else frames)
-    return Frames(
-        members=pd.concat([p.members for p in parts], ignore_index=True),
-        posts=pd.concat([p.posts for p in parts], ignore_index=True),
-        interactions=pd.concat([p.interactions for p in parts], ignore_index=True),
-    )
-
-
-def _prefixed(frames: Frames, prefix: str) -> Frames:
-    """The same community with every id (and every reference to one) prefixed."""
-
-    def ids(column: pd.Series) -> pd.Series:
-        return column.map(lambda v: None if v is None or v != v else f"{prefix}{v}")
-
-    members = frames.members.assign(id=ids(frames.members["id"]))
-    posts = frames.posts.assign(
-        id=ids(frames.posts["id"]), member_id=ids(frames.posts["member_id"])
-    )
-    links = ("id", "from_member_id", "to_member_id", "need_id", "offer_id")
-    interactions = frames.interactions.assign(**{c: ids(frames.interactions[c]) for c in links})
-    return Frames(members=members, posts=posts, interactions=interactions)
-
-
-def setup(settings: Settings, members: int, seed: int) -> None:
-    """Generate, import and build the demo community once per data folder."""
-    from matcher.io import import_frames
-
-    sessions = open_store(settings)
-    with sessions() as s:
-        present = s.scalar(select(func.count()).select_from(Member)) or 0
-    if present == 0:
+def setup(folder: Path, members: int, seed: int) -> None:
+    """The demo community and its build, made only when missing (shared with the other benches)."""
+    env = {
+        **os.environ,
+        "MATCHER_DATA_DIR": str(folder / "var"),
+        "MATCHER_MODELS_DIR": str(folder / "models"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    matcher = [str(Path(sys.executable).with_name("matcher"))]
+    for command in (
+        ["demo-data", "--members", str(members), "--seed", str(seed), "--if-empty"],
+        ["build", "--if-stale"],
+    ):
         t = time.perf_counter()
-        frames = community(members, seed, now=NOW - timedelta(days=4))
-        print(f"setup: generated {members} members in {time.perf_counter() - t:.1f} s")
-        t = time.perf_counter()
-        import_frames(sessions, frames, source="bench_digest", clock=lambda: NOW - timedelta(1))
-        print(f"setup: imported in {time.perf_counter() - t:.1f} s")
-    if not (settings.models_dir / "current").exists():
-        t = time.perf_counter()
-        encoder = load_encoder(settings.encoder)
-        build_model(sessions, encoder, settings, clock=lambda: NOW)
-        print(f"setup: built with encoder {settings.encoder} in {time.perf_counter() - t:.1f} s")
-    sessions.kw["bind"].dispose()
+        subprocess.run([*matcher, *command], env=env, check=True, capture_output=True)
+        print(f"setup: matcher {command[0]} in {time.perf_counter() - t:.1f} s", flush=True)
 
 
 def phase(name: str, started: float, timings: dict[str, float]) -> float:
@@ -119,22 +74,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--data", type=Path, default=Path("var/bench_digest"))
-    parser.add_argument("--encoder", default="hashing")
-    parser.add_argument("--fresh", action="store_true", help="Start from an empty data folder.")
+    parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     args = parser.parse_args()
-    folder = args.data / str(args.members)
-    if args.fresh and folder.exists():
-        shutil.rmtree(folder)
+    folder = args.data / f"demo-{args.members}"  # shared with bench_engine.py, bench_api.py
+    setup(folder, args.members, args.seed)
     settings = Settings.from_env(
         data_dir=folder / "var",
         models_dir=folder / "models",
-        encoder=args.encoder,
         secret_key="bench-secret",
         database_url="",
     )
-    setup(settings, args.members, args.seed)
     sessions = open_store(settings)
     outbox = settings.data_dir / "outbox" / WEEK
     with sessions.begin() as s:  # forget the last run of the week
