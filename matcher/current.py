@@ -38,6 +38,7 @@ class CurrentView:
             ),
         )
         self.superseded = np.zeros(len(index.items), dtype=bool)  # build rows no longer open
+        self._built_members: dict[int, LiveMember] = {}  # build rows read so far (immutable)
         self._live_candidates: dict[tuple[int, str], np.ndarray] = {}
         self._version = -1
         self._next_expiry = -np.inf
@@ -161,11 +162,18 @@ class CurrentView:
         return frozenset(built | fold_tags(member.tags) | (live or set()))
 
     def member(self, member_id: int) -> LiveMember | None:
+        """The member as now: changed since the build (live), else as the build has them."""
         if member_id in self.live.members:
             return self.live.members[member_id]
         row = self.index.member_row.get(member_id)
         if row is None:
             return None
+        built = self._built_members.get(row)
+        if built is None:
+            built = self._built_members[row] = self._member_of_row(member_id, row)
+        return built
+
+    def _member_of_row(self, member_id: int, row: int) -> LiveMember:
         index = self.index
         lat, lon = index.latitude[row], index.longitude[row]
         return LiveMember(

@@ -32,7 +32,7 @@ class LivePost:
     vector: np.ndarray | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class LiveMember:
     """A member's public fields as they are now in the store."""
 
