@@ -170,3 +170,19 @@ def test_a_build_killed_midway_leaves_nothing_behind_after_the_next(community, s
     build_model(community, encoder, settings, clock=clock)
     assert not abandoned.exists()
     assert alive.exists()
+
+
+def test_past_help_is_a_reason_with_its_count(sessions, settings, encoder):
+    with sessions.begin() as s:
+        hum = add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"])
+        kit = add_member(s, "kit", "session_musician", offers=["drummer available for gigs"])
+        other = add_member(s, "other", "band", needs=["need a dep drummer"])
+        for _ in range(2):  # the same help (no need named) recorded twice: counted once
+            add_interaction(s, "helped", kit, hum)
+        add_interaction(s, "helped", kit, other)
+        add_interaction(s, "helped", other, hum)  # someone else's help is not kit's
+    matcher = build_and_load(sessions, settings, encoder)
+    kit_match = next(m for m in matcher.for_member("hum") if m.member_id == "kit")
+    reasons = {r["type"]: r for r in kit_match.reasons}
+    assert reasons["prior_help"]["count"] == 1
+    assert reasons["helped_others"]["count"] == 1
