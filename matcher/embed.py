@@ -92,7 +92,9 @@ def resolve_precision(precision: str, device: str = "cpu") -> str:
         return "float32"
     import torch
 
-    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    # torch has no public test for native bfloat16 on the CPU; its private ones may go away.
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    native = any(getattr(torch.cpu, name, lambda: False)() for name in probes)
     return "bfloat16" if native else "float32"
 
 

@@ -152,7 +152,7 @@ def test_a_post_written_after_the_build_is_matchable_at_once(scene, settings, mi
     assert "bassist" in ids[:3], ids
 
 
-def test_bfloat16_and_float32_vectors_agree(minilm):
+def test_bfloat16_and_float32_vectors_agree():
     import numpy as np
 
     texts = [

@@ -89,17 +89,21 @@ def collect(
     return blocks
 
 
+def labels(block: QueryBlock, positives: set[tuple[int, int]]) -> np.ndarray:
+    """For each candidate of the block: did they help with its need (among `positives`)?"""
+    need = block.need_post_id
+    return np.array([(need, int(c)) in positives for c in block.candidates], dtype=bool)
+
+
 def training_rows(blocks: Sequence[QueryBlock], positives: set[tuple[int, int]]) -> TrainingSet:
     """Every candidate of the queries that have a positive, labelled, in time order."""
     X, y, groups, needs = [], [], [], []
     for block in blocks:
-        labels = np.array(
-            [(block.need_post_id, int(c)) in positives for c in block.candidates], dtype=bool
-        )
-        if labels.any():
+        labelled = labels(block, positives)
+        if labelled.any():
             X.append(block.features)
-            y.append(labels)
-            groups.append(np.full(len(labels), len(needs)))
+            y.append(labelled)
+            groups.append(np.full(len(labelled), len(needs)))
             needs.append(block.need_post_id)
     if not X:
         return TrainingSet(
@@ -125,19 +129,13 @@ def training_set(
     if max_needs > 0:
         needs = needs.iloc[-max_needs:]
     positives = positive_pairs(community, at)
-    helped = {need for need, _ in positives}
-
-    def has_helper(block: QueryBlock) -> bool:  # a need whose helper is no candidate: no lesson
-        return block.need_post_id in helped and any(
-            (block.need_post_id, int(c)) in positives for c in block.candidates
-        )
-
     blocks = collect(
         community,
         post_vectors,
         needs.index.tolist(),
         content_candidates(candidates),
         progress,
-        keep=has_helper,
+        # A need whose helper is no candidate teaches nothing: its block is not held.
+        keep=lambda block: labels(block, positives).any(),
     )
     return training_rows(blocks, positives)
