@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import Settings
 from matcher.engine import Matcher
-from matcher.evaluate.protocol import TEST_SHARE, Evaluation
+from matcher.evaluate.protocol import Evaluation
+from matcher.evaluate.store import time_split
 from matcher.explain import describe
-from matcher.features.queries import content_candidates
-from matcher.features.training import collect, labelled_needs, positive_pairs, training_rows
+from matcher.features.training import positive_pairs, training_rows
 from matcher.io import ImportResult, import_frames
 from matcher.progress import Reporter, rich_progress
 from matcher.rank import Ranker, TooFewLabels
@@ -214,15 +214,11 @@ def reliability(
     says why.
     """
     empty = pd.DataFrame({"predicted": [], "observed": []})
-    labelled = labelled_needs(community)
-    split_index = round(len(labelled) * (1 - TEST_SHARE))
-    if len(labelled) < 2 or split_index >= len(labelled):
+    split = time_split(community, post_vectors, candidates, progress)
+    if split is None:
         return Reliability(empty, None, 0, 0, "too few needs with an outcome to split")
-    split_time = labelled.iloc[split_index]
-    blocks = collect(
-        community, post_vectors, labelled.index.tolist(), content_candidates(candidates), progress
-    )
-    train = training_rows(blocks[:split_index], positive_pairs(community, split_time))
+    blocks, split_index = split.blocks, split.split_index
+    train = training_rows(blocks[:split_index], positive_pairs(community, split.split_time))
     try:
         ranker = Ranker(min_labels=min_labels).fit(train.X, train.y, train.groups)
     except TooFewLabels as exc:

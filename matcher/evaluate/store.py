@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
 from matcher.features.queries import QueryBlock, content_candidates
-from matcher.features.training import Outcomes, collect, labelled_needs
+from matcher.features.training import Outcomes, collect, labelled_needs, labels
 from matcher.progress import Reporter
 from matcher.snapshot import Community
 
 BASELINES = ("random", "activity", "recency", "bm25", "content")
 REFITS = 4  # the learned rankers are refitted this many times through the test needs
+
+
+@dataclass(frozen=True)
+class TimeSplit:
+    """The store's needs with an outcome, in posting order, each with its candidates and
+    features as of its time; those from `split_index` on (the last 30%) are the test."""
+
+    labelled: pd.Series  # creation time of each need with an outcome, by post id
+    split_index: int
+    blocks: list[QueryBlock]
+
+    @property
+    def split_time(self) -> pd.Timestamp:
+        return self.labelled.iloc[self.split_index]
+
+
+def time_split(
+    community: Community,
+    post_vectors: np.ndarray,
+    candidates: int,
+    progress: Reporter | None = None,
+) -> TimeSplit | None:
+    """The split of the store's evaluation (None: too few needs with an outcome)."""
+    labelled = labelled_needs(community)
+    split_index = round(len(labelled) * (1 - TEST_SHARE))
+    if len(labelled) < 2 or split_index >= len(labelled):
+        return None
+    blocks = collect(
+        community, post_vectors, labelled.index.tolist(), content_candidates(candidates), progress
+    )
+    return TimeSplit(labelled, split_index, blocks)
 
 
 def evaluate_store(
@@ -35,19 +68,15 @@ def evaluate_store(
     learned rankers are refitted `refits` times through the test needs, each time on the
     earlier needs labelled with the outcomes recorded by then.
     """
-    labelled = labelled_needs(community)
-    split_index = round(len(labelled) * (1 - TEST_SHARE))
-    if len(labelled) < 2 or split_index >= len(labelled):
+    split = time_split(community, post_vectors, candidates, progress)
+    if split is None:
         return Evaluation(dataset, 0, 0.0, {}, ["too few needs with an outcome to split"])
-    split_time = labelled.iloc[split_index]
-    blocks = collect(
-        community, post_vectors, labelled.index.tolist(), content_candidates(candidates), progress
-    )
+    blocks, split_index = split.blocks, split.split_index
     outcomes = Outcomes(community)
     helpers = outcomes.pairs_before(pd.Timestamp.max.tz_localize("UTC"))
 
     def make_test(block: QueryBlock) -> TestQuery:
-        relevant = np.array([(block.need_post_id, int(c)) in helpers for c in block.candidates])
+        relevant = labels(block, helpers)
         return TestQuery(block, relevant, relevant)
 
     evaluation = run(
@@ -61,14 +90,11 @@ def evaluate_store(
         refits=refits,
         progress=progress,
     )
-    found = [
-        bool(b.features.size) and any((b.need_post_id, int(c)) in helpers for c in b.candidates)
-        for b in blocks[split_index:]
-    ]
+    found = [bool(b.features.size) and labels(b, helpers).any() for b in blocks[split_index:]]
     evaluation.details.update(
         {
-            "split_at": split_time.isoformat(),
-            "needs_with_outcome": len(labelled),
+            "split_at": split.split_time.isoformat(),
+            "needs_with_outcome": len(split.labelled),
             "helper_among_candidates": round(float(np.mean(found)), 4) if found else 0.0,
         }
     )
