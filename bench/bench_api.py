@@ -1,7 +1,8 @@
 """Load the match API under gunicorn on loopback: p50/p99 latency and req/s of member matches.
 
 Usage: .venv/bin/python bench/bench_api.py [--members 10000 [100000 ...]] [--duration 30]
-           [--users 8] [--rate 100] [--workers 2] [--threads 4] [--data bench/data]
+           [--users 8] [--rate 100] [--workers 3] [--worker-class sync|gthread]
+           [--threads 4] [--data bench/data]
            [--encoder all-MiniLM-L6-v2|hashing-384]
 
 For each size: prepares once, and keeps in DATA/demo-<size>/ for later runs (shared with
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from locust import FastHttpUser, constant, constant_throughput, task
@@ -149,10 +151,11 @@ def get(url: str, key: str = "") -> int:
         return 0
 
 
-def serve(env: dict[str, str], data: Path, port: int, workers: int, threads: int):
+def serve(env: dict[str, str], data: Path, port: int, args: argparse.Namespace):
     """`matcher serve` in the background, once /ready answers (logs in DATA/serve.log)."""
     log = (data / "serve.log").open("w")
-    command = ["serve", "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+    command = ["serve", "--port", str(port), "--workers", str(args.workers)]
+    command += ["--worker-class", args.worker_class, "--threads", str(args.threads)]
     server = subprocess.Popen(
         [str(BIN / "matcher"), *command],
         env=env,
@@ -221,10 +224,11 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
     key = (data / "var" / "demo-api-key").read_text().strip()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve(env, data, port, args.workers, args.threads)
+    server = serve(env, data, port, args)
     try:
-        for member in members[: 10 * args.workers]:  # every worker loads the build
-            get(f"{base}/v1/members/{member}/matches", key)
+        with ThreadPoolExecutor(2 * args.workers) as pool:  # every worker loads the build
+            urls = [f"{base}/v1/members/{m}/matches" for m in members[: 20 * args.workers]]
+            list(pool.map(lambda url: get(url, key), urls))
         load_env = {**env, "BENCH_KEY": key, "BENCH_MEMBERS": str(members_file)}
         result["max"] = locust(base, load_env, args.users, 0, args.duration)
         result["rate"] = locust(base, load_env, args.users, args.rate, args.duration)
@@ -241,8 +245,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="Seconds of each locust run.")
     parser.add_argument("--users", type=int, default=8, help="Concurrent locust users.")
     parser.add_argument("--rate", type=float, default=100, help="Total req/s of the paced run.")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
+    parser.add_argument("--threads", type=int, default=4, help="Threads per gthread worker.")
     parser.add_argument("--encoder", default="all-MiniLM-L6-v2")
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
     args = parser.parse_args()

@@ -6,15 +6,11 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import MultiLabelBinarizer
-from sqlalchemy import select
 
 from matcher import geo
-from matcher.domain import SEPARATING_KINDS
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex
 from matcher.score import pair_scores
-from matcher.store import Interaction
 
 TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "reverse", "mutual")
 
@@ -30,11 +26,8 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     index = matcher.index
     with matcher.sessions() as session:
         matcher.refresh(session)
-        blocked = session.execute(
-            select(Interaction.from_member_id, Interaction.to_member_id).where(
-                Interaction.kind.in_(sorted(SEPARATING_KINDS))
-            )
-        ).all()
+    separations = matcher.view.live.separations
+    blocked = [(a, b) for a, apart in separations.items() for b in apart]  # both directions
     active = _active_rows(matcher)
     u, v = _candidate_pairs(index, matcher.view.superseded, per_need, active)
     if len(u) == 0:
@@ -43,7 +36,10 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     needs, offers = index._needs_of, index._offers_of
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
-    overlap = _tag_overlap(index, u, v)
+    binary, sizes = index.tag_matrix, index.tag_count
+    shared = np.asarray(binary[u].multiply(binary[v]).sum(axis=1)).ravel()
+    union = sizes[u] + sizes[v] - shared
+    overlap = np.divide(shared, union, out=np.zeros(len(u)), where=union > 0)
     same_town = (index.town[u] == index.town[v]) & (index.town[u] != "")
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
@@ -77,9 +73,7 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     )
     table = table[fused.primary > 0]
     if blocked:
-        apart = pd.MultiIndex.from_tuples(
-            [(a, b) for a, b in blocked] + [(b, a) for a, b in blocked]
-        )
+        apart = pd.MultiIndex.from_tuples(blocked)
         keys = pd.MultiIndex.from_arrays([table["seeker_id"], table["member_id"]])
         table = table[~keys.isin(apart)]
     table = table.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
@@ -183,12 +177,3 @@ def _triples(
         need_row = n_rows[n_indptr[seekers[pair]] + local // o_count[pair]]
         offer_row = o_rows[o_indptr[helpers[pair]] + local % o_count[pair]]
         yield pair, need_row, offer_row
-
-
-def _tag_overlap(index: BuildIndex, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Jaccard overlap of each pair's tag sets (member tags and the tags of their posts)."""
-    binary = MultiLabelBinarizer(sparse_output=True).fit_transform(index.member_tagsets).tocsr()
-    sizes = np.asarray(binary.sum(axis=1)).ravel()
-    shared = np.asarray(binary[u].multiply(binary[v]).sum(axis=1)).ravel()
-    union = sizes[u] + sizes[v] - shared
-    return np.divide(shared, union, out=np.zeros(len(u)), where=union > 0)

@@ -6,17 +6,17 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.domain import NEED, OFFER, SEPARATING_KINDS
+from matcher.domain import NEED, OFFER
 from matcher.embed import CachedEncoder
 from matcher.errors import NotFound
 from matcher.index import BuildIndex
 from matcher.live import LiveChanges, LiveMember
 from matcher.pairs import Items
 from matcher.retrieve import top_members
-from matcher.store import Interaction, Member
+from matcher.store import Member
 
 
 class CurrentView:
@@ -127,12 +127,9 @@ class CurrentView:
     def items_of(self, member_ids: list[int], side: str) -> Items:
         """The current texts of one side of these members: the build's, minus changed, plus live."""
         index = self.index
-        known = [
-            (i, index.member_row[m]) for i, m in enumerate(member_ids) if m in index.member_row
-        ]
-        positions = np.array([i for i, _ in known], dtype=np.int64)
-        member_rows = np.array([r for _, r in known], dtype=np.int64)
-        build_rows, owner = index.items_of(member_rows, side)
+        rows = index.rows_of(member_ids)
+        positions = np.flatnonzero(rows >= 0)
+        build_rows, owner = index.items_of(rows[positions], side)
         keep = ~self.superseded[build_rows]
         build_rows, owner = build_rows[keep], positions[owner[keep]]
         order = np.argsort(build_rows, kind="stable")  # read the memory map in file order
@@ -150,7 +147,8 @@ class CurrentView:
                 refs.extend(("live", p.post_id) for p in mine)
         if not refs:
             return Items.empty(index.vectors.shape[1])
-        return Items(np.concatenate(vectors).astype(np.float32), np.concatenate(owners), refs)
+        vectors = np.concatenate(vectors) if len(vectors) > 1 else vectors[0]
+        return Items(vectors.astype(np.float32, copy=False), np.concatenate(owners), refs)
 
     def tagset(self, member: LiveMember) -> frozenset[str]:
         """A member's tags with those of their posts, as compared."""
@@ -160,6 +158,23 @@ class CurrentView:
         if live is None and member.member_id not in self.live.members:
             return built  # nothing changed since the build
         return frozenset(built | fold_tags(member.tags) | (live or set()))
+
+    def tag_overlap(self, tags: frozenset[str], people: list[LiveMember]) -> np.ndarray:
+        """Jaccard overlap of a set of (folded) tags with each person's tags as they are now:
+        the build's tag matrix for those unchanged since, their tag sets for the others."""
+        ids = [p.member_id for p in people]
+        rows = self.index.rows_of(ids)
+        changed = np.array(
+            [m in self.live.members or m in self._live_tags for m in ids], dtype=bool
+        ) | (rows < 0)
+        overlap = np.zeros(len(people))
+        same = np.flatnonzero(~changed)
+        overlap[same] = self.index.tag_overlap(tags, rows[same])
+        for i in np.flatnonzero(changed):
+            theirs = self.tagset(people[i])
+            union = len(tags | theirs)
+            overlap[i] = len(tags & theirs) / union if union else 0.0
+        return overlap
 
     def member(self, member_id: int) -> LiveMember | None:
         """The member as now: changed since the build (live), else as the build has them."""
@@ -222,38 +237,6 @@ class CurrentView:
         if not known.any():
             return None, None
         return float(np.median(lats[known])), float(np.median(lons[known]))
-
-
-def add_contacts(session: Session, matches: list) -> None:
-    """Fill in the contact of each match whose member agreed to share it."""
-    if not matches:
-        return
-    rows = session.execute(
-        select(Member.external_id, Member.contact).where(
-            Member.external_id.in_([m.member_id for m in matches]),
-            Member.share_contact.is_(True),
-        )
-    ).all()
-    contacts = dict(rows)
-    for match in matches:
-        match.contact = contacts.get(match.member_id)
-
-
-def separated(session: Session, member_id: int) -> set[int]:
-    """Members kept apart from this one by a block or a report, in either direction.
-
-    Two lookups joined by UNION ALL, so each uses its own index on the member column.
-    """
-    kinds = sorted(SEPARATING_KINDS)
-    query = union_all(
-        select(Interaction.to_member_id).where(
-            Interaction.from_member_id == member_id, Interaction.kind.in_(kinds)
-        ),
-        select(Interaction.from_member_id).where(
-            Interaction.to_member_id == member_id, Interaction.kind.in_(kinds)
-        ),
-    )
-    return set(session.scalars(query))
 
 
 def fold_tags(*groups: Iterable[str]) -> set[str]:

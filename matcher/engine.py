@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import explain
 from matcher.config import Settings
-from matcher.current import CurrentView, add_contacts, fold_tags
-from matcher.current import separated as separated_from
+from matcher.current import CurrentView, fold_tags
 from matcher.domain import NEED, OFFER
 from matcher.embed import CachedEncoder, Encoder
 from matcher.errors import InvalidInput
 from matcher.index import BuildIndex
 from matcher.live import LiveMember
-from matcher.pairs import Items, best_pairs, closeness, tag_overlap
+from matcher.pairs import Items, best_pairs, closeness
 from matcher.reasons import Context, reasons_for
 from matcher.score import ContentScorer, pair_scores
 from matcher.store import utcnow
@@ -126,14 +125,12 @@ class Matcher:
         with self.sessions() as session:
             self.refresh(session)
             seeker = self.view.member_by_external_id(session, external_id)
-            separated = separated_from(session, seeker.member_id)
-            needs = self.view.items_of([seeker.member_id], NEED)
-            offers = self.view.items_of([seeker.member_id], OFFER)
-            candidates = self.view.candidates(seeker.member_id, needs, offers, direction)
-            candidates = [c for c in candidates if c not in separated and c != seeker.member_id]
-            matches = self._score(seeker, needs, offers, candidates, direction, filters, limit)
-            add_contacts(session, matches)
-        return matches
+        separated = self.view.live.separated_from(seeker.member_id)
+        needs = self.view.items_of([seeker.member_id], NEED)
+        offers = self.view.items_of([seeker.member_id], OFFER)
+        candidates = self.view.candidates(seeker.member_id, needs, offers, direction)
+        candidates = [c for c in candidates if c not in separated and c != seeker.member_id]
+        return self._score(seeker, needs, offers, candidates, direction, filters, limit)
 
     def explain_pairs(
         self, seeker_external_id: str, member_external_ids: list[str], *, refresh: bool = True
@@ -147,13 +144,12 @@ class Matcher:
             if refresh:
                 self.refresh(session)
             seeker = self.view.member_by_external_id(session, seeker_external_id)
-            separated = separated_from(session, seeker.member_id)
             known = self.view.member_ids(session, member_external_ids).values()
-            ids = [i for i in known if i not in separated and i != seeker.member_id]
-            needs = self.view.items_of([seeker.member_id], NEED)
-            offers = self.view.items_of([seeker.member_id], OFFER)
-            matches = self._score(seeker, needs, offers, ids, "both", Filters(), len(ids) or 1)
-            add_contacts(session, matches)
+        separated = self.view.live.separated_from(seeker.member_id)
+        ids = [i for i in known if i not in separated and i != seeker.member_id]
+        needs = self.view.items_of([seeker.member_id], NEED)
+        offers = self.view.items_of([seeker.member_id], OFFER)
+        matches = self._score(seeker, needs, offers, ids, "both", Filters(), len(ids) or 1)
         position = {m: i for i, m in enumerate(member_external_ids)}
         return sorted(matches, key=lambda m: position[m.member_id])
 
@@ -179,19 +175,17 @@ class Matcher:
         needs = Items(vector, np.zeros(1, dtype=np.int64), [("text", 0)])
         with self.sessions() as session:
             self.refresh(session)
-            candidates = self.view.nearest_members(vector[0], limit * 10)
-            matches = self._score(
-                seeker,
-                needs,
-                Items.empty(self.index.vectors.shape[1]),
-                candidates,
-                "helps_you",
-                filters,
-                limit,
-                typed_need=text.strip(),
-            )
-            add_contacts(session, matches)
-        return matches
+        candidates = self.view.nearest_members(vector[0], limit * 10)
+        return self._score(
+            seeker,
+            needs,
+            Items.empty(self.index.vectors.shape[1]),
+            candidates,
+            "helps_you",
+            filters,
+            limit,
+            typed_need=text.strip(),
+        )
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -218,7 +212,7 @@ class Matcher:
         reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True)
 
         seeker_tags = self.view.tagset(seeker) if seeker.member_id >= 0 else fold_tags(seeker.tags)
-        overlap, shared = tag_overlap(seeker_tags, [self.view.tagset(p) for p in people])
+        overlap = self.view.tag_overlap(seeker_tags, people)
         same_town, km, near = closeness(
             seeker.town or "",
             np.nan if seeker.latitude is None else seeker.latitude,
@@ -250,7 +244,7 @@ class Matcher:
                 i,
                 person,
                 bool(is_mutual[i]),
-                shared[i],
+                sorted(seeker_tags & self.view.tagset(person)),
                 same_town[i],
                 km[i],
                 typed_need=typed_need,
@@ -267,6 +261,7 @@ class Matcher:
                     direction=str(fused.direction[i]),
                     mutual=bool(is_mutual[i]),
                     reasons=reasons,
+                    contact=self.view.live.contacts.get(person.member_id),
                     forward=float(p_forward[i]),
                     reverse=float(p_reverse[i]),
                 )
@@ -290,7 +285,7 @@ class Matcher:
         """
         index = self.index
         n = len(ids)
-        rows = np.array([index.member_row.get(m, -1) for m in ids], dtype=np.int64)
+        rows = index.rows_of(ids)
         mine = np.array([r for kind, r in needs.refs if kind == "build"], dtype=np.int64)
         forward = index.learned_scores(
             np.repeat(mine, n), np.tile(rows, len(mine)), np.tile(np.arange(n), len(mine)), n

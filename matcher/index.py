@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from sklearn.preprocessing import MultiLabelBinarizer
 
 from matcher import artifacts
 from matcher.corpus import HELPED
@@ -59,7 +60,9 @@ class BuildIndex:
         manifest = artifacts.read_manifest(folder)
 
         def array(name: str) -> np.ndarray:
-            return np.load(folder / f"{name}.npy", mmap_mode="r")
+            # A plain ndarray over the memory map: numpy's memmap subclass adds Python-level
+            # work to every indexing, which the request path does dozens of times.
+            return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
 
         index = cls(
             folder=folder,
@@ -73,7 +76,7 @@ class BuildIndex:
             helped_by_indptr=np.asarray(array("helped_by_indptr")),
             helped_by_needs=array("helped_by_needs"),
             help_graph=sparse.load_npz(folder / "help_graph.npz").tocsr(),
-            learned=np.load(folder / LEARNED_FILE, mmap_mode="r")
+            learned=np.asarray(np.load(folder / LEARNED_FILE, mmap_mode="r"))
             if (folder / LEARNED_FILE).is_file()
             else None,
         )
@@ -86,6 +89,8 @@ class BuildIndex:
         n_members = len(members)
         self.member_ids = members["member_id"].to_numpy(dtype=np.int64)
         self.member_row = {int(m): row for row, m in enumerate(self.member_ids)}
+        self._id_order = np.argsort(self.member_ids, kind="stable")
+        self._sorted_ids = self.member_ids[self._id_order]
         self.member_external = members["external_id"].astype(str).tolist()
         self.external_row = {e: row for row, e in enumerate(self.member_external)}
         self.member_name = members["name"].astype(str).tolist()
@@ -124,15 +129,28 @@ class BuildIndex:
             if tags:
                 self.member_tagsets[self.item_member[row]].update(_fold(t) for t in tags)
         self.member_tagsets = [frozenset(t - {""}) for t in self.member_tagsets]
+        tags = MultiLabelBinarizer(sparse_output=True)
+        self.tag_matrix = tags.fit_transform(self.member_tagsets).tocsr()  # member row x tag
+        self.tag_column = {tag: column for column, tag in enumerate(tags.classes_)}
+        self.tag_count = np.diff(self.tag_matrix.indptr)
 
         graph = self.help_graph
         self.helped_count = np.diff(graph.indptr)  # distinct members each one helped
         self._neighbours = (graph + graph.T).tocsr()
+        self._neighbours.sum_duplicates()  # sorted, unique neighbours per row
 
     @property
     def build_id(self) -> str:
         """The id of this build."""
         return str(self.manifest["build_id"])
+
+    def rows_of(self, member_ids: np.ndarray | list[int]) -> np.ndarray:
+        """The member row of each store id, -1 for members the build does not hold."""
+        ids = np.asarray(member_ids, dtype=np.int64)
+        if len(self._sorted_ids) == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._sorted_ids, ids), len(self._sorted_ids) - 1)
+        return np.where(self._sorted_ids[at] == ids, self._id_order[at], -1)
 
     def items_of(self, member_rows: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
         """Item rows of several members' needs (or offers and help history), and whose they are."""
@@ -157,7 +175,7 @@ class BuildIndex:
         return int(graph.data[start:stop][hit].sum())
 
     def neighbours(self, member_row: int) -> np.ndarray:
-        """Members who helped or were helped by this one."""
+        """Members who helped or were helped by this one (sorted, each once)."""
         graph = self._neighbours
         return graph.indices[graph.indptr[member_row] : graph.indptr[member_row + 1]]
 
@@ -180,6 +198,14 @@ class BuildIndex:
         values = np.asarray(self.learned[slots[found], hit[found].argmax(axis=1)], np.float64)
         np.fmax.at(out, positions[found], values)
         return out
+
+    def tag_overlap(self, tags: frozenset[str], member_rows: np.ndarray) -> np.ndarray:
+        """Jaccard overlap of a set of (folded) tags with each member row's tags."""
+        mine = np.zeros(self.tag_matrix.shape[1])
+        mine[[self.tag_column[t] for t in tags if t in self.tag_column]] = 1.0
+        shared = self.tag_matrix[member_rows] @ mine
+        union = len(tags) + self.tag_count[member_rows] - shared
+        return np.divide(shared, union, out=np.zeros(len(shared)), where=union > 0)
 
     def listed_in(self, member_row: int) -> np.ndarray:
         """Candidate slots (needs of others) whose lists hold this member."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.errors import InvalidInput, NotFound
@@ -87,12 +87,15 @@ def create_key(
     return info, plaintext
 
 
+_BY_HASH = select(ApiKey).where(ApiKey.key_hash == bindparam("key_hash"))  # built once
+
+
 def verify_key(sessions: sessionmaker[Session], plaintext: str | None) -> KeyInfo | None:
     """The active key with this plaintext, or None when it is unknown or revoked."""
     if not plaintext or len(plaintext) > MAX_KEY_LENGTH:
         return None
     with sessions() as session:
-        row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(plaintext)))
+        row = session.scalar(_BY_HASH, {"key_hash": hash_key(plaintext)})
         if row is None or row.revoked_at is not None:
             return None
         return _info(row)

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from matcher.domain import NEED
+from matcher.domain import NEED, SEPARATING_KINDS
 from matcher.embed import CachedEncoder
-from matcher.store import Member, Post, utcnow
+from matcher.store import Interaction, Member, Post, utcnow
 
 REREAD = timedelta(seconds=30)
 
@@ -51,7 +51,13 @@ class LiveMember:
 
 @dataclass
 class LiveChanges:
-    """Posts and members written after `since`, kept current by `refresh`."""
+    """Posts and members written after `since`, kept current by `refresh`; with them, who is
+    kept apart from whom (blocks and reports) and the contacts members agreed to share.
+
+    Each refresh asks the store one question first (how many members and posts changed since,
+    and how many separating interactions there are) and reads rows only when something did:
+    a request of a quiet service costs one small query here.
+    """
 
     since: datetime
     # Open posts the build already holds, by id, with their text: seen again unchanged
@@ -61,6 +67,12 @@ class LiveChanges:
     members: dict[int, LiveMember] = field(default_factory=dict)
     now: datetime = field(default_factory=utcnow)
     version: int = 0  # grows whenever a post changes
+    contacts: dict[int, str | None] = field(default_factory=dict)  # members who share theirs
+    separations: dict[int, set[int]] = field(default_factory=dict)  # either direction
+    # (rows, newest) of the members and posts changed since `since`, and of the separating
+    # interactions, as the last refresh saw them: read again only when they differ.
+    _marks: dict[str, tuple] = field(default_factory=dict)
+    _started: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def refresh(
@@ -70,13 +82,30 @@ class LiveChanges:
         now = now or utcnow()
         self.now = now
         with self._lock:
+            if not self._started:
+                shared = select(Member.id, Member.contact).where(Member.share_contact.is_(True))
+                self.contacts = {m: c for m, c in session.execute(shared)}
+                self._started = True
+            probe = session.execute(_PROBE, {"since": self.since}).one()
+            members_mark, posts_mark, separations_mark = probe[0:2], probe[2:4], probe[4:6]
+            if separations_mark != self._marks.get("separations"):
+                self._read_separations(session)
+                self._marks["separations"] = separations_mark
+            members_changed = members_mark != self._marks.get("members")
+            posts_changed = posts_mark != self._marks.get("posts")
+            if not members_changed and not posts_changed:
+                return
             watermark = self.since
-            for member in session.scalars(select(Member).where(Member.updated_at >= self.since)):
+            changed = select(Member).where(Member.updated_at >= self.since)
+            for member in session.scalars(changed) if members_changed else ():
                 self.members[member.id] = _live_member(member)
+                if member.share_contact:
+                    self.contacts[member.id] = member.contact
+                else:
+                    self.contacts.pop(member.id, None)
                 watermark = max(watermark, member.updated_at)
-            rows = session.execute(
-                select(Post, Member.active).join(Member).where(Post.updated_at >= self.since)
-            ).all()
+            query = select(Post, Member.active).join(Member).where(Post.updated_at >= self.since)
+            rows = session.execute(query).all() if posts_changed else []
             fresh: list[LivePost] = []
             for post, active in rows:
                 is_open = (
@@ -114,6 +143,24 @@ class LiveChanges:
             # Re-read the last few seconds each time: a transaction stamped before the newest
             # row seen may commit after it. Rows read again unchanged are skipped above.
             self.since = max(self.since, watermark - REREAD)
+            # What the window held when probed (a row read above may be newer: then the next
+            # probe differs and reads again, which is harmless). Set last, so a failed read
+            # (the encoder, say) is tried again by the next refresh.
+            self._marks.update(members=members_mark, posts=posts_mark)
+
+    def separated_from(self, member_id: int) -> set[int]:
+        """Members kept apart from this one by a block or a report, in either direction."""
+        return self.separations.get(member_id, set())
+
+    def _read_separations(self, session: Session) -> None:
+        pairs = session.execute(
+            select(Interaction.from_member_id, Interaction.to_member_id).where(_separating())
+        )
+        separations: dict[int, set[int]] = {}
+        for a, b in pairs:
+            separations.setdefault(a, set()).add(b)
+            separations.setdefault(b, set()).add(a)
+        self.separations = separations
 
     def open_posts(self, side: str) -> list[LivePost]:
         """Changed posts of one side that are open now and have a vector."""
@@ -124,6 +171,26 @@ class LiveChanges:
     def open_needs_of(self, member_id: int) -> list[LivePost]:
         """A member's changed needs that are open now."""
         return [p for p in self.open_posts(NEED) if p.member_id == member_id]
+
+
+def _separating():
+    return Interaction.kind.in_(sorted(SEPARATING_KINDS))
+
+
+def _window(column, condition) -> tuple:
+    """How many rows meet `condition`, and the largest `column` among them (two subqueries)."""
+    count = select(func.count()).select_from(column.table).where(condition).scalar_subquery()
+    return count, select(func.max(column)).where(condition).scalar_subquery()
+
+
+# One statement, built once (so its cache key is too): the rows changed since `since`, and the
+# separating interactions, as (rows, newest) pairs. Plain table columns: no ORM work per call.
+_members, _posts, _interactions = Member.__table__.c, Post.__table__.c, Interaction.__table__.c
+_PROBE = select(
+    *_window(_members.updated_at, _members.updated_at >= bindparam("since")),
+    *_window(_posts.updated_at, _posts.updated_at >= bindparam("since")),
+    *_window(_interactions.id, _interactions.kind.in_(sorted(SEPARATING_KINDS))),
+)
 
 
 def _live_member(member: Member) -> LiveMember:

@@ -65,16 +65,6 @@ def best_pairs(
     return Direction(cosine, need_row, offer_row)
 
 
-def tag_overlap(
-    mine: frozenset[str], theirs: list[frozenset[str]]
-) -> tuple[np.ndarray, list[list[str]]]:
-    """Jaccard overlap of one tag set with each of many, and the shared tags."""
-    shared = [sorted(mine & t) for t in theirs]
-    union = np.array([len(mine | t) for t in theirs], dtype=np.float64)
-    sizes = np.array([len(s) for s in shared], dtype=np.float64)
-    return np.divide(sizes, union, out=np.zeros_like(sizes), where=union > 0), shared
-
-
 def closeness(
     town: str,
     lat: float,

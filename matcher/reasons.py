@@ -82,7 +82,9 @@ def history_reasons(index: BuildIndex, seeker_id: int, member_id: int) -> list[e
     if others > 0:
         out.append(explain.helped_others(others))
     if seeker_row is not None:
-        common = np.intersect1d(index.neighbours(row), index.neighbours(seeker_row))
+        common = np.intersect1d(
+            index.neighbours(row), index.neighbours(seeker_row), assume_unique=True
+        )
         common = common[(common != row) & (common != seeker_row)]
         if len(common):
             out.append(explain.mutual_connections(len(common)))

@@ -71,6 +71,64 @@ def test_a_block_removes_the_pair_at_once_both_ways(community, settings, encoder
     assert "kit" not in [m.member_id for m in matcher.for_member("hum")]
 
 
+def test_a_block_separates_both_ways_and_a_quiet_refresh_asks_the_store_once(
+    community, settings, encoder
+):
+    from sqlalchemy import event
+
+    from matcher.store import Member
+
+    matcher = build_and_load(community, settings, encoder)
+    assert "kit" in [m.member_id for m in matcher.for_member("hum")]
+    statements = []
+    engine = community.kw["bind"]
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with community() as s:
+        matcher.refresh(s)  # nothing changed since the last request
+    assert len(statements) == 1
+    with community.begin() as s:
+        hum = s.scalars(select(Member).where(Member.external_id == "hum")).one()
+        kit = s.scalars(select(Member).where(Member.external_id == "kit")).one()
+        add_interaction(s, "reported", hum, kit)
+    assert "kit" not in [m.member_id for m in matcher.for_member("hum")]
+    assert "hum" not in [m.member_id for m in matcher.for_member("kit", direction="you_help")]
+
+
+def test_a_contact_shows_only_while_its_member_shares_it(community, settings, encoder):
+    from matcher.store import Member
+
+    matcher = build_and_load(community, settings, encoder)
+
+    def contact_of_kit():
+        return {m.member_id: m.contact for m in matcher.for_member("hum")}["kit"]
+
+    assert contact_of_kit() is None
+    with community.begin() as s:
+        kit = s.scalars(select(Member).where(Member.external_id == "kit")).one()
+        kit.contact, kit.share_contact = "kit@drums.example", True
+    assert contact_of_kit() == "kit@drums.example"
+    with community.begin() as s:
+        s.scalars(select(Member).where(Member.external_id == "kit")).one().share_contact = False
+    assert contact_of_kit() is None
+
+
+def test_tag_overlap_reads_the_build_and_what_changed_since(community, settings, encoder):
+    from matcher.store import Member
+
+    matcher = build_and_load(community, settings, encoder)
+    view = matcher.view
+    with community.begin() as s:
+        far = s.scalars(select(Member).where(Member.external_id == "far")).one()
+        far.tags = ["Shoegaze", "dream pop"]
+    with community() as s:
+        matcher.refresh(s)
+    people = [view.member(view.member_ids(s, [e])[e]) for e in ("hum", "kit", "far")]
+    mine = frozenset({"shoegaze", "post-punk"})
+    expected = [len(mine & view.tagset(p)) / len(mine | view.tagset(p)) for p in people]
+    assert view.tag_overlap(mine, people).tolist() == pytest.approx(expected)
+    assert expected == pytest.approx([1 / 2, 0.0, 1 / 3])  # hum: shoegaze; far: changed since
+
+
 def test_filters_and_unknown_member(community, settings, encoder):
     matcher = build_and_load(community, settings, encoder)
     only = matcher.for_member("hum", filters=Filters(town="glasgow"))

@@ -17,12 +17,17 @@ from matcher.config import Settings
 DEMO_KEY_FILE = "demo-api-key"
 
 
+WORKER_CLASSES = ("sync", "gthread")
+
+
 def default_workers() -> int:
     """Worker processes by default: one per core, plus one."""
     return (os.cpu_count() or 1) + 1
 
 
-def gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+def gunicorn_argv(
+    host: str, port: int, workers: int, threads: int, worker_class: str = "sync"
+) -> list[str]:
     """The command line that runs the API's app factory under gunicorn."""
     return [
         sys.executable,
@@ -34,6 +39,8 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]
         f"{host}:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        worker_class,
         "--threads",
         str(threads),
         "api:create_app()",
@@ -63,15 +70,39 @@ def worker_environment(settings: Settings, base: dict[str, str] | None = None) -
     help="Worker processes, each with its own copy of the model [default: CPU cores + 1].",
 )
 @click.option(
-    "--threads", default=4, show_default=True, type=click.IntRange(1), help="Threads per worker."
+    "--worker-class",
+    type=click.Choice(WORKER_CLASSES),
+    default="sync",
+    show_default=True,
+    help="sync: one request at a time per worker, so requests spread over the processes "
+    "(best for CPU-bound matching; put a buffering proxy such as nginx in front for slow "
+    "clients). gthread: --threads requests at once per worker, with keep-alive.",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Threads per worker (gthread only).",
 )
 @pass_app
-def serve_command(app: AppContext, host: str, port: int, workers: int | None, threads: int) -> None:
+def serve_command(
+    app: AppContext,
+    host: str,
+    port: int,
+    workers: int | None,
+    worker_class: str,
+    threads: int,
+) -> None:
     """Serve the match API on http://HOST:PORT under gunicorn.
 
     Migrates the store once, then starts the workers; each loads models/current and picks up
     a new build within seconds of `matcher build` switching it in, without dropping requests.
     Keys come from `matcher keys create`; the API's own docs are at /docs and /openapi.json.
+
+    Matching is CPU-bound Python, so the default runs sync workers: each answers one request
+    at a time and the kernel hands the next connection to a free process. Threads inside one
+    worker share one interpreter lock and add little.
     """
     from matcher.artifacts import list_builds
 
@@ -82,10 +113,11 @@ def serve_command(app: AppContext, host: str, port: int, workers: int | None, th
             "matches wait until `matcher build`[/yellow]"
         )
     workers = workers or default_workers()
-    app.console.print(
-        f"serving http://{host}:{port} ({workers} workers x {threads} threads); docs at /docs"
-    )
-    argv = gunicorn_argv(host, port, workers, threads)
+    layout = f"{workers} {worker_class} workers"
+    if worker_class == "gthread":
+        layout += f" x {threads} threads"
+    app.console.print(f"serving http://{host}:{port} ({layout}); docs at /docs")
+    argv = gunicorn_argv(host, port, workers, threads, worker_class)
     os.execve(argv[0], argv, worker_environment(app.settings))
 
 

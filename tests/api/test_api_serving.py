@@ -60,6 +60,10 @@ def test_workers_get_the_settings_of_the_command_line(tmp_path):
     assert argv[:3] == [sys.executable, "-m", "gunicorn"] and argv[-1] == "api:create_app()"
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:9000"
     assert argv[argv.index("--workers") + 1] == "3"
+    assert argv[argv.index("--worker-class") + 1] == "sync"
+    threaded = gunicorn_argv("127.0.0.1", 9000, 2, 4, "gthread")
+    assert threaded[threaded.index("--worker-class") + 1] == "gthread"
+    assert threaded[threaded.index("--threads") + 1] == "4"
 
 
 def free_port() -> int:
