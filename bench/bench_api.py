@@ -1,8 +1,8 @@
 """Load the match API under gunicorn on loopback: p50/p99 latency and req/s of member matches.
 
 Usage: .venv/bin/python bench/bench_api.py [--members 10000 [100000 ...]] [--duration 30]
-           [--users 8] [--rate 100] [--workers 3] [--worker-class sync|gthread]
-           [--threads 4] [--data bench/data]
+           [--users 8] [--rate 100] [--connections 2] [--workers 3]
+           [--worker-class sync|gthread] [--threads 4] [--data bench/data]
            [--encoder all-MiniLM-L6-v2|hashing-384]
 
 For each size: prepares once, and keeps in DATA/demo-<size>/ for later runs (shared with
@@ -14,7 +14,11 @@ headless twice, each for --duration s:
   max   --users users without pauses (the most the machine answers),
   rate  the same users paced to --rate requests/s in all (latency at that load).
 Each user asks for a random demo member's matches 10 times for every /health (measured in the
-same run for scale: the cost of the HTTP stack alone). The rate limit is lifted for the run.
+same run for scale: the cost of the HTTP stack alone). Then, when `wrk` is installed (e.g.
+`apt install wrk`), one closed-loop wrk run of --connections connections for --duration s
+(then 5 s of /health on one connection): locust is Python and, on a small machine, takes
+CPU from the server it measures and adds its own delays to the latencies; wrk barely does.
+The rate limit is lifted for the run. Workers default to sync, one per core plus one.
 Prints one table and writes it as JSON to bench/results/. Targets at 100k members on this
 machine: matches p50 < 25 ms, p99 < 100 ms, >= 100 req/s.
 
@@ -28,6 +32,8 @@ import csv
 import json
 import os
 import random
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -200,6 +206,45 @@ def locust(base: str, env: dict[str, str], users: int, rate: float, seconds: int
     }
 
 
+WRK_SCRIPT = """
+local members = {}
+for line in io.lines(os.getenv("BENCH_MEMBERS")) do members[#members + 1] = line end
+local key = os.getenv("BENCH_KEY")
+math.randomseed(7)
+request = function()
+  local id = members[math.random(#members)]
+  return wrk.format("GET", "/v1/members/" .. id .. "/matches", {["X-API-Key"] = key})
+end
+"""
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def wrk(url: str, env: dict[str, str], connections: int, seconds: int, script: str = "") -> dict:
+    """One closed-loop wrk run (each connection sends its next request on an answer)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        if script:
+            path = Path(tmp) / "matches.lua"
+            path.write_text(script)
+            command += ["-s", str(path)]
+        out = subprocess.run(
+            [*command, url], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    latency = {
+        m.group(1): float(m.group(2)) * UNITS_MS[m.group(3)]
+        for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)$", out, re.MULTILINE)
+    }
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests": requests,
+        "failures": int(errors.group(1)) if errors else 0,
+        "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), 1),
+        "p50_ms": round(latency["50"], 1),
+        "p99_ms": round(latency["99"], 1),
+    }
+
+
 def bench_size(size: int, args: argparse.Namespace) -> dict:
     """Prepare, serve and load one community size."""
     name = f"demo-{size}"  # shared with bench_engine.py
@@ -232,6 +277,9 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
         load_env = {**env, "BENCH_KEY": key, "BENCH_MEMBERS": str(members_file)}
         result["max"] = locust(base, load_env, args.users, 0, args.duration)
         result["rate"] = locust(base, load_env, args.users, args.rate, args.duration)
+        if shutil.which("wrk") and args.connections:
+            matches = wrk(base, load_env, args.connections, args.duration, WRK_SCRIPT)
+            result["wrk"] = {"matches": matches, "health": wrk(f"{base}/health", load_env, 1, 5)}
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -245,6 +293,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="Seconds of each locust run.")
     parser.add_argument("--users", type=int, default=8, help="Concurrent locust users.")
     parser.add_argument("--rate", type=float, default=100, help="Total req/s of the paced run.")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="Connections of the wrk run, when wrk is installed (0: no wrk run).",
+    )
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     parser.add_argument("--threads", type=int, default=4, help="Threads per gthread worker.")
@@ -257,8 +311,8 @@ def main() -> None:
         f"{'p99 ms':>7} {'requests':>8} {'failed':>6}"
     )
     for r in results:
-        for run in ("max", "rate"):
-            for name, s in r[run].items():
+        for run in ("max", "rate", "wrk"):
+            for name, s in r.get(run, {}).items():
                 print(
                     f"{r['members']:>8} {run:>5} {name:>8} {s['rps']:>7} {s['p50_ms']:>7} "
                     f"{s['p99_ms']:>7} {s['requests']:>8} {s['failures']:>6}"
