@@ -83,6 +83,38 @@ def test_unknown_feature_names_are_refused():
         Ranker(features=("no_such_feature",), min_labels=1).fit(X, y, groups)
 
 
+def test_the_objectives_each_learn_and_a_wrong_one_is_refused():
+    X, y, groups = queries(300, seed=7)
+    Xt, yt, gt = queries(200, seed=8)
+    fitted = {
+        objective: Ranker(min_labels=50, objective=objective).fit(X, y, groups)
+        for objective in ("pointwise", "pairwise", "both")
+    }
+    assert fitted["pointwise"].pairwise_models_ == [] and fitted["pairwise"].models_ == []
+    assert len(fitted["both"].models_) == len(fitted["both"].pairwise_models_) == 3
+    for ranker in fitted.values():
+        assert mean_rr(ranker.predict_proba(Xt)[:, 1], yt, gt) > 0.7
+    # "both" averages the two models' scores.
+    np.testing.assert_allclose(
+        fitted["both"].decision_function(Xt),
+        (fitted["pointwise"].decision_function(Xt) + fitted["pairwise"].decision_function(Xt)) / 2,
+    )
+    with pytest.raises(ValueError, match="objective"):
+        Ranker(min_labels=1, objective="listwise").fit(X, y, groups)
+
+
+def test_pairs_beyond_the_budget_are_sampled_and_each_helper_weighs_one(monkeypatch):
+    import matcher.rank as rank
+
+    X, y, groups = queries(100, seed=9)  # 100 helpers, 19 other candidates each
+    Z = np.nan_to_num(X)
+    D, weights = rank._differences(Z, y, groups, np.random.default_rng(0))
+    assert len(D) == 1900 and np.allclose(weights, 1.0)
+    monkeypatch.setattr(rank, "MAX_PAIRS", 500)  # 5 others per helper
+    D, weights = rank._differences(Z, y, groups, np.random.default_rng(0))
+    assert len(D) == 500 and np.allclose(weights, 1.0)
+
+
 def helpers_store(sessions, seed: int = 0) -> None:
     """A store where the drummers and mixers read alike, but only the reliable ones help."""
     import pandas as pd

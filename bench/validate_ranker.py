@@ -1,0 +1,115 @@
+"""Rolling validation of the ranker's objectives inside a Stack Exchange dump's training period.
+
+    .venv/bin/python bench/validate_ranker.py ../shared/data/stackexchange/beer
+
+The evidence behind `Ranker`'s `objective` (a script, not a test). Only the first 70% of the
+questions by time (the training period of `matcher evaluate stackexchange`) are read as
+queries: the questions from 20% to 70% are ranked, each by models refitted every 10 questions
+on every earlier question, labelled with the answers recorded before the refit (as the
+evaluation does through its test period). For each objective, with and without the text
+features, it prints MRR / Recall@1 / Recall@10 / NDCG@10 over those questions and the paired
+difference (with its standard error) of each objective against "pointwise".
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+
+from matcher.config import Settings
+from matcher.datasets import load_stackexchange
+from matcher.embed import load_encoder
+from matcher.evaluate.baselines import BASELINES
+from matcher.evaluate.metrics import recall_at_k, reciprocal_rank
+from matcher.evaluate.protocol import TEST_SHARE, TestQuery, encode_posts, refit_points, score
+from matcher.evaluate.stackexchange import MIN_ANSWERS, MIN_CANDIDATES, REFIT_EVERY
+from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
+from matcher.features.queries import experienced_helpers
+from matcher.features.training import Outcomes, collect, training_rows
+from matcher.rank import OBJECTIVES, Ranker, TooFewLabels
+
+FIRST = 0.2  # the first validation question, as a share of all questions
+MIN_LABELS = 50  # the early refits have fewer than the build's 200 positives
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path")
+    args = parser.parse_args()
+    settings = Settings()
+    dump = load_stackexchange(args.path)
+    encoder = load_encoder(
+        settings.encoder,
+        device=settings.device,
+        batch_size=settings.encode_batch_size,
+        precision=settings.encoder_precision,
+    )
+    vectors = encode_posts(dump.community, encoder)
+    truth = dump.truth
+    stop = round(len(truth) * (1 - TEST_SHARE))
+    blocks = collect(
+        dump.community, vectors, truth.index[:stop].tolist(), experienced_helpers(MIN_ANSWERS)
+    )
+    outcomes = Outcomes(dump.community)
+    variants = {
+        f"{name}/{objective}": (features, objective)
+        for name, features in (("behaviour", BEHAVIOUR_FEATURES), ("matcher", FEATURE_NAMES))
+        for objective in OBJECTIVES
+    }
+    first = round(len(truth) * FIRST)
+    starts = refit_points(first, stop, -(-(stop - first) // REFIT_EVERY))
+    queries: list[TestQuery] = []
+    scores: dict[str, list[np.ndarray]] = {name: [] for name in ("recency", *variants)}
+    for start, end in zip(starts, [*starts[1:], stop], strict=True):
+        at = blocks[start].at
+        rows = training_rows([b for b in blocks[:start] if b.at < at], outcomes.pairs_before(at))
+        scorers = {"recency": BASELINES["recency"]}
+        for name, (features, objective) in variants.items():
+            try:
+                ranker = Ranker(features=features, min_labels=MIN_LABELS, objective=objective)
+                ranker.fit(rows.X, rows.y, rows.groups)
+                scorers[name] = lambda F, r=ranker: r.decision_function(F)
+            except TooFewLabels:
+                scorers[name] = BASELINES["recency"]
+        for block in blocks[start:end]:
+            row = truth.loc[block.need_post_id]
+            if len(block.candidates) < MIN_CANDIDATES or pd.isna(row["accepted"]):
+                continue
+            target = block.candidates == int(row["accepted"])
+            if int(row["accepted"]) == row["asker"] or not target.any():
+                continue
+            queries.append(TestQuery(block, target, np.isin(block.candidates, row["relevant"])))
+            for name, scorer in scorers.items():
+                scores[name].append(scorer(block.features))
+    print(f"{dump.site}: {len(queries)} validation questions ({first}..{stop - 1} by time)")
+    for name, m in score(queries, scores).items():
+        print(
+            f"  {name:22s} MRR {m['mrr']:.3f}  R@1 {m['recall@1']:.3f}  "
+            f"R@10 {m['recall@10']:.3f}  NDCG@10 {m['ndcg@10']:.3f}"
+        )
+    for name in variants:
+        base = name.split("/")[0] + "/pointwise"
+        if name != base:
+            print(f"  {name} - {base}: {_paired(queries, scores[base], scores[name])}")
+
+
+def _paired(queries, base, other) -> str:
+    rr = [
+        reciprocal_rank(o, q.target) - reciprocal_rank(b, q.target)
+        for q, b, o in zip(queries, base, other, strict=True)
+    ]
+    r10 = [
+        recall_at_k(o, q.relevant, 10) - recall_at_k(b, q.relevant, 10)
+        for q, b, o in zip(queries, base, other, strict=True)
+    ]
+    return f"MRR {_mean_se(rr)}, Recall@10 {_mean_se(r10)}"
+
+
+def _mean_se(values: list[float]) -> str:
+    return f"{np.mean(values):+.3f} (s.e. {np.std(values, ddof=1) / np.sqrt(len(values)):.3f})"
+
+
+if __name__ == "__main__":
+    main()
