@@ -37,7 +37,18 @@ MIN_LABELS = 50  # the early refits have fewer than the build's 200 positives
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
+    parser.add_argument(
+        "--refit-every", type=int, default=REFIT_EVERY, help="Questions between two refits."
+    )
+    parser.add_argument(
+        "--objective",
+        dest="objectives",
+        action="append",
+        choices=OBJECTIVES,
+        help="Objectives to compare (repeat; default: all).",
+    )
     args = parser.parse_args()
+    objectives = args.objectives or list(OBJECTIVES)
     settings = Settings()
     dump = load_stackexchange(args.path)
     encoder = load_encoder(
@@ -56,10 +67,10 @@ def main() -> None:
     variants = {
         f"{name}/{objective}": (features, objective)
         for name, features in (("behaviour", BEHAVIOUR_FEATURES), ("matcher", FEATURE_NAMES))
-        for objective in OBJECTIVES
+        for objective in objectives
     }
     first = round(len(truth) * FIRST)
-    starts = refit_points(first, stop, -(-(stop - first) // REFIT_EVERY))
+    starts = refit_points(first, stop, -(-(stop - first) // args.refit_every))
     queries: list[TestQuery] = []
     scores: dict[str, list[np.ndarray]] = {name: [] for name in ("recency", *variants)}
     for start, end in zip(starts, [*starts[1:], stop], strict=True):
@@ -91,7 +102,7 @@ def main() -> None:
         )
     for name in variants:
         base = name.split("/")[0] + "/pointwise"
-        if name != base:
+        if name != base and base in scores:
             print(f"  {name} - {base}: {_paired(queries, scores[base], scores[name])}")
 
 
