@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import Settings
 from matcher.db import open_store
-from matcher.embed import Encoder, load_encoder
+from matcher.embed import Encoder, configured_encoder
 from matcher.engine import Matcher
 from matcher.errors import BuildError
 from matcher.serving import CurrentMatcher
@@ -65,13 +65,7 @@ class Services:
 
     def _configured_encoder(self) -> Encoder:
         if self._fallback_encoder is None:
-            s = self.settings
-            self._fallback_encoder = load_encoder(
-                s.encoder,
-                device=s.device,
-                batch_size=s.encode_batch_size,
-                precision=s.encoder_precision,
-            )
+            self._fallback_encoder = configured_encoder(self.settings)
         return self._fallback_encoder
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from matcher.config import Settings
 from matcher.datasets import load_stackexchange
-from matcher.embed import load_encoder
+from matcher.embed import configured_encoder
 from matcher.evaluate.baselines import BASELINES
 from matcher.evaluate.metrics import recall_at_k, reciprocal_rank
 from matcher.evaluate.protocol import TEST_SHARE, TestQuery, encode_posts, refit_points, score
@@ -51,12 +51,7 @@ def main() -> None:
     objectives = args.objectives or list(OBJECTIVES)
     settings = Settings()
     dump = load_stackexchange(args.path)
-    encoder = load_encoder(
-        settings.encoder,
-        device=settings.device,
-        batch_size=settings.encode_batch_size,
-        precision=settings.encoder_precision,
-    )
+    encoder = configured_encoder(settings)
     vectors = encode_posts(dump.community, encoder)
     truth = dump.truth
     stop = round(len(truth) * (1 - TEST_SHARE))

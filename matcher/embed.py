@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.config import DEFAULT_ENCODER
+from matcher.config import DEFAULT_ENCODER, Settings
 from matcher.errors import ConfigError
 from matcher.store import TextVector, insert_or_ignore
 
@@ -137,6 +137,17 @@ def load_encoder(
     return SentenceEncoder(name, device=device, batch_size=batch_size, precision=precision)
 
 
+def configured_encoder(settings: Settings, name: str | None = None) -> Encoder:
+    """`load_encoder` of the settings' encoder (or `name`) on their device, batch size and
+    precision."""
+    return load_encoder(
+        name or settings.encoder,
+        device=settings.device,
+        batch_size=settings.encode_batch_size,
+        precision=settings.encoder_precision,
+    )
+
+
 def text_hash(text: str) -> str:
     """The cache key of a text: SHA-256 of its stripped UTF-8 bytes."""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
@@ -201,17 +212,10 @@ class CachedEncoder:
 class LazyEncoder:
     """An encoder loaded on first use, so a server starts fast and loads the model only if used."""
 
-    def __init__(
-        self,
-        name: str,
-        dim: int,
-        device: str = "cpu",
-        batch_size: int = 64,
-        precision: str = "auto",
-    ):
+    def __init__(self, name: str, dim: int, settings: Settings):
         self.name = name
         self.dim = dim
-        self._args = (device, batch_size, precision)
+        self._settings = settings
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
 
@@ -220,8 +224,5 @@ class LazyEncoder:
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
-                    device, batch_size, precision = self._args
-                    self._encoder = load_encoder(
-                        self.name, device=device, batch_size=batch_size, precision=precision
-                    )
+                    self._encoder = configured_encoder(self._settings, self.name)
         return self._encoder.encode(texts)

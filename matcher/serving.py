@@ -69,11 +69,5 @@ class CurrentMatcher:
         encoder = index.manifest["encoder"]
         if self.encoder is not None and self.encoder.name == encoder["name"]:
             return self.encoder
-        self.encoder = LazyEncoder(
-            encoder["name"],
-            int(encoder["dim"]),
-            device=self.settings.device,
-            batch_size=self.settings.encode_batch_size,
-            precision=self.settings.encoder_precision,
-        )
+        self.encoder = LazyEncoder(encoder["name"], int(encoder["dim"]), self.settings)
         return self.encoder

@@ -9,7 +9,7 @@ from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import Settings
-from matcher.embed import Encoder, load_encoder
+from matcher.embed import Encoder, configured_encoder
 
 
 class AppContext:
@@ -30,12 +30,7 @@ class AppContext:
     def encoder(self) -> Encoder:
         s = self.settings
         with self.console.status(f"loading encoder {s.encoder}"):
-            return load_encoder(
-                s.encoder,
-                device=s.device,
-                batch_size=s.encode_batch_size,
-                precision=s.encoder_precision,
-            )
+            return configured_encoder(s)
 
 
 pass_app = click.make_pass_decorator(AppContext)
