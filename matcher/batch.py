@@ -36,10 +36,7 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     needs, offers = index._needs_of, index._offers_of
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
-    binary, sizes = index.tag_matrix, index.tag_count
-    shared = np.asarray(binary[u].multiply(binary[v]).sum(axis=1)).ravel()
-    union = sizes[u] + sizes[v] - shared
-    overlap = np.divide(shared, union, out=np.zeros(len(u)), where=union > 0)
+    overlap = index.pair_tag_overlap(u, v)
     same_town = (index.town[u] == index.town[v]) & (index.town[u] != "")
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]

@@ -154,19 +154,21 @@ class CurrentView:
         """A member's tags with those of their posts, as compared."""
         row = self.index.member_row.get(member.member_id)
         built = self.index.member_tagsets[row] if row is not None else frozenset()
-        live = self._live_tags.get(member.member_id)
-        if live is None and member.member_id not in self.live.members:
-            return built  # nothing changed since the build
-        return frozenset(built | fold_tags(member.tags) | (live or set()))
+        if not self._tags_changed(member.member_id):
+            return built
+        live = self._live_tags.get(member.member_id, set())
+        return frozenset(built | fold_tags(member.tags) | live)
+
+    def _tags_changed(self, member_id: int) -> bool:
+        """Whether the member or one of their posts changed since the build."""
+        return member_id in self.live.members or member_id in self._live_tags
 
     def tag_overlap(self, tags: frozenset[str], people: list[LiveMember]) -> np.ndarray:
         """Jaccard overlap of a set of (folded) tags with each person's tags as they are now:
         the build's tag matrix for those unchanged since, their tag sets for the others."""
         ids = [p.member_id for p in people]
         rows = self.index.rows_of(ids)
-        changed = np.array(
-            [m in self.live.members or m in self._live_tags for m in ids], dtype=bool
-        ) | (rows < 0)
+        changed = np.array([self._tags_changed(m) for m in ids], dtype=bool) | (rows < 0)
         overlap = np.zeros(len(people))
         same = np.flatnonzero(~changed)
         overlap[same] = self.index.tag_overlap(tags, rows[same])

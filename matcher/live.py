@@ -70,9 +70,9 @@ class LiveChanges:
     contacts: dict[int, str | None] = field(default_factory=dict)  # members who share theirs
     separations: dict[int, set[int]] = field(default_factory=dict)  # either direction
     # (rows, newest) of the members and posts changed since `since`, and of the separating
-    # interactions, as the last refresh saw them: read again only when they differ.
+    # interactions, as the last refresh saw them: read again only when they differ. The
+    # contacts are read in full once, then kept current from the changed members.
     _marks: dict[str, tuple] = field(default_factory=dict)
-    _started: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def refresh(
@@ -82,10 +82,9 @@ class LiveChanges:
         now = now or utcnow()
         self.now = now
         with self._lock:
-            if not self._started:
-                shared = select(Member.id, Member.contact).where(Member.share_contact.is_(True))
-                self.contacts = {m: c for m, c in session.execute(shared)}
-                self._started = True
+            if "contacts" not in self._marks:
+                self.contacts = {m: c for m, c in session.execute(_SHARED_CONTACTS)}
+                self._marks["contacts"] = ()
             probe = session.execute(_PROBE, {"since": self.since}).one()
             members_mark, posts_mark, separations_mark = probe[0:2], probe[2:4], probe[4:6]
             if separations_mark != self._marks.get("separations"):
@@ -153,11 +152,8 @@ class LiveChanges:
         return self.separations.get(member_id, set())
 
     def _read_separations(self, session: Session) -> None:
-        pairs = session.execute(
-            select(Interaction.from_member_id, Interaction.to_member_id).where(_separating())
-        )
         separations: dict[int, set[int]] = {}
-        for a, b in pairs:
+        for a, b in session.execute(_SEPARATIONS):
             separations.setdefault(a, set()).add(b)
             separations.setdefault(b, set()).add(a)
         self.separations = separations
@@ -173,24 +169,23 @@ class LiveChanges:
         return [p for p in self.open_posts(NEED) if p.member_id == member_id]
 
 
-def _separating():
-    return Interaction.kind.in_(sorted(SEPARATING_KINDS))
-
-
 def _window(column, condition) -> tuple:
     """How many rows meet `condition`, and the largest `column` among them (two subqueries)."""
     count = select(func.count()).select_from(column.table).where(condition).scalar_subquery()
     return count, select(func.max(column)).where(condition).scalar_subquery()
 
 
-# One statement, built once (so its cache key is too): the rows changed since `since`, and the
-# separating interactions, as (rows, newest) pairs. Plain table columns: no ORM work per call.
+# Statements built once (so are their cache keys), on plain table columns: no ORM work per call.
 _members, _posts, _interactions = Member.__table__.c, Post.__table__.c, Interaction.__table__.c
+_SEPARATING = _interactions.kind.in_(sorted(SEPARATING_KINDS))
+# The rows changed since `since`, and the separating interactions, as (rows, newest) pairs.
 _PROBE = select(
     *_window(_members.updated_at, _members.updated_at >= bindparam("since")),
     *_window(_posts.updated_at, _posts.updated_at >= bindparam("since")),
-    *_window(_interactions.id, _interactions.kind.in_(sorted(SEPARATING_KINDS))),
+    *_window(_interactions.id, _SEPARATING),
 )
+_SEPARATIONS = select(_interactions.from_member_id, _interactions.to_member_id).where(_SEPARATING)
+_SHARED_CONTACTS = select(_members.id, _members.contact).where(_members.share_contact.is_(True))
 
 
 def _live_member(member: Member) -> LiveMember:
