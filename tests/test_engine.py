@@ -80,6 +80,7 @@ def test_a_block_separates_both_ways_and_a_quiet_refresh_asks_the_store_once(
 
     matcher = build_and_load(community, settings, encoder)
     assert "kit" in [m.member_id for m in matcher.for_member("hum")]
+    assert "hum" in [m.member_id for m in matcher.for_member("kit", direction="you_help")]
     statements = []
     engine = community.kw["bind"]
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))

@@ -113,6 +113,13 @@ def test_pairs_beyond_the_budget_are_sampled_and_each_helper_weighs_one(monkeypa
     monkeypatch.setattr(rank, "MAX_PAIRS", 500)  # 5 others per helper
     D, weights = rank._differences(Z, y, groups, np.random.default_rng(0))
     assert len(D) == 500 and np.allclose(weights, 1.0)
+    # Needs with 2 and 8 other candidates: each helper's pairs weigh the same in total.
+    y2 = np.array([1, 0, 0] + [1] + [0] * 8)
+    g2 = np.array([0] * 3 + [1] * 9)
+    D, weights = rank._differences(np.eye(12), y2, g2, np.random.default_rng(0))
+    assert len(D) == 10
+    assert weights[:2].sum() == pytest.approx(weights[2:].sum())
+    assert weights[0] == pytest.approx(4 * weights[2])
 
 
 def helpers_store(sessions, seed: int = 0) -> None:
