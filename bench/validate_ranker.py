@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import pandas as pd
 
 from matcher.config import Settings
 from matcher.datasets import load_stackexchange
@@ -24,7 +23,7 @@ from matcher.embed import configured_encoder
 from matcher.evaluate.baselines import BASELINES
 from matcher.evaluate.metrics import recall_at_k, reciprocal_rank
 from matcher.evaluate.protocol import TEST_SHARE, TestQuery, encode_posts, refit_points, score
-from matcher.evaluate.stackexchange import MIN_ANSWERS, MIN_CANDIDATES, REFIT_EVERY
+from matcher.evaluate.stackexchange import MIN_ANSWERS, REFIT_EVERY, scored_question
 from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
 from matcher.features.queries import experienced_helpers
 from matcher.features.training import Outcomes, collect, training_rows
@@ -80,13 +79,10 @@ def main() -> None:
             except TooFewLabels:
                 scorers[name] = BASELINES["recency"]
         for block in blocks[start:end]:
-            row = truth.loc[block.need_post_id]
-            if len(block.candidates) < MIN_CANDIDATES or pd.isna(row["accepted"]):
+            query = scored_question(block, truth)
+            if query is None:
                 continue
-            target = block.candidates == int(row["accepted"])
-            if int(row["accepted"]) == row["asker"] or not target.any():
-                continue
-            queries.append(TestQuery(block, target, np.isin(block.candidates, row["relevant"])))
+            queries.append(query)
             for name, scorer in scorers.items():
                 scores[name].append(scorer(block.features))
     print(f"{dump.site}: {len(queries)} validation questions ({first}..{stop - 1} by time)")

@@ -20,6 +20,20 @@ BASELINES = ("random", "activity", "recency", "bm25", "embedding")
 REFIT_EVERY = 10
 
 
+def scored_question(block: QueryBlock, truth: pd.DataFrame) -> TestQuery | None:
+    """A question as DATA.md scores it: the accepted answerer is the target, every answerer
+    with score > 0 is relevant; None for questions the protocol drops (fewer than
+    MIN_CANDIDATES candidates, no accepted answer, or one by the asker or a non-candidate)."""
+    row = truth.loc[block.need_post_id]
+    accepted = row["accepted"]
+    if len(block.candidates) < MIN_CANDIDATES or pd.isna(accepted):
+        return None
+    target = block.candidates == int(accepted)
+    if int(accepted) == row["asker"] or not target.any():
+        return None
+    return TestQuery(block, target, np.isin(block.candidates, row["relevant"]))
+
+
 def evaluate_stackexchange(
     dump: StackExchangeDump,
     post_vectors: np.ndarray,
@@ -48,22 +62,12 @@ def evaluate_stackexchange(
         dump.community, post_vectors, question_ids, experienced_helpers(MIN_ANSWERS), progress
     )
 
-    def make_test(block: QueryBlock) -> TestQuery | None:
-        row = truth.loc[block.need_post_id]
-        accepted = row["accepted"]
-        if len(block.candidates) < MIN_CANDIDATES or pd.isna(accepted):
-            return None
-        target = block.candidates == int(accepted)
-        if int(accepted) == row["asker"] or not target.any():
-            return None
-        return TestQuery(block, target, np.isin(block.candidates, row["relevant"]))
-
     evaluation = run(
         dump.site,
         blocks,
         split_index,
         Outcomes(dump.community),
-        make_test,
+        lambda block: scored_question(block, truth),
         BASELINES,
         min_labels,
         refits=-(-(len(blocks) - split_index) // max(1, refit_every)),
