@@ -43,9 +43,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import demo_community
 from locust import FastHttpUser, constant, constant_throughput, task
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = demo_community.ROOT
 BIN = Path(sys.executable).parent
 MEMBERS_FILE = "bench-members.txt"
 
@@ -71,30 +72,15 @@ class MatchesUser(FastHttpUser):
         self.client.get("/health", name="health")
 
 
-def matcher(env: dict[str, str], *args: str) -> str:
-    """Run a `matcher` command; its standard output."""
-    done = subprocess.run(
-        [str(BIN / "matcher"), *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"matcher {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
-
-
-def prepare(size: int, data: Path, env: dict[str, str]) -> dict[str, float]:
-    """Community, build and key of this size, made only when missing; seconds taken."""
-    took = {}
-    tick = time.perf_counter()
-    out = matcher(env, "demo-data", "--members", str(size), "--seed", "7", "--if-empty")
-    said = out.strip().splitlines()[-1]
-    took["community_seconds"] = round(time.perf_counter() - tick, 1)
-    print(f"  demo community: {said} ({took['community_seconds']} s)")
-    if not (data / "models" / "current").exists():
-        tick = time.perf_counter()
-        out = matcher(env, "build")
-        took["build_seconds"] = round(time.perf_counter() - tick, 1)
-        print("  build:" + "\n  ".join(out.strip().splitlines()))
-    matcher(env, "keys", "demo")
+def prepare_with_key(size: int, data: Path, env: dict[str, str]) -> dict[str, object]:
+    """The shared community and build of this size (made when missing) and a demo key."""
+    prepared = demo_community.prepare(data, env, size)
+    took = {"community_seconds": prepared["community_seconds"]}
+    print(f"  demo community: {prepared['community']} ({took['community_seconds']} s)")
+    if not prepared["build_reused"]:
+        took["build_seconds"] = prepared["manifest"]["timings"]["total_seconds"]
+        print(f"  build: {took['build_seconds']} s")
+    demo_community.run_matcher(env, "keys", "demo")
     return took
 
 
@@ -163,7 +149,7 @@ def serve(env: dict[str, str], data: Path, port: int, args: argparse.Namespace):
     command = ["serve", "--port", str(port), "--workers", str(args.workers)]
     command += ["--worker-class", args.worker_class, "--threads", str(args.threads)]
     server = subprocess.Popen(
-        [str(BIN / "matcher"), *command],
+        [demo_community.MATCHER, *command],
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -247,21 +233,17 @@ def wrk(url: str, env: dict[str, str], connections: int, seconds: int, script: s
 
 def bench_size(size: int, args: argparse.Namespace) -> dict:
     """Prepare, serve and load one community size."""
-    name = f"demo-{size}"  # shared with bench_engine.py
-    if not args.encoder.startswith("all-MiniLM"):
-        name += f"-{args.encoder}"
-    data = (args.data / name).resolve()
+    data = demo_community.folder_of(size, args.data, args.encoder)
     data.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "MATCHER_DATA_DIR": str(data / "var"),
-        "MATCHER_MODELS_DIR": str(data / "models"),
-        "MATCHER_ENCODER": args.encoder,
-        "MATCHER_RATE_LIMIT": "1000000 per minute",
-        "MATCHER_SECRET_KEY": os.environ.get("MATCHER_SECRET_KEY", "bench-secret"),
-    }
+    env = demo_community.environment(
+        data,
+        MATCHER_ENCODER=args.encoder,
+        MATCHER_RATE_LIMIT="1000000 per minute",
+        MATCHER_SECRET_KEY=os.environ.get("MATCHER_SECRET_KEY", "bench-secret"),
+    )
     print(f"{size} members ({args.encoder}) in {data}")
-    result: dict = {"members": size, "encoder": args.encoder, "prepare": prepare(size, data, env)}
+    took = prepare_with_key(size, data, env)
+    result: dict = {"members": size, "encoder": args.encoder, "prepare": took}
     members_file = sample_members(env, data)
     members = members_file.read_text().split()
     result["engine_alone"] = engine_alone(env, members)
@@ -303,7 +285,7 @@ def main() -> None:
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     parser.add_argument("--threads", type=int, default=4, help="Threads per gthread worker.")
     parser.add_argument("--encoder", default="all-MiniLM-L6-v2")
-    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
+    parser.add_argument("--data", type=Path, default=demo_community.DATA)
     args = parser.parse_args()
     results = [bench_size(size, args) for size in args.members]
     print(

@@ -15,12 +15,11 @@ import argparse
 import os
 import resource
 import shutil
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from demo_community import DATA, environment, folder_of, prepare
 from sqlalchemy import delete, select
 
 from matcher.batch import candidate_table
@@ -43,20 +42,10 @@ WEEK = f"{NOW.isocalendar().year}-W{NOW.isocalendar().week:02d}"
 
 def setup(folder: Path, members: int, seed: int) -> None:
     """The demo community and its build, made only when missing (shared with the other benches)."""
-    env = {
-        **os.environ,
-        "MATCHER_DATA_DIR": str(folder / "var"),
-        "MATCHER_MODELS_DIR": str(folder / "models"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    matcher = [str(Path(sys.executable).with_name("matcher"))]
-    for command in (
-        ["demo-data", "--members", str(members), "--seed", str(seed), "--if-empty"],
-        ["build", "--if-stale"],
-    ):
-        t = time.perf_counter()
-        subprocess.run([*matcher, *command], env=env, check=True, capture_output=True)
-        print(f"setup: matcher {command[0]} in {time.perf_counter() - t:.1f} s", flush=True)
+    t = time.perf_counter()
+    prepared = prepare(folder, environment(folder), members, seed)
+    reused = "reused" if prepared["build_reused"] else "made"
+    print(f"setup: community and build ({reused}) in {time.perf_counter() - t:.1f} s", flush=True)
 
 
 def phase(name: str, started: float, timings: dict[str, float]) -> float:
@@ -74,10 +63,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data")
+    parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     args = parser.parse_args()
-    folder = args.data / f"demo-{args.members}"  # shared with bench_engine.py, bench_api.py
+    folder = folder_of(args.members, args.data)
     setup(folder, args.members, args.seed)
     settings = Settings.from_env(
         data_dir=folder / "var",

@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-MATCHER = [str(Path(sys.executable).with_name("matcher"))]
+from demo_community import DATA, ROOT, environment, folder_of, prepare, run
 
 SERVE_PROBE = r"""
 import json, resource, sys, time
@@ -85,33 +81,14 @@ print(json.dumps(out))
 """
 
 
-def run(cmd: list[str], env: dict[str, str]) -> str:
-    """Run a command, failing loudly, and return its standard output."""
-    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
 def bench(members: int, data: Path, queries: int, encode_sample: int, rebuild: bool) -> dict:
     """Demo community, build and serving figures for one community size."""
-    folder = data / f"demo-{members}"  # shared with bench_api.py
-    env = {
-        **os.environ,
-        "MATCHER_DATA_DIR": str(folder / "var"),
-        "MATCHER_MODELS_DIR": str(folder / "models"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    out: dict = {"members": members}
-    start = time.perf_counter()
-    run([*MATCHER, "demo-data", "--members", str(members), "--seed", "7", "--if-empty"], env)
-    out["demo_seconds"] = round(time.perf_counter() - start, 1)
-
-    current = folder / "models" / "current"
-    before = current.resolve() if current.exists() else None
-    run([*MATCHER, "build", *([] if rebuild else ["--if-stale"])], env)
-    manifest = json.loads((current / "manifest.json").read_text())
-    out["build_reused"] = current.resolve() == before
+    folder = folder_of(members, data)
+    env = environment(folder)
+    prepared = prepare(folder, env, members, rebuild=rebuild)
+    manifest = prepared["manifest"]
+    out: dict = {"members": members, "demo_seconds": prepared["community_seconds"]}
+    out["build_reused"] = prepared["build_reused"]
     out["build_seconds"] = round(manifest["timings"]["total_seconds"], 1)
     out["build"] = {
         "id": manifest["build_id"],
@@ -130,7 +107,7 @@ def bench(members: int, data: Path, queries: int, encode_sample: int, rebuild: b
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
+    parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--queries", type=int, default=1000, help="members matched per size")
     parser.add_argument("--encode-sample", type=int, default=4000, help="texts for the rate probe")
     parser.add_argument(
