@@ -6,8 +6,9 @@ all workers are added up through a shared PROMETHEUS_MULTIPROC_DIR, made here wh
 
 Numeric libraries run single-threaded in the workers (unless the environment says otherwise):
 a request's matrix products are small, and waking a BLAS or OpenMP thread pool for each one,
-on cores the other workers are busy with, made a match request take twice as long under load
-(9.7-11.4 ms vs 21.7-23.6 ms a request at 100k members, measured on 2 cores).
+on cores that other processes are busy with, made a match request take twice as long (100k
+members, 600 requests in one process while another kept a core busy: 21.7-23.6 ms a request
+with 2 BLAS threads, 9.7-11.4 ms with 1).
 """
 
 from __future__ import annotations

@@ -60,6 +60,8 @@ def test_a_drummer_in_town_ranks_first_and_the_seeker_never_matches_themselves(
 
 def test_a_block_removes_the_pair_at_once_both_ways(community, settings, encoder):
     matcher = build_and_load(community, settings, encoder)
+    assert "kit" in [m.member_id for m in matcher.for_member("hum")]
+    assert "hum" in [m.member_id for m in matcher.for_member("kit", direction="you_help")]
     from sqlalchemy import select
 
     from matcher.store import Member
@@ -69,9 +71,10 @@ def test_a_block_removes_the_pair_at_once_both_ways(community, settings, encoder
         kit = s.scalars(select(Member).where(Member.external_id == "kit")).one()
         add_interaction(s, "blocked", kit, hum)
     assert "kit" not in [m.member_id for m in matcher.for_member("hum")]
+    assert "hum" not in [m.member_id for m in matcher.for_member("kit", direction="you_help")]
 
 
-def test_a_block_separates_both_ways_and_a_quiet_refresh_asks_the_store_once(
+def test_a_report_separates_both_ways_and_a_quiet_refresh_asks_the_store_once(
     community, settings, encoder
 ):
     from sqlalchemy import event
