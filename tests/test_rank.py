@@ -8,7 +8,7 @@ from sklearn.exceptions import NotFittedError
 from matcher.errors import MatcherError
 from matcher.evaluate.metrics import reciprocal_rank
 from matcher.features.pairs import BEHAVIOUR_FEATURES, COLUMN, FEATURE_NAMES
-from matcher.rank import Ranker, TooFewLabels
+from matcher.rank import CS, Ranker, TooFewLabels
 
 
 def queries(n_queries: int, seed: int, size: int = 20):
@@ -91,7 +91,7 @@ def test_the_objectives_each_learn_and_a_wrong_one_is_refused():
         for objective in ("pointwise", "pairwise", "both")
     }
     assert fitted["pointwise"].pairwise_models_ == [] and fitted["pairwise"].models_ == []
-    assert len(fitted["both"].models_) == len(fitted["both"].pairwise_models_) == 3
+    assert len(fitted["both"].models_) == len(fitted["both"].pairwise_models_) == len(CS)
     for ranker in fitted.values():
         assert mean_rr(ranker.predict_proba(Xt)[:, 1], yt, gt) > 0.7
     # "both" averages the two models' scores.
