@@ -1,14 +1,16 @@
-"""Rolling validation of the ranker's objectives inside a Stack Exchange dump's training period.
+"""Rolling validation of the ranker's options inside a Stack Exchange dump's training period.
 
     .venv/bin/python bench/validate_ranker.py ../shared/data/stackexchange/beer
+    .venv/bin/python bench/validate_ranker.py PATH --objective pointwise --cs 0.01,0.1,1
 
-The evidence behind `Ranker`'s `objective` (a script, not a test). Only the first 70% of the
-questions by time (the training period of `matcher evaluate stackexchange`) are read as
-queries: the questions from 20% to 70% are ranked, each by models refitted every 10 questions
-on every earlier question, labelled with the answers recorded before the refit (as the
-evaluation does through its test period). For each objective, with and without the text
-features, it prints MRR / Recall@1 / Recall@10 / NDCG@10 over those questions and the paired
-difference (with its standard error) of each objective against "pointwise".
+The evidence behind `Ranker`'s `objective` and its `CS` (a script, not a test). Only the
+first 70% of the questions by time (the training period of `matcher evaluate stackexchange`)
+are read as queries: the questions from 20% to 70% are ranked, each by models refitted every
+10 questions on every earlier question, labelled with the answers recorded before the refit
+(as the evaluation does through its test period). For each objective and each grid of strengths of
+regularization (`--cs`, besides the default `CS`), with and without the text features, it
+prints MRR / Recall@1 / Recall@10 / NDCG@10 over those questions and the paired difference
+(with its standard error) of each against "pointwise" with the default `CS`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from matcher.evaluate.stackexchange import MIN_ANSWERS, REFIT_EVERY, scored_ques
 from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
 from matcher.features.queries import experienced_helpers
 from matcher.features.training import Outcomes, collect, training_rows
-from matcher.rank import OBJECTIVES, Ranker, TooFewLabels
+from matcher.rank import CS, OBJECTIVES, Ranker, TooFewLabels
 
 FIRST = 0.2  # the first validation question, as a share of all questions
 MIN_LABELS = 50  # the early refits have fewer than the build's 200 positives
@@ -46,8 +48,17 @@ def main() -> None:
         choices=OBJECTIVES,
         help="Objectives to compare (repeat; default: all).",
     )
+    parser.add_argument(
+        "--cs",
+        dest="grids",
+        action="append",
+        type=_grid,
+        default=[],
+        help="Another grid of C to compare, comma-separated (repeat).",
+    )
     args = parser.parse_args()
     objectives = args.objectives or list(OBJECTIVES)
+    grids = [CS, *(g for g in args.grids if g != CS)]
     settings = Settings()
     dump = load_stackexchange(args.path)
     encoder = configured_encoder(settings)
@@ -59,9 +70,10 @@ def main() -> None:
     )
     outcomes = Outcomes(dump.community)
     variants = {
-        f"{name}/{objective}": (features, objective)
+        _name(name, objective, Cs): (features, objective, Cs)
         for name, features in (("behaviour", BEHAVIOUR_FEATURES), ("matcher", FEATURE_NAMES))
         for objective in objectives
+        for Cs in grids
     }
     first = round(len(truth) * FIRST)
     starts = refit_points(first, stop, -(-(stop - first) // args.refit_every))
@@ -71,9 +83,11 @@ def main() -> None:
         at = blocks[start].at
         rows = training_rows([b for b in blocks[:start] if b.at < at], outcomes.pairs_before(at))
         scorers = {"recency": BASELINES["recency"]}
-        for name, (features, objective) in variants.items():
+        for name, (features, objective, Cs) in variants.items():
             try:
-                ranker = Ranker(features=features, min_labels=MIN_LABELS, objective=objective)
+                ranker = Ranker(
+                    features=features, min_labels=MIN_LABELS, objective=objective, Cs=Cs
+                )
                 ranker.fit(rows.X, rows.y, rows.groups)
                 scorers[name] = lambda F, r=ranker: r.decision_function(F)
             except TooFewLabels:
@@ -88,13 +102,27 @@ def main() -> None:
     print(f"{dump.site}: {len(queries)} validation questions ({first}..{stop - 1} by time)")
     for name, m in score(queries, scores).items():
         print(
-            f"  {name:22s} MRR {m['mrr']:.3f}  R@1 {m['recall@1']:.3f}  "
+            f"  {name:34s} MRR {m['mrr']:.3f}  R@1 {m['recall@1']:.3f}  "
             f"R@10 {m['recall@10']:.3f}  NDCG@10 {m['ndcg@10']:.3f}"
         )
     for name in variants:
-        base = name.split("/")[0] + "/pointwise"
+        base = _name(name.split("/")[0], "pointwise", CS)
         if name != base and base in scores:
             print(f"  {name} - {base}: {_paired(queries, scores[base], scores[name])}")
+
+
+def _grid(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(c) for c in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a comma-separated list of numbers: {text!r}"
+        ) from None
+
+
+def _name(features: str, objective: str, Cs: tuple[float, ...]) -> str:
+    grid = "" if Cs == CS else "/C=" + ",".join(f"{c:g}" for c in Cs)
+    return f"{features}/{objective}{grid}"
 
 
 def _paired(queries, base, other) -> str:

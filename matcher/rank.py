@@ -35,10 +35,11 @@ class TooFewLabels(MatcherError):
 
 OBJECTIVES = ("pointwise", "pairwise", "both")
 # Strengths of regularization whose models are averaged: one per decade. Rolling validation
-# inside the training period of both Stack Exchange dumps (`bench/validate_ranker.py`) found
-# the earlier (0.01, 0.1, 1) too strongly regularized: with the two weaker strengths added, the
-# matcher's MRR rose by .013 (paired s.e. .009) on beer and .023 (.016) on sustainability,
-# Recall@10 by .019 and .000; every grid tried with weaker strengths gained on both sites.
+# inside the training period of both Stack Exchange dumps (`bench/validate_ranker.py PATH
+# --objective pointwise --cs 0.01,0.1,1`) found the earlier (0.01, 0.1, 1) too strongly
+# regularized: with the two weaker strengths added, the matcher's MRR rose by .013 (paired
+# s.e. .009) on beer and .023 (.016) on sustainability, Recall@10 by .019 and .000; each other
+# grid tried with weaker strengths (0.1-10, 1-100, 10-1000, 1, 10, 10^4) gained on both sites.
 CS = (0.01, 0.1, 1.0, 10.0, 100.0)
 # The pairwise model learns from at most this many (helper, other candidate) pairs: a memory
 # budget (every pair is a row of feature differences), not a tuned constant. Beyond it each
