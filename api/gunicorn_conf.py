@@ -25,7 +25,9 @@ wsgi_app = "api:create_app()"
 bind = "127.0.0.1:8000"
 workers = 2
 worker_class = "sync"  # CPU-bound requests: one at a time per process (see `matcher serve`)
-threads = 4  # with worker_class = "gthread"
+# Threads per worker: 1, as sync workers need (gunicorn runs sync workers with more threads
+# as gthread workers); with worker_class = "gthread", `matcher serve --threads` sets it.
+threads = 1
 timeout = 60
 graceful_timeout = 30
 keepalive = 5

@@ -28,7 +28,11 @@ def default_workers() -> int:
 def gunicorn_argv(
     host: str, port: int, workers: int, threads: int, worker_class: str = "sync"
 ) -> list[str]:
-    """The command line that runs the API's app factory under gunicorn."""
+    """The command line that runs the API's app factory under gunicorn.
+
+    `threads` counts only for gthread workers: gunicorn turns sync workers with more than one
+    thread into gthread workers, so sync workers are given exactly one.
+    """
     return [
         sys.executable,
         "-m",
@@ -42,7 +46,7 @@ def gunicorn_argv(
         "--worker-class",
         worker_class,
         "--threads",
-        str(threads),
+        str(threads if worker_class == "gthread" else 1),
         "api:create_app()",
     ]
 

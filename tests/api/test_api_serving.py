@@ -66,6 +66,30 @@ def test_workers_get_the_settings_of_the_command_line(tmp_path):
     assert threaded[threaded.index("--threads") + 1] == "4"
 
 
+def gunicorn_worker(argv: list[str] | None = None, module: object | None = None) -> str:
+    """The worker class gunicorn runs for a command line (or a settings module's defaults)."""
+    from gunicorn.config import Config
+
+    config = Config()
+    if argv is not None:
+        for name, value in vars(config.parser().parse_args(argv[3:])).items():
+            if value is not None and name in config.settings and name != "config":
+                config.set(name, value)
+    else:
+        config.set("worker_class", module.worker_class)
+        config.set("threads", module.threads)
+    return config.worker_class.__name__
+
+
+def test_sync_workers_are_sync_and_gthread_workers_threaded():
+    import api.gunicorn_conf as conf
+
+    # gunicorn quietly runs "sync" workers with more than one thread as gthread workers.
+    assert gunicorn_worker(gunicorn_argv("127.0.0.1", 9000, 3, 4)) == "SyncWorker"
+    assert gunicorn_worker(gunicorn_argv("127.0.0.1", 9000, 3, 4, "gthread")) == "ThreadWorker"
+    assert gunicorn_worker(module=conf) == "SyncWorker"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
