@@ -22,13 +22,13 @@ import numpy as np
 from matcher.config import Settings
 from matcher.datasets import load_stackexchange
 from matcher.embed import configured_encoder
-from matcher.evaluate.baselines import BASELINES
+from matcher.evaluate.baselines import BASELINES, Scorer
 from matcher.evaluate.metrics import recall_at_k, reciprocal_rank
-from matcher.evaluate.protocol import TEST_SHARE, TestQuery, encode_posts, refit_points, score
+from matcher.evaluate.protocol import TEST_SHARE, encode_posts, rank_rolling, score
 from matcher.evaluate.stackexchange import MIN_ANSWERS, REFIT_EVERY, scored_question
 from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
 from matcher.features.queries import experienced_helpers
-from matcher.features.training import Outcomes, collect, training_rows
+from matcher.features.training import Outcomes, TrainingSet, collect
 from matcher.rank import CS, OBJECTIVES, Ranker, TooFewLabels
 
 FIRST = 0.2  # the first validation question, as a share of all questions
@@ -68,7 +68,6 @@ def main() -> None:
     blocks = collect(
         dump.community, vectors, truth.index[:stop].tolist(), experienced_helpers(MIN_ANSWERS)
     )
-    outcomes = Outcomes(dump.community)
     variants = {
         _name(name, objective, Cs): (features, objective, Cs)
         for name, features in (("behaviour", BEHAVIOUR_FEATURES), ("matcher", FEATURE_NAMES))
@@ -76,29 +75,27 @@ def main() -> None:
         for Cs in grids
     }
     first = round(len(truth) * FIRST)
-    starts = refit_points(first, stop, -(-(stop - first) // args.refit_every))
-    queries: list[TestQuery] = []
-    scores: dict[str, list[np.ndarray]] = {name: [] for name in ("recency", *variants)}
-    for start, end in zip(starts, [*starts[1:], stop], strict=True):
-        at = blocks[start].at
-        rows = training_rows([b for b in blocks[:start] if b.at < at], outcomes.pairs_before(at))
-        scorers = {"recency": BASELINES["recency"]}
+
+    def learn(rows: TrainingSet) -> dict[str, Scorer]:
+        fitted: dict[str, Scorer] = {}
         for name, (features, objective, Cs) in variants.items():
+            ranker = Ranker(features=features, min_labels=MIN_LABELS, objective=objective, Cs=Cs)
             try:
-                ranker = Ranker(
-                    features=features, min_labels=MIN_LABELS, objective=objective, Cs=Cs
-                )
-                ranker.fit(rows.X, rows.y, rows.groups)
-                scorers[name] = lambda F, r=ranker: r.decision_function(F)
+                fitted[name] = ranker.fit(rows.X, rows.y, rows.groups).decision_function
             except TooFewLabels:
-                scorers[name] = BASELINES["recency"]
-        for block in blocks[start:end]:
-            query = scored_question(block, truth)
-            if query is None:
-                continue
-            queries.append(query)
-            for name, scorer in scorers.items():
-                scores[name].append(scorer(block.features))
+                fitted[name] = BASELINES["recency"]
+        return fitted
+
+    rolled = rank_rolling(
+        blocks,
+        first,
+        Outcomes(dump.community),
+        lambda block: scored_question(block, truth),
+        {"recency": BASELINES["recency"]},
+        learn,
+        refits=-(-(stop - first) // args.refit_every),
+    )
+    queries, scores = rolled.queries, rolled.scores
     print(f"{dump.site}: {len(queries)} validation questions ({first}..{stop - 1} by time)")
     for name, m in score(queries, scores).items():
         print(

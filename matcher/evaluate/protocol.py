@@ -25,7 +25,7 @@ from matcher.evaluate.metrics import (
 )
 from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
 from matcher.features.queries import QueryBlock
-from matcher.features.training import Outcomes, training_rows
+from matcher.features.training import Outcomes, TrainingSet, training_rows
 from matcher.progress import Reporter, Silent
 from matcher.rank import Ranker, TooFewLabels
 from matcher.snapshot import Community
@@ -138,29 +138,38 @@ def refit_points(first: int, stop: int, refits: int) -> list[int]:
     )
 
 
-def run(
-    dataset: str,
+@dataclass(frozen=True)
+class Rolled:
+    """What `rank_rolling` ranked: the test queries kept, each ranker's scores of them (one
+    array per query, in the same order), and the size of each fit's training set."""
+
+    queries: list[TestQuery]
+    scores: dict[str, list[np.ndarray]]
+    fits: list[dict[str, int]]
+
+
+def rank_rolling(
     blocks: Sequence[QueryBlock],
     split_index: int,
     outcomes: Outcomes,
     make_test: Callable[[QueryBlock], TestQuery | None],
-    baselines: Sequence[str],
-    min_labels: int,
+    scorers: dict[str, Scorer],
+    learn: Callable[[TrainingSet], dict[str, Scorer]],
     refits: int = 1,
     progress: Reporter | None = None,
-) -> Evaluation:
-    """Rank the blocks from `split_index` on, learning only from what was known before each.
+) -> Rolled:
+    """Score the blocks from `split_index` on with `scorers` and with the rankers `learn`
+    fits, learning only from what was known before each.
 
-    The learned rankers are refitted `refits` times, evenly through the test queries (an
-    expanding window, DATA.md step 1): each fit sees every earlier query, labelled only with
-    the outcomes recorded before the first query it ranks; an outcome later than that is
-    never a label. `refits=1` trains once, at the split.
+    `learn` is called `refits` times, evenly through the test queries (an expanding window,
+    DATA.md step 1): each time with every earlier query, labelled only with the outcomes
+    recorded before the first query it ranks; an outcome later than that is never a label.
+    `refits=1` trains once, at the split.
     """
-    notes: list[str] = []
     starts = refit_points(split_index, len(blocks), refits)
     advance = (progress or Silent()).task("training rankers", len(starts))
     queries: list[TestQuery] = []
-    scores: dict[str, list[np.ndarray]] = {name: [] for name in (*baselines, *LEARNED)}
+    scores: dict[str, list[np.ndarray]] = {name: [] for name in scorers}
     fits: list[dict[str, int]] = []
     for start, stop in zip(starts, [*starts[1:], len(blocks)], strict=True):
         at = blocks[start].at
@@ -173,16 +182,45 @@ def run(
                 "positives": rows.positives,
             }
         )
-        scorers = {name: BASELINES[name] for name in baselines}
-        scorers.update(learned_rankers(rows.X, rows.y, rows.groups, min_labels, notes))
+        fitted = {**scorers, **learn(rows)}
         for block in blocks[start:stop]:
             query = make_test(block)
             if query is None:
                 continue
             queries.append(query)
-            for name, scorer in scorers.items():
-                scores[name].append(scorer(block.features))
+            for name, scorer in fitted.items():
+                scores.setdefault(name, []).append(scorer(block.features))
         advance(1)
+    return Rolled(queries, scores, fits)
+
+
+def run(
+    dataset: str,
+    blocks: Sequence[QueryBlock],
+    split_index: int,
+    outcomes: Outcomes,
+    make_test: Callable[[QueryBlock], TestQuery | None],
+    baselines: Sequence[str],
+    min_labels: int,
+    refits: int = 1,
+    progress: Reporter | None = None,
+) -> Evaluation:
+    """Rank the blocks from `split_index` on with the baselines, behaviour and the matcher
+    (refitted `refits` times, see `rank_rolling`), and measure every ranker."""
+    notes: list[str] = []
+    rolled = rank_rolling(
+        blocks,
+        split_index,
+        outcomes,
+        make_test,
+        {name: BASELINES[name] for name in baselines},
+        lambda rows: learned_rankers(rows.X, rows.y, rows.groups, min_labels, notes),
+        refits,
+        progress,
+    )
+    queries, scores, fits = rolled.queries, rolled.scores, rolled.fits
+    for name in LEARNED:
+        scores.setdefault(name, [])
     sizes = [len(q.block.candidates) for q in queries]
     first = fits[0] if fits else {"queries": 0, "rows": 0, "positives": 0}
     return Evaluation(
