@@ -2,10 +2,11 @@
 
 A logistic regression over the named pair features (missing values imputed and flagged,
 features standardized); optionally (`objective`) a pairwise one that learns only from the
-comparisons within a need. Its strength of regularization is chosen, and its probabilities
-calibrated (Platt scaling), on the most recent slice of the training queries, so nothing is
-tuned on the data it is evaluated on. Below `min_labels` positive outcomes there is no
-ranker: `fit` raises `TooFewLabels` and the caller keeps the content score.
+comparisons within a need. Models of several strengths of regularization are averaged, and
+their probabilities calibrated (Platt scaling) on the most recent slice of the training
+queries, so nothing is tuned on the data it is evaluated on. Below `min_labels` positive
+outcomes there is no ranker: `fit` raises `TooFewLabels` and the caller keeps the content
+score.
 """
 
 from __future__ import annotations
@@ -72,9 +73,9 @@ class Ranker(ClassifierMixin, BaseEstimator):
     +.049 (.019) on sustainability, Recall@10 by +.002 / +.015; "pairwise" by -.007 (.015) /
     +.055 (.026), Recall@10 +.014 / +.000 (with the earlier Cs (0.01, 0.1, 1); with `CS`,
     "both" -.007 (.010) / -.001 (.017), "pairwise" -.015 (.013) / +.024 (.026)). Support on one
-    site and none on the other is not
-    enough to change the default; on the test questions "both" then moved the matcher's MRR
-    by -.015 (beer) and -.028 (sustainability), within noise but no better. Tried the same
+    site and none on the other is not enough to change the default; on the test questions
+    "both" then moved the matcher's MRR by -.015 (beer) and -.028 (sustainability), within
+    noise but no better. Tried the same
     way and not kept (so not here): a small, strongly regularized HistGradientBoosting
     averaged with the logistic regression (MRR +.012 beer, -.022 sustainability), and stacking
     a behaviour-only and a text-only model with a second-level logistic regression fitted on
@@ -139,6 +140,7 @@ class Ranker(ClassifierMixin, BaseEstimator):
         """The model's uncalibrated score of each row (higher: more likely to help)."""
         check_is_fitted(self, "models_")
         X = np.asarray(X, dtype=np.float64)[:, self.columns_]
+        # A ranker saved by a build from before `objective` existed has no pairwise models.
         return self._score(self.models_, getattr(self, "pairwise_models_", []), X)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -216,11 +218,9 @@ def _differences(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows of helper minus other candidate within each query, and weights that make each
     helper count as one (at most MAX_PAIRS rows, sampling the other candidates beyond it)."""
-    order = np.argsort(groups, kind="stable")
-    bounds = np.flatnonzero(np.diff(groups[order])) + 1
     per_helper = max(1, MAX_PAIRS // max(1, int(y.sum())))
     parts, weights = [], []
-    for rows in np.split(order, bounds):
+    for rows in _query_rows(groups):
         helpers, others = rows[y[rows] == 1], rows[y[rows] == 0]
         if len(helpers) == 0 or len(others) == 0:
             continue
@@ -246,11 +246,13 @@ def _time_split(groups: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarra
 
 def _mean_rr(scores: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
     """Mean reciprocal rank of the positives over the queries that have one."""
-    order = np.argsort(groups, kind="stable")
-    bounds = np.flatnonzero(np.diff(groups[order])) + 1
     values = [
-        reciprocal_rank(scores[rows], y[rows] == 1)
-        for rows in np.split(order, bounds)
-        if y[rows].any()
+        reciprocal_rank(scores[rows], y[rows] == 1) for rows in _query_rows(groups) if y[rows].any()
     ]
     return float(np.mean(values)) if values else 0.0
+
+
+def _query_rows(groups: np.ndarray) -> list[np.ndarray]:
+    """The rows of each query (in the order of the query ids)."""
+    order = np.argsort(groups, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(groups[order])) + 1)
