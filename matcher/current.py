@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from matcher.domain import NEED, OFFER
 from matcher.embed import CachedEncoder
 from matcher.errors import NotFound
-from matcher.index import BuildIndex
+from matcher.index import BuildIndex, jaccard
 from matcher.live import LiveChanges, LiveMember
 from matcher.pairs import Items
 from matcher.retrieve import top_members
@@ -172,10 +172,11 @@ class CurrentView:
         overlap = np.zeros(len(people))
         same = np.flatnonzero(~changed)
         overlap[same] = self.index.tag_overlap(tags, rows[same])
-        for i in np.flatnonzero(changed):
-            theirs = self.tagset(people[i])
-            union = len(tags | theirs)
-            overlap[i] = len(tags & theirs) / union if union else 0.0
+        others = np.flatnonzero(changed)
+        theirs = [self.tagset(people[i]) for i in others]
+        shared = np.array([len(tags & t) for t in theirs], dtype=np.float64)
+        union = np.array([len(tags | t) for t in theirs], dtype=np.float64)
+        overlap[others] = jaccard(shared, union)
         return overlap
 
     def member(self, member_id: int) -> LiveMember | None:

@@ -204,13 +204,13 @@ class BuildIndex:
         mine = np.zeros(self.tag_matrix.shape[1])
         mine[[self.tag_column[t] for t in tags if t in self.tag_column]] = 1.0
         shared = self.tag_matrix[member_rows] @ mine
-        return _jaccard(shared, len(tags) + self.tag_count[member_rows] - shared)
+        return jaccard(shared, len(tags) + self.tag_count[member_rows] - shared)
 
     def pair_tag_overlap(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Jaccard overlap of the tags of member rows u[i] and v[i], for each i."""
         matrix = self.tag_matrix
         shared = np.asarray(matrix[u].multiply(matrix[v]).sum(axis=1), dtype=np.float64).ravel()
-        return _jaccard(shared, self.tag_count[u] + self.tag_count[v] - shared)
+        return jaccard(shared, self.tag_count[u] + self.tag_count[v] - shared)
 
     def listed_in(self, member_row: int) -> np.ndarray:
         """Candidate slots (needs of others) whose lists hold this member."""
@@ -223,6 +223,6 @@ def _fold(tag: object) -> str:
     return str(tag).strip().casefold()
 
 
-def _jaccard(shared: np.ndarray, union: np.ndarray) -> np.ndarray:
+def jaccard(shared: np.ndarray, union: np.ndarray) -> np.ndarray:
     """Shared over union, 0 where both sets are empty."""
     return np.divide(shared, union, out=np.zeros(len(shared)), where=union > 0)
