@@ -46,6 +46,8 @@ from pathlib import Path
 import demo_community
 from locust import FastHttpUser, constant, constant_throughput, task
 
+from matcher.cli.serve import WORKER_CLASSES, default_workers
+
 ROOT = demo_community.ROOT
 BIN = Path(sys.executable).parent
 MEMBERS_FILE = "bench-members.txt"
@@ -281,8 +283,8 @@ def main() -> None:
         default=os.cpu_count() or 1,
         help="Connections of the wrk run, when wrk is installed (0: no wrk run).",
     )
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
-    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--worker-class", choices=WORKER_CLASSES, default="sync")
     parser.add_argument("--threads", type=int, default=4, help="Threads per gthread worker.")
     parser.add_argument("--encoder", default="all-MiniLM-L6-v2")
     parser.add_argument("--data", type=Path, default=demo_community.DATA)
