@@ -85,9 +85,8 @@ def worker_environment(settings: Settings, base: dict[str, str] | None = None) -
 @click.option(
     "--threads",
     default=4,
-    show_default=True,
     type=click.IntRange(1),
-    help="Threads per worker (gthread only).",
+    help="Threads per gthread worker [default: 4]; sync workers always run one.",
 )
 @pass_app
 def serve_command(
