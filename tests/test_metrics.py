@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from matcher.evaluate.metrics import (
+    bootstrap_interval,
     catalogue_coverage,
     exposure,
     gini,
@@ -100,3 +101,34 @@ def test_exposure_and_coverage_count_expected_top_k_appearances():
     shown = exposure(rankings, catalogue=[10, 11, 12, 13, 14], k=1)
     np.testing.assert_allclose(shown, [1.0, 0.5, 0.0, 0.5, 0.0])
     assert catalogue_coverage(shown) == pytest.approx(3 / 5)
+
+
+def mean(x, axis=-1):
+    return x.mean(axis=axis)
+
+
+def test_a_bootstrap_interval_brackets_the_mean_and_narrows_with_more_queries():
+    rng = np.random.default_rng(1)
+    few, many = rng.random(25), rng.random(400)
+    low, high = bootstrap_interval(mean, [few])
+    assert low < few.mean() < high
+    assert bootstrap_interval(mean, [few]) == (low, high)  # seeded: the same report twice
+    low_many, high_many = bootstrap_interval(mean, [many])
+    assert low_many < many.mean() < high_many
+    assert high_many - low_many < (high - low) / 2
+    assert bootstrap_interval(mean, [few[:1]]) is None  # one query: no interval
+
+
+def test_a_paired_bootstrap_resamples_the_same_queries_for_both():
+    rng = np.random.default_rng(2)
+    a = rng.random(50)
+
+    def difference(x, y, axis=-1):
+        return x.mean(axis=axis) - y.mean(axis=axis)
+
+    # A constant gain on every query is certain, however the queries are drawn.
+    low, high = bootstrap_interval(difference, [a + 0.1, a])
+    assert low == pytest.approx(0.1) and high == pytest.approx(0.1)
+    # Unpaired noise of the same size is not.
+    low, high = bootstrap_interval(difference, [rng.random(50) + 0.1, a])
+    assert high - low > 0.1

@@ -6,7 +6,7 @@ import pytest
 
 from matcher.evaluate import protocol
 from matcher.evaluate.protocol import TestQuery as Query
-from matcher.evaluate.protocol import refit_points, run
+from matcher.evaluate.protocol import compare, refit_points, run
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
 from matcher.features.queries import QueryBlock
 from matcher.features.training import Outcomes
@@ -70,3 +70,37 @@ def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(
     assert seen == [(28, 28), (33, 33)]
     assert evaluation.n_queries == 10 and evaluation.details["refits"] == 2
     assert evaluation.rankers["random"]["mrr"] == pytest.approx((1 + 1 / 2 + 1 / 3) / 3, abs=1e-4)
+
+
+def test_compare_measures_the_matcher_against_the_best_baseline_and_behaviour():
+    # 40 queries of 10 candidates, candidate 0 the answer. The matcher ranks it first on
+    # every query; recency on every other; random never above the middle.
+    candidates = np.arange(10)
+    queries = [
+        Query(
+            QueryBlock(n, T0, candidates, np.zeros((10, 1))),
+            candidates == 0,
+            candidates == 0,
+        )
+        for n in range(40)
+    ]
+    first = np.linspace(1, 0, 10)
+    second = np.r_[0.9, 1.0, np.linspace(0.8, 0, 8)]
+    scores = {
+        "random": [np.zeros(10)] * 40,
+        "recency": [first if n % 2 else second for n in range(40)],
+        "behaviour": [first] * 40,
+        "matcher": [first] * 40,
+    }
+    comparisons = compare(queries, scores, ["random", "recency"])
+    best = comparisons["matcher_vs_best_baseline"]
+    assert best["reference"] == "recency"
+    assert best["mrr"] == 1.0 and best["reference_mrr"] == pytest.approx(0.75)
+    assert best["mrr_ratio"] == pytest.approx(4 / 3, abs=1e-4)
+    low, high = best["mrr_ratio_ci95"]
+    assert 1.0 < low < 4 / 3 < high <= 2.0
+    assert best["mrr_difference_ci95"][0] > 0
+    # The same scores as behaviour: no difference, and an interval that says so.
+    same = comparisons["matcher_vs_behaviour"]
+    assert same["mrr_difference"] == 0 and same["mrr_difference_ci95"] == [0.0, 0.0]
+    assert compare(queries, {"random": scores["random"]}, ["random"]) == {}

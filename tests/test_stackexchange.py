@@ -252,6 +252,18 @@ def test_evaluate_stackexchange_prints_one_json_object(tmp_path, monkeypatch):
     )
     assert report["rankers"]["matcher"]["mrr"] > report["rankers"]["behaviour"]["mrr"]
     assert report["notes"] == []
+    low, high = report["rankers"]["matcher"]["mrr_ci95"]
+    assert low <= report["rankers"]["matcher"]["mrr"] <= high
+    best = max(
+        ("random", "activity", "recency", "bm25", "embedding"),
+        key=lambda name: report["rankers"][name]["mrr"],
+    )
+    versus = report["comparisons"]["matcher_vs_best_baseline"]
+    assert versus["reference"] == best
+    assert versus["mrr_ratio"] == pytest.approx(
+        report["rankers"]["matcher"]["mrr"] / report["rankers"][best]["mrr"], abs=1e-3
+    )
+    assert report["comparisons"]["matcher_vs_behaviour"]["reference"] == "behaviour"
 
 
 def test_too_few_labels_keep_the_content_score_and_say_so(tmp_path):
@@ -262,6 +274,7 @@ def test_too_few_labels_keep_the_content_score_and_say_so(tmp_path):
     assert result.exit_code == 0, result.output
     assert "matcher: no ranker" in result.stdout and "content score" in result.stdout
     assert "behaviour" in result.stdout and "recency" in result.stdout
+    assert "matcher vs behaviour: MRR" in result.stdout and "95% CI" in result.stdout
 
 
 @pytest.mark.realdata

@@ -109,6 +109,7 @@ def _show(app: AppContext, evaluation, as_json: bool) -> None:
             "rankers": evaluation.rankers,
             "notes": evaluation.notes,
             "details": evaluation.details,
+            "comparisons": evaluation.comparisons,
         }
         click.echo(json.dumps(report))
         return
@@ -121,7 +122,26 @@ def _show(app: AppContext, evaluation, as_json: bool) -> None:
     for name, metrics in evaluation.rankers.items():
         table.add_row(name, *(f"{metrics[m]:.3f}" if m in metrics else "-" for m in METRICS))
     app.out.print(table)
+    for role, comparison in evaluation.comparisons.items():
+        app.out.print(_comparison_line(comparison, best=role.endswith("best_baseline")))
     for note in evaluation.notes:
         app.out.print(f"note: {note}")
     for key, value in evaluation.details.items():
         app.out.print(f"{key}: {value}")
+
+
+def _comparison_line(c: dict, best: bool) -> str:
+    """One comparison of `Evaluation.comparisons` in words, with its 95% intervals."""
+
+    def interval(bounds, fmt: str) -> str:
+        return "" if bounds is None else f" (95% CI {bounds[0]:{fmt}} to {bounds[1]:{fmt}})"
+
+    ratio = ""
+    if c["mrr_ratio"] is not None:
+        ratio = f"{c['mrr_ratio']:.2f}x{interval(c['mrr_ratio_ci95'], '.2f')}, "
+    role = " (the best baseline)" if best else ""
+    mrr = f"MRR {c['mrr']:.3f} vs {c['reference_mrr']:.3f}"
+    return (
+        f"matcher vs {c['reference']}{role}: {mrr}, {ratio}"
+        f"{c['mrr_difference']:+.3f}{interval(c['mrr_difference_ci95'], '+.3f')}"
+    )

@@ -8,10 +8,11 @@ rank last, tied.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from math import comb
 
 import numpy as np
+from scipy.stats import bootstrap
 
 
 def _groups(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,3 +104,36 @@ def gini(values: np.ndarray) -> float:
         return 0.0
     ranks = np.arange(1, n + 1)
     return float(2 * (ranks * x).sum() / (n * x.sum()) - (n + 1) / n)
+
+
+def bootstrap_interval(
+    statistic: Callable[..., np.ndarray],
+    samples: Sequence[np.ndarray],
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> tuple[float, float] | None:
+    """Percentile bootstrap interval of `statistic` over queries resampled together.
+
+    `samples` are per-query values (e.g. one ranker's and another's reciprocal ranks, in the
+    same query order); `statistic(*samples, axis)` is vectorized (scipy.stats.bootstrap).
+    None with fewer than two queries. Seeded, so a report is reproducible.
+    """
+    samples = [np.asarray(x, dtype=np.float64) for x in samples]
+    if len(samples[0]) < 2:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = bootstrap(
+            samples,
+            statistic,
+            paired=True,
+            vectorized=True,
+            confidence_level=confidence,
+            n_resamples=n_resamples,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
+    low, high = result.confidence_interval
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    return float(low), float(high)

@@ -16,6 +16,7 @@ import numpy as np
 from matcher.embed import Encoder
 from matcher.evaluate.baselines import BASELINES, Scorer
 from matcher.evaluate.metrics import (
+    bootstrap_interval,
     catalogue_coverage,
     exposure,
     gini,
@@ -32,6 +33,7 @@ from matcher.snapshot import Community
 
 TEST_SHARE = 0.3  # the last 30% of queries by time are the test queries
 LEARNED = ("behaviour", "matcher")
+CONFIDENCE = 0.95  # of the bootstrap intervals over test queries ("..._ci95")
 ENCODE_CHUNK = 256
 
 
@@ -51,9 +53,11 @@ class Evaluation:
     dataset: str
     n_queries: int
     median_candidates: float
-    rankers: dict[str, dict[str, float]]
+    rankers: dict[str, dict[str, object]]
     notes: list[str] = field(default_factory=list)
     details: dict[str, object] = field(default_factory=dict)
+    # The matcher against the best baseline and against behaviour (see `compare`).
+    comparisons: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict."""
@@ -101,31 +105,93 @@ def _probability(ranker: Ranker) -> Scorer:
     return lambda features: ranker.predict_proba(features)[:, 1]
 
 
+def per_query(
+    queries: Sequence[TestQuery], per_query_scores: Sequence[np.ndarray], k: int = 10
+) -> dict[str, np.ndarray]:
+    """Each ranking metric of one ranker on every test query (ties fair), in query order."""
+    values: dict[str, list[float]] = {"mrr": [], "recall@1": [], f"recall@{k}": [], f"ndcg@{k}": []}
+    for q, s in zip(queries, per_query_scores, strict=True):
+        values["mrr"].append(reciprocal_rank(s, q.target))
+        values["recall@1"].append(recall_at_k(s, q.target, 1))
+        values[f"recall@{k}"].append(recall_at_k(s, q.relevant, k))
+        values[f"ndcg@{k}"].append(ndcg_at_k(s, q.relevant, k))
+    return {name: np.array(v, dtype=np.float64) for name, v in values.items()}
+
+
 def score(
     queries: Sequence[TestQuery], scores: dict[str, list[np.ndarray]], k: int = 10
-) -> dict[str, dict[str, float]]:
-    """Metrics of each ranker from its scores of every test query's candidates (ties fair)."""
+) -> dict[str, dict[str, object]]:
+    """Metrics of each ranker from its scores of every test query's candidates (ties fair),
+    with a bootstrap interval of its MRR over the test queries."""
     catalogue = sorted({int(c) for q in queries for c in q.block.candidates})
-    results: dict[str, dict[str, float]] = {}
-    for name, per_query in scores.items():
-        values: dict[str, list[float]] = {
-            "mrr": [],
-            "recall@1": [],
-            f"recall@{k}": [],
-            f"ndcg@{k}": [],
+    results: dict[str, dict[str, object]] = {}
+    for name, per_query_scores in scores.items():
+        values = per_query(queries, per_query_scores, k)
+        summary: dict[str, object] = {
+            m: round(float(v.mean()), 4) if len(v) else 0.0 for m, v in values.items()
         }
-        for q, s in zip(queries, per_query, strict=True):
-            values["mrr"].append(reciprocal_rank(s, q.target))
-            values["recall@1"].append(recall_at_k(s, q.target, 1))
-            values[f"recall@{k}"].append(recall_at_k(s, q.relevant, k))
-            values[f"ndcg@{k}"].append(ndcg_at_k(s, q.relevant, k))
-        summary = {m: round(float(np.mean(v)), 4) if v else 0.0 for m, v in values.items()}
-        rankings = [(q.block.candidates, s) for q, s in zip(queries, per_query, strict=True)]
+        summary["mrr_ci95"] = _rounded(bootstrap_interval(_mean, [values["mrr"]], CONFIDENCE))
+        rankings = [(q.block.candidates, s) for q, s in zip(queries, per_query_scores, strict=True)]
         shown = exposure(rankings, catalogue, k)
         summary[f"coverage@{k}"] = round(catalogue_coverage(shown), 4)
         summary[f"gini@{k}"] = round(gini(shown), 4)
         results[name] = summary
     return results
+
+
+def compare(
+    queries: Sequence[TestQuery], scores: dict[str, list[np.ndarray]], baselines: Sequence[str]
+) -> dict[str, dict[str, object]]:
+    """The matcher's MRR against the best of `baselines` and against behaviour: the ratio and
+    the difference, each with a paired bootstrap interval over the test queries (the same
+    queries resampled for both rankers). With a few dozen test queries these intervals are
+    wide, and a gap inside them is not evidence either way.
+    """
+    if "matcher" not in scores or not queries:
+        return {}
+    mrr = {name: per_query(queries, s)["mrr"] for name, s in scores.items()}
+    references = {}
+    present = [name for name in baselines if name in mrr]
+    if present:
+        references["best_baseline"] = max(present, key=lambda name: mrr[name].mean())
+    if "behaviour" in mrr:
+        references["behaviour"] = "behaviour"
+    return {
+        f"matcher_vs_{role}": _paired(mrr["matcher"], mrr[name], name)
+        for role, name in references.items()
+    }
+
+
+def _paired(mine: np.ndarray, theirs: np.ndarray, reference: str) -> dict[str, object]:
+    samples = [mine, theirs]
+    has_ratio = theirs.mean() > 0
+    return {
+        "reference": reference,
+        "mrr": round(float(mine.mean()), 4),
+        "reference_mrr": round(float(theirs.mean()), 4),
+        "mrr_ratio": round(float(mine.mean() / theirs.mean()), 4) if has_ratio else None,
+        "mrr_ratio_ci95": (
+            _rounded(bootstrap_interval(_ratio, samples, CONFIDENCE)) if has_ratio else None
+        ),
+        "mrr_difference": round(float(mine.mean() - theirs.mean()), 4),
+        "mrr_difference_ci95": _rounded(bootstrap_interval(_difference, samples, CONFIDENCE)),
+    }
+
+
+def _mean(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    return x.mean(axis=axis)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    return a.mean(axis=axis) / b.mean(axis=axis)
+
+
+def _difference(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    return a.mean(axis=axis) - b.mean(axis=axis)
+
+
+def _rounded(interval: tuple[float, float] | None) -> list[float] | None:
+    return None if interval is None else [round(interval[0], 4), round(interval[1], 4)]
 
 
 def refit_points(first: int, stop: int, refits: int) -> list[int]:
@@ -229,6 +295,7 @@ def run(
         median_candidates=float(np.median(sizes)) if sizes else 0.0,
         rankers=score(queries, scores) if queries else {name: {} for name in scores},
         notes=notes,
+        comparisons=compare(queries, scores, baselines),
         details={
             "training_queries": first["queries"],
             "training_rows": first["rows"],
