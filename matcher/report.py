@@ -185,6 +185,14 @@ def metric_table(evaluation: Evaluation, metrics: tuple[str, ...] = METRICS) -> 
     return table.reindex(columns=list(metrics))
 
 
+def comparison_table(evaluation: Evaluation) -> pd.DataFrame:
+    """The matcher against the best baseline and against behaviour, one row each: both MRRs,
+    their ratio and difference, each with its 95% bootstrap interval over the test queries."""
+    table = pd.DataFrame.from_dict(evaluation.comparisons, orient="index")
+    table.index.name = "comparison"
+    return table
+
+
 @dataclass(frozen=True)
 class Reliability:
     """The ranker's reliability curve on held-out needs, and what it was computed on."""

@@ -177,6 +177,11 @@ def test_evaluate_compares_the_rankers_calibration_and_exposure(ran):
     expected = {"random", "activity", "recency", "bm25", "content", "behaviour", "matcher"}
     assert set(metrics.index) == expected
     assert metrics[["mrr", "recall@10", "ndcg@10"]].stack().between(0, 1).all()
+    comparisons = _table(ran, "evaluate_build", "comparisons", index_col=0)
+    assert comparisons.loc["matcher_vs_behaviour", "reference"] == "behaviour"
+    best = comparisons.loc["matcher_vs_best_baseline"]
+    assert best["reference"] == metrics.drop(["behaviour", "matcher"])["mrr"].idxmax()
+    assert best["mrr"] == pytest.approx(metrics.loc["matcher", "mrr"])
     curve = _table(ran, "evaluate_build", "calibration", index_col=0)
     assert len(curve) > 1 and curve.stack().between(0, 1).all()
     summary = _table(ran, "evaluate_build", "exposure_summary", index_col=0)
