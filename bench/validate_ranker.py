@@ -23,8 +23,7 @@ from matcher.config import Settings
 from matcher.datasets import load_stackexchange
 from matcher.embed import configured_encoder
 from matcher.evaluate.baselines import BASELINES, Scorer
-from matcher.evaluate.metrics import recall_at_k, reciprocal_rank
-from matcher.evaluate.protocol import TEST_SHARE, encode_posts, rank_rolling, score
+from matcher.evaluate.protocol import TEST_SHARE, encode_posts, per_query, rank_rolling, score
 from matcher.evaluate.stackexchange import MIN_ANSWERS, REFIT_EVERY, scored_question
 from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
 from matcher.features.queries import experienced_helpers
@@ -123,18 +122,14 @@ def _name(features: str, objective: str, Cs: tuple[float, ...]) -> str:
 
 
 def _paired(queries, base, other) -> str:
-    rr = [
-        reciprocal_rank(o, q.target) - reciprocal_rank(b, q.target)
-        for q, b, o in zip(queries, base, other, strict=True)
-    ]
-    r10 = [
-        recall_at_k(o, q.relevant, 10) - recall_at_k(b, q.relevant, 10)
-        for q, b, o in zip(queries, base, other, strict=True)
-    ]
-    return f"MRR {_mean_se(rr)}, Recall@10 {_mean_se(r10)}"
+    before, after = per_query(queries, base), per_query(queries, other)
+    return (
+        f"MRR {_mean_se(after['mrr'] - before['mrr'])}, "
+        f"Recall@10 {_mean_se(after['recall@10'] - before['recall@10'])}"
+    )
 
 
-def _mean_se(values: list[float]) -> str:
+def _mean_se(values: np.ndarray) -> str:
     return f"{np.mean(values):+.3f} (s.e. {np.std(values, ddof=1) / np.sqrt(len(values)):.3f})"
 
 
