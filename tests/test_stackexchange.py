@@ -12,7 +12,10 @@ from click.testing import CliRunner
 from matcher.cli import main
 from matcher.datasets import load_stackexchange
 from matcher.datasets.stackexchange import parse_tags, strip_html
+from matcher.embed import HashingEncoder
 from matcher.errors import InvalidInput
+from matcher.evaluate.protocol import encode_posts
+from matcher.evaluate.stackexchange import evaluate_stackexchange
 from tests.conftest import SHARED_DATA
 
 SITES = SHARED_DATA / "stackexchange"
@@ -264,6 +267,21 @@ def test_evaluate_stackexchange_prints_one_json_object(tmp_path, monkeypatch):
         report["rankers"]["matcher"]["mrr"] / report["rankers"][best]["mrr"], abs=1e-3
     )
     assert report["comparisons"]["matcher_vs_behaviour"]["reference"] == "behaviour"
+
+
+def test_refits_are_spread_evenly_and_capped(tmp_path):
+    dump = load_stackexchange(synthetic_site(tmp_path / "brewing"))
+    vectors = encode_posts(dump.community, HashingEncoder())
+    # 80 questions: the last 24 are the test, so a refit every 10 means 3 refits...
+    every_ten = evaluate_stackexchange(dump, vectors, min_labels=20)
+    assert every_ten.details["refits"] == 3
+    # ... every 4 would mean 6, but a budget of 2 spreads 2 over the test questions.
+    capped = evaluate_stackexchange(dump, vectors, min_labels=20, refit_every=4, max_refits=2)
+    assert capped.details["refits"] == 2
+    assert capped.n_queries == every_ten.n_queries
+    assert (
+        capped.details["last_fit_training_queries"] < every_ten.details["last_fit_training_queries"]
+    )
 
 
 def test_too_few_labels_keep_the_content_score_and_say_so(tmp_path):
