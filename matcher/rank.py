@@ -23,6 +23,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from matcher.config import MIN_TRAINING_LABELS
 from matcher.errors import BuildError, MatcherError
 from matcher.evaluate.metrics import reciprocal_rank
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
@@ -87,7 +88,7 @@ class Ranker(ClassifierMixin, BaseEstimator):
         features: Sequence[str] = FEATURE_NAMES,
         Cs: Sequence[float] = CS,
         validation: float = 0.25,
-        min_labels: int = 200,
+        min_labels: int = MIN_TRAINING_LABELS,
         objective: str = "pointwise",
     ):
         self.features = features

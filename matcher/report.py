@@ -20,7 +20,7 @@ from sklearn.metrics import brier_score_loss
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.config import Settings
+from matcher.config import MIN_TRAINING_LABELS, Settings
 from matcher.engine import Matcher
 from matcher.evaluate.protocol import Evaluation
 from matcher.evaluate.store import time_split
@@ -209,7 +209,7 @@ def reliability(
     post_vectors: np.ndarray,
     *,
     candidates: int = 200,
-    min_labels: int = 200,
+    min_labels: int = MIN_TRAINING_LABELS,
     bins: int = 10,
     progress: Reporter | None = None,
 ) -> Reliability:

@@ -284,8 +284,9 @@ def test_refits_are_spread_evenly_and_capped(tmp_path):
     )
 
 
-def test_too_few_labels_keep_the_content_score_and_say_so(tmp_path):
+def test_too_few_labels_keep_the_content_score_and_say_so(tmp_path, monkeypatch):
     folder = synthetic_site(tmp_path / "brewing")
+    monkeypatch.setenv("MATCHER_MIN_TRAINING_LABELS", "1000")  # the site has 160 answers
     result = CliRunner().invoke(
         main, ["--encoder", "hashing", "evaluate", "stackexchange", str(folder)]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from matcher.config import MIN_TRAINING_LABELS
 from matcher.datasets.stackexchange import StackExchangeDump
 from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
 from matcher.features.queries import QueryBlock, experienced_helpers
@@ -47,7 +48,7 @@ def evaluate_stackexchange(
     dump: StackExchangeDump,
     post_vectors: np.ndarray,
     *,
-    min_labels: int = 200,
+    min_labels: int = MIN_TRAINING_LABELS,
     refit_every: int = REFIT_EVERY,
     max_refits: int = MAX_REFITS,
     progress: Reporter | None = None,

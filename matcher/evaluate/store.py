@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from matcher.config import MIN_TRAINING_LABELS
 from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
 from matcher.features.queries import QueryBlock, content_candidates
 from matcher.features.training import Outcomes, collect, labelled_needs, labels
@@ -53,7 +54,7 @@ def evaluate_store(
     post_vectors: np.ndarray,
     *,
     candidates: int = 200,
-    min_labels: int = 200,
+    min_labels: int = MIN_TRAINING_LABELS,
     dataset: str = "store",
     refits: int = REFITS,
     progress: Reporter | None = None,
