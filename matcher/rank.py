@@ -32,7 +32,13 @@ RANKER_FILE = "ranker.joblib"
 
 
 class TooFewLabels(MatcherError):
-    """Too few labelled outcomes to train a ranker (see the min_training_labels setting)."""
+    """Too few labelled outcomes to train a ranker (see the min_training_labels setting);
+    `positives` and `needed` say how many there were and how many it takes, when that is why."""
+
+    def __init__(self, message: str, positives: int | None = None, needed: int | None = None):
+        super().__init__(message)
+        self.positives = positives
+        self.needed = needed
 
 
 OBJECTIVES = ("pointwise", "pairwise", "both")
@@ -105,7 +111,9 @@ class Ranker(ClassifierMixin, BaseEstimator):
         if positives < self.min_labels:
             raise TooFewLabels(
                 f"{positives} positive outcomes; a ranker needs at least {self.min_labels} "
-                "(setting min_training_labels)"
+                "(setting min_training_labels)",
+                positives=positives,
+                needed=self.min_labels,
             )
         unknown = sorted(set(self.features) - set(COLUMN))
         if unknown:

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from matcher.evaluate import protocol
+from matcher.evaluate.metrics import reciprocal_rank
 from matcher.evaluate.protocol import TestQuery as Query
 from matcher.evaluate.protocol import compare, refit_points, run
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
@@ -70,6 +71,35 @@ def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(
     assert seen == [(28, 28), (33, 33)]
     assert evaluation.n_queries == 10 and evaluation.details["refits"] == 2
     assert evaluation.rankers["random"]["mrr"] == pytest.approx((1 + 1 / 2 + 1 / 3) / 3, abs=1e-4)
+
+
+def test_refits_without_a_ranker_are_summed_up_in_one_note_per_ranker():
+    rng = np.random.default_rng(0)
+    candidates = np.array([100, 101, 102])
+    blocks = [
+        QueryBlock(
+            n, T0 + pd.Timedelta(days=n), candidates, rng.normal(size=(3, len(FEATURE_NAMES)))
+        )
+        for n in range(40)
+    ]
+    helps = outcomes([(n, 100 + n % 2, n + 2.5) for n in range(40)])
+
+    def make_test(block: QueryBlock) -> Query:
+        target = block.candidates == 100 + block.need_post_id % 2
+        return Query(block, target, target)
+
+    evaluation = run("toy", blocks, 30, helps, make_test, ("random",), min_labels=1000, refits=2)
+    assert evaluation.notes == [
+        "behaviour: no ranker at 2 of 2 refits (28 to 33 positive outcomes, 1000 needed: "
+        "setting min_training_labels); showing the recency score there",
+        "matcher: no ranker at 2 of 2 refits (28 to 33 positive outcomes, 1000 needed: "
+        "setting min_training_labels); showing the content score there",
+    ]
+    # The fallbacks are what the notes say: the matcher ranks exactly as the content score.
+    content = [
+        reciprocal_rank(b.features[:, COLUMN["sim_best"]], make_test(b).target) for b in blocks[30:]
+    ]
+    assert evaluation.rankers["matcher"]["mrr"] == pytest.approx(np.mean(content), abs=1e-4)
 
 
 def test_compare_measures_the_matcher_against_the_best_baseline_and_behaviour():

@@ -78,27 +78,46 @@ def encode_posts(
     return np.vstack(parts)
 
 
+FALLBACKS = {"behaviour": "recency", "matcher": "content"}  # where a ranker could not be fitted
+
+
 def learned_rankers(
-    X: np.ndarray, y: np.ndarray, groups: np.ndarray, min_labels: int, notes: list[str]
+    X: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    min_labels: int,
+    missed: dict[str, list[TooFewLabels]],
 ) -> dict[str, Scorer]:
     """The behaviour and matcher rankers trained on the rows.
 
     Without enough labels there is no ranker: as in a build, the matcher keeps the content
-    score and behaviour falls back to recency, and the notes say so.
+    score and behaviour falls back to recency (FALLBACKS), and `missed` records why.
     """
     out: dict[str, Scorer] = {}
-    fallbacks = {"behaviour": "recency", "matcher": "content"}
     for name, features in (("behaviour", BEHAVIOUR_FEATURES), ("matcher", FEATURE_NAMES)):
         try:
             ranker = Ranker(features=features, min_labels=min_labels).fit(X, y, groups)
         except TooFewLabels as exc:
-            note = f"{name}: no ranker ({exc}); showing the {fallbacks[name]} score"
-            if note not in notes:
-                notes.append(note)
-            out[name] = BASELINES[fallbacks[name]]
+            missed.setdefault(name, []).append(exc)
+            out[name] = BASELINES[FALLBACKS[name]]
             continue
         out[name] = _probability(ranker)
     return out
+
+
+def fallback_note(name: str, missed: Sequence[TooFewLabels], refits: int) -> str:
+    """One line for every refit at which ranker `name` could not be fitted, and why."""
+    counts = sorted(e.positives for e in missed if e.positives is not None)
+    reasons = []
+    if counts:
+        span = str(counts[0]) if counts[0] == counts[-1] else f"{counts[0]} to {counts[-1]}"
+        needed = next(e.needed for e in missed if e.positives is not None)
+        reasons.append(f"{span} positive outcomes, {needed} needed: setting min_training_labels")
+    reasons += sorted({str(e) for e in missed if e.positives is None})
+    return (
+        f"{name}: no ranker at {len(missed)} of {refits} refits ({'; '.join(reasons)}); "
+        f"showing the {FALLBACKS[name]} score there"
+    )
 
 
 def _probability(ranker: Ranker) -> Scorer:
@@ -273,18 +292,19 @@ def run(
 ) -> Evaluation:
     """Rank the blocks from `split_index` on with the baselines, behaviour and the matcher
     (refitted `refits` times, see `rank_rolling`), and measure every ranker."""
-    notes: list[str] = []
+    missed: dict[str, list[TooFewLabels]] = {}
     rolled = rank_rolling(
         blocks,
         split_index,
         outcomes,
         make_test,
         {name: BASELINES[name] for name in baselines},
-        lambda rows: learned_rankers(rows.X, rows.y, rows.groups, min_labels, notes),
+        lambda rows: learned_rankers(rows.X, rows.y, rows.groups, min_labels, missed),
         refits,
         progress,
     )
     queries, scores, fits = rolled.queries, rolled.scores, rolled.fits
+    notes = [fallback_note(name, missed[name], len(fits)) for name in LEARNED if name in missed]
     for name in LEARNED:
         scores.setdefault(name, [])
     sizes = [len(q.block.candidates) for q in queries]
