@@ -43,8 +43,8 @@ def test_outcomes_known_before_a_time_are_the_labels_then():
     assert known.pairs_before(T0 + pd.Timedelta(days=3.5)) == {(1, 10), (2, 12)}
 
 
-def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(monkeypatch):
-    # Need n is posted on day n and answered by member 100 + n % 2 on day n + 2.5.
+def toy_needs() -> tuple[list[QueryBlock], Outcomes]:
+    """Need n is posted on day n and answered by member 100 + n % 2 on day n + 2.5."""
     rng = np.random.default_rng(0)
     candidates = np.array([100, 101, 102])
     blocks = [
@@ -54,19 +54,26 @@ def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(
         for n in range(40)
     ]
     helps = outcomes([(n, 100 + n % 2, n + 2.5) for n in range(40)])
+    return blocks, helps
+
+
+def toy_test(block: QueryBlock) -> Query:
+    """A toy need's test query: its helper is the target."""
+    target = block.candidates == 100 + block.need_post_id % 2
+    return Query(block, target, target)
+
+
+def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(monkeypatch):
+    blocks, helps = toy_needs()
     seen: list[tuple[pd.Timestamp, int]] = []
 
-    def spy(X, y, groups, min_labels, notes):
+    def spy(X, y, groups, min_labels, missed):
         seen.append((len(np.unique(groups)), int(y.sum())))
         return {"behaviour": lambda f: f[:, 0], "matcher": lambda f: f[:, COLUMN["sim_best"]]}
 
     monkeypatch.setattr(protocol, "learned_rankers", spy)
 
-    def make_test(block: QueryBlock) -> Query:
-        target = block.candidates == 100 + block.need_post_id % 2
-        return Query(block, target, target)
-
-    evaluation = run("toy", blocks, 30, helps, make_test, ("random",), min_labels=1, refits=2)
+    evaluation = run("toy", blocks, 30, helps, toy_test, ("random",), min_labels=1, refits=2)
     # Refits at needs 30 and 35: needs posted before, helped more than 2.5 days before.
     assert seen == [(28, 28), (33, 33)]
     assert evaluation.n_queries == 10 and evaluation.details["refits"] == 2
@@ -74,21 +81,9 @@ def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(
 
 
 def test_refits_without_a_ranker_are_summed_up_in_one_note_per_ranker():
-    rng = np.random.default_rng(0)
-    candidates = np.array([100, 101, 102])
-    blocks = [
-        QueryBlock(
-            n, T0 + pd.Timedelta(days=n), candidates, rng.normal(size=(3, len(FEATURE_NAMES)))
-        )
-        for n in range(40)
-    ]
-    helps = outcomes([(n, 100 + n % 2, n + 2.5) for n in range(40)])
+    blocks, helps = toy_needs()
 
-    def make_test(block: QueryBlock) -> Query:
-        target = block.candidates == 100 + block.need_post_id % 2
-        return Query(block, target, target)
-
-    evaluation = run("toy", blocks, 30, helps, make_test, ("random",), min_labels=1000, refits=2)
+    evaluation = run("toy", blocks, 30, helps, toy_test, ("random",), min_labels=1000, refits=2)
     assert evaluation.notes == [
         "behaviour: no ranker at 2 of 2 refits (28 to 33 positive outcomes, 1000 needed: "
         "setting min_training_labels); showing the recency score there",
@@ -97,7 +92,7 @@ def test_refits_without_a_ranker_are_summed_up_in_one_note_per_ranker():
     ]
     # The fallbacks are what the notes say: the matcher ranks exactly as the content score.
     content = [
-        reciprocal_rank(b.features[:, COLUMN["sim_best"]], make_test(b).target) for b in blocks[30:]
+        reciprocal_rank(b.features[:, COLUMN["sim_best"]], toy_test(b).target) for b in blocks[30:]
     ]
     assert evaluation.rankers["matcher"]["mrr"] == pytest.approx(np.mean(content), abs=1e-4)
 
