@@ -33,6 +33,7 @@ from matcher.snapshot import Community
 
 TEST_SHARE = 0.3  # the last 30% of queries by time are the test queries
 LEARNED = ("behaviour", "matcher")
+FALLBACKS = {"behaviour": "recency", "matcher": "content"}  # where a ranker could not be fitted
 CONFIDENCE = 0.95  # of the bootstrap intervals over test queries ("..._ci95")
 ENCODE_CHUNK = 256
 
@@ -78,9 +79,6 @@ def encode_posts(
     return np.vstack(parts)
 
 
-FALLBACKS = {"behaviour": "recency", "matcher": "content"}  # where a ranker could not be fitted
-
-
 def learned_rankers(
     X: np.ndarray,
     y: np.ndarray,
@@ -106,7 +104,7 @@ def learned_rankers(
 
 
 def fallback_note(name: str, missed: Sequence[TooFewLabels], refits: int) -> str:
-    """One line for every refit at which ranker `name` could not be fitted, and why."""
+    """One line summing up the refits at which ranker `name` could not be fitted, and why."""
     counts = sorted(e.positives for e in missed if e.positives is not None)
     reasons = []
     if counts:
