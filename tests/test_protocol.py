@@ -7,7 +7,7 @@ import pytest
 from matcher.evaluate import protocol
 from matcher.evaluate.metrics import reciprocal_rank
 from matcher.evaluate.protocol import TestQuery as Query
-from matcher.evaluate.protocol import compare, refit_points, run
+from matcher.evaluate.protocol import compare, per_query, refit_points, run
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
 from matcher.features.queries import QueryBlock
 from matcher.features.training import Outcomes
@@ -117,7 +117,8 @@ def test_compare_measures_the_matcher_against_the_best_baseline_and_behaviour():
         "behaviour": [first] * 40,
         "matcher": [first] * 40,
     }
-    comparisons = compare(queries, scores, ["random", "recency"])
+    values = {name: per_query(queries, s) for name, s in scores.items()}
+    comparisons = compare(values, ["random", "recency"])
     best = comparisons["matcher_vs_best_baseline"]
     assert best["reference"] == "recency"
     assert best["mrr"] == 1.0 and best["reference_mrr"] == pytest.approx(0.75)
@@ -128,4 +129,4 @@ def test_compare_measures_the_matcher_against_the_best_baseline_and_behaviour():
     # The same scores as behaviour: no difference, and an interval that says so.
     same = comparisons["matcher_vs_behaviour"]
     assert same["mrr_difference"] == 0 and same["mrr_difference_ci95"] == [0.0, 0.0]
-    assert compare(queries, {"random": scores["random"]}, ["random"]) == {}
+    assert compare({"random": values["random"]}, ["random"]) == {}

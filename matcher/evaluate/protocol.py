@@ -136,18 +136,22 @@ def per_query(
 
 
 def score(
-    queries: Sequence[TestQuery], scores: dict[str, list[np.ndarray]], k: int = 10
+    queries: Sequence[TestQuery],
+    scores: dict[str, list[np.ndarray]],
+    k: int = 10,
+    values: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> dict[str, dict[str, object]]:
     """Metrics of each ranker from its scores of every test query's candidates (ties fair),
-    with a bootstrap interval of its MRR over the test queries."""
+    with a bootstrap interval of its MRR over the test queries. `values`: each ranker's
+    `per_query` metrics, when the caller has them already."""
     catalogue = sorted({int(c) for q in queries for c in q.block.candidates})
     results: dict[str, dict[str, object]] = {}
     for name, per_query_scores in scores.items():
-        values = per_query(queries, per_query_scores, k)
+        values_of = values[name] if values is not None else per_query(queries, per_query_scores, k)
         summary: dict[str, object] = {
-            m: round(float(v.mean()), 4) if len(v) else 0.0 for m, v in values.items()
+            m: round(float(v.mean()), 4) if len(v) else 0.0 for m, v in values_of.items()
         }
-        summary["mrr_ci95"] = _rounded(bootstrap_interval(_mean, [values["mrr"]], CONFIDENCE))
+        summary["mrr_ci95"] = _rounded(bootstrap_interval(_mean, [values_of["mrr"]], CONFIDENCE))
         rankings = [(q.block.candidates, s) for q, s in zip(queries, per_query_scores, strict=True)]
         shown = exposure(rankings, catalogue, k)
         summary[f"coverage@{k}"] = round(catalogue_coverage(shown), 4)
@@ -157,16 +161,17 @@ def score(
 
 
 def compare(
-    queries: Sequence[TestQuery], scores: dict[str, list[np.ndarray]], baselines: Sequence[str]
+    values: dict[str, dict[str, np.ndarray]], baselines: Sequence[str]
 ) -> dict[str, dict[str, object]]:
-    """The matcher's MRR against the best of `baselines` and against behaviour: the ratio and
-    the difference, each with a paired bootstrap interval over the test queries (the same
-    queries resampled for both rankers). With a few dozen test queries these intervals are
-    wide, and a gap inside them is not evidence either way.
+    """The matcher's MRR against the best of `baselines` and against behaviour, from each
+    ranker's `per_query` metrics: the ratio and the difference, each with a paired bootstrap
+    interval over the test queries (the same queries resampled for both rankers). With a few
+    dozen test queries these intervals are wide, and a gap inside them is not evidence either
+    way.
     """
-    if "matcher" not in scores or not queries:
+    mrr = {name: v["mrr"] for name, v in values.items()}
+    if "matcher" not in mrr or not len(mrr["matcher"]):
         return {}
-    mrr = {name: per_query(queries, s)["mrr"] for name, s in scores.items()}
     references = {}
     present = [name for name in baselines if name in mrr]
     if present:
@@ -307,13 +312,14 @@ def run(
         scores.setdefault(name, [])
     sizes = [len(q.block.candidates) for q in queries]
     first = fits[0] if fits else {"queries": 0, "rows": 0, "positives": 0}
+    values = {name: per_query(queries, s) for name, s in scores.items()}
     return Evaluation(
         dataset=dataset,
         n_queries=len(queries),
         median_candidates=float(np.median(sizes)) if sizes else 0.0,
-        rankers=score(queries, scores) if queries else {name: {} for name in scores},
+        rankers=score(queries, scores, values=values) if queries else {n: {} for n in scores},
         notes=notes,
-        comparisons=compare(queries, scores, baselines),
+        comparisons=compare(values, baselines),
         details={
             "training_queries": first["queries"],
             "training_rows": first["rows"],
