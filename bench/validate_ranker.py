@@ -23,7 +23,14 @@ from matcher.config import Settings
 from matcher.datasets import load_stackexchange
 from matcher.embed import configured_encoder
 from matcher.evaluate.baselines import BASELINES, Scorer
-from matcher.evaluate.protocol import TEST_SHARE, encode_posts, per_query, rank_rolling, score
+from matcher.evaluate.protocol import (
+    TEST_SHARE,
+    encode_posts,
+    per_query,
+    rank_rolling,
+    refits_every,
+    score,
+)
 from matcher.evaluate.stackexchange import MIN_ANSWERS, REFIT_EVERY, scored_question
 from matcher.features.pairs import BEHAVIOUR_FEATURES, FEATURE_NAMES
 from matcher.features.queries import experienced_helpers
@@ -31,7 +38,6 @@ from matcher.features.training import Outcomes, TrainingSet, collect
 from matcher.rank import CS, OBJECTIVES, Ranker, TooFewLabels
 
 FIRST = 0.2  # the first validation question, as a share of all questions
-MIN_LABELS = 50  # the early refits have fewer than the build's 200 positives
 
 
 def main() -> None:
@@ -78,7 +84,7 @@ def main() -> None:
     def learn(rows: TrainingSet) -> dict[str, Scorer]:
         fitted: dict[str, Scorer] = {}
         for name, (features, objective, Cs) in variants.items():
-            ranker = Ranker(features=features, min_labels=MIN_LABELS, objective=objective, Cs=Cs)
+            ranker = Ranker(features=features, objective=objective, Cs=Cs)
             try:
                 fitted[name] = ranker.fit(rows.X, rows.y, rows.groups).decision_function
             except TooFewLabels:
@@ -92,7 +98,7 @@ def main() -> None:
         lambda block: scored_question(block, truth),
         {"recency": BASELINES["recency"]},
         learn,
-        refits=-(-(stop - first) // args.refit_every),
+        refits=refits_every(stop - first, args.refit_every),
     )
     queries, scores = rolled.queries, rolled.scores
     print(f"{dump.site}: {len(queries)} validation questions ({first}..{stop - 1} by time)")

@@ -7,7 +7,7 @@ import pytest
 from matcher.evaluate import protocol
 from matcher.evaluate.metrics import reciprocal_rank
 from matcher.evaluate.protocol import TestQuery as Query
-from matcher.evaluate.protocol import compare, per_query, refit_points, run
+from matcher.evaluate.protocol import compare, per_query, refit_points, refits_every, run
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
 from matcher.features.queries import QueryBlock
 from matcher.features.training import Outcomes
@@ -21,6 +21,12 @@ def test_refit_points_spread_evenly_from_the_first_test_query():
     assert refit_points(70, 100, 3) == [70, 80, 90]
     assert refit_points(70, 73, 10) == [70, 71, 72]  # never more fits than queries
     assert refit_points(5, 5, 4) == []
+
+
+def test_refits_every_so_many_queries_up_to_a_budget():
+    assert refits_every(24, 10) == 3 and refits_every(20, 10) == 2
+    assert refits_every(198, 10, most=20) == 20 and refits_every(400, 10, most=20) == 20
+    assert refits_every(0, 10) == 0
 
 
 def outcomes(helps: list[tuple[int, int, float]]) -> Outcomes:

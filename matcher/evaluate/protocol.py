@@ -216,6 +216,12 @@ def _rounded(interval: tuple[float, float] | None) -> list[float] | None:
     return None if interval is None else [round(interval[0], 4), round(interval[1], 4)]
 
 
+def refits_every(queries: int, every: int, most: int | None = None) -> int:
+    """How many refits put one every `every` of `queries` test queries (at most `most`)."""
+    refits = -(-queries // max(1, every))
+    return refits if most is None else min(most, refits)
+
+
 def refit_points(first: int, stop: int, refits: int) -> list[int]:
     """Where to refit among queries first..stop-1: `refits` evenly spaced starts, first included."""
     n = stop - first

@@ -7,7 +7,7 @@ import pandas as pd
 
 from matcher.config import MIN_TRAINING_LABELS
 from matcher.datasets.stackexchange import StackExchangeDump
-from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
+from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, refits_every, run
 from matcher.features.queries import QueryBlock, experienced_helpers
 from matcher.features.training import Outcomes, collect
 from matcher.progress import Reporter
@@ -82,7 +82,7 @@ def evaluate_stackexchange(
         lambda block: scored_question(block, truth),
         BASELINES,
         min_labels,
-        refits=min(max_refits, -(-(len(blocks) - split_index) // max(1, refit_every))),
+        refits=refits_every(len(blocks) - split_index, refit_every, max_refits),
         progress=progress,
     )
     evaluation.details.update(
