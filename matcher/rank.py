@@ -82,11 +82,11 @@ class Ranker(ClassifierMixin, BaseEstimator):
     "both" -.007 (.010) / -.001 (.017), "pairwise" -.015 (.013) / +.024 (.026)). Support on one
     site and none on the other is not enough to change the default; on the test questions
     "both" then moved the matcher's MRR by -.015 (beer) and -.028 (sustainability), within
-    noise but no better. Tried the same
-    way and not kept (so not here): a small, strongly regularized HistGradientBoosting
-    averaged with the logistic regression (MRR +.012 beer, -.022 sustainability), and stacking
-    a behaviour-only and a text-only model with a second-level logistic regression fitted on
-    their out-of-time scores (MRR -.009 / -.006, Recall@10 lower on both).
+    noise but no better. Tried the same way and not kept (so not here): a small, strongly
+    regularized HistGradientBoosting averaged with the logistic regression (MRR +.012 beer,
+    -.022 sustainability), and stacking a behaviour-only and a text-only model with a
+    second-level logistic regression fitted on their out-of-time scores (MRR -.009 / -.006,
+    Recall@10 lower on both).
     """
 
     def __init__(

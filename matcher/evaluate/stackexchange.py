@@ -21,12 +21,13 @@ BASELINES = ("random", "activity", "recency", "bm25", "embedding")
 REFIT_EVERY = 10
 # ... and at most this many times in all: a compute budget, not a tuned constant. A fit's rows
 # are the earlier questions x their candidates, both growing with the site: fitting the ranker
-# took 4.7 s on beer's 24,566 rows, 9.5 s on 3x and 24.2 s on 9x as many, so a site three
-# times beer's size would need 3x the refits, each up to 5x as slow. Beyond MAX_REFITS the
-# interval widens instead (beer and sustainability have 20 and 13 refits, unchanged). Rolling
-# validation inside the training period (`bench/validate_ranker.py PATH --refit-every N`)
-# found refitting every 20 questions as good as every 10 (MRR -.006 beer, +.028
-# sustainability) and every 40 within noise (-.008, -.010).
+# took 4.7 s on beer's 24,566 rows, 9.5 s on 3x and 24.2 s on 9x as many (the rows repeated),
+# so a site with three times beer's questions and candidates (9x the rows) would need 3x the
+# refits, each up to 5x as slow. Beyond MAX_REFITS the interval widens instead (beer and
+# sustainability have 20 and 13 refits, unchanged). Rolling validation inside the training
+# period (`bench/validate_ranker.py PATH --refit-every N`) found refitting every 20 questions
+# as good as every 10 (MRR -.006 beer, +.028 sustainability) and every 40 within noise
+# (-.008, -.010).
 MAX_REFITS = 20
 
 
