@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Protocol
 
 Advance = Callable[[int], None]
@@ -33,9 +35,41 @@ class RichReporter:
         return lambda n=1: self.progress.advance(task_id, n)
 
 
+class LineReporter:
+    """Progress as plain lines, for a log (cron, CI, a notebook: no terminal to redraw a bar
+    in): each task's start, every tenth of the way, and the time it has taken."""
+
+    STEPS = 10
+
+    def __init__(self, console: object, clock: Callable[[], float] = time.monotonic) -> None:
+        self.console = console
+        self.clock = clock
+
+    def task(self, description: str, total: int | None) -> Advance:
+        started = self.clock()
+        done, shown = 0, 0
+        self._line(f"{description}: started" + (f", {total} to do" if total else ""))
+
+        def advance(n: int = 1) -> None:
+            nonlocal done, shown
+            done += n
+            step = min(self.STEPS, done * self.STEPS // total) if total else 0
+            if step > shown:
+                shown = step
+                elapsed = timedelta(seconds=round(self.clock() - started))
+                self._line(f"{description}: {done}/{total} ({done / total:.0%}) in {elapsed}")
+
+        return advance
+
+    def _line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 @contextmanager
-def rich_progress(console: object | None = None) -> Iterator[RichReporter]:
-    """A live rich progress display for the duration of the block."""
+def rich_progress(console: object | None = None) -> Iterator[Reporter]:
+    """Progress for the duration of the block: live rich bars on a terminal, plain lines
+    (`LineReporter`) when the console writes to a log."""
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -52,5 +86,9 @@ def rich_progress(console: object | None = None) -> Iterator[RichReporter]:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
+        yield LineReporter(console)
+        return
     with Progress(*columns, console=console, transient=False) as progress:
         yield RichReporter(progress)
