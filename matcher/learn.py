@@ -111,6 +111,7 @@ def learn(
             "used": True,
             "reason": f"learned ranker on {examples.positives} labelled outcomes",
             "base_rate": base_rate,
+            "rows_learned_from": ranker.training_rows_,  # the most recent, up to rank.MAX_ROWS
             "validation_mrr": round(float(ranker.validation_mrr_), 4),
         },
     )
