@@ -267,18 +267,23 @@ def _most_recent(groups: np.ndarray, max_rows: int) -> np.ndarray:
     `max_rows` rows together; the latest query is kept whole even if it alone is larger."""
     if len(groups) <= max_rows:
         return np.ones(len(groups), dtype=bool)
-    ids, first, counts = np.unique(groups, return_index=True, return_counts=True)
-    latest_first = np.argsort(first)[::-1]
-    fits = int(np.searchsorted(np.cumsum(counts[latest_first]), max_rows, side="right"))
-    return np.isin(groups, ids[latest_first[: max(1, fits)]])
+    queries, sizes = _in_time_order(groups)
+    fits = int(np.searchsorted(np.cumsum(sizes[::-1]), max_rows, side="right"))
+    return np.isin(groups, queries[::-1][: max(1, fits)])
 
 
 def _time_split(groups: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the earlier queries, and of the last `share` of them (queries in time order)."""
-    _, first = np.unique(groups, return_index=True)
-    queries = groups[np.sort(first)]  # in the order they first appear
+    queries, _ = _in_time_order(groups)
     late = np.isin(groups, queries[len(queries) - max(1, round(len(queries) * share)) :])
     return ~late, late
+
+
+def _in_time_order(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The queries in the order they first appear (time order), and how many rows each has."""
+    queries, first, sizes = np.unique(groups, return_index=True, return_counts=True)
+    order = np.argsort(first)
+    return queries[order], sizes[order]
 
 
 def _mean_rr(scores: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
