@@ -20,6 +20,16 @@ DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 # .403, .327 vs .294); 50 keeps a dozen positives for the ranker's calibration slice. The
 # earlier default, 200, left small communities on the weaker content score for no gain.
 MIN_TRAINING_LABELS = 50
+# The ranker learns from at most this many rows, those of the most recent labelled needs that
+# fit (`matcher.features.training.training_rows`): a compute budget, the same bound as the
+# pairwise model's MAX_PAIRS, not a tuned constant. The rows are needs x their candidates, both
+# growing with a community, and fitting time grows with the rows (`Ranker.fit` took 6.1 s on
+# beer's 24,566 rows, 12.2 s on 4x and 48.6 s on 16x as many, the rows repeated): on four
+# copies of beer side by side (`bench/bench_evaluate.py`), whose training sets start at 178,972
+# rows, fitting took 9.7 of the evaluation's 12 minutes. The learning curve above shows the
+# ranker gains little beyond its most recent 150-200 helps; the Stack Exchange training sets
+# here (24,566 rows at most) and the 100k-member demo build's (175,600) stay below the bound.
+MAX_TRAINING_ROWS = 250_000
 
 
 @dataclass(frozen=True)

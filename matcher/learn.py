@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
+from matcher.config import MAX_TRAINING_ROWS
 from matcher.features import member_state, need_from_post, pair_features, training_set
 from matcher.progress import Reporter, Silent
 from matcher.rank import Ranker, TooFewLabels
@@ -76,6 +77,7 @@ def learn(
         "max_training_needs": max_needs,
         "positives": examples.positives,
         "rows": len(examples.y),
+        "max_training_rows": MAX_TRAINING_ROWS,  # the most recent labelled needs' rows, at most
         "min_training_labels": min_labels,
     }
     try:
@@ -111,7 +113,6 @@ def learn(
             "used": True,
             "reason": f"learned ranker on {examples.positives} labelled outcomes",
             "base_rate": base_rate,
-            "rows_learned_from": ranker.training_rows_,  # the most recent, up to rank.MAX_ROWS
             "validation_mrr": round(float(ranker.validation_mrr_), 4),
         },
     )

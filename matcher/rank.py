@@ -54,16 +54,6 @@ CS = (0.01, 0.1, 1.0, 10.0, 100.0)
 # helper keeps a random sample of the other candidates of its need, weighted so that every
 # helper still counts as one; the Stack Exchange training sets stay far below it.
 MAX_PAIRS = 250_000
-# The ranker learns from at most this many rows, those of the most recent queries that fit: a
-# compute budget, the same bound as MAX_PAIRS, not a tuned constant. A site's rows are its
-# questions x their candidates, both growing with its size, and fitting time grows with the
-# rows (`Ranker.fit` took 6.1 s on beer's 24,566 rows, 12.2 s on 4x and 48.6 s on 16x as many,
-# the rows repeated): on four copies of beer side by side (`bench/bench_evaluate.py`), whose
-# training sets start at 178,972 rows, fitting took 9.7 of the evaluation's 12 minutes. The
-# learning curve (`bench/learning_curve.py`) shows the ranker gains little beyond its most
-# recent 150-200 helps; the Stack Exchange training sets here (24,566 rows at most) and the
-# 100k-member demo build's (175,600) stay below the bound.
-MAX_ROWS = 250_000
 
 
 class Ranker(ClassifierMixin, BaseEstimator):
@@ -77,8 +67,6 @@ class Ranker(ClassifierMixin, BaseEstimator):
     in the data, and averaging is steadier. The last `validation` share of the queries (the
     most recent) is held out once to measure the averaged model (`validation_mrr_`) and to
     fit its calibration (Platt scaling); the final models are then refitted on every query.
-    Beyond `max_rows` rows only the most recent queries that fit are learned from
-    (`training_rows_` says how many rows were).
 
     `objective`: "pointwise" (the default) fits each row on its own (does this candidate
     help?). "pairwise" fits a RankNet-style model instead: a logistic regression without
@@ -108,21 +96,17 @@ class Ranker(ClassifierMixin, BaseEstimator):
         validation: float = 0.25,
         min_labels: int = MIN_TRAINING_LABELS,
         objective: str = "pointwise",
-        max_rows: int = MAX_ROWS,
     ):
         self.features = features
         self.Cs = Cs
         self.validation = validation
         self.min_labels = min_labels
         self.objective = objective
-        self.max_rows = max_rows
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> Ranker:
         """Learn from labelled rows (1: helped) of queries given in time order."""
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y).astype(int)
         groups = np.zeros(len(y), dtype=np.int64) if groups is None else np.asarray(groups)
-        recent = _most_recent(groups, self.max_rows)
-        X, y, groups = X[recent], y[recent], groups[recent]
         positives = int(y.sum())
         if positives < self.min_labels:
             raise TooFewLabels(
@@ -137,7 +121,6 @@ class Ranker(ClassifierMixin, BaseEstimator):
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}, not {self.objective!r}")
         self.classes_ = np.array([0, 1])
-        self.training_rows_ = len(y)
         self.columns_ = np.array([COLUMN[name] for name in self.features])
         self.n_features_in_ = X.shape[1]
         early, late = _time_split(groups, self.validation)
@@ -262,28 +245,12 @@ def _differences(
     return np.vstack(parts), w * len(w) / w.sum()
 
 
-def _most_recent(groups: np.ndarray, max_rows: int) -> np.ndarray:
-    """Which rows belong to the most recent queries (queries in time order) that fit in
-    `max_rows` rows together; the latest query is kept whole even if it alone is larger."""
-    if len(groups) <= max_rows:
-        return np.ones(len(groups), dtype=bool)
-    queries, sizes = _in_time_order(groups)
-    fits = int(np.searchsorted(np.cumsum(sizes[::-1]), max_rows, side="right"))
-    return np.isin(groups, queries[::-1][: max(1, fits)])
-
-
 def _time_split(groups: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the earlier queries, and of the last `share` of them (queries in time order)."""
-    queries, _ = _in_time_order(groups)
+    _, first = np.unique(groups, return_index=True)
+    queries = groups[np.sort(first)]  # in the order they first appear
     late = np.isin(groups, queries[len(queries) - max(1, round(len(queries) * share)) :])
     return ~late, late
-
-
-def _in_time_order(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The queries in the order they first appear (time order), and how many rows each has."""
-    queries, first, sizes = np.unique(groups, return_index=True, return_counts=True)
-    order = np.argsort(first)
-    return queries[order], sizes[order]
 
 
 def _mean_rr(scores: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:

@@ -155,15 +155,7 @@ def manifest_summary(manifest: dict[str, Any]) -> pd.DataFrame:
     data = manifest.get("data", {})
     rows += [("data", k, data[k]) for k in ("members", "needs", "offers", "interactions")]
     ranker = manifest.get("ranker", {})
-    keys = (
-        "used",
-        "reason",
-        "labelled_needs",
-        "positives",
-        "rows",
-        "rows_learned_from",
-        "validation_mrr",
-    )
+    keys = ("used", "reason", "labelled_needs", "positives", "rows", "validation_mrr")
     rows += [("ranker", k, ranker[k]) for k in keys if k in ranker]
     rows += [("timings", k, v) for k, v in manifest.get("timings", {}).items()]
     return pd.DataFrame(rows, columns=["section", "item", "value"])
@@ -240,7 +232,9 @@ def reliability(
     except TooFewLabels as exc:
         return Reliability(empty, None, 0, 0, f"no ranker: {exc}")
     test = training_rows(
-        blocks[split_index:], positive_pairs(community, pd.Timestamp.max.tz_localize("UTC"))
+        blocks[split_index:],
+        positive_pairs(community, pd.Timestamp.max.tz_localize("UTC")),
+        max_rows=None,  # every later need is scored, not only what a ranker would learn from
     )
     predicted = ranker.predict_proba(test.X)[:, 1]
     observed, mean_predicted = calibration_curve(

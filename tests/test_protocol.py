@@ -10,7 +10,7 @@ from matcher.evaluate.protocol import TestQuery as Query
 from matcher.evaluate.protocol import compare, per_query, refit_points, refits_every, run
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
 from matcher.features.queries import QueryBlock
-from matcher.features.training import Outcomes
+from matcher.features.training import Outcomes, training_rows
 from matcher.snapshot import Community
 
 T0 = pd.Timestamp("2024-01-01", tz="UTC")
@@ -61,6 +61,20 @@ def toy_needs() -> tuple[list[QueryBlock], Outcomes]:
     ]
     helps = outcomes([(n, 100 + n % 2, n + 2.5) for n in range(40)])
     return blocks, helps
+
+
+def test_beyond_the_row_budget_only_the_most_recent_labelled_needs_are_rows():
+    blocks, helps = toy_needs()  # 40 needs of 3 candidates each, in time order
+    known = helps.pairs_before(T0 + pd.Timedelta(days=30))  # needs 0 to 27 answered by then
+    everything = training_rows(blocks, known, max_rows=None)
+    assert everything.need_post_ids == list(range(28)) and len(everything.y) == 84
+    assert training_rows(blocks, known).need_post_ids == everything.need_post_ids
+    recent = training_rows(blocks, known, max_rows=10)  # three needs of three rows fit
+    assert recent.need_post_ids == [25, 26, 27] and recent.positives == 3
+    assert recent.groups.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]  # renumbered in time order
+    np.testing.assert_array_equal(recent.X, np.vstack([b.features for b in blocks[25:28]]))
+    # The latest labelled need is kept whole even when it alone is over the budget.
+    assert training_rows(blocks, known, max_rows=2).need_post_ids == [27]
 
 
 def toy_test(block: QueryBlock) -> Query:

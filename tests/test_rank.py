@@ -122,28 +122,6 @@ def test_pairs_beyond_the_budget_are_sampled_and_each_helper_weighs_one(monkeypa
     assert weights[0] == pytest.approx(4 * weights[2])
 
 
-def test_beyond_the_row_budget_only_the_most_recent_queries_are_learned_from():
-    old_X, old_y, old_groups = queries(300, seed=10)
-    old_X[:, COLUMN["sim_best"]] *= -1  # long ago, the helper stood out the other way
-    new_X, new_y, new_groups = queries(300, seed=11)
-    X, y = np.vstack([old_X, new_X]), np.concatenate([old_y, new_y])
-    groups = np.concatenate([old_groups, new_groups + 300])
-    Xt, yt, gt = queries(200, seed=12)
-    everything = Ranker(min_labels=50).fit(X, y, groups)
-    recent = Ranker(min_labels=50, max_rows=6010).fit(X, y, groups)  # 300 queries of 20 rows
-    assert everything.training_rows_ == 12000 and recent.training_rows_ == 6000
-    assert mean_rr(recent.predict_proba(Xt)[:, 1], yt, gt) > 0.7
-    assert mean_rr(everything.predict_proba(Xt)[:, 1], yt, gt) < 0.6
-    # Queries are in time order as they first appear; the latest is kept whole.
-    from matcher.rank import _most_recent
-
-    groups = np.array([5, 5, 2, 2, 9])
-    assert _most_recent(groups, 3).tolist() == [False, False, True, True, True]
-    assert _most_recent(groups, 2).tolist() == [False, False, False, False, True]
-    assert _most_recent(np.array([0, 0, 1, 1, 1]), 2).tolist() == [False, False, True, True, True]
-    assert _most_recent(groups, 5).all()
-
-
 def helpers_store(sessions, seed: int = 0) -> None:
     """A store where the drummers and mixers read alike, but only the reliable ones help."""
     import pandas as pd

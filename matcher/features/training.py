@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from matcher.config import MAX_TRAINING_ROWS
 from matcher.domain import NEED, POSITIVE_KINDS
 from matcher.features.pairs import FEATURE_NAMES
 from matcher.features.queries import (
@@ -95,21 +96,36 @@ def labels(block: QueryBlock, positives: set[tuple[int, int]]) -> np.ndarray:
     return np.array([(need, int(c)) in positives for c in block.candidates], dtype=bool)
 
 
-def training_rows(blocks: Sequence[QueryBlock], positives: set[tuple[int, int]]) -> TrainingSet:
-    """Every candidate of the queries that have a positive, labelled, in time order."""
-    X, y, groups, needs = [], [], [], []
-    for block in blocks:
+def training_rows(
+    blocks: Sequence[QueryBlock],
+    positives: set[tuple[int, int]],
+    max_rows: int | None = MAX_TRAINING_ROWS,
+) -> TrainingSet:
+    """Every candidate of the queries that have a positive, labelled, in time order; beyond
+    `max_rows` rows (None: no bound) only the most recent such queries that fit, the latest
+    whole even if it alone is larger."""
+    kept: list[tuple[QueryBlock, np.ndarray]] = []  # latest first
+    rows = 0
+    for block in reversed(blocks):
         labelled = labels(block, positives)
-        if labelled.any():
-            X.append(block.features)
-            y.append(labelled)
-            groups.append(np.full(len(labelled), len(needs)))
-            needs.append(block.need_post_id)
-    if not X:
+        if not labelled.any():
+            continue
+        if kept and max_rows is not None and rows + len(labelled) > max_rows:
+            break
+        kept.append((block, labelled))
+        rows += len(labelled)
+    if not kept:
         return TrainingSet(
             np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, bool), np.zeros(0, int), []
         )
-    return TrainingSet(np.vstack(X), np.concatenate(y), np.concatenate(groups), needs)
+    kept.reverse()
+    sizes = [len(labelled) for _, labelled in kept]
+    return TrainingSet(
+        np.vstack([block.features for block, _ in kept]),
+        np.concatenate([labelled for _, labelled in kept]),
+        np.repeat(np.arange(len(kept)), sizes),
+        [block.need_post_id for block, _ in kept],
+    )
 
 
 def training_set(
