@@ -5,12 +5,12 @@
 
 The method is judged on Stack Exchange sites we do not have, some perhaps larger than the two
 dumps here. This script makes sites k times as large by laying k copies of a dump side by side
-(ids offset, each copy's dates shifted by k seconds so the copies interleave in time, every copy
+(ids offset, copy i's dates shifted by i seconds so the copies interleave in time, every copy
 its own users), and runs the evaluation on each as a new process, reporting its wall time, its
 peak resident memory, the work it did (questions, test queries, candidates, refits, the rows
-of the first fit) and the matcher's and recency's MRR as a sanity check. The copies' texts are
-identical, so the text features find each question's twins in the other copies: the figures
-measure cost, not quality.
+of the first fit, at most config.MAX_TRAINING_ROWS) and the matcher's and recency's MRR as a
+sanity check. The copies' texts are identical, so the text features find each question's
+twins in the other copies: the figures measure cost, not quality.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ def measure(folder: Path) -> dict[str, object]:
         [*command, str(folder), "--json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
     output = child.stdout.read()
+    child.stdout.close()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started

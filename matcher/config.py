@@ -23,12 +23,12 @@ MIN_TRAINING_LABELS = 50
 # The ranker learns from at most this many rows, those of the most recent labelled needs that
 # fit (`matcher.features.training.training_rows`): a compute budget, the same bound as the
 # pairwise model's MAX_PAIRS, not a tuned constant. The rows are needs x their candidates, both
-# growing with a community, and fitting time grows with the rows (`Ranker.fit` took 6.1 s on
-# beer's 24,566 rows, 12.2 s on 4x and 48.6 s on 16x as many, the rows repeated): on four
-# copies of beer side by side (`bench/bench_evaluate.py`), whose training sets start at 178,972
-# rows, fitting took 9.7 of the evaluation's 12 minutes. The learning curve above shows the
-# ranker gains little beyond its most recent 150-200 helps; the Stack Exchange training sets
-# here (24,566 rows at most) and the 100k-member demo build's (175,600) stay below the bound.
+# growing with a community, and so does the time to fit them: on four copies of beer side by
+# side (made by `bench/bench_evaluate.py`), whose training sets start at 178,972 rows, training
+# the rankers took 9 min 39 s of `matcher evaluate stackexchange`'s 11 min 48 s before this
+# bound. The learning curve above shows the ranker gains little beyond its most recent 150-200
+# helps; the Stack Exchange training sets here (24,566 rows at most) and the 100k-member demo
+# build's (175,600) stay below the bound.
 MAX_TRAINING_ROWS = 250_000
 
 
@@ -62,7 +62,8 @@ class Settings:
     # Below this many labelled outcomes a build keeps the content score (see above).
     min_training_labels: int = MIN_TRAINING_LABELS
     # The ranker trains on at most this many labelled needs, the most recent (0: all of them);
-    # those whose helper is among their candidates bring `candidates_per_need` rows each.
+    # those whose helper is among their candidates bring `candidates_per_need` rows each, and
+    # the ranker learns from the latest MAX_TRAINING_ROWS of those rows.
     max_training_needs: int = 10000
 
     # The weekly digest.

@@ -139,7 +139,7 @@ def training_set(
 ) -> TrainingSet:
     """The rows a build trains its ranker on: needs helped before `at` (the latest `max_needs`
     of them, if set), each against the `candidates` members closest by content as of the
-    need's time, labelled by who helped.
+    need's time, labelled by who helped; the latest that fit in MAX_TRAINING_ROWS rows.
     """
     needs = labelled_needs(community, before=at)
     if max_needs > 0:
