@@ -180,6 +180,41 @@ def test_a_folder_without_posts_is_refused(tmp_path):
         load_stackexchange(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("fields", "field", "reason"),
+    [
+        ({"CreationDate": "last tuesday"}, "CreationDate", "cannot read 'last tuesday'"),
+        ({"CreationDate": None}, "CreationDate", "missing"),
+        ({"ParentId": "one"}, "ParentId", "cannot read 'one'"),
+        ({"Score": "1.5"}, "Score", "cannot read '1.5'"),
+        ({"OwnerUserId": "u9"}, "OwnerUserId", "cannot read 'u9'"),
+    ],
+)
+def test_a_bad_field_is_named_with_its_file_and_line(tmp_path, fields, field, reason):
+    answer = {"Id": 30, "PostTypeId": 2, "ParentId": 1, "OwnerUserId": 8}
+    answer["CreationDate"] = "2020-01-03T10:00:00"
+    answer.update(fields)
+    posts = [*SMALL_POSTS, row(**{k: v for k, v in answer.items() if v is not None})]
+    folder = write_dump(tmp_path / "site", posts)
+    line = 3 + len(posts) - 1  # the declaration and <posts> come first
+    with pytest.raises(InvalidInput) as caught:
+        load_stackexchange(folder)
+    assert str(caught.value).startswith(f"{folder / 'Posts.xml'}:{line}: {field}: {reason}")
+    assert caught.value.field == field
+
+
+def test_users_are_checked_too_and_times_with_a_zone_are_read_as_utc(tmp_path):
+    user = {"Id": 7, "DisplayName": "Ann", "CreationDate": "2019-12-01T10:00:00Z"}
+    folder = write_dump(tmp_path / "site", SMALL_POSTS, [row(**user)])
+    assert load_stackexchange(folder).community.members.loc[7, "joined_at"] == pd.Timestamp(
+        "2019-12-01T10:00:00", tz="UTC"
+    )
+    user["Id"] = "seven"
+    folder = write_dump(tmp_path / "site", SMALL_POSTS, [row(**user)])
+    with pytest.raises(InvalidInput, match=r"Users\.xml:3: Id: cannot read 'seven'"):
+        load_stackexchange(folder)
+
+
 def synthetic_site(folder: Path, n_questions: int = 80, seed: int = 0) -> Path:
     """Questions on two topics; experts answer their own topic, the active ones first."""
     rng = np.random.default_rng(seed)

@@ -7,20 +7,22 @@ Content from Stack Exchange is licensed CC BY-SA: whoever shows it links the que
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NoReturn, TypeVar
+from xml.parsers import expat
 
 import pandas as pd
 
-from matcher.errors import InvalidInput
+from matcher.errors import InvalidInput, RowProblem
 from matcher.snapshot import Community
 
 QUESTION, ANSWER = "1", "2"
 BOT_USER = -1
+T = TypeVar("T")
 TRUTH_COLUMNS = ("asker", "accepted", "relevant", "answerers", "created_at")
 
 
@@ -78,18 +80,59 @@ def parse_tags(tags: str | None) -> list[str]:
     return re.findall(r"<([^<>]+)>", unescape(tags))
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
+class _Row:
+    """One `<row>` of a dump file, whose fields are read with the file and line to blame."""
+
+    def __init__(self, path: Path, line: int, attrs: dict[str, str]):
+        self.path, self.line, self.attrs = path, line, attrs
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+    def value(self, name: str, parse: Callable[[str], T], *, required: bool = True) -> T | None:
+        """The field `name` parsed, None when absent and not `required`; else InvalidInput."""
+        raw = self.attrs.get(name)
+        if raw is None or raw == "":
+            if required:
+                self._refuse(name, "missing")
+            return None
+        try:
+            return parse(raw)
+        except (ValueError, TypeError) as exc:
+            self._refuse(name, f"cannot read {raw!r} ({exc})")
+
+    def _refuse(self, name: str, reason: str) -> NoReturn:
+        raise InvalidInput(str(RowProblem(str(self.path), self.line, name, reason)), field=name)
+
+
+def _rows(path: Path, chunk_size: int = 1 << 20) -> Iterator[_Row]:
+    """The `<row>` elements of a dump file in order, streamed, each with its line number."""
+    parser = expat.ParserCreate()
+    pending: list[_Row] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == "row":
+            pending.append(_Row(path, parser.CurrentLineNumber, attrs))
+
+    parser.StartElementHandler = start
     try:
-        for _, element in ET.iterparse(path, events=("end",)):
-            if element.tag == "row":
-                yield dict(element.attrib)
-                element.clear()
-    except ET.ParseError as exc:
+        with path.open("rb") as f:
+            while chunk := f.read(chunk_size):
+                parser.Parse(chunk, False)
+                yield from pending
+                pending.clear()
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
         raise InvalidInput(f"{path}: not a Stack Exchange XML file ({exc})") from exc
+    yield from pending
 
 
 def _time(value: str) -> pd.Timestamp:
-    return pd.Timestamp(value, tz="UTC")
+    """A dump's timestamp (UTC, written without a zone) as an aware UTC time."""
+    at = pd.Timestamp(value)
+    if pd.isna(at):
+        raise ValueError("not a time")
+    return at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
 
 
 def load_stackexchange(folder: Path | str, site: str | None = None) -> StackExchangeDump:
@@ -199,29 +242,35 @@ def _read_posts(path: Path) -> tuple[dict[int, dict], list[dict]]:
     questions: dict[int, dict] = {}
     answers: list[dict] = []
     for row in _rows(path):
-        owner = row.get("OwnerUserId")
-        if owner is None or int(owner) == BOT_USER:
-            continue
         kind = row.get("PostTypeId")
-        common = {"id": int(row["Id"]), "owner": int(owner), "at": _time(row["CreationDate"])}
+        if kind not in (QUESTION, ANSWER):
+            continue  # wikis, tag excerpts, nominations: no one asked or answered
+        owner = row.value("OwnerUserId", int, required=False)
+        if owner is None or owner == BOT_USER:
+            continue  # a deleted user's post, or the bot's
+        common = {
+            "id": row.value("Id", int),
+            "owner": owner,
+            "at": row.value("CreationDate", _time),
+        }
         if kind == QUESTION:
             tags = parse_tags(row.get("Tags"))
             title = unescape(row.get("Title", ""))
             body = strip_html(row.get("Body"))
-            accepted = row.get("AcceptedAnswerId")
+            accepted = row.value("AcceptedAnswerId", int, required=False)
             questions[common["id"]] = {
                 **common,
                 "text": " ".join(p for p in (title, body, " ".join(tags)) if p),
                 "tags": tags,
-                "accepted_id": int(accepted) if accepted else None,
+                "accepted_id": accepted,
                 "closed": bool(row.get("ClosedDate") or accepted),
             }
-        elif kind == ANSWER:
+        else:
             answers.append(
                 {
                     **common,
-                    "parent": int(row["ParentId"]),
-                    "score": int(row.get("Score", 0)),
+                    "parent": row.value("ParentId", int),
+                    "score": row.value("Score", int, required=False) or 0,
                     "text": strip_html(row.get("Body")),
                 }
             )
@@ -231,13 +280,13 @@ def _read_posts(path: Path) -> tuple[dict[int, dict], list[dict]]:
 def _read_users(path: Path) -> dict[int, dict]:
     users: dict[int, dict] = {}
     for row in _rows(path):
-        uid = int(row["Id"])
+        uid = row.value("Id", int)
         if uid == BOT_USER:
             continue
         users[uid] = {
             "name": row.get("DisplayName") or f"user {uid}",
             "town": row.get("Location") or None,
-            "joined_at": _time(row["CreationDate"]),
+            "joined_at": row.value("CreationDate", _time),
             "about": strip_html(row.get("AboutMe")),
         }
     return users
