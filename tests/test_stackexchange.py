@@ -178,6 +178,9 @@ def test_a_folder_without_posts_is_refused(tmp_path):
     (tmp_path / "Posts.xml").write_text("<posts><row Id=")
     with pytest.raises(InvalidInput, match="not a Stack Exchange XML"):
         load_stackexchange(tmp_path)
+    write_dump(tmp_path, [row(Id=1, PostTypeId=1, CreationDate="2020-01-01T10:00:00")])
+    with pytest.raises(InvalidInput, match=r"Posts\.xml: no questions"):  # none with an owner
+        load_stackexchange(tmp_path)
 
 
 @pytest.mark.parametrize(

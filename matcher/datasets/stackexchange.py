@@ -143,6 +143,8 @@ def load_stackexchange(folder: Path | str, site: str | None = None) -> StackExch
         raise InvalidInput(f"{folder}: no Posts.xml (a Stack Exchange dump folder is needed)")
     site = site or folder.name
     questions, answers = _read_posts(posts_file)
+    if not questions:
+        raise InvalidInput(f"{posts_file}: no questions (rows of PostTypeId 1 with an owner)")
     users_file = folder / "Users.xml"
     users = _read_users(users_file) if users_file.is_file() else {}
 
