@@ -8,6 +8,7 @@ from matcher.evaluate import protocol
 from matcher.evaluate.metrics import reciprocal_rank
 from matcher.evaluate.protocol import TestQuery as Query
 from matcher.evaluate.protocol import compare, per_query, refit_points, refits_every, run
+from matcher.features import training
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
 from matcher.features.queries import QueryBlock
 from matcher.features.training import Outcomes, training_rows
@@ -75,6 +76,27 @@ def test_beyond_the_row_budget_only_the_most_recent_labelled_needs_are_rows():
     np.testing.assert_array_equal(recent.X, np.vstack([b.features for b in blocks[25:28]]))
     # The latest labelled need is kept whole even when it alone is over the budget.
     assert training_rows(blocks, known, max_rows=2).need_post_ids == [27]
+
+
+@pytest.mark.parametrize("max_rows", [1, 5, 12, 30, 1000])
+def test_collecting_under_the_row_budget_holds_just_the_needs_the_rows_will_keep(
+    monkeypatch, max_rows
+):
+    rng = np.random.default_rng(1)
+    blocks = [  # needs of 1 to 8 candidates; the odd ones were helped
+        QueryBlock(n, T0 + pd.Timedelta(days=n), np.arange(size), np.zeros((size, 2)))
+        for n, size in enumerate(rng.integers(1, 9, size=30))
+    ]
+    monkeypatch.setattr(training, "query_features", lambda *args: iter(blocks))
+    known = {(n, 0) for n in range(1, 30, 2)}
+
+    def helped(block):
+        return training.labels(block, known).any()
+
+    held = training.collect(None, None, range(30), None, keep=helped, max_rows=max_rows)
+    kept = training_rows(blocks, known, max_rows=max_rows).need_post_ids
+    assert [b.need_post_id for b in held] == kept
+    assert sum(len(b.candidates) for b in held) <= max_rows or len(held) == 1
 
 
 def toy_test(block: QueryBlock) -> Query:

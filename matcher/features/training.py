@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -78,16 +79,22 @@ def collect(
     rule: CandidateRule,
     progress: Reporter | None = None,
     keep: Callable[[QueryBlock], bool] | None = None,
+    max_rows: int | None = None,
 ) -> list[QueryBlock]:
     """Each need's candidates and features as of its time, in time order, reporting progress;
-    with `keep`, only the blocks it accepts are held."""
+    with `keep`, only the blocks it accepts are held; with `max_rows`, only the most recent of
+    them that fit in that many rows (candidates), the latest whole even if it alone is larger."""
     advance = (progress or Silent()).task("features of needs", len(need_post_ids))
-    blocks = []
+    blocks: deque[QueryBlock] = deque()
+    held = 0
     for block in query_features(community, post_vectors, need_post_ids, rule):
         if keep is None or keep(block):
             blocks.append(block)
+            held += len(block.candidates)
+            while max_rows is not None and held > max_rows and len(blocks) > 1:
+                held -= len(blocks.popleft().candidates)
         advance(1)
-    return blocks
+    return list(blocks)
 
 
 def labels(block: QueryBlock, positives: set[tuple[int, int]]) -> np.ndarray:
@@ -151,7 +158,9 @@ def training_set(
         needs.index.tolist(),
         content_candidates(candidates),
         progress,
-        # A need whose helper is no candidate teaches nothing: its block is not held.
+        # A need whose helper is no candidate teaches nothing: its block is not held; nor are
+        # those that will not fit in the row budget beside later ones.
         keep=lambda block: labels(block, positives).any(),
+        max_rows=MAX_TRAINING_ROWS,
     )
     return training_rows(blocks, positives)
