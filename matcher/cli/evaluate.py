@@ -85,8 +85,9 @@ def stackexchange_command(app: AppContext, path: Path, as_json: bool, site: str 
     asker); the accepted answerer is the target. The learned rankers are refitted every 10
     test questions (at most 20 times) on what was known by then. Under the table: the
     matcher against the best baseline and against behaviour, with 95% bootstrap intervals
-    over the test questions. Texts are encoded with --encoder.
-    Content: CC BY-SA, https://<site>.stackexchange.com.
+    over the test questions. Texts are encoded with the model of `matcher --encoder`
+    (e.g. `matcher --encoder PATH evaluate stackexchange DUMP`). A bad field in a dump is
+    refused with its file, line and name. Content: CC BY-SA, https://<site>.stackexchange.com.
     """
     from matcher.datasets import load_stackexchange
     from matcher.evaluate.protocol import encode_posts
