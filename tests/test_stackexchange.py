@@ -218,8 +218,11 @@ def test_users_are_checked_too_and_times_with_a_zone_are_read_as_utc(tmp_path):
         load_stackexchange(folder)
 
 
-def synthetic_site(folder: Path, n_questions: int = 80, seed: int = 0) -> Path:
-    """Questions on two topics; experts answer their own topic, the active ones first."""
+def synthetic_site(
+    folder: Path, n_questions: int = 80, seed: int = 0, accepted: bool = True
+) -> Path:
+    """Questions on two topics; experts answer their own topic, the active ones first (and are
+    accepted, unless `accepted` is False)."""
     rng = np.random.default_rng(seed)
     topics = {
         "hops": ["hops", "bitterness", "aroma", "dry hopping"],
@@ -244,7 +247,7 @@ def synthetic_site(folder: Path, n_questions: int = 80, seed: int = 0) -> Path:
                 Title=f"question about {words}",
                 Body=f"<p>{words}?</p>",
                 Tags="<beer>",
-                AcceptedAnswerId=answer_ids[0],
+                **({"AcceptedAnswerId": answer_ids[0]} if accepted else {}),
             )
         )
         for aid, who in zip(answer_ids, answerers, strict=True):
@@ -319,6 +322,16 @@ def test_refits_are_spread_evenly_and_capped(tmp_path):
     assert capped.n_queries == every_ten.n_queries
     assert (
         capped.details["last_fit_training_queries"] < every_ten.details["last_fit_training_queries"]
+    )
+
+
+def test_without_a_qualifying_test_question_the_evaluation_says_why(tmp_path):
+    dump = load_stackexchange(synthetic_site(tmp_path / "brewing", accepted=False))
+    evaluation = evaluate_stackexchange(dump, encode_posts(dump.community, HashingEncoder()))
+    assert evaluation.n_queries == 0
+    assert evaluation.notes[-1].startswith("no test question qualifies (an accepted answer by")
+    assert evaluation.notes[-1].endswith(
+        "of the last 24 questions, 0 have an accepted answer at all"
     )
 
 

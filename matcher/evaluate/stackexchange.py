@@ -86,6 +86,14 @@ def evaluate_stackexchange(
         refits=refits_every(len(blocks) - split_index, refit_every, max_refits),
         progress=progress,
     )
+    if evaluation.n_queries == 0:
+        test = truth.iloc[split_index:]
+        evaluation.notes.append(
+            "no test question qualifies (an accepted answer by a candidate, a user with "
+            f"{MIN_ANSWERS} earlier answers other than the asker, among at least "
+            f"{MIN_CANDIDATES}): of the last {len(test)} questions, "
+            f"{int(test['accepted'].notna().sum())} have an accepted answer at all"
+        )
     evaluation.details.update(
         {
             "split_at": split_time.isoformat(),
