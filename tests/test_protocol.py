@@ -8,7 +8,6 @@ from matcher.evaluate import protocol
 from matcher.evaluate.metrics import reciprocal_rank
 from matcher.evaluate.protocol import TestQuery as Query
 from matcher.evaluate.protocol import compare, per_query, refit_points, refits_every, run
-from matcher.features import training
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
 from matcher.features.queries import QueryBlock
 from matcher.features.training import Outcomes, training_rows
@@ -79,24 +78,23 @@ def test_beyond_the_row_budget_only_the_most_recent_labelled_needs_are_rows():
 
 
 @pytest.mark.parametrize("max_rows", [1, 5, 12, 30, 1000])
-def test_collecting_under_the_row_budget_holds_just_the_needs_the_rows_will_keep(
-    monkeypatch, max_rows
-):
+def test_a_stream_of_needs_of_any_size_keeps_the_longest_recent_run_that_fits(max_rows):
     rng = np.random.default_rng(1)
     blocks = [  # needs of 1 to 8 candidates; the odd ones were helped
         QueryBlock(n, T0 + pd.Timedelta(days=n), np.arange(size), np.zeros((size, 2)))
         for n, size in enumerate(rng.integers(1, 9, size=30))
     ]
-    monkeypatch.setattr(training, "query_features", lambda *args: iter(blocks))
     known = {(n, 0) for n in range(1, 30, 2)}
+    helped = [b for b in blocks if b.need_post_id % 2]
+    fits = [  # every run of the latest helped needs within the budget, and the latest alone
+        [b.need_post_id for b in helped[i:]]
+        for i in range(len(helped))
+        if sum(len(b.candidates) for b in helped[i:]) <= max_rows or i == len(helped) - 1
+    ]
 
-    def helped(block):
-        return training.labels(block, known).any()
-
-    held = training.collect(None, None, range(30), None, keep=helped, max_rows=max_rows)
-    kept = training_rows(blocks, known, max_rows=max_rows).need_post_ids
-    assert [b.need_post_id for b in held] == kept
-    assert sum(len(b.candidates) for b in held) <= max_rows or len(held) == 1
+    kept = training_rows(iter(blocks), known, max_rows=max_rows)  # one pass, as a build streams
+    assert kept.need_post_ids == max(fits, key=len)
+    assert len(kept.y) <= max_rows or len(kept.need_post_ids) == 1
 
 
 def toy_test(block: QueryBlock) -> Query:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,23 +78,16 @@ def collect(
     need_post_ids: Sequence[int],
     rule: CandidateRule,
     progress: Reporter | None = None,
-    keep: Callable[[QueryBlock], bool] | None = None,
-    max_rows: int | None = None,
 ) -> list[QueryBlock]:
-    """Each need's candidates and features as of its time, in time order, reporting progress;
-    with `keep`, only the blocks it accepts are held; with `max_rows`, only the most recent of
-    them that fit in that many rows (candidates), the latest whole even if it alone is larger."""
+    """Each need's candidates and features as of its time, in time order, reporting progress."""
+    return list(_streamed(community, post_vectors, need_post_ids, rule, progress))
+
+
+def _streamed(community, post_vectors, need_post_ids, rule, progress) -> Iterator[QueryBlock]:
     advance = (progress or Silent()).task("features of needs", len(need_post_ids))
-    blocks: deque[QueryBlock] = deque()
-    held = 0
     for block in query_features(community, post_vectors, need_post_ids, rule):
-        if keep is None or keep(block):
-            blocks.append(block)
-            held += len(block.candidates)
-            while max_rows is not None and held > max_rows and len(blocks) > 1:
-                held -= len(blocks.popleft().candidates)
         advance(1)
-    return list(blocks)
+        yield block
 
 
 def labels(block: QueryBlock, positives: set[tuple[int, int]]) -> np.ndarray:
@@ -104,28 +97,28 @@ def labels(block: QueryBlock, positives: set[tuple[int, int]]) -> np.ndarray:
 
 
 def training_rows(
-    blocks: Sequence[QueryBlock],
+    blocks: Iterable[QueryBlock],
     positives: set[tuple[int, int]],
     max_rows: int | None = MAX_TRAINING_ROWS,
 ) -> TrainingSet:
     """Every candidate of the queries that have a positive, labelled, in time order; beyond
     `max_rows` rows (None: no bound) only the most recent such queries that fit, the latest
-    whole even if it alone is larger."""
-    kept: list[tuple[QueryBlock, np.ndarray]] = []  # latest first
+    whole even if it alone is larger. `blocks` may be a stream: a query is let go as soon as
+    later ones fill the budget, so no more than the budget (and one query) is ever held."""
+    kept: deque[tuple[QueryBlock, np.ndarray]] = deque()
     rows = 0
-    for block in reversed(blocks):
+    for block in blocks:
         labelled = labels(block, positives)
         if not labelled.any():
             continue
-        if kept and max_rows is not None and rows + len(labelled) > max_rows:
-            break
         kept.append((block, labelled))
         rows += len(labelled)
+        while max_rows is not None and rows > max_rows and len(kept) > 1:
+            rows -= len(kept.popleft()[1])
     if not kept:
         return TrainingSet(
             np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, bool), np.zeros(0, int), []
         )
-    kept.reverse()
     sizes = [len(labelled) for _, labelled in kept]
     return TrainingSet(
         np.vstack([block.features for block, _ in kept]),
@@ -152,15 +145,9 @@ def training_set(
     if max_needs > 0:
         needs = needs.iloc[-max_needs:]
     positives = positive_pairs(community, at)
-    blocks = collect(
-        community,
-        post_vectors,
-        needs.index.tolist(),
-        content_candidates(candidates),
-        progress,
-        # A need whose helper is no candidate teaches nothing: its block is not held; nor are
-        # those that will not fit in the row budget beside later ones.
-        keep=lambda block: labels(block, positives).any(),
-        max_rows=MAX_TRAINING_ROWS,
+    # Streamed into the rows: a need whose helper is no candidate is dropped at once, and only
+    # the needs that fit in the row budget beside later ones are held.
+    blocks = _streamed(
+        community, post_vectors, needs.index.tolist(), content_candidates(candidates), progress
     )
     return training_rows(blocks, positives)
