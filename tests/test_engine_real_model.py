@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import select
 
@@ -175,3 +178,12 @@ def test_an_unknown_precision_is_refused():
         resolve_precision("float8")
     assert resolve_precision("float32") == "float32"
     assert resolve_precision("auto", device="cuda") == "float32"
+
+
+def test_loading_the_model_keeps_the_terminal_quiet():
+    """transformers draws a bar per weight as a model loads; the CLI's output has no place for it
+    (a fresh process, since the setting is read when transformers is first imported)."""
+    code = "from matcher.embed import load_encoder; print(load_encoder('all-MiniLM-L6-v2').dim)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "384"
+    assert "Loading weights" not in done.stderr
