@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -49,6 +50,26 @@ def gunicorn_argv(
         str(threads if worker_class == "gthread" else 1),
         "api:create_app()",
     ]
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse at once, saying why, when nothing could listen on HOST:PORT (gunicorn would retry
+    for five seconds, log each failure and stop)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise click.ClickException(f"cannot listen on {host!r}: {exc.strerror}") from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port}: {exc.strerror}; stop what is using it or "
+                "choose another port with --port (with make: make run PORT=8001)"
+            ) from exc
 
 
 def worker_environment(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -109,6 +130,7 @@ def serve_command(
     """
     from matcher.artifacts import list_builds
 
+    check_address(host, port)
     app.sessions  # noqa: B018 - create or migrate the store before the workers start
     if not any(b["current"] for b in list_builds(app.settings.models_dir)):
         app.console.print(

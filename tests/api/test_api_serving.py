@@ -14,8 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from matcher.cli.serve import gunicorn_argv, worker_environment
+from matcher.cli import main
+from matcher.cli.serve import check_address, gunicorn_argv, worker_environment
 from matcher.config import Settings
 from tests.api.helpers import build, close_app, key_headers, make_app, seed_community
 
@@ -185,3 +187,16 @@ def test_matcher_serve_runs_gunicorn_workers_and_swaps_builds(sessions, settings
         server.terminate()
         _, errors = server.communicate(timeout=30)
     assert server.returncode == 0, errors.decode()[-2000:]
+
+
+def test_serve_refuses_a_port_in_use_at_once_and_says_which(settings):
+    args = ["--data-dir", str(settings.data_dir), "--models-dir", str(settings.models_dir)]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, [*args, "serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "--port" in result.output
+    check_address("127.0.0.1", port)  # free again: no complaint
