@@ -89,6 +89,13 @@ class Settings:
         """The SQLAlchemy URL of the store."""
         return self.database_url or f"sqlite:///{self.data_dir / 'matcher.db'}"
 
+    @property
+    def database_shown(self) -> str:
+        """The store's URL as it may be printed or logged: a password in it masked."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database).render_as_string(hide_password=True)
+
     def replace(self, **changes: Any) -> Settings:
         """A copy with some settings changed."""
         return dataclasses.replace(self, **_coerce(changes))

@@ -72,6 +72,7 @@ def main(
         database_url=database_url, data_dir=data_dir, models_dir=models_dir, encoder=encoder
     )
     ctx.obj = AppContext(settings)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.command("migrate")
@@ -82,10 +83,13 @@ def migrate_command(app: AppContext) -> None:
     from matcher.db import engine_for
 
     engine = engine_for(app.settings)
-    before = migrate.current_revision(engine)
-    migrate.upgrade(engine)
-    after = migrate.current_revision(engine)
-    app.out.print(f"store {app.settings.database}: schema {before or 'empty'} -> {after}")
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    app.out.print(f"store {app.settings.database_shown}: schema {before or 'empty'} -> {after}")
 
 
 # The commands, one module each (imported last: they use `main`'s module only through click).

@@ -26,6 +26,11 @@ class AppContext:
 
         return open_store(self.settings)
 
+    def close(self) -> None:
+        """Close the store's connections, if the command opened it (called as it ends)."""
+        if "sessions" in self.__dict__:
+            self.sessions.kw["bind"].dispose()
+
     @cached_property
     def encoder(self) -> Encoder:
         s = self.settings

@@ -146,4 +146,4 @@ def _summary(app: AppContext, community, paths: list[Path], result) -> None:
         f"{entity}: {c['inserted']} new, {c['updated']} updated, {c['unchanged']} unchanged"
         for entity, c in result.counts.items()
     )
-    app.out.print(f"imported into {app.settings.database}: {imported}", markup=False)
+    app.out.print(f"imported into {app.settings.database_shown}: {imported}", markup=False)

@@ -66,7 +66,7 @@ def store_command(app: AppContext, as_json: bool = False, candidates: int | None
             vectors,
             candidates=candidates or app.settings.candidates_per_need,
             min_labels=app.settings.min_training_labels,
-            dataset=app.settings.database,
+            dataset=app.settings.database_shown,
             progress=reporter,
         )
     _show(app, evaluation, as_json)
