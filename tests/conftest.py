@@ -13,15 +13,22 @@ from matcher.embed import HashingEncoder
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def settings_in(folder: Path, database_url: str = "") -> Settings:
+    """Settings pointing every path into `folder`, with the fast encoder; the store is SQLite
+    in the folder unless `database_url` names another."""
+    return Settings(
+        data_dir=folder / "var",
+        models_dir=folder / "models",
+        encoder="hashing",
+        secret_key="test-secret",
+        database_url=database_url,
+    )
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings pointing every path into the test's own folder, with the fast encoder."""
-    return Settings(
-        data_dir=tmp_path / "var",
-        models_dir=tmp_path / "models",
-        encoder="hashing",
-        secret_key="test-secret",
-    )
+    return settings_in(tmp_path)
 
 
 @pytest.fixture

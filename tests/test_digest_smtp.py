@@ -236,6 +236,7 @@ def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
     expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
     env = {
         **os.environ,
+        "MATCHER_DATABASE_URL": settings.database,
         "MATCHER_DATA_DIR": str(settings.data_dir),
         "MATCHER_MODELS_DIR": str(settings.models_dir),
         "MATCHER_ENCODER": "hashing",

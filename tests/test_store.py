@@ -12,8 +12,15 @@ from matcher.db import engine_for
 from matcher.store import Member, Post
 
 
-def test_migration_upgrades_an_empty_database_to_the_newest_schema(settings: Settings):
+@pytest.fixture
+def engine(settings: Settings):
+    """An engine on the test's store, closed at the end (the server's connections too)."""
     engine = engine_for(settings)
+    yield engine
+    engine.dispose()
+
+
+def test_migration_upgrades_an_empty_database_to_the_newest_schema(engine):
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
@@ -38,18 +45,18 @@ def test_foreign_keys_are_enforced_on_sqlite(sessions):
         session.add(Post(external_id="p1", member_id=999, side="need", text="a drummer"))
 
 
-def test_a_database_with_data_upgrades_in_place(settings: Settings):
+def test_a_database_with_data_upgrades_in_place(engine):
     from sqlalchemy import text
 
-    engine = engine_for(settings)
     migrate.upgrade(engine, "0001_initial")
     with engine.begin() as c:
         c.execute(
             text(
                 "insert into members (external_id, name, kind, tags, email_consent, share_contact,"
-                " capacity, active, joined_at, updated_at) values ('a', 'A', 'band', '[]', 1, 0,"
-                " 3, 1, '2026-01-01', '2026-01-01')"
-            )
+                " capacity, active, joined_at, updated_at) values ('a', 'A', 'band', '[]', :yes,"
+                " :no, 3, :yes, '2026-01-01', '2026-01-01')"
+            ),
+            {"yes": True, "no": False},  # booleans as each database spells them
         )
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
@@ -58,13 +65,12 @@ def test_a_database_with_data_upgrades_in_place(settings: Settings):
         assert rows.all() == [("a", 1, None)]
 
 
-def test_the_migrations_build_exactly_the_models_schema(settings: Settings):
+def test_the_migrations_build_exactly_the_models_schema(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
     from matcher.store import Base
 
-    engine = engine_for(settings)
     migrate.upgrade(engine)
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

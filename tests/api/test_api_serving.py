@@ -135,6 +135,8 @@ def test_matcher_serve_runs_gunicorn_workers_and_swaps_builds(sessions, settings
     base = f"http://127.0.0.1:{port}"
     command = [
         str(Path(sys.executable).with_name("matcher")),
+        "--database-url",
+        settings.database,
         "--data-dir",
         str(settings.data_dir),
         "--models-dir",

@@ -1,0 +1,50 @@
+"""The store, imports and the match engine on PostgreSQL: the SQLite tests of
+test_store, test_io and test_engine, run again on a server started on loopback
+(tests/postgres.py; skipped, saying why, where PostgreSQL is not installed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.postgres import postgres_server, settings  # noqa: F401 - the fixtures
+from tests.test_engine import (  # noqa: F401
+    community,
+    test_a_block_or_report_removes_the_pair_at_once_both_ways,
+    test_a_drummer_in_town_ranks_first_and_the_seeker_never_matches_themselves,
+    test_build_if_stale_skips_only_when_nothing_changed,
+    test_build_writes_a_folder_with_a_manifest_and_switches_current,
+    test_past_help_is_a_reason_with_its_count,
+)
+from tests.test_io import (  # noqa: F401
+    stocked,
+    test_a_changed_post_text_updates_exactly_that_post,
+    test_a_dry_run_counts_but_writes_nothing,
+    test_a_successful_import_is_recorded,
+    test_an_import_cannot_sign_up_again_a_member_who_unsubscribed,
+    test_empty_defaulted_cells_get_defaults_when_new_and_keep_stored_values,
+    test_every_bad_row_is_reported_and_nothing_is_written,
+    test_importing_the_same_files_twice_changes_nothing,
+    test_posts_and_interactions_may_reference_stored_rows,
+)
+from tests.test_store import (  # noqa: F401
+    engine,
+    test_a_database_with_data_upgrades_in_place,
+    test_foreign_keys_are_enforced_on_sqlite,
+    test_migration_upgrades_an_empty_database_to_the_newest_schema,
+    test_the_migrations_build_exactly_the_models_schema,
+    test_times_come_back_aware_in_utc,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+def test_the_cli_never_prints_the_store_password(settings):  # noqa: F811 - the fixture
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    url = settings.database.replace("postgres@", "postgres:s3cret-word@", 1)  # trust: any works
+    result = CliRunner().invoke(main, ["--database-url", url, "migrate"])
+    assert result.exit_code == 0, result.output
+    assert "schema empty -> " in result.output
+    assert "s3cret-word" not in result.output and "postgres:***@" in result.output
