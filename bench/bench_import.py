@@ -1,8 +1,10 @@
 """Time `import_files` on 10,000 members, 30,000 posts and 100,000 interactions (target: < 30 s).
 
 Usage: .venv/bin/python bench/bench_import.py [--members N] [--format csv|json|jsonl]
-Writes synthetic files and a SQLite store into a temporary folder, imports twice (the second
-import must find every row unchanged), and prints the time of each phase.
+                                              [--database-url URL]
+Writes synthetic files and a SQLite store into a temporary folder (or uses the empty database
+at URL, e.g. PostgreSQL's), imports twice (the second import must find every row unchanged),
+and prints the time of each phase.
 """
 
 from __future__ import annotations
@@ -103,13 +105,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--format", default="csv", choices=["csv", "json", "jsonl"])
+    parser.add_argument("--database-url", default="", help="an empty store [default: SQLite]")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "files"
         frames = synthetic(args.members)
         write_files(frames, folder, args.format)
         print(f"{frames.counts()} as {args.format}")
-        sessions = open_store(Settings(data_dir=Path(tmp) / "var"))
+        settings = Settings(data_dir=Path(tmp) / "var", database_url=args.database_url)
+        print(f"store: {settings.database_shown}")
+        sessions = open_store(settings)
         first, counts = timed_import(sessions, folder)
         print(f"first import: {first:.1f} s  {counts}")
         second, counts = timed_import(sessions, folder)

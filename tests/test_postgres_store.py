@@ -48,3 +48,21 @@ def test_the_cli_never_prints_the_store_password(settings):  # noqa: F811 - the 
     assert result.exit_code == 0, result.output
     assert "schema empty -> " in result.output
     assert "s3cret-word" not in result.output and "postgres:***@" in result.output
+
+
+def test_an_import_leaves_the_planner_statistics_of_what_it_wrote(sessions, tmp_path):
+    """Without them the next import's look-ups were planned as on empty tables (a second
+    import of 10k members took 60 to 500 s instead of seconds, bench/bench_import.py)."""
+    from sqlalchemy import text
+
+    from matcher.io import import_files
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "members.csv").write_text("id,name,kind\nm1,The Hum,band\nm2,Kit,venue\n")
+    import_files(sessions, [folder])
+    with sessions() as s:
+        query = text("select relname, last_analyze is not null from pg_stat_user_tables")
+        analysed = {name: done for name, done in s.execute(query)}
+    assert analysed["members"] is True
+    assert analysed["posts"] is False  # nothing written there

@@ -16,7 +16,7 @@ from matcher.io.formats import Frames, read_files
 from matcher.io.queries import file_rows
 from matcher.io.schema import COLUMNS, DEFAULTED, ENTITIES, STORE_NAMES
 from matcher.io.validate import CHUNK, validate
-from matcher.store import ImportRun, Interaction, Member, Post, utcnow
+from matcher.store import ImportRun, Interaction, Member, Post, refresh_statistics, utcnow
 
 MODELS: dict[str, Any] = {"members": Member, "posts": Post, "interactions": Interaction}
 Step = Callable[[str], None]
@@ -123,6 +123,9 @@ def import_frames(
             report("writing")
             _write(session, plans, now)
             session.add(ImportRun(at=now, source=source, counts=counts))
+    written = [MODELS[e] for e, p in plans.items() if p.inserts or p.updates]
+    if written and not dry_run:
+        refresh_statistics(sessions, written, report)
     return ImportResult(source, counts, checked.warnings, dry_run)
 
 
