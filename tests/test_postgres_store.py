@@ -29,7 +29,7 @@ from tests.test_io import (  # noqa: F401
 from tests.test_store import (  # noqa: F401
     engine,
     test_a_database_with_data_upgrades_in_place,
-    test_foreign_keys_are_enforced_on_sqlite,
+    test_foreign_keys_are_enforced,
     test_migration_upgrades_an_empty_database_to_the_newest_schema,
     test_the_migrations_build_exactly_the_models_schema,
     test_times_come_back_aware_in_utc,

@@ -40,7 +40,7 @@ def test_times_come_back_aware_in_utc(sessions):
     assert member.joined_at.tzinfo is not None
 
 
-def test_foreign_keys_are_enforced_on_sqlite(sessions):
+def test_foreign_keys_are_enforced(sessions):
     with pytest.raises(IntegrityError), sessions.begin() as session:
         session.add(Post(external_id="p1", member_id=999, side="need", text="a drummer"))
 
