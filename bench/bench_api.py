@@ -91,7 +91,7 @@ def sample_members(env: dict[str, str], data: Path, n: int = 2000) -> Path:
     from sqlalchemy import select
 
     from matcher.config import Settings
-    from matcher.db import open_store
+    from matcher.db import close_store, open_store
     from matcher.store import Member, Post
 
     sessions = open_store(Settings.from_env(env), upgrade=False)
@@ -102,7 +102,7 @@ def sample_members(env: dict[str, str], data: Path, n: int = 2000) -> Path:
             .where(Member.active.is_(True), Post.side == "need", Post.status == "open")
             .distinct()
         ).all()
-    sessions.kw["bind"].dispose()
+    close_store(sessions)
     path = data / MEMBERS_FILE
     path.write_text("\n".join(random.Random(7).sample(list(ids), min(n, len(ids)))))
     return path
@@ -113,7 +113,7 @@ def engine_alone(env: dict[str, str], members: list[str], n: int = 200) -> dict[
     import numpy as np
 
     from matcher.config import Settings
-    from matcher.db import open_store
+    from matcher.db import close_store, open_store
     from matcher.serving import CurrentMatcher
 
     settings = Settings.from_env(env)
@@ -124,7 +124,7 @@ def engine_alone(env: dict[str, str], members: list[str], n: int = 200) -> dict[
         tick = time.perf_counter()
         engine.for_member(member)
         times.append((time.perf_counter() - tick) * 1000)
-    sessions.kw["bind"].dispose()
+    close_store(sessions)
     p50, p99 = np.percentile(times, [50, 99])
     return {"p50_ms": round(float(p50), 1), "p99_ms": round(float(p99), 1), "calls": len(times)}
 

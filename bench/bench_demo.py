@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from matcher.config import Settings
-from matcher.db import open_store
+from matcher.db import close_store, open_store
 from matcher.demo import generate
 from matcher.io import import_frames
 
@@ -36,7 +36,7 @@ def main() -> None:
         t2 = time.perf_counter()
         result = import_frames(sessions, community.frames(), source="bench_demo")
         t3 = time.perf_counter()
-        sessions.kw["bind"].dispose()
+        close_store(sessions)
     counts = community.counts()
     needs = community.posts[community.posts["side"] == "need"]["text"]
     print(f"members {args.members}, seed {args.seed}, format {args.format}")

@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 
 from matcher.batch import candidate_table
 from matcher.config import Settings
-from matcher.db import open_store
+from matcher.db import close_store, open_store
 from matcher.digest.job import CANDIDATES_PER_MATCH, MIN_CANDIDATES, choose_week
 from matcher.digest.ledger import explain_plan, message_id, record
 from matcher.digest.mail import Outbox
@@ -131,7 +131,7 @@ def main() -> None:
     print(f"CPU: main process {time.process_time():.1f} s, worker processes {workers_cpu:.1f} s")
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"rerun (nothing to send): {rerun:.1f} s")
-    sessions.kw["bind"].dispose()
+    close_store(sessions)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.config import Settings
-from matcher.db import open_store
+from matcher.db import close_store, open_store
 from matcher.domain import INTERACTION_KINDS, MEMBER_KINDS
 from matcher.io import Frames, import_files, write_files
 
@@ -120,7 +120,7 @@ def main() -> None:
         second, counts = timed_import(sessions, folder)
         assert all(c["inserted"] == c["updated"] == 0 for c in counts.values()), counts
         print(f"second import (all unchanged): {second:.1f} s")
-        sessions.kw["bind"].dispose()
+        close_store(sessions)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Opening the store: the engine, the newest schema, and a session factory."""
+"""Opening and closing the store: the engine, the newest schema, and a session factory."""
 
 from __future__ import annotations
 
@@ -26,3 +26,8 @@ def open_store(settings: Settings, upgrade: bool = True) -> sessionmaker[Session
     if upgrade:
         migrate.upgrade(engine)
     return session_factory(engine)
+
+
+def close_store(sessions: sessionmaker[Session]) -> None:
+    """Close every connection of a store opened with `open_store` (its engine's pool)."""
+    sessions.kw["bind"].dispose()

@@ -253,12 +253,12 @@ def refresh_statistics(
     commit; until then a table that grew from nothing by 100,000 rows is planned as empty
     and the next import's look-ups scan it whole, chunk after chunk. SQLite needs nothing.
     """
+    if factory.kw["bind"].dialect.name != "postgresql":
+        return
+    if report:
+        report("refreshing the planner's statistics")
+    names = ", ".join(model.__table__.name for model in models)
     with factory.begin() as session:
-        if session.get_bind().dialect.name != "postgresql":
-            return
-        if report:
-            report("refreshing the planner's statistics")
-        names = ", ".join(model.__table__.name for model in models)
         session.execute(text(f"ANALYZE {names}"))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from matcher.config import Settings
-from matcher.db import open_store
+from matcher.db import close_store, open_store
 from matcher.embed import HashingEncoder
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -36,7 +36,7 @@ def sessions(settings: Settings):
     """A migrated, empty store."""
     factory = open_store(settings)
     yield factory
-    factory.kw["bind"].dispose()
+    close_store(factory)
 
 
 @pytest.fixture

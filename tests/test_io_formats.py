@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from matcher.config import Settings
-from matcher.db import open_store
+from matcher.db import close_store, open_store
 from matcher.io import community_stats, export_frames, import_files, parse, read_files, write_files
 from matcher.store import Member
 
@@ -103,7 +103,7 @@ def test_export_then_import_into_a_fresh_store_gives_the_same_data(sessions, tmp
     again = export_frames(fresh)
     for entity in ("members", "posts", "interactions"):
         pd.testing.assert_frame_equal(again.frame(entity), exported.frame(entity))
-    fresh.kw["bind"].dispose()
+    close_store(fresh)
 
 
 def test_empty_frames_write_a_header(tmp_path: Path):

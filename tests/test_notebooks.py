@@ -17,7 +17,7 @@ from matcher import report
 from matcher.allocate import gini
 from matcher.build import build_model
 from matcher.config import Settings
-from matcher.db import open_store
+from matcher.db import close_store, open_store
 from matcher.digest.week import week_of
 from matcher.embed import CachedEncoder
 from matcher.engine import Matcher
@@ -156,7 +156,7 @@ def test_the_api_serves_the_build_the_notebook_wrote(ran, ran_settings):
     build_id = _current_manifest(ran_settings)["build_id"]
     sessions = open_store(ran_settings)
     _, key = create_key(sessions, "notebook test", ["read"])
-    sessions.kw["bind"].dispose()
+    close_store(sessions)
     app = create_app({"TESTING": True, "SETTINGS": ran_settings, "RELOAD_SECONDS": 0})
     try:
         client = app.test_client()
@@ -168,7 +168,7 @@ def test_the_api_serves_the_build_the_notebook_wrote(ran, ran_settings):
         assert matches.status_code == 200, matches.get_json()
         assert matches.get_json()["build"] == build_id and matches.get_json()["matches"]
     finally:
-        app.extensions["matcher"].sessions.kw["bind"].dispose()
+        close_store(app.extensions["matcher"].sessions)
 
 
 @pytest.mark.slow
@@ -210,7 +210,7 @@ def demo_store(tmp_path_factory):
     encoder = HashingEncoder()
     build_model(sessions, encoder, settings, clock=lambda: NOW)
     yield sessions, settings, encoder
-    sessions.kw["bind"].dispose()
+    close_store(sessions)
 
 
 @pytest.fixture(scope="module")

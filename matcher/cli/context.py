@@ -29,7 +29,9 @@ class AppContext:
     def close(self) -> None:
         """Close the store's connections, if the command opened it (called as it ends)."""
         if "sessions" in self.__dict__:
-            self.sessions.kw["bind"].dispose()
+            from matcher.db import close_store
+
+            close_store(self.sessions)
 
     @cached_property
     def encoder(self) -> Encoder:

@@ -7,6 +7,7 @@ from typing import Any
 from api import create_app
 from matcher import keys
 from matcher.build import build_model
+from matcher.db import close_store
 from tests.factories import add_member
 
 PRIVATE_EMAILS = ("hum@private.example", "kit@private.example", "mix@private.example")
@@ -73,7 +74,7 @@ def key_headers(sessions, *scopes: str, name: str = "test") -> dict[str, str]:
 
 def close_app(app) -> None:
     """Close the app's connections to the store."""
-    app.extensions["matcher"].sessions.kw["bind"].dispose()
+    close_store(app.extensions["matcher"].sessions)
 
 
 def matches_of(client, headers, member_id, **query) -> list[str]:
