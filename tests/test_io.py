@@ -155,6 +155,32 @@ def test_empty_defaulted_cells_get_defaults_when_new_and_keep_stored_values(sess
     )
 
 
+def test_columns_a_file_leaves_out_keep_the_stored_values(stocked, tmp_path: Path):
+    # An organiser fixes one email with a file of just the columns that matter: the member's
+    # town, tags and bio, not in the file, stay; an empty cell of a column given still clears.
+    (tmp_path / "members-emailfix.csv").write_text(
+        "id,name,kind,email,bio\nm2,Ana Ruiz,session_musician,ana.new@example.org,\n"
+    )
+    (tmp_path / "posts-retext.jsonl").write_text(
+        '{"id": "p1", "member_id": "m1", "side": "need", "text": "Drummer wanted, shoegaze"}\n'
+    )
+    with stocked() as session:
+        ana = session.scalars(select(Member).where(Member.external_id == "m2")).one()
+        before = (ana.town, ana.latitude, ana.tags, ana.capacity, ana.joined_at)
+
+    result = import_files(stocked, [tmp_path], clock=lambda: T0 + timedelta(days=3))
+
+    assert result.counts["members"] == {"inserted": 0, "updated": 1, "unchanged": 0}
+    assert result.counts["posts"] == {"inserted": 0, "updated": 1, "unchanged": 0}
+    with stocked() as session:
+        ana = session.scalars(select(Member).where(Member.external_id == "m2")).one()
+        p1 = session.scalars(select(Post).where(Post.external_id == "p1")).one()
+        assert (ana.email, ana.bio) == ("ana.new@example.org", None)
+        assert (ana.town, ana.latitude, ana.tags, ana.capacity, ana.joined_at) == before
+        assert before[0] == "Leeds" and before[2] == ["drums", "jazz"]
+        assert (p1.text, p1.tags) == ("Drummer wanted, shoegaze", ["drums", "shoegaze"])
+
+
 def test_frames_made_in_code_with_typed_values_import(sessions):
     members = pd.DataFrame(
         {

@@ -32,6 +32,9 @@ class Frames:
     interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: list[str] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    # The columns each file has (by file name): a column a file leaves out is not given, so
+    # the import keeps what is stored. Frames made in code: the frame's own columns.
+    columns_of: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def frame(self, entity: str) -> pd.DataFrame:
         """The frame of `entity` (members, posts or interactions)."""
@@ -58,6 +61,7 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
         assert entity is not None
         for column in sorted(REQUIRED[entity] - set(frame.columns)):
             frames.problems.append(RowProblem(name, 0, column, "required column missing"))
+        frames.columns_of[name] = frozenset(str(c) for c in frame.columns) - {ROW}
         frame[FILE] = name
         parts[entity].append(frame)
     for entity, found in parts.items():

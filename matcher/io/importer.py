@@ -102,6 +102,7 @@ def import_frames(
             e: _plan(
                 e,
                 checked.rows[e].records,
+                checked.rows[e].absent,
                 _stored(session, e, checked.rows[e].records),
                 d,
                 kept_out if e == "members" else set(),
@@ -132,19 +133,24 @@ def import_frames(
 def _plan(
     entity: str,
     records: list[dict[str, Any]],
+    left_out: list[frozenset[str]],
     stored: dict[str, dict[str, Any]],
     defaults: dict[str, Any],
     unsubscribed: set[str],
 ) -> _Plan:
     """Split parsed rows into new, changed and unchanged ones, filling empty defaulted fields.
 
+    A column the row's file left out (`left_out`, one set per record) keeps the stored value.
+
     Members who unsubscribed themselves keep email_consent off whatever the file says.
     """
     plan = _Plan()
     keep = DEFAULTED[entity]
-    for record in records:
+    for record, absent in zip(records, left_out, strict=True):
         old = stored.get(record["id"])
         row = dict(record)
+        for column in absent:  # not in the file: the stored value, or what a new row gets
+            row[column] = old[column] if old is not None else defaults.get(column)
         if record["id"] in unsubscribed:
             row["email_consent"] = False
         if "tags" in row and row["tags"] is None:

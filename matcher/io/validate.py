@@ -88,6 +88,8 @@ class Rows:
 
     records: list[dict[str, Any]] = field(default_factory=list)
     origins: list[tuple[str, int]] = field(default_factory=list)  # (file, row) of each record
+    # The columns the file of each record left out (not given: the stored values stay).
+    absent: list[frozenset[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -107,7 +109,7 @@ def validate(frames: Frames, session: Session) -> Checked:
     warnings: list[str] = []
     for entity in ENTITIES:
         frame = frames.frame(entity)
-        rows[entity] = _parse_rows(entity, frame, whole_file, problems)
+        rows[entity] = _parse_rows(entity, frame, frames.columns_of, whole_file, problems)
         _check_duplicates(rows[entity], problems)
         extra = sorted(str(c) for c in frame.columns if c not in (*COLUMNS[entity], FILE, ROW))
         if extra:
@@ -119,12 +121,22 @@ def validate(frames: Frames, session: Session) -> Checked:
 
 
 def _parse_rows(
-    entity: str, frame: pd.DataFrame, whole_file: set[tuple[str, str]], problems: list[RowProblem]
+    entity: str,
+    frame: pd.DataFrame,
+    columns_of: dict[str, frozenset[str]],
+    whole_file: set[tuple[str, str]],
+    problems: list[RowProblem],
 ) -> Rows:
     n = len(frame)
     files = frame[FILE].tolist() if FILE in frame.columns else [entity] * n
     numbers = [int(r) for r in frame[ROW]] if ROW in frame.columns else range(1, n + 1)
-    out = Rows([{} for _ in range(n)], list(zip(files, numbers, strict=True)))
+    own = frozenset(str(c) for c in frame.columns)
+    left_out = {f: frozenset(COLUMNS[entity]) - columns_of.get(f, own) for f in set(files)}
+    out = Rows(
+        [{} for _ in range(n)],
+        list(zip(files, numbers, strict=True)),
+        [left_out[f] for f in files],
+    )
     found: dict[int, list[RowProblem]] = {}
     for column, parser in PARSERS[entity].items():
         values = frame[column].tolist() if column in frame.columns else [None] * n
