@@ -7,11 +7,12 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select, update
 
+from matcher.community import close_member, record_interaction
 from matcher.digest.mail import Outbox
 from matcher.digest.render import Renderer
 from matcher.digest.send import deliver
-from matcher.store import Digest
-from tests.test_digest_support import WEEK, add_people, build_matcher, choose, clock
+from matcher.store import Digest, DigestMatch, Member
+from tests.test_digest_support import NOW, WEEK, add_people, build_matcher, choose, clock
 
 
 @pytest.fixture
@@ -98,3 +99,58 @@ def test_two_runs_never_claim_the_same_digest(chosen):
     with sessions.begin() as s:
         theirs = claim(s, ids, ["chosen"])
     assert mine == ids[:3] and theirs == ids[3:]
+
+
+def suggested(sessions) -> dict[str, list[str]]:
+    """Whom each recorded digest suggests: recipient -> suggested members (external ids)."""
+    with sessions() as s:
+        ext = dict(s.execute(select(Member.id, Member.external_id)).all())
+        rows = s.execute(
+            select(Digest.member_id, DigestMatch.member_id)
+            .join(DigestMatch, DigestMatch.digest_id == Digest.id)
+            .order_by(DigestMatch.digest_id, DigestMatch.rank)
+        )
+        out: dict[str, list[str]] = {}
+        for recipient, member in rows:
+            out.setdefault(ext[recipient], []).append(ext[member])
+    return out
+
+
+def test_people_who_leave_or_are_blocked_after_the_choice_are_not_introduced(
+    chosen, settings, tmp_path
+):
+    sessions, _ = chosen
+    before = suggested(sessions)
+    # After the choice, before delivery: someone suggested to one recipient closes their
+    # account, and another recipient blocks each of the people suggested to them.
+    closing = before["hum"][0]
+    blocker = next(r for r, people in before.items() if r != closing and closing not in people)
+    close_member(sessions, closing, clock=clock)
+    for person in before[blocker]:
+        record_interaction(
+            sessions, kind="blocked", from_member_id=blocker, to_member_id=person, occurred_at=NOW
+        )
+    folder = tmp_path / "outbox"
+    result = run(sessions, settings, folder)
+
+    def body_of(recipient):
+        text = message_from_bytes((folder / f"{recipient}.eml").read_bytes(), policy=policy.default)
+        return text.get_body(("plain",)).get_content()
+
+    apart = {frozenset((blocker, person)) for person in before[blocker]}  # either direction
+    for recipient, people in before.items():
+        if recipient in (closing, blocker):
+            continue
+        body = body_of(recipient)
+        for person in people:
+            gone = person == closing or frozenset((recipient, person)) in apart
+            assert (person.title() in body) is not gone, (recipient, person)
+    assert not (folder / f"{blocker}.eml").exists()  # nobody left to suggest: not sent
+    assert result.emptied == 1
+    with sessions() as s:
+        status = s.execute(
+            select(Digest.status, Digest.error)
+            .join(Member, Member.id == Digest.member_id)
+            .where(Member.external_id == blocker)
+        ).one()
+    assert status[0] == "skipped" and "blocked" in status[1]

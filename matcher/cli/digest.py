@@ -77,7 +77,8 @@ def digest_command(
     community (nobody more often than their capacity, rarely seen members with an open
     offer first), and records the choice. Then it delivers each recorded digest exactly
     once: re-running after a crash sends only what is left. Members who unsubscribed or
-    have no address are skipped. Build a model first (`matcher build`).
+    have no address are skipped, and nobody is introduced who has since closed their account
+    or been blocked. Build a model first (`matcher build`).
 
     \b
     Examples:
@@ -200,6 +201,12 @@ def _report(
         out.print(
             f"  delivered now: {delivery.sent} sent, {delivery.failed} failed, "
             f"{delivery.unsubscribed} unsubscribed since chosen"
+            + (
+                f", {delivery.emptied} with nobody left to suggest (accounts closed or blocked "
+                "since chosen)"
+                if delivery.emptied
+                else ""
+            )
             + (f", {delivery.recovered} found already delivered" if delivery.recovered else "")
             + (f", {delivery.left} left for the next run (--limit)" if delivery.left else "")
         )

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
-from matcher.store import Digest, DigestMatch, Member
+from matcher.domain import SEPARATING_KINDS
+from matcher.store import Digest, DigestMatch, Interaction, Member
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,12 @@ class DigestContent:
 
 
 def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestContent]:
-    """The content of each of these recorded digests, with everyone's current public details."""
+    """The content of each of these recorded digests, with everyone's current public details.
+
+    A digest is delivered some time after it was chosen (a later run, a resume after a crash):
+    anyone who has since closed their account, or been blocked or reported by or to the
+    recipient, is left out of it, and a digest left with nobody is not sent.
+    """
     digests = session.execute(
         select(Digest.id, Digest.week, Digest.member_id, Digest.message_id).where(
             Digest.id.in_(list(digest_ids))
@@ -62,9 +68,15 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
     for row in matches:
         by_digest.setdefault(int(row.digest_id), []).append(row)
     people = _people(session, {d.member_id for d in digests} | {m.member_id for m in matches})
+    apart = _separated(session, {d.member_id for d in digests})
     out = {}
     for d in digests:
         seeker = people[d.member_id]
+        kept = [
+            m
+            for m in by_digest.get(int(d.id), [])
+            if people[m.member_id].active and m.member_id not in apart.get(d.member_id, ())
+        ]
         out[int(d.id)] = DigestContent(
             week=d.week,
             member_id=seeker.external_id,
@@ -72,8 +84,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
             email=seeker.email or "",
             message_id=d.message_id,
             suggestions=[
-                _suggestion(people[m.member_id], m.direction, m.mutual, m.reasons)
-                for m in by_digest.get(int(d.id), [])
+                _suggestion(people[m.member_id], m.direction, m.mutual, m.reasons) for m in kept
             ],
             subscribed=_subscribed(seeker),
         )
@@ -122,6 +133,24 @@ def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
             ).where(Member.id.in_(ids[lo : lo + 5000]))
         ).all()
         out.update({int(r.id): r for r in rows})
+    return out
+
+
+def _separated(session: Session, member_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Whom each of these members is kept apart from by a block or report, either direction."""
+    ids = sorted(set(member_ids))
+    out: dict[int, set[int]] = {}
+    for lo in range(0, len(ids), 5000):
+        part = ids[lo : lo + 5000]
+        rows = session.execute(
+            select(Interaction.from_member_id, Interaction.to_member_id).where(
+                Interaction.kind.in_(sorted(SEPARATING_KINDS)),
+                or_(Interaction.from_member_id.in_(part), Interaction.to_member_id.in_(part)),
+            )
+        )
+        for a, b in rows:
+            out.setdefault(a, set()).add(b)
+            out.setdefault(b, set()).add(a)
     return out
 
 

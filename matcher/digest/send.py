@@ -25,6 +25,7 @@ from matcher.progress import Advance
 # Digests to message bytes, in order, stamped with a time.
 RenderMany = Callable[[Sequence[DigestContent], datetime], list[bytes]]
 UNSUBSCRIBED = "unsubscribed (or lost their address) before the email went out"
+NOBODY_LEFT = "everyone suggested closed their account or was blocked before the email went out"
 
 
 class Transport(Protocol):
@@ -47,6 +48,7 @@ class Delivery:
     unknown: int = 0  # left `sending`: may or may not have arrived, not resent
     recovered: int = 0  # found `sending` and already in the outbox: marked sent
     unsubscribed: int = 0  # chosen, but no longer wanted email: skipped
+    emptied: int = 0  # chosen, but everyone suggested has left or been blocked since: skipped
     left: int = 0  # not attempted because of the limit
     errors: list[str] = field(default_factory=list)
 
@@ -134,7 +136,7 @@ def _deliver_batch(
     try:
         with sessions() as session:
             found = contents(session, owned)
-        wanted = [i for i in owned if found[i].subscribed]
+        wanted = [i for i in owned if found[i].subscribed and found[i].suggestions]
         messages = dict(zip(wanted, render([found[i] for i in wanted], now()), strict=True))
     except BaseException:
         _release(sessions, owned)  # nothing was handed over
@@ -149,6 +151,10 @@ def _deliver_batch(
             if not content.subscribed:
                 _settle(sessions, digest_id, "skipped", UNSUBSCRIBED)
                 result.unsubscribed += 1
+                continue
+            if not content.suggestions:
+                _settle(sessions, digest_id, "skipped", NOBODY_LEFT)
+                result.emptied += 1
                 continue
             try:
                 handing_over = True
