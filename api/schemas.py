@@ -149,7 +149,7 @@ class PostPatch(Schema):
     text = String(validate=Length(1, MAX_TEXT_LENGTH))
     tags = tag_list()
     status = String(validate=OneOf(POST_STATUSES))
-    expires_at = when()
+    expires_at = when(allow_none=True, metadata={"description": "null: the post never expires."})
 
 
 class PostOut(Schema):

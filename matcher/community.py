@@ -27,6 +27,9 @@ MEMBER_FIELDS = tuple(
 PUBLIC_MEMBER_FIELDS = ("name", "kind", "town", "country", "tags", "bio", "capacity")
 
 
+UNCHANGED = object()  # a field left out of an edit: what is stored stays
+
+
 def public_member(member: Member) -> dict[str, Any]:
     """What anyone may see of a member: never the email; contact only if they agreed."""
     out: dict[str, Any] = {"id": member.external_id}
@@ -227,10 +230,11 @@ def update_post(
     text: str | None = None,
     tags: Iterable[str] | None = None,
     status: str | None = None,
-    expires_at: datetime | None = None,
+    expires_at: datetime | object | None = UNCHANGED,
     clock: Clock = utcnow,
 ) -> Post:
-    """Edit a post; a new text is encoded before it is stored."""
+    """Edit a post; a new text is encoded before it is stored. `expires_at=None` clears the
+    expiry (the post no longer expires); left out, the expiry stays."""
     if text is not None:
         text = check_text(text)
         CachedEncoder(encoder, sessions).encode([text])
@@ -244,7 +248,7 @@ def update_post(
             post.tags = check_tags(tags)
         if status is not None:
             post.status = status
-        if expires_at is not None:
+        if expires_at is not UNCHANGED:
             post.expires_at = expires_at
         post.updated_at = clock()
     return post

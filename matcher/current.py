@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.domain import NEED, OFFER
+from matcher.domain import NEED, OFFER, fold_tag
 from matcher.embed import CachedEncoder
 from matcher.errors import NotFound
 from matcher.index import BuildIndex, jaccard
-from matcher.live import LiveChanges, LiveMember
+from matcher.live import LiveChanges, LiveMember, fingerprint
 from matcher.pairs import Items
 from matcher.retrieve import top_members
 from matcher.store import Member
@@ -29,13 +29,12 @@ class CurrentView:
         in_build = ~index.is_help
         self.live = LiveChanges(
             since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]),
-            known=dict(
-                zip(
-                    index.item_post[in_build].tolist(),
-                    [t for t, keep in zip(index.item_text, in_build, strict=True) if keep],
-                    strict=True,
+            known={
+                int(index.item_post[row]): fingerprint(
+                    index.item_text[row], index.item_tags[row], index.item_expires[row]
                 )
-            ),
+                for row in np.flatnonzero(in_build)
+            },
         )
         self.superseded = np.zeros(len(index.items), dtype=bool)  # build rows no longer open
         self._built_members: dict[int, LiveMember] = {}  # build rows read so far (immutable)
@@ -81,10 +80,19 @@ class CurrentView:
             )
         return self._live_candidates[key]
 
-    def nearest_members(self, vector: np.ndarray, k: int, exclude: int | None = None) -> np.ndarray:
-        """Store ids of the members whose build offers are nearest to `vector` (full scan)."""
+    def nearest_members(
+        self,
+        vector: np.ndarray,
+        k: int,
+        exclude: int | None = None,
+        eligible: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Store ids of the members whose build offers are nearest to `vector` (full scan),
+        among the member rows `eligible` marks (bool per member row; None: everyone)."""
         index = self.index
         rows = index.offer_rows[~self.superseded[index.offer_rows]]
+        if eligible is not None:
+            rows = rows[eligible[index.item_member[rows]]]
         if len(rows) == 0:
             return np.zeros(0, dtype=np.int64)
         exclude_row = index.member_row.get(exclude, -1) if exclude is not None else -1
@@ -117,12 +125,14 @@ class CurrentView:
             expired = index.item_expires <= now
             self.superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
             later = index.item_expires[~expired]
-            self._next_expiry = float(later.min()) if len(later) else np.inf
-            self._version = self.live.version
-            self._live_tags = {}
+            built_expiry = float(later.min()) if len(later) else np.inf
+            self._next_expiry = min(built_expiry, self.live.next_expiry())
+            live_tags: dict[int, set[str]] = {}
             for post in self.live.posts.values():
-                if post.open:
-                    self._live_tags.setdefault(post.member_id, set()).update(fold_tags(post.tags))
+                if post.open_at(moment):
+                    live_tags.setdefault(post.member_id, set()).update(fold_tags(post.tags))
+            self._live_tags = live_tags  # one assignment: a reader sees the old or the new
+            self._version = self.live.version
 
     def items_of(self, member_ids: list[int], side: str) -> Items:
         """The current texts of one side of these members: the build's, minus changed, plus live."""
@@ -149,6 +159,19 @@ class CurrentView:
             return Items.empty(index.vectors.shape[1])
         vectors = np.concatenate(vectors) if len(vectors) > 1 else vectors[0]
         return Items(vectors.astype(np.float32, copy=False), np.concatenate(owners), refs)
+
+    def member_rows_passing(
+        self, keep: Callable[[LiveMember], bool], built: np.ndarray
+    ) -> np.ndarray:
+        """Which member rows pass a filter now: `built` (bool per row, from the build's fields)
+        for the members unchanged since, `keep` of the member as now for the others."""
+        passing = np.asarray(built, dtype=bool).copy()
+        for member_id in {*self.live.members, *self._live_tags}:
+            row = self.index.member_row.get(member_id)
+            person = self.member(member_id)
+            if row is not None and person is not None:
+                passing[row] = keep(person)
+        return passing
 
     def tagset(self, member: LiveMember) -> frozenset[str]:
         """A member's tags with those of their posts, as compared."""
@@ -244,4 +267,4 @@ class CurrentView:
 
 def fold_tags(*groups: Iterable[str]) -> set[str]:
     """Tags as compared: stripped and case-folded."""
-    return {t.strip().casefold() for g in groups for t in g if t and t.strip()}
+    return {fold_tag(t) for g in groups for t in g if t and t.strip()}

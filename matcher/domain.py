@@ -47,3 +47,8 @@ SEPARATING_KINDS: frozenset[str] = frozenset({"blocked", "reported"})
 MAX_TEXT_LENGTH = 2000
 MAX_NAME_LENGTH = 200
 MAX_TAGS = 30
+
+
+def fold_tag(tag: object) -> str:
+    """A tag (or a town) as compared everywhere: stripped and case-folded ("" when empty)."""
+    return str(tag).strip().casefold()

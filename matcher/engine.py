@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matcher import explain
 from matcher.config import Settings
 from matcher.current import CurrentView, fold_tags
-from matcher.domain import NEED, OFFER
+from matcher.domain import NEED, OFFER, fold_tag
 from matcher.embed import CachedEncoder, Encoder
 from matcher.errors import InvalidInput
 from matcher.index import BuildIndex
@@ -175,7 +175,9 @@ class Matcher:
         needs = Items(vector, np.zeros(1, dtype=np.int64), [("text", 0)])
         with self.sessions() as session:
             self.refresh(session)
-        candidates = self.view.nearest_members(vector[0], limit * 10)
+        candidates = self.view.nearest_members(
+            vector[0], limit * 10, eligible=self._eligible(filters)
+        )
         return self._score(
             seeker,
             needs,
@@ -186,6 +188,33 @@ class Matcher:
             limit,
             typed_need=text.strip(),
         )
+
+    def _passes(self, person: LiveMember, filters: Filters) -> bool:
+        """Whether a member as now passes the filters (a tag of theirs or of their posts)."""
+        if filters.kind and person.kind != filters.kind:
+            return False
+        if filters.town and (person.town or "").casefold() != filters.town.casefold():
+            return False
+        return not (filters.tag and fold_tag(filters.tag) not in self.view.tagset(person))
+
+    def _eligible(self, filters: Filters) -> np.ndarray | None:
+        """The member rows that pass the filters now (None: no filter), so that a search
+        looks for the nearest among them rather than filtering the nearest of everyone."""
+        if not (filters.kind or filters.tag or filters.town):
+            return None
+        index = self.index
+        built = np.ones(len(index.member_ids), dtype=bool)
+        if filters.kind:
+            built &= np.array(index.member_kind) == filters.kind
+        if filters.town:
+            built &= index.town == filters.town.casefold()
+        if filters.tag:
+            column = index.tag_column.get(fold_tag(filters.tag))
+            has = np.zeros(len(built), dtype=bool)
+            if column is not None:
+                has[index.tag_matrix[:, column].nonzero()[0]] = True
+            built &= has
+        return self.view.member_rows_passing(lambda p: self._passes(p, filters), built)
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -201,7 +230,7 @@ class Matcher:
         typed_need: str | None = None,
     ) -> list[Match]:
         people = [self.view.member(c) for c in candidate_ids]
-        people = [p for p in people if p is not None and p.active and _passes(p, filters)]
+        people = [p for p in people if p is not None and p.active and self._passes(p, filters)]
         if not people:
             return []
         ids = [p.member_id for p in people]
@@ -302,11 +331,3 @@ class Matcher:
 def prefer_learned(learned: np.ndarray, content: np.ndarray) -> np.ndarray:
     """The ranker's score where it has one and the pair still exists (content > 0)."""
     return np.where(np.isnan(learned) | (content <= 0), content, learned)
-
-
-def _passes(person: LiveMember, filters: Filters) -> bool:
-    if filters.kind and person.kind != filters.kind:
-        return False
-    if filters.town and (person.town or "").casefold() != filters.town.casefold():
-        return False
-    return not (filters.tag and filters.tag.casefold() not in fold_tags(person.tags))

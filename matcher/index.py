@@ -13,7 +13,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from matcher import artifacts
 from matcher.corpus import HELPED
-from matcher.domain import NEED
+from matcher.domain import NEED, fold_tag
 from matcher.learn import LEARNED_FILE
 
 
@@ -124,10 +124,10 @@ class BuildIndex:
         self._offers_of = (indptr, offers[order])
         self.offer_rows = offers
 
-        self.member_tagsets = [{_fold(t) for t in tags} for tags in self.member_tags]
+        self.member_tagsets = [{fold_tag(t) for t in tags} for tags in self.member_tags]
         for row, tags in enumerate(self.item_tags):
             if tags:
-                self.member_tagsets[self.item_member[row]].update(_fold(t) for t in tags)
+                self.member_tagsets[self.item_member[row]].update(fold_tag(t) for t in tags)
         self.member_tagsets = [frozenset(t - {""}) for t in self.member_tagsets]
         tags = MultiLabelBinarizer(sparse_output=True)
         self.tag_matrix = tags.fit_transform(self.member_tagsets).tocsr()  # member row x tag
@@ -216,11 +216,6 @@ class BuildIndex:
         """Candidate slots (needs of others) whose lists hold this member."""
         lo, hi = self.helped_by_indptr[member_row], self.helped_by_indptr[member_row + 1]
         return np.asarray(self.helped_by_needs[lo:hi])
-
-
-def _fold(tag: object) -> str:
-    """A tag as compared: stripped and case-folded."""
-    return str(tag).strip().casefold()
 
 
 def jaccard(shared: np.ndarray, union: np.ndarray) -> np.ndarray:

@@ -31,6 +31,20 @@ class LivePost:
     expires_at: datetime | None = None
     vector: np.ndarray | None = None
 
+    def open_at(self, now: datetime) -> bool:
+        """Open, and not expired at `now`."""
+        return self.open and (self.expires_at is None or self.expires_at > now)
+
+
+def fingerprint(text: str, tags: list[str] | None, expires_at: float) -> tuple:
+    """What serving reads of a post besides its status: its text, its tags and when it expires
+    (seconds since the epoch, inf: never), to tell a post read again unchanged from an edit."""
+    return text, tuple(str(t) for t in tags or ()), round(float(expires_at), 3)
+
+
+def _expiry(moment: datetime | None) -> float:
+    return np.inf if moment is None else moment.timestamp()
+
 
 @dataclass(frozen=True)
 class LiveMember:
@@ -60,9 +74,10 @@ class LiveChanges:
     """
 
     since: datetime
-    # Open posts the build already holds, by id, with their text: seen again unchanged
-    # (e.g. stamped exactly at the snapshot time), they are not changes.
-    known: dict[int, str] = field(default_factory=dict)
+    # Open posts the build already holds, by id, with their `fingerprint`: seen again unchanged
+    # (e.g. stamped exactly at the snapshot time), they are not changes; a new text, new tags
+    # or a new expiry are.
+    known: dict[int, tuple] = field(default_factory=dict)
     posts: dict[int, LivePost] = field(default_factory=dict)
     members: dict[int, LiveMember] = field(default_factory=dict)
     now: datetime = field(default_factory=utcnow)
@@ -113,12 +128,13 @@ class LiveChanges:
                     and (post.expires_at is None or post.expires_at > now)
                 )
                 watermark = max(watermark, post.updated_at)
-                if post.id not in self.posts and is_open and self.known.get(post.id) == post.text:
+                seen = fingerprint(post.text, post.tags, _expiry(post.expires_at))
+                if post.id not in self.posts and is_open and self.known.get(post.id) == seen:
                     continue
                 old = self.posts.get(post.id)
                 if old is not None and old.text == post.text and old.open == is_open:
-                    if old.tags != list(post.tags or []):
-                        old.tags = list(post.tags or [])
+                    if (old.tags, old.expires_at) != (list(post.tags or []), post.expires_at):
+                        old.tags, old.expires_at = list(post.tags or []), post.expires_at
                         self.version += 1
                     continue
                 live = LivePost(
@@ -159,10 +175,21 @@ class LiveChanges:
         self.separations = separations
 
     def open_posts(self, side: str) -> list[LivePost]:
-        """Changed posts of one side that are open now and have a vector."""
+        """Changed posts of one side that are open now (not expired) and have a vector."""
         return [
-            p for p in self.posts.values() if p.side == side and p.open and p.vector is not None
+            p
+            for p in self.posts.values()
+            if p.side == side and p.open_at(self.now) and p.vector is not None
         ]
+
+    def next_expiry(self) -> float:
+        """When the next changed post that is open now expires (seconds; inf: none does)."""
+        later = [
+            _expiry(p.expires_at)
+            for p in self.posts.values()
+            if p.open_at(self.now) and p.expires_at is not None
+        ]
+        return min(later, default=np.inf)
 
     def open_needs_of(self, member_id: int) -> list[LivePost]:
         """A member's changed needs that are open now."""

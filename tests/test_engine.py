@@ -177,6 +177,68 @@ def test_a_post_that_expires_after_the_build_stops_matching_when_it_expires(
     assert "kit" not in [m.member_id for m in after.for_member("hum")]
 
 
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_post_written_after_the_build_stops_matching_when_it_expires(
+    community, settings, encoder
+):
+    from datetime import timedelta
+
+    from matcher.community import add_post
+
+    build_model(community, encoder, settings, clock=clock)
+    now = Clock(T0 + timedelta(hours=1))
+    matcher = Matcher(
+        BuildIndex.load(settings.models_dir), community, settings, encoder=encoder, clock=now
+    )
+    add_post(
+        community,
+        encoder,
+        member_id="mix",
+        side="offer",
+        text="drummer available for gigs, any genre",
+        expires_at=T0 + timedelta(days=1),
+        clock=now,
+    )
+    shown = {m.member_id: str(m.reasons) for m in matcher.for_member("hum")}
+    assert "any genre" in shown["mix"]
+    now.now = T0 + timedelta(days=2)  # the same matcher, a day after the post expired
+    shown = {m.member_id: str(m.reasons) for m in matcher.for_member("hum")}
+    assert "any genre" not in shown.get("mix", "")
+
+
+def test_editing_the_tags_or_expiry_of_a_built_post_counts_without_a_rebuild(
+    community, settings, encoder
+):
+    from datetime import timedelta
+
+    from matcher.community import update_post
+
+    build_model(community, encoder, settings, clock=clock)
+    now = Clock(T0 + timedelta(hours=1))
+    matcher = Matcher(
+        BuildIndex.load(settings.models_dir), community, settings, encoder=encoder, clock=now
+    )
+    assert "kit" in [m.member_id for m in matcher.for_member("hum")]
+    update_post(
+        community, encoder, "kit-o0", tags=["drums"], expires_at=T0 + timedelta(days=1), clock=now
+    )
+    shown = [m.member_id for m in matcher.for_member("hum", filters=Filters(tag="drums"))]
+    assert shown == ["kit"]  # the new tag counts at once
+    now.now = T0 + timedelta(days=2)
+    assert "kit" not in [m.member_id for m in matcher.for_member("hum")]  # and the new expiry
+    update_post(community, encoder, "kit-o0", expires_at=None, clock=now)  # never expires
+    assert "kit" in [m.member_id for m in matcher.for_member("hum")]
+
+
 def test_posts_stamped_at_the_snapshot_time_match_without_an_encoder(community, settings, encoder):
     from sqlalchemy import update
 
@@ -246,3 +308,16 @@ def test_past_help_is_a_reason_with_its_count(sessions, settings, encoder):
     reasons = {r["type"]: r for r in kit_match.reasons}
     assert reasons["prior_help"]["count"] == 1
     assert reasons["helped_others"]["count"] == 1
+
+
+def test_a_search_filtered_by_kind_looks_among_that_kind_whatever_the_limit(
+    sessions, settings, encoder
+):
+    with sessions.begin() as s:
+        for i in range(30):
+            add_member(s, f"d{i}", "session_musician", offers=["drummer available for gigs"])
+        add_member(s, "room", "venue", offers=["a room for gigs and rehearsals"])
+    matcher = build_and_load(sessions, settings, encoder)
+    for limit in (1, 2, 20):
+        found = matcher.for_text("drummer for gigs", limit=limit, filters=Filters(kind="venue"))
+        assert [m.member_id for m in found] == ["room"]

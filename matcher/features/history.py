@@ -15,7 +15,7 @@ import joblib
 import numpy as np
 import pandas as pd
 
-from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS
+from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS, fold_tag
 from matcher.errors import BuildError
 from matcher.features.lexical import term_counts
 from matcher.features.ragged import Growing, Ragged
@@ -52,10 +52,7 @@ class MemberState:
         self.member_ids = members.index.to_numpy(dtype=np.int64)
         self._index: pd.Index | None = None
         self.town = np.array(
-            [
-                str(t).strip().lower() if isinstance(t, str) and t.strip() else ""
-                for t in members["town"]
-            ],
+            [fold_tag(t) if isinstance(t, str) else "" for t in members["town"]],
             dtype=object,
         )
         self.latitude = pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64)
@@ -118,7 +115,7 @@ class MemberState:
     def _tag_list(self, tags: object) -> list[int]:
         out = []
         for tag in tags if isinstance(tags, list | tuple | np.ndarray) else []:
-            key = str(tag).strip().lower()
+            key = fold_tag(tag)
             if key:
                 out.append(self.tag_ids.setdefault(key, len(self.tag_ids)))
         return sorted(set(out))
@@ -131,7 +128,7 @@ class MemberState:
 
     def tag_positions(self, tags: Sequence[str]) -> np.ndarray:
         """The known tags among `tags`, as tag ids."""
-        keys = {str(t).strip().lower() for t in tags}
+        keys = {fold_tag(t) for t in tags}
         return np.array(sorted(self.tag_ids[k] for k in keys if k in self.tag_ids), dtype=np.int64)
 
     def add_post(self, row: int) -> None:

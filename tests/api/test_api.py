@@ -108,6 +108,14 @@ def test_a_post_created_through_the_api_is_matched_at_once(client, rw, ro):
     assert client.get("/v1/posts/ace-o", headers=ro).get_json()["text"] == "I sell vans"
     client.patch("/v1/posts/ace-o", json={"text": "drummer for gigs"}, headers=rw)
     assert "ace" in matches_of(client, ro, "hum")
+    expired = client.patch(
+        "/v1/posts/ace-o", json={"expires_at": "2020-01-01T00:00:00Z"}, headers=rw
+    )
+    assert expired.get_json()["expires_at"].startswith("2020-01-01")
+    assert "ace" not in matches_of(client, ro, "hum")
+    cleared = client.patch("/v1/posts/ace-o", json={"expires_at": None}, headers=rw).get_json()
+    assert cleared["expires_at"] is None
+    assert "ace" in matches_of(client, ro, "hum")
     closed = client.delete("/v1/posts/ace-o", headers=rw).get_json()
     assert closed["status"] == "closed"
     assert "ace" not in matches_of(client, ro, "hum")
