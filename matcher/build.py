@@ -19,7 +19,7 @@ from matcher import artifacts
 from matcher.config import Settings
 from matcher.corpus import match_items
 from matcher.domain import NEED, POSITIVE_KINDS
-from matcher.embed import CachedEncoder, Encoder
+from matcher.embed import CachedEncoder, Encoder, encoder_name
 from matcher.errors import BuildError
 from matcher.learn import learn
 from matcher.progress import Reporter, Silent
@@ -97,7 +97,7 @@ def current_build_matches(sessions: sessionmaker[Session], settings: Settings) -
         manifest = artifacts.read_manifest(artifacts.resolve(settings.models_dir))
     except BuildError:
         return None
-    if manifest.get("encoder", {}).get("name") != settings.encoder:
+    if manifest.get("encoder", {}).get("name") != encoder_name(settings.encoder):
         return None
     with sessions() as session:
         fingerprint = load_community(session).fingerprint()

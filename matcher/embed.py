@@ -17,6 +17,8 @@ from matcher.config import DEFAULT_ENCODER, Settings
 from matcher.errors import ConfigError
 from matcher.store import TextVector, insert_or_ignore
 
+HASHING_DIM = 512  # the hashing encoder's width when its name gives none
+
 Progress = Callable[[int], None]
 
 
@@ -103,7 +105,7 @@ def resolve_precision(precision: str, device: str = "cpu") -> str:
 class HashingEncoder:
     """A fast lexical encoder (hashed word and character n-grams); for tests and quick trials."""
 
-    def __init__(self, dim: int = 512):
+    def __init__(self, dim: int = HASHING_DIM):
         from sklearn.feature_extraction.text import HashingVectorizer
 
         self.name = f"hashing-{dim}"
@@ -129,13 +131,21 @@ def resolve_model_path(model: str) -> str:
     return model
 
 
+def encoder_name(name: str) -> str:
+    """The name the encoder configured as `name` goes by (in builds and the vector cache),
+    without loading it: `hashing` is `hashing-512`; a model is its own name."""
+    if name.startswith("hashing"):
+        _, _, dim = name.partition("-")
+        return f"hashing-{int(dim) if dim else HASHING_DIM}"
+    return name
+
+
 def load_encoder(
     name: str, device: str = "cpu", batch_size: int = 64, precision: str = "auto"
 ) -> Encoder:
     """The encoder called `name`: `hashing[-DIM]`, or any sentence-transformers model."""
     if name.startswith("hashing"):
-        _, _, dim = name.partition("-")
-        return HashingEncoder(int(dim) if dim else 512)
+        return HashingEncoder(int(encoder_name(name).removeprefix("hashing-")))
     return SentenceEncoder(name, device=device, batch_size=batch_size, precision=precision)
 
 

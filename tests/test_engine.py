@@ -258,7 +258,7 @@ def test_build_if_stale_skips_only_when_nothing_changed(community, settings, enc
 
     runner = CliRunner()
     args = ["--data-dir", str(settings.data_dir), "--models-dir", str(settings.models_dir)]
-    args += ["--database-url", settings.database, "--encoder", encoder.name]
+    args += ["--database-url", settings.database, "--encoder", "hashing"]  # i.e. hashing-512
     first = runner.invoke(main, [*args, "build", "--if-stale"])
     assert first.exit_code == 0, first.output
     assert "nothing to do" not in first.output
