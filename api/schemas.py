@@ -17,6 +17,7 @@ from api.fields import (
 )
 from matcher.domain import (
     INTERACTION_KINDS,
+    MAX_MATCH_LIMIT,
     MAX_NAME_LENGTH,
     MAX_TEXT_LENGTH,
     MEMBER_KINDS,
@@ -25,7 +26,7 @@ from matcher.domain import (
 )
 from matcher.engine import DIRECTIONS
 
-MAX_LIMIT = 100
+MAX_LIMIT = MAX_MATCH_LIMIT
 MAX_BIO_LENGTH = 5000
 ROLES = ("helps_you", "you_help")
 REASON_TYPES = (

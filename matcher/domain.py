@@ -47,6 +47,7 @@ SEPARATING_KINDS: frozenset[str] = frozenset({"blocked", "reported"})
 MAX_TEXT_LENGTH = 2000
 MAX_NAME_LENGTH = 200
 MAX_TAGS = 30
+MAX_MATCH_LIMIT = 100  # matches one request or command may ask for
 
 
 def fold_tag(tag: object) -> str:

@@ -63,4 +63,11 @@ class ImportRejected(MatcherError):
 
     def __init__(self, problems: list[RowProblem]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} bad row(s); nothing was imported")
+        rows = len({(p.file, p.row) for p in problems if p.row > 0})
+        files = len({p.file for p in problems if p.row <= 0})
+        where = [f"{rows} row(s)"] if rows else []
+        where += [f"{files} file(s) as a whole"] if files else []
+        super().__init__(
+            f"{len(problems)} problem(s) in {' and '.join(where) or 'the import'}; "
+            "nothing was imported"
+        )

@@ -92,7 +92,35 @@ def test_a_file_without_a_required_column_is_one_problem(sessions, tmp_path: Pat
     with pytest.raises(ImportRejected) as caught:
         import_files(sessions, [tmp_path])
     assert [(p.row, p.field, p.reason) for p in caught.value.problems] == [
-        (0, "kind", "required column missing")
+        (0, "kind", "required column missing (the header has: 'id', 'name')")
+    ]
+    assert str(caught.value) == "1 problem(s) in 1 file(s) as a whole; nothing was imported"
+
+
+@pytest.mark.parametrize(
+    "header, reason",
+    [
+        ("ID,name,kind", "required column missing (the header has 'ID': write it 'id', lower case"),
+        ("id;name;kind", "required column missing (the header is 'id;name;kind': the file looks"),
+    ],
+)
+def test_a_header_slip_is_named(sessions, tmp_path: Path, header, reason):
+    (tmp_path / "members.csv").write_text(f"{header}\nm1,A,band\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    assert caught.value.problems[0].field == "id"
+    assert caught.value.problems[0].reason.startswith(reason)
+
+
+def test_a_member_cannot_help_themself(stocked, tmp_path: Path):
+    (tmp_path / "interactions.csv").write_text(
+        "id,kind,from_member_id,to_member_id,occurred_at\n"
+        "i90,helped,m1,m1,2026-01-20T10:00:00Z\ni91,helped,m2,m1,2026-01-20T10:00:00Z\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(stocked, [tmp_path])
+    assert [(p.row, p.field, p.reason) for p in caught.value.problems] == [
+        (2, "to_member_id", "the same member as from_member_id: an interaction is between two")
     ]
 
 

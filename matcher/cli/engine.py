@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import click
-from rich.table import Table
+from rich.table import Column, Table
 
 from matcher.cli.context import AppContext, pass_app
+from matcher.domain import MAX_MATCH_LIMIT, MEMBER_KINDS
 
 
 @click.command("build")
@@ -51,8 +52,12 @@ def builds_command(app: AppContext) -> None:
     """List the model builds in the models folder, newest first."""
     from matcher.artifacts import list_builds
 
-    table = Table("build", "current", "members", "needs", "offers", "encoder", "ranker")
-    for b in list_builds(app.settings.models_dir):
+    found = list_builds(app.settings.models_dir)
+    width = max((len(b["build_id"]) for b in found), default=5)
+    table = Table("current", "members", "needs", "offers", "encoder", "ranker")
+    # The id is what --build takes: never cut short, whatever the terminal's width.
+    table.columns.insert(0, Column("build", no_wrap=True, min_width=width))
+    for b in found:
         table.add_row(
             b["build_id"],
             "yes" if b["current"] else "",
@@ -70,7 +75,13 @@ def builds_command(app: AppContext) -> None:
 @click.option("--text", help="Match a need typed in words instead of a member's needs.")
 @click.option("--tag", "tags", multiple=True, help="Tag of the typed need (repeatable).")
 @click.option("--near", "near", help="Town of the typed need.")
-@click.option("--limit", default=10, show_default=True, help="How many matches.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_MATCH_LIMIT),
+    default=10,
+    show_default=True,
+    help="How many matches.",
+)
 @click.option(
     "--direction",
     type=click.Choice(["helps_you", "you_help", "both"]),
@@ -78,7 +89,7 @@ def builds_command(app: AppContext) -> None:
     show_default=True,
     help="Who could help the member, whom the member could help, or both.",
 )
-@click.option("--kind", help="Only members of this kind (band, venue, engineer, ...).")
+@click.option("--kind", type=click.Choice(MEMBER_KINDS), help="Only members of this kind.")
 @click.option("--town", help="Only members in this town.")
 @click.option("--only-tag", help="Only members with this tag.")
 @click.option("--mutual/--any", "mutual", default=None, help="Only mutual matches.")
@@ -104,8 +115,8 @@ def match_command(
 
     \b
     Examples:
-      matcher match m-0042
-      matcher match m-0042 --direction both --mutual
+      matcher match m000042
+      matcher match m000042 --direction both --mutual
       matcher match --text "our band needs a drummer" --near Leeds
     """
     from matcher.engine import Filters, Matcher

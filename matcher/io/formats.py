@@ -59,8 +59,10 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
             frames.problems.append(RowProblem(name, 0, "file", f"cannot read the file: {exc}"))
             continue
         assert entity is not None
-        for column in sorted(REQUIRED[entity] - set(frame.columns)):
-            frames.problems.append(RowProblem(name, 0, column, "required column missing"))
+        missing = sorted(REQUIRED[entity] - set(frame.columns))
+        for column in missing:
+            reason = "required column missing" + _header_hint(frame.columns, column)
+            frames.problems.append(RowProblem(name, 0, column, reason))
         frames.columns_of[name] = frozenset(str(c) for c in frame.columns) - {ROW}
         frame[FILE] = name
         parts[entity].append(frame)
@@ -68,6 +70,21 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
         if found:
             setattr(frames, entity, pd.concat(found, ignore_index=True).astype(object))
     return frames
+
+
+def _header_hint(found: Iterable[object], column: str) -> str:
+    """Why a required column was not found: what the header has, and the likely slip."""
+    names = [str(c) for c in found if c != ROW]
+    for name in names:
+        if name != column and name.strip().casefold() == column:
+            return f" (the header has {name!r}: write it {column!r}, lower case, no spaces)"
+    if len(names) == 1 and ";" in names[0]:
+        return (
+            f" (the header is {names[0]!r}: the file looks separated by semicolons; "
+            "save it with commas)"
+        )
+    shown = ", ".join(repr(n) for n in names[:12]) + (", ..." if len(names) > 12 else "")
+    return f" (the header has: {shown or 'nothing'})"
 
 
 def _expand(paths: Iterable[Path | str], problems: list[RowProblem]) -> list[Path]:

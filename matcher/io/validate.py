@@ -197,6 +197,15 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
                 reason = f"unknown {what} {key!r} (not in the files or the store)"
                 problems.append(RowProblem(file, row, column, reason))
 
+    for record, (file, row) in zip(
+        rows["interactions"].records, rows["interactions"].origins, strict=True
+    ):
+        if (
+            record["from_member_id"] is not None
+            and record["from_member_id"] == record["to_member_id"]
+        ):
+            reason = "the same member as from_member_id: an interaction is between two"
+            problems.append(RowProblem(file, row, "to_member_id", reason))
     check("posts", "member_id", members, "member")
     check("interactions", "from_member_id", members, "member")
     check("interactions", "to_member_id", members, "member")
