@@ -12,6 +12,24 @@ from typing import Any
 from matcher.errors import ConfigError
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
+# Settings that take one of a few values, and settings that must be at least some number:
+# checked when the settings are made, so a typo stops a command or the API at start, by name.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "reciprocal_operator": ("uninorm", "harmonic", "product"),
+    "encoder_precision": ("auto", "float32", "bfloat16"),
+}
+AT_LEAST: dict[str, float] = {
+    "encode_batch_size": 1,
+    "candidates_per_need": 1,
+    "match_limit": 1,
+    "min_training_labels": 1,
+    "max_training_needs": 0,
+    "digest_matches": 1,
+    "default_capacity": 0,
+    "coverage_floor": 0,
+    "proximity_km": 1e-9,
+    "max_body_bytes": 1,
+}
 # Below this many labelled outcomes (helped or accepted) a build keeps the content score. The
 # learning curve on both Stack Exchange dumps (`bench/learning_curve.py PATH`: models trained
 # at half of the questions on the most recent N answers, ranking the questions from 50% to
@@ -83,6 +101,22 @@ class Settings:
     cors_origins: str = ""  # comma-separated; empty: CORS off
     rate_limit: str = "600 per minute"
     max_body_bytes: int = 64 * 1024
+
+    def __post_init__(self) -> None:
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ConfigError(
+                    f"setting {name} (MATCHER_{name.upper()}) must be one of "
+                    f"{', '.join(allowed)}, not {value!r}"
+                )
+        for name, least in AT_LEAST.items():
+            value = getattr(self, name)
+            if value < least:
+                raise ConfigError(
+                    f"setting {name} (MATCHER_{name.upper()}) must be at least "
+                    f"{least:g}, not {value!r}"
+                )
 
     @property
     def database(self) -> str:

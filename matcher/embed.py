@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.config import DEFAULT_ENCODER, Settings
+from matcher.config import CHOICES, DEFAULT_ENCODER, Settings
 from matcher.errors import ConfigError
 from matcher.store import TextVector, insert_or_ignore
 
@@ -81,7 +81,7 @@ class SentenceEncoder:
         return torch.autocast(self.model.device.type, dtype=torch.bfloat16)
 
 
-PRECISIONS = ("auto", "float32", "bfloat16")
+PRECISIONS = CHOICES["encoder_precision"]
 
 
 def resolve_precision(precision: str, device: str = "cpu") -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-OPERATORS = ("uninorm", "harmonic", "product")
+from matcher.config import CHOICES
+
+OPERATORS = CHOICES["reciprocal_operator"]
 NEUTRAL = 0.5  # "no evidence either way" for the uninorm
 
 

@@ -1,0 +1,43 @@
+"""Settings: a mistyped value stops at once, naming the setting and what it may be."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import main
+from matcher.config import Settings
+from matcher.errors import ConfigError
+
+
+def test_environment_values_are_typed_and_overrides_win():
+    settings = Settings.from_env({"MATCHER_MATCH_LIMIT": "7", "MATCHER_PROXIMITY_KM": "20"})
+    assert (settings.match_limit, settings.proximity_km) == (7, 20.0)
+    assert Settings.from_env({"MATCHER_MATCH_LIMIT": "7"}, match_limit=9).match_limit == 9
+
+
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("MATCHER_RECIPROCAL_OPERATOR", "harmonc", "must be one of uninorm, harmonic, product"),
+        ("MATCHER_ENCODER_PRECISION", "fp16", "must be one of auto, float32, bfloat16"),
+        ("MATCHER_CANDIDATES_PER_NEED", "0", "must be at least 1, not 0"),
+        ("MATCHER_DIGEST_MATCHES", "-2", "must be at least 1, not -2"),
+        ("MATCHER_MATCH_LIMIT", "ten", "invalid literal"),
+    ],
+)
+def test_a_bad_setting_is_refused_by_name(variable, value, message):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({variable: value})
+    assert variable in str(caught.value) and message in str(caught.value)
+
+
+def test_the_cli_stops_on_a_bad_setting_before_any_work(tmp_path):
+    result = CliRunner().invoke(
+        main,
+        ["--data-dir", str(tmp_path), "stats"],
+        env={"MATCHER_RECIPROCAL_OPERATOR": "harmonc"},
+    )
+    assert result.exit_code != 0
+    assert "MATCHER_RECIPROCAL_OPERATOR" in result.output
+    assert not (tmp_path / "matcher.db").exists()
