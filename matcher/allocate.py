@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.evaluate.metrics import gini
+
 # Share of each seeker's slots that the coverage floor may take, so every email keeps
 # its best matches too.
 FLOOR_SHARE = 0.5
@@ -145,15 +147,6 @@ def top_n(
 def _index_size(seeker: np.ndarray, member: np.ndarray, capacity: np.ndarray) -> int:
     biggest = max(int(seeker.max(initial=-1)), int(member.max(initial=-1)))
     return max(biggest + 1, len(capacity))
-
-
-def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative values: 0 when all equal, near 1 when one has all."""
-    x = np.sort(np.asarray(values, dtype=np.float64))
-    n, total = len(x), x.sum()
-    if n == 0 or total == 0:
-        return 0.0
-    return float((2.0 * np.sum(np.arange(1, n + 1) * x)) / (n * total) - (n + 1) / n)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ RECORDED_LIBRARIES = (
     "scipy",
     "torch",
     "sentence-transformers",
-    "bm25s",
 )
 
 

@@ -33,7 +33,7 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     if len(u) == 0:
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
     valid = ~matcher.view.superseded
-    needs, offers = index._needs_of, index._offers_of
+    needs, offers = index.needs_by_member, index.offers_by_member
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
     overlap = index.pair_tag_overlap(u, v)

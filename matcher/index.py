@@ -119,9 +119,10 @@ class BuildIndex:
         needs = np.flatnonzero(self.is_need)
         offers = np.flatnonzero(~self.is_need)
         indptr, order = _csr(self.item_member[needs], n_members)
-        self._needs_of = (indptr, needs[order])
+        # (indptr, item rows) of each member row's open needs, and of their offers and help
+        self.needs_by_member = (indptr, needs[order])
         indptr, order = _csr(self.item_member[offers], n_members)
-        self._offers_of = (indptr, offers[order])
+        self.offers_by_member = (indptr, offers[order])
         self.offer_rows = offers
 
         self.member_tagsets = [{fold_tag(t) for t in tags} for tags in self.member_tags]
@@ -154,18 +155,8 @@ class BuildIndex:
 
     def items_of(self, member_rows: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
         """Item rows of several members' needs (or offers and help history), and whose they are."""
-        indptr, rows = self._needs_of if side == NEED else self._offers_of
+        indptr, rows = self.needs_by_member if side == NEED else self.offers_by_member
         return gather_groups(indptr, rows, member_rows)
-
-    def needs_of(self, member_row: int) -> np.ndarray:
-        """Item rows of a member's open needs."""
-        indptr, rows = self._needs_of
-        return rows[indptr[member_row] : indptr[member_row + 1]]
-
-    def offers_of(self, member_row: int) -> np.ndarray:
-        """Item rows of a member's open offers and help history."""
-        indptr, rows = self._offers_of
-        return rows[indptr[member_row] : indptr[member_row + 1]]
 
     def helped(self, helper_row: int, seeker_row: int) -> int:
         """How many times `helper_row` helped `seeker_row` (as of the build)."""

@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from matcher.domain import NEED, SEPARATING_KINDS
+from matcher.domain import SEPARATING_KINDS
 from matcher.embed import CachedEncoder
 from matcher.store import Interaction, Member, Post, utcnow
 
@@ -190,10 +190,6 @@ class LiveChanges:
             if p.open_at(self.now) and p.expires_at is not None
         ]
         return min(later, default=np.inf)
-
-    def open_needs_of(self, member_id: int) -> list[LivePost]:
-        """A member's changed needs that are open now."""
-        return [p for p in self.open_posts(NEED) if p.member_id == member_id]
 
 
 def _window(column, condition) -> tuple:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.allocate import allocate, fairness, gini, propose, top_n
+from matcher.allocate import allocate, fairness, propose, top_n
+from matcher.evaluate.metrics import gini
 
 
 def random_market(seed: int, members: int = 60, per_seeker: int = 12):

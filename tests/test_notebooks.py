@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from matcher import report
-from matcher.allocate import gini
 from matcher.build import build_model
 from matcher.config import Settings
 from matcher.db import close_store, open_store
 from matcher.digest.week import week_of
 from matcher.embed import CachedEncoder
 from matcher.engine import Matcher
+from matcher.evaluate.metrics import gini
 from matcher.index import BuildIndex
 from matcher.io import community_stats
 from matcher.snapshot import load_community

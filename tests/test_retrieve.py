@@ -2,32 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.retrieve import max_by_group, top_k, top_members
+from matcher.retrieve import max_by_group, top_members
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
-
-
-def test_top_k_matches_a_full_sort_whatever_the_chunk_size():
-    rng = np.random.default_rng(0)
-    corpus = _unit(rng.normal(size=(1000, 16)))
-    queries = _unit(rng.normal(size=(5, 16)))
-    full = queries @ corpus.T
-    expected = np.argsort(-full, axis=1)[:, :10]
-    for chunk in (7, 100, 5000):
-        ids, scores = top_k(queries, corpus, 10, chunk=chunk)
-        np.testing.assert_array_equal(ids, expected)
-        np.testing.assert_allclose(scores, np.take_along_axis(full, expected, axis=1), rtol=1e-6)
-
-
-def test_top_k_skips_excluded_rows_and_pads_when_short():
-    corpus = _unit(np.eye(3, 4) + 0.01)
-    exclude = np.array([True, False, False])
-    ids, scores = top_k(corpus[:1], corpus, 5, exclude=exclude)
-    assert 0 not in ids[0]
-    assert list(ids[0][2:]) == [-1, -1, -1]
-    assert np.isneginf(scores[0][2:]).all()
 
 
 def test_max_by_group_names_the_best_row_of_each_group():
