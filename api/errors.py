@@ -6,6 +6,7 @@ import json
 from typing import Any, NoReturn
 
 from apiflask import APIFlask, HTTPError
+from flask import request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -101,8 +102,25 @@ def _describe(code: int, detail: Any) -> str:
     return HTTP_STATUS_CODES.get(code, "Error")
 
 
+# Endpoints whose POST body is not JSON: RFC 8058's one-click unsubscribe posts a form.
+FORM_ENDPOINTS = frozenset({"unsubscribe.unsubscribe_one_click"})
+
+
+def _require_json_bodies() -> None:
+    """A body that is not declared JSON is refused with 415, saying how to send it (read as
+    JSON it would look empty, and every required field would seem missing)."""
+    if (
+        request.method in ("POST", "PUT", "PATCH")
+        and request.content_length
+        and not request.is_json
+        and request.endpoint not in FORM_ENDPOINTS
+    ):
+        fail(415, "send the body as JSON, with the header Content-Type: application/json")
+
+
 def init_app(app: APIFlask) -> None:
-    """Turn every error of `app` into the one JSON shape."""
+    """Turn every error of `app` into the one JSON shape; refuse bodies that are not JSON."""
+    app.before_request(_require_json_bodies)
     app.error_processor(_from_http_error)
     app.register_error_handler(HTTPException, _from_exception)
     app.register_error_handler(MatcherError, _from_library)
@@ -119,6 +137,7 @@ SHARED_ERRORS = {
     "400": "The body is not valid JSON",
     "403": "The API key does not have the scope this operation needs",
     "413": "The body is larger than the limit (MATCHER_MAX_BODY_BYTES)",
+    "415": "The body is not sent as JSON (Content-Type: application/json)",
     "429": "Too many requests for this key; wait for Retry-After seconds",
 }
 
@@ -132,7 +151,7 @@ def document_errors(spec: dict[str, Any]) -> dict[str, Any]:
                 operation["requestBody"]["required"] = True  # an absent body is a 422
             codes = []
             if "requestBody" in operation:
-                codes += ["400", "413"]
+                codes += ["400", "413", "415"]
             if operation.get("security"):
                 codes.append("403")
             if path.startswith("/v1/"):

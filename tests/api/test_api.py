@@ -63,6 +63,16 @@ def test_malformed_json_is_400(client, rw):
     assert "JSON" in body["description"]
 
 
+def test_a_body_not_sent_as_json_is_415_saying_how(client, rw):
+    # curl -d without -H "Content-Type: application/json" sends a form.
+    for content_type in ("application/x-www-form-urlencoded", "text/plain"):
+        response = client.post(
+            "/v1/search", data='{"text": "need a drummer"}', headers=rw, content_type=content_type
+        )
+        body = assert_error(response, 415)
+        assert "Content-Type: application/json" in body["description"]
+
+
 def test_invalid_fields_are_422_naming_the_field(client, rw, ro):
     body = assert_error(
         client.post("/v1/members", json={"name": "New band", "kind": "orchestra"}, headers=rw),

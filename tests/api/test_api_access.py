@@ -111,6 +111,8 @@ def test_the_openapi_document_describes_the_key_and_the_errors(client):
         "description": spec["components"]["securitySchemes"]["ApiKeyAuth"]["description"],
     }
     create = spec["paths"]["/v1/members"]["post"]
-    assert {"201", "400", "401", "403", "409", "413", "422", "429"} <= set(create["responses"])
+    assert {"201", "400", "401", "403", "409", "413", "415", "422", "429"} <= set(
+        create["responses"]
+    )
     assert "security" not in spec["paths"]["/health"]["get"]
     assert client.get("/docs").status_code == 200
