@@ -17,7 +17,7 @@ from sqlalchemy import select
 from matcher.digest.mail import SmtpSender
 from matcher.digest.render import Renderer
 from matcher.digest.send import deliver
-from matcher.errors import Unreachable
+from matcher.errors import ConfigError, Unreachable
 from matcher.store import Digest, Member
 from tests.test_digest_support import (
     NO_EMAIL,
@@ -179,12 +179,21 @@ def test_an_unreachable_server_stops_the_run_and_leaves_everything_for_later(
 ):
     waits = []
     dead = f"smtp://127.0.0.1:{free_port()}"
-    with pytest.raises(Unreachable, match="gave up"):
+    with pytest.raises(Unreachable, match=f"gave up on the SMTP server {dead[7:]} after 3"):
         send(chosen, settings, dead, sleep=waits.append, attempts=3)
     assert waits == [1.0, 2.0]
     assert set(statuses(chosen).values()) == {"chosen"}
     send(chosen, settings, inbox.url)
     assert set(inbox.counts().values()) == {1}
+
+
+def test_a_login_the_server_does_not_offer_stops_the_run_saying_so(chosen, settings, inbox):
+    waits = []
+    with_user = inbox.url.replace("smtp://", "smtp://matches:secret@")
+    with pytest.raises(ConfigError, match=r"offers no login \(AUTH\), but the URL gives a user"):
+        send(chosen, settings, with_user, sleep=waits.append)
+    assert waits == []  # not retried: trying again cannot help
+    assert set(statuses(chosen).values()) == {"chosen"} and not inbox.counts()
 
 
 @pytest.fixture

@@ -157,7 +157,11 @@ class SmtpSender:
             if attempt + 1 < self.attempts:
                 self.retries += 1
                 self.sleep(self.backoff * 2**attempt)
-        raise Unreachable(f"gave up on {recipient} after {self.attempts} attempts: {error}")
+        where = f"{self.server.host}:{self.server.port}"
+        raise Unreachable(
+            f"gave up on the SMTP server {where} after {self.attempts} attempts "
+            f"(sending to {recipient}): {error}"
+        )
 
     def _hand_over(self, sender: str, recipient: str, data: bytes) -> None:
         smtp = self._connection()
@@ -193,7 +197,14 @@ class SmtpSender:
                 smtp.starttls(context=self.ssl_context)
                 smtp.ehlo()
             if s.username:
-                smtp.login(s.username, s.password or "")
+                try:
+                    smtp.login(s.username, s.password or "")
+                except smtplib.SMTPNotSupportedError as exc:
+                    raise ConfigError(
+                        f"the SMTP server {s.host}:{s.port} offers no login (AUTH), but the "
+                        "URL gives a user: take the user out of the URL, or use the port where "
+                        "the server asks for a login (often 587 with STARTTLS, or smtps 465)"
+                    ) from exc
         except BaseException:
             _quietly_close(smtp)
             raise
