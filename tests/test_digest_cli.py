@@ -24,9 +24,15 @@ def run(sessions, settings, encoder):
         "MATCHER_SECRET_KEY": settings.secret_key,
         "MATCHER_SMTP_URL": "",
     }
+    sender = {
+        "MATCHER_MAIL_FROM": "matches@hum.example.org",
+        "MATCHER_ORGANISER_ADDRESS": "2 Mill Lane, Leeds",
+        "MATCHER_SITE_URL": "https://hum.example.org",
+    }
 
-    def invoke(*args: str):
-        return CliRunner().invoke(main, ["digest", *args], env=env, catch_exceptions=False)
+    def invoke(*args: str, examples: bool = False):
+        env_now = env if examples else {**env, **sender}
+        return CliRunner().invoke(main, ["digest", *args], env=env_now, catch_exceptions=False)
 
     return invoke
 
@@ -72,6 +78,15 @@ def test_smtp_delivery_from_the_command(run, sessions):
     assert result.exit_code == 0, result.output
     assert len(box.counts()) == 8 and set(box.counts().values()) == {1}
     assert digests(sessions) == {"sent": 8}
+
+
+def test_real_email_is_refused_with_the_example_sender_settings(run, sessions):
+    result = run("--week", WEEK, "--smtp", "smtp://127.0.0.1:25", examples=True)
+    assert result.exit_code == 1
+    assert "will not email members with the example sender settings" in result.output
+    assert "MATCHER_MAIL_FROM, MATCHER_ORGANISER_ADDRESS, MATCHER_SITE_URL" in result.output
+    assert digests(sessions) == {}  # nothing chosen, nothing sent
+    assert run("--week", WEEK, examples=True).exit_code == 0  # the outbox only shows them
 
 
 def test_bad_input_is_a_clear_error(run, sessions):

@@ -250,6 +250,9 @@ def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
         "MATCHER_MODELS_DIR": str(settings.models_dir),
         "MATCHER_ENCODER": "hashing",
         "MATCHER_SECRET_KEY": settings.secret_key,
+        "MATCHER_MAIL_FROM": "matches@hum.example.org",
+        "MATCHER_ORGANISER_ADDRESS": "2 Mill Lane, Leeds",
+        "MATCHER_SITE_URL": "https://hum.example.org",
     }
     command = [sys.executable, "-c", "from matcher.cli import main; main()", "digest"]
     command += ["--week", WEEK, "--smtp", inbox.url]

@@ -12,6 +12,7 @@ import click
 from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
+from matcher.errors import ConfigError
 
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
@@ -88,7 +89,7 @@ def digest_command(
     """
     from matcher.digest.job import choose_week, week_ledger
     from matcher.digest.mail import Outbox, SmtpSender
-    from matcher.digest.render import Renderer
+    from matcher.digest.render import Renderer, placeholder_settings
     from matcher.digest.send import deliver
     from matcher.digest.week import parse_week, week_of
     from matcher.digest.workers import MIN_ITEMS, Workers
@@ -106,6 +107,13 @@ def digest_command(
     renderer.unsubscribe_url("check")  # fail now, not mid-run, without a secret key
     # The transport is made first so a bad URL fails before anything is chosen.
     if smtp:
+        examples = placeholder_settings(settings)
+        if examples and not dry_run:
+            raise ConfigError(
+                "will not email members with the example sender settings: set "
+                f"{', '.join(examples)} to your community's (the outbox, the default, "
+                "shows the emails without sending them)"
+            )
         transport, where = SmtpSender(smtp), "SMTP " + smtp.split("@")[-1]
     else:
         folder = outbox or settings.data_dir / "outbox" / week

@@ -34,6 +34,20 @@ BADGES = {
 }
 
 
+# Settings a real email must not go out with: the examples they default to.
+SENDER_SETTINGS = ("mail_from", "organiser_address", "site_url")
+
+
+def placeholder_settings(settings: Settings) -> list[str]:
+    """The sender settings still at their example values (as MATCHER_* variable names)."""
+    example = Settings()
+    return [
+        f"MATCHER_{name.upper()}"
+        for name in SENDER_SETTINGS
+        if getattr(settings, name) == getattr(example, name)
+    ]
+
+
 class Renderer:
     """Renders members' digests as email messages, with links and footer from the settings."""
 
