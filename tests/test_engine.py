@@ -321,3 +321,29 @@ def test_a_search_filtered_by_kind_looks_among_that_kind_whatever_the_limit(
     for limit in (1, 2, 20):
         found = matcher.for_text("drummer for gigs", limit=limit, filters=Filters(kind="venue"))
         assert [m.member_id for m in found] == ["room"]
+
+
+def test_a_new_community_with_offers_only_does_not_make_strangers_typical(
+    sessions, settings, encoder
+):
+    # No needs yet, so no candidate lists to calibrate the content score on. It was then
+    # centred on a cosine of 0, so every member with any likeness looked at least typical
+    # (0.5): now it is centred on sampled pairs of the community's texts.
+    offers = {
+        "kit": "drummer available for gigs",
+        "vox": "singing lessons, warm-ups, breathing",
+        "art": "poster and sleeve artwork",
+        "van": "van hire with a driver for tours",
+        "mix": "mixing and mastering in a small studio",
+        "pho": "photographs of bands, live and in the studio",
+    }
+    with sessions.begin() as s:
+        for name, text in offers.items():
+            add_member(s, name, "other", offers=[text])
+    matcher = build_and_load(sessions, settings, encoder)
+    calibration = matcher.index.manifest["calibration"]
+    assert calibration["source"] == "candidate lists and sampled pairs of texts"
+    assert calibration["mean"] > 0
+    scores = {m.member_id: m.score for m in matcher.for_text("drummer wanted for gigs")}
+    assert scores["kit"] == max(scores.values()) > 0.5
+    assert min(scores.values()) < 0.5  # the least alike are below a typical candidate
