@@ -29,6 +29,10 @@ class BuildError(MatcherError):
     """A model build that is missing, unreadable or incompatible with this installation."""
 
 
+class Busy(MatcherError):
+    """Another run holds the job this one needs to run alone (e.g. the week's digest)."""
+
+
 class ConfigError(MatcherError):
     """A setting that cannot be used."""
 

@@ -97,3 +97,17 @@ def test_bad_input_is_a_clear_error(run, sessions):
     bad_url = run("--week", WEEK, "--smtp", "http://mail.example")
     assert bad_url.exit_code == 1 and "smtp://" in bad_url.output
     assert digests(sessions) == {}  # nothing chosen with a transport that cannot work
+
+
+def test_a_second_run_of_the_week_stops_while_one_is_in_progress(run, sessions, settings):
+    from matcher.digest.lock import week_lock
+
+    with week_lock(sessions, WEEK, settings.data_dir):  # a run in progress
+        second = run("--week", WEEK)
+        assert second.exit_code == 1
+        assert f"another digest run for {WEEK} is in progress" in second.output
+        assert digests(sessions) == {}  # it chose and sent nothing
+        assert run("--week", WEEK, "--dry-run").exit_code == 0  # a dry run needs no lock
+        assert run("--week", "2026-W49").exit_code == 0  # nor does another week wait
+    assert run("--week", WEEK).exit_code == 0  # once it is over, the week runs
+    assert digests(sessions)["sent"] == 16  # eight for each of the two weeks

@@ -16,3 +16,26 @@ from tests.test_digest_outbox import (  # noqa: F401
 )
 
 pytestmark = pytest.mark.postgres
+
+
+def test_the_week_lock_is_the_stores_so_it_holds_across_processes_and_hosts(settings):  # noqa: F811
+    from matcher.db import close_store, open_store
+    from matcher.digest.lock import week_lock
+    from matcher.errors import Busy
+
+    # Two stores opened apart, as two hosts would: the lock lives in PostgreSQL, not a file.
+    first, second = open_store(settings), open_store(settings)
+    try:
+        with week_lock(first, "2026-W48", settings.data_dir / "a"):
+            with (
+                pytest.raises(Busy, match="another digest run for 2026-W48 is in progress"),
+                week_lock(second, "2026-W48", settings.data_dir / "b"),
+            ):
+                pass
+            with week_lock(second, "2026-W49", settings.data_dir / "b"):
+                pass  # another week is free
+        with week_lock(second, "2026-W48", settings.data_dir / "b"):
+            pass  # released at the end of the run
+    finally:
+        close_store(first)
+        close_store(second)

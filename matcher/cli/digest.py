@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,6 +89,7 @@ def digest_command(
       matcher digest --smtp smtps://matches:secret@mail.example.org:465
     """
     from matcher.digest.job import choose_week, week_ledger
+    from matcher.digest.lock import week_lock
     from matcher.digest.mail import Outbox, SmtpSender
     from matcher.digest.render import Renderer, placeholder_settings
     from matcher.digest.send import deliver
@@ -122,7 +124,13 @@ def digest_command(
     def matcher() -> Matcher:
         return Matcher(BuildIndex.load(settings.models_dir, build), app.sessions, settings)
 
-    with rich_progress(app.console) as reporter, Workers(settings, workers, renderer) as pool:
+    # One run of a week at a time (a dry run records nothing and needs no lock).
+    lock = nullcontext() if dry_run else week_lock(app.sessions, week, settings.data_dir)
+    with (
+        lock,
+        rich_progress(app.console) as reporter,
+        Workers(settings, workers, renderer) as pool,
+    ):
         choice = choose_week(
             app.sessions,
             matcher,
