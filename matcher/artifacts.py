@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -72,10 +73,11 @@ def new_build_id(now: datetime, fingerprint: str) -> str:
 
 
 def staging_folder(models_dir: Path, build_id: str) -> Path:
-    """A fresh hidden folder to write a build into before it is published."""
+    """A fresh hidden folder to write a build into before it is published, named for the
+    host and process writing it (`.staging-<build>@<host>@<pid>`)."""
     models_dir.mkdir(parents=True, exist_ok=True)
     remove_abandoned_staging(models_dir)
-    folder = models_dir / f".staging-{build_id}-{os.getpid()}"
+    folder = models_dir / f".staging-{build_id}@{socket.gethostname()}@{os.getpid()}"
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
@@ -83,11 +85,15 @@ def staging_folder(models_dir: Path, build_id: str) -> Path:
 
 
 def remove_abandoned_staging(models_dir: Path) -> list[Path]:
-    """Delete the staging folders of builds whose process is gone (killed mid-build)."""
+    """Delete the staging folders of builds whose process is gone (killed mid-build). Only
+    this host's: a models folder shared by several hosts may hold another's build in progress,
+    whose process this host cannot see."""
     removed = []
+    here = socket.gethostname()
     for folder in models_dir.glob(".staging-*"):
-        pid = folder.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _running(int(pid)):
+        parts = folder.name.split("@")
+        host, pid = (parts[1], parts[2]) if len(parts) == 3 else (here, parts[0].rsplit("-")[-1])
+        if host == here and pid.isdigit() and not _running(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
@@ -113,8 +119,20 @@ def publish(staging: Path, models_dir: Path, build_id: str, manifest: dict[str, 
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
     final = models_dir / build_id
     staging.rename(final)
-    switch_current(models_dir, build_id)
+    if not _newer_current(models_dir, manifest):
+        switch_current(models_dir, build_id)
     return final
+
+
+def _newer_current(models_dir: Path, manifest: dict[str, Any]) -> bool:
+    """Whether `current` is a build of a later snapshot than `manifest`'s (two builds ran at
+    once and the older one finished last: it is kept, but not switched in)."""
+    try:
+        current = read_manifest(resolve(models_dir))
+    except BuildError:
+        return False
+    mine, theirs = manifest["data"]["snapshot_at"], current.get("data", {}).get("snapshot_at")
+    return theirs is not None and datetime.fromisoformat(theirs) > datetime.fromisoformat(mine)
 
 
 def switch_current(models_dir: Path, build_id: str) -> None:

@@ -48,6 +48,7 @@ class BuildResult:
     build_id: str
     folder: Path
     manifest: dict[str, Any]
+    current: bool = True  # False: a build of a later snapshot finished first and stays current
 
 
 def build_model(
@@ -87,7 +88,8 @@ def build_model(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     manifest = artifacts.read_manifest(folder)
-    return BuildResult(manifest["build_id"], folder, manifest)
+    current = artifacts.resolve(settings.models_dir) == folder.resolve()
+    return BuildResult(manifest["build_id"], folder, manifest, current)
 
 
 def current_build_matches(sessions: sessionmaker[Session], settings: Settings) -> str | None:

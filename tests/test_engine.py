@@ -284,14 +284,33 @@ def test_a_build_killed_midway_leaves_nothing_behind_after_the_next(community, s
 
     gone = subprocess.Popen(["true"])  # a process that has exited
     gone.wait()
-    abandoned = settings.models_dir / f".staging-20260101T000000Z-abcdef12-{gone.pid}"
+    import socket
+
+    here = socket.gethostname()
+    staging = settings.models_dir / ".staging-20260101T000000Z-abcdef12"
+    abandoned = staging.with_name(f"{staging.name}@{here}@{gone.pid}")
     abandoned.mkdir(parents=True)
     (abandoned / "post_vectors.npy").write_bytes(b"half")
-    alive = settings.models_dir / f".staging-20260101T000000Z-abcdef12-{os.getppid()}"
+    older = settings.models_dir / f".staging-20260101T000000Z-abcdef12-{gone.pid}"
+    older.mkdir()  # named as before hosts were in the name: this host's
+    alive = staging.with_name(f"{staging.name}@{here}@{os.getppid()}")
     alive.mkdir()  # another build still running: left alone
+    elsewhere = staging.with_name(f"{staging.name}@another-host@{gone.pid}")
+    elsewhere.mkdir()  # another host's build, whose process this host cannot see: left alone
     build_model(community, encoder, settings, clock=clock)
-    assert not abandoned.exists()
-    assert alive.exists()
+    assert not abandoned.exists() and not older.exists()
+    assert alive.exists() and elsewhere.exists()
+
+
+def test_a_build_of_an_older_snapshot_finishing_last_is_kept_but_not_made_current(
+    community, settings, encoder
+):
+    from datetime import timedelta
+
+    later = build_model(community, encoder, settings, clock=lambda: T0 + timedelta(hours=1))
+    older = build_model(community, encoder, settings, clock=clock)  # started first, ends last
+    assert older.folder.is_dir() and not older.current and later.current
+    assert (settings.models_dir / "current").resolve() == later.folder
 
 
 def test_past_help_is_a_reason_with_its_count(sessions, settings, encoder):

@@ -36,6 +36,11 @@ def build_command(app: AppContext, if_stale: bool) -> None:
     m = result.manifest
     enc = m["encoding"]
     app.out.print(f"build [bold]{result.build_id}[/bold] -> {result.folder}")
+    if not result.current:
+        app.out.print(
+            "  [yellow]not made current[/yellow]: a build of a later snapshot, run at the same "
+            "time, finished first and stays current"
+        )
     app.out.print(
         f"  {m['corpus']['members']} members, {m['corpus']['needs']} open needs, "
         f"{m['corpus']['offers']} open offers, {m['corpus']['helped']} help-history texts"
