@@ -38,7 +38,8 @@ class CurrentView:
         )
         self.superseded = np.zeros(len(index.items), dtype=bool)  # build rows no longer open
         self._built_members: dict[int, LiveMember] = {}  # build rows read so far (immutable)
-        self._live_candidates: dict[tuple[int, str], np.ndarray] = {}
+        # The nearest members of each need written since the build: (its text, their ids).
+        self._live_candidates: dict[int, tuple[str, np.ndarray]] = {}
         self._version = -1
         self._next_expiry = -np.inf
         self._live_tags: dict[int, set[str]] = {}
@@ -73,12 +74,13 @@ class CurrentView:
     def live_need_candidates(self, post_id: int) -> np.ndarray:
         """Nearest members of a need written after the build (one full scan, then remembered)."""
         post = self.live.posts[post_id]
-        key = (post_id, post.text)
-        if key not in self._live_candidates:
-            self._live_candidates[key] = self.nearest_members(
+        known = self._live_candidates.get(post_id)
+        if known is None or known[0] != post.text:  # new, or edited since: one entry a post
+            members = self.nearest_members(
                 post.vector, self.candidates_per_need, exclude=post.member_id
             )
-        return self._live_candidates[key]
+            known = self._live_candidates[post_id] = (post.text, members)
+        return known[1]
 
     def nearest_members(
         self,
