@@ -296,3 +296,16 @@ def test_an_import_cannot_sign_up_again_a_member_who_unsubscribed(sessions, tmp_
     assert member.email_consent is False and member.unsubscribed_at is not None
     again = import_files(sessions, [members])
     assert again.counts["members"]["unchanged"] == 1
+
+
+def test_rows_are_stamped_when_the_writing_starts_not_when_the_import_did(sessions):
+    # A running API re-reads the last 30 s of changes (matcher.live.REREAD): rows stamped at
+    # the start of a long import could commit too late to be seen before the next build.
+    ticks = iter([T0, T0 + timedelta(minutes=5)])  # checking the files took five minutes
+    members = pd.DataFrame([{"id": "m1", "name": "A", "kind": "band"}])
+    import_frames(sessions, Frames(members=members), source="code", clock=lambda: next(ticks))
+    with sessions() as session:
+        member = session.scalars(select(Member)).one()
+        run = session.scalars(select(ImportRun)).one()
+    assert member.joined_at == T0  # the default of a new member: when the import began
+    assert member.updated_at == run.at == T0 + timedelta(minutes=5)

@@ -122,8 +122,12 @@ def import_frames(
         }
         if not dry_run:
             report("writing")
-            _write(session, plans, now)
-            session.add(ImportRun(at=now, source=source, counts=counts))
+            # Rows are stamped as the writing starts, not as the import did: a running API
+            # re-reads the last REREAD seconds of changes (matcher.live), so the stamp must
+            # not be older than that when the import commits, however long it checked.
+            stamp = clock()
+            _write(session, plans, stamp)
+            session.add(ImportRun(at=stamp, source=source, counts=counts))
     written = [MODELS[e] for e, p in plans.items() if p.inserts or p.updates]
     if written and not dry_run:
         refresh_statistics(sessions, written, report)
