@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -16,6 +17,8 @@ from matcher.embed import Encoder, LazyEncoder
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
 from matcher.store import utcnow
+
+log = logging.getLogger(__name__)
 
 
 class CurrentMatcher:
@@ -49,7 +52,17 @@ class CurrentMatcher:
             self._checked = now
             target = os.path.realpath(self.settings.models_dir / artifacts.CURRENT)
             if self._matcher is None or target != self._target:
-                index = BuildIndex.load(self.settings.models_dir)
+                try:
+                    index = BuildIndex.load(self.settings.models_dir)
+                except Exception as exc:  # whatever is wrong with it, serve the one we have
+                    if self._matcher is None:
+                        raise  # nothing to serve yet: the caller says why (503)
+                    # A new build that cannot be loaded (incompatible, half-copied by hand):
+                    # keep serving the one loaded, and try again at the next check.
+                    log.error(
+                        "cannot load build %s, still serving %s: %s", target, self._target, exc
+                    )
+                    return self._matcher
                 self._matcher = Matcher(
                     index,
                     self.sessions,

@@ -51,6 +51,27 @@ def test_a_new_build_is_served_from_the_next_request(sessions, settings, encoder
         close_app(app)
 
 
+def test_a_build_that_cannot_be_loaded_leaves_the_loaded_one_serving(sessions, settings, encoder):
+    from matcher.artifacts import switch_current
+
+    seed_community(sessions)
+    first = build(sessions, encoder, settings)
+    app = make_app(settings, encoder)
+    try:
+        client = app.test_client()
+        rw = key_headers(sessions, "read", "write")
+        assert client.get("/v1/model", headers=rw).get_json()["build"] == first
+        broken = settings.models_dir / "20990101T000000Z-broken"
+        broken.mkdir()
+        (broken / "manifest.json").write_text("{}")  # copied by hand, half-way
+        switch_current(settings.models_dir, broken.name)
+        time.sleep(2.1)  # the next check for a new build
+        response = client.get("/v1/members/hum/matches", headers=rw)
+        assert response.status_code == 200 and response.get_json()["build"] == first
+    finally:
+        close_app(app)
+
+
 def test_workers_get_the_settings_of_the_command_line(tmp_path):
     settings = Settings(data_dir=Path("var"), models_dir=tmp_path / "m", rate_limit="5 per second")
     env = worker_environment(settings, base={"PATH": "/bin"})
