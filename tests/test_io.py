@@ -309,3 +309,18 @@ def test_rows_are_stamped_when_the_writing_starts_not_when_the_import_did(sessio
         run = session.scalars(select(ImportRun)).one()
     assert member.joined_at == T0  # the default of a new member: when the import began
     assert member.updated_at == run.at == T0 + timedelta(minutes=5)
+
+
+def test_an_unquoted_comma_is_named_as_such_not_as_shifted_cells(sessions, tmp_path: Path):
+    (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\n")
+    (tmp_path / "posts.csv").write_text(
+        "id,member_id,side,text\n"
+        "p1,m1,need,Looking for a drummer who likes shoegaze, Leeds area\n"
+        'p2,m1,need,"Mixing, mastering"\n'
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in caught.value.problems] == [
+        ("posts.csv", 2, "-")
+    ]
+    assert caught.value.problems[0].reason.startswith("5 cells, but the header has 4")

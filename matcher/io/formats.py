@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -121,7 +123,7 @@ def _expand(paths: Iterable[Path | str], problems: list[RowProblem]) -> list[Pat
 def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
     fmt = format_of(path)
     if fmt == "csv":
-        return _read_csv(path)
+        return _read_csv(path, name, problems)
     if fmt == "json":
         data = json.loads(path.read_text(encoding="utf-8-sig"))
         if not isinstance(data, list):
@@ -146,18 +148,25 @@ def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
     return pd.DataFrame(kept, dtype=object) if kept else pd.DataFrame({ROW: []}, dtype=object)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    """All cells as text; `_row` is the line each record starts on (the header is line 1)."""
-    try:
-        frame = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-        )
-    except pd.errors.EmptyDataError as exc:
-        raise ValueError("the file is empty (no header line)") from exc
+def _read_csv(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
+    """All cells as text; `_row` is the line each record starts on (the header is line 1).
+    A record with more cells than the header is a problem of its own (pandas would otherwise
+    shift its cells, or drop the extra ones)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                index_col=False,
+            )
+        except pd.errors.EmptyDataError as exc:
+            raise ValueError("the file is empty (no header line)") from exc
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        problems.extend(_overlong_records(path, name))
     frame = frame.astype(object)
     # A record spans one line plus the line breaks inside its quoted cells.
     breaks = np.zeros(len(frame), dtype=np.int64)
@@ -166,6 +175,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
     frame[ROW] = 2 + np.arange(len(frame)) + np.concatenate(([0], np.cumsum(breaks)[:-1]))
     blank = frame.drop(columns=[ROW]).apply(lambda c: c.str.strip() == "").all(axis=1)
     return frame[~blank].reset_index(drop=True)
+
+
+def _overlong_records(path: Path, name: str) -> list[RowProblem]:
+    """The records of a CSV file with more cells than its header, by the line they start on."""
+    out = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        start = reader.line_num + 1
+        for record in reader:
+            if len(record) > len(header):
+                reason = (
+                    f"{len(record)} cells, but the header has {len(header)}: a value with a "
+                    'comma in it must be in double quotes ("Leeds, UK")'
+                )
+                out.append(RowProblem(name, start, "-", reason))
+            start = reader.line_num + 1
+    return out
 
 
 def write_files(frames: Frames, folder: Path | str, fmt: str = "csv") -> list[Path]:
