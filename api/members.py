@@ -20,7 +20,8 @@ bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
 def list_members(page: dict) -> dict:
     """List members
 
-    Active members in the order they joined, a page at a time, and how many there are.
+    Active members in the order they were added to the store, a page at a time, and how
+    many there are.
     """
     with services().sessions() as session:
         members, total = community.list_members(session, page["limit"], page["offset"])
