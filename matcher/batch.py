@@ -19,9 +19,10 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     """For every active member, their best `per_member` candidates in either direction.
 
     Pairs come from each open need's `per_need` nearest members in the build; both directions
-    of every pair are then scored exactly as `Matcher.for_member(direction="both")` scores them.
-    Posts written after the build are not seen here: build first. Blocked or reported pairs and
-    closed members are left out.
+    of every pair are then scored as `Matcher.for_member(direction="both")` scores them, from
+    the build's texts, tags and towns (the matcher reads the members' current ones): posts and
+    profiles changed after the build are not seen here, so build first, as the digest's docs
+    say. Blocked or reported pairs and closed members, as they are now, are left out.
     """
     index = matcher.index
     with matcher.sessions() as session:
