@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 
 ## run: create the demo community, build its model and serve the API on http://$(HOST):$(PORT)
 run: $(STAMP)
+	$(BIN)/matcher serve --host $(HOST) --port $(PORT) --check-port
 	$(BIN)/matcher demo-data --members $(DEMO_MEMBERS) --seed 7 --if-empty
 	$(BIN)/matcher build --if-stale
 	$(BIN)/matcher keys demo --host $(HOST) --port $(PORT)

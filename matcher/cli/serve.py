@@ -109,6 +109,11 @@ def worker_environment(settings: Settings, base: dict[str, str] | None = None) -
     type=click.IntRange(1),
     help="Threads per gthread worker [default: 4]; sync workers always run one.",
 )
+@click.option(
+    "--check-port",
+    is_flag=True,
+    help="Only check that HOST:PORT is free to listen on, and exit (make run does, first).",
+)
 @pass_app
 def serve_command(
     app: AppContext,
@@ -117,6 +122,7 @@ def serve_command(
     workers: int | None,
     worker_class: str,
     threads: int,
+    check_port: bool,
 ) -> None:
     """Serve the match API on http://HOST:PORT under gunicorn.
 
@@ -131,6 +137,8 @@ def serve_command(
     from matcher.artifacts import list_builds
 
     check_address(host, port)
+    if check_port:
+        return
     app.sessions  # noqa: B018 - create or migrate the store before the workers start
     if not any(b["current"] for b in list_builds(app.settings.models_dir)):
         app.console.print(

@@ -223,3 +223,7 @@ def test_serve_refuses_a_port_in_use_at_once_and_says_which(settings):
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
     assert "--port" in result.output
     check_address("127.0.0.1", port)  # free again: no complaint
+    # make run checks the port first, before the demo and the build, and only that.
+    free = CliRunner().invoke(main, [*args, "serve", "--port", str(port), "--check-port"])
+    assert free.exit_code == 0 and free.output == ""
+    assert not (settings.data_dir / "matcher.db").exists()  # no store opened
