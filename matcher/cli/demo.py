@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
+from matcher.domain import INTERACTION_KINDS
 
 FORMATS = ("csv", "json", "jsonl")
 
@@ -133,10 +134,7 @@ def _summary(app: AppContext, community, paths: list[Path], result) -> None:
     for kind, n in kinds.items():
         table.add_row(str(kind), str(n))
     app.out.print(table)
-    interactions = ", ".join(
-        f"{k} {counts[k]}" for k in ("shown", "contacted", "accepted", "declined", "helped")
-        if k in counts
-    )  # fmt: skip
+    interactions = ", ".join(f"{k} {counts[k]}" for k in INTERACTION_KINDS if counts.get(k))
     app.out.print(f"needs: {counts['needs']}   offers: {counts['offers']}")
     detail = f" ({interactions})" if interactions else ""
     app.out.print(f"interactions: {counts['interactions']}{detail}")
