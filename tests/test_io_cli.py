@@ -64,6 +64,8 @@ def test_export_writes_files_that_import_again(run, tmp_path: Path, fmt):
 
 
 def test_stats_summarises_the_store(run):
+    empty = run("stats").output
+    assert "store: sqlite:///" in empty and "the store is empty" in empty
     run("import", str(DATA / "good"))
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["members"]["by_kind"]["venue"] == 1
@@ -72,6 +74,7 @@ def test_stats_summarises_the_store(run):
     text = run("stats").output
     assert "open needs" in text
     assert "last import" in text
+    assert "the store is empty" not in text
 
 
 @pytest.mark.parametrize("command", ["import", "export", "stats"])

@@ -94,6 +94,14 @@ def stats_command(app: AppContext, as_json: bool) -> None:
         click.echo(json.dumps(stats, indent=2))
         return
     members, posts, interactions = stats["members"], stats["open_posts"], stats["interactions"]
+    app.out.print(f"store: {app.settings.database_shown}", markup=False)
+    if not members["total"]:
+        app.out.print(
+            "the store is empty: `matcher import FILES` or `matcher demo-data` fill it (the "
+            "store is found from the current folder: run from the project's, or set "
+            "MATCHER_DATA_DIR or MATCHER_DATABASE_URL)",
+            markup=False,
+        )
     table = Table(title=f"{members['total']} members ({members['active']} active)")
     table.add_column("kind")
     table.add_column("members", justify="right")
