@@ -25,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     # before it sets PROMETHEUS_MULTIPROC_DIR, which prometheus_client reads on import.
     from flask_cors import CORS
 
-    from api import auth, errors, limits, logs, metrics, services
+    from api import auth, docs_assets, errors, limits, logs, metrics, services
     from api.schemas import Error
 
     app = APIFlask(__name__, title="Indie Matcher API", version=__version__, docs_path="/docs")
@@ -66,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
             expose_headers=[logs.REQUEST_ID_HEADER, "Retry-After", "X-RateLimit-Remaining"],
         )
     errors.init_app(app)
+    docs_assets.init_app(app)
 
     from api import interactions, matches, members, model, posts, service, unsubscribe
 

@@ -21,6 +21,7 @@ OPEN_ENDPOINTS = frozenset(
         "openapi.spec",
         "openapi.docs",
         "openapi.swagger_ui_oauth_redirect",
+        "docs_assets.asset",
         "static",
     }
 )

@@ -116,3 +116,14 @@ def test_the_openapi_document_describes_the_key_and_the_errors(client):
     )
     assert "security" not in spec["paths"]["/health"]["get"]
     assert client.get("/docs").status_code == 200
+
+
+def test_the_docs_page_needs_nothing_from_the_internet(client):
+    import re
+
+    page = client.get("/docs").get_data(as_text=True)
+    linked = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert linked and not [url for url in linked if "://" in url]  # no CDN
+    for url in linked:
+        with client.get(url) as response:  # a file: closed when read
+            assert response.status_code == 200 and len(response.data) > 500, url
