@@ -187,6 +187,16 @@ class Clock:
         return self.now
 
 
+def built_with_a_moving_clock(sessions, settings, encoder):
+    """A build at T0, and its matcher on a clock an hour later that the test moves on."""
+    from datetime import timedelta
+
+    build_model(sessions, encoder, settings, clock=clock)
+    now = Clock(T0 + timedelta(hours=1))
+    index = BuildIndex.load(settings.models_dir)
+    return Matcher(index, sessions, settings, encoder=encoder, clock=now), now
+
+
 def test_a_post_written_after_the_build_stops_matching_when_it_expires(
     community, settings, encoder
 ):
@@ -194,11 +204,7 @@ def test_a_post_written_after_the_build_stops_matching_when_it_expires(
 
     from matcher.community import add_post
 
-    build_model(community, encoder, settings, clock=clock)
-    now = Clock(T0 + timedelta(hours=1))
-    matcher = Matcher(
-        BuildIndex.load(settings.models_dir), community, settings, encoder=encoder, clock=now
-    )
+    matcher, now = built_with_a_moving_clock(community, settings, encoder)
     add_post(
         community,
         encoder,
@@ -222,11 +228,7 @@ def test_editing_the_tags_or_expiry_of_a_built_post_counts_without_a_rebuild(
 
     from matcher.community import update_post
 
-    build_model(community, encoder, settings, clock=clock)
-    now = Clock(T0 + timedelta(hours=1))
-    matcher = Matcher(
-        BuildIndex.load(settings.models_dir), community, settings, encoder=encoder, clock=now
-    )
+    matcher, now = built_with_a_moving_clock(community, settings, encoder)
     assert "kit" in [m.member_id for m in matcher.for_member("hum")]
     update_post(
         community, encoder, "kit-o0", tags=["drums"], expires_at=T0 + timedelta(days=1), clock=now

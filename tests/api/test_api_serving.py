@@ -24,7 +24,9 @@ from tests.api.helpers import build, close_app, key_headers, make_app, seed_comm
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_a_new_build_is_served_from_the_next_request(sessions, settings, encoder):
+@pytest.fixture
+def served(sessions, settings, encoder):
+    """The seeded community's first build served in-process: (client, key headers, build)."""
     seed_community(sessions)
     first = build(sessions, encoder, settings)
     app = make_app(settings, encoder)
@@ -32,44 +34,41 @@ def test_a_new_build_is_served_from_the_next_request(sessions, settings, encoder
         client = app.test_client()
         rw = key_headers(sessions, "read", "write")
         assert client.get("/v1/model", headers=rw).get_json()["build"] == first
-        assert client.get("/v1/members/hum/matches", headers=rw).get_json()["build"] == first
-        new = {"id": "ace", "name": "Ace", "kind": "session_musician"}
-        assert client.post("/v1/members", json=new, headers=rw).status_code == 201
-
-        def ask(_):
-            return client.get("/v1/members/hum/matches", headers=rw).status_code
-
-        with ThreadPoolExecutor(4) as pool:  # requests keep coming while the build switches
-            during = pool.map(ask, range(40))
-            second = build(sessions, encoder, settings)
-            statuses = list(during)
-        assert second != first and set(statuses) == {200}
-        assert client.get("/v1/model", headers=rw).get_json()["build"] == second
-        assert client.get("/v1/members/hum/matches", headers=rw).get_json()["build"] == second
-        assert client.get("/ready").get_json()["build"] == second
+        yield client, rw, first
     finally:
         close_app(app)
 
 
-def test_a_build_that_cannot_be_loaded_leaves_the_loaded_one_serving(sessions, settings, encoder):
+def test_a_new_build_is_served_from_the_next_request(served, sessions, settings, encoder):
+    client, rw, first = served
+    assert client.get("/v1/members/hum/matches", headers=rw).get_json()["build"] == first
+    new = {"id": "ace", "name": "Ace", "kind": "session_musician"}
+    assert client.post("/v1/members", json=new, headers=rw).status_code == 201
+
+    def ask(_):
+        return client.get("/v1/members/hum/matches", headers=rw).status_code
+
+    with ThreadPoolExecutor(4) as pool:  # requests keep coming while the build switches
+        during = pool.map(ask, range(40))
+        second = build(sessions, encoder, settings)
+        statuses = list(during)
+    assert second != first and set(statuses) == {200}
+    assert client.get("/v1/model", headers=rw).get_json()["build"] == second
+    assert client.get("/v1/members/hum/matches", headers=rw).get_json()["build"] == second
+    assert client.get("/ready").get_json()["build"] == second
+
+
+def test_a_build_that_cannot_be_loaded_leaves_the_loaded_one_serving(served, settings):
     from matcher.artifacts import switch_current
 
-    seed_community(sessions)
-    first = build(sessions, encoder, settings)
-    app = make_app(settings, encoder)
-    try:
-        client = app.test_client()
-        rw = key_headers(sessions, "read", "write")
-        assert client.get("/v1/model", headers=rw).get_json()["build"] == first
-        broken = settings.models_dir / "20990101T000000Z-broken"
-        broken.mkdir()
-        (broken / "manifest.json").write_text("{}")  # copied by hand, half-way
-        switch_current(settings.models_dir, broken.name)
-        time.sleep(2.1)  # the next check for a new build
-        response = client.get("/v1/members/hum/matches", headers=rw)
-        assert response.status_code == 200 and response.get_json()["build"] == first
-    finally:
-        close_app(app)
+    client, rw, first = served
+    broken = settings.models_dir / "20990101T000000Z-broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{}")  # copied by hand, half-way
+    switch_current(settings.models_dir, broken.name)
+    time.sleep(2.1)  # the next check for a new build
+    response = client.get("/v1/members/hum/matches", headers=rw)
+    assert response.status_code == 200 and response.get_json()["build"] == first
 
 
 def test_workers_get_the_settings_of_the_command_line(tmp_path):
