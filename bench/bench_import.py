@@ -20,7 +20,7 @@ import pandas as pd
 
 from matcher.config import Settings
 from matcher.db import close_store, open_store
-from matcher.domain import INTERACTION_KINDS, MEMBER_KINDS
+from matcher.domain import INTERACTION_KINDS, MEMBER_KINDS, SEEKER_END
 from matcher.io import Frames, import_files, write_files
 
 WORDS = [
@@ -74,15 +74,23 @@ def synthetic(members: int, seed: int = 0) -> Frames:
             "created_at": start + pd.to_timedelta(rng.integers(0, 365 * 86400, n_posts), "s"),
         }
     )
-    needs, offers = p["id"][sides == "need"].to_numpy(), p["id"][sides == "offer"].to_numpy()
+    # Each interaction is about a seeker's need and a helper's offer, as an import requires.
+    owner = p["member_id"].to_numpy()
+    need = rng.choice(np.flatnonzero(sides == "need"), n_inter)
+    offer = rng.choice(np.flatnonzero(sides == "offer"), n_inter)
+    seeker, helper = owner[need], owner[offer]
+    mine = seeker == helper  # their own offer: about the need only, with someone else
+    helper = np.where(mine, [f"m{(int(x[1:]) + 1) % members}" for x in seeker], helper)
+    kinds = rng.choice(INTERACTION_KINDS, n_inter)
+    seeker_first = np.array([SEEKER_END.get(k, "from") == "from" for k in kinds])
     i = pd.DataFrame(
         {
             "id": [f"i{k}" for k in range(n_inter)],
-            "kind": rng.choice(INTERACTION_KINDS, n_inter),
-            "from_member_id": [f"m{x}" for x in rng.integers(0, members, n_inter)],
-            "to_member_id": [f"m{x}" for x in rng.integers(0, members, n_inter)],
-            "need_id": rng.choice(needs, n_inter),
-            "offer_id": rng.choice(offers, n_inter),
+            "kind": kinds,
+            "from_member_id": np.where(seeker_first, seeker, helper),
+            "to_member_id": np.where(seeker_first, helper, seeker),
+            "need_id": p["id"].to_numpy()[need],
+            "offer_id": np.where(mine, None, p["id"].to_numpy()[offer]),
             "occurred_at": start + pd.to_timedelta(rng.integers(0, 365 * 86400, n_inter), "s"),
         }
     )

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.domain import INTERACTION_KINDS, POST_STATUSES, SIDES
+from matcher.domain import (
+    INTERACTION_KINDS,
+    NEED,
+    OFFER,
+    POST_STATUSES,
+    SIDES,
+    post_role_problem,
+)
 from matcher.embed import CachedEncoder, Encoder
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.io.parse import Bad
@@ -263,6 +270,26 @@ def close_post(sessions: sessionmaker[Session], external_id: str, clock: Clock =
     return post
 
 
+def _post_in_role(
+    session: Session, kind: str, side: str, post_id: str | None, from_id: str, to_id: str
+) -> int | None:
+    """The store id of the need or offer an interaction is about, checked: a need must be the
+    seeker's, an offer the helper's (matcher.domain.SEEKER_END)."""
+    if not post_id:
+        return None
+    post = get_post(session, post_id)
+    field = f"{side}_id"
+    if post.side != side:
+        raise InvalidInput(
+            f"post {post_id!r} is not a{'n' if side == OFFER else ''} {side}", field=field
+        )
+    owner = session.get(Member, post.member_id)
+    problem = post_role_problem(kind, side, post_id, owner.external_id, from_id, to_id)
+    if problem:
+        raise InvalidInput(problem, field=field)
+    return post.id
+
+
 def record_interaction(
     sessions: sessionmaker[Session],
     *,
@@ -283,8 +310,8 @@ def record_interaction(
     with sessions.begin() as session:
         source = get_member(session, from_member_id)
         target = get_member(session, to_member_id)
-        need = get_post(session, need_id).id if need_id else None
-        offer = get_post(session, offer_id).id if offer_id else None
+        need = _post_in_role(session, kind, NEED, need_id, from_member_id, to_member_id)
+        offer = _post_in_role(session, kind, OFFER, offer_id, from_member_id, to_member_id)
         row = Interaction(
             external_id=external_id or f"i-{uuid.uuid4().hex[:16]}",
             kind=kind,

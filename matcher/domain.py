@@ -43,6 +43,36 @@ POSITIVE_KINDS: frozenset[str] = frozenset({"accepted", "helped"})
 NEGATIVE_KINDS: frozenset[str] = frozenset({"declined", "reported", "blocked"})
 # Kinds that keep a pair apart from then on, in both directions.
 SEPARATING_KINDS: frozenset[str] = frozenset({"blocked", "reported"})
+# Which end of an interaction is the seeker: `from` was shown or contacted the helper `to`;
+# the helper `from` accepted, declined or helped the seeker `to`. Blocks and reports have none.
+SEEKER_END: dict[str, str] = {
+    "shown": "from",
+    "contacted": "from",
+    "accepted": "to",
+    "declined": "to",
+    "helped": "to",
+}
+
+
+def post_role_problem(
+    kind: str, side: str, post_id: str, owner: str, from_member: str, to_member: str
+) -> str | None:
+    """Why the need or offer `post_id` (of member `owner`) cannot be the one an interaction is
+    about, or None when it can: a need must be the seeker's, an offer the helper's."""
+    seeker_end = SEEKER_END.get(kind)
+    if seeker_end is None:
+        return None
+    wants_seeker = side == "need"
+    end = seeker_end if wants_seeker else ("to" if seeker_end == "from" else "from")
+    wanted = from_member if end == "from" else to_member
+    if owner == wanted:
+        return None
+    role = "seeker" if wants_seeker else "helper"
+    return (
+        f"post {post_id!r} belongs to {owner!r}; in a {kind!r} interaction the {side} must "
+        f"be the {role}'s ({end}_member_id {wanted!r})"
+    )
+
 
 MAX_TEXT_LENGTH = 2000
 MAX_NAME_LENGTH = 200

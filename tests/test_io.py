@@ -324,3 +324,30 @@ def test_an_unquoted_comma_is_named_as_such_not_as_shifted_cells(sessions, tmp_p
         ("posts.csv", 2, "-")
     ]
     assert caught.value.problems[0].reason.startswith("5 cells, but the header has 4")
+
+
+def test_a_need_must_be_the_seekers_and_an_offer_the_helpers(stocked, tmp_path: Path):
+    # p1 is m1's need, p2 m2's offer (tests/data/good), here and in the store.
+    (tmp_path / "interactions.csv").write_text(
+        "id,kind,from_member_id,to_member_id,need_id,offer_id,occurred_at\n"
+        "i90,helped,m2,m3,p1,p2,2026-01-20T10:00:00Z\n"  # m3 is the seeker, p1 is m1's
+        "i91,contacted,m1,m3,p1,p2,2026-01-20T10:00:00Z\n"  # m3 is the helper, p2 is m2's
+        "i92,helped,m2,m1,p1,p2,2026-01-20T10:00:00Z\n"  # right
+        "i93,blocked,m3,m1,p1,p2,2026-01-20T10:00:00Z\n"  # a block has no roles
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(stocked, [tmp_path])
+    assert [(p.row, p.field, p.reason) for p in caught.value.problems] == [
+        (
+            2,
+            "need_id",
+            "post 'p1' belongs to 'm1'; in a 'helped' interaction the need must be the "
+            "seeker's (to_member_id 'm3')",
+        ),
+        (
+            3,
+            "offer_id",
+            "post 'p2' belongs to 'm2'; in a 'contacted' interaction the offer must be the "
+            "helper's (to_member_id 'm3')",
+        ),
+    ]

@@ -18,6 +18,7 @@ from matcher.domain import (
     MEMBER_KINDS,
     POST_STATUSES,
     SIDES,
+    post_role_problem,
 )
 from matcher.errors import RowProblem
 from matcher.io import parse
@@ -180,15 +181,21 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
         for c in columns
         if r[c] is not None and r[c] not in members
     }
-    members |= set(_stored(session, Member.external_id, Member.external_id, wanted))
-    sides = {r["id"]: r["side"] for r in rows["posts"].records if r["id"] is not None}
+    members |= {r[0] for r in _stored(session, select(Member.external_id), wanted)}
+    posts = {
+        r["id"]: (r["side"], r["member_id"]) for r in rows["posts"].records if r["id"] is not None
+    }
     wanted = {
         r[c]
         for r in rows["interactions"].records
         for c in ("need_id", "offer_id")
-        if r[c] is not None and r[c] not in sides
+        if r[c] is not None and r[c] not in posts
     }
-    sides |= dict(_stored(session, Post.external_id, Post.side, wanted))
+    owned = select(Post.external_id, Post.side, Member.external_id).join(
+        Member, Post.member_id == Member.id
+    )
+    posts |= {key: (side, owner) for key, side, owner in _stored(session, owned, wanted)}
+    sides = {key: side for key, (side, _) in posts.items()}
 
     def check(entity: str, column: str, known: Iterable[str], what: str) -> None:
         for record, (file, row) in zip(rows[entity].records, rows[entity].origins, strict=True):
@@ -214,20 +221,31 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
         for record, (file, row) in zip(
             rows["interactions"].records, rows["interactions"].origins, strict=True
         ):
-            found = sides.get(record[column]) if record[column] is not None else None
-            if found is not None and found != side:
-                reason = f"post {record[column]!r} is {ARTICLE[found]}, not {ARTICLE[side]}"
+            found = posts.get(record[column]) if record[column] is not None else None
+            if found is None:
+                continue
+            if found[0] != side:
+                reason = f"post {record[column]!r} is {ARTICLE[found[0]]}, not {ARTICLE[side]}"
+                problems.append(RowProblem(file, row, column, reason))
+                continue
+            reason = post_role_problem(
+                record["kind"] or "",
+                side,
+                record[column],
+                found[1],
+                record["from_member_id"],
+                record["to_member_id"],
+            )
+            if reason:
                 problems.append(RowProblem(file, row, column, reason))
 
 
-def _stored(session: Session, key: Any, value: Any, wanted: set[str]) -> list[Any]:
-    """(key, value) pairs, or keys when key is value, of stored rows whose key is in `wanted`."""
+def _stored(session: Session, query: Any, wanted: set[str]) -> list[Any]:
+    """The rows of `query` (its first column an external id) for the ids in `wanted`."""
+    key = query.selected_columns[0]
     out: list[Any] = []
     ordered = sorted(wanted)
     for start in range(0, len(ordered), CHUNK):
         part = ordered[start : start + CHUNK]
-        if key is value:
-            out.extend(session.scalars(select(key).where(key.in_(part))))
-        else:
-            out.extend(tuple(r) for r in session.execute(select(key, value).where(key.in_(part))))
+        out.extend(tuple(r) for r in session.execute(query.where(key.in_(part))))
     return out

@@ -157,6 +157,12 @@ def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     assert_error(client.post("/v1/interactions", json=event, headers=rw), 409)
     missing = {**event, "id": "i-2", "offer_id": "no-such-post"}
     assert_error(client.post("/v1/interactions", json=missing, headers=rw), 404)
+    # A need must be the seeker's, an offer the helper's: kit's need is not hum's.
+    theirs = {**event, "id": "i-3", "need_id": "kit-n0"}
+    body = assert_error(client.post("/v1/interactions", json=theirs, headers=rw), 422, "need_id")
+    assert "the need must be the seeker's (to_member_id 'hum')" in body["description"]
+    offer_as_need = {**event, "id": "i-4", "need_id": "kit-o0"}
+    assert_error(client.post("/v1/interactions", json=offer_as_need, headers=rw), 422, "need_id")
 
 
 def test_members_can_be_listed_created_edited_and_closed(client, rw, ro):
