@@ -72,6 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
 
     for module in (service, model, members, matches, posts, interactions, unsubscribe):
         app.register_blueprint(module.bp)
+    app.register_blueprint(unsubscribe.page)
     if app.config["PRELOAD_BUILD"]:
         with app.app_context():
             found.preload()

@@ -102,8 +102,11 @@ def _describe(code: int, detail: Any) -> str:
     return HTTP_STATUS_CODES.get(code, "Error")
 
 
-# Endpoints whose POST body is not JSON: RFC 8058's one-click unsubscribe posts a form.
-FORM_ENDPOINTS = frozenset({"unsubscribe.unsubscribe_one_click"})
+# Endpoints whose POST body is not JSON: RFC 8058's one-click unsubscribe, and the
+# unsubscribe page's button, post a form.
+FORM_ENDPOINTS = frozenset(
+    {"unsubscribe.unsubscribe_one_click", "unsubscribe_page.unsubscribe_page"}
+)
 
 
 def _require_json_bodies() -> None:

@@ -308,7 +308,7 @@ class UnsubscribeQuery(Schema):
 
 
 class Unsubscribed(Schema):
-    """The member will get no more weekly emails."""
+    """Whether the member still gets the weekly email (false once unsubscribed)."""
 
     member_id = String(required=True)
     email_consent = Boolean(required=True)

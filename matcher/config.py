@@ -90,7 +90,11 @@ class Settings:
     coverage_floor: int = 1
     site_url: str = "http://127.0.0.1:8000"
     introduce_url: str = "{site_url}/members/{member_id}/introduce"
-    unsubscribe_url: str = "{site_url}/v1/unsubscribe?token={token}"
+    # The email's unsubscribe link opens a page that asks before it unsubscribes (a link
+    # scanner that fetches every link must not unsubscribe anyone); the List-Unsubscribe
+    # header's one-click URL unsubscribes by POST (RFC 8058), as mail clients do.
+    unsubscribe_url: str = "{site_url}/unsubscribe?token={token}"
+    one_click_unsubscribe_url: str = "{site_url}/v1/unsubscribe?token={token}"
     organiser_name: str = "Indie Music Community"
     organiser_address: str = "1 Example Street, Leeds LS1 1AA, UK"
     mail_from: str = "matches@community.example"

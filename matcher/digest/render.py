@@ -64,10 +64,14 @@ class Renderer:
         self.html = self.env.get_template("digest.html")
         self.text = self.env.get_template("digest.txt")
 
-    def unsubscribe_url(self, member_id: str) -> str:
-        """The signed one-click unsubscribe link of a member."""
+    def unsubscribe_url(self, member_id: str, one_click: bool = False) -> str:
+        """A member's signed unsubscribe link: the page that asks first (the email's link), or
+        the one-click URL a mail client POSTs to (the List-Unsubscribe header)."""
         token = make_token(self.settings.secret_key, member_id)
-        return self.settings.unsubscribe_url.format(
+        pattern = (
+            self.settings.one_click_unsubscribe_url if one_click else self.settings.unsubscribe_url
+        )
+        return pattern.format(
             site_url=self.settings.site_url.rstrip("/"), token=quote(token, safe="")
         )
 
@@ -93,7 +97,7 @@ class Renderer:
         msg["To"] = formataddr((content.name, content.email), "utf-8")
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = content.message_id
-        msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+        msg["List-Unsubscribe"] = f"<{self.unsubscribe_url(content.member_id, one_click=True)}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg["Auto-Submitted"] = "auto-generated"
         msg.attach(_text_part("plain", self.text.render(context)))

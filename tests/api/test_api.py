@@ -204,11 +204,30 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     from matcher.store import Member
     from matcher.unsubscribe import make_token
 
+    def consent():
+        with sessions() as s:
+            member = s.query(Member).filter_by(external_id="hum").one()
+            return member.email_consent, member.unsubscribed_at
+
     token = make_token(settings.secret_key, "hum")
-    body = client.get("/v1/unsubscribe", query_string={"token": token}).get_json()
-    assert body == {"member_id": "hum", "email_consent": False, "message": body["message"]}
-    with sessions() as s:
-        member = s.query(Member).filter_by(external_id="hum").one()
-        assert member.email_consent is False and member.unsubscribed_at is not None
-    assert client.post(f"/v1/unsubscribe?token={token}").status_code == 200
+    # A GET, as a link scanner or a preview would make, changes nothing.
+    status = client.get("/v1/unsubscribe", query_string={"token": token}).get_json()
+    assert (status["member_id"], status["email_consent"]) == ("hum", True)
+    assert consent() == (True, None)
+    # The email's link opens a page that asks; its button POSTs.
+    page = client.get("/unsubscribe", query_string={"token": token})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert '<form method="post"' in page.get_data(as_text=True) and consent()[0] is True
+    done = client.post("/unsubscribe", query_string={"token": token})
+    assert "no more weekly emails" in done.get_data(as_text=True)
+    assert consent()[0] is False and consent()[1] is not None
+    # One-click unsubscribe (RFC 8058) POSTs a form to the API's URL.
+    again = client.post(
+        f"/v1/unsubscribe?token={token}",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert again.status_code == 200 and again.get_json()["email_consent"] is False
     assert_error(client.get("/v1/unsubscribe?token=forged"), 422, "token")
+    broken = client.get("/unsubscribe?token=forged")
+    assert broken.status_code == 400 and "does not work" in broken.get_data(as_text=True)
