@@ -77,35 +77,28 @@ def demo_command(
     """
     from matcher.demo import STEPS, generate, today
     from matcher.io import import_frames
+    from matcher.progress import rich_progress
 
     if if_empty and _member_count(app) > 0:
         app.out.print("the store already has members: no demo data created (--if-empty)")
         return
     now = as_of.replace(tzinfo=UTC) if as_of else today()
     folder = out or app.settings.data_dir / "demo"
-    progress = _progress(app)
-    with progress:
-        task = progress.add_task("demo community", total=len(STEPS) + 2)
-
-        def step(name: str) -> None:
-            progress.update(task, description=f"demo: {name}")
-
-        def advance(name: str) -> None:
-            progress.advance(task)
-            step(name)
-
-        community = generate(n_members, seed, now=now, progress=lambda s: advance(s))
-        advance(f"writing {fmt} files")
+    # A bar on a terminal, plain lines in a log (matcher.progress.rich_progress).
+    with rich_progress(app.console) as reporter:
+        advance = reporter.task(
+            f"demo community ({len(STEPS)} steps, files, import)", len(STEPS) + 2
+        )
+        community = generate(n_members, seed, now=now, progress=lambda _: advance(1))
         paths = community.write(folder, fmt)
-        advance("importing")
+        advance(1)
         result = import_frames(
             app.sessions,
             community.frames(),
             source=f"demo-data --members {n_members} --seed {seed} ({folder})",
             default_capacity=app.settings.default_capacity,
-            step=lambda what: step(f"importing: {what}"),
         )
-        progress.update(task, completed=len(STEPS) + 2, description="demo: done")
+        advance(1)
     _summary(app, community, paths, result)
 
 
@@ -116,13 +109,6 @@ def _member_count(app: AppContext) -> int:
 
     with app.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(Member)) or 0)
-
-
-def _progress(app: AppContext):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    return Progress(*columns, TimeElapsedColumn(), console=app.console)
 
 
 def _summary(app: AppContext, community, paths: list[Path], result) -> None:
