@@ -6,7 +6,7 @@ import json
 from typing import Any, NoReturn
 
 from apiflask import APIFlask, HTTPError
-from flask import request
+from flask import current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -66,6 +66,9 @@ def _from_exception(exc: HTTPException) -> tuple[Body, int, Any]:
         description = f"the body is not valid JSON: {exc.exc}"
     elif isinstance(exc, InternalServerError):
         description = "the server failed to answer; the error is logged"
+    elif code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        description = f"the body is larger than {limit} bytes (MATCHER_MAX_BODY_BYTES)"
     else:
         description = exc.description or HTTP_STATUS_CODES.get(code, "Error")
     return error_body(code, description), code, headers

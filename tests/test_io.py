@@ -351,3 +351,12 @@ def test_a_need_must_be_the_seekers_and_an_offer_the_helpers(stocked, tmp_path: 
             "helper's (to_member_id 'm3')",
         ),
     ]
+
+
+def test_a_file_not_in_utf8_says_so_and_how_to_save_it(sessions, tmp_path: Path):
+    (tmp_path / "members.csv").write_bytes("id,name,kind\nm1,Björk,artist\n".encode("latin-1"))
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.field) == (0, "file")
+    assert problem.reason.startswith("the file is not UTF-8 (a Latin-1 or Windows file?): save")

@@ -57,7 +57,14 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
         entity = entity_of(path)
         try:
             frame = _read(path, name, frames.problems)
-        except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not CSV/JSON
+        except UnicodeDecodeError:
+            reason = (
+                "the file is not UTF-8 (a Latin-1 or Windows file?): save it as UTF-8, e.g. "
+                "with a spreadsheet's 'CSV UTF-8' format"
+            )
+            frames.problems.append(RowProblem(name, 0, "file", reason))
+            continue
+        except (OSError, ValueError) as exc:  # unreadable, not CSV/JSON
             frames.problems.append(RowProblem(name, 0, "file", f"cannot read the file: {exc}"))
             continue
         assert entity is not None

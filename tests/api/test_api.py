@@ -99,6 +99,7 @@ def test_a_body_over_the_limit_is_413(built, sessions, settings, encoder):
         big = {"name": "B", "kind": "band", "bio": "la " * 1000}
         body = assert_error(app.test_client().post("/v1/members", json=big, headers=rw), 413)
         assert body["message"] == "Request Entity Too Large"
+        assert body["description"] == "the body is larger than 1024 bytes (MATCHER_MAX_BODY_BYTES)"
     finally:
         close_app(app)
 
