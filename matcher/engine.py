@@ -205,7 +205,7 @@ class Matcher:
         index = self.index
         built = np.ones(len(index.member_ids), dtype=bool)
         if filters.kind:
-            built &= np.array(index.member_kind) == filters.kind
+            built &= index.kind == filters.kind
         if filters.town:
             built &= index.town == filters.town.casefold()
         if filters.tag:

@@ -102,6 +102,7 @@ class BuildIndex:
         self.latitude = members["latitude"].to_numpy(dtype=np.float64, na_value=np.nan)
         self.longitude = members["longitude"].to_numpy(dtype=np.float64, na_value=np.nan)
         self.town = np.array([(t or "").casefold() for t in self.member_town], dtype=object)
+        self.kind = np.array(self.member_kind, dtype=object)  # for filtering all rows at once
 
         self.item_member = items["member_row"].to_numpy(dtype=np.int64)
         self.item_post = items["post_id"].to_numpy(dtype=np.int64)
