@@ -86,9 +86,7 @@ def demo_command(
     folder = out or app.settings.data_dir / "demo"
     # A bar on a terminal, plain lines in a log (matcher.progress.rich_progress).
     with rich_progress(app.console) as reporter:
-        advance = reporter.task(
-            f"demo community ({len(STEPS)} steps, files, import)", len(STEPS) + 2
-        )
+        advance = reporter.task("demo community", len(STEPS) + 2)  # its steps, files, import
         community = generate(n_members, seed, now=now, progress=lambda _: advance(1))
         paths = community.write(folder, fmt)
         advance(1)
