@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -43,6 +44,8 @@ class CurrentView:
         self._version = -1
         self._next_expiry = -np.inf
         self._live_tags: dict[int, set[str]] = {}
+        self._changed_owners: frozenset[int] = frozenset()  # members with a post changed since
+        self._refreshing = threading.Lock()
 
     def candidates(self, seeker_id: int, needs: Items, offers: Items, direction: str) -> list[int]:
         """Members who could help with the seeker's needs (helps_you), whose needs the seeker's
@@ -121,20 +124,27 @@ class CurrentView:
         """Read what changed since the last refresh and mark the build rows it replaces."""
         self.live.refresh(session, encoder, moment)
         now = moment.timestamp()
-        if self.live.version != self._version or now >= self._next_expiry:
+        if self.live.version == self._version and now < self._next_expiry:
+            return
+        with self._refreshing:  # one thread recomputes; each result is assigned whole
+            version = self.live.version  # read first: a change after it is seen next time
+            posts = self.live.all_posts()
             index = self.index
-            changed = np.fromiter(self.live.posts.keys(), dtype=np.int64)
+            changed = np.array([p.post_id for p in posts], dtype=np.int64)
             expired = index.item_expires <= now
             self.superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
             later = index.item_expires[~expired]
             built_expiry = float(later.min()) if len(later) else np.inf
             self._next_expiry = min(built_expiry, self.live.next_expiry())
             live_tags: dict[int, set[str]] = {}
-            for post in self.live.posts.values():
+            for post in posts:
                 if post.open_at(moment):
                     live_tags.setdefault(post.member_id, set()).update(fold_tags(post.tags))
-            self._live_tags = live_tags  # one assignment: a reader sees the old or the new
-            self._version = self.live.version
+            owners = {p.member_id for p in posts}
+            owners.update(index.member_ids[index.item_member[expired & ~index.is_help]].tolist())
+            self._live_tags = live_tags
+            self._changed_owners = frozenset(owners)
+            self._version = version
 
     def items_of(self, member_ids: list[int], side: str) -> Items:
         """The current texts of one side of these members: the build's, minus changed, plus live."""
@@ -168,7 +178,7 @@ class CurrentView:
         """Which member rows pass a filter now: `built` (bool per row, from the build's fields)
         for the members unchanged since, `keep` of the member as now for the others."""
         passing = np.asarray(built, dtype=bool).copy()
-        for member_id in {*self.live.members, *self._live_tags}:
+        for member_id in {*self.live.members, *self._changed_owners}:
             row = self.index.member_row.get(member_id)
             person = self.member(member_id)
             if row is not None and person is not None:
@@ -176,17 +186,24 @@ class CurrentView:
         return passing
 
     def tagset(self, member: LiveMember) -> frozenset[str]:
-        """A member's tags with those of their posts, as compared."""
-        row = self.index.member_row.get(member.member_id)
-        built = self.index.member_tagsets[row] if row is not None else frozenset()
+        """A member's tags with those of their open posts, as compared: the build's set while
+        nothing of theirs changed, else made again from their tags and posts as they are now
+        (a post retagged, closed or expired no longer lends its tags)."""
+        index = self.index
+        row = index.member_row.get(member.member_id)
         if not self._tags_changed(member.member_id):
-            return built
-        live = self._live_tags.get(member.member_id, set())
-        return frozenset(built | fold_tags(member.tags) | live)
+            return index.member_tagsets[row] if row is not None else frozenset()
+        tags = fold_tags(member.tags) | self._live_tags.get(member.member_id, set())
+        if row is not None:
+            for side in (NEED, OFFER):
+                rows, _ = index.items_of(np.array([row]), side)
+                for item in rows[~self.superseded[rows]].tolist():
+                    tags |= fold_tags(index.item_tags[item])
+        return frozenset(tags)
 
     def _tags_changed(self, member_id: int) -> bool:
-        """Whether the member or one of their posts changed since the build."""
-        return member_id in self.live.members or member_id in self._live_tags
+        """Whether the member or one of their posts changed (or expired) since the build."""
+        return member_id in self.live.members or member_id in self._changed_owners
 
     def tag_overlap(self, tags: frozenset[str], people: list[LiveMember]) -> np.ndarray:
         """Jaccard overlap of a set of (folded) tags with each person's tags as they are now:

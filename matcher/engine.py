@@ -175,9 +175,10 @@ class Matcher:
         needs = Items(vector, np.zeros(1, dtype=np.int64), [("text", 0)])
         with self.sessions() as session:
             self.refresh(session)
-        candidates = self.view.nearest_members(
-            vector[0], limit * 10, eligible=self._eligible(filters)
-        )
+        nearest = self.view.nearest_members(vector[0], limit * 10, eligible=self._eligible(filters))
+        # With the offers written or edited since the build, as for a member's needs.
+        live = {p.member_id for p in self.view.live.open_posts(OFFER)}
+        candidates = sorted({*nearest.tolist(), *live})
         return self._score(
             seeker,
             needs,

@@ -174,11 +174,17 @@ class LiveChanges:
             separations.setdefault(b, set()).add(a)
         self.separations = separations
 
+    def all_posts(self) -> list[LivePost]:
+        """Every post changed since the build, as the last refresh left them (a copy: another
+        thread's refresh may be adding to them)."""
+        with self._lock:
+            return list(self.posts.values())
+
     def open_posts(self, side: str) -> list[LivePost]:
         """Changed posts of one side that are open now (not expired) and have a vector."""
         return [
             p
-            for p in self.posts.values()
+            for p in self.all_posts()
             if p.side == side and p.open_at(self.now) and p.vector is not None
         ]
 
@@ -186,7 +192,7 @@ class LiveChanges:
         """When the next changed post that is open now expires (seconds; inf: none does)."""
         later = [
             _expiry(p.expires_at)
-            for p in self.posts.values()
+            for p in self.all_posts()
             if p.open_at(self.now) and p.expires_at is not None
         ]
         return min(later, default=np.inf)

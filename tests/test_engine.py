@@ -233,10 +233,17 @@ def test_editing_the_tags_or_expiry_of_a_built_post_counts_without_a_rebuild(
     update_post(
         community, encoder, "kit-o0", tags=["drums"], expires_at=T0 + timedelta(days=1), clock=now
     )
-    shown = [m.member_id for m in matcher.for_member("hum", filters=Filters(tag="drums"))]
-    assert shown == ["kit"]  # the new tag counts at once
+    drums = Filters(tag="drums")
+    shown = [m.member_id for m in matcher.for_member("hum", filters=drums)]
+    assert shown == ["kit"]  # the new tag counts at once, for a member's needs
+    assert "kit" in [m.member_id for m in matcher.for_text("drummer for gigs")]  # and a search
+    assert [m.member_id for m in matcher.for_text("drummer for gigs", filters=drums)] == ["kit"]
+    now.now += timedelta(minutes=1)  # edits are told apart by their time
+    update_post(community, encoder, "kit-o0", tags=["jazz"], clock=now)
+    assert matcher.for_member("hum", filters=drums) == []  # a tag taken off no longer counts
     now.now = T0 + timedelta(days=2)
     assert "kit" not in [m.member_id for m in matcher.for_member("hum")]  # and the new expiry
+    assert matcher.for_text("drummer for gigs", filters=Filters(tag="jazz")) == []
     update_post(community, encoder, "kit-o0", expires_at=None, clock=now)  # never expires
     assert "kit" in [m.member_id for m in matcher.for_member("hum")]
 
