@@ -10,7 +10,7 @@ whether they still get the email, for a community's site that shows its own page
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from flask import render_template, request
+from flask import Response, redirect, render_template, request, url_for
 from marshmallow import RAISE
 
 from api.schemas import Unsubscribed, UnsubscribeQuery
@@ -47,12 +47,15 @@ def _status(token: str) -> dict:
 @bp.input(UnsubscribeQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(Unsubscribed)
 @bp.doc(responses={404: "The member no longer exists", 503: "No secret key is configured"})
-def unsubscribe_status(query: dict) -> dict:
+def unsubscribe_status(query: dict) -> dict | Response:
     """Whom an unsubscribe link names
 
     The member the signed token names and whether they still get the weekly email. Changes
-    nothing: POST to the same URL unsubscribes.
+    nothing: POST to the same URL unsubscribes. A browser (one that prefers HTML), following
+    an email's link from before the page existed, is sent to the page that asks.
     """
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return redirect(url_for("unsubscribe_page.unsubscribe_page", token=query["token"]))
     return _status(query["token"])
 
 

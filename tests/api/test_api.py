@@ -215,6 +215,11 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     status = client.get("/v1/unsubscribe", query_string={"token": token}).get_json()
     assert (status["member_id"], status["email_consent"]) == ("hum", True)
     assert consent() == (True, None)
+    # A browser following an older email's link to the API is sent to the page.
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    moved = client.get("/v1/unsubscribe", query_string={"token": token}, headers=browser)
+    assert moved.status_code == 302 and "/unsubscribe?token=" in moved.headers["Location"]
+    assert consent()[0] is True
     # The email's link opens a page that asks; its button POSTs.
     page = client.get("/unsubscribe", query_string={"token": token})
     assert page.status_code == 200 and page.mimetype == "text/html"
