@@ -360,3 +360,31 @@ def test_a_file_not_in_utf8_says_so_and_how_to_save_it(sessions, tmp_path: Path)
     (problem,) = caught.value.problems
     assert (problem.row, problem.field) == (0, "file")
     assert problem.reason.startswith("the file is not UTF-8 (a Latin-1 or Windows file?): save")
+
+
+def test_the_role_check_reads_the_stored_posts_of_a_file_that_leaves_them_out(
+    stocked, tmp_path: Path
+):
+    # i2 is m1 contacting m2 about m1's need p1 and m2's offer p2 (tests/data/good). A file
+    # without the post columns keeps those posts, so m3 cannot become the helper.
+    (tmp_path / "interactions.csv").write_text(
+        "id,kind,from_member_id,to_member_id,occurred_at\n"
+        "i2,contacted,m1,m3,2026-01-08T11:00:00Z\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(stocked, [tmp_path])
+    assert [(p.row, p.field) for p in caught.value.problems] == [(2, "offer_id")]
+    assert "the offer must be the helper's (to_member_id 'm3')" in caught.value.problems[0].reason
+
+
+def test_a_key_one_json_object_leaves_out_keeps_that_rows_stored_value(stocked, tmp_path: Path):
+    (tmp_path / "posts.jsonl").write_text(
+        '{"id": "p2", "member_id": "m2", "side": "offer", "text": "Session drums, any genre"}\n'
+        '{"id": "p3", "member_id": "m4", "side": "offer", '
+        '"text": "Mixing and mastering on an analogue desk", "tags": ["mastering"]}\n'
+    )
+    import_files(stocked, [tmp_path])
+    with stocked() as session:
+        tags = dict(session.execute(select(Post.external_id, Post.tags)).all())
+    assert tags["p2"] == ["drums", "jazz"]  # p2 gives no tags: kept
+    assert tags["p3"] == ["mastering"]  # p3 gives them: changed

@@ -18,7 +18,7 @@ import pandas as pd
 
 from matcher.errors import RowProblem
 from matcher.io.parse import is_empty
-from matcher.io.schema import COLUMNS, ENTITIES, FILE, REQUIRED, ROW, entity_of, format_of
+from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, REQUIRED, ROW, entity_of, format_of
 
 
 @dataclass
@@ -72,7 +72,7 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
         for column in missing:
             reason = "required column missing" + _header_hint(frame.columns, column)
             frames.problems.append(RowProblem(name, 0, column, reason))
-        frames.columns_of[name] = frozenset(str(c) for c in frame.columns) - {ROW}
+        frames.columns_of[name] = frozenset(str(c) for c in frame.columns) - {ROW, ABSENT}
         frame[FILE] = name
         parts[entity].append(frame)
     for entity, found in parts.items():
@@ -152,6 +152,9 @@ def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
             kept.append({**record, ROW: number})
         else:
             problems.append(RowProblem(name, number, "-", "expected a JSON object"))
+    keys = set().union(*kept) - {ROW} if kept else set()
+    for record in kept:  # a key one object leaves out is not given for that object
+        record[ABSENT] = frozenset(keys - record.keys())
     return pd.DataFrame(kept, dtype=object) if kept else pd.DataFrame({ROW: []}, dtype=object)
 
 

@@ -65,6 +65,8 @@ STORE_NAMES: dict[str, dict[str, str]] = {
 
 # Provenance columns `read_files` adds to each frame: the source file and 1-based row.
 FILE, ROW = "_file", "_row"
+# JSON records: the keys of the file that a record leaves out (a set; not given, so kept).
+ABSENT = "_absent"
 
 
 def entity_of(path: Path) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from matcher.domain import (
     INTERACTION_KINDS,
@@ -24,8 +24,8 @@ from matcher.errors import RowProblem
 from matcher.io import parse
 from matcher.io.formats import Frames
 from matcher.io.parse import Bad, Parser
-from matcher.io.schema import COLUMNS, ENTITIES, FILE, REQUIRED, ROW
-from matcher.store import Member, Post
+from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, REQUIRED, ROW
+from matcher.store import Interaction, Member, Post
 
 CHUNK = 500  # ids per IN (...) query
 MAX_ID_LENGTH = 100
@@ -112,7 +112,9 @@ def validate(frames: Frames, session: Session) -> Checked:
         frame = frames.frame(entity)
         rows[entity] = _parse_rows(entity, frame, frames.columns_of, whole_file, problems)
         _check_duplicates(rows[entity], problems)
-        extra = sorted(str(c) for c in frame.columns if c not in (*COLUMNS[entity], FILE, ROW))
+        extra = sorted(
+            str(c) for c in frame.columns if c not in (*COLUMNS[entity], FILE, ROW, ABSENT)
+        )
         if extra:
             warnings.append(f"{entity}: ignored unknown column(s): {', '.join(extra)}")
     _check_references(rows, session, problems)
@@ -133,10 +135,14 @@ def _parse_rows(
     numbers = [int(r) for r in frame[ROW]] if ROW in frame.columns else range(1, n + 1)
     own = frozenset(str(c) for c in frame.columns)
     left_out = {f: frozenset(COLUMNS[entity]) - columns_of.get(f, own) for f in set(files)}
+    per_record = frame[ABSENT].tolist() if ABSENT in frame.columns else [None] * n
     out = Rows(
         [{} for _ in range(n)],
         list(zip(files, numbers, strict=True)),
-        [left_out[f] for f in files],
+        [
+            left_out[f] | (keys if isinstance(keys, frozenset) else frozenset())
+            for f, keys in zip(files, per_record, strict=True)
+        ],
     )
     found: dict[int, list[RowProblem]] = {}
     for column, parser in PARSERS[entity].items():
@@ -185,11 +191,14 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
     posts = {
         r["id"]: (r["side"], r["member_id"]) for r in rows["posts"].records if r["id"] is not None
     }
+    # The posts each interaction will be about: the file's, or, where its file leaves the
+    # column out, the stored interaction's (which the import keeps).
+    about = _posts_about(session, rows["interactions"])
     wanted = {
-        r[c]
-        for r in rows["interactions"].records
+        about[i][c]
+        for i in range(len(about))
         for c in ("need_id", "offer_id")
-        if r[c] is not None and r[c] not in posts
+        if about[i][c] is not None and about[i][c] not in posts
     }
     owned = select(Post.external_id, Post.side, Member.external_id).join(
         Member, Post.member_id == Member.id
@@ -218,26 +227,51 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
     check("interactions", "to_member_id", members, "member")
     for column, side in (("need_id", "need"), ("offer_id", "offer")):
         check("interactions", column, sides, "post")
-        for record, (file, row) in zip(
-            rows["interactions"].records, rows["interactions"].origins, strict=True
+        for record, posted, (file, row) in zip(
+            rows["interactions"].records, about, rows["interactions"].origins, strict=True
         ):
-            found = posts.get(record[column]) if record[column] is not None else None
+            post_id = posted[column]
+            found = posts.get(post_id) if post_id is not None else None
             if found is None:
                 continue
             if found[0] != side:
-                reason = f"post {record[column]!r} is {ARTICLE[found[0]]}, not {ARTICLE[side]}"
+                reason = f"post {post_id!r} is {ARTICLE[found[0]]}, not {ARTICLE[side]}"
                 problems.append(RowProblem(file, row, column, reason))
                 continue
             reason = post_role_problem(
                 record["kind"] or "",
                 side,
-                record[column],
+                post_id,
                 found[1],
                 record["from_member_id"],
                 record["to_member_id"],
             )
             if reason:
                 problems.append(RowProblem(file, row, column, reason))
+
+
+def _posts_about(session: Session, interactions: Rows) -> list[dict[str, str | None]]:
+    """The need and offer (external ids) each interaction of the import will be about."""
+    columns = ("need_id", "offer_id")
+    about = [{c: r[c] for c in columns} for r in interactions.records]
+    kept = {
+        r["id"]: i
+        for i, (r, absent) in enumerate(zip(interactions.records, interactions.absent, strict=True))
+        if r["id"] is not None and absent & set(columns)
+    }
+    if kept:
+        need, offer = aliased(Post), aliased(Post)
+        query = (
+            select(Interaction.external_id, need.external_id, offer.external_id)
+            .outerjoin(need, Interaction.need_post_id == need.id)
+            .outerjoin(offer, Interaction.offer_post_id == offer.id)
+        )
+        for key, need_id, offer_id in _stored(session, query, set(kept)):
+            absent = interactions.absent[kept[key]]
+            for column, stored in zip(columns, (need_id, offer_id), strict=True):
+                if column in absent:
+                    about[kept[key]][column] = stored
+    return about
 
 
 def _stored(session: Session, query: Any, wanted: set[str]) -> list[Any]:
