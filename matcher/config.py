@@ -116,7 +116,7 @@ class Settings:
                 )
         for name, least in AT_LEAST.items():
             value = getattr(self, name)
-            if value < least:
+            if not value >= least:  # NaN too
                 raise ConfigError(
                     f"setting {name} (MATCHER_{name.upper()}) must be at least "
                     f"{least:g}, not {value!r}"

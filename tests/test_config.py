@@ -24,6 +24,7 @@ def test_environment_values_are_typed_and_overrides_win():
         ("MATCHER_CANDIDATES_PER_NEED", "0", "must be at least 1, not 0"),
         ("MATCHER_DIGEST_MATCHES", "-2", "must be at least 1, not -2"),
         ("MATCHER_MATCH_LIMIT", "ten", "invalid literal"),
+        ("MATCHER_PROXIMITY_KM", "nan", "must be at least"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(variable, value, message):
