@@ -368,8 +368,7 @@ def test_the_role_check_reads_the_stored_posts_of_a_file_that_leaves_them_out(
     # i2 is m1 contacting m2 about m1's need p1 and m2's offer p2 (tests/data/good). A file
     # without the post columns keeps those posts, so m3 cannot become the helper.
     (tmp_path / "interactions.csv").write_text(
-        "id,kind,from_member_id,to_member_id,occurred_at\n"
-        "i2,contacted,m1,m3,2026-01-08T11:00:00Z\n"
+        "id,kind,from_member_id,to_member_id,occurred_at\ni2,contacted,m1,m3,2026-01-08T11:00:00Z\n"
     )
     with pytest.raises(ImportRejected) as caught:
         import_files(stocked, [tmp_path])
