@@ -13,18 +13,22 @@ from tests.test_engine import (  # noqa: F401
     test_a_drummer_in_town_ranks_first_and_the_seeker_never_matches_themselves,
     test_build_if_stale_skips_only_when_nothing_changed,
     test_build_writes_a_folder_with_a_manifest_and_switches_current,
+    test_editing_the_tags_or_expiry_of_a_built_post_counts_without_a_rebuild,
     test_past_help_is_a_reason_with_its_count,
 )
 from tests.test_io import (  # noqa: F401
     stocked,
     test_a_changed_post_text_updates_exactly_that_post,
     test_a_dry_run_counts_but_writes_nothing,
+    test_a_need_must_be_the_seekers_and_an_offer_the_helpers,
     test_a_successful_import_is_recorded,
     test_an_import_cannot_sign_up_again_a_member_who_unsubscribed,
+    test_columns_a_file_leaves_out_keep_the_stored_values,
     test_empty_defaulted_cells_get_defaults_when_new_and_keep_stored_values,
     test_every_bad_row_is_reported_and_nothing_is_written,
     test_importing_the_same_files_twice_changes_nothing,
     test_posts_and_interactions_may_reference_stored_rows,
+    test_the_role_check_reads_the_stored_posts_of_a_file_that_leaves_them_out,
 )
 from tests.test_store import (  # noqa: F401
     engine,
