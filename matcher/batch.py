@@ -10,6 +10,7 @@ import pandas as pd
 from matcher import geo
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex
+from matcher.pairs import closeness
 from matcher.score import pair_scores
 
 TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "reverse", "mutual")
@@ -19,10 +20,10 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     """For every active member, their best `per_member` candidates in either direction.
 
     Pairs come from each open need's `per_need` nearest members in the build; both directions
-    of every pair are then scored as `Matcher.for_member(direction="both")` scores them, from
-    the build's texts, tags and towns (the matcher reads the members' current ones): posts and
-    profiles changed after the build are not seen here, so build first, as the digest's docs
-    say. Blocked or reported pairs and closed members, as they are now, are left out.
+    of every pair are then scored as `Matcher.for_member(direction="both")` scores them: the
+    members' tags, towns and places as they are now, the texts of the build (posts written or
+    edited after the build are not seen here, so build first, as the digest's docs say).
+    Blocked or reported pairs and closed members, as they are now, are left out.
     """
     index = matcher.index
     with matcher.sessions() as session:
@@ -43,6 +44,7 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
     )
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
+    _as_now(matcher, u, v, overlap, near)
     p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u
     p_vu = matcher.scorer.probability(cos_vu, overlap, near)  # u could help v
     if index.learned is not None:
@@ -77,6 +79,34 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     table = table.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
     table = table[table.groupby("seeker_id").cumcount() < per_member]
     return table.reset_index(drop=True)[list(TABLE_COLUMNS)]
+
+
+def _as_now(
+    matcher: Matcher, u: np.ndarray, v: np.ndarray, overlap: np.ndarray, near: np.ndarray
+) -> None:
+    """Tag overlap and closeness of the pairs with a member changed since the build (their
+    tags, town or place, or their posts' tags), read as the matcher reads them now; in place."""
+    view, index = matcher.view, matcher.index
+    changed = np.isin(index.member_ids, sorted(view.changed_members()))
+    for i in np.flatnonzero(changed[u] | changed[v]).tolist():
+        a = view.member(int(index.member_ids[u[i]]))
+        b = view.member(int(index.member_ids[v[i]]))
+        if a is None or b is None:
+            continue
+        overlap[i] = view.tag_overlap(view.tagset(a), [b])[0]
+        near[i] = closeness(
+            a.town or "",
+            _coordinate(a.latitude),
+            _coordinate(a.longitude),
+            np.array([(b.town or "").casefold()]),
+            np.array([_coordinate(b.latitude)]),
+            np.array([_coordinate(b.longitude)]),
+            matcher.settings.proximity_km,
+        )[2][0]
+
+
+def _coordinate(value: float | None) -> float:
+    return np.nan if value is None else value
 
 
 def _learned_lookup(index: BuildIndex, superseded: np.ndarray):

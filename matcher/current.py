@@ -201,6 +201,10 @@ class CurrentView:
                     tags |= fold_tags(index.item_tags[item])
         return frozenset(tags)
 
+    def changed_members(self) -> frozenset[int]:
+        """Store ids of the members whose fields or posts changed (or expired) since the build."""
+        return frozenset({*self.live.members, *self._changed_owners})
+
     def _tags_changed(self, member_id: int) -> bool:
         """Whether the member or one of their posts changed (or expired) since the build."""
         return member_id in self.live.members or member_id in self._changed_owners

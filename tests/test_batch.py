@@ -48,6 +48,16 @@ def test_the_batch_scores_are_the_scores_of_for_member(matcher):
             assert row.mutual == match.mutual
 
 
+def test_members_changed_since_the_build_are_scored_as_they_are_now(matcher, sessions):
+    from matcher.community import update_member
+
+    # drum-c moves to Leeds and takes band tags after the build: the digest's scores (and its
+    # mutual flags) must still be the matcher's, which reads members as they are now.
+    update_member(sessions, "drum-c", {"town": "Leeds", "tags": ["band", "engineer"]})
+    update_member(sessions, "mix-d", {"town": "Bristol"})
+    test_the_batch_scores_are_the_scores_of_for_member(matcher)
+
+
 def test_blocked_pairs_and_self_pairs_never_appear(matcher):
     table = candidate_table(matcher, per_member=10)
     ids = dict(
