@@ -9,7 +9,7 @@ import pandas as pd
 
 from matcher import geo
 from matcher.engine import Matcher, prefer_learned
-from matcher.index import BuildIndex
+from matcher.index import BuildIndex, jaccard
 from matcher.pairs import closeness
 from matcher.score import pair_scores
 
@@ -88,25 +88,17 @@ def _as_now(
     tags, town or place, or their posts' tags), read as the matcher reads them now; in place."""
     view, index = matcher.view, matcher.index
     changed = np.isin(index.member_ids, sorted(view.changed_members()))
-    for i in np.flatnonzero(changed[u] | changed[v]).tolist():
-        a = view.member(int(index.member_ids[u[i]]))
-        b = view.member(int(index.member_ids[v[i]]))
+    touched = np.flatnonzero(changed[u] | changed[v])
+    rows = np.unique(np.concatenate([u[touched], v[touched]]))
+    people = {int(r): view.member(int(index.member_ids[r])) for r in rows}
+    tags = {r: view.tagset(p) for r, p in people.items() if p is not None}  # once a member
+    for i in touched.tolist():
+        a, b = people[int(u[i])], people[int(v[i])]
         if a is None or b is None:
             continue
-        overlap[i] = view.tag_overlap(view.tagset(a), [b])[0]
-        near[i] = closeness(
-            a.town or "",
-            _coordinate(a.latitude),
-            _coordinate(a.longitude),
-            np.array([(b.town or "").casefold()]),
-            np.array([_coordinate(b.latitude)]),
-            np.array([_coordinate(b.longitude)]),
-            matcher.settings.proximity_km,
-        )[2][0]
-
-
-def _coordinate(value: float | None) -> float:
-    return np.nan if value is None else value
+        ta, tb = tags[int(u[i])], tags[int(v[i])]
+        overlap[i] = jaccard(np.array([len(ta & tb)]), np.array([len(ta | tb)]))[0]
+        near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
 
 
 def _learned_lookup(index: BuildIndex, superseded: np.ndarray):

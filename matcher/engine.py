@@ -243,15 +243,7 @@ class Matcher:
 
         seeker_tags = self.view.tagset(seeker) if seeker.member_id >= 0 else fold_tags(seeker.tags)
         overlap = self.view.tag_overlap(seeker_tags, people)
-        same_town, km, near = closeness(
-            seeker.town or "",
-            np.nan if seeker.latitude is None else seeker.latitude,
-            np.nan if seeker.longitude is None else seeker.longitude,
-            np.array([(p.town or "").casefold() for p in people]),
-            np.array([np.nan if p.latitude is None else p.latitude for p in people]),
-            np.array([np.nan if p.longitude is None else p.longitude for p in people]),
-            self.settings.proximity_km,
-        )
+        same_town, km, near = closeness(seeker, people, self.settings.proximity_km)
         p_forward = self.scorer.probability(forward.cosine, overlap, near)
         p_reverse = self.scorer.probability(reverse.cosine, overlap, near)
         if self.index.learned is not None:

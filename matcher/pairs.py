@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -66,16 +68,21 @@ def best_pairs(
 
 
 def closeness(
-    town: str,
-    lat: float,
-    lon: float,
-    towns: np.ndarray,
-    lats: np.ndarray,
-    lons: np.ndarray,
-    scale_km: float,
+    seeker: Any, people: Sequence[Any], scale_km: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Same town (by name), distance in km (NaN if unknown) and proximity in [0, 1]."""
-    town = (town or "").casefold()
+    """Same town (by name), distance in km (NaN if unknown) and proximity in [0, 1] of each of
+    `people` to `seeker`: members as now (`town`, `latitude`, `longitude`; None: unknown)."""
+    town = (seeker.town or "").casefold()
+    towns = np.array([(p.town or "").casefold() for p in people])
     same = (towns == town) & (town != "")
-    km = geo.distance_km(lat, lon, lats, lons)
+    km = geo.distance_km(
+        _coordinate(seeker.latitude),
+        _coordinate(seeker.longitude),
+        np.array([_coordinate(p.latitude) for p in people]),
+        np.array([_coordinate(p.longitude) for p in people]),
+    )
     return same, km, geo.proximity(km, same, scale_km)
+
+
+def _coordinate(value: float | None) -> float:
+    return np.nan if value is None else value
