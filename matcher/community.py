@@ -17,7 +17,7 @@ from matcher.domain import (
     OFFER,
     POST_STATUSES,
     SIDES,
-    post_role_problem,
+    post_problem,
 )
 from matcher.embed import CachedEncoder, Encoder
 from matcher.errors import Conflict, InvalidInput, NotFound
@@ -278,15 +278,10 @@ def _post_in_role(
     if not post_id:
         return None
     post = get_post(session, post_id)
-    field = f"{side}_id"
-    if post.side != side:
-        raise InvalidInput(
-            f"post {post_id!r} is not a{'n' if side == OFFER else ''} {side}", field=field
-        )
     owner = session.get(Member, post.member_id)
-    problem = post_role_problem(kind, side, post_id, owner.external_id, from_id, to_id)
+    problem = post_problem(kind, side, post_id, post.side, owner.external_id, from_id, to_id)
     if problem:
-        raise InvalidInput(problem, field=field)
+        raise InvalidInput(problem, field=f"{side}_id")
     return post.id
 
 

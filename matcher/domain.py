@@ -54,11 +54,22 @@ SEEKER_END: dict[str, str] = {
 }
 
 
-def post_role_problem(
-    kind: str, side: str, post_id: str, owner: str, from_member: str, to_member: str
+ARTICLE = {"need": "a need", "offer": "an offer"}
+
+
+def post_problem(
+    kind: str,
+    side: str,
+    post_id: str,
+    post_side: str,
+    owner: str,
+    from_member: str,
+    to_member: str,
 ) -> str | None:
-    """Why the need or offer `post_id` (of member `owner`) cannot be the one an interaction is
-    about, or None when it can: a need must be the seeker's, an offer the helper's."""
+    """Why post `post_id` (a `post_side` of member `owner`) cannot be the `side` an interaction
+    is about, or None when it can: it must be a need (an offer), and the seeker's (helper's)."""
+    if post_side != side:
+        return f"post {post_id!r} is {ARTICLE[post_side]}, not {ARTICLE[side]}"
     seeker_end = SEEKER_END.get(kind)
     if seeker_end is None:
         return None

@@ -18,7 +18,7 @@ from matcher.domain import (
     MEMBER_KINDS,
     POST_STATUSES,
     SIDES,
-    post_role_problem,
+    post_problem,
 )
 from matcher.errors import RowProblem
 from matcher.io import parse
@@ -29,7 +29,6 @@ from matcher.store import Interaction, Member, Post
 
 CHUNK = 500  # ids per IN (...) query
 MAX_ID_LENGTH = 100
-ARTICLE = {"need": "a need", "offer": "an offer"}
 
 
 def _tag_list(value: Any) -> Any:
@@ -234,15 +233,11 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
             found = posts.get(post_id) if post_id is not None else None
             if found is None:
                 continue
-            if found[0] != side:
-                reason = f"post {post_id!r} is {ARTICLE[found[0]]}, not {ARTICLE[side]}"
-                problems.append(RowProblem(file, row, column, reason))
-                continue
-            reason = post_role_problem(
+            reason = post_problem(
                 record["kind"] or "",
                 side,
                 post_id,
-                found[1],
+                *found,
                 record["from_member_id"],
                 record["to_member_id"],
             )
