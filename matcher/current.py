@@ -128,6 +128,8 @@ class CurrentView:
             return
         with self._refreshing:  # one thread recomputes; each result is assigned whole
             version = self.live.version  # read first: a change after it is seen next time
+            if version == self._version and now < self._next_expiry:
+                return  # another thread did it while this one waited
             posts = self.live.all_posts()
             index = self.index
             changed = np.array([p.post_id for p in posts], dtype=np.int64)

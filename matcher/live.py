@@ -89,6 +89,7 @@ class LiveChanges:
     # contacts are read in full once, then kept current from the changed members.
     _marks: dict[str, tuple] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _published: tuple[LivePost, ...] = ()
 
     def refresh(
         self, session: Session, encoder: CachedEncoder | None, now: datetime | None = None
@@ -162,6 +163,7 @@ class LiveChanges:
             # probe differs and reads again, which is harmless). Set last, so a failed read
             # (the encoder, say) is tried again by the next refresh.
             self._marks.update(members=members_mark, posts=posts_mark)
+            self._published = tuple(self.posts.values())  # what readers see, whole
 
     def separated_from(self, member_id: int) -> set[int]:
         """Members kept apart from this one by a block or a report, in either direction."""
@@ -174,11 +176,10 @@ class LiveChanges:
             separations.setdefault(b, set()).add(a)
         self.separations = separations
 
-    def all_posts(self) -> list[LivePost]:
-        """Every post changed since the build, as the last refresh left them (a copy: another
-        thread's refresh may be adding to them)."""
-        with self._lock:
-            return list(self.posts.values())
+    def all_posts(self) -> tuple[LivePost, ...]:
+        """Every post changed since the build, as the last refresh published them (a tuple
+        assigned whole, so a reader never sees another thread's refresh half-way)."""
+        return self._published
 
     def open_posts(self, side: str) -> list[LivePost]:
         """Changed posts of one side that are open now (not expired) and have a vector."""
