@@ -131,21 +131,28 @@ def resolve_model_path(model: str) -> str:
     return model
 
 
+def _hashing_dim(name: str) -> int | None:
+    """The width of the hashing encoder configured as `hashing[-DIM]`; None: not that one."""
+    if not name.startswith("hashing"):
+        return None
+    _, _, dim = name.partition("-")
+    return int(dim) if dim else HASHING_DIM
+
+
 def encoder_name(name: str) -> str:
     """The name the encoder configured as `name` goes by (in builds and the vector cache),
     without loading it: `hashing` is `hashing-512`; a model is its own name."""
-    if name.startswith("hashing"):
-        _, _, dim = name.partition("-")
-        return f"hashing-{int(dim) if dim else HASHING_DIM}"
-    return name
+    dim = _hashing_dim(name)
+    return name if dim is None else f"hashing-{dim}"
 
 
 def load_encoder(
     name: str, device: str = "cpu", batch_size: int = 64, precision: str = "auto"
 ) -> Encoder:
     """The encoder called `name`: `hashing[-DIM]`, or any sentence-transformers model."""
-    if name.startswith("hashing"):
-        return HashingEncoder(int(encoder_name(name).removeprefix("hashing-")))
+    dim = _hashing_dim(name)
+    if dim is not None:
+        return HashingEncoder(dim)
     return SentenceEncoder(name, device=device, batch_size=batch_size, precision=precision)
 
 

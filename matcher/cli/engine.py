@@ -59,9 +59,9 @@ def builds_command(app: AppContext) -> None:
 
     found = list_builds(app.settings.models_dir)
     width = max((len(b["build_id"]) for b in found), default=5)
-    table = Table("current", "members", "needs", "offers", "encoder", "ranker")
     # The id is what --build takes: never cut short, whatever the terminal's width.
-    table.columns.insert(0, Column("build", no_wrap=True, min_width=width))
+    build = Column("build", no_wrap=True, min_width=width)
+    table = Table(build, "current", "members", "needs", "offers", "encoder", "ranker")
     for b in found:
         table.add_row(
             b["build_id"],
