@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.domain import SEPARATING_KINDS
@@ -170,11 +171,7 @@ class LiveChanges:
         return self.separations.get(member_id, set())
 
     def _read_separations(self, session: Session) -> None:
-        separations: dict[int, set[int]] = {}
-        for a, b in session.execute(_SEPARATIONS):
-            separations.setdefault(a, set()).add(b)
-            separations.setdefault(b, set()).add(a)
-        self.separations = separations
+        self.separations = read_separations(session)
 
     def all_posts(self) -> tuple[LivePost, ...]:
         """Every post changed since the build, as the last refresh published them (a tuple
@@ -197,6 +194,29 @@ class LiveChanges:
             if p.open_at(self.now) and p.expires_at is not None
         ]
         return min(later, default=np.inf)
+
+
+def read_separations(
+    session: Session, member_ids: Iterable[int] | None = None
+) -> dict[int, set[int]]:
+    """Whom each member is kept apart from by a block or a report, in either direction: of
+    every member, or (`member_ids`) of those members only."""
+    if member_ids is None:
+        parts = [_SEPARATIONS]
+    else:
+        ids = sorted(set(member_ids))
+        parts = [
+            _SEPARATIONS.where(
+                or_(_interactions.from_member_id.in_(part), _interactions.to_member_id.in_(part))
+            )
+            for part in (ids[lo : lo + 5000] for lo in range(0, len(ids), 5000))
+        ]
+    out: dict[int, set[int]] = {}
+    for query in parts:
+        for a, b in session.execute(query):
+            out.setdefault(a, set()).add(b)
+            out.setdefault(b, set()).add(a)
+    return out
 
 
 def _window(column, condition) -> tuple:

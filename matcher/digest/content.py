@@ -6,12 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
-from matcher.domain import SEPARATING_KINDS
-from matcher.store import Digest, DigestMatch, Interaction, Member
+from matcher.live import read_separations
+from matcher.store import Digest, DigestMatch, Member
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
     for row in matches:
         by_digest.setdefault(int(row.digest_id), []).append(row)
     people = _people(session, {d.member_id for d in digests} | {m.member_id for m in matches})
-    apart = _separated(session, {d.member_id for d in digests})
+    apart = read_separations(session, {d.member_id for d in digests})
     out = {}
     for d in digests:
         seeker = people[d.member_id]
@@ -133,24 +133,6 @@ def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
             ).where(Member.id.in_(ids[lo : lo + 5000]))
         ).all()
         out.update({int(r.id): r for r in rows})
-    return out
-
-
-def _separated(session: Session, member_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Whom each of these members is kept apart from by a block or report, either direction."""
-    ids = sorted(set(member_ids))
-    out: dict[int, set[int]] = {}
-    for lo in range(0, len(ids), 5000):
-        part = ids[lo : lo + 5000]
-        rows = session.execute(
-            select(Interaction.from_member_id, Interaction.to_member_id).where(
-                Interaction.kind.in_(sorted(SEPARATING_KINDS)),
-                or_(Interaction.from_member_id.in_(part), Interaction.to_member_id.in_(part)),
-            )
-        )
-        for a, b in rows:
-            out.setdefault(a, set()).add(b)
-            out.setdefault(b, set()).add(a)
     return out
 
 
