@@ -180,7 +180,7 @@ class CurrentView:
         """Which member rows pass a filter now: `built` (bool per row, from the build's fields)
         for the members unchanged since, `keep` of the member as now for the others."""
         passing = np.asarray(built, dtype=bool).copy()
-        for member_id in {*self.live.members, *self._changed_owners}:
+        for member_id in self.changed_members():
             row = self.index.member_row.get(member_id)
             person = self.member(member_id)
             if row is not None and person is not None:
