@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from matcher import geo
+from matcher.domain import NEED
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex, jaccard
 from matcher.pairs import closeness
@@ -48,9 +49,9 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u
     p_vu = matcher.scorer.probability(cos_vu, overlap, near)  # u could help v
     if index.learned is not None:
-        lookup = _learned_lookup(index, matcher.view.superseded)
-        p_uv = prefer_learned(lookup(u, v), p_uv)
-        p_vu = prefer_learned(lookup(v, u), p_vu)
+        superseded = matcher.view.superseded
+        p_uv = prefer_learned(_learned(index, superseded, u, v), p_uv)
+        p_vu = prefer_learned(_learned(index, superseded, v, u), p_vu)
     seeker = np.concatenate([u, v])
     member = np.concatenate([v, u])
     fused = pair_scores(
@@ -101,29 +102,15 @@ def _as_now(
         near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
 
 
-def _learned_lookup(index: BuildIndex, superseded: np.ndarray):
-    """A function (seekers, helpers) -> the ranker's best score of the helper in the lists of
-    the seeker's current needs (NaN: not listed), as `Matcher` computes it for one member."""
-    n = len(index.members)
-    current = ~superseded[index.need_rows]
-    owner = index.item_member[index.need_rows][current]
-    listed = np.asarray(index.candidate_members[current], dtype=np.int64)
-    values = np.asarray(index.learned[current], dtype=np.float64)
-    ok = (listed >= 0) & ~np.isnan(values)
-    keys = (owner[:, None] * n + listed)[ok]
-    values = values[ok]
-    order = np.lexsort((-values, keys))  # by key, best value first
-    keys, values = keys[order], values[order]
-    first = np.r_[True, keys[1:] != keys[:-1]]
-    keys, values = keys[first], values[first]
-
-    def lookup(seekers: np.ndarray, helpers: np.ndarray) -> np.ndarray:
-        wanted = seekers.astype(np.int64) * n + helpers
-        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-        hit = (keys[at] == wanted) if len(keys) else np.zeros(len(wanted), bool)
-        return np.where(hit, values[at] if len(keys) else np.nan, np.nan)
-
-    return lookup
+def _learned(
+    index: BuildIndex, superseded: np.ndarray, seekers: np.ndarray, helpers: np.ndarray
+) -> np.ndarray:
+    """Per pair, the ranker's best score of the helper in the lists of the seeker's current
+    needs (NaN: not listed): `Matcher` reads it for one member through the same lookup."""
+    need_rows, pair = index.items_of(seekers, NEED)
+    current = ~superseded[need_rows]
+    pair = pair[current]
+    return index.learned_scores(need_rows[current], helpers[pair], pair, len(seekers))
 
 
 def _active_rows(matcher: Matcher) -> np.ndarray:

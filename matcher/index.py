@@ -172,7 +172,12 @@ class BuildIndex:
         return graph.indices[graph.indptr[member_row] : graph.indptr[member_row + 1]]
 
     def learned_scores(
-        self, need_rows: np.ndarray, targets: np.ndarray, positions: np.ndarray, n: int
+        self,
+        need_rows: np.ndarray,
+        targets: np.ndarray,
+        positions: np.ndarray,
+        n: int,
+        chunk: int = 16384,
     ) -> np.ndarray:
         """The ranker's best score per position: max over the given needs (item rows) of the
         score of their `targets` member row in the need's candidate list; NaN where none.
@@ -185,10 +190,12 @@ class BuildIndex:
         slots = self.need_slot[need_rows]
         ok = (slots >= 0) & (targets >= 0)
         slots, targets, positions = slots[ok], targets[ok], positions[ok]
-        hit = np.asarray(self.candidate_members[slots]) == targets[:, None]
-        found = hit.any(axis=1)
-        values = np.asarray(self.learned[slots[found], hit[found].argmax(axis=1)], np.float64)
-        np.fmax.at(out, positions[found], values)
+        for lo in range(0, len(slots), chunk):  # a (chunk, K) comparison at a time
+            part = slice(lo, lo + chunk)
+            hit = np.asarray(self.candidate_members[slots[part]]) == targets[part, None]
+            found = hit.any(axis=1)
+            at = slots[part][found], hit[found].argmax(axis=1)
+            np.fmax.at(out, positions[part][found], np.asarray(self.learned[at], np.float64))
         return out
 
     def tag_overlap(self, tags: frozenset[str], member_rows: np.ndarray) -> np.ndarray:

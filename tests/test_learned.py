@@ -83,6 +83,14 @@ def test_with_enough_outcomes_the_ranker_scores_the_matches(store, settings, enc
         for row in rows.itertuples():
             assert row.score == pytest.approx(served[ids[row.member_id]].score, rel=1e-5)
 
+    # Looked up a few pairs at a time, the scores are the same.
+    need_rows = np.repeat(index.need_rows[:50], 5)
+    targets = np.asarray(index.candidate_members[:50, :5]).ravel()
+    positions = np.arange(len(targets)) % 17
+    whole = index.learned_scores(need_rows, targets, positions, 17)
+    assert np.isfinite(whole).sum() >= 10
+    np.testing.assert_array_equal(index.learned_scores(need_rows, targets, positions, 17, 7), whole)
+
 
 def test_the_ranker_trains_on_the_latest_labelled_needs_when_capped(store, settings, encoder):
     from matcher.features import training_set
