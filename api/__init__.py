@@ -7,6 +7,7 @@ from typing import Any
 
 from apiflask import APIFlask
 
+from api.fields import IdConverter
 from matcher import __version__
 from matcher.config import Settings
 
@@ -49,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     settings = app.config["SETTINGS"] or Settings.from_env()
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.url_map.converters["default"] = IdConverter  # every <id> of a path (before the routes)
 
     # Order matters: the request id and timer first, then the key, then the rate limit.
     logs.init_app(app)

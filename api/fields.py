@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import Any
 
 from apiflask.fields import AwareDateTime, Boolean, Float, Integer, List, String
 from apiflask.validators import Length
+from marshmallow import ValidationError
+from marshmallow.validate import Validator
+from werkzeug.routing import BaseConverter
 
-from matcher.domain import MAX_TAGS
+from matcher.domain import (
+    MAX_TAGS,
+    NOT_IN_A_LINE,
+    NOT_IN_TEXT,
+    YEARS,
+    text_problem,
+    time_problem,
+)
 
 MAX_ID_LENGTH = 100
 MAX_TAG_LENGTH = 50
@@ -42,16 +53,67 @@ class JsonFloat(Float):
         return super()._deserialize(value, attr, data, **kw)
 
 
+class Storable(Validator):
+    """Refuses a text the store may not hold: control characters, and line breaks in a
+    one-line value (`matcher.domain.text_problem`, as imports check it)."""
+
+    def __init__(self, *, one_line: bool = True) -> None:
+        self.one_line = one_line
+
+    def __call__(self, value: str) -> str:
+        problem = text_problem(value, one_line=self.one_line)
+        if problem is not None:
+            raise ValidationError(f"The text {problem}.")
+        return value
+
+
+class InYears(Validator):
+    """Refuses a time outside the years the store holds (`matcher.domain.time_problem`)."""
+
+    def __call__(self, value: datetime) -> datetime:
+        problem = time_problem(value)
+        if problem is not None:
+            raise ValidationError(f"The {problem}.")
+        return value
+
+
+def line(max_length: int, min_length: int = 0, **kw: Any) -> String:
+    """One line of text (a name, a town, an address): no line breaks or control characters."""
+    metadata = {"pattern": f"^[^{NOT_IN_A_LINE}]*$", **kw.pop("metadata", {})}
+    validate = [Length(min_length, max_length), Storable()]
+    return String(validate=validate, metadata=metadata, **kw)
+
+
+def prose(max_length: int, min_length: int = 0, **kw: Any) -> String:
+    """Free text (a bio, a post): line breaks allowed, control characters not."""
+    metadata = {"pattern": f"^[^{NOT_IN_TEXT}]*$", **kw.pop("metadata", {})}
+    validate = [Length(min_length, max_length), Storable(one_line=False)]
+    return String(validate=validate, metadata=metadata, **kw)
+
+
 def external_id(**kw: object) -> String:
-    """An id given by the community's site: 1-100 characters."""
-    return String(validate=Length(1, MAX_ID_LENGTH), **kw)
+    """An id given by the community's site: 1-100 characters on one line."""
+    return line(MAX_ID_LENGTH, 1, **kw)
 
 
 def tag_list(**kw: object) -> List:
     """Tags (genres, instruments, skills): short strings, at most MAX_TAGS."""
-    return List(String(validate=Length(1, MAX_TAG_LENGTH)), validate=Length(max=MAX_TAGS), **kw)
+    return List(line(MAX_TAG_LENGTH, 1), validate=Length(max=MAX_TAGS), **kw)
 
 
-def when(**kw: object) -> AwareDateTime:
+def when(**kw: Any) -> AwareDateTime:
     """A timestamp; one without a zone is UTC."""
-    return AwareDateTime(default_timezone=UTC, **kw)
+    first, last = YEARS
+    years = "|".join(str(y) for y in range(first // 100, last // 100))
+    metadata = dict(kw.pop("metadata", {}))
+    said = metadata.get("description", "")
+    metadata["description"] = f"{said} An ISO 8601 time, in the years {first} to {last}.".strip()
+    metadata["pattern"] = f"^(({years})\\d\\d|{last})-"  # what InYears checks
+    return AwareDateTime(default_timezone=UTC, validate=InYears(), metadata=metadata, **kw)
+
+
+class IdConverter(BaseConverter):
+    """An id in a URL path: what an id may be, else the route is not found (a 404), so that
+    no lookup is made with characters the store cannot hold."""
+
+    regex = f"[^/{NOT_IN_A_LINE}]{{1,{MAX_ID_LENGTH}}}"

@@ -12,6 +12,8 @@ from api.fields import (
     JsonFloat,
     JsonInteger,
     external_id,
+    line,
+    prose,
     tag_list,
     when,
 )
@@ -61,23 +63,23 @@ class Error(Schema):
 class MemberFields(Schema):
     """The fields of a member that can be written."""
 
-    name = String(validate=Length(1, MAX_NAME_LENGTH))
+    name = line(MAX_NAME_LENGTH, 1)
     kind = String(validate=OneOf(MEMBER_KINDS))
-    town = String(allow_none=True, validate=Length(max=100))
-    country = String(allow_none=True, validate=Length(max=64))
+    town = line(100, allow_none=True)
+    country = line(64, allow_none=True)
     latitude = JsonFloat(allow_none=True, validate=Range(-90, 90))
     longitude = JsonFloat(allow_none=True, validate=Range(-180, 180))
     tags = tag_list()
-    bio = String(allow_none=True, validate=Length(max=MAX_BIO_LENGTH))
+    bio = prose(MAX_BIO_LENGTH, allow_none=True)
     email = Email(
         allow_none=True,
         validate=Length(max=254),
         metadata={"description": "Private: used for the weekly email, never shown."},
     )
     email_consent = JsonBoolean(metadata={"description": "Wants the weekly email."})
-    contact = String(
+    contact = line(
+        300,
         allow_none=True,
-        validate=Length(max=300),
         metadata={"description": "Shown to others only when share_contact is true."},
     )
     share_contact = JsonBoolean()
@@ -91,7 +93,7 @@ class MemberIn(MemberFields):
     """A new member; `id` is generated when not given."""
 
     id = external_id(metadata={"description": "Your stable id for the member."})
-    name = String(required=True, validate=Length(1, MAX_NAME_LENGTH))
+    name = line(MAX_NAME_LENGTH, 1, required=True)
     kind = String(required=True, validate=OneOf(MEMBER_KINDS))
 
 
@@ -139,7 +141,7 @@ class PostIn(Schema):
     id = external_id(metadata={"description": "Your stable id for the post."})
     member_id = external_id(required=True)
     side = String(required=True, validate=OneOf(SIDES))
-    text = String(required=True, validate=Length(1, MAX_TEXT_LENGTH))
+    text = prose(MAX_TEXT_LENGTH, 1, required=True)
     tags = tag_list()
     expires_at = when(allow_none=True)
 
@@ -147,7 +149,7 @@ class PostIn(Schema):
 class PostPatch(Schema):
     """Changes to a post; a new text is matchable at once."""
 
-    text = String(validate=Length(1, MAX_TEXT_LENGTH))
+    text = prose(MAX_TEXT_LENGTH, 1)
     tags = tag_list()
     status = String(validate=OneOf(POST_STATUSES))
     expires_at = when(allow_none=True, metadata={"description": "null: the post never expires."})
@@ -215,8 +217,8 @@ class MatchQuery(Schema):
         metadata={"description": "Who could help them, whom they could help, or both."},
     )
     kind = String(validate=OneOf(MEMBER_KINDS))
-    tag = String(validate=Length(1, MAX_TAG_LENGTH))
-    town = String(validate=Length(1, 100))
+    tag = line(MAX_TAG_LENGTH, 1)
+    town = line(100, 1)
     mutual = Boolean(metadata={"description": "Only mutual (true) or one-way (false) matches."})
 
 
@@ -232,9 +234,9 @@ class MemberMatches(Schema):
 class SearchIn(Schema):
     """A need typed by anyone."""
 
-    text = String(required=True, validate=Length(1, MAX_TEXT_LENGTH))
+    text = prose(MAX_TEXT_LENGTH, 1, required=True)
     tags = tag_list()
-    town = String(allow_none=True, validate=Length(max=100))
+    town = line(100, allow_none=True)
     limit = JsonInteger(validate=Range(1, MAX_LIMIT))
     kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 MEMBER_KINDS: tuple[str, ...] = (
     "band",
     "artist",
@@ -89,6 +92,38 @@ MAX_TEXT_LENGTH = 2000
 MAX_NAME_LENGTH = 200
 MAX_TAGS = 30
 MAX_MATCH_LIMIT = 100  # matches one request or command may ask for
+
+
+# Characters no text may hold (not even a bio): control characters other than tab and line
+# breaks; and those a one-line value (an id, a name, a town, a tag, an address) may not hold:
+# every control character and line separator, which would break an email header or a CSV line.
+# As the contents of a regular expression's character class (for the API's schema too).
+NOT_IN_TEXT = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
+NOT_IN_A_LINE = r"\u0000-\u001f\u007f\u0085\u2028\u2029"
+_FORBIDDEN = {False: re.compile(f"[{NOT_IN_TEXT}]"), True: re.compile(f"[{NOT_IN_A_LINE}]")}
+
+
+def text_problem(value: str, *, one_line: bool) -> str | None:
+    """Why `value` cannot be stored (a control character; a line break in a one-line value),
+    or None when it can."""
+    found = _FORBIDDEN[one_line].search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if one_line and char in "\r\n\x85\u2028\u2029":
+        return "holds a line break; it must be one line"
+    return f"holds a control character (U+{ord(char):04X})"
+
+
+# The years a time may be in: every date of a community's life, and what pandas can hold.
+YEARS = (1900, 2200)
+
+
+def time_problem(value: datetime) -> str | None:
+    """Why a time cannot be stored (outside `YEARS`), or None when it can."""
+    if YEARS[0] <= value.year <= YEARS[1]:
+        return None
+    return f"year {value.year} is out of range ({YEARS[0]} to {YEARS[1]})"
 
 
 def fold_tag(tag: object) -> str:

@@ -387,3 +387,45 @@ def test_a_key_one_json_object_leaves_out_keeps_that_rows_stored_value(stocked, 
         tags = dict(session.execute(select(Post.external_id, Post.tags)).all())
     assert tags["p2"] == ["drums", "jazz"]  # p2 gives no tags: kept
     assert tags["p3"] == ["mastering"]  # p3 gives them: changed
+
+
+def test_texts_and_times_the_store_cannot_hold_are_named_problems(sessions, tmp_path: Path):
+    # A line break in a name breaks the weekly email's To header; a NUL character cannot be
+    # stored in PostgreSQL; the year 1 overflows when it is made UTC. Bios may hold lines.
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,bio,joined_at\n"
+        'm1,"The Hum\nBcc: all@example.org",band,,\n'
+        'm2,Kit,artist,"two\nlines",0001-01-01T00:00:00+01:00\n'
+        'm3,Mix,engineer,"a\x00b",\n'
+        'm4,"Far",artist,,9999-12-31T23:59:59-01:00\n'
+    )
+    (tmp_path / "posts.jsonl").write_text(
+        '{"id": "p1", "member_id": "m2", "side": "need", "text": "a drummer", "tags": ["a\\nb"]}\n'
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    found = {(Path(p.file).name, p.row, p.field): p.reason for p in caught.value.problems}
+    assert found == {
+        ("members.csv", 2, "name"): "holds a line break; it must be one line",
+        ("members.csv", 4, "joined_at"): "year 1 is out of range (1900 to 2200)",
+        ("members.csv", 6, "bio"): "holds a control character (U+0000)",  # the line it is on
+        ("members.csv", 7, "joined_at"): "year 9999 is out of range (1900 to 2200)",
+        ("posts.jsonl", 1, "tags"): "tag 'a\\nb' holds a line break; it must be one line",
+    }
+    assert dump(sessions)["members"] == []
+
+
+def test_json_lines_may_hold_unicode_line_separators_and_export_round_trips(sessions, tmp_path):
+    from matcher.io import export_frames
+    from matcher.io.formats import read_files, write_files
+
+    (tmp_path / "members.jsonl").write_text(
+        '{"id": "m1", "name": "A", "kind": "band", "bio": "one\u2028two\u0085three"}\n',
+        encoding="utf-8",
+    )
+    import_files(sessions, [tmp_path])
+    out = tmp_path / "out"
+    out.mkdir()
+    write_files(export_frames(sessions), out, "jsonl")
+    members = read_files([out]).members
+    assert members["bio"].tolist() == ["one\u2028two\u0085three"]

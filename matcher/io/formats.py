@@ -138,7 +138,9 @@ def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
         records = list(enumerate(data, start=1))
     else:
         records = []
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        # Lines end at "\n" only: str.splitlines() would also split at U+2028 and the like,
+        # which JSON strings may hold as they are.
+        lines = path.read_text(encoding="utf-8-sig").split("\n")
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue

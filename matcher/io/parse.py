@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from matcher.domain import text_problem, time_problem
+
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
@@ -37,8 +39,9 @@ def is_empty(value: Any) -> bool:
         return False
 
 
-def text(value: Any, max_length: int | None = None) -> Any:
-    """Stripped text (numbers become their digits), checked against `max_length`."""
+def text(value: Any, max_length: int | None = None, *, one_line: bool = True) -> Any:
+    """Stripped text (numbers become their digits), checked against `max_length` and for
+    characters it may not hold (line breaks too, when `one_line`)."""
     if is_empty(value):
         return None
     if isinstance(value, bool | np.bool_):
@@ -50,12 +53,13 @@ def text(value: Any, max_length: int | None = None) -> Any:
     out = str(value).strip()
     if max_length is not None and len(out) > max_length:
         return Bad(f"longer than {max_length} characters ({len(out)})")
-    return out
+    problem = text_problem(out, one_line=one_line)
+    return out if problem is None else Bad(problem)
 
 
-def texts(max_length: int) -> Parser:
-    """A text parser with a length limit."""
-    return lambda value: text(value, max_length)
+def texts(max_length: int, *, one_line: bool = True) -> Parser:
+    """A text parser with a length limit (of one line, unless `one_line` is False)."""
+    return lambda value: text(value, max_length, one_line=one_line)
 
 
 def choice(options: tuple[str, ...]) -> Parser:
@@ -150,9 +154,10 @@ def timestamp(value: Any) -> Any:
             return Bad(f"not an ISO 8601 date/time: {value!r}")
     else:
         return Bad(f"not an ISO 8601 date/time: {value!r}")
-    if out.tzinfo is None:
-        return out.replace(tzinfo=UTC)
-    return out.astimezone(UTC)
+    problem = time_problem(out)
+    if problem is not None:
+        return Bad(problem)
+    return out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
 
 
 def tags(value: Any) -> Any:
@@ -172,6 +177,9 @@ def tags(value: Any) -> Any:
         if isinstance(item, list | tuple | dict):
             return Bad("a tag must be text")
         word = "" if is_empty(item) else str(item).strip()
+        problem = text_problem(word, one_line=True)
+        if problem is not None:
+            return Bad(f"tag {word!r} {problem}")
         if word:
             out.append(word)
     return out

@@ -92,6 +92,35 @@ def test_invalid_fields_are_422_naming_the_field(client, rw, ro):
     assert_error(client.post("/v1/interactions", json=same, headers=rw), 422, "to_member_id")
 
 
+def test_texts_the_store_cannot_hold_are_422_and_ids_in_paths_404(client, rw, ro):
+    # A line break in a name would break the weekly email's To header; a NUL character
+    # cannot be stored in PostgreSQL; a year 9999 time overflows when it is made UTC.
+    broken = {"name": "The Hum\nBcc: everyone@example.org", "kind": "band"}
+    body = assert_error(client.post("/v1/members", json=broken, headers=rw), 422, "name")
+    assert "line break" in body["description"]
+    assert_error(client.patch("/v1/members/hum", json={"town": "Leeds\r"}, headers=rw), 422)
+    assert_error(client.patch("/v1/members/hum", json={"tags": ["a\x00"]}, headers=rw), 422)
+    nul = {"member_id": "hum", "side": "need", "text": "a drummer\x00"}
+    body = assert_error(client.post("/v1/posts", json=nul, headers=rw), 422, "text")
+    assert "U+0000" in body["description"]
+    late = "9999-12-31T23:59:59-01:00"
+    body = assert_error(
+        client.patch("/v1/posts/hum-n0", json={"expires_at": late}, headers=rw), 422, "expires_at"
+    )
+    assert "9999" in body["description"]
+    early = {"kind": "contacted", "from_member_id": "hum", "to_member_id": "kit"}
+    early["occurred_at"] = "0001-01-01T00:00:00+01:00"
+    assert_error(client.post("/v1/interactions", json=early, headers=rw), 422, "occurred_at")
+    # A bio and a post may hold line breaks.
+    lines = {"member_id": "hum", "side": "offer", "text": "we lend:\n- a room\n- a van"}
+    assert client.post("/v1/posts", json=lines, headers=rw).status_code == 201
+    assert client.patch("/v1/members/hum", json={"bio": "a\nb"}, headers=rw).status_code == 200
+    # An id with a control character is no id: the route is not found.
+    assert_error(client.get("/v1/members/a%00b", headers=ro), 404)
+    assert_error(client.get("/v1/members/a%0Ab/matches", headers=ro), 404)
+    assert client.get("/v1/members/hum", headers=ro).status_code == 200
+
+
 def test_a_body_over_the_limit_is_413(built, sessions, settings, encoder):
     app = make_app(settings.replace(max_body_bytes=1024), encoder)
     try:
