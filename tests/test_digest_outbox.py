@@ -154,3 +154,49 @@ def test_people_who_leave_or_are_blocked_after_the_choice_are_not_introduced(
             .where(Member.external_id == blocker)
         ).one()
     assert status[0] == "skipped" and "blocked" in status[1]
+
+
+def test_a_folder_used_again_for_another_week_is_not_taken_as_delivered(
+    sessions, settings, encoder, tmp_path
+):
+    add_people(sessions)
+    matcher = build_matcher(sessions, settings, encoder)
+    folder = tmp_path / "outbox"
+    choose(sessions, settings, matcher)
+    deliver(sessions, WEEK, Renderer(settings), Outbox(folder), now=clock)
+    # The next week, into the same folder, killed after claiming every digest.
+    choose(sessions, settings, matcher, week="2026-W49")
+    with sessions.begin() as s:
+        s.execute(update(Digest).where(Digest.week == "2026-W49").values(status="sending"))
+    result = deliver(sessions, "2026-W49", Renderer(settings), Outbox(folder), now=clock)
+    assert result.recovered == 0 and result.sent == 8
+    with sessions() as s:
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+        wanted = s.scalars(
+            select(Digest.message_id).where(
+                Digest.week == "2026-W49", Digest.member_id == ids["hum"]
+            )
+        ).one()
+    written = message_from_bytes((folder / "hum.eml").read_bytes(), policy=policy.default)
+    assert written["Message-ID"] == wanted
+
+
+def test_an_email_that_cannot_be_made_fails_alone(chosen, settings, tmp_path):
+    sessions, choice = chosen
+    # A name stored with a line break before names were checked, and one whose email the
+    # mail library refuses: each fails on its own; everyone else's goes out.
+    with sessions.begin() as s:
+        s.execute(update(Member).where(Member.external_id == "hum").values(name="The\nHum"))
+        s.execute(
+            update(Member)
+            .where(Member.external_id == "kit")
+            .values(email="kit@example.org\nBcc: all@example.org")
+        )
+    result = run(sessions, settings, tmp_path / "outbox")
+    assert result.failed == 1 and result.sent == len(choice.people.recipients) - 1
+    assert "'kit'" in result.errors[0]
+    hum = message_from_bytes((tmp_path / "outbox" / "hum.eml").read_bytes(), policy=policy.default)
+    assert str(hum["To"]).startswith("The Hum <")
+    with sessions() as s:
+        failed = s.execute(select(Digest.status, Digest.error).where(Digest.status == "failed"))
+        assert [status for status, _ in failed] == ["failed"]

@@ -175,11 +175,11 @@ def _write_previews(
     previews: list[DigestContent],
     now: Callable[[], datetime],
 ) -> None:
-    from matcher.digest.render import to_bytes
+    from matcher.digest.render import NotRendered, emails
 
-    for content in previews:
-        data = to_bytes(renderer.message(content, now()))
-        outbox.send(content.member_id, renderer.settings.mail_from, content.email, data)
+    for content, data in zip(previews, emails(renderer, previews, now()), strict=True):
+        if not isinstance(data, NotRendered):  # the real run reports it
+            outbox.send(content.member_id, renderer.settings.mail_from, content.email, data)
     outbox.close()
 
 

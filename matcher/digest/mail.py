@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -35,9 +36,15 @@ class Outbox:
             safe = f"{safe}-{hashlib.sha256(member_id.encode()).hexdigest()[:8]}"
         return self.folder / f"{safe}.eml"
 
-    def delivered(self, member_id: str) -> bool:
-        """Whether the member's digest is already in the outbox."""
-        return self.path_for(member_id).exists()
+    def delivered(self, member_id: str, message_id: str) -> bool:
+        """Whether this digest of the member is already in the outbox: the file holds its
+        Message-ID (a file of another week, in a folder used again, is not it)."""
+        try:
+            with self.path_for(member_id).open("rb") as f:
+                headers = BytesHeaderParser().parse(f)
+        except FileNotFoundError:
+            return False
+        return (headers["Message-ID"] or "").strip() == message_id
 
     def send(self, member_id: str, sender: str, recipient: str, data: bytes) -> None:
         """Write the message; a reader never sees half a file."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import quopri
+from collections.abc import Sequence
 from datetime import datetime
+from email.errors import MessageError
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -94,7 +96,8 @@ class Renderer:
         title = context["subject"]
         msg["Subject"] = title if title.isascii() else Header(title, "utf-8")
         msg["From"] = formataddr((self.settings.organiser_name, self.settings.mail_from), "utf-8")
-        msg["To"] = formataddr((content.name, content.email), "utf-8")
+        name = " ".join(content.name.split())  # one line, whatever the store holds
+        msg["To"] = formataddr((name, content.email), "utf-8")
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = content.message_id
         msg["List-Unsubscribe"] = f"<{self.unsubscribe_url(content.member_id, one_click=True)}>"
@@ -142,6 +145,24 @@ class Renderer:
 def to_bytes(msg: Message) -> bytes:
     """The message as it goes on the wire and into an .eml file."""
     return msg.as_bytes(policy=WIRE)
+
+
+class NotRendered(str):
+    """Why one digest's email could not be made."""
+
+
+def emails(
+    renderer: Renderer, contents: Sequence[DigestContent], now: datetime
+) -> list[bytes | NotRendered]:
+    """Each digest's email as bytes, or why it could not be made: one member's data (say, a
+    name stored before names were checked) stops nobody else's email."""
+    out: list[bytes | NotRendered] = []
+    for content in contents:
+        try:
+            out.append(to_bytes(renderer.message(content, now)))
+        except (MessageError, ValueError, UnicodeError) as exc:
+            out.append(NotRendered(f"the email to {content.member_id!r} could not be made: {exc}"))
+    return out
 
 
 def _text_part(subtype: str, body: str) -> MIMENonMultipart:

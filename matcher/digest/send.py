@@ -2,7 +2,7 @@
 
 Each digest goes `chosen -> sending` (committed) before it is handed to the transport and
 `sending -> sent | failed` (committed) after. A digest found `sending` on a later run was
-interrupted mid-delivery: the outbox checks whether its file exists (then it is marked
+interrupted mid-delivery: the outbox checks whether its file holds it (then it is marked
 sent, else written); over SMTP the outcome is unknown, so it is reported and not resent
 unless asked (`resend_unknown`): a second email is worse than a missed one.
 """
@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.digest import ledger
 from matcher.digest.content import DigestContent, contents
-from matcher.digest.render import Renderer, to_bytes
+from matcher.digest.render import NotRendered, Renderer, emails
 from matcher.errors import OutcomeUnknown, Refused, Unreachable
 from matcher.progress import Advance
 
 # Digests to message bytes, in order, stamped with a time.
-RenderMany = Callable[[Sequence[DigestContent], datetime], list[bytes]]
+RenderMany = Callable[[Sequence[DigestContent], datetime], list[bytes | NotRendered]]
 UNSUBSCRIBED = "unsubscribed (or lost their address) before the email went out"
 NOBODY_LEFT = "everyone suggested closed their account or was blocked before the email went out"
 
@@ -72,7 +72,7 @@ def deliver(
     by default `renderer` does it here.
     """
     result = Delivery()
-    render = render or (lambda batch, at: [to_bytes(renderer.message(c, at)) for c in batch])
+    render = render or (lambda batch, at: emails(renderer, batch, at))
     statuses = ["chosen", *(["failed"] if retry_failed else [])]  # what this run may claim
     with sessions() as session:
         rows = ledger.due(session, week, ["sending", *statuses])
@@ -114,7 +114,7 @@ def _recover(
     delivered = getattr(transport, "delivered")  # noqa: B009 (outbox only)
     with sessions() as session:
         found = contents(session, digest_ids)
-    done = [i for i in digest_ids if delivered(found[i].member_id)]
+    done = [i for i in digest_ids if delivered(found[i].member_id, found[i].message_id)]
     with sessions.begin() as session:
         ledger.mark_sent(session, done, now())
     result.recovered = len(done)
@@ -156,9 +156,15 @@ def _deliver_batch(
                 _settle(sessions, digest_id, "skipped", NOBODY_LEFT)
                 result.emptied += 1
                 continue
+            message = messages[digest_id]
+            if isinstance(message, NotRendered):
+                _settle(sessions, digest_id, "failed", message)
+                result.failed += 1
+                result.errors.append(message)
+                continue
             try:
                 handing_over = True
-                transport.send(content.member_id, sender, content.email, messages[digest_id])
+                transport.send(content.member_id, sender, content.email, message)
             except Refused as exc:
                 _settle(sessions, digest_id, "failed", str(exc))
                 result.failed += 1

@@ -16,7 +16,7 @@ from typing import Any
 from matcher.config import Settings
 from matcher.digest.content import DigestContent
 from matcher.digest.ledger import ExplainMany, explain_with
-from matcher.digest.render import Renderer, to_bytes
+from matcher.digest.render import NotRendered, Renderer, emails
 from matcher.engine import Matcher
 from matcher.explain import Reason
 
@@ -51,9 +51,8 @@ def _explain(asks: Sequence[tuple[str, list[str]]]) -> list[dict[str, list[Reaso
     return answers
 
 
-def _render(contents: Sequence[DigestContent], now: datetime) -> list[bytes]:
-    renderer: Renderer = _local["renderer"]
-    return [to_bytes(renderer.message(c, now)) for c in contents]
+def _render(contents: Sequence[DigestContent], now: datetime) -> list[bytes | NotRendered]:
+    return emails(_local["renderer"], contents, now)
 
 
 class Workers:
@@ -109,11 +108,11 @@ class Workers:
         for answers in pool.map(_explain, chunks):
             yield from answers
 
-    def render(self, contents: Sequence[DigestContent], now: datetime) -> list[bytes]:
-        """Each digest as message bytes, in order (give it whole batches of a big delivery)."""
+    def render(self, contents: Sequence[DigestContent], now: datetime) -> list[bytes | NotRendered]:
+        """Each digest as message bytes (or why not), in order (give it whole batches)."""
         pool = self._use_pool(MIN_ITEMS) if len(contents) >= 2 * self.processes else None
         if pool is None:
-            return [to_bytes(self.renderer.message(c, now)) for c in contents]
+            return emails(self.renderer, contents, now)
         size = -(-len(contents) // self.processes)
         parts = [contents[i : i + size] for i in range(0, len(contents), size)]
         return [data for part in pool.map(_render, parts, [now] * len(parts)) for data in part]
