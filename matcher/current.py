@@ -76,7 +76,9 @@ class CurrentView:
 
     def live_need_candidates(self, post_id: int) -> np.ndarray:
         """Nearest members of a need written after the build (one full scan, then remembered)."""
-        post = self.live.posts[post_id]
+        post = self.live.post(post_id)
+        if post.vector is None:  # closed by another thread's refresh since it was listed
+            return np.zeros(0, dtype=np.int64)
         known = self._live_candidates.get(post_id)
         if known is None or known[0] != post.text:  # new, or edited since: one entry a post
             members = self.nearest_members(
@@ -117,7 +119,7 @@ class CurrentView:
         if kind == "build":
             index = self.index
             return index.item_external[key], index.item_text[key], str(index.item_side[key])
-        post = self.live.posts[key]
+        post = self.live.post(key)
         return post.external_id, post.text, post.side
 
     def refresh(self, session: Session, encoder: CachedEncoder | None, moment: datetime) -> None:

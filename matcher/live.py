@@ -90,7 +90,7 @@ class LiveChanges:
     # contacts are read in full once, then kept current from the changed members.
     _marks: dict[str, tuple] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _published: tuple[LivePost, ...] = ()
+    _published: dict[int, LivePost] = field(default_factory=dict)
 
     def refresh(
         self, session: Session, encoder: CachedEncoder | None, now: datetime | None = None
@@ -103,7 +103,7 @@ class LiveChanges:
                 self.contacts = {m: c for m, c in session.execute(_SHARED_CONTACTS)}
                 self._marks["contacts"] = ()
             probe = session.execute(_PROBE, {"since": self.since}).one()
-            members_mark, posts_mark, separations_mark = probe[0:2], probe[2:4], probe[4:6]
+            members_mark, posts_mark, separations_mark = probe[0:2], probe[2:4], probe[4:8]
             if separations_mark != self._marks.get("separations"):
                 self._read_separations(session)
                 self._marks["separations"] = separations_mark
@@ -139,24 +139,28 @@ class LiveChanges:
                         old.tags, old.expires_at = list(post.tags or []), post.expires_at
                         self.version += 1
                     continue
-                live = LivePost(
-                    post.id,
-                    post.external_id,
-                    post.member_id,
-                    post.side,
-                    post.text,
-                    list(post.tags or []),
-                    is_open,
-                    post.expires_at,
+                fresh.append(
+                    LivePost(
+                        post.id,
+                        post.external_id,
+                        post.member_id,
+                        post.side,
+                        post.text,
+                        list(post.tags or []),
+                        is_open,
+                        post.expires_at,
+                    )
                 )
-                self.posts[post.id] = live
-                fresh.append(live)
-                self.version += 1
+            # Encoded before they are kept: if the encoder fails, nothing of them is kept and
+            # the next refresh reads them again.
             pending = [p for p in fresh if p.open]
             if pending and encoder is not None:
                 vectors = encoder.encode([p.text for p in pending])
                 for post, vector in zip(pending, vectors, strict=True):
                     post.vector = vector
+            for live in fresh:
+                self.posts[live.post_id] = live
+                self.version += 1
             # Re-read the last few seconds each time: a transaction stamped before the newest
             # row seen may commit after it. Rows read again unchanged are skipped above.
             self.since = max(self.since, watermark - REREAD)
@@ -164,7 +168,7 @@ class LiveChanges:
             # probe differs and reads again, which is harmless). Set last, so a failed read
             # (the encoder, say) is tried again by the next refresh.
             self._marks.update(members=members_mark, posts=posts_mark)
-            self._published = tuple(self.posts.values())  # what readers see, whole
+            self._published = dict(self.posts)  # what readers see, whole
 
     def separated_from(self, member_id: int) -> set[int]:
         """Members kept apart from this one by a block or a report, in either direction."""
@@ -173,10 +177,14 @@ class LiveChanges:
     def _read_separations(self, session: Session) -> None:
         self.separations = read_separations(session)
 
-    def all_posts(self) -> tuple[LivePost, ...]:
-        """Every post changed since the build, as the last refresh published them (a tuple
+    def all_posts(self) -> Iterable[LivePost]:
+        """Every post changed since the build, as the last refresh published them (a dict
         assigned whole, so a reader never sees another thread's refresh half-way)."""
-        return self._published
+        return self._published.values()
+
+    def post(self, post_id: int) -> LivePost:
+        """A post changed since the build, as the last refresh published it."""
+        return self._published[post_id]
 
     def open_posts(self, side: str) -> list[LivePost]:
         """Changed posts of one side that are open now (not expired) and have a vector."""
@@ -228,11 +236,17 @@ def _window(column, condition) -> tuple:
 # Statements built once (so are their cache keys), on plain table columns: no ORM work per call.
 _members, _posts, _interactions = Member.__table__.c, Post.__table__.c, Interaction.__table__.c
 _SEPARATING = _interactions.kind.in_(sorted(SEPARATING_KINDS))
-# The rows changed since `since`, and the separating interactions, as (rows, newest) pairs.
+# The rows changed since `since`, as (rows, newest) pairs; and of the separating interactions
+# (which an import may also change in place, keeping their ids) the rows, the newest id and
+# the sums of the two member ids, a checksum of who is kept apart.
 _PROBE = select(
     *_window(_members.updated_at, _members.updated_at >= bindparam("since")),
     *_window(_posts.updated_at, _posts.updated_at >= bindparam("since")),
     *_window(_interactions.id, _SEPARATING),
+    *(
+        select(func.coalesce(func.sum(column), 0)).where(_SEPARATING).scalar_subquery()
+        for column in (_interactions.from_member_id, _interactions.to_member_id)
+    ),
 )
 _SEPARATIONS = select(_interactions.from_member_id, _interactions.to_member_id).where(_SEPARATING)
 _SHARED_CONTACTS = select(_members.id, _members.contact).where(_members.share_contact.is_(True))

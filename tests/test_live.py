@@ -1,0 +1,119 @@
+"""Serving reads what changed in the store since the build: edits, failures and races."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import update
+
+from matcher import community
+from matcher.domain import NEED, OFFER
+from matcher.embed import HashingEncoder
+from matcher.engine import Matcher
+from matcher.index import BuildIndex
+from matcher.io import import_files
+from matcher.store import Post, utcnow
+from tests.api.helpers import build, seed_community
+
+
+class Encoder(HashingEncoder):
+    """The test encoder, which can be made to fail once or to wait for a signal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_once = False
+        self.gate: threading.Event | None = None
+        self.entered = threading.Event()
+
+    def encode(self, texts, *args, **kwargs):
+        if self.fail_once:
+            self.fail_once = False
+            raise RuntimeError("out of memory, once")
+        if self.gate is not None:
+            self.entered.set()
+            assert self.gate.wait(10)
+        return super().encode(texts, *args, **kwargs)
+
+
+@pytest.fixture
+def flaky():
+    return Encoder()
+
+
+@pytest.fixture
+def matcher(sessions, settings, flaky):
+    seed_community(sessions)
+    build(sessions, flaky, settings)
+    return Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=flaky)
+
+
+def helpers_of(matcher, member="hum"):
+    return [m.member_id for m in matcher.for_member(member, direction="helps_you")]
+
+
+def edit(sessions, post_id: str, text: str) -> None:
+    """A post's text changed in the store (as an import does: not encoded)."""
+    with sessions.begin() as s:
+        s.execute(
+            update(Post).where(Post.external_id == post_id).values(text=text, updated_at=utcnow())
+        )
+
+
+def test_a_post_the_encoder_failed_on_is_read_again_by_the_next_refresh(matcher, sessions, flaky):
+    assert "far" in helpers_of(matcher)
+    edit(sessions, "far-o0", "drummer available for gigs and tours")
+    flaky.fail_once = True
+    with pytest.raises(RuntimeError):
+        helpers_of(matcher)
+    assert "far" in helpers_of(matcher)  # encoded now, and matched
+    (far,) = [p for p in matcher.view.live.all_posts() if p.external_id == "far-o0"]
+    assert far.vector is not None
+
+
+def test_a_request_racing_a_refresh_of_a_live_need_does_not_fail(matcher, sessions, flaky):
+    community.add_post(
+        sessions,
+        flaky,
+        member_id="hum",
+        side="need",
+        text="need a sound engineer",
+        external_id="n1",
+    )
+    with sessions() as session:
+        matcher.refresh(session)
+        hum = matcher.view.member_by_external_id(session, "hum")
+    needs = matcher.view.items_of([hum.member_id], NEED)
+    offers = matcher.view.items_of([hum.member_id], OFFER)
+    assert needs.refs[-1][0] == "live"  # the need written after the build
+    # Another request's refresh reads the need's new text and is encoding it ...
+    edit(sessions, "n1", "need a mastering engineer")
+    flaky.gate = threading.Event()
+
+    def refresh():
+        with sessions() as session:
+            matcher.refresh(session)
+
+    other = threading.Thread(target=refresh)
+    other.start()
+    try:
+        assert flaky.entered.wait(10)
+        # ... while this request goes on with the needs it read.
+        found = matcher.view.candidates(hum.member_id, needs, offers, "helps_you")
+        assert len(found) > 0
+    finally:
+        flaky.gate.set()
+        other.join(10)
+
+
+def test_a_block_an_import_changes_in_place_is_seen_at_once(matcher, sessions, tmp_path):
+    community.record_interaction(
+        sessions, kind="blocked", from_member_id="hum", to_member_id="kit", external_id="i1"
+    )
+    assert "kit" not in helpers_of(matcher) and "mix" in helpers_of(matcher)
+    # The organiser corrects the record: hum blocked mix, not kit (same id, same count).
+    (tmp_path / "interactions.csv").write_text(
+        "id,kind,from_member_id,to_member_id,occurred_at\ni1,blocked,hum,mix,2026-06-02T00:00:00Z\n"
+    )
+    import_files(sessions, [tmp_path / "interactions.csv"])
+    assert "kit" in helpers_of(matcher) and "mix" not in helpers_of(matcher)
