@@ -32,7 +32,11 @@ class CurrentView:
             since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]),
             known={
                 int(index.item_post[row]): fingerprint(
-                    index.item_text[row], index.item_tags[row], index.item_expires[row]
+                    index.member_ids[index.item_member[row]],
+                    index.item_side[row],
+                    index.item_text[row],
+                    index.item_tags[row],
+                    index.item_expires[row],
                 )
                 for row in np.flatnonzero(in_build)
             },

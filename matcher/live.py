@@ -37,10 +37,14 @@ class LivePost:
         return self.open and (self.expires_at is None or self.expires_at > now)
 
 
-def fingerprint(text: str, tags: list[str] | None, expires_at: float) -> tuple:
-    """What serving reads of a post besides its status: its text, its tags and when it expires
-    (seconds since the epoch, inf: never), to tell a post read again unchanged from an edit."""
-    return text, tuple(str(t) for t in tags or ()), round(float(expires_at), 3)
+def fingerprint(
+    member_id: int, side: str, text: str, tags: list[str] | None, expires_at: float
+) -> tuple:
+    """What serving reads of a post besides its status: whose it is, its side, text and tags
+    and when it expires (seconds since the epoch, inf: never), to tell a post read again
+    unchanged from an edit."""
+    tags = tuple(str(t) for t in tags or ())
+    return int(member_id), str(side), text, tags, round(float(expires_at), 3)
 
 
 def _expiry(moment: datetime | None) -> float:
@@ -130,11 +134,14 @@ class LiveChanges:
                     and (post.expires_at is None or post.expires_at > now)
                 )
                 watermark = max(watermark, post.updated_at)
-                seen = fingerprint(post.text, post.tags, _expiry(post.expires_at))
+                seen = fingerprint(
+                    post.member_id, post.side, post.text, post.tags, _expiry(post.expires_at)
+                )
                 if post.id not in self.posts and is_open and self.known.get(post.id) == seen:
                     continue
                 old = self.posts.get(post.id)
-                if old is not None and old.text == post.text and old.open == is_open:
+                same = (post.member_id, post.side, post.text, is_open)
+                if old is not None and (old.member_id, old.side, old.text, old.open) == same:
                     if (old.tags, old.expires_at) != (list(post.tags or []), post.expires_at):
                         old.tags, old.expires_at = list(post.tags or []), post.expires_at
                         self.version += 1

@@ -117,3 +117,15 @@ def test_a_block_an_import_changes_in_place_is_seen_at_once(matcher, sessions, t
     )
     import_files(sessions, [tmp_path / "interactions.csv"])
     assert "kit" in helpers_of(matcher) and "mix" not in helpers_of(matcher)
+
+
+def test_a_post_an_import_moves_to_another_member_is_theirs_at_once(matcher, sessions, tmp_path):
+    # kit's offer, word for word, now written as mix's (a correction by the organiser).
+    (tmp_path / "posts.csv").write_text(
+        "id,member_id,side,text\nkit-o0,mix,offer,drummer available for gigs\n"
+    )
+    assert "kit" in helpers_of(matcher)
+    import_files(sessions, [tmp_path / "posts.csv"])
+    found = {m.member_id: m for m in matcher.for_member("hum", direction="helps_you")}
+    assert "kit" not in found
+    assert any(r["type"] == "need_offer" for r in found["mix"].reasons)
