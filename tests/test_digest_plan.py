@@ -112,6 +112,30 @@ def test_a_choice_cut_off_half_way_is_finished_within_capacities(sessions, setti
     assert max(Counter(b for _, b, _ in rows).values()) <= 3
 
 
+def test_suggestions_of_digests_skipped_at_delivery_free_their_capacity(
+    sessions, settings, matcher
+):
+    with sessions.begin() as s:
+        s.execute(update(Member).values(capacity=1))
+    choose_week(sessions, settings, matcher)
+    with sessions.begin() as s:  # three were skipped at delivery (unsubscribed since, say) ...
+        keep = s.scalars(select(Digest.id).order_by(Digest.id).limit(3)).all()
+        s.execute(update(Digest).where(Digest.id.in_(keep)).values(status="skipped"))
+        s.execute(delete(Digest).where(Digest.id.not_in(keep)))  # ... the rest still to choose
+    freed = {b for _, b, _ in ledger(sessions)}
+    choose_week(sessions, settings, matcher)
+    with sessions() as s:
+        ids = dict(s.execute(select(Member.id, Member.external_id)).all())
+        outgoing = s.execute(
+            select(DigestMatch.member_id)
+            .join(Digest, Digest.id == DigestMatch.digest_id)
+            .where(Digest.status != "skipped")
+        ).scalars()
+        suggested = Counter(ids[m] for m in outgoing)
+    assert max(suggested.values()) == 1
+    assert freed & set(suggested)
+
+
 def test_nobody_is_suggested_to_the_same_member_twice_across_weeks(sessions, settings, matcher):
     choose_week(sessions, settings, matcher)
     with sessions.begin() as s:

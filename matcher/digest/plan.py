@@ -18,6 +18,9 @@ from matcher.store import Digest, DigestMatch, Member, Post
 
 # Digests whose suggestions count as made: delivered, or possibly delivered.
 DELIVERED = ("sent", "sending")
+# Digests of a week whose suggestions take up capacity: all that went or may still go out
+# (a failed one may be sent again), not those skipped at delivery.
+OUTGOING = ("chosen", "sending", "sent", "failed")
 # How far back "rarely suggested" looks.
 LOOKBACK_WEEKS = 4
 PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
@@ -88,14 +91,15 @@ def choose(
     """Fairly choose up to `digest_matches` new members for each pending recipient.
 
     `candidates` is `matcher.batch.candidate_table`'s frame. Pairs suggested in an earlier
-    digest are left out; everyone's capacity counts what this week's ledger already holds;
+    digest are left out; everyone's capacity counts what this week's ledger already holds
+    (but for digests skipped at delivery);
     members with an open offer suggested less than `coverage_floor` times a week on average
     over the last four weeks are guaranteed `coverage_floor` suggestions first.
     """
     week, n = people.week, settings.digest_matches
     members = people.members
     ids = members["id"].to_numpy(dtype=np.int64)
-    used = _counts(session, [week], statuses=None)
+    used = _counts(session, [week], statuses=OUTGOING)
     capacity = members["capacity"].to_numpy() - _lookup(used, ids)
     capacity[~members["active"].to_numpy(dtype=bool)] = 0
 
