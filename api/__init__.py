@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiflask import APIFlask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.fields import IdConverter
 from matcher import __version__
@@ -51,6 +52,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.url_map.converters["default"] = IdConverter  # every <id> of a path (before the routes)
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     # Order matters: the request id and timer first, then the key, then the rate limit.
     logs.init_app(app)

@@ -29,6 +29,7 @@ AT_LEAST: dict[str, float] = {
     "coverage_floor": 0,
     "proximity_km": 1e-9,
     "max_body_bytes": 1,
+    "trusted_proxies": 0,
 }
 # Below this many labelled outcomes (helped or accepted) a build keeps the content score. The
 # learning curve on both Stack Exchange dumps (`bench/learning_curve.py PATH`: models trained
@@ -105,6 +106,10 @@ class Settings:
     cors_origins: str = ""  # comma-separated; empty: CORS off
     rate_limit: str = "600 per minute"
     max_body_bytes: int = 64 * 1024
+    # Reverse proxies in front of the API (nginx, a load balancer) whose X-Forwarded-For,
+    # -Proto and -Host are trusted: 0 reads the client's address from the connection, so
+    # behind a proxy set it, or every client without a key shares the proxy's rate limit.
+    trusted_proxies: int = 0
 
     def __post_init__(self) -> None:
         for name, allowed in CHOICES.items():

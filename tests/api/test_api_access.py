@@ -51,6 +51,27 @@ def test_the_rate_limit_counts_per_key_and_answers_429(built, sessions, settings
         close_app(app)
 
 
+def test_behind_a_trusted_proxy_clients_without_a_key_are_counted_apart(
+    built, sessions, settings, encoder
+):
+    def third_answer_of_b(proxies: int) -> int:
+        app = make_app(
+            settings.replace(rate_limit="2 per minute", trusted_proxies=proxies), encoder
+        )
+        try:
+            client = app.test_client()
+            for _ in range(2):  # the unsubscribe link needs no key: limited by address
+                a = {"X-Forwarded-For": "203.0.113.7"}
+                assert client.get("/v1/unsubscribe?token=x", headers=a).status_code != 429
+            b = {"X-Forwarded-For": "198.51.100.9"}
+            return client.get("/v1/unsubscribe?token=x", headers=b).status_code
+        finally:
+            close_app(app)
+
+    assert third_answer_of_b(1) != 429  # its own count
+    assert third_answer_of_b(0) == 429  # the header not believed: one address, the proxy's
+
+
 def test_request_ids_are_echoed_or_made_and_keys_are_never_logged(client, rw, caplog):
     logger = logging.getLogger("api")
     logger.addHandler(caplog.handler)
