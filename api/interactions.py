@@ -37,12 +37,5 @@ def record_interaction(event: dict) -> dict:
         external_id=event.get("id"),
         clock=s.clock,
     )
-    return {
-        "id": row.external_id,
-        "kind": row.kind,
-        "from_member_id": event["from_member_id"],
-        "to_member_id": event["to_member_id"],
-        "need_id": event.get("need_id"),
-        "offer_id": event.get("offer_id"),
-        "occurred_at": row.occurred_at.isoformat(),
-    }
+    with s.sessions() as session:
+        return community.public_interaction(session, row)

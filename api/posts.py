@@ -53,7 +53,7 @@ def create_post(post: dict) -> dict:
         external_id=post.get("id"),
         clock=s.clock,
     )
-    return community.public_post(created, post["member_id"])
+    return _public(created.external_id)
 
 
 @bp.patch("/posts/<post_id>")

@@ -60,6 +60,30 @@ def public_post(post: Post, member_external_id: str) -> dict[str, Any]:
     }
 
 
+def public_interaction(session: Session, row: Interaction) -> dict[str, Any]:
+    """An interaction with the members' and posts' own ids."""
+    members = dict(
+        session.execute(
+            select(Member.id, Member.external_id).where(
+                Member.id.in_([row.from_member_id, row.to_member_id])
+            )
+        ).all()
+    )
+    post_ids = [p for p in (row.need_post_id, row.offer_post_id) if p is not None]
+    posts = dict(
+        session.execute(select(Post.id, Post.external_id).where(Post.id.in_(post_ids))).all()
+    )
+    return {
+        "id": row.external_id,
+        "kind": row.kind,
+        "from_member_id": members[row.from_member_id],
+        "to_member_id": members[row.to_member_id],
+        "need_id": posts.get(row.need_post_id),
+        "offer_id": posts.get(row.offer_post_id),
+        "occurred_at": row.occurred_at.isoformat(),
+    }
+
+
 def _check(entity: str, name: str, value: Any) -> Any:
     """One field checked by the same rules as an import's; InvalidInput names what is wrong."""
     parsed = PARSERS[entity][name](value)
@@ -86,6 +110,16 @@ def check_tags(tags: Iterable[str] | None) -> list[str]:
     """Tags stripped, lower-cased, de-duplicated, at most MAX_TAGS."""
     checked = _check("members", "tags", list(tags or []))
     return list(dict.fromkeys(t.lower() for t in checked or []))
+
+
+def check_id(value: str, field: str = "id") -> str:
+    """An id (given or referred to), stripped and checked as an import checks ids."""
+    parsed = PARSERS["members"]["id"](value)
+    if isinstance(parsed, Bad):
+        raise InvalidInput(f"{field}: {parsed}", field=field)
+    if not parsed:
+        raise InvalidInput(f"{field} is empty", field=field)
+    return str(parsed)
 
 
 def check_text(text: str | None) -> str:
@@ -136,7 +170,7 @@ def add_member(
     now = clock()
     fields.setdefault("capacity", default_capacity)
     member = Member(
-        external_id=external_id or f"m-{uuid.uuid4().hex[:12]}",
+        external_id=check_id(external_id) if external_id else f"m-{uuid.uuid4().hex[:12]}",
         joined_at=now,
         last_active_at=now,
         updated_at=now,
@@ -204,6 +238,7 @@ def add_post(
         raise InvalidInput(f"side must be one of {SIDES}", field="side")
     text = check_text(text)
     tags = check_tags(tags)
+    member_id = check_id(member_id, "member_id")
     with sessions() as session:
         member = get_member(session, member_id)
         if not member.active:
@@ -211,7 +246,7 @@ def add_post(
     CachedEncoder(encoder, sessions).encode([text])
     now = clock()
     post = Post(
-        external_id=external_id or f"p-{uuid.uuid4().hex[:12]}",
+        external_id=check_id(external_id) if external_id else f"p-{uuid.uuid4().hex[:12]}",
         member_id=member.id,
         side=side,
         text=text,
@@ -277,6 +312,7 @@ def _post_in_role(
     seeker's, an offer the helper's (matcher.domain.SEEKER_END)."""
     if not post_id:
         return None
+    post_id = check_id(post_id, f"{side}_id")
     post = get_post(session, post_id)
     owner = session.get(Member, post.member_id)
     problem = post_problem(kind, side, post_id, post.side, owner.external_id, from_id, to_id)
@@ -300,15 +336,18 @@ def record_interaction(
     """Record what happened between two members (a block takes effect at once)."""
     if kind not in INTERACTION_KINDS:
         raise InvalidInput(f"kind must be one of {INTERACTION_KINDS}", field="kind")
+    from_member_id = check_id(from_member_id, "from_member_id")
+    to_member_id = check_id(to_member_id, "to_member_id")
     if from_member_id == to_member_id:
         raise InvalidInput("an interaction needs two different members", field="to_member_id")
+    external_id = check_id(external_id) if external_id else f"i-{uuid.uuid4().hex[:16]}"
     with sessions.begin() as session:
         source = get_member(session, from_member_id)
         target = get_member(session, to_member_id)
         need = _post_in_role(session, kind, NEED, need_id, from_member_id, to_member_id)
         offer = _post_in_role(session, kind, OFFER, offer_id, from_member_id, to_member_id)
         row = Interaction(
-            external_id=external_id or f"i-{uuid.uuid4().hex[:16]}",
+            external_id=external_id,
             kind=kind,
             from_member_id=source.id,
             to_member_id=target.id,

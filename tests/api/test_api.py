@@ -121,6 +121,22 @@ def test_texts_the_store_cannot_hold_are_422_and_ids_in_paths_404(client, rw, ro
     assert client.get("/v1/members/hum", headers=ro).status_code == 200
 
 
+def test_ids_are_stripped_as_imports_strip_them(client, rw, ro):
+    new = {"id": " x1 ", "name": " Spacey ", "kind": "band"}
+    created = client.post("/v1/members", json=new, headers=rw).get_json()
+    assert (created["id"], created["name"]) == ("x1", "Spacey")
+    assert client.get("/v1/members/x1", headers=ro).status_code == 200
+    post = {"id": "n9 ", "member_id": " x1", "side": "need", "text": " a drummer "}
+    created = client.post("/v1/posts", json=post, headers=rw).get_json()
+    assert (created["id"], created["member_id"], created["text"]) == ("n9", "x1", "a drummer")
+    event = {"kind": "contacted", "from_member_id": "x1 ", "to_member_id": " kit", "need_id": "n9 "}
+    created = client.post("/v1/interactions", json=event, headers=rw).get_json()
+    assert (created["from_member_id"], created["to_member_id"]) == ("x1", "kit")
+    assert created["need_id"] == "n9"
+    blank = {"id": "  ", "name": "B", "kind": "band"}
+    assert_error(client.post("/v1/members", json=blank, headers=rw), 422, "id")
+
+
 def test_a_body_over_the_limit_is_413(built, sessions, settings, encoder):
     app = make_app(settings.replace(max_body_bytes=1024), encoder)
     try:
