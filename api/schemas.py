@@ -143,7 +143,9 @@ class PostIn(Schema):
     side = String(required=True, validate=OneOf(SIDES))
     text = prose(MAX_TEXT_LENGTH, 1, required=True)
     tags = tag_list()
-    expires_at = when(allow_none=True)
+    expires_at = when(
+        allow_none=True, metadata={"description": "When it stops matching (later than now)."}
+    )
 
 
 class PostPatch(Schema):

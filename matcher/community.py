@@ -239,6 +239,8 @@ def add_post(
     text = check_text(text)
     tags = check_tags(tags)
     member_id = check_id(member_id, "member_id")
+    if expires_at is not None and expires_at <= clock():
+        raise InvalidInput("expires_at is in the past: the post would never match", "expires_at")
     with sessions() as session:
         member = get_member(session, member_id)
         if not member.active:

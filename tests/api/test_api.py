@@ -133,6 +133,9 @@ def test_ids_are_stripped_as_imports_strip_them(client, rw, ro):
     created = client.post("/v1/interactions", json=event, headers=rw).get_json()
     assert (created["from_member_id"], created["to_member_id"]) == ("x1", "kit")
     assert created["need_id"] == "n9"
+    past = {"member_id": "x1", "side": "need", "text": "a van"}
+    past["expires_at"] = "2020-01-01T00:00:00Z"
+    assert_error(client.post("/v1/posts", json=past, headers=rw), 422, "expires_at")
     blank = {"id": "  ", "name": "B", "kind": "band"}
     assert_error(client.post("/v1/members", json=blank, headers=rw), 422, "id")
 
