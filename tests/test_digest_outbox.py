@@ -200,3 +200,22 @@ def test_an_email_that_cannot_be_made_fails_alone(chosen, settings, tmp_path):
     with sessions() as s:
         failed = s.execute(select(Digest.status, Digest.error).where(Digest.status == "failed"))
         assert [status for status, _ in failed] == ["failed"]
+
+
+def test_a_preview_left_in_the_folder_is_not_taken_as_delivered(
+    sessions, settings, encoder, tmp_path
+):
+    from matcher.digest.render import emails
+
+    add_people(sessions)
+    matcher = build_matcher(sessions, settings, encoder)
+    folder = tmp_path / "outbox"
+    previews = choose(sessions, settings, matcher, dry_run=True).previews
+    outbox = Outbox(folder)  # `matcher digest --dry-run --outbox` into this week's folder
+    for content, data in zip(previews, emails(Renderer(settings), previews, NOW), strict=True):
+        outbox.send(content.member_id, settings.mail_from, content.email, data)
+    choose(sessions, settings, matcher)
+    with sessions.begin() as s:  # the real run, killed after claiming every digest
+        s.execute(update(Digest).values(status="sending"))
+    result = run(sessions, settings, folder)
+    assert result.recovered == 0 and result.sent == len(previews)

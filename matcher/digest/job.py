@@ -71,7 +71,12 @@ def choose_week(
     with sessions() as session:
         plan = choose(session, people, table, settings, now=now())
     external = dict(zip(people.members["id"].tolist(), people.members["external_id"], strict=True))
-    ids = {s: message_id(external[s], week, settings.mail_from) for s in plan.seekers.tolist()}
+    # A preview's Message-ID is not the email's: a preview left in a week's outbox folder is
+    # never taken for the delivered email by a crashed run's recovery.
+    ids = {
+        s: message_id(external[s], week, settings.mail_from, preview=dry_run)
+        for s in plan.seekers.tolist()
+    }
 
     advance = reporter.task("explaining matches", len(plan.seekers))
     chosen = explain_plan(plan, external, explainer(engine), advance)

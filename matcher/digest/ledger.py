@@ -30,11 +30,12 @@ class Chosen:
     matches: list[dict[str, Any]]  # member_id, rank, direction, score, mutual, reasons
 
 
-def message_id(member_external_id: str, week: str, mail_from: str) -> str:
-    """A Message-ID that is the same every time a member's digest of a week is sent."""
+def message_id(member_external_id: str, week: str, mail_from: str, preview: bool = False) -> str:
+    """A Message-ID that is the same every time a member's digest of a week is sent (and
+    another one for a dry run's preview of it)."""
     digest = hashlib.sha256(f"{member_external_id}\x00{week}".encode()).hexdigest()[:24]
     domain = mail_from.rsplit("@", 1)[-1] or "localhost"
-    return f"<digest.{week}.{digest}@{domain}>"
+    return f"<{'preview' if preview else 'digest'}.{week}.{digest}@{domain}>"
 
 
 def explain_plan(
