@@ -7,7 +7,7 @@ from apiflask import APIBlueprint
 from api.auth import auth
 from api.schemas import InteractionIn, InteractionOut
 from api.services import services
-from matcher import community
+from matcher import community, public
 
 bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions")
 
@@ -38,4 +38,4 @@ def record_interaction(event: dict) -> dict:
         clock=s.clock,
     )
     with s.sessions() as session:
-        return community.public_interaction(session, row)
+        return public.interaction(session, row)

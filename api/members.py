@@ -8,7 +8,7 @@ from marshmallow import RAISE
 from api.auth import auth
 from api.schemas import MemberFields, MemberIn, MemberList, MemberOut, Page
 from api.services import services
-from matcher import community
+from matcher import community, public
 
 bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
 
@@ -25,7 +25,7 @@ def list_members(page: dict) -> dict:
     """
     with services().sessions() as session:
         members, total = community.list_members(session, page["limit"], page["offset"])
-        return {"members": [community.public_member(m) for m in members], "total": total, **page}
+        return {"members": [public.member(m) for m in members], "total": total, **page}
 
 
 @bp.get("/members/<member_id>")
@@ -38,7 +38,7 @@ def get_member(member_id: str) -> dict:
     A member's public fields: never the email; the contact only if they agreed to share it.
     """
     with services().sessions() as session:
-        return community.public_member(community.get_member(session, member_id))
+        return public.member(community.get_member(session, member_id))
 
 
 @bp.post("/members")
@@ -62,7 +62,7 @@ def create_member(member: dict) -> dict:
         default_capacity=capacity,
         clock=s.clock,
     )
-    return community.public_member(created)
+    return public.member(created)
 
 
 @bp.patch("/members/<member_id>")
@@ -76,9 +76,7 @@ def update_member(member_id: str, changes: dict) -> dict:
     Change some fields; the others stay as they are.
     """
     s = services()
-    return community.public_member(
-        community.update_member(s.sessions, member_id, changes, clock=s.clock)
-    )
+    return public.member(community.update_member(s.sessions, member_id, changes, clock=s.clock))
 
 
 @bp.delete("/members/<member_id>")
@@ -91,4 +89,4 @@ def close_member(member_id: str) -> dict:
     Take the member out of matching at once; their history stays for the next build.
     """
     s = services()
-    return community.public_member(community.close_member(s.sessions, member_id, clock=s.clock))
+    return public.member(community.close_member(s.sessions, member_id, clock=s.clock))

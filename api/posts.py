@@ -7,7 +7,7 @@ from apiflask import APIBlueprint
 from api.auth import auth
 from api.schemas import PostIn, PostOut, PostPatch
 from api.services import services
-from matcher import community
+from matcher import community, public
 
 bp = APIBlueprint("posts", __name__, url_prefix="/v1", tag="Posts")
 
@@ -15,7 +15,7 @@ bp = APIBlueprint("posts", __name__, url_prefix="/v1", tag="Posts")
 def _public(post_id: str) -> dict:
     with services().sessions() as session:
         post = community.get_post(session, post_id)
-        return community.public_post(post, post.member.external_id)
+        return public.post(post, post.member.external_id)
 
 
 @bp.get("/posts/<post_id>")

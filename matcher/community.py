@@ -31,57 +31,9 @@ Clock = Callable[[], datetime]
 MEMBER_FIELDS = tuple(
     c for c in COLUMNS["members"] if c not in ("id", "active", "joined_at", "last_active_at")
 )
-PUBLIC_MEMBER_FIELDS = ("name", "kind", "town", "country", "tags", "bio", "capacity")
 
 
 UNCHANGED = object()  # a field left out of an edit: what is stored stays
-
-
-def public_member(member: Member) -> dict[str, Any]:
-    """What anyone may see of a member: never the email; contact only if they agreed."""
-    out: dict[str, Any] = {"id": member.external_id}
-    out.update({f: getattr(member, f) for f in PUBLIC_MEMBER_FIELDS})
-    out["contact"] = member.contact if member.share_contact else None
-    out["active"] = member.active
-    return out
-
-
-def public_post(post: Post, member_external_id: str) -> dict[str, Any]:
-    """A post as anyone may see it."""
-    return {
-        "id": post.external_id,
-        "member_id": member_external_id,
-        "side": post.side,
-        "text": post.text,
-        "tags": list(post.tags or []),
-        "status": post.status,
-        "created_at": post.created_at.isoformat(),
-        "expires_at": post.expires_at.isoformat() if post.expires_at else None,
-    }
-
-
-def public_interaction(session: Session, row: Interaction) -> dict[str, Any]:
-    """An interaction with the members' and posts' own ids."""
-    members = dict(
-        session.execute(
-            select(Member.id, Member.external_id).where(
-                Member.id.in_([row.from_member_id, row.to_member_id])
-            )
-        ).all()
-    )
-    post_ids = [p for p in (row.need_post_id, row.offer_post_id) if p is not None]
-    posts = dict(
-        session.execute(select(Post.id, Post.external_id).where(Post.id.in_(post_ids))).all()
-    )
-    return {
-        "id": row.external_id,
-        "kind": row.kind,
-        "from_member_id": members[row.from_member_id],
-        "to_member_id": members[row.to_member_id],
-        "need_id": posts.get(row.need_post_id),
-        "offer_id": posts.get(row.offer_post_id),
-        "occurred_at": row.occurred_at.isoformat(),
-    }
 
 
 def _check(entity: str, name: str, value: Any) -> Any:

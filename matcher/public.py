@@ -1,0 +1,59 @@
+"""What anyone may see of members, posts and interactions, as plain data (the API's answers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.store import Interaction, Member, Post
+
+PUBLIC_MEMBER_FIELDS = ("name", "kind", "town", "country", "tags", "bio", "capacity")
+
+
+def member(row: Member) -> dict[str, Any]:
+    """What anyone may see of a member: never the email; contact only if they agreed."""
+    out: dict[str, Any] = {"id": row.external_id}
+    out.update({f: getattr(row, f) for f in PUBLIC_MEMBER_FIELDS})
+    out["contact"] = row.contact if row.share_contact else None
+    out["active"] = row.active
+    return out
+
+
+def post(row: Post, member_external_id: str) -> dict[str, Any]:
+    """A post as anyone may see it."""
+    return {
+        "id": row.external_id,
+        "member_id": member_external_id,
+        "side": row.side,
+        "text": row.text,
+        "tags": list(row.tags or []),
+        "status": row.status,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+    }
+
+
+def interaction(session: Session, row: Interaction) -> dict[str, Any]:
+    """An interaction with the members' and posts' own ids."""
+    members = dict(
+        session.execute(
+            select(Member.id, Member.external_id).where(
+                Member.id.in_([row.from_member_id, row.to_member_id])
+            )
+        ).all()
+    )
+    post_ids = [p for p in (row.need_post_id, row.offer_post_id) if p is not None]
+    posts = dict(
+        session.execute(select(Post.id, Post.external_id).where(Post.id.in_(post_ids))).all()
+    )
+    return {
+        "id": row.external_id,
+        "kind": row.kind,
+        "from_member_id": members[row.from_member_id],
+        "to_member_id": members[row.to_member_id],
+        "need_id": posts.get(row.need_post_id),
+        "offer_id": posts.get(row.offer_post_id),
+        "occurred_at": row.occurred_at.isoformat(),
+    }
