@@ -44,6 +44,8 @@ INTERACTION_KINDS: tuple[str, ...] = (
 # Outcomes that say "this person helped" (the ranker's positives) and "did not" (negatives).
 POSITIVE_KINDS: frozenset[str] = frozenset({"accepted", "helped"})
 NEGATIVE_KINDS: frozenset[str] = frozenset({"declined", "reported", "blocked"})
+# Kinds after which two members have met: the weekly email no longer introduces them.
+MET_KINDS: frozenset[str] = frozenset({"contacted", "accepted", "declined", "helped"})
 # Kinds that keep a pair apart from then on, in both directions.
 SEPARATING_KINDS: frozenset[str] = frozenset({"blocked", "reported"})
 # Which end of an interaction is the seeker: `from` was shown or contacted the helper `to`;

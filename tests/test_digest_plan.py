@@ -146,6 +146,22 @@ def test_nobody_is_suggested_to_the_same_member_twice_across_weeks(sessions, set
     assert first and second and not (first & second)
 
 
+def test_people_who_have_met_are_not_introduced(sessions, settings, matcher):
+    from matcher.community import record_interaction
+
+    first = choose_week(sessions, settings, matcher, dry_run=True)
+    pairs = [(p.member_id, s.member_id) for p in first.previews for s in p.suggestions]
+    kinds = ["contacted", "declined", "helped", "accepted"]
+    met = pairs[: len(kinds)]
+    for (a, b), kind in zip(met, kinds, strict=True):  # either way round
+        seeker, other = (a, b) if kind == "contacted" else (b, a)
+        record_interaction(sessions, kind=kind, from_member_id=seeker, to_member_id=other)
+    choose_week(sessions, settings, matcher)
+    suggested = {(a, b) for a, b, _ in ledger(sessions)}
+    assert len(met) == len(kinds) and not (set(met) & suggested)
+    assert suggested  # everyone else is still introduced
+
+
 def test_a_dry_run_records_nothing_and_previews_every_email(sessions, settings, matcher):
     choice = choose_week(sessions, settings, matcher, dry_run=True)
     with sessions() as s:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from matcher.allocate import Fairness, allocate, fairness, top_n
 from matcher.config import Settings
 from matcher.digest.week import weeks_before
-from matcher.domain import OFFER
-from matcher.store import Digest, DigestMatch, Member, Post
+from matcher.domain import MET_KINDS, OFFER
+from matcher.store import Digest, DigestMatch, Interaction, Member, Post
 
 # Digests whose suggestions count as made: delivered, or possibly delivered.
 DELIVERED = ("sent", "sending")
@@ -91,7 +91,7 @@ def choose(
     """Fairly choose up to `digest_matches` new members for each pending recipient.
 
     `candidates` is `matcher.batch.candidate_table`'s frame. Pairs suggested in an earlier
-    digest are left out; everyone's capacity counts what this week's ledger already holds
+    digest, and pairs who have met (contacted, accepted, declined, helped), are left out; everyone's capacity counts what this week's ledger already holds
     (but for digests skipped at delivery);
     members with an open offer suggested less than `coverage_floor` times a week on average
     over the last four weeks are guaranteed `coverage_floor` suggestions first.
@@ -162,18 +162,30 @@ def _lookup(counts: pd.Series, ids: np.ndarray) -> np.ndarray:
 
 
 def _without_earlier_pairs(session: Session, table: pd.DataFrame, week: str) -> pd.DataFrame:
-    """Candidate rows minus pairs suggested in any earlier digest."""
+    """Candidate rows minus the pairs who are not new to each other: suggested in an earlier
+    digest, or who have met (contacted, accepted, declined or helped, either way)."""
     earlier = pd.read_sql(
         select(Digest.member_id.label("seeker_id"), DigestMatch.member_id)
         .join(DigestMatch, DigestMatch.digest_id == Digest.id)
         .where(Digest.week != week, Digest.status.in_(DELIVERED)),
         session.connection(),
     )
-    if earlier.empty:
+    met = pd.read_sql(
+        select(Interaction.from_member_id, Interaction.to_member_id)
+        .where(Interaction.kind.in_(sorted(MET_KINDS)))
+        .distinct(),
+        session.connection(),
+    )
+    pairs = [
+        earlier[["seeker_id", "member_id"]].to_numpy(),
+        met[["from_member_id", "to_member_id"]].to_numpy(),
+        met[["to_member_id", "from_member_id"]].to_numpy(),
+    ]
+    known = np.concatenate(pairs)
+    if len(known) == 0:
         return table
     keys = pd.MultiIndex.from_frame(table[["seeker_id", "member_id"]])
-    seen = pd.MultiIndex.from_frame(earlier[["seeker_id", "member_id"]])
-    return table[~keys.isin(seen)]
+    return table[~keys.isin(pd.MultiIndex.from_arrays(known.T))]
 
 
 def _open_offerers(session: Session, now: datetime) -> np.ndarray:
