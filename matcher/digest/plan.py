@@ -91,10 +91,11 @@ def choose(
     """Fairly choose up to `digest_matches` new members for each pending recipient.
 
     `candidates` is `matcher.batch.candidate_table`'s frame. Pairs suggested in an earlier
-    digest, and pairs who have met (contacted, accepted, declined, helped), are left out; everyone's capacity counts what this week's ledger already holds
-    (but for digests skipped at delivery);
-    members with an open offer suggested less than `coverage_floor` times a week on average
-    over the last four weeks are guaranteed `coverage_floor` suggestions first.
+    digest, and pairs who have met (contacted, accepted, declined, helped), are left out;
+    everyone's capacity counts what this week's ledger already holds (but for digests
+    skipped at delivery); members with an open offer suggested less than `coverage_floor`
+    times a week on average over the last four weeks are guaranteed `coverage_floor`
+    suggestions first.
     """
     week, n = people.week, settings.digest_matches
     members = people.members
