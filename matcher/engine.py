@@ -265,6 +265,7 @@ class Matcher:
                 context,
                 i,
                 person,
+                str(fused.direction[i]),
                 bool(is_mutual[i]),
                 sorted(seeker_tags & self.view.tagset(person)),
                 same_town[i],

@@ -31,6 +31,7 @@ def reasons_for(
     ctx: Context,
     i: int,
     person: LiveMember,
+    direction: str,
     is_mutual: bool,
     shared: list[str],
     same_town: bool,
@@ -38,9 +39,14 @@ def reasons_for(
     typed_need: str | None,
     proximity_km: float,
 ) -> list[explain.Reason]:
-    """The reasons of candidate `i` of a scored batch, in the order they are shown."""
+    """The reasons of candidate `i` of a scored batch, in the order they are shown: the need
+    and offer of the match's `direction` (helps_you: the seeker's need, their offer;
+    you_help: their need, the seeker's offer), both when mutual or when only one exists."""
     reasons: list[explain.Reason] = []
-    if ctx.forward.offer[i] >= 0:
+    forward, reverse = ctx.forward.offer[i] >= 0, ctx.reverse.need[i] >= 0
+    show_forward = forward and (is_mutual or direction == "helps_you" or not reverse)
+    show_reverse = reverse and (is_mutual or direction == "you_help" or not forward)
+    if show_forward:
         need_id, need_text = _describe_item(view, ctx.needs, ctx.forward.need[i], typed_need)
         offer_id, offer_text, side = view.item_text(ctx.their_offers.refs[ctx.forward.offer[i]])
         reasons.append(
@@ -48,7 +54,7 @@ def reasons_for(
                 need_id, need_text, offer_id, offer_text, side, ctx.forward.cosine[i]
             )
         )
-    if ctx.reverse.need[i] >= 0 and (is_mutual or ctx.forward.offer[i] < 0):
+    if show_reverse:
         need_id, need_text, _ = view.item_text(ctx.their_needs.refs[ctx.reverse.need[i]])
         offer_id, offer_text, side = view.item_text(ctx.offers.refs[ctx.reverse.offer[i]])
         reasons.append(

@@ -69,3 +69,42 @@ def test_a_reciprocal_pair_ranks_above_an_equal_one_way_pair_and_is_flagged(
     assert next(m.member_id for m in matcher.for_member("band")) == "mutual-drummer"
     assert "mutual" in [r["type"] for r in both.reasons]
     assert "you_could_help" in [r["type"] for r in both.reasons]
+
+
+def test_the_reasons_of_a_one_way_match_are_those_of_its_direction(sessions, settings, encoder):
+    with sessions.begin() as s:
+        add_member(
+            s,
+            "band",
+            "band",
+            needs=["we need a drummer for our tour"],
+            offers=["we have a rehearsal room to share on weekdays"],
+        )
+        # Could help the band (not the other way); could be helped by the band (not the
+        # other way): each has a post of the other side too, so both pairs have a cosine.
+        add_member(
+            s,
+            "drummer",
+            "session_musician",
+            "Glasgow",
+            offers=["drummer for your tour, own kit"],
+            needs=["cymbals wanted, cheap"],
+        )
+        add_member(
+            s,
+            "room-seeker",
+            "photographer",
+            needs=["need a rehearsal room to share on weekdays"],
+            offers=["photos of weddings"],
+        )
+    build_model(sessions, encoder, settings, clock=lambda: T0)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+
+    def reasons(direction: str) -> dict[str, list[str]]:
+        found = matcher.for_member("band", direction=direction)
+        return {m.member_id: [r["type"] for r in m.reasons] for m in found if not m.mutual}
+
+    helps_you, you_help = reasons("helps_you"), reasons("you_help")
+    assert "need_offer" in helps_you["drummer"] and "you_could_help" not in helps_you["drummer"]
+    assert "you_could_help" in you_help["room-seeker"]
+    assert "need_offer" not in you_help["room-seeker"]
