@@ -130,7 +130,12 @@ class Settings:
     @property
     def database(self) -> str:
         """The SQLAlchemy URL of the store."""
-        return self.database_url or f"sqlite:///{self.data_dir / 'matcher.db'}"
+        return self.database_url or f"sqlite:///{self.sqlite_file}"
+
+    @property
+    def sqlite_file(self) -> Path:
+        """The SQLite file of the store when no database URL is set."""
+        return self.data_dir / "matcher.db"
 
     @property
     def database_shown(self) -> str:

@@ -83,3 +83,18 @@ def test_every_command_explains_itself(command):
     assert result.exit_code == 0
     assert "Usage:" in result.output
     assert len(result.output.splitlines()) > 4
+
+
+def test_a_command_that_makes_a_new_store_says_so_and_where(tmp_path: Path):
+    runner = CliRunner()
+    folder = ["--data-dir", str(tmp_path / "var"), "--models-dir", str(tmp_path / "models")]
+    first = runner.invoke(main, [*folder, "keys", "create", "--name", "site"])
+    assert first.exit_code == 0, first.output
+    said = first.stderr.replace("\n", "")  # as wrapped to the terminal's width
+    assert f"no store in {tmp_path / 'var'}: made a new, empty one" in said
+    assert "in the store sqlite:///" in said  # where the key lives
+    again = runner.invoke(main, [*folder, "keys", "list"])
+    assert "made a new, empty one" not in again.stderr
+    builds = runner.invoke(main, [*folder, "builds"])
+    assert builds.exit_code == 0
+    assert f"no builds in {tmp_path / 'models'}" in builds.stderr.replace("\n", "")

@@ -24,7 +24,18 @@ class AppContext:
     def sessions(self) -> sessionmaker[Session]:
         from matcher.db import open_store
 
-        return open_store(self.settings)
+        s = self.settings
+        new = not s.database_url and not s.sqlite_file.exists()
+        sessions = open_store(s)
+        if new:  # say so: a command run from another folder would use an empty store unawares
+            self.console.print(
+                f"note: no store in {s.data_dir.resolve()}: made a new, empty one. The store is "
+                "found from the current folder (MATCHER_DATA_DIR, default var): run from the "
+                "project's folder, or set MATCHER_DATA_DIR or MATCHER_DATABASE_URL.",
+                markup=False,
+                highlight=False,
+            )
+        return sessions
 
     def close(self) -> None:
         """Close the store's connections, if the command opened it (called as it ends)."""

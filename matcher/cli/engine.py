@@ -58,6 +58,14 @@ def builds_command(app: AppContext) -> None:
     from matcher.artifacts import list_builds
 
     found = list_builds(app.settings.models_dir)
+    if not found:
+        app.console.print(
+            f"no builds in {app.settings.models_dir.resolve()}: `matcher build` makes one (the "
+            "models folder is found from the current folder: MATCHER_MODELS_DIR, default models)",
+            markup=False,
+            highlight=False,
+        )
+        return
     width = max((len(b["build_id"]) for b in found), default=5)
     # The id is what --build takes: never cut short, whatever the terminal's width.
     build = Column("build", no_wrap=True, min_width=width)

@@ -177,8 +177,10 @@ def create_key_command(app: AppContext, name: str, scopes: tuple[str, ...]) -> N
 
     info, plaintext = create_key(app.sessions, name, scopes)
     app.console.print(
-        f"key {info.id} {info.name!r} ({', '.join(info.scopes)}): keep it now, "
-        "it is not shown again. Send it in the X-API-Key header."
+        f"key {info.id} {info.name!r} ({', '.join(info.scopes)}) in the store "
+        f"{app.settings.database_shown}: keep it now, it is not shown again. "
+        "Send it in the X-API-Key header.",
+        markup=False,
     )
     click.echo(plaintext)
 
