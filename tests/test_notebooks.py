@@ -94,6 +94,41 @@ def ran(kernel, tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.slow
+def test_evaluate_runs_on_a_community_too_small_to_compare(kernel, tmp_path):
+    import papermill
+
+    from matcher.embed import HashingEncoder
+    from matcher.io import import_files
+
+    settings = Settings(data_dir=tmp_path / "var", models_dir=tmp_path / "models")
+    sessions = open_store(settings)
+    good = Path(__file__).parent / "data" / "good"  # four members and their posts, no outcomes
+    import_files(sessions, [p for p in good.iterdir() if not p.name.startswith("interactions")])
+    build_model(sessions, HashingEncoder(), settings)
+    close_store(sessions)
+    out = tmp_path / "evaluate_build.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "evaluate_build.ipynb"),
+        str(out),
+        parameters={
+            "data_dir": str(settings.data_dir),
+            "models_dir": str(settings.models_dir),
+            "encoder": "hashing",
+            "output_dir": str(tmp_path / "out"),
+        },
+        kernel_name=kernel,
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    printed = [
+        output.get("text", "")
+        for cell in nbformat.read(out, as_version=4).cells
+        for output in cell.get("outputs", [])
+    ]
+    assert any("Nothing to compare yet." in text for text in printed)
+
+
 @pytest.fixture(scope="module")
 def ran_settings(ran) -> Settings:
     return Settings(
