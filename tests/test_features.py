@@ -286,6 +286,20 @@ def test_topic_and_tag_history_weigh_likeness_and_age(encoder):
     assert column(g, candidates, 2, "topic_share_300") > 0.3
 
 
+def test_how_recent_a_help_on_the_needs_tags_is_counts_from_the_help_not_the_need(encoder):
+    # 2 and 5 each helped with a drum need half a day before this one: 2 with an old need
+    # (asked on day 3), 5 with a new one (day 299). Both helps are as recent.
+    posts = [
+        (13, 1, "need", "need a drummer for a gig", ["drums"], 3),
+        (14, 4, "need", "need a drummer too", ["drums"], 299),
+        (20, 3, "need", "looking for a drummer", ["drums"], 300),
+    ]
+    helps = [(100, "helped", 2, 1, 13, None, 299.5), (101, "helped", 5, 4, 14, None, 299.5)]
+    candidates, f = features_of(community(posts, helps), encoder, need=20)
+    assert column(f, candidates, 2, "tag_recent") == pytest.approx(0.5)
+    assert column(f, candidates, 5, "tag_recent") == pytest.approx(0.5)
+
+
 def test_a_training_set_labels_the_helpers_of_earlier_needs(encoder):
     from matcher.features import training_set
 

@@ -29,7 +29,7 @@ EVENT_HALF_LIVES: tuple[float, ...] = (10.0, 30.0, 100.0, 300.0)
 LOAD_HALF_LIFE = 7.0  # requests received fade over about a week
 KIND = {kind: i for i, kind in enumerate(INTERACTION_KINDS)}
 STATE_FILE = "member_state.joblib"
-FORMAT = 2
+FORMAT = 3
 _EPOCH = pd.Timestamp(0, tz="UTC")
 _DAY = pd.Timedelta(days=1)
 
@@ -81,6 +81,7 @@ class MemberState:
         self.needs = Ragged(n)
         self.helped = Ragged(n)
         self.helped_clock = Ragged(n)  # the help clock when each of `helped` was first helped
+        self.helped_time = Ragged(n, np.float64)  # ... and the time (days), for ages of help
         self.neighbours = Ragged(n)  # the undirected help graph
         self.partners = Ragged(n)  # everyone a member interacted with, either way
         # Every text a member can be matched on: offers and needs helped (post row, member).
@@ -193,6 +194,7 @@ class MemberState:
             self._helped_needs.add((helper, need_row))
             self.helped.append(helper, need_row)
             self.helped_clock.append(helper, clock)
+            self.helped_time.append(helper, t)
             self.match_rows.append(need_row)
             self.match_owners.append(helper)
             self._lengthen(

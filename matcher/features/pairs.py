@@ -215,6 +215,7 @@ def _tags(state, need, cand, t, f) -> None:
     f["tag_helps"] = np.log1p(counts).sum(axis=1)
     f["tag_share"] = (counts / np.maximum(state.tag_helps[wanted], 1)[None, :]).max(axis=1)
     on_topic = np.unique(which[hit])  # helped needs sharing a tag with this one
-    age = np.maximum(t - state.post_time[rows[on_topic]], 0.0)
+    helped_at, _ = state.helped_time.gather(cand)  # when each of `rows` was helped
+    age = np.maximum(t - helped_at[on_topic], 0.0)
     recent = np.bincount(owner[on_topic], weights=np.exp2(-age / 30.0), minlength=n)
     f["tag_recent"] = recent / max(recent.sum(), 1e-12)

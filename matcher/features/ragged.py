@@ -8,16 +8,18 @@ import numpy as np
 
 
 class Ragged:
-    """Integer rows of any length: Python lists while growing, CSR arrays once frozen."""
+    """Rows of numbers (integers unless `dtype` says otherwise) of any length: Python lists
+    while growing, CSR arrays once frozen."""
 
-    def __init__(self, n_rows: int = 0):
+    def __init__(self, n_rows: int = 0, dtype: type = np.int64):
         self._lists: list[list[int]] | None = [[] for _ in range(n_rows)]
         self.indptr: np.ndarray | None = None
         self.values: np.ndarray | None = None
+        self.dtype = dtype
 
     @classmethod
     def from_lists(cls, rows: list[list[int]]) -> Ragged:
-        """Rows given as lists."""
+        """Integer rows given as lists."""
         out = cls()
         out._lists = [list(r) for r in rows]
         return out
@@ -40,7 +42,7 @@ class Ragged:
         """The values of one row."""
         if self._lists is None:
             return self.values[self.indptr[row] : self.indptr[row + 1]]
-        return np.asarray(self._lists[row], dtype=np.int64)
+        return np.asarray(self._lists[row], dtype=self.dtype)
 
     def lengths(self, rows: np.ndarray) -> np.ndarray:
         """How many values each of `rows` holds."""
@@ -66,19 +68,19 @@ class Ragged:
             return self.values[np.repeat(starts, lengths) + offsets], owner
         lists = self._lists
         picked = chain.from_iterable(lists[r] for r in rows[known].tolist())
-        values = np.fromiter(picked, dtype=np.int64, count=int(lengths.sum()))
+        values = np.fromiter(picked, dtype=self.dtype, count=int(lengths.sum()))
         return values, owner
 
     def freeze(self) -> Ragged:
         """A read-only CSR copy."""
         if self._lists is None:
             return self
-        out = Ragged()
+        out = Ragged(dtype=self.dtype)
         out._lists = None
         lengths = np.fromiter((len(r) for r in self._lists), dtype=np.int64, count=len(self._lists))
         out.indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         out.values = np.fromiter(
-            chain.from_iterable(self._lists), dtype=np.int64, count=int(lengths.sum())
+            chain.from_iterable(self._lists), dtype=self.dtype, count=int(lengths.sum())
         )
         return out
 
