@@ -12,6 +12,8 @@ from marshmallow.validate import Validator
 from werkzeug.routing import BaseConverter
 
 from matcher.domain import (
+    MAX_ID_LENGTH,
+    MAX_TAG_LENGTH,
     MAX_TAGS,
     NOT_IN_A_LINE,
     NOT_IN_TEXT,
@@ -19,9 +21,6 @@ from matcher.domain import (
     text_problem,
     time_problem,
 )
-
-MAX_ID_LENGTH = 100
-MAX_TAG_LENGTH = 50
 
 
 class JsonBoolean(Boolean):

@@ -7,7 +7,6 @@ from apiflask.fields import Boolean, Dict, Email, Float, Integer, List, Nested, 
 from apiflask.validators import Length, OneOf, Range
 
 from api.fields import (
-    MAX_TAG_LENGTH,
     JsonBoolean,
     JsonFloat,
     JsonInteger,
@@ -19,9 +18,14 @@ from api.fields import (
 )
 from matcher.domain import (
     INTERACTION_KINDS,
+    MAX_CONTACT_LENGTH,
+    MAX_COUNTRY_LENGTH,
+    MAX_EMAIL_LENGTH,
     MAX_MATCH_LIMIT,
     MAX_NAME_LENGTH,
+    MAX_TAG_LENGTH,
     MAX_TEXT_LENGTH,
+    MAX_TOWN_LENGTH,
     MEMBER_KINDS,
     POST_STATUSES,
     SIDES,
@@ -29,7 +33,6 @@ from matcher.domain import (
 from matcher.engine import DIRECTIONS
 
 MAX_LIMIT = MAX_MATCH_LIMIT
-MAX_BIO_LENGTH = 5000
 ROLES = ("helps_you", "you_help")
 REASON_TYPES = (
     "need_offer",
@@ -65,20 +68,20 @@ class MemberFields(Schema):
 
     name = line(MAX_NAME_LENGTH, 1)
     kind = String(validate=OneOf(MEMBER_KINDS))
-    town = line(100, allow_none=True)
-    country = line(64, allow_none=True)
+    town = line(MAX_TOWN_LENGTH, allow_none=True)
+    country = line(MAX_COUNTRY_LENGTH, allow_none=True)
     latitude = JsonFloat(allow_none=True, validate=Range(-90, 90))
     longitude = JsonFloat(allow_none=True, validate=Range(-180, 180))
     tags = tag_list()
-    bio = prose(MAX_BIO_LENGTH, allow_none=True)
+    bio = prose(MAX_TEXT_LENGTH, allow_none=True)
     email = Email(
         allow_none=True,
-        validate=Length(max=254),
+        validate=Length(max=MAX_EMAIL_LENGTH),
         metadata={"description": "Private: used for the weekly email, never shown."},
     )
     email_consent = JsonBoolean(metadata={"description": "Wants the weekly email."})
     contact = line(
-        300,
+        MAX_CONTACT_LENGTH,
         allow_none=True,
         metadata={"description": "Shown to others only when share_contact is true."},
     )
@@ -220,7 +223,7 @@ class MatchQuery(Schema):
     )
     kind = String(validate=OneOf(MEMBER_KINDS))
     tag = line(MAX_TAG_LENGTH, 1)
-    town = line(100, 1)
+    town = line(MAX_TOWN_LENGTH, 1)
     mutual = Boolean(metadata={"description": "Only mutual (true) or one-way (false) matches."})
 
 
@@ -238,7 +241,7 @@ class SearchIn(Schema):
 
     text = prose(MAX_TEXT_LENGTH, 1, required=True)
     tags = tag_list()
-    town = line(100, allow_none=True)
+    town = line(MAX_TOWN_LENGTH, allow_none=True)
     limit = JsonInteger(validate=Range(1, MAX_LIMIT))
     kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
 

@@ -90,9 +90,16 @@ def post_problem(
     )
 
 
-MAX_TEXT_LENGTH = 2000
+# Limits of what members write, the same for imports and the API.
+MAX_ID_LENGTH = 100
 MAX_NAME_LENGTH = 200
+MAX_TEXT_LENGTH = 2000  # a post's text, a bio
 MAX_TAGS = 30
+MAX_TAG_LENGTH = 50
+MAX_TOWN_LENGTH = 100
+MAX_COUNTRY_LENGTH = 64
+MAX_CONTACT_LENGTH = 300
+MAX_EMAIL_LENGTH = 254
 MAX_MATCH_LIMIT = 100  # matches one request or command may ask for
 
 

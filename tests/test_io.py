@@ -429,3 +429,17 @@ def test_json_lines_may_hold_unicode_line_separators_and_export_round_trips(sess
     write_files(export_frames(sessions), out, "jsonl")
     members = read_files([out]).members
     assert members["bio"].tolist() == ["one\u2028two\u0085three"]
+
+
+def test_imports_keep_to_the_apis_limits(sessions, tmp_path: Path):
+    from matcher.community import update_member
+
+    (tmp_path / "members.csv").write_text(f"id,name,kind,tags\nm1,A,band,{'x' * 51}\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.reason) == ("tags", "a tag is longer than 50 characters (51)")
+    (tmp_path / "members.csv").write_text(f"id,name,kind,tags,bio\nm1,A,band,{'x' * 50},b\n")
+    import_files(sessions, [tmp_path])
+    # What an import stored, the API takes back as it is.
+    update_member(sessions, "m1", {"tags": ["x" * 50], "bio": "b" * MAX_TEXT_LENGTH})

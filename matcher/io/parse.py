@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matcher.domain import text_problem, time_problem
+from matcher.domain import MAX_EMAIL_LENGTH, text_problem, time_problem
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
@@ -187,7 +187,7 @@ def tags(value: Any) -> Any:
 
 def email(value: Any) -> Any:
     """An e-mail address of the plain `name@domain.tld` shape."""
-    out = text(value, 254)
+    out = text(value, MAX_EMAIL_LENGTH)
     if out is None or isinstance(out, Bad):
         return out
     if not EMAIL.fullmatch(out):

@@ -12,9 +12,14 @@ from sqlalchemy.orm import Session, aliased
 
 from matcher.domain import (
     INTERACTION_KINDS,
+    MAX_CONTACT_LENGTH,
+    MAX_COUNTRY_LENGTH,
+    MAX_ID_LENGTH,
     MAX_NAME_LENGTH,
+    MAX_TAG_LENGTH,
     MAX_TAGS,
     MAX_TEXT_LENGTH,
+    MAX_TOWN_LENGTH,
     MEMBER_KINDS,
     POST_STATUSES,
     SIDES,
@@ -28,13 +33,15 @@ from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, REQUIRED, ROW
 from matcher.store import Interaction, Member, Post
 
 CHUNK = 500  # ids per IN (...) query
-MAX_ID_LENGTH = 100
 
 
 def _tag_list(value: Any) -> Any:
     out = parse.tags(value)
     if isinstance(out, list) and len(out) > MAX_TAGS:
         return Bad(f"more than {MAX_TAGS} tags ({len(out)})")
+    long = [t for t in out or () if len(t) > MAX_TAG_LENGTH] if isinstance(out, list) else []
+    if long:
+        return Bad(f"a tag is longer than {MAX_TAG_LENGTH} characters ({len(long[0])})")
     return out
 
 
@@ -44,15 +51,15 @@ PARSERS: dict[str, dict[str, Parser]] = {
         "id": _ID,
         "name": parse.texts(MAX_NAME_LENGTH),
         "kind": parse.choice(MEMBER_KINDS),
-        "town": parse.texts(100),
-        "country": parse.texts(64),
+        "town": parse.texts(MAX_TOWN_LENGTH),
+        "country": parse.texts(MAX_COUNTRY_LENGTH),
         "latitude": parse.number(-90, 90),
         "longitude": parse.number(-180, 180),
         "tags": _tag_list,
         "bio": parse.texts(MAX_TEXT_LENGTH, one_line=False),
         "email": parse.email,
         "email_consent": parse.boolean,
-        "contact": parse.texts(300),
+        "contact": parse.texts(MAX_CONTACT_LENGTH),
         "share_contact": parse.boolean,
         "capacity": parse.count,
         "active": parse.boolean,
