@@ -10,13 +10,13 @@ whether they still get the email, for a community's site that shows its own page
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from marshmallow import RAISE
 
 from api.schemas import Unsubscribed, UnsubscribeQuery
 from api.services import services
 from matcher import community
-from matcher.errors import MatcherError
+from matcher.errors import ConfigError, MatcherError
 from matcher.unsubscribe import read_token
 
 bp = APIBlueprint("unsubscribe", __name__, url_prefix="/v1", tag="Email")
@@ -82,6 +82,9 @@ def unsubscribe_page() -> tuple[str, int]:
             done = _unsubscribe(token)
             return render_template("unsubscribe.html", done=True, organiser=organiser, **done), 200
         status = _status(token)
-    except MatcherError as exc:  # a damaged link, a member gone, no secret key
+    except ConfigError as exc:  # no secret key: the service's fault, not the member's link
+        current_app.logger.error("unsubscribe page: %s", exc)
+        return render_template("unsubscribe.html", unavailable=True, organiser=organiser), 503
+    except MatcherError as exc:  # a damaged link, a member gone
         return render_template("unsubscribe.html", error=str(exc), organiser=organiser), 400
     return render_template("unsubscribe.html", token=token, organiser=organiser, **status), 200

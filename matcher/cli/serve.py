@@ -145,6 +145,12 @@ def serve_command(
             f"[yellow]no model build in {app.settings.models_dir}: /ready answers 503 and "
             "matches wait until `matcher build`[/yellow]"
         )
+    if not app.settings.secret_key:
+        app.console.print(
+            "[yellow]MATCHER_SECRET_KEY is not set: the unsubscribe links of the weekly emails "
+            "will not work with this server (set it to the key `matcher digest` signs them "
+            "with)[/yellow]"
+        )
     workers = workers or default_workers()
     layout = f"{workers} {worker_class} workers"
     if worker_class == "gthread":

@@ -285,3 +285,16 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     assert_error(client.get("/v1/unsubscribe?token=forged"), 422, "token")
     broken = client.get("/unsubscribe?token=forged")
     assert broken.status_code == 400 and "does not work" in broken.get_data(as_text=True)
+
+
+def test_without_a_secret_key_the_unsubscribe_page_is_unavailable_not_the_members_fault(
+    built, settings, encoder
+):
+    app = make_app(settings.replace(secret_key=""), encoder)
+    try:
+        page = app.test_client().get("/unsubscribe?token=anything")
+        text = page.get_data(as_text=True)
+        assert page.status_code == 503 and "does not work right now" in text
+        assert "MATCHER_SECRET_KEY" not in text  # a server setting is no business of a member
+    finally:
+        close_app(app)
