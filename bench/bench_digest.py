@@ -118,7 +118,7 @@ def main() -> None:
 
     fair, top = plan.fair, plan.unconstrained
     print()
-    print(f"members {len(people.members)}, getting an email {len(people.recipients)}, ")
+    print(f"members {len(people.members)}, wanting the email {len(people.recipients)}, ")
     print(f"digests sent {result.sent}, matches {len(plan.chosen)}, short of N {plan.short}")
     print(f"{'':24}{'fair':>10}{'top-N':>10}")
     print(f"{'exposure Gini':24}{fair.exposure_gini:10.3f}{top.exposure_gini:10.3f}")

@@ -49,7 +49,7 @@ def test_the_default_writes_the_outbox_and_reports_fairness(run, sessions, setti
     folder = settings.data_dir / "outbox" / WEEK
     assert len(list(folder.glob("*.eml"))) == 8 and (folder / "index.html").exists()
     out = result.output
-    assert "getting an email: 8" in out
+    assert "want the email (consent and an address): 8" in out
     assert "1 unsubscribed or no consent" in out and "1 no email address" in out
     assert "exposure Gini" in out and "suggested at least once" in out and "mean score" in out
     assert "8 sent, 0 failed" in out

@@ -197,8 +197,8 @@ def _report(
     out.print(f"[bold]digest {week}[/bold]{' (dry run: nothing recorded)' if dry_run else ''}")
     already = len(people.recipients) - len(people.pending)
     out.print(
-        f"  members: {len(people.members)}; getting an email: {len(people.recipients)}"
-        + (f" ({already} chosen in an earlier run)" if already else "")
+        f"  members: {len(people.members)}; want the email (consent and an address): "
+        f"{len(people.recipients)}" + (f" ({already} chosen in an earlier run)" if already else "")
     )
     skipped = {k: v for k, v in people.skipped.items() if v}
     plan = choice.plan
