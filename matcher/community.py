@@ -17,6 +17,7 @@ from matcher.domain import (
     OFFER,
     POST_STATUSES,
     SIDES,
+    future_problem,
     post_problem,
 )
 from matcher.embed import CachedEncoder, Encoder
@@ -295,6 +296,10 @@ def record_interaction(
     if from_member_id == to_member_id:
         raise InvalidInput("an interaction needs two different members", field="to_member_id")
     external_id = check_id(external_id) if external_id else f"i-{uuid.uuid4().hex[:16]}"
+    now = clock()
+    problem = future_problem(occurred_at, now) if occurred_at is not None else None
+    if problem is not None:
+        raise InvalidInput(f"occurred_at: {problem}", field="occurred_at")
     with sessions.begin() as session:
         source = get_member(session, from_member_id)
         target = get_member(session, to_member_id)
@@ -307,7 +312,7 @@ def record_interaction(
             to_member_id=target.id,
             need_post_id=need,
             offer_post_id=offer,
-            occurred_at=occurred_at or clock(),
+            occurred_at=occurred_at or now,
         )
         session.add(row)
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 MEMBER_KINDS: tuple[str, ...] = (
     "band",
@@ -126,6 +126,18 @@ def text_problem(value: str, *, one_line: bool) -> str | None:
 
 # The years a time may be in: every date of a community's life, and what pandas can hold.
 YEARS = (1900, 2200)
+
+
+# How far ahead of the service's clock a time of something that happened may be (other
+# clocks, time zones) before it is taken for a mistake.
+CLOCK_SKEW = timedelta(days=1)
+
+
+def future_problem(value: datetime, now: datetime) -> str | None:
+    """Why a time of something that happened cannot be (later than `now`), or None."""
+    if value <= now + CLOCK_SKEW:
+        return None
+    return f"{value.isoformat()} is in the future (it is {now:%Y-%m-%d %H:%M} UTC now)"
 
 
 def time_problem(value: datetime) -> str | None:

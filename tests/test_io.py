@@ -443,3 +443,21 @@ def test_imports_keep_to_the_apis_limits(sessions, tmp_path: Path):
     import_files(sessions, [tmp_path])
     # What an import stored, the API takes back as it is.
     update_member(sessions, "m1", {"tags": ["x" * 50], "bio": "b" * MAX_TEXT_LENGTH})
+
+
+def test_times_of_what_happened_cannot_be_in_the_future(sessions, tmp_path: Path):
+    (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\nm2,B,band\n")
+    (tmp_path / "interactions.csv").write_text(
+        "id,kind,from_member_id,to_member_id,occurred_at\n"
+        "i1,helped,m2,m1,2026-01-21T06:00:00Z\n"  # a few hours ahead: another clock
+        "i2,helped,m2,m1,2031-01-01\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path], clock=lambda: T0)
+    (problem,) = caught.value.problems
+    assert (Path(problem.file).name, problem.row, problem.field) == (
+        "interactions.csv",
+        3,
+        "occurred_at",
+    )
+    assert problem.reason.startswith("2031-01-01T00:00:00+00:00 is in the future")

@@ -81,10 +81,10 @@ def import_frames(
     report = step or (lambda _: None)
     with sessions.begin() as session:
         report("validating")
-        checked = validate(frames, session)
+        now = clock()  # when the import began: the defaults, and what "in the future" means
+        checked = validate(frames, session, now)
         if checked.problems:
             raise ImportRejected(checked.problems)
-        now = clock()
         report("comparing with the store")
         defaults = {
             "members": {

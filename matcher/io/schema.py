@@ -53,6 +53,12 @@ DEFAULTED: dict[str, frozenset[str]] = {
 }
 
 TIME_COLUMNS = frozenset({"joined_at", "last_active_at", "created_at", "expires_at", "occurred_at"})
+# Times of what has happened: not later than the import (but for `domain.CLOCK_SKEW`).
+HAPPENED: dict[str, tuple[str, ...]] = {
+    "members": ("joined_at", "last_active_at"),
+    "posts": ("created_at",),
+    "interactions": ("occurred_at",),
+}
 BOOL_COLUMNS = frozenset({"email_consent", "share_contact", "active"})
 TAG_COLUMNS = frozenset({"tags"})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -23,13 +24,14 @@ from matcher.domain import (
     MEMBER_KINDS,
     POST_STATUSES,
     SIDES,
+    future_problem,
     post_problem,
 )
 from matcher.errors import RowProblem
 from matcher.io import parse
 from matcher.io.formats import Frames
 from matcher.io.parse import Bad, Parser
-from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, REQUIRED, ROW
+from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, HAPPENED, REQUIRED, ROW
 from matcher.store import Interaction, Member, Post
 
 CHUNK = 500  # ids per IN (...) query
@@ -108,8 +110,9 @@ class Checked:
     warnings: list[str]
 
 
-def validate(frames: Frames, session: Session) -> Checked:
-    """Parse and check every row of `frames`; references may point into the store."""
+def validate(frames: Frames, session: Session, now: datetime) -> Checked:
+    """Parse and check every row of `frames` (at time `now`); references may point into the
+    store."""
     problems = list(frames.problems)
     whole_file = {(p.file, p.field) for p in frames.problems if p.row == 0}
     rows: dict[str, Rows] = {}
@@ -118,6 +121,7 @@ def validate(frames: Frames, session: Session) -> Checked:
         frame = frames.frame(entity)
         rows[entity] = _parse_rows(entity, frame, frames.columns_of, whole_file, problems)
         _check_duplicates(rows[entity], problems)
+        _check_not_future(entity, rows[entity], now, problems)
         extra = sorted(
             str(c) for c in frame.columns if c not in (*COLUMNS[entity], FILE, ROW, ABSENT)
         )
@@ -166,6 +170,15 @@ def _parse_rows(
     for i in sorted(found):
         problems.extend(found[i])
     return out
+
+
+def _check_not_future(entity: str, rows: Rows, now: datetime, problems: list[RowProblem]) -> None:
+    for record, (file, row) in zip(rows.records, rows.origins, strict=True):
+        for column in HAPPENED[entity]:
+            value = record.get(column)
+            problem = future_problem(value, now) if value is not None else None
+            if problem is not None:
+                problems.append(RowProblem(file, row, column, problem))
 
 
 def _check_duplicates(rows: Rows, problems: list[RowProblem]) -> None:

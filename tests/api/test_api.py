@@ -111,6 +111,8 @@ def test_texts_the_store_cannot_hold_are_422_and_ids_in_paths_404(client, rw, ro
     early = {"kind": "contacted", "from_member_id": "hum", "to_member_id": "kit"}
     early["occurred_at"] = "0001-01-01T00:00:00+01:00"
     assert_error(client.post("/v1/interactions", json=early, headers=rw), 422, "occurred_at")
+    early["occurred_at"] = "2100-01-01T00:00:00Z"  # not yet happened
+    assert_error(client.post("/v1/interactions", json=early, headers=rw), 422, "occurred_at")
     # A bio and a post may hold line breaks.
     lines = {"member_id": "hum", "side": "offer", "text": "we lend:\n- a room\n- a van"}
     assert client.post("/v1/posts", json=lines, headers=rw).status_code == 201
