@@ -136,13 +136,18 @@ def test_a_dump_maps_onto_members_needs_offers_and_help(tmp_path):
     c = dump.community
     assert dump.site == "beer"
     assert dump.link(1) == "https://beer.stackexchange.com/q/1"
-    # Users.xml gives the members (not the bot); user 10 only answered, so comes from Posts.
-    assert sorted(c.members.index) == [7, 8, 9, 10, 11]
+    # Users.xml gives the members (not the bot); user 10 only answered, so comes from Posts;
+    # the deleted user who asked question 2 is a member of their own (-3).
+    assert sorted(c.members.index) == [-3, 7, 8, 9, 10, 11]
+    assert c.members.at[-3, "external_id"] == "deleted-asker-of-q2"
     assert c.members.at[7, "town"] == "Leeds, UK"
     assert c.members.at[8, "joined_at"] == pd.Timestamp("2019-07-01", tz="UTC")
     assert c.members.at[10, "joined_at"] == pd.Timestamp("2020-01-01T15:00", tz="UTC")
-    # The question without an owner and every answer to it are skipped; tag wikis too.
-    assert 2 not in c.posts.index and 6 not in c.posts.index and 7 not in c.posts.index
+    # The question of a deleted user is a need and its answers help (they count towards
+    # "at least 3 answers before"), but it is no test query; tag wikis are skipped.
+    assert c.posts.at[2, "member_id"] == -3 and c.posts.at[6, "member_id"] == 8
+    assert 7 not in c.posts.index
+    assert list(dump.truth.index) == [1]
     need = c.posts.loc[1]
     assert (need["side"], need["member_id"], need["tags"]) == ("need", 7, ["hops", "pale-ale"])
     assert need["text"] == "Which hops for a pale ale? I want citrus notes. hops pale-ale"
@@ -154,7 +159,8 @@ def test_a_dump_maps_onto_members_needs_offers_and_help(tmp_path):
     assert about["created_at"] == pd.Timestamp("2019-07-01", tz="UTC")
     assert (c.posts["external_id"] == "u-1-about").sum() == 0
     helped = c.interactions
-    assert sorted(helped.index) == [3, 4, 8]  # the answer of the deleted user is skipped
+    assert sorted(helped.index) == [3, 4, 6, 8]  # the answer of the deleted user is skipped
+    assert (helped.at[6, "from_member_id"], helped.at[6, "to_member_id"]) == (8, -3)
     assert set(helped["kind"]) == {"helped"}
     first = helped.loc[3]
     assert (first["from_member_id"], first["to_member_id"]) == (8, 7)
@@ -168,8 +174,8 @@ def test_a_dump_maps_onto_members_needs_offers_and_help(tmp_path):
 
 def test_without_users_the_members_are_the_post_owners(tmp_path):
     dump = load_stackexchange(write_dump(tmp_path / "site", SMALL_POSTS))
-    assert sorted(dump.community.members.index) == [7, 8, 9, 10]
-    assert dump.community.counts()["offers"] == 3  # the answers, no About Me
+    assert sorted(dump.community.members.index) == [-3, 7, 8, 9, 10]
+    assert dump.community.counts()["offers"] == 4  # the answers, no About Me
 
 
 def test_a_folder_without_posts_is_refused(tmp_path):
@@ -352,7 +358,8 @@ def test_the_real_dumps_load(encoder):
     if not SITES.is_dir():
         pytest.skip(f"the Stack Exchange dumps are not here ({SITES})")
     beer = load_stackexchange(SITES / "beer")
-    assert beer.community.counts()["needs"] == 659  # 663 questions, 4 without an owner
+    assert beer.community.counts()["needs"] == 663  # every question, 4 without an owner
+    assert len(beer.truth) == 659  # the queries: those 4 are not
     assert beer.truth["accepted"].notna().sum() > 350
     sustainability = load_stackexchange(SITES / "sustainability")
     assert len(sustainability.community.members) > 1000

@@ -143,7 +143,7 @@ def load_stackexchange(folder: Path | str, site: str | None = None) -> StackExch
         raise InvalidInput(f"{folder}: no Posts.xml (a Stack Exchange dump folder is needed)")
     site = site or folder.name
     questions, answers = _read_posts(posts_file)
-    if not questions:
+    if not any(q["owner"] > BOT_USER for q in questions.values()):
         raise InvalidInput(f"{posts_file}: no questions (rows of PostTypeId 1 with an owner)")
     users_file = folder / "Users.xml"
     users = _read_users(users_file) if users_file.is_file() else {}
@@ -221,6 +221,7 @@ def load_stackexchange(folder: Path | str, site: str | None = None) -> StackExch
 
     answer_owner = {a["id"]: a["owner"] for a in answers}
     accepted_owner = {qid: answer_owner.get(q["accepted_id"]) for qid, q in questions.items()}
+    questions = {qid: q for qid, q in questions.items() if q["owner"] > BOT_USER}  # the queries
     truth = pd.DataFrame(
         {
             "asker": [q["owner"] for q in questions.values()],
@@ -248,10 +249,13 @@ def _read_posts(path: Path) -> tuple[dict[int, dict], list[dict]]:
         if kind not in (QUESTION, ANSWER):
             continue  # wikis, tag excerpts, nominations: no one asked or answered
         owner = row.value("OwnerUserId", int, required=False)
-        if owner is None or owner == BOT_USER:
-            continue  # a deleted user's post, or the bot's
+        if owner == BOT_USER or (owner is None and kind == ANSWER):
+            continue  # the bot's post, or an answer by a deleted user: nobody to credit
+        post_id = row.value("Id", int)
+        if owner is None:  # a question of a deleted user: not a test query, but its answers
+            owner = deleted_asker(post_id)  # count (DATA.md: "at least 3 answers before")
         common = {
-            "id": row.value("Id", int),
+            "id": post_id,
             "owner": owner,
             "at": row.value("CreationDate", _time),
         }
@@ -294,10 +298,17 @@ def _read_users(path: Path) -> dict[int, dict]:
     return users
 
 
+def deleted_asker(question_id: int) -> int:
+    """The member standing for the deleted user who asked `question_id`: one per question
+    (negative ids; the bot is -1), so that the people who answered two such questions are
+    not taken for helpers of one person."""
+    return -1 - question_id
+
+
 def _member(uid: int, user: dict | None, first_seen: pd.Timestamp | None) -> dict[str, object]:
     user = user or {}
     return {
-        "external_id": f"u{uid}",
+        "external_id": f"u{uid}" if uid > BOT_USER else f"deleted-asker-of-q{-1 - uid}",
         "name": user.get("name", f"user {uid}"),
         "kind": "other",
         "town": user.get("town"),
