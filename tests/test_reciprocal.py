@@ -32,17 +32,27 @@ def test_unknown_operator_is_refused():
         fuse(np.array([0.5]), np.array([0.5]), "max")
 
 
+def add_band(s) -> None:
+    """A band needing a drummer, with a rehearsal room to share."""
+    add_member(
+        s,
+        "band",
+        "band",
+        needs=["we need a drummer for our tour"],
+        offers=["we have a rehearsal room to share on weekdays"],
+    )
+
+
+def served(sessions, settings, encoder) -> Matcher:
+    build_model(sessions, encoder, settings, clock=lambda: T0)
+    return Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+
+
 def test_a_reciprocal_pair_ranks_above_an_equal_one_way_pair_and_is_flagged(
     sessions, settings, encoder
 ):
     with sessions.begin() as s:
-        add_member(
-            s,
-            "band",
-            "band",
-            needs=["we need a drummer for our tour"],
-            offers=["we have a rehearsal room to share on weekdays"],
-        )
+        add_band(s)
         # Two drummers with the same offer, in the same town; only one needs what the band offers.
         add_member(
             s,
@@ -59,8 +69,7 @@ def test_a_reciprocal_pair_ranks_above_an_equal_one_way_pair_and_is_flagged(
             needs=["looking for a cheap second hand cymbal"],
         )
         add_member(s, "other", "photographer", offers=["photos of gigs and tours"])
-    build_model(sessions, encoder, settings, clock=lambda: T0)
-    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+    matcher = served(sessions, settings, encoder)
     matches = {m.member_id: m for m in matcher.for_member("band")}
     both, one = matches["mutual-drummer"], matches["one-way-drummer"]
     assert both.forward == pytest.approx(one.forward)
@@ -73,13 +82,7 @@ def test_a_reciprocal_pair_ranks_above_an_equal_one_way_pair_and_is_flagged(
 
 def test_the_reasons_of_a_one_way_match_are_those_of_its_direction(sessions, settings, encoder):
     with sessions.begin() as s:
-        add_member(
-            s,
-            "band",
-            "band",
-            needs=["we need a drummer for our tour"],
-            offers=["we have a rehearsal room to share on weekdays"],
-        )
+        add_band(s)
         # Could help the band (not the other way); could be helped by the band (not the
         # other way): each has a post of the other side too, so both pairs have a cosine.
         add_member(
@@ -97,8 +100,7 @@ def test_the_reasons_of_a_one_way_match_are_those_of_its_direction(sessions, set
             needs=["need a rehearsal room to share on weekdays"],
             offers=["photos of weddings"],
         )
-    build_model(sessions, encoder, settings, clock=lambda: T0)
-    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+    matcher = served(sessions, settings, encoder)
 
     def reasons(direction: str) -> dict[str, list[str]]:
         found = matcher.for_member("band", direction=direction)
