@@ -124,6 +124,8 @@ def test_features_are_named_and_the_text_ones_declared():
     assert set(TEXT_FEATURES) | set(BEHAVIOUR_FEATURES) == set(FEATURE_NAMES)
     assert not set(TEXT_FEATURES) & set(BEHAVIOUR_FEATURES)
     assert {"sim_offer_max", "bm25_offer", "knn_votes"} <= set(TEXT_FEATURES)
+    # The need's tags are part of what it says: "behaviour" reads none of them.
+    assert {"tag_overlap", "tag_helps", "tag_share", "tag_recent"} <= set(TEXT_FEATURES)
 
 
 def test_no_feature_leaks_the_future(encoder):

@@ -47,7 +47,8 @@ def store_command(app: AppContext, as_json: bool = False, candidates: int | None
     Queries are needs with a helped/accepted outcome posted in the last 30% of time;
     candidates are the members closest by content as of the need's time; the rankers are
     random, activity, recency, bm25, content (the engine's content score), behaviour (the
-    learned model without text features) and the matcher.
+    learned model without the features that read what needs and offers say: their words and
+    tags) and the matcher.
     """
     from matcher.embed import CachedEncoder
     from matcher.evaluate.store import evaluate_store

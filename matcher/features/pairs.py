@@ -19,7 +19,8 @@ from matcher.features.lexical import term_counts
 from matcher.features.text import TOPIC_HALF_LIVES, text_features
 from matcher.geo import distance_km
 
-# Features that read the texts of needs and offers; the "behaviour" model is trained without them.
+# Features that read what needs and offers say, their words and their tags; the "behaviour"
+# model is trained without them.
 # Chosen by rolling validation inside the training period of the Stack Exchange dumps (every
 # question from 20% to 70% by time ranked by a model refitted on what was known before it):
 # shares decayed on the help clock beat the same shares decayed by days, and percentile ranks
@@ -37,6 +38,11 @@ TEXT_FEATURES: tuple[str, ...] = (
     "sim_reverse",  # reciprocity: the seeker's offers against the candidate's needs
     "bm25_offer",  # BM25 of the need against the candidate's offers
     "bm25_helped",  # ... against the needs they helped with
+    # The need's tags are part of what it says (DATA.md: a question's title, body and tags):
+    "tag_overlap",  # share of the need's tags the candidate helped with or lists
+    "tag_helps",  # sum over the need's tags of log(1 + helps given on that tag)
+    "tag_share",  # the candidate's largest share of the help given on one of the need's tags
+    "tag_recent",  # helps on the need's tags lately (a month's half-life), as a share
 )
 BEHAVIOUR_FEATURES: tuple[str, ...] = (
     "log_helped",  # log(1 + helps given)
@@ -50,10 +56,6 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
     "accept_rate",  # (accepted + 1) / (accepted + declined + 2)
     "log_declined",
     "load",  # requests received lately (decayed, a week) per unit of weekly capacity
-    "tag_overlap",  # share of the need's tags the candidate helped with or lists
-    "tag_helps",  # sum over the need's tags of log(1 + helps given on that tag)
-    "tag_share",  # the candidate's largest share of the help given on one of the need's tags
-    "tag_recent",  # helps on the need's tags lately (a month's half-life), as a share
     "same_town",
     "distance_km",
     "pair_helped",  # helps from the candidate to the seeker before
