@@ -91,10 +91,10 @@ def test_a_command_that_makes_a_new_store_says_so_and_where(tmp_path: Path):
     first = runner.invoke(main, [*folder, "keys", "create", "--name", "site"])
     assert first.exit_code == 0, first.output
     said = first.stderr.replace("\n", "")  # as wrapped to the terminal's width
-    assert f"no store in {tmp_path / 'var'}: made a new, empty one" in said
+    assert f"made a new, empty store in {tmp_path / 'var'}" in said
     assert "in the store sqlite:///" in said  # where the key lives
     again = runner.invoke(main, [*folder, "keys", "list"])
-    assert "made a new, empty one" not in again.stderr
+    assert "made a new, empty store" not in again.stderr
     builds = runner.invoke(main, [*folder, "builds"])
     assert builds.exit_code == 0
     assert f"no builds in {tmp_path / 'models'}" in builds.stderr.replace("\n", "")

@@ -29,9 +29,9 @@ class AppContext:
         sessions = open_store(s)
         if new:  # say so: a command run from another folder would use an empty store unawares
             self.console.print(
-                f"note: no store in {s.data_dir.resolve()}: made a new, empty one. The store is "
-                "found from the current folder (MATCHER_DATA_DIR, default var): run from the "
-                "project's folder, or set MATCHER_DATA_DIR or MATCHER_DATABASE_URL.",
+                f"note: made a new, empty store in {s.data_dir.resolve()} (the store is found "
+                "from the current folder: MATCHER_DATA_DIR, default var, or "
+                "MATCHER_DATABASE_URL; to use an existing one, run from its project's folder)",
                 markup=False,
                 highlight=False,
             )
