@@ -265,7 +265,7 @@ class InteractionIn(Schema):
     to_member_id = external_id(required=True)
     need_id = external_id(allow_none=True, metadata={"description": "The seeker's need."})
     offer_id = external_id(allow_none=True, metadata={"description": "The helper's offer."})
-    occurred_at = when(metadata={"description": "Default: now."})
+    occurred_at = when(metadata={"description": "Default: now; not later (but for a day)."})
 
 
 class InteractionOut(Schema):
