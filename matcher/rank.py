@@ -148,7 +148,9 @@ class Ranker(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """The model's uncalibrated score of each row (higher: more likely to help)."""
         check_is_fitted(self, "models_")
-        X = np.asarray(X, dtype=np.float64)[:, self.columns_]
+        # The columns by name, as of this version's FEATURE_NAMES: a ranker saved when the
+        # features were listed in another order still reads the ones it learned from.
+        X = np.asarray(X, dtype=np.float64)[:, [COLUMN[name] for name in self.features]]
         # A ranker saved by a build from before `objective` existed has no pairwise models.
         return self._score(self.models_, getattr(self, "pairwise_models_", []), X)
 
