@@ -121,7 +121,7 @@ class Ranker(ClassifierMixin, BaseEstimator):
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}, not {self.objective!r}")
         self.classes_ = np.array([0, 1])
-        self.columns_ = np.array([COLUMN[name] for name in self.features])
+        self.columns_ = self._columns()
         self.n_features_in_ = X.shape[1]
         early, late = _time_split(groups, self.validation)
         if len(np.unique(y[early])) < 2 or not y[late].any():
@@ -148,11 +148,15 @@ class Ranker(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """The model's uncalibrated score of each row (higher: more likely to help)."""
         check_is_fitted(self, "models_")
-        # The columns by name, as of this version's FEATURE_NAMES: a ranker saved when the
-        # features were listed in another order still reads the ones it learned from.
-        X = np.asarray(X, dtype=np.float64)[:, [COLUMN[name] for name in self.features]]
+        # Looked up by name again: a ranker saved when FEATURE_NAMES listed the features in
+        # another order still reads the ones it learned from.
+        X = np.asarray(X, dtype=np.float64)[:, self._columns()]
         # A ranker saved by a build from before `objective` existed has no pairwise models.
         return self._score(self.models_, getattr(self, "pairwise_models_", []), X)
+
+    def _columns(self) -> np.ndarray:
+        """The columns of `features` in this version's FEATURE_NAMES."""
+        return np.array([COLUMN[name] for name in self.features])
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probabilities of (not helping, helping), one row per candidate."""
