@@ -37,11 +37,13 @@ MEMBER_FIELDS = tuple(
 UNCHANGED = object()  # a field left out of an edit: what is stored stays
 
 
-def _check(entity: str, name: str, value: Any) -> Any:
-    """One field checked by the same rules as an import's; InvalidInput names what is wrong."""
+def _check(entity: str, name: str, value: Any, field: str | None = None) -> Any:
+    """One field (`name`, or called `field` here) checked by the same rules as an import's;
+    InvalidInput names what is wrong."""
+    field = field or name
     parsed = PARSERS[entity][name](value)
     if isinstance(parsed, Bad):
-        raise InvalidInput(f"{name}: {parsed}", field=name)
+        raise InvalidInput(f"{field}: {parsed}", field=field)
     return parsed
 
 
@@ -67,9 +69,7 @@ def check_tags(tags: Iterable[str] | None) -> list[str]:
 
 def check_id(value: str, field: str = "id") -> str:
     """An id (given or referred to), stripped and checked as an import checks ids."""
-    parsed = PARSERS["members"]["id"](value)
-    if isinstance(parsed, Bad):
-        raise InvalidInput(f"{field}: {parsed}", field=field)
+    parsed = _check("members", "id", value, field)
     if not parsed:
         raise InvalidInput(f"{field} is empty", field=field)
     return str(parsed)
