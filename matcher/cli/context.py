@@ -11,6 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from matcher.config import Settings
 from matcher.embed import Encoder, configured_encoder
 
+# Where a command looks for the store and the builds: said when it finds nothing there.
+FOUND_FROM_HERE = (
+    "found from the current folder (MATCHER_DATA_DIR, default var, or MATCHER_DATABASE_URL; "
+    "MATCHER_MODELS_DIR, default models): run from the project's folder or set them"
+)
+
 
 class AppContext:
     """The collaborators of a CLI run, created lazily so `--help` stays instant."""
@@ -29,9 +35,8 @@ class AppContext:
         sessions = open_store(s)
         if new:  # say so: a command run from another folder would use an empty store unawares
             self.console.print(
-                f"note: made a new, empty store in {s.data_dir.resolve()} (the store is found "
-                "from the current folder: MATCHER_DATA_DIR, default var, or "
-                "MATCHER_DATABASE_URL; to use an existing one, run from its project's folder)",
+                f"note: made a new, empty store in {s.data_dir.resolve()} (stores are "
+                f"{FOUND_FROM_HERE})",
                 markup=False,
                 highlight=False,
             )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from matcher.cli.context import AppContext, pass_app
+from matcher.cli.context import FOUND_FROM_HERE, AppContext, pass_app
 from matcher.errors import ImportRejected
 
 # The library (and pandas) is imported inside each command so that `--help` stays instant.
@@ -97,9 +97,8 @@ def stats_command(app: AppContext, as_json: bool) -> None:
     app.out.print(f"store: {app.settings.database_shown}", markup=False)
     if not members["total"]:
         app.out.print(
-            "the store is empty: `matcher import FILES` or `matcher demo-data` fill it (the "
-            "store is found from the current folder: run from the project's, or set "
-            "MATCHER_DATA_DIR or MATCHER_DATABASE_URL)",
+            "the store is empty: `matcher import FILES` or `matcher demo-data` fill it (stores "
+            f"are {FOUND_FROM_HERE})",
             markup=False,
         )
     table = Table(title=f"{members['total']} members ({members['active']} active)")

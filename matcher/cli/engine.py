@@ -7,7 +7,7 @@ import json
 import click
 from rich.table import Column, Table
 
-from matcher.cli.context import AppContext, pass_app
+from matcher.cli.context import FOUND_FROM_HERE, AppContext, pass_app
 from matcher.domain import MAX_MATCH_LIMIT, MEMBER_KINDS
 
 
@@ -60,8 +60,8 @@ def builds_command(app: AppContext) -> None:
     found = list_builds(app.settings.models_dir)
     if not found:
         app.console.print(
-            f"no builds in {app.settings.models_dir.resolve()}: `matcher build` makes one (the "
-            "models folder is found from the current folder: MATCHER_MODELS_DIR, default models)",
+            f"no builds in {app.settings.models_dir.resolve()}: `matcher build` makes one "
+            f"(builds are {FOUND_FROM_HERE})",
             markup=False,
             highlight=False,
         )
