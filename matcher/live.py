@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from matcher.domain import SEPARATING_KINDS
@@ -109,7 +109,7 @@ class LiveChanges:
             probe = session.execute(_PROBE, {"since": self.since}).one()
             members_mark, posts_mark, separations_mark = probe[0:2], probe[2:4], probe[4:8]
             if separations_mark != self._marks.get("separations"):
-                self._read_separations(session)
+                self.separations = read_separations(session)
                 self._marks["separations"] = separations_mark
             members_changed = members_mark != self._marks.get("members")
             posts_changed = posts_mark != self._marks.get("posts")
@@ -181,9 +181,6 @@ class LiveChanges:
         """Members kept apart from this one by a block or a report, in either direction."""
         return self.separations.get(member_id, set())
 
-    def _read_separations(self, session: Session) -> None:
-        self.separations = read_separations(session)
-
     def all_posts(self) -> Iterable[LivePost]:
         """Every post changed since the build, as the last refresh published them (a dict
         assigned whole, so a reader never sees another thread's refresh half-way)."""
@@ -234,10 +231,9 @@ def read_separations(
     return out
 
 
-def _window(column, condition) -> tuple:
-    """How many rows meet `condition`, and the largest `column` among them (two subqueries)."""
-    count = select(func.count()).select_from(column.table).where(condition).scalar_subquery()
-    return count, select(func.max(column)).where(condition).scalar_subquery()
+def _window(condition, *figures) -> Subquery:
+    """One row of `figures` (aggregates) over the rows that meet `condition`: one scan."""
+    return select(*figures).where(condition).subquery()
 
 
 # Statements built once (so are their cache keys), on plain table columns: no ORM work per call.
@@ -245,15 +241,21 @@ _members, _posts, _interactions = Member.__table__.c, Post.__table__.c, Interact
 _SEPARATING = _interactions.kind.in_(sorted(SEPARATING_KINDS))
 # The rows changed since `since`, as (rows, newest) pairs; and of the separating interactions
 # (which an import may also change in place, keeping their ids) the rows, the newest id and
-# the sums of the two member ids, a checksum of who is kept apart.
-_PROBE = select(
-    *_window(_members.updated_at, _members.updated_at >= bindparam("since")),
-    *_window(_posts.updated_at, _posts.updated_at >= bindparam("since")),
-    *_window(_interactions.id, _SEPARATING),
-    *(
-        select(func.coalesce(func.sum(column), 0)).where(_SEPARATING).scalar_subquery()
-        for column in (_interactions.from_member_id, _interactions.to_member_id)
+# the sums of the two member ids, a checksum of who is kept apart. Three one-row subqueries,
+# each one scan, side by side.
+_PROBE_PARTS = (
+    _window(_members.updated_at >= bindparam("since"), func.count(), func.max(_members.updated_at)),
+    _window(_posts.updated_at >= bindparam("since"), func.count(), func.max(_posts.updated_at)),
+    _window(
+        _SEPARATING,
+        func.count(),
+        func.max(_interactions.id),
+        func.coalesce(func.sum(_interactions.from_member_id), 0),
+        func.coalesce(func.sum(_interactions.to_member_id), 0),
     ),
+)
+_PROBE = select(*(c for part in _PROBE_PARTS for c in part.c)).select_from(
+    _PROBE_PARTS[0].join(_PROBE_PARTS[1], true()).join(_PROBE_PARTS[2], true())
 )
 _SEPARATIONS = select(_interactions.from_member_id, _interactions.to_member_id).where(_SEPARATING)
 _SHARED_CONTACTS = select(_members.id, _members.contact).where(_members.share_contact.is_(True))
