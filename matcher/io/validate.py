@@ -223,7 +223,6 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
         Member, Post.member_id == Member.id
     )
     posts |= {key: (side, owner) for key, side, owner in _stored(session, owned, wanted)}
-    sides = {key: side for key, (side, _) in posts.items()}
 
     def check(entity: str, column: str, known: Iterable[str], what: str) -> None:
         for record, (file, row) in zip(rows[entity].records, rows[entity].origins, strict=True):
@@ -245,7 +244,7 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
     check("interactions", "from_member_id", members, "member")
     check("interactions", "to_member_id", members, "member")
     for column, side in (("need_id", "need"), ("offer_id", "offer")):
-        check("interactions", column, sides, "post")
+        check("interactions", column, posts, "post")
         for record, posted, (file, row) in zip(
             rows["interactions"].records, about, rows["interactions"].origins, strict=True
         ):
