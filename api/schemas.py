@@ -32,7 +32,6 @@ from matcher.domain import (
 )
 from matcher.engine import DIRECTIONS
 
-MAX_LIMIT = MAX_MATCH_LIMIT
 ROLES = ("helps_you", "you_help")
 REASON_TYPES = (
     "need_offer",
@@ -122,7 +121,7 @@ class ListedMember(MemberOut):
 class Page(Schema):
     """Which page of a list."""
 
-    limit = Integer(load_default=50, validate=Range(1, MAX_LIMIT))
+    limit = Integer(load_default=50, validate=Range(1, MAX_MATCH_LIMIT))
     offset = Integer(load_default=0, validate=Range(0, 10_000_000))
 
 
@@ -215,7 +214,7 @@ class Match(Schema):
 class MatchQuery(Schema):
     """Filters and size of a member's matches."""
 
-    limit = Integer(validate=Range(1, MAX_LIMIT))
+    limit = Integer(validate=Range(1, MAX_MATCH_LIMIT))
     direction = String(
         load_default="helps_you",
         validate=OneOf(DIRECTIONS),
@@ -242,7 +241,7 @@ class SearchIn(Schema):
     text = prose(MAX_TEXT_LENGTH, 1, required=True)
     tags = tag_list()
     town = line(MAX_TOWN_LENGTH, allow_none=True)
-    limit = JsonInteger(validate=Range(1, MAX_LIMIT))
+    limit = JsonInteger(validate=Range(1, MAX_MATCH_LIMIT))
     kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
 
 
