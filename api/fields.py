@@ -78,15 +78,18 @@ class InYears(Validator):
 
 def line(max_length: int, min_length: int = 0, **kw: Any) -> String:
     """One line of text (a name, a town, an address): no line breaks or control characters."""
-    metadata = {"pattern": f"^[^{NOT_IN_A_LINE}]*$", **kw.pop("metadata", {})}
-    validate = [Length(min_length, max_length), Storable()]
-    return String(validate=validate, metadata=metadata, **kw)
+    return _text(max_length, min_length, one_line=True, **kw)
 
 
 def prose(max_length: int, min_length: int = 0, **kw: Any) -> String:
     """Free text (a bio, a post): line breaks allowed, control characters not."""
-    metadata = {"pattern": f"^[^{NOT_IN_TEXT}]*$", **kw.pop("metadata", {})}
-    validate = [Length(min_length, max_length), Storable(one_line=False)]
+    return _text(max_length, min_length, one_line=False, **kw)
+
+
+def _text(max_length: int, min_length: int, *, one_line: bool, **kw: Any) -> String:
+    forbidden = NOT_IN_A_LINE if one_line else NOT_IN_TEXT
+    metadata = {"pattern": f"^[^{forbidden}]*$", **kw.pop("metadata", {})}
+    validate = [Length(min_length, max_length), Storable(one_line=one_line)]
     return String(validate=validate, metadata=metadata, **kw)
 
 
