@@ -65,7 +65,7 @@ class CurrentView:
                 else:
                     found.update(self.live_need_candidates(ref).tolist())
             if needs.refs:
-                found.update(p.member_id for p in self.live.open_posts(OFFER))
+                found.update(self.live_offerers())
         if direction in ("you_help", "both"):
             row = index.member_row.get(seeker_id)
             if row is not None:
@@ -77,6 +77,11 @@ class CurrentView:
             if offers.refs:
                 found.update(p.member_id for p in self.live.open_posts(NEED))
         return sorted(found)
+
+    def live_offerers(self) -> set[int]:
+        """Members with an open offer written or edited since the build: candidates of any
+        need, which the build's lists cannot hold."""
+        return {p.member_id for p in self.live.open_posts(OFFER)}
 
     def live_need_candidates(self, post_id: int) -> np.ndarray:
         """Nearest members of a need written after the build (one full scan, then remembered)."""

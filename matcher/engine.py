@@ -177,8 +177,7 @@ class Matcher:
             self.refresh(session)
         nearest = self.view.nearest_members(vector[0], limit * 10, eligible=self._eligible(filters))
         # With the offers written or edited since the build, as for a member's needs.
-        live = {p.member_id for p in self.view.live.open_posts(OFFER)}
-        candidates = sorted({*nearest.tolist(), *live})
+        candidates = sorted({*nearest.tolist(), *self.view.live_offerers()})
         return self._score(
             seeker,
             needs,
