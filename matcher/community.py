@@ -269,8 +269,8 @@ def _post_in_role(
         return None
     post_id = check_id(post_id, f"{side}_id")
     post = get_post(session, post_id)
-    owner = session.get(Member, post.member_id)
-    problem = post_problem(kind, side, post_id, post.side, owner.external_id, from_id, to_id)
+    owner = post.member.external_id
+    problem = post_problem(kind, side, post_id, post.side, owner, from_id, to_id)
     if problem:
         raise InvalidInput(problem, field=f"{side}_id")
     return post.id
