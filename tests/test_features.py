@@ -311,3 +311,27 @@ def test_a_training_set_labels_the_helpers_of_earlier_needs(encoder):
     assert rows.need_post_ids == [13, 14]
     assert rows.positives == 2 and rows.X.shape == (len(rows.y), len(FEATURE_NAMES))
     assert list(np.unique(rows.groups)) == [0, 1]
+
+
+def test_help_already_given_to_an_open_need_is_no_evidence_of_who_fits_it(encoder):
+    # Scored by a build on day 12, need 20 was already helped by 3 on day 11. The features the
+    # ranker learned from were computed before any help on their need, so the text features of
+    # 20 must read the candidates' history without that help (else 3 looks a perfect fit: the
+    # need they helped with is this one). The corpus statistics of BM25 stay the whole state's.
+    from matcher.features import TEXT_FEATURES, need_from_post
+
+    def text_of_need_20(interactions):
+        c = community(interactions=interactions)
+        state = member_state(c, vectors(c, encoder), day(12))
+        row = int(np.flatnonzero(state.post_ids == QUERY)[0])
+        f = pair_features(state, need_from_post(state, row), [2, 3, 4, 5], day(12))
+        return {n: f[:, COLUMN[n]] for n in TEXT_FEATURES if n != "bm25_helped"}, f
+
+    helped = [*INTERACTIONS, (106, "helped", 3, 1, QUERY, None, 11)]
+    without, _ = text_of_need_20(INTERACTIONS)
+    given, f = text_of_need_20(helped)
+    assert f[1, COLUMN["sim_helped_max"]] < 0.99  # not the need itself
+    for name, values in without.items():
+        np.testing.assert_allclose(given[name], values, err_msg=name)
+    # The help still counts where it is not about this need: 3 has now helped twice.
+    assert f[1, COLUMN["log_helped"]] == pytest.approx(np.log1p(2))

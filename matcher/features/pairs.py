@@ -16,7 +16,7 @@ from matcher.features.history import (
     to_days,
 )
 from matcher.features.lexical import term_counts
-from matcher.features.text import TOPIC_HALF_LIVES, text_features
+from matcher.features.text import TOPIC_HALF_LIVES, helped_before, text_features
 from matcher.geo import distance_km
 
 # Features that read what needs and offers say, their words and their tags; the "behaviour"
@@ -118,8 +118,9 @@ def pair_features(
         return out
     f: dict[str, np.ndarray] = {}
     _behaviour(state, cand, known, seeker, t, f)
-    _tags(state, need, cand, t, f)
-    f.update(text_features(state, need, cand, seeker))
+    helped = helped_before(state, need, cand)
+    _tags(state, need, cand, helped, t, f)
+    f.update(text_features(state, need, cand, seeker, helped))
     for name, values in f.items():
         out[:, COLUMN[name]] = values
     return out
@@ -195,7 +196,7 @@ def _pick_obj(values, cand, known) -> np.ndarray:
     return out
 
 
-def _tags(state, need, cand, t, f) -> None:
+def _tags(state, need, cand, helped, t, f) -> None:
     n = len(cand)
     wanted = state.tag_positions(need.tags) if need.tag_ids is None else need.tag_ids
     f["tag_overlap"] = np.zeros(n)
@@ -204,7 +205,7 @@ def _tags(state, need, cand, t, f) -> None:
     f["tag_recent"] = np.zeros(n)
     if len(wanted) == 0:
         return
-    rows, owner = state.helped.gather(cand)
+    rows, owner = helped.rows, helped.owner
     tags, which = state.post_tags.gather(rows)
     hit = np.isin(tags, wanted)
     flat = owner[which[hit]] * len(wanted) + np.searchsorted(wanted, tags[hit])
@@ -215,9 +216,9 @@ def _tags(state, need, cand, t, f) -> None:
     has[lister[keep], np.searchsorted(wanted, listed[keep])] = True
     f["tag_overlap"] = has.sum(axis=1) / len(need.tags)
     f["tag_helps"] = np.log1p(counts).sum(axis=1)
-    f["tag_share"] = (counts / np.maximum(state.tag_helps[wanted], 1)[None, :]).max(axis=1)
+    given = state.tag_helps[wanted] - helped.helpers_of_need  # wanted: the need's own tags
+    f["tag_share"] = (counts / np.maximum(given, 1)[None, :]).max(axis=1)
     on_topic = np.unique(which[hit])  # helped needs sharing a tag with this one
-    helped_at, _ = state.helped_time.gather(cand)  # when each of `rows` was helped
-    age = np.maximum(t - helped_at[on_topic], 0.0)
+    age = np.maximum(t - helped.times[on_topic], 0.0)  # since each was helped
     recent = np.bincount(owner[on_topic], weights=np.exp2(-age / 30.0), minlength=n)
     f["tag_recent"] = recent / max(recent.sum(), 1e-12)

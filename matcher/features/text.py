@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -17,25 +17,60 @@ TOPIC_HALF_LIVES = (30.0, 100.0, 300.0)  # in helps by anyone (see history.EVENT
 KNN = 20  # past needs consulted by knn_votes
 
 
+class Helped(NamedTuple):
+    """The needs the candidates helped with, as the features of one need read them."""
+
+    rows: np.ndarray  # post rows of the needs helped
+    owner: np.ndarray  # position in the candidates of who helped with each
+    clocks: np.ndarray  # the help clock when each was helped
+    times: np.ndarray  # ... and the time (days)
+    length: np.ndarray  # each candidate's helped-needs document length (BM25)
+    helpers_of_need: int  # members in the state who helped with the need itself
+
+
+def helped_before(state: MemberState, need: Need, cand: np.ndarray) -> Helped:
+    """What the candidates at state positions `cand` helped with, leaving out `need` itself.
+
+    Help already given to a need is no evidence of who fits it: the ranker learned from needs
+    whose features were computed before any help on them, and a build scores open needs that
+    some members have already helped with (without this, the helper's closest helped need
+    would be the need itself). The corpus statistics (document frequencies, average document
+    length) stay those of the whole state.
+    """
+    rows, owner = state.helped.gather(cand)
+    clocks, _ = state.helped_clock.gather(cand)
+    times, _ = state.helped_time.gather(cand)
+    length = np.where(cand >= 0, state.helped_length[np.maximum(cand, 0)], 0.0)
+    own = rows == need.post_row if need.post_row >= 0 else np.zeros(len(rows), dtype=bool)
+    helpers = 0
+    if own.any():
+        length[owner[own]] -= state.post_length[need.post_row]
+        helpers = int(np.count_nonzero(state.match_rows.values == need.post_row))
+        rows, owner, clocks, times = rows[~own], owner[~own], clocks[~own], times[~own]
+    return Helped(rows, owner, clocks, times, length, helpers)
+
+
 def text_features(
-    state: MemberState, need: Need, cand: np.ndarray, seeker: int
+    state: MemberState, need: Need, cand: np.ndarray, seeker: int, helped: Helped
 ) -> dict[str, np.ndarray]:
-    """The text features of the candidates at state positions `cand`."""
+    """The text features of the candidates at state positions `cand` (`helped`: what they
+    helped with, from `helped_before`)."""
     f: dict[str, np.ndarray] = {}
-    for side, posts, lengths, average in (
-        ("offer", state.offers, state.offer_length, state.average_offer_length),
-        ("helped", state.helped, state.helped_length, state.average_helped_length),
+    offers, offerer = state.offers.gather(cand)
+    offer_length = np.where(cand >= 0, state.offer_length[np.maximum(cand, 0)], 0.0)
+    for side, rows, owner, length, average in (
+        ("offer", offers, offerer, offer_length, state.average_offer_length),
+        ("helped", helped.rows, helped.owner, helped.length, state.average_helped_length),
     ):
-        rows, owner = posts.gather(cand)
         f[f"sim_{side}_max"], f[f"sim_{side}_mean"] = _similarities(
             state.post_vectors[rows], owner, need.vector, len(cand)
         )
-        f[f"bm25_{side}"] = _bm25(state, need, rows, owner, lengths, average, cand)
-    helped, helper = state.helped.gather(cand)
-    f["knn_votes"] = _knn_votes(state, need, helped, helper, len(cand))
-    clocks, _ = state.helped_clock.gather(cand)
+        f[f"bm25_{side}"] = _bm25(state, need, rows, owner, length, average)
+    f["knn_votes"] = _knn_votes(state, need, helped.rows, helped.owner, len(cand))
     for h in TOPIC_HALF_LIVES:
-        f[f"topic_share_{int(h)}"] = _topic(state, need, helped, helper, clocks, len(cand), h)
+        f[f"topic_share_{int(h)}"] = _topic(
+            state, need, helped.rows, helped.owner, helped.clocks, len(cand), h
+        )
     f["sim_best"] = np.fmax(f["sim_offer_max"], f["sim_helped_max"])
     f["sim_reverse"] = np.full(len(cand), np.nan)
     if seeker >= 0:
@@ -101,8 +136,8 @@ def _runs(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, owner[starts]
 
 
-def _bm25(state, need, rows, owner, lengths, average, cand) -> np.ndarray:
-    n = len(cand)
+def _bm25(state, need, rows, owner, doc_len, average) -> np.ndarray:
+    n = len(doc_len)
     terms = need.term_ids
     if len(terms) == 0 or len(rows) == 0:
         return np.zeros(n)
@@ -111,6 +146,5 @@ def _bm25(state, need, rows, owner, lengths, average, cand) -> np.ndarray:
     hit = np.isin(sub.indices, terms)
     flat = owner[row_of[hit]] * len(terms) + np.searchsorted(terms, sub.indices[hit])
     tf = np.bincount(flat, weights=sub.data[hit], minlength=n * len(terms))
-    doc_len = np.where(cand >= 0, lengths[np.maximum(cand, 0)], 0.0)
     weights = idf(state.doc_freq[terms], state.n_docs)
     return bm25(tf.reshape(n, len(terms)), doc_len, average, weights)
