@@ -17,7 +17,9 @@ from matcher.domain import (
     MAX_TAGS,
     NOT_IN_A_LINE,
     NOT_IN_TEXT,
+    TAG_SEPARATOR,
     YEARS,
+    tag_problem,
     text_problem,
     time_problem,
 )
@@ -98,9 +100,23 @@ def external_id(**kw: object) -> String:
     return line(MAX_ID_LENGTH, 1, **kw)
 
 
+class StorableTag(Validator):
+    """Refuses a tag the store may not hold (`matcher.domain.tag_problem`, as imports check it)."""
+
+    def __call__(self, value: str) -> str:
+        problem = tag_problem(value)
+        if problem is not None:
+            raise ValidationError(f"The tag {problem}.")
+        return value
+
+
 def tag_list(**kw: object) -> List:
     """Tags (genres, instruments, skills): short strings, at most MAX_TAGS."""
-    return List(line(MAX_TAG_LENGTH, 1), validate=Length(max=MAX_TAGS), **kw)
+    tag = String(
+        validate=[Length(1, MAX_TAG_LENGTH), StorableTag()],
+        metadata={"pattern": f"^[^{NOT_IN_A_LINE}{TAG_SEPARATOR}]*$"},
+    )
+    return List(tag, validate=Length(max=MAX_TAGS), **kw)
 
 
 def when(**kw: Any) -> AwareDateTime:

@@ -140,6 +140,18 @@ def future_problem(value: datetime, now: datetime) -> str | None:
     return f"{value.isoformat()} is in the future (it is {now:%Y-%m-%d %H:%M} UTC now)"
 
 
+TAG_SEPARATOR = ";"  # between the tags of a CSV cell, so no tag may hold it
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why a tag cannot be stored (what a one-line text may not hold, or the separator of tags
+    in a CSV cell, which would split it on the way back), or None when it can."""
+    problem = text_problem(tag, one_line=True)
+    if problem is None and TAG_SEPARATOR in tag:
+        return f"holds {TAG_SEPARATOR!r}, which separates tags in a CSV file"
+    return problem
+
+
 def time_problem(value: datetime) -> str | None:
     """Why a time cannot be stored (outside `YEARS`), or None when it can."""
     if YEARS[0] <= value.year <= YEARS[1]:

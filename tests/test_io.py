@@ -461,3 +461,34 @@ def test_times_of_what_happened_cannot_be_in_the_future(sessions, tmp_path: Path
         "occurred_at",
     )
     assert problem.reason.startswith("2031-01-01T00:00:00+00:00 is in the future")
+
+
+def test_a_post_cannot_be_moved_away_from_the_stored_interactions_about_it(stocked, tmp_path):
+    # p1 is m1's need, which the stored i1-i3 are about (tests/data/good): as an offer, or as
+    # m3's need, they would be wrong, and the store's own export could not be imported again.
+    before = dump(stocked)
+    for row, column in (("p1,m1,offer,Now an offer", "side"), ("p1,m3,need,Now m3's", "member_id")):
+        (tmp_path / "posts.csv").write_text(f"id,member_id,side,text\n{row}\n")
+        with pytest.raises(ImportRejected) as caught:
+            import_files(stocked, [tmp_path])
+        [problem] = caught.value.problems
+        assert (Path(problem.file).name, problem.row, problem.field) == ("posts.csv", 2, column)
+        assert problem.reason.startswith("stored interaction 'i1' (and 2 more) is about it: ")
+    assert dump(stocked) == before
+    # Given again in the same import, the interactions are checked with their new values.
+    (tmp_path / "posts.csv").write_text("id,member_id,side,text\np1,m1,need,Still a need\n")
+    import_files(stocked, [tmp_path])
+
+
+def test_an_interaction_about_a_post_with_a_bad_side_names_the_post_row(sessions, tmp_path):
+    (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\nm2,B,band\n")
+    (tmp_path / "posts.csv").write_text("id,member_id,side,text\nz2,m1,wanted,Need a van\n")
+    (tmp_path / "interactions.csv").write_text(
+        "id,kind,from_member_id,to_member_id,need_id,occurred_at\n"
+        "i1,contacted,m1,m2,z2,2026-01-08T11:00:00Z\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in caught.value.problems] == [
+        ("posts.csv", 2, "side")
+    ]

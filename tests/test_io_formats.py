@@ -163,3 +163,30 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path):
 def test_capacity_has_a_sane_ceiling():
     assert parse.count("10000") == 10_000
     assert isinstance(parse.count("1e20"), parse.Bad)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["ana@example.org,bob", "ana@example.org;", "<ana@example.org>", "Ana <ana@example.org>"],
+)
+def test_an_address_a_mail_header_would_read_as_something_else_is_refused(address):
+    # "a@b.org,bob" would make two recipients of one To header; "<a@b.org>" would lose it.
+    assert isinstance(parse.email(address), parse.Bad)
+
+
+def test_plain_addresses_are_accepted():
+    for address in ("ana.b+gigs@example.co.uk", "josé@exämple.org", "o'neil@x-y.ie"):
+        assert parse.email(address) == address
+
+
+def test_the_years_a_time_may_fall_in_are_those_of_its_utc_time():
+    # 00:30 on 1 January 1900 an hour east of UTC is still 1899 in UTC, as it would be stored.
+    assert isinstance(parse.timestamp("1900-01-01T00:30:00+01:00"), parse.Bad)
+    assert isinstance(parse.timestamp("2200-12-31T23:00:00-05:00"), parse.Bad)
+    assert parse.timestamp("1900-01-01T01:30:00+01:00") == datetime(1900, 1, 1, 0, 30, tzinfo=UTC)
+
+
+def test_a_tag_may_not_hold_the_separator_of_tags_in_a_csv_cell():
+    # A JSON file's ["rock;pop"] would come back from a CSV export as two tags.
+    assert isinstance(parse.tags(["rock;pop"]), parse.Bad)
+    assert parse.tags("rock;pop") == ["rock", "pop"]

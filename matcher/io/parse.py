@@ -11,11 +11,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matcher.domain import MAX_EMAIL_LENGTH, text_problem, time_problem
+from matcher.domain import (
+    MAX_EMAIL_LENGTH,
+    TAG_SEPARATOR,
+    tag_problem,
+    text_problem,
+    time_problem,
+)
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+# name@domain.tld: the local part of letters, digits and RFC 5322's other "atext" characters
+# (and dots), the domain of labels (letters, digits, hyphens) joined by dots. Nothing that a
+# mail header reads as something else: no commas, semicolons, angle brackets or quotes.
+EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)*\.[\w-]+")
 
 
 class Bad(str):
@@ -154,10 +163,12 @@ def timestamp(value: Any) -> Any:
             return Bad(f"not an ISO 8601 date/time: {value!r}")
     else:
         return Bad(f"not an ISO 8601 date/time: {value!r}")
-    problem = time_problem(out)
-    if problem is not None:
-        return Bad(problem)
-    return out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
+    try:
+        out = out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
+    except OverflowError:  # year 1 with a zone east of UTC, or 9999 west of it
+        return Bad(time_problem(out) or f"out of range: {value!r}")
+    problem = time_problem(out)  # in UTC, as stored
+    return out if problem is None else Bad(problem)
 
 
 def tags(value: Any) -> Any:
@@ -169,7 +180,7 @@ def tags(value: Any) -> Any:
     elif is_empty(value):
         return None
     elif isinstance(value, str):
-        items = value.split(";")
+        items = value.split(TAG_SEPARATOR)
     else:
         return Bad(f"expected tags as a list or a ';'-separated string, got {value!r}")
     out: list[str] = []
@@ -177,7 +188,7 @@ def tags(value: Any) -> Any:
         if isinstance(item, list | tuple | dict):
             return Bad("a tag must be text")
         word = "" if is_empty(item) else str(item).strip()
-        problem = text_problem(word, one_line=True)
+        problem = tag_problem(word)
         if problem is not None:
             return Bad(f"tag {word!r} {problem}")
         if word:

@@ -250,7 +250,7 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
         ):
             post_id = posted[column]
             found = posts.get(post_id) if post_id is not None else None
-            if found is None:
+            if found is None or None in found:  # a post whose own row has a problem
                 continue
             reason = post_problem(
                 record["kind"] or "",
@@ -262,6 +262,66 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
             )
             if reason:
                 problems.append(RowProblem(file, row, column, reason))
+    _check_stored_interactions(rows, session, problems)
+
+
+def _check_stored_interactions(
+    rows: dict[str, Rows], session: Session, problems: list[RowProblem]
+) -> None:
+    """A post the import changes must still be what the stored interactions about it need
+    (a need of their seeker, an offer of their helper): moving it to another side or member
+    would leave them wrong, and the store's own export could not be imported again. The
+    interactions the import itself gives are checked above, with their new values."""
+    imported = {
+        r["id"]: (r, origin)
+        for r, origin in zip(rows["posts"].records, rows["posts"].origins, strict=True)
+        if r["id"] is not None and r["side"] is not None and r["member_id"] is not None
+    }
+    if not imported:
+        return
+    given = {r["id"] for r in rows["interactions"].records if r["id"] is not None}
+    need, offer, source, target = aliased(Post), aliased(Post), aliased(Member), aliased(Member)
+    query = (
+        select(
+            Interaction.external_id,
+            Interaction.kind,
+            source.external_id,
+            target.external_id,
+            need.external_id,
+            offer.external_id,
+        )
+        .join(source, Interaction.from_member_id == source.id)
+        .join(target, Interaction.to_member_id == target.id)
+        .outerjoin(need, Interaction.need_post_id == need.id)
+        .outerjoin(offer, Interaction.offer_post_id == offer.id)
+    )
+    wrong: dict[str, list[tuple[str, str, str]]] = {}  # post id: (interaction, field, reason)
+    ordered = sorted(imported)
+    for start in range(0, len(ordered), CHUNK):
+        part = ordered[start : start + CHUNK]
+        found = session.execute(
+            query.where(need.external_id.in_(part) | offer.external_id.in_(part))
+        )
+        for key, kind, from_member, to_member, need_id, offer_id in found:
+            if key in given:
+                continue
+            for post_id, side in ((need_id, "need"), (offer_id, "offer")):
+                if post_id not in imported:
+                    continue
+                record = imported[post_id][0]
+                reason = post_problem(
+                    kind, side, post_id, record["side"], record["member_id"], from_member, to_member
+                )
+                if reason:
+                    field_at_fault = "side" if record["side"] != side else "member_id"
+                    wrong.setdefault(post_id, []).append((key, field_at_fault, reason))
+    for post_id, found_wrong in wrong.items():
+        file, row = imported[post_id][1]
+        key, column, reason = min(found_wrong)
+        more = f" (and {len(found_wrong) - 1} more)" if len(found_wrong) > 1 else ""
+        problems.append(
+            RowProblem(file, row, column, f"stored interaction {key!r}{more} is about it: {reason}")
+        )
 
 
 def _posts_about(session: Session, interactions: Rows) -> list[dict[str, str | None]]:

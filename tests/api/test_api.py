@@ -100,6 +100,13 @@ def test_texts_the_store_cannot_hold_are_422_and_ids_in_paths_404(client, rw, ro
     assert "line break" in body["description"]
     assert_error(client.patch("/v1/members/hum", json={"town": "Leeds\r"}, headers=rw), 422)
     assert_error(client.patch("/v1/members/hum", json={"tags": ["a\x00"]}, headers=rw), 422)
+    # A CSV export would split it in two.
+    split = assert_error(
+        client.patch("/v1/members/hum", json={"tags": ["rock;pop"]}, headers=rw), 422
+    )
+    assert "';'" in split["description"]
+    bad = {"email": "hum@example.org,someone@example.org"}
+    assert_error(client.patch("/v1/members/hum", json=bad, headers=rw), 422, "email")
     nul = {"member_id": "hum", "side": "need", "text": "a drummer\x00"}
     body = assert_error(client.post("/v1/posts", json=nul, headers=rw), 422, "text")
     assert "U+0000" in body["description"]
