@@ -492,3 +492,49 @@ def test_an_interaction_about_a_post_with_a_bad_side_names_the_post_row(sessions
     assert [(Path(p.file).name, p.row, p.field) for p in caught.value.problems] == [
         ("posts.csv", 2, "side")
     ]
+
+
+def test_every_record_that_does_not_fit_the_header_is_named_by_its_line(sessions, tmp_path):
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,town\nc1,ok,band,York\nc2,x,band,Leeds, UK\nc3,y,band,Hull\nc4,z,band,a,b\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    assert [(p.row, p.field) for p in caught.value.problems] == [(3, "-"), (5, "-")]
+    assert "must be in double quotes" in caught.value.problems[0].reason
+
+
+def test_a_quote_never_closed_is_named_by_the_line_it_opens_on(sessions, tmp_path):
+    (tmp_path / "members.csv").write_text(
+        'id,name,kind,town\nc1,ok,band,York\nc2,"The Open,band,Leeds\nc3,y,band,Hull\n'
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    [problem] = caught.value.problems
+    assert (problem.row, problem.field) == (3, "-")
+    assert "never closed" in problem.reason
+
+
+def test_a_column_named_twice_in_the_header_is_a_problem(sessions, tmp_path):
+    (tmp_path / "members.csv").write_text("id,name,kind,kind\nd1,Dup,band,fan\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    assert [(p.row, p.field) for p in caught.value.problems] == [(1, "kind")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_an_export_with_no_rows_of_one_kind_imports_again(sessions, tmp_path, fmt):
+    from matcher.io import export_frames, write_files
+
+    (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\n")
+    import_files(sessions, [tmp_path / "members.csv"])
+    write_files(export_frames(sessions), tmp_path / "out", fmt)  # no posts, no interactions
+    result = import_files(sessions, [tmp_path / "out"])
+    assert result.counts["members"]["unchanged"] == 1
+    (tmp_path / "out" / f"posts.{fmt}").write_text("")
+    if fmt == "json":  # an empty file is no JSON array
+        with pytest.raises(ImportRejected) as caught:
+            import_files(sessions, [tmp_path / "out"])
+        assert "holds []" in caught.value.problems[0].reason
+    else:
+        import_files(sessions, [tmp_path / "out"])

@@ -68,7 +68,9 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
             frames.problems.append(RowProblem(name, 0, "file", f"cannot read the file: {exc}"))
             continue
         assert entity is not None
-        missing = sorted(REQUIRED[entity] - set(frame.columns))
+        # A JSON file of no rows names no columns, and misses none.
+        has_header = format_of(path) == "csv" or len(frame) > 0
+        missing = sorted(REQUIRED[entity] - set(frame.columns)) if has_header else []
         for column in missing:
             reason = "required column missing" + _header_hint(frame.columns, column)
             frames.problems.append(RowProblem(name, 0, column, reason))
@@ -132,7 +134,10 @@ def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
     if fmt == "csv":
         return _read_csv(path, name, problems)
     if fmt == "json":
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        if not text.strip():
+            raise ValueError("the file is empty (a JSON file of no rows holds [])")
+        data = json.loads(text)
         if not isinstance(data, list):
             raise ValueError("expected a JSON array of objects")
         records = list(enumerate(data, start=1))
@@ -162,10 +167,14 @@ def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
 
 def _read_csv(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
     """All cells as text; `_row` is the line each record starts on (the header is line 1).
-    A record with more cells than the header is a problem of its own (pandas would otherwise
-    shift its cells, or drop the extra ones)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", pd.errors.ParserWarning)
+
+    A file whose records do not all fit its header gives one problem per such record (more
+    cells than the header has; a quote never closed) and no rows: pandas would shift their
+    cells, skip them or stop there, and the problems of the rows after them would be
+    misnumbered.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
         try:
             frame = pd.read_csv(
                 path,
@@ -174,11 +183,23 @@ def _read_csv(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame
                 skip_blank_lines=False,
                 encoding="utf-8-sig",
                 index_col=False,
+                on_bad_lines="warn",  # skipped, and found below
             )
         except pd.errors.EmptyDataError as exc:
             raise ValueError("the file is empty (no header line)") from exc
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        problems.extend(_overlong_records(path, name))
+        except pd.errors.ParserError as exc:  # a quote never closed, most likely
+            misfits = _misfit_records(path, name, strict=True)
+            if not misfits:
+                raise ValueError(str(exc)) from exc
+            frame = None
+        else:
+            misfits = _misfit_records(path, name)
+    header = _header(path)
+    if misfits or frame is None:
+        problems.extend(misfits)
+        return pd.DataFrame({**{c: [] for c in header}, ROW: []}, dtype=object)
+    for column in sorted({c for c in header if header.count(c) > 1}):
+        problems.append(RowProblem(name, 1, column, f"the header names {column!r} more than once"))
     frame = frame.astype(object)
     # A record spans one line plus the line breaks inside its quoted cells.
     breaks = np.zeros(len(frame), dtype=np.int64)
@@ -189,21 +210,34 @@ def _read_csv(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame
     return frame[~blank].reset_index(drop=True)
 
 
-def _overlong_records(path: Path, name: str) -> list[RowProblem]:
-    """The records of a CSV file with more cells than its header, by the line they start on."""
+def _header(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _misfit_records(path: Path, name: str, strict: bool = False) -> list[RowProblem]:
+    """The records of a CSV file that do not fit its header, by the line they start on: those
+    with more cells than the header, and (`strict`) the first one the csv module cannot read."""
     out = []
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, strict=strict)
         header = next(reader, [])
         start = reader.line_num + 1
-        for record in reader:
-            if len(record) > len(header):
-                reason = (
-                    f"{len(record)} cells, but the header has {len(header)}: a value with a "
-                    'comma in it must be in double quotes ("Leeds, UK")'
-                )
-                out.append(RowProblem(name, start, "-", reason))
-            start = reader.line_num + 1
+        try:
+            for record in reader:
+                if len(record) > len(header):
+                    reason = (
+                        f"{len(record)} cells, but the header has {len(header)}: a value with a "
+                        'comma in it must be in double quotes ("Leeds, UK")'
+                    )
+                    out.append(RowProblem(name, start, "-", reason))
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            reason = (
+                f"cannot read this record ({exc}): a double quote opened in it is never "
+                'closed, or a quoted value holds a double quote not written twice ("a ""b"" c")'
+            )
+            out.append(RowProblem(name, start, "-", reason))
     return out
 
 
