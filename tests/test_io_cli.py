@@ -98,3 +98,25 @@ def test_a_command_that_makes_a_new_store_says_so_and_where(tmp_path: Path):
     builds = runner.invoke(main, [*folder, "builds"])
     assert builds.exit_code == 0
     assert f"no builds in {tmp_path / 'models'}" in builds.stderr.replace("\n", "")
+
+
+def test_a_folder_or_database_the_machine_refuses_is_one_line_not_a_traceback(run, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    result = run("export", str(tmp_path / "a-file" / "out"))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: Not a directory: {tmp_path / 'a-file' / 'out'}"
+    )
+    result = CliRunner().invoke(main, ["--database-url", "nonsense://x", "stats"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Error: the database URL cannot be used" in result.output
+
+
+def test_import_help_names_the_required_columns_of_each_file():
+    from matcher.io.schema import REQUIRED
+
+    text = " ".join(CliRunner().invoke(main, ["import", "--help"]).output.split())
+    said = text.split("Required columns: ", 1)[1].split(".", 1)[0]
+    for part in said.split(";"):
+        entity, *words = part.split()
+        assert {w.strip(",") for w in words} >= REQUIRED[entity], entity

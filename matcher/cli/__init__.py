@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import ArgumentError
 
 from matcher import __version__
 from matcher.cli.context import AppContext, pass_app
@@ -15,14 +16,26 @@ from matcher.errors import MatcherError
 
 
 class MatcherGroup(click.Group):
-    """A group that turns the library's own errors into a one-line message and exit code 1."""
+    """A group that turns the library's own errors, and those of the machine (a folder that
+    cannot be made or read, a database URL that names no database), into a one-line message
+    and exit code 1; `-vv` logs the traceback too."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except MatcherError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
+            _fail(f"Error: {exc}")
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(f"Error: {exc.strerror or exc}{where}")
+        except ArgumentError as exc:  # e.g. NoSuchModuleError: an unknown database dialect
+            _fail(f"Error: the database URL cannot be used: {exc}")
+
+
+def _fail(message: str) -> None:
+    logging.getLogger("matcher.cli").debug("the command failed", exc_info=True)
+    click.echo(message, err=True)
+    sys.exit(1)
 
 
 @click.group(cls=MatcherGroup, context_settings={"help_option_names": ["-h", "--help"]})

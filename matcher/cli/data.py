@@ -32,6 +32,10 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
     a folder means every such file in it. Rows are upserted by their id, so importing the
     same files twice changes nothing. Every row is checked first: if any is bad, each
     problem is printed as `file:row: field: reason`, nothing is written, and the exit code is 1.
+
+    Required columns: members id, name, kind; posts id, member_id, side (need or offer),
+    text; interactions id, kind, from_member_id, to_member_id, occurred_at. Every column,
+    its rules and examples: docs/formats.md.
     """
     from matcher.io import import_files
 
@@ -71,7 +75,12 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
 )
 @pass_app
 def export_command(app: AppContext, folder: Path, fmt: str) -> None:
-    """Write the store to DIR as members, posts and interactions files (importable again)."""
+    """Write the store to DIR as members, posts and interactions files (importable again).
+
+    DIR is made when missing; the three files of the format (members.csv, posts.csv,
+    interactions.csv with --format csv) are replaced, each written whole or not at all.
+    Members' e-mail addresses are in the files: keep them private.
+    """
     from matcher.io import export_frames, write_files
 
     with app.console.status("exporting"):
