@@ -255,13 +255,16 @@ def test_posts_and_interactions_may_reference_stored_rows(stocked, tmp_path: Pat
     assert result.counts["interactions"]["inserted"] == 1
 
 
-def test_unknown_columns_are_ignored_and_warned_about_once(sessions, tmp_path: Path):
+def test_unknown_columns_are_ignored_and_warned_about_once_per_file(sessions, tmp_path: Path):
     (tmp_path / "members-a.csv").write_text("id,name,kind,shoe_size\nm1,A,band,42\n")
     (tmp_path / "members-b.json").write_text(
         '[{"id": "m2", "name": "B", "kind": "fan", "shoe_size": 9}]'
     )
     result = import_files(sessions, [tmp_path])
-    assert result.warnings == ["members: ignored unknown column(s): shoe_size"]
+    assert result.warnings == [
+        f"{tmp_path / name}: ignored unknown column(s): shoe_size"
+        for name in ("members-a.csv", "members-b.json")
+    ]
     assert result.counts["members"]["inserted"] == 2
 
 
@@ -538,3 +541,42 @@ def test_an_export_with_no_rows_of_one_kind_imports_again(sessions, tmp_path, fm
         assert "holds []" in caught.value.problems[0].reason
     else:
         import_files(sessions, [tmp_path / "out"])
+
+
+def test_a_short_csv_row_is_a_problem_not_a_row_of_empty_cells(stocked, tmp_path):
+    # m1 has a town (tests/data/good): a row without its cell would clear it.
+    (tmp_path / "members.csv").write_text("id,name,kind,town\nm1,Renamed,band\n\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_files(stocked, [tmp_path])
+    assert [(p.row, p.field) for p in caught.value.problems] == [(2, "-")]
+    assert caught.value.problems[0].reason.startswith("3 cells, but the header has 4")
+
+
+def test_values_that_only_make_sense_together(sessions, tmp_path):
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,latitude,longitude\nm1,A,band,53.8,\nm2,B,band,,-1.5\nm3,C,band,53.8,-1.5\n"
+    )
+    (tmp_path / "posts.csv").write_text(
+        "id,member_id,side,text,created_at,expires_at\n"
+        "p1,m3,need,a van,2026-01-05T12:00:00Z,2026-01-05T11:00:00Z\n"
+        "p2,m3,need,a van,2026-01-05T12:00:00Z,2026-01-06T12:00:00Z\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in caught.value.problems] == [
+        ("members.csv", 2, "longitude"),
+        ("members.csv", 3, "latitude"),
+        ("posts.csv", 2, "expires_at"),
+    ]
+
+
+def test_messages_show_json_values_as_json(sessions, tmp_path):
+    (tmp_path / "members.json").write_text(
+        '[{"id": "m1", "name": {"a": 1}, "kind": "band", "capacity": true, "active": {"x": 1}}]'
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, [tmp_path])
+    reasons = {p.field: p.reason for p in caught.value.problems}
+    assert reasons["name"] == "expected text, got an object"
+    assert reasons["capacity"] == "not a whole number: true"
+    assert reasons["active"].startswith('not a boolean: {"x": 1}')

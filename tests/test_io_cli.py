@@ -120,3 +120,18 @@ def test_import_help_names_the_required_columns_of_each_file():
     for part in said.split(";"):
         entity, *words = part.split()
         assert {w.strip(",") for w in words} >= REQUIRED[entity], entity
+
+
+def test_export_refuses_a_folder_holding_other_import_files(run, tmp_path):
+    # A later import of the folder would read members.csv and members.json together.
+    run("import", str(DATA / "good"))
+    assert run("export", str(tmp_path / "out")).exit_code == 0
+    result = run("export", "--format", "json", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "already holds interactions.csv, members.csv, posts.csv" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "interactions.csv",
+        "members.csv",
+        "posts.csv",
+    ]
+    assert run("export", str(tmp_path / "out")).exit_code == 0  # the same format: replaced

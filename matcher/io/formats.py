@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matcher.errors import RowProblem
+from matcher.errors import Conflict, RowProblem
 from matcher.io.parse import is_empty
 from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, REQUIRED, ROW, entity_of, format_of
 
@@ -168,8 +168,8 @@ def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
 def _read_csv(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
     """All cells as text; `_row` is the line each record starts on (the header is line 1).
 
-    A file whose records do not all fit its header gives one problem per such record (more
-    cells than the header has; a quote never closed) and no rows: pandas would shift their
+    A file whose records do not all fit its header gives one problem per such record (more or
+    fewer cells than the header has; a quote never closed) and no rows: pandas would shift their
     cells, skip them or stop there, and the problems of the rows after them would be
     misnumbered.
     """
@@ -217,7 +217,8 @@ def _header(path: Path) -> list[str]:
 
 def _misfit_records(path: Path, name: str, strict: bool = False) -> list[RowProblem]:
     """The records of a CSV file that do not fit its header, by the line they start on: those
-    with more cells than the header, and (`strict`) the first one the csv module cannot read."""
+    with more or fewer cells than the header (a short row would clear the stored values of
+    the columns it leaves out), and (`strict`) the first one the csv module cannot read."""
     out = []
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=strict)
@@ -229,6 +230,12 @@ def _misfit_records(path: Path, name: str, strict: bool = False) -> list[RowProb
                     reason = (
                         f"{len(record)} cells, but the header has {len(header)}: a value with a "
                         'comma in it must be in double quotes ("Leeds, UK")'
+                    )
+                    out.append(RowProblem(name, start, "-", reason))
+                elif 0 < len(record) < len(header):  # [] is a blank line
+                    reason = (
+                        f"{len(record)} cells, but the header has {len(header)}: every row "
+                        "needs one for each column (an empty cell is two commas in a row)"
                     )
                     out.append(RowProblem(name, start, "-", reason))
                 start = reader.line_num + 1
@@ -246,6 +253,18 @@ def write_files(frames: Frames, folder: Path | str, fmt: str = "csv") -> list[Pa
     if fmt not in ("csv", "json", "jsonl"):
         raise ValueError(f"unknown format {fmt!r}; expected csv, json or jsonl")
     folder = Path(folder)
+    targets = {f"{entity}.{fmt}" for entity in ENTITIES}
+    others = (
+        sorted(p.name for p in folder.iterdir() if p.is_file() and entity_of(p))
+        if folder.is_dir()
+        else []
+    )
+    stale = [name for name in others if name not in targets]
+    if stale:
+        raise Conflict(
+            f"{folder} already holds {', '.join(stale)}: importing the folder would read "
+            "them beside the new files. Export into an empty folder, or remove them first."
+        )
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for entity in ENTITIES:

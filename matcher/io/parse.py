@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -31,6 +32,17 @@ class Bad(str):
     """A cell that could not be parsed; the string is the reason."""
 
 
+def shown(value: Any) -> str:
+    """A cell as its file wrote it, for a message: text quoted, other JSON values as JSON
+    (true, {"a": 1}), not as Python (True, {'a': 1})."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 Parser = Callable[[Any], Any]
 
 
@@ -54,10 +66,12 @@ def text(value: Any, max_length: int | None = None, *, one_line: bool = True) ->
     if is_empty(value):
         return None
     if isinstance(value, bool | np.bool_):
-        return Bad(f"expected text, got {value!r}")
+        return Bad(f"expected text, got {shown(value)}")
     if isinstance(value, float | np.floating) and float(value).is_integer():
         value = int(value)
-    if isinstance(value, list | tuple | dict | np.ndarray):
+    if isinstance(value, dict):
+        return Bad("expected text, got an object")
+    if isinstance(value, list | tuple | np.ndarray):
         return Bad("expected text, got a list")
     out = str(value).strip()
     if max_length is not None and len(out) > max_length:
@@ -94,13 +108,13 @@ def number(low: float, high: float) -> Parser:
         if is_empty(value):
             return None
         if isinstance(value, bool | np.bool_):
-            return Bad(f"not a number: {value!r}")
+            return Bad(f"not a number: {shown(value)}")
         try:
             out = float(value.strip() if isinstance(value, str) else value)
         except (TypeError, ValueError):
-            return Bad(f"not a number: {value!r}")
+            return Bad(f"not a number: {shown(value)}")
         if not math.isfinite(out):
-            return Bad(f"not a number: {value!r}")
+            return Bad(f"not a number: {shown(value)}")
         if not low <= out <= high:
             return Bad(f"{out:g} is out of range [{low:g}, {high:g}]")
         return out
@@ -116,13 +130,13 @@ def count(value: Any) -> Any:
     if is_empty(value):
         return None
     if isinstance(value, bool | np.bool_):
-        return Bad(f"not a whole number: {value!r}")
+        return Bad(f"not a whole number: {shown(value)}")
     try:
         out = float(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
-        return Bad(f"not a whole number: {value!r}")
+        return Bad(f"not a whole number: {shown(value)}")
     if not math.isfinite(out) or not out.is_integer():
-        return Bad(f"not a whole number: {value!r}")
+        return Bad(f"not a whole number: {shown(value)}")
     if out < 0:
         return Bad(f"must not be negative ({int(out)})")
     if out > MAX_COUNT:
@@ -143,7 +157,7 @@ def boolean(value: Any) -> Any:
         return True
     if word in FALSE_WORDS:
         return False
-    return Bad(f"not a boolean: {value!r} (use true/false, yes/no or 1/0)")
+    return Bad(f"not a boolean: {shown(value)} (use true/false, yes/no or 1/0)")
 
 
 def timestamp(value: Any) -> Any:
@@ -160,13 +174,13 @@ def timestamp(value: Any) -> Any:
         try:
             out = datetime.fromisoformat(value.strip())
         except ValueError:
-            return Bad(f"not an ISO 8601 date/time: {value!r}")
+            return Bad(f"not an ISO 8601 date/time: {shown(value)}")
     else:
-        return Bad(f"not an ISO 8601 date/time: {value!r}")
+        return Bad(f"not an ISO 8601 date/time: {shown(value)}")
     try:
         out = out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
     except OverflowError:  # year 1 with a zone east of UTC, or 9999 west of it
-        return Bad(time_problem(out) or f"out of range: {value!r}")
+        return Bad(time_problem(out) or f"out of range: {shown(value)}")
     problem = time_problem(out)  # in UTC, as stored
     return out if problem is None else Bad(problem)
 
@@ -182,7 +196,7 @@ def tags(value: Any) -> Any:
     elif isinstance(value, str):
         items = value.split(TAG_SEPARATOR)
     else:
-        return Bad(f"expected tags as a list or a ';'-separated string, got {value!r}")
+        return Bad(f"expected tags as a list or a ';'-separated string, got {shown(value)}")
     out: list[str] = []
     for item in items:
         if isinstance(item, list | tuple | dict):

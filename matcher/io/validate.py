@@ -122,11 +122,11 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
         rows[entity] = _parse_rows(entity, frame, frames.columns_of, whole_file, problems)
         _check_duplicates(rows[entity], problems)
         _check_not_future(entity, rows[entity], now, problems)
-        extra = sorted(
-            str(c) for c in frame.columns if c not in (*COLUMNS[entity], FILE, ROW, ABSENT)
-        )
-        if extra:
-            warnings.append(f"{entity}: ignored unknown column(s): {', '.join(extra)}")
+        _check_together(entity, rows[entity], problems)
+        for file in dict.fromkeys(frame[FILE].tolist() if FILE in frame.columns else []):
+            extra = sorted(frames.columns_of.get(file, frozenset()) - {*COLUMNS[entity], FILE})
+            if extra:
+                warnings.append(f"{file}: ignored unknown column(s): {', '.join(extra)}")
     _check_references(rows, session, problems)
     order = {name: i for i, name in enumerate(dict.fromkeys(frames.sources))}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.file, p.row))
@@ -179,6 +179,24 @@ def _check_not_future(entity: str, rows: Rows, now: datetime, problems: list[Row
             problem = future_problem(value, now) if value is not None else None
             if problem is not None:
                 problems.append(RowProblem(file, row, column, problem))
+
+
+def _check_together(entity: str, rows: Rows, problems: list[RowProblem]) -> None:
+    """Values that only make sense together: a place is a latitude and a longitude; a post
+    cannot expire before it was written. (Columns a file leaves out keep their stored values,
+    which the store's own checks cover.)"""
+    for record, absent, (file, row) in zip(rows.records, rows.absent, rows.origins, strict=True):
+        if entity == "members" and not absent & {"latitude", "longitude"}:
+            given = [c for c in ("latitude", "longitude") if record.get(c) is not None]
+            if len(given) == 1:
+                other = "longitude" if given == ["latitude"] else "latitude"
+                reason = f"empty, but {given[0]} is given: a place needs both, or neither"
+                problems.append(RowProblem(file, row, other, reason))
+        if entity == "posts":
+            created, expires = record.get("created_at"), record.get("expires_at")
+            if created is not None and expires is not None and expires <= created:
+                reason = f"{expires.isoformat()} is not after created_at ({created.isoformat()})"
+                problems.append(RowProblem(file, row, "expires_at", reason))
 
 
 def _check_duplicates(rows: Rows, problems: list[RowProblem]) -> None:
