@@ -120,6 +120,7 @@ def add_member(
     for required in ("name", "kind"):
         if not fields.get(required):
             raise InvalidInput(f"{required} is required", field=required)
+    _check_place(fields.get("latitude"), fields.get("longitude"))
     now = clock()
     fields.setdefault("capacity", default_capacity)
     member = Member(
@@ -149,8 +150,20 @@ def update_member(
         member = get_member(session, external_id)
         for name, value in changes.items():
             setattr(member, name, value)
+        _check_place(member.latitude, member.longitude)  # as the changes leave it
         member.updated_at = clock()
     return member
+
+
+def _check_place(latitude: float | None, longitude: float | None) -> None:
+    """A place is a latitude and a longitude, or neither (as an import checks it)."""
+    if (latitude is None) != (longitude is None):
+        given, missing = (
+            ("latitude", "longitude") if longitude is None else ("longitude", "latitude")
+        )
+        raise InvalidInput(
+            f"{missing} is empty, but {given} is given: give both, or neither", missing
+        )
 
 
 def close_member(

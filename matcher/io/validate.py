@@ -182,9 +182,8 @@ def _check_not_future(entity: str, rows: Rows, now: datetime, problems: list[Row
 
 
 def _check_together(entity: str, rows: Rows, problems: list[RowProblem]) -> None:
-    """Values that only make sense together: a place is a latitude and a longitude; a post
-    cannot expire before it was written. (Columns a file leaves out keep their stored values,
-    which the store's own checks cover.)"""
+    """Values that only make sense together, where the row gives both: a place is a latitude
+    and a longitude; a post cannot expire before it was written."""
     for record, absent, (file, row) in zip(rows.records, rows.absent, rows.origins, strict=True):
         if entity == "members" and not absent & {"latitude", "longitude"}:
             given = [c for c in ("latitude", "longitude") if record.get(c) is not None]

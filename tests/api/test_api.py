@@ -87,7 +87,11 @@ def test_invalid_fields_are_422_naming_the_field(client, rw, ro):
     assert_error(client.post("/v1/search", json={"text": ""}, headers=ro), 422, "text")
     unknown = {"name": "B", "kind": "band", "password": "x"}
     assert_error(client.post("/v1/members", json=unknown, headers=rw), 422, "password")
-    # A rule of the library (not the schema): an interaction needs two members.
+    # Rules of the library (not the schema): a place is both coordinates, or neither ...
+    half = {"name": "B", "kind": "band", "latitude": 53.8}
+    assert_error(client.post("/v1/members", json=half, headers=rw), 422, "longitude")
+    assert_error(client.patch("/v1/members/hum", json={"longitude": None}, headers=rw), 422)
+    # ... and an interaction needs two members.
     same = {"kind": "contacted", "from_member_id": "hum", "to_member_id": "hum"}
     assert_error(client.post("/v1/interactions", json=same, headers=rw), 422, "to_member_id")
 
