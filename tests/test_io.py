@@ -12,12 +12,19 @@ import pytest
 from sqlalchemy import select
 
 from matcher.domain import MAX_TEXT_LENGTH
-from matcher.errors import ImportRejected
+from matcher.errors import ImportRejected, RowProblem
 from matcher.io import Frames, import_files, import_frames
 from matcher.store import Base, ImportRun, Member, Post
 
 DATA = Path(__file__).parent / "data"
 T0 = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
+
+
+def rejected(sessions, paths, **kw) -> list[RowProblem]:
+    """The problems of an import that must be rejected (and writes nothing)."""
+    with pytest.raises(ImportRejected) as caught:
+        import_files(sessions, paths, **kw)
+    return caught.value.problems
 
 
 def ticking_clock(start: datetime = T0):
@@ -52,10 +59,9 @@ def test_every_bad_row_is_reported_and_nothing_is_written(stocked, tmp_path: Pat
         f.write(f"q7,b1,offer,{long_text},,,,\n")
     before = dump(stocked)
 
-    with pytest.raises(ImportRejected) as caught:
-        import_files(stocked, [folder], clock=ticking_clock(T0 + timedelta(days=1)))
+    problems = rejected(stocked, [folder], clock=ticking_clock(T0 + timedelta(days=1)))
 
-    found = {(Path(p.file).name, p.row, p.field) for p in caught.value.problems}
+    found = {(Path(p.file).name, p.row, p.field) for p in problems}
     assert found == {
         ("members.csv", 4, "id"),  # missing id
         ("members.csv", 5, "kind"),  # unknown kind
@@ -81,7 +87,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(stocked, tmp_path: Pat
         ("interactions.jsonl", 6, "occurred_at"),  # required
         ("interactions.jsonl", 7, "-"),  # not JSON
     }
-    reasons = {(Path(p.file).name, p.row): p.reason for p in caught.value.problems}
+    reasons = {(Path(p.file).name, p.row): p.reason for p in problems}
     assert "duplicate" in reasons[("members.csv", 8)]
     assert "longer than" in reasons[("posts.csv", 8)]
     assert dump(stocked) == before
@@ -106,10 +112,9 @@ def test_a_file_without_a_required_column_is_one_problem(sessions, tmp_path: Pat
 )
 def test_a_header_slip_is_named(sessions, tmp_path: Path, header, reason):
     (tmp_path / "members.csv").write_text(f"{header}\nm1,A,band\n")
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    assert caught.value.problems[0].field == "id"
-    assert caught.value.problems[0].reason.startswith(reason)
+    problems = rejected(sessions, [tmp_path])
+    assert problems[0].field == "id"
+    assert problems[0].reason.startswith(reason)
 
 
 def test_a_member_cannot_help_themself(stocked, tmp_path: Path):
@@ -117,9 +122,8 @@ def test_a_member_cannot_help_themself(stocked, tmp_path: Path):
         "id,kind,from_member_id,to_member_id,occurred_at\n"
         "i90,helped,m1,m1,2026-01-20T10:00:00Z\ni91,helped,m2,m1,2026-01-20T10:00:00Z\n"
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(stocked, [tmp_path])
-    assert [(p.row, p.field, p.reason) for p in caught.value.problems] == [
+    problems = rejected(stocked, [tmp_path])
+    assert [(p.row, p.field, p.reason) for p in problems] == [
         (2, "to_member_id", "the same member as from_member_id: an interaction is between two")
     ]
 
@@ -321,12 +325,9 @@ def test_an_unquoted_comma_is_named_as_such_not_as_shifted_cells(sessions, tmp_p
         "p1,m1,need,Looking for a drummer who likes shoegaze, Leeds area\n"
         'p2,m1,need,"Mixing, mastering"\n'
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    assert [(Path(p.file).name, p.row, p.field) for p in caught.value.problems] == [
-        ("posts.csv", 2, "-")
-    ]
-    assert caught.value.problems[0].reason.startswith("5 cells, but the header has 4")
+    problems = rejected(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in problems] == [("posts.csv", 2, "-")]
+    assert problems[0].reason.startswith("5 cells, but the header has 4")
 
 
 def test_a_need_must_be_the_seekers_and_an_offer_the_helpers(stocked, tmp_path: Path):
@@ -338,9 +339,8 @@ def test_a_need_must_be_the_seekers_and_an_offer_the_helpers(stocked, tmp_path: 
         "i92,helped,m2,m1,p1,p2,2026-01-20T10:00:00Z\n"  # right
         "i93,blocked,m3,m1,p1,p2,2026-01-20T10:00:00Z\n"  # a block has no roles
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(stocked, [tmp_path])
-    assert [(p.row, p.field, p.reason) for p in caught.value.problems] == [
+    problems = rejected(stocked, [tmp_path])
+    assert [(p.row, p.field, p.reason) for p in problems] == [
         (
             2,
             "need_id",
@@ -358,9 +358,8 @@ def test_a_need_must_be_the_seekers_and_an_offer_the_helpers(stocked, tmp_path: 
 
 def test_a_file_not_in_utf8_says_so_and_how_to_save_it(sessions, tmp_path: Path):
     (tmp_path / "members.csv").write_bytes("id,name,kind\nm1,Björk,artist\n".encode("latin-1"))
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    (problem,) = caught.value.problems
+    problems = rejected(sessions, [tmp_path])
+    (problem,) = problems
     assert (problem.row, problem.field) == (0, "file")
     assert problem.reason.startswith("the file is not UTF-8 (a Latin-1 or Windows file?): save")
 
@@ -373,10 +372,9 @@ def test_the_role_check_reads_the_stored_posts_of_a_file_that_leaves_them_out(
     (tmp_path / "interactions.csv").write_text(
         "id,kind,from_member_id,to_member_id,occurred_at\ni2,contacted,m1,m3,2026-01-08T11:00:00Z\n"
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(stocked, [tmp_path])
-    assert [(p.row, p.field) for p in caught.value.problems] == [(2, "offer_id")]
-    assert "the offer must be the helper's (to_member_id 'm3')" in caught.value.problems[0].reason
+    problems = rejected(stocked, [tmp_path])
+    assert [(p.row, p.field) for p in problems] == [(2, "offer_id")]
+    assert "the offer must be the helper's (to_member_id 'm3')" in problems[0].reason
 
 
 def test_a_key_one_json_object_leaves_out_keeps_that_rows_stored_value(stocked, tmp_path: Path):
@@ -405,9 +403,8 @@ def test_texts_and_times_the_store_cannot_hold_are_named_problems(sessions, tmp_
     (tmp_path / "posts.jsonl").write_text(
         '{"id": "p1", "member_id": "m2", "side": "need", "text": "a drummer", "tags": ["a\\nb"]}\n'
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    found = {(Path(p.file).name, p.row, p.field): p.reason for p in caught.value.problems}
+    problems = rejected(sessions, [tmp_path])
+    found = {(Path(p.file).name, p.row, p.field): p.reason for p in problems}
     assert found == {
         ("members.csv", 2, "name"): "holds a line break; it must be one line",
         ("members.csv", 4, "joined_at"): "year 1 is out of range (1900 to 2200)",
@@ -438,9 +435,8 @@ def test_imports_keep_to_the_apis_limits(sessions, tmp_path: Path):
     from matcher.community import update_member
 
     (tmp_path / "members.csv").write_text(f"id,name,kind,tags\nm1,A,band,{'x' * 51}\n")
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    (problem,) = caught.value.problems
+    problems = rejected(sessions, [tmp_path])
+    (problem,) = problems
     assert (problem.field, problem.reason) == ("tags", "a tag is longer than 50 characters (51)")
     (tmp_path / "members.csv").write_text(f"id,name,kind,tags,bio\nm1,A,band,{'x' * 50},b\n")
     import_files(sessions, [tmp_path])
@@ -455,9 +451,8 @@ def test_times_of_what_happened_cannot_be_in_the_future(sessions, tmp_path: Path
         "i1,helped,m2,m1,2026-01-21T06:00:00Z\n"  # a few hours ahead: another clock
         "i2,helped,m2,m1,2031-01-01\n"
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path], clock=lambda: T0)
-    (problem,) = caught.value.problems
+    problems = rejected(sessions, [tmp_path], clock=lambda: T0)
+    (problem,) = problems
     assert (Path(problem.file).name, problem.row, problem.field) == (
         "interactions.csv",
         3,
@@ -472,9 +467,8 @@ def test_a_post_cannot_be_moved_away_from_the_stored_interactions_about_it(stock
     before = dump(stocked)
     for row, column in (("p1,m1,offer,Now an offer", "side"), ("p1,m3,need,Now m3's", "member_id")):
         (tmp_path / "posts.csv").write_text(f"id,member_id,side,text\n{row}\n")
-        with pytest.raises(ImportRejected) as caught:
-            import_files(stocked, [tmp_path])
-        [problem] = caught.value.problems
+        problems = rejected(stocked, [tmp_path])
+        [problem] = problems
         assert (Path(problem.file).name, problem.row, problem.field) == ("posts.csv", 2, column)
         assert problem.reason.startswith("stored interaction 'i1' (and 2 more) is about it: ")
     assert dump(stocked) == before
@@ -490,39 +484,33 @@ def test_an_interaction_about_a_post_with_a_bad_side_names_the_post_row(sessions
         "id,kind,from_member_id,to_member_id,need_id,occurred_at\n"
         "i1,contacted,m1,m2,z2,2026-01-08T11:00:00Z\n"
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    assert [(Path(p.file).name, p.row, p.field) for p in caught.value.problems] == [
-        ("posts.csv", 2, "side")
-    ]
+    problems = rejected(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in problems] == [("posts.csv", 2, "side")]
 
 
 def test_every_record_that_does_not_fit_the_header_is_named_by_its_line(sessions, tmp_path):
     (tmp_path / "members.csv").write_text(
         "id,name,kind,town\nc1,ok,band,York\nc2,x,band,Leeds, UK\nc3,y,band,Hull\nc4,z,band,a,b\n"
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    assert [(p.row, p.field) for p in caught.value.problems] == [(3, "-"), (5, "-")]
-    assert "must be in double quotes" in caught.value.problems[0].reason
+    problems = rejected(sessions, [tmp_path])
+    assert [(p.row, p.field) for p in problems] == [(3, "-"), (5, "-")]
+    assert "must be in double quotes" in problems[0].reason
 
 
 def test_a_quote_never_closed_is_named_by_the_line_it_opens_on(sessions, tmp_path):
     (tmp_path / "members.csv").write_text(
         'id,name,kind,town\nc1,ok,band,York\nc2,"The Open,band,Leeds\nc3,y,band,Hull\n'
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    [problem] = caught.value.problems
+    problems = rejected(sessions, [tmp_path])
+    [problem] = problems
     assert (problem.row, problem.field) == (3, "-")
     assert "never closed" in problem.reason
 
 
 def test_a_column_named_twice_in_the_header_is_a_problem(sessions, tmp_path):
     (tmp_path / "members.csv").write_text("id,name,kind,kind\nd1,Dup,band,fan\n")
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    assert [(p.row, p.field) for p in caught.value.problems] == [(1, "kind")]
+    problems = rejected(sessions, [tmp_path])
+    assert [(p.row, p.field) for p in problems] == [(1, "kind")]
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
@@ -536,9 +524,8 @@ def test_an_export_with_no_rows_of_one_kind_imports_again(sessions, tmp_path, fm
     assert result.counts["members"]["unchanged"] == 1
     (tmp_path / "out" / f"posts.{fmt}").write_text("")
     if fmt == "json":  # an empty file is no JSON array
-        with pytest.raises(ImportRejected) as caught:
-            import_files(sessions, [tmp_path / "out"])
-        assert "holds []" in caught.value.problems[0].reason
+        problems = rejected(sessions, [tmp_path / "out"])
+        assert "holds []" in problems[0].reason
     else:
         import_files(sessions, [tmp_path / "out"])
 
@@ -546,10 +533,9 @@ def test_an_export_with_no_rows_of_one_kind_imports_again(sessions, tmp_path, fm
 def test_a_short_csv_row_is_a_problem_not_a_row_of_empty_cells(stocked, tmp_path):
     # m1 has a town (tests/data/good): a row without its cell would clear it.
     (tmp_path / "members.csv").write_text("id,name,kind,town\nm1,Renamed,band\n\n")
-    with pytest.raises(ImportRejected) as caught:
-        import_files(stocked, [tmp_path])
-    assert [(p.row, p.field) for p in caught.value.problems] == [(2, "-")]
-    assert caught.value.problems[0].reason.startswith("3 cells, but the header has 4")
+    problems = rejected(stocked, [tmp_path])
+    assert [(p.row, p.field) for p in problems] == [(2, "-")]
+    assert problems[0].reason.startswith("3 cells, but the header has 4")
 
 
 def test_values_that_only_make_sense_together(sessions, tmp_path):
@@ -561,9 +547,8 @@ def test_values_that_only_make_sense_together(sessions, tmp_path):
         "p1,m3,need,a van,2026-01-05T12:00:00Z,2026-01-05T11:00:00Z\n"
         "p2,m3,need,a van,2026-01-05T12:00:00Z,2026-01-06T12:00:00Z\n"
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    assert [(Path(p.file).name, p.row, p.field) for p in caught.value.problems] == [
+    problems = rejected(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in problems] == [
         ("members.csv", 2, "longitude"),
         ("members.csv", 3, "latitude"),
         ("posts.csv", 2, "expires_at"),
@@ -574,9 +559,8 @@ def test_messages_show_json_values_as_json(sessions, tmp_path):
     (tmp_path / "members.json").write_text(
         '[{"id": "m1", "name": {"a": 1}, "kind": "band", "capacity": true, "active": {"x": 1}}]'
     )
-    with pytest.raises(ImportRejected) as caught:
-        import_files(sessions, [tmp_path])
-    reasons = {p.field: p.reason for p in caught.value.problems}
+    problems = rejected(sessions, [tmp_path])
+    reasons = {p.field: p.reason for p in problems}
     assert reasons["name"] == "expected text, got an object"
     assert reasons["capacity"] == "not a whole number: true"
     assert reasons["active"].startswith('not a boolean: {"x": 1}')

@@ -31,6 +31,7 @@ from matcher.errors import RowProblem
 from matcher.io import parse
 from matcher.io.formats import Frames
 from matcher.io.parse import Bad, Parser
+from matcher.io.queries import file_rows
 from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, HAPPENED, REQUIRED, ROW
 from matcher.store import Interaction, Member, Post
 
@@ -297,29 +298,16 @@ def _check_stored_interactions(
     if not imported:
         return
     given = {r["id"] for r in rows["interactions"].records if r["id"] is not None}
-    need, offer, source, target = aliased(Post), aliased(Post), aliased(Member), aliased(Member)
-    query = (
-        select(
-            Interaction.external_id,
-            Interaction.kind,
-            source.external_id,
-            target.external_id,
-            need.external_id,
-            offer.external_id,
-        )
-        .join(source, Interaction.from_member_id == source.id)
-        .join(target, Interaction.to_member_id == target.id)
-        .outerjoin(need, Interaction.need_post_id == need.id)
-        .outerjoin(offer, Interaction.offer_post_id == offer.id)
-    )
+    query, _ = file_rows("interactions")  # store id, then the file's columns
     wrong: dict[str, list[tuple[str, str, str]]] = {}  # post id: (interaction, field, reason)
     ordered = sorted(imported)
     for start in range(0, len(ordered), CHUNK):
         part = ordered[start : start + CHUNK]
+        ids = select(Post.id).where(Post.external_id.in_(part))
         found = session.execute(
-            query.where(need.external_id.in_(part) | offer.external_id.in_(part))
+            query.where(Interaction.need_post_id.in_(ids) | Interaction.offer_post_id.in_(ids))
         )
-        for key, kind, from_member, to_member, need_id, offer_id in found:
+        for _, key, kind, from_member, to_member, need_id, offer_id, _ in found:
             if key in given:
                 continue
             for post_id, side in ((need_id, "need"), (offer_id, "offer")):
