@@ -43,7 +43,7 @@ class CurrentView:
         )
         self.superseded = np.zeros(len(index.items), dtype=bool)  # build rows no longer open
         self._built_members: dict[int, LiveMember] = {}  # build rows read so far (immutable)
-        # The nearest members of each need written since the build: (its text, their ids).
+        # The nearest members of each post written since the build: (its text, their ids).
         self._live_candidates: dict[int, tuple[str, np.ndarray]] = {}
         self._version = -1
         self._next_expiry = -np.inf
@@ -63,7 +63,7 @@ class CurrentView:
                     rows = index.candidate_members[slot]
                     found.update(index.member_ids[rows[rows >= 0]].tolist())
                 else:
-                    found.update(self.live_need_candidates(ref).tolist())
+                    found.update(self.live_post_candidates(ref).tolist())
             if needs.refs:
                 found.update(self.live_offerers())
         if direction in ("you_help", "both"):
@@ -74,6 +74,9 @@ class CurrentView:
                 need_rows = need_rows[~self.superseded[need_rows]]
                 owners = index.item_member[need_rows]
                 found.update(index.member_ids[owners].tolist())
+            for kind, ref in offers.refs:
+                if kind != "build":  # an offer written since: the build's lists cannot hold it
+                    found.update(self.live_post_candidates(ref).tolist())
             if offers.refs:
                 found.update(p.member_id for p in self.live.open_posts(NEED))
         return sorted(found)
@@ -83,15 +86,20 @@ class CurrentView:
         need, which the build's lists cannot hold."""
         return {p.member_id for p in self.live.open_posts(OFFER)}
 
-    def live_need_candidates(self, post_id: int) -> np.ndarray:
-        """Nearest members of a need written after the build (one full scan, then remembered)."""
+    def live_post_candidates(self, post_id: int) -> np.ndarray:
+        """The members nearest a post written after the build (one full scan, then remembered):
+        for a need, those whose build offers are nearest (who could help); for an offer,
+        those whose build needs are (whom its writer could help)."""
         post = self.live.post(post_id)
         if post.vector is None:  # closed by another thread's refresh since it was listed
             return np.zeros(0, dtype=np.int64)
         known = self._live_candidates.get(post_id)
         if known is None or known[0] != post.text:  # new, or edited since: one entry a post
             members = self.nearest_members(
-                post.vector, self.candidates_per_need, exclude=post.member_id
+                post.vector,
+                self.candidates_per_need,
+                exclude=post.member_id,
+                side=OFFER if post.side == NEED else NEED,
             )
             known = self._live_candidates[post_id] = (post.text, members)
         return known[1]
@@ -102,11 +110,14 @@ class CurrentView:
         k: int,
         exclude: int | None = None,
         eligible: np.ndarray | None = None,
+        side: str = OFFER,
     ) -> np.ndarray:
-        """Store ids of the members whose build offers are nearest to `vector` (full scan),
-        among the member rows `eligible` marks (bool per member row; None: everyone)."""
+        """Store ids of the members whose open build posts of `side` (offers by default) are
+        nearest to `vector` (full scan), among the member rows `eligible` marks (bool per
+        member row; None: everyone)."""
         index = self.index
-        rows = index.offer_rows[~self.superseded[index.offer_rows]]
+        rows = index.offer_rows if side == OFFER else index.need_rows
+        rows = rows[~self.superseded[rows]]
         if eligible is not None:
             rows = rows[eligible[index.item_member[rows]]]
         if len(rows) == 0:

@@ -129,3 +129,19 @@ def test_a_post_an_import_moves_to_another_member_is_theirs_at_once(matcher, ses
     found = {m.member_id: m for m in matcher.for_member("hum", direction="helps_you")}
     assert "kit" not in found
     assert any(r["type"] == "need_offer" for r in found["mix"].reasons)
+
+
+def test_an_offer_written_since_the_build_finds_the_builds_needs_it_could_meet(
+    matcher, sessions, flaky
+):
+    # van joined after the build; kit's need (in the build) is what van's offer meets. The
+    # build's lists cannot hold van, so the offer itself must be compared with the needs.
+    community.add_member(sessions, {"name": "Van", "kind": "venue"}, external_id="van")
+    community.add_post(
+        sessions, flaky, member_id="van", side=OFFER, text="a rehearsal room to lend"
+    )
+    found = {m.member_id: m for m in matcher.for_member("van", direction="you_help")}
+    assert "kit" in found
+    # ... and the two sides agree: kit sees van as someone who could help them.
+    helpers = {m.member_id: m for m in matcher.for_member("kit", direction="helps_you")}
+    assert helpers["van"].score == pytest.approx(found["kit"].score)
