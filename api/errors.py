@@ -114,14 +114,23 @@ FORM_ENDPOINTS = frozenset(
 
 def _require_json_bodies() -> None:
     """A body that is not declared JSON is refused with 415, saying how to send it (read as
-    JSON it would look empty, and every required field would seem missing)."""
-    if (
-        request.method in ("POST", "PUT", "PATCH")
-        and request.content_length
-        and not request.is_json
-        and request.endpoint not in FORM_ENDPOINTS
-    ):
+    JSON it would look empty, and every required field would seem missing). A JSON body the
+    parser gives up on for a reason other than its syntax (nested too deeply for the
+    interpreter's stack, a number of more than 4,300 digits) is a 400, not a 500."""
+    if request.method not in ("POST", "PUT", "PATCH") or request.endpoint in FORM_ENDPOINTS:
+        return
+    if request.content_length and not request.is_json:
         fail(415, "send the body as JSON, with the header Content-Type: application/json")
+    if request.is_json:
+        try:
+            json.loads(request.get_data(cache=True))
+        except json.JSONDecodeError:
+            pass  # malformed: the schema's parser answers 400, as for any request
+        except UnicodeDecodeError:
+            pass  # the same
+        except (RecursionError, ValueError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            fail(400, f"the JSON body cannot be read: {reason}")
 
 
 def init_app(app: APIFlask) -> None:

@@ -311,3 +311,19 @@ def test_without_a_secret_key_the_unsubscribe_page_is_unavailable_not_the_member
         assert "MATCHER_SECRET_KEY" not in text  # a server setting is no business of a member
     finally:
         close_app(app)
+
+
+def test_bodies_no_encoder_or_parser_can_take_are_4xx_not_500(client, rw, ro):
+    # JSON may escape a lone UTF-16 surrogate ("\ud800"), which no encoder can write back.
+    lone = "\ud800"
+    assert_error(client.post("/v1/members", json={"name": lone, "kind": "band"}, headers=rw), 422)
+    assert_error(client.post("/v1/search", json={"text": f"a drummer {lone}"}, headers=ro), 422)
+    tagged = {"member_id": "hum", "side": "need", "text": "a van", "tags": [lone]}
+    body = assert_error(client.post("/v1/posts", json=tagged, headers=rw), 422)
+    assert "surrogate" in body["description"]
+    # Nested deeper than the interpreter's stack, or a number of 5,000 digits.
+    for data in ("[" * 20_000 + "]" * 20_000, '{"text": "x", "limit": ' + "9" * 5000 + "}"):
+        response = client.post(
+            "/v1/search", data=data, headers={**ro, "Content-Type": "application/json"}
+        )
+        assert_error(response, 400)
