@@ -156,7 +156,10 @@ class PostPatch(Schema):
     text = prose(MAX_TEXT_LENGTH, 1)
     tags = tag_list()
     status = String(validate=OneOf(POST_STATUSES))
-    expires_at = when(allow_none=True, metadata={"description": "null: the post never expires."})
+    expires_at = when(
+        allow_none=True,
+        metadata={"description": "When it stops matching (later than now); null: never."},
+    )
 
 
 class PostOut(Schema):

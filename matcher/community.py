@@ -205,8 +205,7 @@ def add_post(
     text = check_text(text)
     tags = check_tags(tags)
     member_id = check_id(member_id, "member_id")
-    if expires_at is not None and expires_at <= clock():
-        raise InvalidInput("expires_at is in the past: the post would never match", "expires_at")
+    _check_expiry(expires_at, clock)
     with sessions() as session:
         member = get_member(session, member_id)
         if not member.active:
@@ -232,6 +231,14 @@ def add_post(
     return post
 
 
+def _check_expiry(expires_at: datetime | None, clock: Clock) -> None:
+    if expires_at is not None and expires_at <= clock():
+        raise InvalidInput(
+            "expires_at is in the past: the post would never match (to end it, close it)",
+            "expires_at",
+        )
+
+
 def update_post(
     sessions: sessionmaker[Session],
     encoder: Encoder,
@@ -244,7 +251,10 @@ def update_post(
     clock: Clock = utcnow,
 ) -> Post:
     """Edit a post; a new text is encoded before it is stored. `expires_at=None` clears the
-    expiry (the post no longer expires); left out, the expiry stays."""
+    expiry (the post no longer expires); left out, the expiry stays; a time already past is
+    refused, as for a new post (to end a post, close it)."""
+    if expires_at is not UNCHANGED:
+        _check_expiry(expires_at, clock)  # type: ignore[arg-type]
     if text is not None:
         text = check_text(text)
         CachedEncoder(encoder, sessions).encode([text])

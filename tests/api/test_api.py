@@ -180,11 +180,12 @@ def test_a_post_created_through_the_api_is_matched_at_once(client, rw, ro):
     assert client.get("/v1/posts/ace-o", headers=ro).get_json()["text"] == "I sell vans"
     client.patch("/v1/posts/ace-o", json={"text": "drummer for gigs"}, headers=rw)
     assert "ace" in matches_of(client, ro, "hum")
-    expired = client.patch(
-        "/v1/posts/ace-o", json={"expires_at": "2020-01-01T00:00:00Z"}, headers=rw
-    )
-    assert expired.get_json()["expires_at"].startswith("2020-01-01")
-    assert "ace" not in matches_of(client, ro, "hum")
+    # A time already past is refused, as for a new post (to end a post, close it).
+    past = {"expires_at": "2020-01-01T00:00:00Z"}
+    assert_error(client.patch("/v1/posts/ace-o", json=past, headers=rw), 422, "expires_at")
+    assert "ace" in matches_of(client, ro, "hum")
+    soon = client.patch("/v1/posts/ace-o", json={"expires_at": "2100-01-01T00:00:00Z"}, headers=rw)
+    assert soon.get_json()["expires_at"].startswith("2100-01-01")
     cleared = client.patch("/v1/posts/ace-o", json={"expires_at": None}, headers=rw).get_json()
     assert cleared["expires_at"] is None
     assert "ace" in matches_of(client, ro, "hum")

@@ -23,8 +23,9 @@ from tests.api.helpers import build, close_app, key_headers, make_app, seed_comm
 EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}
 # Operations with rules no schema can state, where a schema-valid request may rightly be a 422:
 # an interaction between a member and themselves, an unsubscribe token with a bad signature,
-# a new post that expired before it was made, a member's place with one coordinate only.
+# a post's expiry already past, a member's place with one coordinate only.
 DOMAIN_RULES = {
+    "PATCH /v1/posts/{post_id}",
     "POST /v1/members",
     "PATCH /v1/members/{member_id}",
     "POST /v1/interactions",
