@@ -12,6 +12,7 @@ from marshmallow.validate import Validator
 from werkzeug.routing import BaseConverter
 
 from matcher.domain import (
+    ID_FORBIDDEN,
     MAX_ID_LENGTH,
     MAX_TAG_LENGTH,
     MAX_TAGS,
@@ -19,6 +20,7 @@ from matcher.domain import (
     NOT_IN_TEXT,
     TAG_SEPARATOR,
     YEARS,
+    id_problem,
     tag_problem,
     text_problem,
     time_problem,
@@ -95,9 +97,20 @@ def _text(max_length: int, min_length: int, *, one_line: bool, **kw: Any) -> Str
     return String(validate=validate, metadata=metadata, **kw)
 
 
-def external_id(**kw: object) -> String:
-    """An id given by the community's site: 1-100 characters on one line."""
-    return line(MAX_ID_LENGTH, 1, **kw)
+class StorableId(Validator):
+    """Refuses an id the store may not hold (`matcher.domain.id_problem`, as imports check it)."""
+
+    def __call__(self, value: str) -> str:
+        problem = id_problem(value)
+        if problem is not None:
+            raise ValidationError(f"The id {problem}.")
+        return value
+
+
+def external_id(**kw: Any) -> String:
+    """An id given by the community's site: 1-100 characters on one line, no '/'."""
+    metadata = {"pattern": f"^[^{NOT_IN_A_LINE}{ID_FORBIDDEN}]*$", **kw.pop("metadata", {})}
+    return String(validate=[Length(1, MAX_ID_LENGTH), StorableId()], metadata=metadata, **kw)
 
 
 class StorableTag(Validator):
@@ -134,4 +147,4 @@ class IdConverter(BaseConverter):
     """An id in a URL path: what an id may be, else the route is not found (a 404), so that
     no lookup is made with characters the store cannot hold."""
 
-    regex = f"[^/{NOT_IN_A_LINE}]{{1,{MAX_ID_LENGTH}}}"
+    regex = f"[^{ID_FORBIDDEN}{NOT_IN_A_LINE}]{{1,{MAX_ID_LENGTH}}}"

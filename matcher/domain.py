@@ -150,6 +150,16 @@ def future_problem(value: datetime, now: datetime) -> str | None:
 
 
 TAG_SEPARATOR = ";"  # between the tags of a CSV cell, so no tag may hold it
+ID_FORBIDDEN = "/"  # ids are parts of the API's paths (/v1/members/{id}), so none may hold it
+
+
+def id_problem(value: str) -> str | None:
+    """Why an id cannot be stored (what a one-line text may not hold, or '/', which would
+    make it a path of two parts in the API), or None when it can."""
+    problem = text_problem(value, one_line=True)
+    if problem is None and ID_FORBIDDEN in value:
+        return f"holds {ID_FORBIDDEN!r}, which the API's paths cannot carry in an id"
+    return problem
 
 
 def tag_problem(tag: str) -> str | None:

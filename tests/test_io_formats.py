@@ -190,3 +190,10 @@ def test_a_tag_may_not_hold_the_separator_of_tags_in_a_csv_cell():
     # A JSON file's ["rock;pop"] would come back from a CSV export as two tags.
     assert isinstance(parse.tags(["rock;pop"]), parse.Bad)
     assert parse.tags("rock;pop") == ["rock", "pop"]
+
+
+def test_an_id_may_not_hold_a_slash_which_the_apis_paths_cannot_carry():
+    from matcher.io.validate import PARSERS
+
+    assert isinstance(PARSERS["members"]["id"]("band/one"), parse.Bad)
+    assert PARSERS["interactions"]["need_id"](" p-1 ") == "p-1"

@@ -15,6 +15,7 @@ import pandas as pd
 from matcher.domain import (
     MAX_EMAIL_LENGTH,
     TAG_SEPARATOR,
+    id_problem,
     tag_problem,
     text_problem,
     time_problem,
@@ -78,6 +79,19 @@ def text(value: Any, max_length: int | None = None, *, one_line: bool = True) ->
         return Bad(f"longer than {max_length} characters ({len(out)})")
     problem = text_problem(out, one_line=one_line)
     return out if problem is None else Bad(problem)
+
+
+def identifier(max_length: int) -> Parser:
+    """A parser of ids: one line of text without '/' (`matcher.domain.id_problem`)."""
+
+    def parse(value: Any) -> Any:
+        out = text(value, max_length)
+        if out is None or isinstance(out, Bad):
+            return out
+        problem = id_problem(out)
+        return out if problem is None else Bad(problem)
+
+    return parse
 
 
 def texts(max_length: int, *, one_line: bool = True) -> Parser:

@@ -48,7 +48,7 @@ def _tag_list(value: Any) -> Any:
     return out
 
 
-_ID = parse.texts(MAX_ID_LENGTH)
+_ID = parse.identifier(MAX_ID_LENGTH)
 PARSERS: dict[str, dict[str, Parser]] = {
     "members": {
         "id": _ID,

@@ -151,6 +151,11 @@ def test_ids_are_stripped_as_imports_strip_them(client, rw, ro):
     assert_error(client.post("/v1/posts", json=past, headers=rw), 422, "expires_at")
     blank = {"id": "  ", "name": "B", "kind": "band"}
     assert_error(client.post("/v1/members", json=blank, headers=rw), 422, "id")
+    # An id is part of a path (/v1/members/{id}): with a '/' it could never be read again.
+    slash = {"id": "band/one", "name": "B", "kind": "band"}
+    assert_error(client.post("/v1/members", json=slash, headers=rw), 422, "id")
+    post = {"id": "x/y", "member_id": "x1", "side": "need", "text": "a van"}
+    assert_error(client.post("/v1/posts", json=post, headers=rw), 422, "id")
 
 
 def test_a_body_over_the_limit_is_413(built, sessions, settings, encoder):
