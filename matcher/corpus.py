@@ -40,7 +40,11 @@ def match_items(community: Community, at: pd.Timestamp) -> pd.DataFrame:
 
 
 def help_history(community: Community, at: pd.Timestamp) -> pd.DataFrame:
-    """Needs that active members helped with (helped or accepted), one row per helper and need."""
+    """Needs that active members helped with (helped or accepted), one row per helper and need.
+
+    Only needs of members still active: a row's text is quoted in the reasons others see
+    ("they helped with ..."), and a member who closed their membership is no longer quoted.
+    """
     events = community.interactions
     events = events[
         events["kind"].isin(sorted(POSITIVE_KINDS))
@@ -48,7 +52,10 @@ def help_history(community: Community, at: pd.Timestamp) -> pd.DataFrame:
         & (events["occurred_at"] <= at)
     ]
     active = community.members.index[community.members["active"].astype(bool)]
-    events = events[events["from_member_id"].isin(active)]
+    writer = community.posts["member_id"].reindex(events["need_post_id"].astype(int)).to_numpy()
+    events = events[
+        events["from_member_id"].isin(active) & pd.Series(writer).isin(active).to_numpy()
+    ]
     events = events.sort_values("occurred_at").drop_duplicates(["from_member_id", "need_post_id"])
     needs = community.posts.loc[events["need_post_id"].astype(int)]
     return pd.DataFrame(

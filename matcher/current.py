@@ -17,7 +17,7 @@ from matcher.index import BuildIndex, jaccard
 from matcher.live import LiveChanges, LiveMember, fingerprint
 from matcher.pairs import Items
 from matcher.retrieve import top_members
-from matcher.store import Member
+from matcher.store import Member, Post
 
 
 class CurrentView:
@@ -157,6 +157,11 @@ class CurrentView:
             changed = np.array([p.post_id for p in posts], dtype=np.int64)
             expired = index.item_expires <= now
             self.superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
+            # Needs of members closed since the build are no longer quoted as help given.
+            closed = [m.member_id for m in self.live.members.values() if not m.active]
+            if closed:
+                theirs = session.scalars(select(Post.id).where(Post.member_id.in_(closed))).all()
+                self.superseded |= index.is_help & np.isin(index.item_post, list(theirs))
             later = index.item_expires[~expired]
             built_expiry = float(later.min()) if len(later) else np.inf
             self._next_expiry = min(built_expiry, self.live.next_expiry())

@@ -86,7 +86,7 @@ class LiveChanges:
     posts: dict[int, LivePost] = field(default_factory=dict)
     members: dict[int, LiveMember] = field(default_factory=dict)
     now: datetime = field(default_factory=utcnow)
-    version: int = 0  # grows whenever a post changes
+    version: int = 0  # grows whenever a post changes, or a member opens or closes
     contacts: dict[int, str | None] = field(default_factory=dict)  # members who share theirs
     separations: dict[int, set[int]] = field(default_factory=dict)  # either direction
     # (rows, newest) of the members and posts changed since `since`, and of the separating
@@ -118,7 +118,10 @@ class LiveChanges:
             watermark = self.since
             changed = select(Member).where(Member.updated_at >= self.since)
             for member in session.scalars(changed) if members_changed else ():
+                before = self.members.get(member.id)
                 self.members[member.id] = _live_member(member)
+                if before is None or before.active != member.active:
+                    self.version += 1  # who is active shapes the view (CurrentView.refresh)
                 if member.share_contact:
                     self.contacts[member.id] = member.contact
                 else:

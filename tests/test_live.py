@@ -145,3 +145,28 @@ def test_an_offer_written_since_the_build_finds_the_builds_needs_it_could_meet(
     # ... and the two sides agree: kit sees van as someone who could help them.
     helpers = {m.member_id: m for m in matcher.for_member("kit", direction="helps_you")}
     assert helpers["van"].score == pytest.approx(found["kit"].score)
+
+
+def test_a_need_whose_writer_closed_since_the_build_is_no_longer_quoted(sessions, settings, flaky):
+    # kit helped with hum's need before the build: "helped with: our band needs a drummer".
+    seed_community(sessions)
+    community.record_interaction(
+        sessions, kind="helped", from_member_id="kit", to_member_id="hum", need_id="hum-n0"
+    )
+    community.add_member(sessions, {"name": "Duo", "kind": "band"}, external_id="duo")
+    text = "our band needs a drummer for gigs"  # closer to what kit helped with than kit's offer
+    community.add_post(sessions, flaky, member_id="duo", side=NEED, text=text)
+    build(sessions, flaky, settings)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=flaky)
+
+    def quoted(member: str = "duo") -> set[str]:
+        return {
+            r["offer"]["id"]
+            for m in matcher.for_member(member, direction="helps_you")
+            for r in m.reasons
+            if r["type"] == "need_offer" and r["offer"]["helped_before"]
+        }
+
+    assert "hum-n0" in quoted()
+    community.close_member(sessions, "hum")
+    assert "hum-n0" not in quoted()
