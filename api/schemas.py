@@ -224,7 +224,14 @@ class MatchQuery(Schema):
         metadata={"description": "Who could help them, whom they could help, or both."},
     )
     kind = String(validate=OneOf(MEMBER_KINDS))
-    tag = line(MAX_TAG_LENGTH, 1)
+    tag = line(
+        MAX_TAG_LENGTH,
+        1,
+        metadata={
+            "description": "Only members with this tag: listed, on an open post of theirs, "
+            "or on a need they helped with."
+        },
+    )
     town = line(MAX_TOWN_LENGTH, 1)
     mutual = Boolean(metadata={"description": "Only mutual (true) or one-way (false) matches."})
 
