@@ -117,7 +117,14 @@ def _require_json_bodies() -> None:
     JSON it would look empty, and every required field would seem missing). A JSON body the
     parser gives up on for a reason other than its syntax (nested too deeply for the
     interpreter's stack, a number of more than 4,300 digits) is a 400, not a 500."""
-    if request.method not in ("POST", "PUT", "PATCH") or request.endpoint in FORM_ENDPOINTS:
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length is None and len(request.get_data(cache=True)) >= limit:
+        # A body sent in chunks has no length to check first, and werkzeug stops reading it
+        # at the limit without a word: read on, which raises 413 if there is more.
+        request.stream.read(1)
+    if request.endpoint in FORM_ENDPOINTS:
         return
     if request.content_length and not request.is_json:
         fail(415, "send the body as JSON, with the header Content-Type: application/json")

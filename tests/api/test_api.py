@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 from tests.api.helpers import (
     assert_error,
     close_app,
@@ -166,6 +169,22 @@ def test_a_body_over_the_limit_is_413(built, sessions, settings, encoder):
         body = assert_error(app.test_client().post("/v1/members", json=big, headers=rw), 413)
         assert body["message"] == "Request Entity Too Large"
         assert body["description"] == "the body is larger than 1024 bytes (MATCHER_MAX_BODY_BYTES)"
+        # Sent in chunks (no Content-Length), it is not cut at the limit and read as JSON.
+        chunked = app.test_client().post(
+            "/v1/members",
+            input_stream=io.BytesIO(json.dumps(big).encode()),
+            headers={**rw, "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+        assert_error(chunked, 413)
+        small = {"id": "chunk", "name": "B", "kind": "band"}
+        fits = app.test_client().post(
+            "/v1/members",
+            input_stream=io.BytesIO(json.dumps(small).encode()),
+            headers={**rw, "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+        assert fits.status_code == 201, fits.get_json()
     finally:
         close_app(app)
 
