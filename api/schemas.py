@@ -217,7 +217,10 @@ class Match(Schema):
 class MatchQuery(Schema):
     """Filters and size of a member's matches."""
 
-    limit = Integer(validate=Range(1, MAX_MATCH_LIMIT))
+    limit = Integer(
+        validate=Range(1, MAX_MATCH_LIMIT),
+        metadata={"description": "How many; the default is the match_limit setting (20)."},
+    )
     direction = String(
         load_default="helps_you",
         validate=OneOf(DIRECTIONS),
@@ -249,9 +252,18 @@ class SearchIn(Schema):
     """A need typed by anyone."""
 
     text = prose(MAX_TEXT_LENGTH, 1, required=True)
-    tags = tag_list()
-    town = line(MAX_TOWN_LENGTH, allow_none=True)
-    limit = JsonInteger(validate=Range(1, MAX_MATCH_LIMIT))
+    tags = tag_list(
+        metadata={"description": "The need's tags: shared ones rank a member higher (no filter)."}
+    )
+    town = line(
+        MAX_TOWN_LENGTH,
+        allow_none=True,
+        metadata={"description": "Where the need is: nearer members rank higher (no filter)."},
+    )
+    limit = JsonInteger(
+        validate=Range(1, MAX_MATCH_LIMIT),
+        metadata={"description": "How many; the default is the match_limit setting (20)."},
+    )
     kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
 
 
