@@ -94,7 +94,9 @@ def test_request_ids_are_echoed_or_made_and_keys_are_never_logged(client, rw, ca
 def test_metrics_count_requests_per_endpoint_and_name_the_build(client, ro, built):
     client.get("/v1/members/hum/matches", headers=ro)
     client.get("/v1/members/nobody/matches", headers=ro)
-    text = client.get("/metrics").get_data(as_text=True)
+    response = client.get("/metrics")
+    assert response.headers["Content-Type"].count("charset") == 1  # not said twice
+    text = response.get_data(as_text=True)
     assert (
         'matcher_http_requests_total{endpoint="/v1/members/<member_id>/matches",'
         'method="GET",status="200"} 1.0' in text
