@@ -564,3 +564,15 @@ def test_messages_show_json_values_as_json(sessions, tmp_path):
     assert reasons["name"] == "expected text, got an object"
     assert reasons["capacity"] == "not a whole number: true"
     assert reasons["active"].startswith('not a boolean: {"x": 1}')
+
+
+def test_a_member_who_wants_the_email_without_an_address_is_warned_about(sessions, tmp_path):
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,email,email_consent\nm1,A,band,,yes\nm2,B,band,b@example.org,yes\n"
+    )
+    result = import_files(sessions, [tmp_path])
+    assert result.warnings == [
+        f"{tmp_path / 'members.csv'}: 1 member(s) want the weekly email but have no address "
+        "(row 2); the digest skips them until they have one"
+    ]
+    assert result.counts["members"]["inserted"] == 2

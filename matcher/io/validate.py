@@ -124,6 +124,8 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
         _check_duplicates(rows[entity], problems)
         _check_not_future(entity, rows[entity], now, problems)
         _check_together(entity, rows[entity], problems)
+        if entity == "members":
+            warnings.extend(_consent_without_address(rows[entity]))
         for file in dict.fromkeys(frame[FILE].tolist() if FILE in frame.columns else []):
             extra = sorted(frames.columns_of.get(file, frozenset()) - {*COLUMNS[entity], FILE})
             if extra:
@@ -197,6 +199,22 @@ def _check_together(entity: str, rows: Rows, problems: list[RowProblem]) -> None
             if created is not None and expires is not None and expires <= created:
                 reason = f"{expires.isoformat()} is not after created_at ({created.isoformat()})"
                 problems.append(RowProblem(file, row, "expires_at", reason))
+
+
+def _consent_without_address(rows: Rows) -> list[str]:
+    """Warnings for members who want the weekly email but whose row gives no address (not a
+    problem: the address may come later; until then the digest skips them)."""
+    rows_of: dict[str, list[int]] = {}
+    for record, absent, (file, row) in zip(rows.records, rows.absent, rows.origins, strict=True):
+        wants = record.get("email_consent") is True
+        if wants and record.get("email") is None and "email" not in absent:
+            rows_of.setdefault(file, []).append(row)
+    return [
+        f"{file}: {len(found)} member(s) want the weekly email but have no address (row "
+        f"{', '.join(map(str, found[:5]))}{', ...' if len(found) > 5 else ''}); "
+        "the digest skips them until they have one"
+        for file, found in rows_of.items()
+    ]
 
 
 def _check_duplicates(rows: Rows, problems: list[RowProblem]) -> None:
