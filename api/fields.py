@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC
+from functools import partial
 from typing import Any
 
 from apiflask.fields import AwareDateTime, Boolean, Float, Integer, List, String
@@ -56,80 +58,59 @@ class JsonFloat(Float):
         return super()._deserialize(value, attr, data, **kw)
 
 
-class Storable(Validator):
-    """Refuses a text the store may not hold: control characters, and line breaks in a
-    one-line value (`matcher.domain.text_problem`, as imports check it)."""
+class Checked(Validator):
+    """Refuses a value the library's own check finds a problem with (`matcher.domain`'s
+    `text_problem`, `id_problem`, `tag_problem`, `time_problem`: imports check the same)."""
 
-    def __init__(self, *, one_line: bool = True) -> None:
-        self.one_line = one_line
+    def __init__(self, problem: Callable[[Any], str | None], what: str) -> None:
+        self.problem = problem
+        self.what = what  # the value, as the message calls it: "The text holds ..."
 
-    def __call__(self, value: str) -> str:
-        problem = text_problem(value, one_line=self.one_line)
+    def __call__(self, value: Any) -> Any:
+        problem = self.problem(value)
         if problem is not None:
-            raise ValidationError(f"The text {problem}.")
-        return value
-
-
-class InYears(Validator):
-    """Refuses a time outside the years the store holds (`matcher.domain.time_problem`)."""
-
-    def __call__(self, value: datetime) -> datetime:
-        problem = time_problem(value)
-        if problem is not None:
-            raise ValidationError(f"The {problem}.")
+            raise ValidationError(f"The {self.what} {problem}.")
         return value
 
 
 def line(max_length: int, min_length: int = 0, **kw: Any) -> String:
     """One line of text (a name, a town, an address): no line breaks or control characters."""
-    return _text(max_length, min_length, one_line=True, **kw)
+    return _text(max_length, min_length, partial(text_problem, one_line=True), "text", "", **kw)
 
 
 def prose(max_length: int, min_length: int = 0, **kw: Any) -> String:
     """Free text (a bio, a post): line breaks allowed, control characters not."""
-    return _text(max_length, min_length, one_line=False, **kw)
-
-
-def _text(max_length: int, min_length: int, *, one_line: bool, **kw: Any) -> String:
-    forbidden = NOT_IN_A_LINE if one_line else NOT_IN_TEXT
-    metadata = {"pattern": f"^[^{forbidden}]*$", **kw.pop("metadata", {})}
-    validate = [Length(min_length, max_length), Storable(one_line=one_line)]
-    return String(validate=validate, metadata=metadata, **kw)
-
-
-class StorableId(Validator):
-    """Refuses an id the store may not hold (`matcher.domain.id_problem`, as imports check it)."""
-
-    def __call__(self, value: str) -> str:
-        problem = id_problem(value)
-        if problem is not None:
-            raise ValidationError(f"The id {problem}.")
-        return value
+    check = partial(text_problem, one_line=False)
+    return _text(max_length, min_length, check, "text", "", one_line=False, **kw)
 
 
 def external_id(**kw: Any) -> String:
     """An id given by the community's site: 1-100 characters on one line, no '/'."""
-    metadata = {"pattern": f"^[^{NOT_IN_A_LINE}{ID_FORBIDDEN}]*$", **kw.pop("metadata", {})}
-    return String(validate=[Length(1, MAX_ID_LENGTH), StorableId()], metadata=metadata, **kw)
-
-
-class StorableTag(Validator):
-    """Refuses a tag the store may not hold (`matcher.domain.tag_problem`, as imports check it)."""
-
-    def __call__(self, value: str) -> str:
-        problem = tag_problem(value)
-        if problem is not None:
-            raise ValidationError(f"The tag {problem}.")
-        return value
+    return _text(MAX_ID_LENGTH, 1, id_problem, "id", ID_FORBIDDEN, **kw)
 
 
 def tag_list(**kw: object) -> List:
     """Tags (genres, instruments, skills): short strings, at most MAX_TAGS."""
-    tag = String(
-        validate=[Length(1, MAX_TAG_LENGTH), StorableTag()],
-        metadata={"pattern": f"^[^{NOT_IN_A_LINE}{TAG_SEPARATOR}]*$"},
-    )
+    tag = _text(MAX_TAG_LENGTH, 1, tag_problem, "tag", TAG_SEPARATOR)
     return List(tag, validate=Length(max=MAX_TAGS), **kw)
+
+
+def _text(
+    max_length: int,
+    min_length: int,
+    problem: Callable[[str], str | None],
+    what: str,
+    also_forbidden: str,
+    *,
+    one_line: bool = True,
+    **kw: Any,
+) -> String:
+    """A string field checked by `problem`; its schema's pattern states the characters it
+    may not hold (`also_forbidden` beside those of any text, or of one line)."""
+    forbidden = (NOT_IN_A_LINE if one_line else NOT_IN_TEXT) + also_forbidden
+    metadata = {"pattern": f"^[^{forbidden}]*$", **kw.pop("metadata", {})}
+    validate = [Length(min_length, max_length), Checked(problem, what)]
+    return String(validate=validate, metadata=metadata, **kw)
 
 
 def when(**kw: Any) -> AwareDateTime:
@@ -139,8 +120,9 @@ def when(**kw: Any) -> AwareDateTime:
     metadata = dict(kw.pop("metadata", {}))
     said = metadata.get("description", "")
     metadata["description"] = f"{said} An ISO 8601 time, in the years {first} to {last}.".strip()
-    metadata["pattern"] = f"^(({years})\\d\\d|{last})-"  # what InYears checks
-    return AwareDateTime(default_timezone=UTC, validate=InYears(), metadata=metadata, **kw)
+    metadata["pattern"] = f"^(({years})\\d\\d|{last})-"  # what time_problem checks
+    check = Checked(time_problem, "time's")
+    return AwareDateTime(default_timezone=UTC, validate=check, metadata=metadata, **kw)
 
 
 class IdConverter(BaseConverter):
