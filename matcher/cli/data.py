@@ -78,8 +78,9 @@ def export_command(app: AppContext, folder: Path, fmt: str) -> None:
     """Write the store to DIR as members, posts and interactions files (importable again).
 
     DIR is made when missing; the three files of the format (members.csv, posts.csv,
-    interactions.csv with --format csv) are replaced, each written whole or not at all.
-    Members' e-mail addresses are in the files: keep them private.
+    interactions.csv with --format csv) are replaced, each written whole or not at all. A
+    folder that holds such files of another format is refused (an import of the folder
+    would read both). Members' e-mail addresses are in the files: keep them private.
     """
     from matcher.io import export_frames, write_files
 
