@@ -166,6 +166,30 @@ def test_a_refused_address_fails_alone_with_a_clear_error(chosen, settings, inbo
     assert "kit@example.org refused" in error and "550" in error
 
 
+@pytest.mark.parametrize("reply", ["554 5.7.1 Message rejected as spam", "451 4.7.1 Greylisted"])
+def test_a_message_refused_at_the_end_of_data_is_failed_not_sent(chosen, settings, inbox, reply):
+    # The server took the message, then answered its end with a refusal: nothing was kept.
+    inbox.refuse_data = {"kit@example.org": reply}
+    result = send(chosen, settings, inbox.url, sleep=lambda s: None)
+    assert inbox.counts()["kit@example.org"] == 0
+    assert result.failed == 1 and statuses(chosen)["kit@example.org"] == "failed"
+    inbox.refuse_data = {}
+    again = send(chosen, settings, inbox.url, retry_failed=True)
+    assert again.sent == 1 and inbox.counts()["kit@example.org"] == 1
+
+
+def test_one_mailbox_that_stays_busy_fails_alone_and_the_week_goes_on(chosen, settings, inbox):
+    # A 451 for one recipient at every attempt: the server is up, the others are delivered.
+    inbox.busy = {"kit@example.org"}
+    result = send(chosen, settings, inbox.url, sleep=lambda s: None)
+    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org", "kit@example.org"}
+    assert inbox.counts() == Counter({address: 1 for address in expected})
+    assert result.failed == 1
+    with chosen() as s:
+        error = s.scalar(select(Digest.error).where(Digest.status == "failed"))
+    assert error.startswith("kit@example.org refused for now by the server, 4 times: 451 4.2.1")
+
+
 def test_temporary_failures_are_retried_with_exponential_backoff(chosen, settings, inbox):
     inbox.temporary_failures = 2
     waits = []

@@ -97,6 +97,9 @@ class Inbox:
 
     refuse: set[str] = field(default_factory=set)
     temporary_failures: int = 0  # answer this many RCPTs with 451 first
+    busy: set[str] = field(default_factory=set)  # answer their RCPT with 451, always
+    # Answer the end of DATA for these recipients with this reply, keeping nothing.
+    refuse_data: dict[str, str] = field(default_factory=dict)
     messages: list[tuple[str, bytes]] = field(default_factory=list)
     on_data: object = None  # called (inbox) before each 250 reply
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -104,6 +107,8 @@ class Inbox:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 No such mailbox here"
+        if address in self.busy:
+            return "451 4.2.1 Mailbox busy, try later"
         with self.lock:
             if self.temporary_failures > 0:
                 self.temporary_failures -= 1
@@ -112,6 +117,9 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        for rcpt in envelope.rcpt_tos:
+            if rcpt in self.refuse_data:
+                return self.refuse_data[rcpt]
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.messages.append((rcpt, envelope.original_content or envelope.content))

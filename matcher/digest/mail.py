@@ -130,9 +130,17 @@ class SmtpSender:
         self._smtp: smtplib.SMTP | None = None
 
     def send(self, member_id: str, sender: str, recipient: str, data: bytes) -> None:
-        """Deliver one message, or raise Refused, OutcomeUnknown or Unreachable."""
+        """Deliver one message, or raise Refused, OutcomeUnknown or Unreachable.
+
+        A refusal of this message (at RCPT or at the end of DATA) with a 5xx code is final:
+        Refused. One with a 4xx code is tried again; if the server still refuses it at the
+        last attempt, the message fails alone (Refused, and `--retry-failed` tries it in a
+        later run) and the week goes on: the server is up. Only failing to reach or talk to
+        the server, or its refusing the sender, stops the run (Unreachable).
+        """
         self.maybe_delivered = False
         error: Exception | None = None
+        refused_for_now: str | None = None  # the last attempt's 4xx refusal of this message
         for attempt in range(self.attempts):
             try:
                 self._hand_over(sender, recipient, data)
@@ -158,16 +166,27 @@ class SmtpSender:
                 if code >= 500:
                     raise Refused(f"{recipient} refused by the server: {code} {text}") from exc
                 error = exc
+                # 421 closes the channel: the server, not this message, is unavailable.
+                about_message = not isinstance(exc, smtplib.SMTPSenderRefused) and code != 421
+                refused_for_now = f"{code} {text}" if about_message else None
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
-                error = exc
+                error, refused_for_now = exc, None
             if attempt + 1 < self.attempts:
                 self.retries += 1
                 self.sleep(self.backoff * 2**attempt)
+        if refused_for_now is not None:
+            raise Refused(
+                f"{recipient} refused for now by the server, {self.attempts} times: "
+                f"{refused_for_now}"
+            )
         where = f"{self.server.host}:{self.server.port}"
+        reason = (
+            "{} {}".format(*_reply(error)) if isinstance(error, smtplib.SMTPException) else error
+        )
         raise Unreachable(
             f"gave up on the SMTP server {where} after {self.attempts} attempts "
-            f"(sending to {recipient}): {error}"
+            f"(sending to {recipient}): {reason}"
         )
 
     def _hand_over(self, sender: str, recipient: str, data: bytes) -> None:
@@ -180,12 +199,15 @@ class SmtpSender:
             raise smtplib.SMTPRecipientsRefused({recipient: (code, text)})
         self.maybe_delivered = True
         try:
-            smtp.data(data)
+            code, text = smtp.data(data)  # raises only if DATA could not begin
         except smtplib.SMTPDataError:
             self.maybe_delivered = False
             raise  # a definite refusal: not delivered
         except (smtplib.SMTPException, OSError) as exc:
             raise OutcomeUnknown(f"connection lost while sending to {recipient}: {exc}") from exc
+        if code != 250:  # the server refused the message it was sent: it keeps nothing
+            self.maybe_delivered = False
+            raise smtplib.SMTPDataError(code, text)
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is not None:
