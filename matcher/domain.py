@@ -100,6 +100,10 @@ MAX_TOWN_LENGTH = 100
 MAX_COUNTRY_LENGTH = 64
 MAX_CONTACT_LENGTH = 300
 MAX_EMAIL_LENGTH = 254
+# name@domain.tld: the local part of letters, digits and RFC 5322's other "atext" characters
+# (and dots), the domain of labels (letters, digits, hyphens) joined by dots. Nothing that a
+# mail header reads as something else: no commas, semicolons, angle brackets or quotes.
+EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)*\.[\w-]+")
 MAX_MATCH_LIMIT = 100  # matches one request or command may ask for
 
 

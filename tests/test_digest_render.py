@@ -86,6 +86,8 @@ def test_contact_links_are_only_mail_or_web_addresses():
     assert contact_href("kit@drums.example") == "mailto:kit@drums.example"
     assert contact_href("javascript:alert(1)") is None
     assert contact_href("07700 900123") is None
+    assert contact_href("@the_copper_cinder") is None  # a handle, not an address
+    assert contact_href("a@b.org,c@d.org") is None
     assert contact_href(None) is None
 
 

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from matcher.config import Settings
 from matcher.digest.content import DigestContent, Suggestion
 from matcher.digest.week import monday
+from matcher.domain import EMAIL_ADDRESS
 from matcher.explain import describe
 from matcher.unsubscribe import make_token
 
@@ -198,6 +199,6 @@ def contact_href(contact: str | None) -> str | None:
     value = contact.strip()
     if value.lower().startswith(("https://", "http://")) and " " not in value:
         return value
-    if "@" in value and " " not in value and ":" not in value and "/" not in value:
+    if EMAIL_ADDRESS.fullmatch(value):  # not "@handle", which is no address
         return f"mailto:{value}"
     return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain import (
+    EMAIL_ADDRESS,
     MAX_EMAIL_LENGTH,
     TAG_SEPARATOR,
     id_problem,
@@ -23,10 +23,6 @@ from matcher.domain import (
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
-# name@domain.tld: the local part of letters, digits and RFC 5322's other "atext" characters
-# (and dots), the domain of labels (letters, digits, hyphens) joined by dots. Nothing that a
-# mail header reads as something else: no commas, semicolons, angle brackets or quotes.
-EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)*\.[\w-]+")
 
 
 class Bad(str):
@@ -229,6 +225,6 @@ def email(value: Any) -> Any:
     out = text(value, MAX_EMAIL_LENGTH)
     if out is None or isinstance(out, Bad):
         return out
-    if not EMAIL.fullmatch(out):
+    if not EMAIL_ADDRESS.fullmatch(out):
         return Bad(f"not an e-mail address: {out!r}")
     return out
