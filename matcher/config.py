@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from matcher.domain import EMAIL_ADDRESS
 from matcher.errors import ConfigError
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
@@ -126,6 +127,12 @@ class Settings:
                     f"setting {name} (MATCHER_{name.upper()}) must be at least "
                     f"{least:g}, not {value!r}"
                 )
+        if not EMAIL_ADDRESS.fullmatch(self.mail_from):
+            raise ConfigError(
+                "setting mail_from (MATCHER_MAIL_FROM) must be a bare address such as "
+                f"matches@example.org, not {self.mail_from!r} (the name the emails are from "
+                "is MATCHER_ORGANISER_NAME)"
+            )
 
     @property
     def database(self) -> str:

@@ -25,6 +25,8 @@ def test_environment_values_are_typed_and_overrides_win():
         ("MATCHER_DIGEST_MATCHES", "-2", "must be at least 1, not -2"),
         ("MATCHER_MATCH_LIMIT", "ten", "invalid literal"),
         ("MATCHER_PROXIMITY_KM", "nan", "must be at least"),
+        # A display name would make "From: Org <Name <a@b.org>>" and a broken Message-ID.
+        ("MATCHER_MAIL_FROM", "Leeds Indie <m@leeds.test>", "must be a bare address"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(variable, value, message):

@@ -295,3 +295,14 @@ def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
     assert again.returncode == 0, again.stderr
     assert "1 digests were cut off" in again.stdout
     assert inbox.counts() == Counter({address: 1 for address in expected})
+
+
+@pytest.mark.parametrize(
+    "url", ["smtp://organiser:Sup3rSecret@127.0.0.1:80x", "smtq://u:Sup3rSecret@h"]
+)
+def test_an_smtp_url_in_an_error_hides_its_password(url):
+    from matcher.digest.mail import SmtpServer
+
+    with pytest.raises(ConfigError) as caught:
+        SmtpServer.from_url(url)
+    assert "Sup3rSecret" not in str(caught.value) and ":***@" in str(caught.value)

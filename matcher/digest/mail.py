@@ -82,12 +82,13 @@ class SmtpServer:
         """Parse an SMTP URL: smtp:// (STARTTLS when offered) or smtps:// (TLS from the start)."""
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ConfigError(f"SMTP URL must look like smtp://user:pass@host:587, not {url!r}")
+            shown = _without_password(url)
+            raise ConfigError(f"SMTP URL must look like smtp://user:pass@host:587, not {shown!r}")
         tls = parts.scheme == "smtps"
         try:
             port = parts.port or (465 if tls else 25)
         except ValueError as exc:
-            raise ConfigError(f"SMTP URL {url!r}: {exc}") from exc
+            raise ConfigError(f"SMTP URL {_without_password(url)!r}: {exc}") from exc
         return cls(
             parts.hostname,
             port,
@@ -260,6 +261,15 @@ class SmtpSender:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._smtp.quit()
             self._drop()
+
+
+def _without_password(url: str) -> str:
+    """The URL as an error may show it (in a cron job's log): its password hidden."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    return parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}").geturl()
 
 
 def _reply(exc: smtplib.SMTPException) -> tuple[int, str]:
