@@ -36,6 +36,10 @@ from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, HAPPENED, REQUIRE
 from matcher.store import Interaction, Member, Post
 
 CHUNK = 500  # ids per IN (...) query
+# Each stored post's external id, side and owner's external id.
+OWNED = select(Post.external_id, Post.side, Member.external_id).join(
+    Member, Post.member_id == Member.id
+)
 
 
 def _tag_list(value: Any) -> Any:
@@ -255,10 +259,7 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
         for c in ("need_id", "offer_id")
         if about[i][c] is not None and about[i][c] not in posts
     }
-    owned = select(Post.external_id, Post.side, Member.external_id).join(
-        Member, Post.member_id == Member.id
-    )
-    posts |= {key: (side, owner) for key, side, owner in _stored(session, owned, wanted)}
+    posts |= {key: (side, owner) for key, side, owner in _stored(session, OWNED, wanted)}
 
     def check(entity: str, column: str, known: Iterable[str], what: str) -> None:
         for record, (file, row) in zip(rows[entity].records, rows[entity].origins, strict=True):
@@ -313,14 +314,17 @@ def _check_stored_interactions(
         for r, origin in zip(rows["posts"].records, rows["posts"].origins, strict=True)
         if r["id"] is not None and r["side"] is not None and r["member_id"] is not None
     }
-    if not imported:
-        return
+    stored = {key: (side, owner) for key, side, owner in _stored(session, OWNED, set(imported))}
+    moved = sorted(
+        key
+        for key, (record, _) in imported.items()
+        if key in stored and stored[key] != (record["side"], record["member_id"])
+    )
     given = {r["id"] for r in rows["interactions"].records if r["id"] is not None}
     query, _ = file_rows("interactions")  # store id, then the file's columns
     wrong: dict[str, list[tuple[str, str, str]]] = {}  # post id: (interaction, field, reason)
-    ordered = sorted(imported)
-    for start in range(0, len(ordered), CHUNK):
-        part = ordered[start : start + CHUNK]
+    for start in range(0, len(moved), CHUNK):
+        part = moved[start : start + CHUNK]
         ids = select(Post.id).where(Post.external_id.in_(part))
         found = session.execute(
             query.where(Interaction.need_post_id.in_(ids) | Interaction.offer_post_id.in_(ids))
