@@ -195,6 +195,9 @@ def list_builds(models_dir: Path) -> list[dict[str, Any]]:
     for folder in sorted(models_dir.iterdir(), reverse=True):
         if folder.name.startswith(".") or folder.is_symlink() or not (folder / MANIFEST).is_file():
             continue
-        manifest = json.loads((folder / MANIFEST).read_text())
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text())
+        except (OSError, ValueError) as exc:  # listed, so that it can be found and removed
+            manifest = {"build_id": folder.name, "unreadable": f"cannot read the manifest: {exc}"}
         builds.append({**manifest, "current": folder.resolve() == current})
     return builds

@@ -14,6 +14,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from matcher import artifacts
 from matcher.corpus import HELPED
 from matcher.domain import NEED, fold_tag
+from matcher.errors import BuildError
 from matcher.learn import LEARNED_FILE
 
 
@@ -58,13 +59,28 @@ class BuildIndex:
         """Load `build` (default: current) from `models_dir`, refusing incompatible builds."""
         folder = artifacts.resolve(models_dir, build)
         manifest = artifacts.read_manifest(folder)
+        try:
+            index = cls._read(folder, manifest)
+            index._check_sizes()
+        except (OSError, ValueError, KeyError) as exc:  # a file missing, cut short or mangled
+            name = getattr(exc, "filename", None)
+            what = f"{Path(name).name}: " if name else ""
+            raise BuildError(
+                f"the build {folder.name} is damaged ({what}{exc}): switch to another with "
+                "`matcher builds --use BUILD_ID`, or run `matcher build`"
+            ) from exc
+        index._prepare()
+        return index
 
+    @classmethod
+    def _read(cls, folder: Path, manifest: dict[str, Any]) -> BuildIndex:
         def array(name: str) -> np.ndarray:
             # A plain ndarray over the memory map: numpy's memmap subclass adds Python-level
             # work to every indexing, which the request path does dozens of times.
             return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
 
-        index = cls(
+        learned = manifest.get("ranker", {}).get("used", False)  # its scores must be there
+        return cls(
             folder=folder,
             manifest=manifest,
             members=pd.read_parquet(folder / "members.parquet"),
@@ -76,12 +92,23 @@ class BuildIndex:
             helped_by_indptr=np.asarray(array("helped_by_indptr")),
             helped_by_needs=array("helped_by_needs"),
             help_graph=sparse.load_npz(folder / "help_graph.npz").tocsr(),
-            learned=np.asarray(np.load(folder / LEARNED_FILE, mmap_mode="r"))
-            if (folder / LEARNED_FILE).is_file()
-            else None,
+            learned=np.asarray(np.load(folder / LEARNED_FILE, mmap_mode="r")) if learned else None,
         )
-        index._prepare()
-        return index
+
+    def _check_sizes(self) -> None:
+        """The arrays agree with each other (a file from another build would not)."""
+        n_items, n_needs = len(self.items), len(self.need_rows)
+        sizes = {
+            "vectors.npy": (len(self.vectors), n_items),
+            "candidate_members.npy": (len(self.candidate_members), n_needs),
+            "candidate_scores.npy": (self.candidate_scores.shape, self.candidate_members.shape),
+            "helped_by_indptr.npy": (len(self.helped_by_indptr), len(self.members) + 1),
+        }
+        if self.learned is not None:
+            sizes[LEARNED_FILE] = (self.learned.shape, self.candidate_members.shape)
+        for name, (found, wanted) in sizes.items():
+            if found != wanted:
+                raise ValueError(f"{name} holds {found} rows where the build has {wanted}")
 
     def _prepare(self) -> None:
         """Plain arrays and lists for the request path: no DataFrame lookups while serving."""

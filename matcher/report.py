@@ -20,6 +20,7 @@ from sklearn.metrics import brier_score_loss
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from matcher import artifacts
 from matcher.config import MIN_TRAINING_LABELS, Settings
 from matcher.engine import Matcher
 from matcher.evaluate.protocol import Evaluation
@@ -159,6 +160,19 @@ def manifest_summary(manifest: dict[str, Any]) -> pd.DataFrame:
     rows += [("ranker", k, ranker[k]) for k in keys if k in ranker]
     rows += [("timings", k, v) for k, v in manifest.get("timings", {}).items()]
     return pd.DataFrame(rows, columns=["section", "item", "value"])
+
+
+def current_note(models_dir: Path, build_id: str) -> str:
+    """Whether `build_id` is `models/current`, and if not, why and how to make it so: a build
+    "as of" an earlier time than the current build's snapshot is kept beside it, not
+    switched in (`matcher.artifacts.publish`)."""
+    current = artifacts.read_manifest(artifacts.resolve(models_dir))["build_id"]
+    if current == build_id:
+        return f"models/current is the new build {build_id}"
+    return (
+        f"models/current stays {current}, a later snapshot than the new build {build_id}, "
+        f"which is kept beside it: `matcher builds --use {build_id}` switches to it"
+    )
 
 
 def sample_matches(matcher: Matcher, *, members: int = 3, limit: int = 5) -> pd.DataFrame:

@@ -375,3 +375,56 @@ def test_a_new_community_with_offers_only_does_not_make_strangers_typical(
     scores = {m.member_id: m.score for m in matcher.for_text("drummer wanted for gigs")}
     assert scores["kit"] == max(scores.values()) > 0.5
     assert min(scores.values()) < 0.5  # the least alike are below a typical candidate
+
+
+def test_a_damaged_build_is_refused_by_name_and_another_can_be_made_current(
+    community, settings, encoder, tmp_path
+):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    first = build_model(community, encoder, settings, clock=clock)
+    second = build_model(community, encoder, settings, clock=clock)
+    assert (second.folder / "candidate_learned.npy").exists() == bool(
+        json.loads((second.folder / "manifest.json").read_text())["ranker"]["used"]
+    )
+    # A score file cut short, or missing where the manifest says the ranker was used: a
+    # clear refusal, never a build served with other files' sizes or without its ranker.
+    (second.folder / "candidate_members.npy").write_bytes(
+        (second.folder / "candidate_members.npy").read_bytes()[:200]
+    )
+    with pytest.raises(BuildError, match=f"the build {second.build_id} is damaged"):
+        BuildIndex.load(settings.models_dir)
+    cli = CliRunner()
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    result = cli.invoke(main, [*options, "match", "m1"])
+    assert result.exit_code == 1 and "is damaged" in result.output
+    # `builds --use` goes back to the earlier build, and refuses the damaged one.
+    assert cli.invoke(main, [*options, "builds", "--use", second.build_id]).exit_code == 1
+    switched = cli.invoke(main, [*options, "builds", "--use", first.build_id])
+    assert switched.exit_code == 0, switched.output
+    assert BuildIndex.load(settings.models_dir).build_id == first.build_id
+    # A manifest that cannot be read is listed as such.
+    (second.folder / "manifest.json").write_text("{")
+    listed = cli.invoke(main, [*options, "builds"])
+    assert listed.exit_code == 0 and "cannot read the manifest" in " ".join(listed.output.split())
+
+
+def test_a_build_as_of_an_earlier_time_is_kept_beside_current_and_says_so(
+    community, settings, encoder
+):
+    from datetime import timedelta
+
+    from matcher import report
+
+    later = build_model(community, encoder, settings, clock=clock)
+    earlier = build_model(community, encoder, settings, clock=lambda: clock() - timedelta(days=1))
+    assert BuildIndex.load(settings.models_dir).build_id == later.build_id
+    assert (
+        report.current_note(settings.models_dir, later.build_id).startswith("models/current stays")
+        is False
+    )
+    note = report.current_note(settings.models_dir, earlier.build_id)
+    assert note.startswith(f"models/current stays {later.build_id}")
+    assert f"matcher builds --use {earlier.build_id}" in note

@@ -52,11 +52,27 @@ def build_command(app: AppContext, if_stale: bool) -> None:
 
 
 @click.command("builds")
+@click.option(
+    "--use",
+    "use",
+    metavar="BUILD_ID",
+    help="Make this build current (e.g. go back to an earlier one); a running server switches "
+    "to it without dropping requests.",
+)
 @pass_app
-def builds_command(app: AppContext) -> None:
-    """List the model builds in the models folder, newest first."""
-    from matcher.artifacts import list_builds
+def builds_command(app: AppContext, use: str | None) -> None:
+    """List the model builds in the models folder, newest first; or switch to one (--use).
 
+    A build that cannot be read is listed as such, so that it can be found and removed.
+    """
+    from matcher.artifacts import list_builds, switch_current
+    from matcher.index import BuildIndex
+
+    if use is not None:
+        BuildIndex.load(app.settings.models_dir, use)  # refuses a damaged or foreign build
+        switch_current(app.settings.models_dir, use)
+        app.out.print(f"current build: {use}", markup=False, highlight=False)
+        return
     found = list_builds(app.settings.models_dir)
     if not found:
         app.console.print(
@@ -70,7 +86,10 @@ def builds_command(app: AppContext) -> None:
     # The id is what --build takes: never cut short, whatever the terminal's width.
     build = Column("build", no_wrap=True, min_width=width)
     table = Table(build, "current", "members", "needs", "offers", "encoder", "ranker")
+    unreadable = [b for b in found if "unreadable" in b]
     for b in found:
+        if b in unreadable:
+            continue
         table.add_row(
             b["build_id"],
             "yes" if b["current"] else "",
@@ -81,6 +100,9 @@ def builds_command(app: AppContext) -> None:
             "learned" if b["ranker"]["used"] else "content",
         )
     app.out.print(table)
+    for b in unreadable:
+        current = " (current)" if b["current"] else ""
+        app.out.print(f"{b['build_id']}{current}: {b['unreadable']}", markup=False)
 
 
 @click.command("match")
