@@ -36,9 +36,16 @@ def current_key() -> KeyInfo | None:
     return g.get("api_key")
 
 
+# Endpoints that need no key, and so do not read one: liveness and readiness must answer
+# (readiness with its 503) while the store does not.
+KEYLESS_ENDPOINTS = frozenset({"service.health", "service.ready"})
+
+
 def _resolve_key() -> None:
     """Verify the request's key once, before rate limits and views look at it."""
     sent = request.headers.get(HEADER)
+    if request.endpoint in KEYLESS_ENDPOINTS:
+        sent = None
     g.api_key = keys.verify_key(services().sessions, sent) if sent else None
 
 

@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 
 from apiflask import APIFlask, HTTPError
 from flask import current_app, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -72,6 +73,14 @@ def _from_exception(exc: HTTPException) -> tuple[Body, int, Any]:
     else:
         description = exc.description or HTTP_STATUS_CODES.get(code, "Error")
     return error_body(code, description), code, headers
+
+
+def _from_store(exc: DBAPIError) -> tuple[Body, int, dict[str, str]]:
+    """The store does not answer (down, restarting, unreachable): 503, try again shortly. The
+    driver's words go to the log, not to the client."""
+    current_app.logger.error("the store does not answer: %s", exc.orig or exc)
+    body = error_body(503, "the store does not answer; try again shortly")
+    return body, 503, {"Retry-After": "10"}
 
 
 def _from_library(exc: MatcherError) -> tuple[Body, int]:
@@ -146,6 +155,8 @@ def init_app(app: APIFlask) -> None:
     app.error_processor(_from_http_error)
     app.register_error_handler(HTTPException, _from_exception)
     app.register_error_handler(MatcherError, _from_library)
+    app.register_error_handler(OperationalError, _from_store)
+    app.register_error_handler(InterfaceError, _from_store)
     app.spec_processor(document_errors)
 
 
@@ -161,6 +172,7 @@ SHARED_ERRORS = {
     "413": "The body is larger than the limit (MATCHER_MAX_BODY_BYTES)",
     "415": "The body is not sent as JSON (Content-Type: application/json)",
     "429": "Too many requests for this key; wait for Retry-After seconds",
+    "503": "The store does not answer (down or restarting); try again after Retry-After seconds",
 }
 
 
@@ -177,7 +189,7 @@ def document_errors(spec: dict[str, Any]) -> dict[str, Any]:
             if operation.get("security"):
                 codes.append("403")
             if path.startswith("/v1/"):
-                codes.append("429")
+                codes += ["429", "503"]
             for code in codes:
                 operation["responses"].setdefault(
                     code, {"description": SHARED_ERRORS[code], "content": ref}

@@ -352,3 +352,20 @@ def test_bodies_no_encoder_or_parser_can_take_are_4xx_not_500(client, rw, ro):
             "/v1/search", data=data, headers={**ro, "Content-Type": "application/json"}
         )
         assert_error(response, 400)
+
+
+def test_a_store_that_does_not_answer_is_a_503_and_health_needs_no_store(client, ro, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from matcher import keys
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT ...", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(keys, "verify_key", down)
+    response = client.get("/v1/members/hum/matches", headers=ro)
+    body = assert_error(response, 503)
+    assert body["description"] == "the store does not answer; try again shortly"
+    assert response.headers["Retry-After"] == "10"
+    # Liveness reads no key, so it answers while the store does not.
+    assert client.get("/health", headers=ro).status_code == 200
