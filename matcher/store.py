@@ -24,7 +24,7 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -208,12 +208,27 @@ class ImportRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+# PostgreSQL connections (libpq's parameters): give up connecting after this many seconds, and
+# probe an idle connection so that one whose server vanished (a network partition) is found
+# dead in about a minute, instead of each worker waiting on it for good.
+PG_CONNECT_ARGS: dict[str, int] = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for the store; SQLite gets foreign keys, WAL and a busy timeout."""
+    """An engine for the store; SQLite gets foreign keys, WAL and a busy timeout, PostgreSQL
+    timeouts to connect and keepalives (`PG_CONNECT_ARGS`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if make_url(url).get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, connect_args=dict(PG_CONNECT_ARGS))
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,14 @@ def test_a_folder_or_database_the_machine_refuses_is_one_line_not_a_traceback(ru
     result = CliRunner().invoke(main, ["--database-url", "nonsense://x", "stats"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Error: the database URL cannot be used" in result.output
+    # A PostgreSQL server that is not there (nothing listens on the port).
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = f"postgresql+psycopg://nobody@127.0.0.1:{port}/matcher"
+    result = CliRunner().invoke(main, ["--database-url", down, "stats"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: the store does not answer: ")
 
 
 def test_import_help_names_the_required_columns_of_each_file():

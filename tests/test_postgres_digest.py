@@ -39,3 +39,30 @@ def test_the_week_lock_is_the_stores_so_it_holds_across_processes_and_hosts(sett
     finally:
         close_store(first)
         close_store(second)
+
+
+def test_a_run_that_fails_as_the_store_goes_away_reports_its_own_error(settings):  # noqa: F811
+    # The store restarted mid-run: the lock's connection is gone, and unlocking fails too.
+    # The error reported must be the run's, not the unlock's.
+    from sqlalchemy import text
+
+    from matcher.db import close_store, open_store
+    from matcher.digest.lock import week_lock
+
+    sessions, other = open_store(settings), open_store(settings)
+    try:
+        with (
+            pytest.raises(RuntimeError, match="the run's own error"),
+            week_lock(sessions, "2026-W48", settings.data_dir),
+        ):
+            with other.begin() as s:  # every other connection to the store is cut
+                s.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            raise RuntimeError("the run's own error")
+    finally:
+        close_store(sessions)
+        close_store(other)

@@ -70,3 +70,31 @@ def test_an_import_leaves_the_planner_statistics_of_what_it_wrote(sessions, tmp_
         analysed = {name: done for name, done in s.execute(query)}
     assert analysed["members"] is True
     assert analysed["posts"] is False  # nothing written there
+
+
+def test_a_server_that_never_answers_is_given_up_on_not_waited_for(monkeypatch):
+    # A socket that accepts and then says nothing, as a hung server or a partition would.
+    import socket
+    import threading
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    from matcher import store
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held = []
+    threading.Thread(target=lambda: held.append(listener.accept()), daemon=True).start()
+    monkeypatch.setitem(store.PG_CONNECT_ARGS, "connect_timeout", 2)
+    port = listener.getsockname()[1]
+    hung = store.make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{port}/db")
+    started = time.monotonic()
+    with pytest.raises(OperationalError):
+        hung.connect()
+    assert time.monotonic() - started < 10
+    hung.dispose()
+    for connection, _ in held:
+        connection.close()
+    listener.close()

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from matcher import __version__
 from matcher.cli.context import AppContext, pass_app
@@ -30,6 +30,9 @@ class MatcherGroup(click.Group):
             _fail(f"Error: {exc.strerror or exc}{where}")
         except ArgumentError as exc:  # e.g. NoSuchModuleError: an unknown database dialect
             _fail(f"Error: the database URL cannot be used: {exc}")
+        except (OperationalError, InterfaceError) as exc:  # down, refusing, no such database
+            said = str(exc.orig or exc).strip().splitlines()
+            _fail(f"Error: the store does not answer: {said[0] if said else exc}")
 
 
 def _fail(message: str) -> None:

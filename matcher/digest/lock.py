@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.errors import Busy
@@ -44,9 +45,16 @@ def week_lock(sessions: sessionmaker[Session], week: str, folder: Path) -> Itera
                 raise _busy(week)
             try:
                 yield
-            finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                connection.commit()
+            except BaseException:
+                # The run failed (perhaps the store went away): unlock if the store still
+                # answers, and let the run's own error be the one reported. The lock goes
+                # with the connection anyway.
+                with contextlib.suppress(DBAPIError):
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    connection.commit()
+                raise
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            connection.commit()
         return
     database = engine.url.database
     beside = Path(database).parent if database not in (None, "", ":memory:") else folder
