@@ -18,6 +18,7 @@ from matcher.domain import (
     POST_STATUSES,
     SIDES,
     future_problem,
+    place_problem,
     post_problem,
 )
 from matcher.embed import CachedEncoder, Encoder
@@ -157,13 +158,10 @@ def update_member(
 
 def _check_place(latitude: float | None, longitude: float | None) -> None:
     """A place is a latitude and a longitude, or neither (as an import checks it)."""
-    if (latitude is None) != (longitude is None):
-        given, missing = (
-            ("latitude", "longitude") if longitude is None else ("longitude", "latitude")
-        )
-        raise InvalidInput(
-            f"{missing} is empty, but {given} is given: give both, or neither", missing
-        )
+    problem = place_problem(latitude, longitude)
+    if problem is not None:
+        field, reason = problem
+        raise InvalidInput(f"{field}: {reason}", field)
 
 
 def close_member(

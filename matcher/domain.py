@@ -175,6 +175,15 @@ def tag_problem(tag: str) -> str | None:
     return problem
 
 
+def place_problem(latitude: float | None, longitude: float | None) -> tuple[str, str] | None:
+    """Why a member's place cannot be stored (one coordinate without the other), as the field
+    at fault and the reason, or None when it can."""
+    if (latitude is None) == (longitude is None):
+        return None
+    given, missing = ("latitude", "longitude") if longitude is None else ("longitude", "latitude")
+    return missing, f"empty, but {given} is given: a place needs both, or neither"
+
+
 def time_problem(value: datetime) -> str | None:
     """Why a time cannot be stored (outside `YEARS`), or None when it can."""
     if YEARS[0] <= value.year <= YEARS[1]:

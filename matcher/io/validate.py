@@ -25,6 +25,7 @@ from matcher.domain import (
     POST_STATUSES,
     SIDES,
     future_problem,
+    place_problem,
     post_problem,
 )
 from matcher.errors import RowProblem
@@ -193,11 +194,9 @@ def _check_together(entity: str, rows: Rows, problems: list[RowProblem]) -> None
     and a longitude; a post cannot expire before it was written."""
     for record, absent, (file, row) in zip(rows.records, rows.absent, rows.origins, strict=True):
         if entity == "members" and not absent & {"latitude", "longitude"}:
-            given = [c for c in ("latitude", "longitude") if record.get(c) is not None]
-            if len(given) == 1:
-                other = "longitude" if given == ["latitude"] else "latitude"
-                reason = f"empty, but {given[0]} is given: a place needs both, or neither"
-                problems.append(RowProblem(file, row, other, reason))
+            place = place_problem(record.get("latitude"), record.get("longitude"))
+            if place is not None:
+                problems.append(RowProblem(file, row, *place))
         if entity == "posts":
             created, expires = record.get("created_at"), record.get("expires_at")
             if created is not None and expires is not None and expires <= created:
