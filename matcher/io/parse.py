@@ -57,9 +57,16 @@ def is_empty(value: Any) -> bool:
         return False
 
 
-def text(value: Any, max_length: int | None = None, *, one_line: bool = True) -> Any:
+def text(
+    value: Any,
+    max_length: int | None = None,
+    *,
+    one_line: bool = True,
+    problem: Callable[[str], str | None] | None = None,
+) -> Any:
     """Stripped text (numbers become their digits), checked against `max_length` and for
-    characters it may not hold (line breaks too, when `one_line`)."""
+    characters it may not hold (line breaks too, when `one_line`), or by `problem` (one of
+    `matcher.domain`'s checks) when given."""
     if is_empty(value):
         return None
     if isinstance(value, bool | np.bool_):
@@ -73,21 +80,13 @@ def text(value: Any, max_length: int | None = None, *, one_line: bool = True) ->
     out = str(value).strip()
     if max_length is not None and len(out) > max_length:
         return Bad(f"longer than {max_length} characters ({len(out)})")
-    problem = text_problem(out, one_line=one_line)
-    return out if problem is None else Bad(problem)
+    found = problem(out) if problem is not None else text_problem(out, one_line=one_line)
+    return out if found is None else Bad(found)
 
 
 def identifier(max_length: int) -> Parser:
     """A parser of ids: one line of text without '/' (`matcher.domain.id_problem`)."""
-
-    def parse(value: Any) -> Any:
-        out = text(value, max_length)
-        if out is None or isinstance(out, Bad):
-            return out
-        problem = id_problem(out)
-        return out if problem is None else Bad(problem)
-
-    return parse
+    return lambda value: text(value, max_length, problem=id_problem)
 
 
 def texts(max_length: int, *, one_line: bool = True) -> Parser:
