@@ -49,6 +49,8 @@ class CurrentView:
         self._next_expiry = -np.inf
         self._live_tags: dict[int, set[str]] = {}
         self._changed_owners: frozenset[int] = frozenset()  # members with a post changed since
+        # Members closed since the build, and their posts (`_closed_posts`).
+        self._closed: tuple[frozenset[int], np.ndarray] = (frozenset(), np.zeros(0, np.int64))
         self._refreshing = threading.Lock()
 
     def candidates(self, seeker_id: int, needs: Items, offers: Items, direction: str) -> list[int]:
@@ -158,10 +160,7 @@ class CurrentView:
             expired = index.item_expires <= now
             self.superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
             # Needs of members closed since the build are no longer quoted as help given.
-            closed = [m.member_id for m in self.live.members.values() if not m.active]
-            if closed:
-                theirs = session.scalars(select(Post.id).where(Post.member_id.in_(closed))).all()
-                self.superseded |= index.is_help & np.isin(index.item_post, list(theirs))
+            self.superseded |= index.is_help & np.isin(index.item_post, self._closed_posts(session))
             later = index.item_expires[~expired]
             built_expiry = float(later.min()) if len(later) else np.inf
             self._next_expiry = min(built_expiry, self.live.next_expiry())
@@ -174,6 +173,15 @@ class CurrentView:
             self._live_tags = live_tags
             self._changed_owners = frozenset(owners)
             self._version = version
+
+    def _closed_posts(self, session: Session) -> np.ndarray:
+        """The posts of the members closed since the build: read from the store only when
+        that set of members changed, not at every change of a post."""
+        closed = frozenset(m.member_id for m in self.live.members.values() if not m.active)
+        if closed != self._closed[0]:
+            found = session.scalars(select(Post.id).where(Post.member_id.in_(closed))).all()
+            self._closed = (closed, np.array(found, dtype=np.int64))
+        return self._closed[1]
 
     def items_of(self, member_ids: list[int], side: str) -> Items:
         """The current texts of one side of these members: the build's, minus changed, plus live."""
