@@ -386,11 +386,19 @@ def test_a_damaged_build_is_refused_by_name_and_another_can_be_made_current(
 
     first = build_model(community, encoder, settings, clock=clock)
     second = build_model(community, encoder, settings, clock=clock)
-    assert (second.folder / "candidate_learned.npy").exists() == bool(
-        json.loads((second.folder / "manifest.json").read_text())["ranker"]["used"]
+    # The ranker's scores missing where the manifest says it was used (this small community
+    # trains none, so the manifest says so here): refused, not served with the content score.
+    manifest_file = second.folder / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    assert not (second.folder / "candidate_learned.npy").exists()
+    manifest_file.write_text(
+        json.dumps({**manifest, "ranker": {**manifest["ranker"], "used": True}})
     )
-    # A score file cut short, or missing where the manifest says the ranker was used: a
-    # clear refusal, never a build served with other files' sizes or without its ranker.
+    with pytest.raises(BuildError, match=r"damaged \(candidate_learned\.npy: "):
+        BuildIndex.load(settings.models_dir)
+    manifest_file.write_text(json.dumps(manifest))
+    assert BuildIndex.load(settings.models_dir).build_id == second.build_id
+    # A score file cut short: a clear refusal, never a build served with other files' sizes.
     (second.folder / "candidate_members.npy").write_bytes(
         (second.folder / "candidate_members.npy").read_bytes()[:200]
     )
