@@ -7,7 +7,7 @@ may make up to N times the limit. Point `MATCHER_RATELIMIT_STORAGE_URI` at a sha
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 
 from api.auth import current_key
@@ -37,10 +37,20 @@ def _exempt() -> bool:
     return request.endpoint in OPEN_ENDPOINTS or request.method == "OPTIONS"
 
 
+def _retry_after_only_when_refused(response: Response) -> Response:
+    """Flask-Limiter sends Retry-After with every response; it means something only with a
+    429 (or a 503, whose handler sets its own)."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask, limit: str) -> Limiter:
     """One limit per key shared by every endpoint of `app` (`limit` like "600 per minute")."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Registered before the limiter's own hook, so it runs after it.
+    app.after_request(_retry_after_only_when_refused)
     limiter = Limiter(
         rate_limit_key,
         application_limits=[limit],

@@ -40,7 +40,11 @@ def test_the_rate_limit_counts_per_key_and_answers_429(built, sessions, settings
         client = app.test_client()
         first, second = key_headers(sessions, "read"), key_headers(sessions, "read")
         for _ in range(3):
-            assert client.get("/v1/members", headers=first).status_code == 200
+            allowed = client.get("/v1/members", headers=first)
+            assert allowed.status_code == 200
+            # How many are left is said; when to retry only once refused.
+            assert "X-RateLimit-Remaining" in allowed.headers
+            assert "Retry-After" not in allowed.headers
         response = client.get("/v1/members/hum/matches", headers=first)
         assert_error(response, 429)
         assert int(response.headers["Retry-After"]) > 0
