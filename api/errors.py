@@ -125,7 +125,8 @@ def _require_json_bodies() -> None:
     """A body that is not declared JSON is refused with 415, saying how to send it (read as
     JSON it would look empty, and every required field would seem missing). A JSON body the
     parser gives up on for a reason other than its syntax (nested too deeply for the
-    interpreter's stack, a number of more than 4,300 digits) is a 400, not a 500."""
+    interpreter's stack, a number of more than 4,300 digits) is a 400, not a 500. A JSON body
+    that is not an object (an array, null, a number) is a 422 saying so."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -139,14 +140,30 @@ def _require_json_bodies() -> None:
         fail(415, "send the body as JSON, with the header Content-Type: application/json")
     if request.is_json:
         try:
-            json.loads(request.get_data(cache=True))
+            body = json.loads(request.get_data(cache=True))
         except json.JSONDecodeError:
-            pass  # malformed: the schema's parser answers 400, as for any request
+            return  # malformed: the schema's parser answers 400, as for any request
         except UnicodeDecodeError:
-            pass  # the same
+            return  # the same
         except (RecursionError, ValueError) as exc:
             reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             fail(400, f"the JSON body cannot be read: {reason}")
+        if not isinstance(body, dict):
+            # Every body of this API is one object; the schema would only say "Invalid input type".
+            fail(422, f"the JSON body must be an object ({{...}}), not {_json_type(body)}")
+
+
+def _json_type(value: Any) -> str:
+    """What a parsed JSON value is, in JSON's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    return "a number"
 
 
 def init_app(app: APIFlask) -> None:

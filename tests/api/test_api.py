@@ -66,6 +66,20 @@ def test_malformed_json_is_400(client, rw):
     assert "JSON" in body["description"]
 
 
+def test_a_json_body_that_is_not_an_object_is_422_saying_so(client, rw):
+    for body, named in (
+        ("[]", "an array"),
+        ("null", "null"),
+        ("3", "a number"),
+        ('"x"', "a string"),
+    ):
+        for send in (client.post, client.patch):
+            path = "/v1/members" if send == client.post else "/v1/members/hum"
+            response = send(path, data=body, headers=rw, content_type="application/json")
+            described = assert_error(response, 422)["description"]
+            assert f"must be an object ({{...}}), not {named}" in described
+
+
 def test_a_body_not_sent_as_json_is_415_saying_how(client, rw):
     # curl -d without -H "Content-Type: application/json" sends a form.
     for content_type in ("application/x-www-form-urlencoded", "text/plain"):
