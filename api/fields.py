@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC
 from functools import partial
@@ -47,6 +48,18 @@ class JsonInteger(Integer):
         if isinstance(value, float) and not value.is_integer():
             raise self.make_error("invalid")
         return super()._deserialize(int(value), attr, data, **kw)
+
+
+class QueryInteger(Integer):
+    """An integer of a query string: ASCII digits, as in ?limit=20 (Python's int() would also
+    take "1_0", " 12 " and digits of other scripts, such as "١٢")."""
+
+    DIGITS = re.compile(r"[+-]?[0-9]+")
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kw: object) -> int:
+        if not isinstance(value, str) or not self.DIGITS.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kw)
 
 
 class JsonFloat(Float):

@@ -10,6 +10,7 @@ from api.fields import (
     JsonBoolean,
     JsonFloat,
     JsonInteger,
+    QueryInteger,
     external_id,
     line,
     prose,
@@ -121,8 +122,8 @@ class ListedMember(MemberOut):
 class Page(Schema):
     """Which page of a list."""
 
-    limit = Integer(load_default=50, validate=Range(1, MAX_MATCH_LIMIT))
-    offset = Integer(load_default=0, validate=Range(0, 10_000_000))
+    limit = QueryInteger(load_default=50, validate=Range(1, MAX_MATCH_LIMIT))
+    offset = QueryInteger(load_default=0, validate=Range(0, 10_000_000))
 
 
 class MemberList(Schema):
@@ -217,7 +218,7 @@ class Match(Schema):
 class MatchQuery(Schema):
     """Filters and size of a member's matches."""
 
-    limit = Integer(
+    limit = QueryInteger(
         validate=Range(1, MAX_MATCH_LIMIT),
         metadata={"description": "How many; the default is the match_limit setting (20)."},
     )

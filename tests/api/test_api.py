@@ -101,6 +101,10 @@ def test_invalid_fields_are_422_naming_the_field(client, rw, ro):
     bad_flag = {"name": "B", "kind": "band", "share_contact": "yes"}
     assert_error(client.post("/v1/members", json=bad_flag, headers=rw), 422, "share_contact")
     assert_error(client.get("/v1/members/hum/matches?limit=0", headers=ro), 422, "limit")
+    for written in ("\u0661\u0662", "1_0", "%2012", "12.0"):  # Arabic-Indic digits, ...
+        assert_error(client.get(f"/v1/members?limit={written}", headers=ro), 422, "limit")
+        assert_error(client.get(f"/v1/members/hum/matches?limit={written}", headers=ro), 422)
+    assert client.get("/v1/members?limit=2&offset=0", headers=ro).status_code == 200
     assert_error(client.post("/v1/search", json={"text": ""}, headers=ro), 422, "text")
     unknown = {"name": "B", "kind": "band", "password": "x"}
     assert_error(client.post("/v1/members", json=unknown, headers=rw), 422, "password")
