@@ -114,11 +114,13 @@ def _describe(code: int, detail: Any) -> str:
     return HTTP_STATUS_CODES.get(code, "Error")
 
 
-# Endpoints whose POST body is not JSON: RFC 8058's one-click unsubscribe, and the
-# unsubscribe page's button, post a form.
-FORM_ENDPOINTS = frozenset(
-    {"unsubscribe.unsubscribe_one_click", "unsubscribe_page.unsubscribe_page"}
-)
+def _takes_json_body() -> bool:
+    """Whether the view answering this request declares a JSON body (`@bp.input` of a JSON
+    schema). Others take none, or a form: RFC 8058's one-click unsubscribe and the unsubscribe
+    page's button post one."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    spec = getattr(view, "_spec", {})  # where APIFlask's decorators note the body
+    return "body" in spec and spec.get("content_type") == "application/json"
 
 
 def _require_json_bodies() -> None:
@@ -134,7 +136,7 @@ def _require_json_bodies() -> None:
         # A body sent in chunks has no length to check first, and werkzeug stops reading it
         # at the limit without a word: read on, which raises 413 if there is more.
         request.stream.read(1)
-    if request.endpoint in FORM_ENDPOINTS:
+    if not _takes_json_body():
         return
     if request.content_length and not request.is_json:
         fail(415, "send the body as JSON, with the header Content-Type: application/json")
