@@ -55,6 +55,9 @@ def init_app(app: Flask, limit: str) -> Limiter:
         rate_limit_key,
         application_limits=[limit],
         application_limits_exempt_when=_exempt,
+        # Flask-Limiter counts no request that matched no route (a 404, a 405, an unknown
+        # method): named, they count against the same limit as the others.
+        request_identifier=lambda: request.endpoint or "unmatched",
     )
     limiter.init_app(app)
     return limiter

@@ -88,12 +88,18 @@ def _start() -> None:
     g.started = time.perf_counter()
 
 
+# The methods counted by name. The server passes on any word as a method, and every label
+# value is a new series kept until the server restarts, so other methods count as "other".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def _observe(response: Response) -> Response:
     m: Metrics = current_app.extensions["metrics"]
     endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    method = request.method if request.method in METHODS else "other"
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-    m.requests.labels(endpoint, request.method, str(response.status_code)).inc()
-    m.latency.labels(endpoint, request.method).observe(elapsed)
+    m.requests.labels(endpoint, method, str(response.status_code)).inc()
+    m.latency.labels(endpoint, method).observe(elapsed)
     return response
 
 

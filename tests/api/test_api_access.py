@@ -48,6 +48,11 @@ def test_the_rate_limit_counts_per_key_and_answers_429(built, sessions, settings
         response = client.get("/v1/members/hum/matches", headers=first)
         assert_error(response, 429)
         assert int(response.headers["Retry-After"]) > 0
+        # Requests that match no route count too, from a key or an address.
+        assert_error(client.get("/v1/no/such/route", headers=first), 429)
+        for _ in range(3):
+            client.open("/nothing", method="BREW")
+        assert_error(client.open("/nothing", method="BREW"), 429)
         assert client.get("/v1/members", headers=second).status_code == 200
         for _ in range(5):  # probes are never limited
             assert client.get("/health").status_code == 200
@@ -107,6 +112,12 @@ def test_metrics_count_requests_per_endpoint_and_name_the_build(client, ro, buil
     )
     assert 'status="404"} 1.0' in text
     assert "matcher_http_request_duration_seconds_bucket" in text
+    # Any word is passed on as a method; each would be a new series kept until a restart.
+    for word in ("P000001", "P000002", "BREW"):
+        client.open("/no/such/route", method=word)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "P000001" not in text and "BREW" not in text
+    assert 'endpoint="unmatched",method="other",status="404"} 3.0' in text
     assert f'matcher_build_info{{build_id="{built}"}} 1.0' in text
 
 
