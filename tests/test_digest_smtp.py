@@ -14,6 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from matcher.digest import mail
 from matcher.digest.mail import SmtpSender
 from matcher.digest.render import Renderer
 from matcher.digest.send import deliver
@@ -218,6 +219,22 @@ def test_a_login_the_server_does_not_offer_stops_the_run_saying_so(chosen, setti
         send(chosen, settings, with_user, sleep=waits.append)
     assert waits == []  # not retried: trying again cannot help
     assert set(statuses(chosen).values()) == {"chosen"} and not inbox.counts()
+
+
+def test_a_password_is_never_sent_unencrypted_beyond_this_machine(
+    chosen, settings, inbox, monkeypatch
+):
+    assert all(map(mail.is_loopback, ["localhost", "127.0.0.1", "127.0.0.2", "::1", "[::1]"]))
+    assert not any(map(mail.is_loopback, ["mail.example.org", "10.0.0.1", "2001:db8::1"]))
+    # The inbox offers no STARTTLS; were it another machine, a login would cross the network
+    # in clear (or after a man in the middle stripped the offer).
+    monkeypatch.setattr(mail, "is_loopback", lambda host: False)
+    with_user = inbox.url.replace("smtp://", "smtp://matches:secret@")
+    with pytest.raises(ConfigError, match="offers no STARTTLS, and the password would be sent"):
+        send(chosen, settings, with_user)
+    assert set(statuses(chosen).values()) == {"chosen"} and not inbox.counts()
+    send(chosen, settings, inbox.url)  # without a login, nothing secret is sent
+    assert set(inbox.counts().values()) == {1}
 
 
 @pytest.fixture

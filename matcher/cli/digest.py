@@ -37,7 +37,8 @@ if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays insta
     "--smtp",
     metavar="URL",
     help="Send through this server: smtp://user:pass@host:587 (STARTTLS when offered) or "
-    "smtps://user:pass@host:465 [env MATCHER_SMTP_URL; default: the outbox].",
+    "smtps://user:pass@host:465; a password goes only over TLS. Better set MATCHER_SMTP_URL: "
+    "an option is seen by every user of the machine [default: the outbox].",
 )
 @click.option(
     "--dry-run",

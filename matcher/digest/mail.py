@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import os
 import re
 import smtplib
@@ -65,6 +66,16 @@ class Outbox:
 
         if self.folder.is_dir():
             write_index(self.folder)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine (a relay here: a password sent to it stays here)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -223,9 +234,18 @@ class SmtpSender:
             smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout, local_hostname=host)
         try:
             smtp.ehlo()
+            encrypted = s.implicit_tls
             if not s.implicit_tls and smtp.has_extn("starttls"):
                 smtp.starttls(context=self.ssl_context)
                 smtp.ehlo()
+                encrypted = True
+            if s.username and not encrypted and not is_loopback(s.host):
+                # Anyone on the way could read it, or strip the server's STARTTLS offer.
+                raise ConfigError(
+                    f"the SMTP server {s.host}:{s.port} offers no STARTTLS, and the password "
+                    "would be sent unencrypted: use smtps:// (TLS from the start) or the port "
+                    "where the server offers STARTTLS (often 587)"
+                )
             if s.username:
                 try:
                     smtp.login(s.username, s.password or "")
