@@ -241,7 +241,9 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
         data,
         MATCHER_ENCODER=args.encoder,
         MATCHER_RATE_LIMIT="1000000 per minute",
-        MATCHER_SECRET_KEY=os.environ.get("MATCHER_SECRET_KEY", "bench-secret"),
+        MATCHER_SECRET_KEY=os.environ.get(
+            "MATCHER_SECRET_KEY", "bench-secret-at-least-32-characters-long"
+        ),
     )
     print(f"{size} members ({args.encoder}) in {data}")
     took = prepare_with_key(size, data, env)

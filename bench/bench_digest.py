@@ -71,7 +71,7 @@ def main() -> None:
     settings = Settings.from_env(
         data_dir=folder / "var",
         models_dir=folder / "models",
-        secret_key="bench-secret",
+        secret_key="bench-secret-at-least-32-characters-long",
         database_url="",
     )
     sessions = open_store(settings)

@@ -32,6 +32,9 @@ AT_LEAST: dict[str, float] = {
     "max_body_bytes": 1,
     "trusted_proxies": 0,
 }
+# The unsubscribe links are signed with MATCHER_SECRET_KEY (HMAC-SHA1 by itsdangerous): 32
+# random characters are beyond any offline search from a link that a member holds.
+MIN_SECRET_KEY_LENGTH = 32
 # Below this many labelled outcomes (helped or accepted) a build keeps the content score. The
 # learning curve on both Stack Exchange dumps (`bench/learning_curve.py PATH`: models trained
 # at half of the questions on the most recent N answers, ranking the questions from 50% to
@@ -127,6 +130,14 @@ class Settings:
                     f"setting {name} (MATCHER_{name.upper()}) must be at least "
                     f"{least:g}, not {value!r}"
                 )
+        if self.secret_key and len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            # From one token of their own email, a member could find a short key offline
+            # and sign links that unsubscribe everyone else.
+            raise ConfigError(
+                f"setting secret_key (MATCHER_SECRET_KEY) is {len(self.secret_key)} characters "
+                f"long; use at least {MIN_SECRET_KEY_LENGTH} random ones, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
         if not EMAIL_ADDRESS.fullmatch(self.mail_from):
             raise ConfigError(
                 "setting mail_from (MATCHER_MAIL_FROM) must be a bare address such as "

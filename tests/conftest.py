@@ -20,7 +20,7 @@ def settings_in(folder: Path, database_url: str = "") -> Settings:
         data_dir=folder / "var",
         models_dir=folder / "models",
         encoder="hashing",
-        secret_key="test-secret",
+        secret_key="test-secret-at-least-32-characters-long",
         database_url=database_url,
     )
 

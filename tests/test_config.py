@@ -27,6 +27,8 @@ def test_environment_values_are_typed_and_overrides_win():
         ("MATCHER_PROXIMITY_KM", "nan", "must be at least"),
         # A display name would make "From: Org <Name <a@b.org>>" and a broken Message-ID.
         ("MATCHER_MAIL_FROM", "Leeds Indie <m@leeds.test>", "must be a bare address"),
+        # A member could find a short key from their own email's link, and sign others'.
+        ("MATCHER_SECRET_KEY", "zq", "is 2 characters long; use at least 32 random"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(variable, value, message):

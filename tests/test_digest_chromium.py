@@ -106,7 +106,9 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def html_of_example() -> str:
-    return Renderer(Settings(secret_key="docs-example")).render(example())[0]
+    return Renderer(Settings(secret_key="docs-example-secret-of-32-characters-or-more")).render(
+        example()
+    )[0]
 
 
 def test_the_html_email_renders_in_headless_chromium(tmp_path):

@@ -132,7 +132,10 @@ def test_evaluate_runs_on_a_community_too_small_to_compare(kernel, tmp_path):
 @pytest.fixture(scope="module")
 def ran_settings(ran) -> Settings:
     return Settings(
-        data_dir=ran / "var", models_dir=ran / "models", encoder="hashing", secret_key="test"
+        data_dir=ran / "var",
+        models_dir=ran / "models",
+        encoder="hashing",
+        secret_key="test-secret-at-least-32-characters-long",
     )
 
 

@@ -171,7 +171,7 @@ def test_matcher_serve_runs_gunicorn_workers_and_swaps_builds(sessions, settings
         "--threads",
         "2",
     ]
-    env = {**os.environ, "MATCHER_SECRET_KEY": "test-secret"}
+    env = {**os.environ, "MATCHER_SECRET_KEY": "test-secret-at-least-32-characters-long"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     server = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
