@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matcher import artifacts
 from matcher.config import Settings
 from matcher.corpus import match_items
-from matcher.domain import NEED, POSITIVE_KINDS
+from matcher.domain import HELP_GIVEN_KINDS, NEED
 from matcher.embed import CachedEncoder, Encoder, encoder_name
 from matcher.errors import BuildError
 from matcher.learn import learn
@@ -221,9 +221,10 @@ def _write_build(
 
 
 def help_graph(community: Community, member_row: pd.Series, at: pd.Timestamp) -> sparse.csr_matrix:
-    """Who helped whom so far: counts of helped/accepted events, helper row -> seeker row."""
+    """Who helped whom so far: counts of `helped` events (see HELP_GIVEN_KINDS), helper row
+    -> seeker row."""
     events = community.interactions
-    events = events[events["kind"].isin(sorted(POSITIVE_KINDS)) & (events["occurred_at"] <= at)]
+    events = events[events["kind"].isin(sorted(HELP_GIVEN_KINDS)) & (events["occurred_at"] <= at)]
     events = events[
         events["from_member_id"].isin(member_row.index)
         & events["to_member_id"].isin(member_row.index)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from matcher.domain import NEED, OFFER, POSITIVE_KINDS
+from matcher.domain import HELP_GIVEN_KINDS, NEED, OFFER
 from matcher.snapshot import Community
 
 HELPED = "helped"  # a corpus row standing for help a member gave: the text of the need they met
@@ -40,14 +40,15 @@ def match_items(community: Community, at: pd.Timestamp) -> pd.DataFrame:
 
 
 def help_history(community: Community, at: pd.Timestamp) -> pd.DataFrame:
-    """Needs that active members helped with (helped or accepted), one row per helper and need.
+    """Needs that active members helped with, one row per helper and need. Only `helped`: a
+    request accepted may have come to nothing, and these rows are quoted as help given.
 
     Only needs of members still active: a row's text is quoted in the reasons others see
     ("they helped with ..."), and a member who closed their membership is no longer quoted.
     """
     events = community.interactions
     events = events[
-        events["kind"].isin(sorted(POSITIVE_KINDS))
+        events["kind"].isin(sorted(HELP_GIVEN_KINDS))
         & events["need_post_id"].notna()
         & (events["occurred_at"] <= at)
     ]
