@@ -20,7 +20,8 @@ TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "rev
 def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 30) -> pd.DataFrame:
     """For every active member, their best `per_member` candidates in either direction.
 
-    Pairs come from each open need's `per_need` nearest members in the build; both directions
+    Pairs come from each open need's `per_need` best candidates in the build (by the ranker's
+    score if it has one, as the matcher ranks them, else nearest by text); both directions
     of every pair are then scored as `Matcher.for_member(direction="both")` scores them: the
     members' tags, towns and places as they are now, the texts of the build (posts written or
     edited after the build are not seen here, so build first, as the digest's docs say).
@@ -126,10 +127,15 @@ def _active_rows(matcher: Matcher) -> np.ndarray:
 def _candidate_pairs(
     index: BuildIndex, superseded: np.ndarray, per_need: int, active: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Unordered member pairs (u < v) where one is among the nearest for a need of the other."""
-    keep = ~superseded[index.need_rows]
+    """Unordered member pairs (u < v) where one is among the best `per_need` candidates for a
+    need of the other: by the ranker's score when the build has one (as `Matcher` ranks
+    them), else the nearest by text (the order of the build's lists)."""
+    keep = np.flatnonzero(~superseded[index.need_rows])
     owners = index.item_member[index.need_rows[keep]]
     listed = np.asarray(index.candidate_members[keep, :per_need])
+    if index.learned is not None and len(keep):
+        parts = np.array_split(keep, 1 + len(keep) // 4096)  # bounded memory on large builds
+        listed = np.concatenate([_best_listed(index, part, per_need) for part in parts])
     a = np.repeat(owners, listed.shape[1])
     b = listed.ravel()
     ok = (b >= 0) & (a != b)
@@ -139,6 +145,16 @@ def _candidate_pairs(
     n = len(index.members)
     keys = np.unique(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
     return keys // n, keys % n
+
+
+def _best_listed(index: BuildIndex, needs: np.ndarray, per_need: int) -> np.ndarray:
+    """The candidates of these need slots with the ranker's `per_need` best scores (-1: none);
+    any it did not score come after, nearest first (the matcher gives them the content score)."""
+    scores = np.asarray(index.learned[needs], dtype=np.float64)
+    members = np.asarray(index.candidate_members[needs])
+    scores[np.isnan(scores) | (members < 0)] = -np.inf
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :per_need]
+    return np.take_along_axis(members, order, axis=1)
 
 
 def _best_cosines(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from sqlalchemy import select
 
-from matcher.batch import candidate_table
+from matcher.batch import _candidate_pairs, candidate_table
 from matcher.build import build_model
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
@@ -80,3 +82,26 @@ def test_explain_pairs_gives_the_same_match_with_reasons(matcher):
     for m in explained:
         assert m.score == pytest.approx(by_id[m.member_id].score)
         assert m.reasons
+
+
+def test_the_pairs_of_a_need_are_its_best_candidates_by_the_rankers_score():
+    # One need (of member 0) whose list, nearest by text first, is 1, 2, 3, 4; the ranker
+    # scores 3 best and 4 not at all. The matcher ranks by the ranker: so does the table.
+    index = SimpleNamespace(
+        members=range(5),
+        need_rows=np.array([0]),
+        item_member=np.array([0]),
+        candidate_members=np.array([[1, 2, 3, 4]]),
+        learned=np.array([[0.1, 0.2, 0.9, np.nan]]),
+    )
+    pairs = _candidate_pairs(index, np.array([False]), 2, np.ones(5, dtype=bool))
+    assert sorted(zip(*pairs, strict=True)) == [(0, 2), (0, 3)]
+    index.learned = None  # no ranker in the build: the nearest
+    pairs = _candidate_pairs(index, np.array([False]), 2, np.ones(5, dtype=bool))
+    assert sorted(zip(*pairs, strict=True)) == [(0, 1), (0, 2)]
+    index.learned = np.array([[np.nan, np.nan, 0.5, np.nan]])  # unscored: after, nearest first
+    pairs = _candidate_pairs(index, np.array([False]), 2, np.ones(5, dtype=bool))
+    assert sorted(zip(*pairs, strict=True)) == [(0, 1), (0, 3)]
+    index.candidate_members = np.array([[1, -1, -1, -1]])  # a short list
+    pairs = _candidate_pairs(index, np.array([False]), 2, np.ones(5, dtype=bool))
+    assert sorted(zip(*pairs, strict=True)) == [(0, 1)]
