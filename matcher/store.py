@@ -34,6 +34,8 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
+from matcher.errors import ConfigError
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
@@ -223,13 +225,20 @@ PG_CONNECT_ARGS: dict[str, int] = {
 def make_engine(url: str) -> Engine:
     """An engine for the store; SQLite gets foreign keys, WAL and a busy timeout, PostgreSQL
     timeouts to connect and keepalives (`PG_CONNECT_ARGS`)."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if make_url(url).get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, connect_args=dict(PG_CONNECT_ARGS))
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        if make_url(url).get_backend_name() == "postgresql":
+            return create_engine(url, pool_pre_ping=True, connect_args=dict(PG_CONNECT_ARGS))
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:  # SQLAlchemy imports the URL's driver when it starts
+        raise ConfigError(
+            f"the database URL needs the Python driver {exc.name!r}, which is not installed; "
+            "the store runs on SQLite (sqlite:///path/to/file.db) or PostgreSQL "
+            "(postgresql+psycopg://user:password@host/database)"
+        ) from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

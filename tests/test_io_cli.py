@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import socket
@@ -111,6 +112,11 @@ def test_a_folder_or_database_the_machine_refuses_is_one_line_not_a_traceback(ru
     result = CliRunner().invoke(main, ["--database-url", "nonsense://x", "stats"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Error: the database URL cannot be used" in result.output
+    # A database whose Python driver is not installed.
+    if importlib.util.find_spec("MySQLdb") is None:
+        result = CliRunner().invoke(main, ["--database-url", "mysql://x/y", "stats"])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "needs the Python driver 'MySQLdb', which is not installed" in result.output
     # A PostgreSQL server that is not there (nothing listens on the port).
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
