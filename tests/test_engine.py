@@ -436,3 +436,24 @@ def test_a_build_as_of_an_earlier_time_is_kept_beside_current_and_says_so(
     note = report.current_note(settings.models_dir, earlier.build_id)
     assert note.startswith(f"models/current stays {later.build_id}")
     assert f"matcher builds --use {earlier.build_id}" in note
+
+
+def test_the_cli_loads_the_encoder_only_to_read_a_typed_need(
+    community, settings, encoder, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from matcher import embed
+    from matcher.cli import main
+
+    build_model(community, encoder, settings, clock=clock)
+    loaded, load = [], embed.load_encoder  # what every way of loading one calls
+    monkeypatch.setattr(embed, "load_encoder", lambda *a, **k: loaded.append(a) or load(*a, **k))
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", settings.encoder]
+    member = CliRunner().invoke(main, [*options, "match", "hum", "--json"])
+    assert member.exit_code == 0, member.output
+    assert json.loads(member.output)["matches"][0]["member_id"] == "kit"
+    assert loaded == []  # MiniLM took 12 of a member's 13 s to load, for nothing
+    typed = CliRunner().invoke(main, [*options, "match", "--text", "a drummer", "--json"])
+    assert typed.exit_code == 0 and len(loaded) == 1

@@ -154,6 +154,7 @@ def match_command(
       matcher match m000042 --direction both --mutual
       matcher match --text "our band needs a drummer" --near Leeds
     """
+    from matcher.embed import LazyEncoder, encoder_name
     from matcher.engine import Filters, Matcher
     from matcher.explain import describe
     from matcher.index import BuildIndex
@@ -161,7 +162,11 @@ def match_command(
     if bool(member_id) == bool(text):
         raise click.UsageError("give either a MEMBER_ID or --text")
     index = BuildIndex.load(app.settings.models_dir, build)
-    matcher = Matcher(index, app.sessions, app.settings, encoder=app.encoder)
+    # Loaded only if a text must be encoded (--text, a post not yet in the cache): a member's
+    # matches are read from the build, and loading the model would take most of the time.
+    dim = int(index.manifest["encoder"]["dim"])
+    encoder = LazyEncoder(encoder_name(app.settings.encoder), dim, app.settings)
+    matcher = Matcher(index, app.sessions, app.settings, encoder=encoder)
     filters = Filters(kind=kind, tag=only_tag, town=town, mutual=mutual)
     if member_id:
         matches = matcher.for_member(member_id, limit=limit, direction=direction, filters=filters)
