@@ -173,6 +173,10 @@ def _best_cosines(
             "ij,ij->i", np.asarray(index.vectors[need_row]), np.asarray(index.vectors[offer_row])
         )
         dots[~(valid[need_row] & valid[offer_row])] = -np.inf
+        # Help already given with that very need (see pairs.helped_with_itself).
+        dots[
+            index.is_help[offer_row] & (index.item_post[offer_row] == index.item_post[need_row])
+        ] = -np.inf
         np.maximum.at(best, pair, dots.astype(np.float32))
     return best
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import artifacts
 from matcher.config import Settings
-from matcher.corpus import match_items
+from matcher.corpus import HELPED, match_items
 from matcher.domain import HELP_GIVEN_KINDS, NEED
 from matcher.embed import CachedEncoder, Encoder, encoder_name
 from matcher.errors import BuildError
@@ -177,6 +177,7 @@ def _write_build(
         member_rows[offer_rows],
         settings.candidates_per_need,
         advance=reporter.task("finding candidates", len(need_rows)),
+        skip=_helped_with_itself(items, need_rows, offer_rows),
     )
     timings["candidates_seconds"] = round(time.perf_counter() - tick, 3)
     tick = time.perf_counter()
@@ -218,6 +219,19 @@ def _write_build(
         "ranker": learned.report,
         "metrics": {"ranker_validation_mrr": learned.report.get("validation_mrr")},
     }
+
+
+def _helped_with_itself(
+    items: pd.DataFrame, need_rows: np.ndarray, offer_rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(position in need_rows, position in offer_rows) of each need and the help already given
+    with it: no evidence of who fits the need (see `matcher.pairs.helped_with_itself`)."""
+    post = items["post_id"].to_numpy()
+    helps = np.flatnonzero(items["side"].to_numpy()[offer_rows] == HELPED)
+    pairs = pd.DataFrame({"need": np.arange(len(need_rows)), "post": post[need_rows]}).merge(
+        pd.DataFrame({"offer": helps, "post": post[offer_rows[helps]]}), on="post"
+    )
+    return pairs["need"].to_numpy(np.int64), pairs["offer"].to_numpy(np.int64)
 
 
 def help_graph(community: Community, member_row: pd.Series, at: pd.Timestamp) -> sparse.csr_matrix:

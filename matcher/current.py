@@ -207,7 +207,18 @@ class CurrentView:
         if not refs:
             return Items.empty(index.vectors.shape[1])
         vectors = np.concatenate(vectors) if len(vectors) > 1 else vectors[0]
-        return Items(vectors.astype(np.float32, copy=False), np.concatenate(owners), refs)
+        n_live = len(refs) - len(build_rows)
+        post = np.concatenate(
+            [index.item_post[build_rows], [key for _, key in refs[len(build_rows) :]]]
+        )
+        helped = np.concatenate([index.is_help[build_rows], np.zeros(n_live, dtype=bool)])
+        return Items(
+            vectors.astype(np.float32, copy=False),
+            np.concatenate(owners),
+            refs,
+            post.astype(np.int64),
+            helped,
+        )
 
     def member_rows_passing(
         self, keep: Callable[[LiveMember], bool], built: np.ndarray

@@ -19,6 +19,8 @@ class Items:
     vectors: np.ndarray  # (n, dim)
     owner: np.ndarray  # position of the owning member in the candidate list (or 0 for the seeker)
     refs: list[tuple[str, int]]  # ("build", item row) or ("live", post id)
+    post: np.ndarray | None = None  # store id of each row's post (a help: of the need helped)
+    helped: np.ndarray | None = None  # whether each row is help given, not a post
 
     @classmethod
     def empty(cls, dim: int) -> Items:
@@ -49,6 +51,7 @@ def best_pairs(
     if len(needs.refs) == 0 or len(offers.refs) == 0:
         return Direction(cosine, need_row, offer_row)
     sims = needs.vectors @ offers.vectors.T  # (n_needs, n_offers)
+    sims[helped_with_itself(needs, offers)] = -np.inf
     if needs_by_candidate:
         # The best seeker offer for each candidate need, then the best need per candidate.
         per_need = sims.max(axis=1)
@@ -65,6 +68,15 @@ def best_pairs(
         offer_row[has] = best[has]
         need_row[has] = which_need[best[has]]
     return Direction(cosine, need_row, offer_row)
+
+
+def helped_with_itself(needs: Items, offers: Items) -> np.ndarray:
+    """(n_needs, n_offers): True where the "offer" is help already given with that very need.
+    Such help is no evidence of who fits the need (as for the ranker's features), and quoting
+    it would answer "you need X" with "they helped with X"."""
+    if needs.post is None or offers.post is None or offers.helped is None:
+        return np.zeros((len(needs.refs), len(offers.refs)), dtype=bool)
+    return offers.helped[None, :] & (needs.post[:, None] == offers.post[None, :])
 
 
 def closeness(

@@ -31,12 +31,14 @@ def top_members(
     *,
     chunk: int = 256,
     advance: object | None = None,
+    skip: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each query (need), the `k` members whose best corpus row (offer) is nearest.
 
     A member's score is the maximum cosine over their corpus rows; a query's own member is
-    never returned. Exact, computed in chunks of `chunk` queries so memory stays bounded.
-    Returns `(members, scores)` of shape (n_queries, k), best first, padded with -1 / -inf.
+    never returned, nor are the (query, corpus row) pairs of `skip` compared. Exact, computed
+    in chunks of `chunk` queries so memory stays bounded. Returns `(members, scores)` of shape
+    (n_queries, k), best first, padded with -1 / -inf.
     """
     n_queries = len(queries)
     if len(corpus) == 0 or n_queries == 0:
@@ -57,9 +59,16 @@ def top_members(
     own_column_valid = (own_column < len(column_member)) & (
         column_member[np.minimum(own_column, len(column_member) - 1)] == query_member
     )
+    skip_query, skip_column = (
+        (np.zeros(0, dtype=np.int64),) * 2
+        if skip is None
+        else (np.asarray(skip[0]), np.argsort(order, kind="stable")[np.asarray(skip[1])])
+    )
     for start in range(0, n_queries, chunk):
         stop = min(start + chunk, n_queries)
         sims = queries[start:stop] @ sorted_corpus.T
+        here = (skip_query >= start) & (skip_query < stop)
+        sims[skip_query[here] - start, skip_column[here]] = -np.inf
         best = np.maximum.reduceat(sims, starts, axis=1)
         rows = np.arange(stop - start)
         own = own_column_valid[start:stop]

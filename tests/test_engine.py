@@ -338,6 +338,36 @@ def test_past_help_is_a_reason_with_its_count(sessions, settings, encoder):
     assert reasons["helped_others"]["count"] == 1
 
 
+def test_help_already_given_with_a_need_is_not_quoted_back_as_evidence_for_it(
+    sessions, settings, encoder
+):
+    # The README's example: Ana helped with hum's need. Her help history holds that need's
+    # text, a perfect match for itself: "you need X; they helped with X" said nothing.
+    from matcher.batch import candidate_table
+    from matcher.store import Post
+
+    wanted = "Looking for a drummer who likes shoegaze, Leeds area"
+    with sessions.begin() as s:
+        hum = add_member(s, "hum", "band", needs=[wanted])
+        ana = add_member(s, "ana", "session_musician", offers=["Session drums, any genre"])
+        add_member(s, "kit", "session_musician", offers=["shoegaze drummer in Leeds"])
+        need = s.scalars(select(Post).where(Post.member_id == hum.id)).one()
+        add_interaction(s, "helped", ana, hum).need_post_id = need.id
+    matcher = build_and_load(sessions, settings, encoder)
+    index = matcher.index
+    members, scores = index.candidate_members[0].tolist(), index.candidate_scores[0].tolist()
+    listed = dict(zip(members, scores, strict=True))
+    assert listed[index.member_row[ana.id]] < 0.99  # her offer's likeness, not 1.0
+    ana_match = next(m for m in matcher.for_member("hum") if m.member_id == "ana")
+    offer = next(r for r in ana_match.reasons if r["type"] == "need_offer")["offer"]
+    assert offer["quote"].startswith("Session drums") and not offer["helped_before"]
+    assert any(r["type"] == "prior_help" for r in ana_match.reasons)  # what she did is said
+    # The weekly email's table scores the pair the same way.
+    table = candidate_table(matcher, per_member=10)
+    row = table[(table["seeker_id"] == hum.id) & (table["member_id"] == ana.id)]
+    assert row["score"].item() == pytest.approx(ana_match.score, rel=1e-5)
+
+
 def test_a_search_filtered_by_kind_looks_among_that_kind_whatever_the_limit(
     sessions, settings, encoder
 ):

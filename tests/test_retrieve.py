@@ -34,3 +34,25 @@ def test_top_members_takes_each_members_best_row_and_never_the_query_member():
         expected = sorted(best, key=lambda m: -best[m])[:5]
         assert list(members[q]) == expected
         np.testing.assert_allclose(scores[q], [best[m] for m in expected], rtol=1e-5)
+
+
+def test_top_members_never_compares_the_pairs_it_is_told_to_skip():
+    rng = np.random.default_rng(2)
+    corpus = _unit(rng.normal(size=(200, 8)))
+    corpus_member = rng.integers(0, 30, size=200)
+    queries = _unit(rng.normal(size=(7, 8)))
+    query_member = np.full(7, -1)
+    sims = queries @ corpus.T
+    skip = (np.array([0, 0, 3, 6]), np.array([sims[0].argmax(), 5, sims[3].argmax(), 199]))
+    members, scores = top_members(
+        queries, query_member, corpus, corpus_member, 4, chunk=3, skip=skip
+    )
+    skipped = set(zip(*(a.tolist() for a in skip), strict=True))
+    for q in range(7):
+        best = {}
+        for row, m in enumerate(corpus_member):
+            if (q, row) not in skipped:
+                best[m] = max(best.get(m, -np.inf), sims[q, row])
+        expected = sorted(best, key=lambda m: -best[m])[:4]
+        assert list(members[q]) == expected
+        np.testing.assert_allclose(scores[q], [best[m] for m in expected], rtol=1e-5)
