@@ -11,7 +11,11 @@ SALT = "matcher.unsubscribe"
 
 def _serializer(secret: str) -> URLSafeSerializer:
     if not secret:
-        raise ConfigError("MATCHER_SECRET_KEY is not set: it signs unsubscribe links")
+        raise ConfigError(
+            "MATCHER_SECRET_KEY is not set: it signs unsubscribe links. Set it to at least 32 "
+            "random characters, e.g. from `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'`, and give the API the same"
+        )
     return URLSafeSerializer(secret, salt=SALT)
 
 

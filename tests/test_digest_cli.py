@@ -53,6 +53,7 @@ def test_the_default_writes_the_outbox_and_reports_fairness(run, sessions, setti
     assert "1 unsubscribed or no consent" in out and "1 no email address" in out
     assert "exposure Gini" in out and "suggested at least once" in out and "mean score" in out
     assert "8 sent, 0 failed" in out
+    assert f"delivered to: {folder}" in " ".join(out.split())
     assert digests(sessions) == {"sent": 8}
     again = run("--week", WEEK)
     assert "0 sent" in again.output and "chosen in an earlier run" in again.output
@@ -65,6 +66,8 @@ def test_a_dry_run_records_nothing_and_can_write_a_preview(run, sessions, tmp_pa
     assert "dry run" in result.output and "exposure Gini" in result.output
     assert digests(sessions) == {}
     assert len(list((tmp_path / "look").glob("*.eml"))) == 8
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert f"written: 8 emails to look at in {tmp_path / 'look'} (open index.html)" in said
 
 
 def test_smtp_delivery_from_the_command(run, sessions):

@@ -142,9 +142,11 @@ def digest_command(
             dry_run=dry_run,
             explainer=pool.explain_for,
         )
+        wrote = None
         if dry_run:
             if outbox is not None:
-                _write_previews(Outbox(outbox), renderer, choice.previews, utcnow)
+                written = _write_previews(Outbox(outbox), renderer, choice.previews, utcnow)
+                wrote = f"{written} emails to look at in {outbox} (open index.html)"
             delivery = None
         else:
             with app.sessions() as session:
@@ -168,6 +170,10 @@ def digest_command(
     with app.sessions() as session:
         counts = week_ledger(session, week)
     _report(app, week, choice, delivery, counts, settings.digest_matches, dry_run)
+    if delivery is not None and delivery.sent:
+        app.out.print(f"  delivered to: {where}")
+    if wrote:
+        app.out.print(f"  written: {wrote}")
 
 
 def _write_previews(
@@ -175,13 +181,17 @@ def _write_previews(
     renderer: Renderer,
     previews: list[DigestContent],
     now: Callable[[], datetime],
-) -> None:
+) -> int:
+    """Write the rendered previews into `outbox`; returns how many."""
     from matcher.digest.render import NotRendered, emails
 
+    written = 0
     for content, data in zip(previews, emails(renderer, previews, now()), strict=True):
         if not isinstance(data, NotRendered):  # the real run reports it
             outbox.send(content.member_id, renderer.settings.mail_from, content.email, data)
+            written += 1
     outbox.close()
+    return written
 
 
 def _report(
