@@ -151,7 +151,10 @@ def resolve(models_dir: Path, build: str = CURRENT) -> Path:
     folder = models_dir / build
     if not (folder / MANIFEST).is_file():
         if build == CURRENT:
-            raise BuildError(f"no model build in {models_dir}: run `matcher build` first")
+            raise BuildError(
+                f"no model build in {models_dir.resolve()}: run `matcher build` first (builds "
+                "are found in MATCHER_MODELS_DIR, default `models` in the current folder)"
+            )
         raise BuildError(f"no build {build!r} in {models_dir}")
     return folder.resolve()
 

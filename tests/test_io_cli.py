@@ -100,6 +100,11 @@ def test_a_command_that_makes_a_new_store_says_so_and_where(tmp_path: Path):
     builds = runner.invoke(main, [*folder, "builds"])
     assert builds.exit_code == 0
     assert f"no builds in {tmp_path / 'models'}" in builds.stderr.replace("\n", "")
+    # `match` from a folder without builds says where it looked, and how to look elsewhere.
+    match = runner.invoke(main, [*folder, "match", "m1"])
+    said = " ".join(match.output.split())
+    assert match.exit_code == 1 and f"no model build in {tmp_path / 'models'}" in said
+    assert "MATCHER_MODELS_DIR" in said
 
 
 def test_a_folder_or_database_the_machine_refuses_is_one_line_not_a_traceback(run, tmp_path):
