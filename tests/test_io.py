@@ -272,6 +272,18 @@ def test_unknown_columns_are_ignored_and_warned_about_once_per_file(sessions, tm
     assert result.counts["members"]["inserted"] == 2
 
 
+def test_a_folders_files_named_for_nothing_are_named_in_a_warning(sessions, tmp_path: Path):
+    (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\n")
+    (tmp_path / "needs.csv").write_text("id,member_id,side,text\np1,m1,need,a drummer\n")
+    (tmp_path / "notes.txt").write_text("not an import file, and not one by its name")
+    result = import_files(sessions, [tmp_path])
+    assert result.counts["members"]["inserted"] == 1
+    assert result.warnings == [
+        f"not read: {tmp_path / 'needs.csv'} (a folder's files are read by their names: "
+        "members*, posts* or interactions*)"
+    ]
+
+
 def test_a_dry_run_counts_but_writes_nothing(sessions):
     before = dump(sessions)
     result = import_files(sessions, [DATA / "good"], dry_run=True)

@@ -37,6 +37,8 @@ class Frames:
     # The columns each file has (by file name): a column a file leaves out is not given, so
     # the import keeps what is stored. Frames made in code: the frame's own columns.
     columns_of: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Files of a folder in an import format whose names say nothing of what they hold.
+    unread: list[str] = field(default_factory=list)
 
     def frame(self, entity: str) -> pd.DataFrame:
         """The frame of `entity` (members, posts or interactions)."""
@@ -51,7 +53,7 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
     """Read import files and folders (every `members*`, `posts*`, `interactions*` file in one)."""
     parts: dict[str, list[pd.DataFrame]] = {e: [] for e in ENTITIES}
     frames = Frames()
-    for path in _expand(paths, frames.problems):
+    for path in _expand(paths, frames.problems, frames.unread):
         name = str(path)
         frames.sources.append(name)
         entity = entity_of(path)
@@ -98,12 +100,17 @@ def _header_hint(found: Iterable[object], column: str) -> str:
     return f" (the header has: {shown or 'nothing'})"
 
 
-def _expand(paths: Iterable[Path | str], problems: list[RowProblem]) -> list[Path]:
-    """The files to read, each once, in the order given (a folder's files sorted by name)."""
+def _expand(
+    paths: Iterable[Path | str], problems: list[RowProblem], unread: list[str]
+) -> list[Path]:
+    """The files to read, each once, in the order given (a folder's files sorted by name);
+    `unread` gets a folder's CSV and JSON files whose names say nothing of what they hold."""
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and entity_of(p))
+            files = sorted(p for p in path.iterdir() if p.is_file())
+            found = [p for p in files if entity_of(p)]
+            unread.extend(str(p) for p in files if format_of(p) and not entity_of(p))
             if not found:
                 problems.append(
                     RowProblem(str(path), 0, "file", "no members/posts/interactions files here")

@@ -52,7 +52,7 @@ def import_files(
     if step:
         step("reading files")
     frames = read_files(paths)
-    return import_frames(
+    result = import_frames(
         sessions,
         frames,
         source=", ".join(frames.sources),
@@ -61,6 +61,13 @@ def import_files(
         dry_run=dry_run,
         step=step,
     )
+    if frames.unread:  # e.g. needs.csv: its rows would be lost without a word
+        result.warnings.insert(
+            0,
+            f"not read: {', '.join(frames.unread)} (a folder's files are read by their names: "
+            "members*, posts* or interactions*)",
+        )
+    return result
 
 
 def import_frames(
