@@ -13,7 +13,7 @@ from matcher.digest.plan import audience, choose
 from matcher.digest.week import parse_week, week_of, weeks_before
 from matcher.errors import InvalidInput
 from matcher.store import Digest, DigestMatch, Member
-from tests.test_digest_support import WEEK, add_people, build_matcher, clock
+from tests.test_digest_support import NOW, WEEK, add_people, build_matcher, clock
 from tests.test_digest_support import choose as choose_week
 
 
@@ -89,6 +89,27 @@ def test_every_recipient_gets_up_to_n_new_people_within_everyones_capacity(
     with sessions() as s:
         reasons = s.scalars(select(DigestMatch.reasons)).all()
     assert all(r and {"type"} <= set(r[0]) for r in reasons)
+
+
+def test_requests_received_in_the_last_week_take_up_capacity(sessions, settings, matcher):
+    from datetime import timedelta
+
+    from matcher.community import record_interaction
+
+    with sessions.begin() as s:
+        s.execute(update(Member).where(Member.external_id == "kit").values(capacity=3))
+    preview = choose_week(sessions, settings, matcher, dry_run=True)
+    suggested = Counter(s.member_id for p in preview.previews for s in p.suggestions)
+    assert suggested["kit"] >= 2
+    # Two members contacted her through the site in the last seven days (one of them twice),
+    # a third before that: she can take one more introduction this week.
+    for who, days in [("hum", 1), ("hum", 2), ("mix", 6), ("far", 8)]:
+        when = NOW - timedelta(days=days)
+        record_interaction(
+            sessions, kind="contacted", from_member_id=who, to_member_id="kit", occurred_at=when
+        )
+    choose_week(sessions, settings, matcher)
+    assert Counter(b for _, b, _ in ledger(sessions))["kit"] == 1
 
 
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):

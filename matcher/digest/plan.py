@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,8 @@ def choose(
     `candidates` is `matcher.batch.candidate_table`'s frame. Pairs suggested in an earlier
     digest, and pairs who have met (contacted, accepted, declined, helped), are left out;
     everyone's capacity counts what this week's ledger already holds (but for digests
-    skipped at delivery); members with an open offer suggested less than `coverage_floor`
+    skipped at delivery) and the requests they received in the last seven days (members who
+    `contacted` them); members with an open offer suggested less than `coverage_floor`
     times a week on average over the last four weeks are guaranteed `coverage_floor`
     suggestions first.
     """
@@ -102,6 +103,7 @@ def choose(
     ids = members["id"].to_numpy(dtype=np.int64)
     used = _counts(session, [week], statuses=OUTGOING)
     capacity = members["capacity"].to_numpy() - _lookup(used, ids)
+    capacity -= _lookup(_requests_since(session, now - timedelta(days=7)), ids)
     capacity[~members["active"].to_numpy(dtype=bool)] = 0
 
     table = candidates[candidates["seeker_id"].isin(people.pending)]
@@ -155,6 +157,17 @@ def _counts(session: Session, weeks: list[str], statuses: tuple[str, ...] | None
     if statuses is not None:
         query = query.where(Digest.status.in_(statuses))
     rows = session.execute(query).all()
+    return pd.Series(dict(rows), dtype=np.int64)
+
+
+def _requests_since(session: Session, since: datetime) -> pd.Series:
+    """How many members contacted each member since `since` (introductions they have taken,
+    through the site, on top of the digests')."""
+    rows = session.execute(
+        select(Interaction.to_member_id, func.count(Interaction.from_member_id.distinct()))
+        .where(Interaction.kind == "contacted", Interaction.occurred_at >= since)
+        .group_by(Interaction.to_member_id)
+    ).all()
     return pd.Series(dict(rows), dtype=np.int64)
 
 
