@@ -44,6 +44,7 @@ REASON_TYPES = (
     "helped_others",
     "prior_help",
     "mutual_connections",
+    "busy",
 )
 
 
@@ -198,6 +199,7 @@ class Reason(Schema):
     town = String(allow_none=True)
     km = Float()
     count = Integer()
+    capacity = Integer(metadata={"description": "busy: the introductions a week they take."})
 
 
 class Match(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -341,3 +341,27 @@ def record_interaction(
         except IntegrityError as exc:
             raise Conflict(f"interaction {row.external_id!r} already exists") from exc
     return row
+
+
+# How long a request (a member `contacted` another) takes up the weekly capacity of whom it
+# asked: the weekly email counts it, and the matches list them after those still free.
+REQUEST_DAYS = 7
+
+
+def requests_received(
+    session: Session, now: datetime, member_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """How many members contacted each member (store ids) in the REQUEST_DAYS before `now`,
+    each asker counted once; members asked by nobody are left out."""
+    query = (
+        select(Interaction.to_member_id, func.count(Interaction.from_member_id.distinct()))
+        .where(
+            Interaction.kind == "contacted",
+            Interaction.occurred_at >= now - timedelta(days=REQUEST_DAYS),
+            Interaction.occurred_at <= now,
+        )
+        .group_by(Interaction.to_member_id)
+    )
+    if member_ids is not None:
+        query = query.where(Interaction.to_member_id.in_(list(member_ids)))
+    return dict(session.execute(query).all())

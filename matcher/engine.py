@@ -254,7 +254,9 @@ class Matcher:
         eligible = fused.primary > 0
         if filters.mutual is not None:
             eligible &= is_mutual == filters.mutual
-        order = [i for i in np.lexsort((np.array(ids), -score)) if eligible[i]][:limit]
+        asked, capacity, busy = self._busy(people, fused.direction == "helps_you")
+        # Those already asked as often as they can take this week come after those still free.
+        order = [i for i in np.lexsort((np.array(ids), -score, busy)) if eligible[i]][:limit]
         context = Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
         matches = []
         for i in order:
@@ -272,6 +274,8 @@ class Matcher:
                 typed_need=typed_need,
                 proximity_km=self.settings.proximity_km,
             )
+            if busy[i]:
+                reasons.append(explain.busy(int(asked[i]), int(capacity[i])))
             matches.append(
                 Match(
                     member_id=person.external_id,
@@ -289,6 +293,19 @@ class Matcher:
                 )
             )
         return matches
+
+    def _busy(
+        self, people: list[LiveMember], helping: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per candidate: members who asked them for help lately (`community.REQUEST_DAYS`),
+        their weekly capacity, and whether they would help here and are asked to capacity."""
+        received = self.view.live.requests
+        asked = np.array([received.get(p.member_id, 0) for p in people], dtype=np.int64)
+        default = self.settings.default_capacity
+        capacity = np.array(
+            [default if p.capacity is None else max(p.capacity, 0) for p in people], dtype=np.int64
+        )
+        return asked, capacity, helping & (asked >= capacity)
 
     def _learned(
         self,

@@ -73,6 +73,11 @@ def mutual_connections(count: int) -> Reason:
     return {"type": "mutual_connections", "count": int(count)}
 
 
+def busy(asked: int, capacity: int) -> Reason:
+    """Asked for help lately by as many members as they take a week (so listed after others)."""
+    return {"type": "busy", "count": int(asked), "capacity": int(capacity)}
+
+
 def describe(reason: Reason) -> str:
     """One reason in plain words, as shown in the CLI and the weekly email."""
     kind = reason["type"]
@@ -96,6 +101,14 @@ def describe(reason: Reason) -> str:
         return f"They have helped {n} member{'s' if n != 1 else ''} before."
     if kind == "prior_help":
         return "They have helped you before."
+    if kind == "busy":
+        if reason["capacity"] == 0:
+            return "They are taking no new requests this week."
+        n = reason["count"]
+        return (
+            f"{n} member{'s' if n != 1 else ''} asked them this week, as many as they can take: "
+            "they may be slow to answer."
+        )
     if kind == "mutual_connections":
         n = reason["count"]
         return f"You have {n} connection{'s' if n != 1 else ''} in common."

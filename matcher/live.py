@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from matcher.community import requests_received
 from matcher.domain import SEPARATING_KINDS
 from matcher.embed import CachedEncoder
 from matcher.store import Interaction, Member, Post, utcnow
@@ -89,6 +90,9 @@ class LiveChanges:
     version: int = 0  # grows whenever a post changes, or a member opens or closes
     contacts: dict[int, str | None] = field(default_factory=dict)  # members who share theirs
     separations: dict[int, set[int]] = field(default_factory=dict)  # either direction
+    # Members who asked each member lately (`community.requests_received`): read again when an
+    # interaction is added, and each minute as the window moves on.
+    requests: dict[int, int] = field(default_factory=dict)
     # (rows, newest) of the members and posts changed since `since`, and of the separating
     # interactions, as the last refresh saw them: read again only when they differ. The
     # contacts are read in full once, then kept current from the changed members.
@@ -111,6 +115,10 @@ class LiveChanges:
             if separations_mark != self._marks.get("separations"):
                 self.separations = read_separations(session)
                 self._marks["separations"] = separations_mark
+            requests_mark = (probe[8], now.replace(second=0, microsecond=0))
+            if requests_mark != self._marks.get("requests"):
+                self.requests = requests_received(session, now)
+                self._marks["requests"] = requests_mark
             members_changed = members_mark != self._marks.get("members")
             posts_changed = posts_mark != self._marks.get("posts")
             if not members_changed and not posts_changed:
@@ -256,9 +264,13 @@ _PROBE_PARTS = (
         func.coalesce(func.sum(_interactions.from_member_id), 0),
         func.coalesce(func.sum(_interactions.to_member_id), 0),
     ),
+    _window(true(), func.max(_interactions.id)),  # the newest interaction: one index lookup
 )
 _PROBE = select(*(c for part in _PROBE_PARTS for c in part.c)).select_from(
-    _PROBE_PARTS[0].join(_PROBE_PARTS[1], true()).join(_PROBE_PARTS[2], true())
+    _PROBE_PARTS[0]
+    .join(_PROBE_PARTS[1], true())
+    .join(_PROBE_PARTS[2], true())
+    .join(_PROBE_PARTS[3], true())
 )
 _SEPARATIONS = select(_interactions.from_member_id, _interactions.to_member_id).where(_SEPARATING)
 _SHARED_CONTACTS = select(_members.id, _members.contact).where(_members.share_contact.is_(True))

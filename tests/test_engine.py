@@ -4,12 +4,13 @@ import json
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from matcher.build import build_model
 from matcher.engine import Filters, Matcher
 from matcher.errors import BuildError, NotFound
 from matcher.index import BuildIndex
+from matcher.store import Member
 from tests.factories import T0, add_interaction, add_member
 
 
@@ -366,6 +367,46 @@ def test_help_already_given_with_a_need_is_not_quoted_back_as_evidence_for_it(
     table = candidate_table(matcher, per_member=10)
     row = table[(table["seeker_id"] == hum.id) & (table["member_id"] == ana.id)]
     assert row["score"].item() == pytest.approx(ana_match.score, rel=1e-5)
+
+
+def test_members_asked_as_often_as_they_can_take_this_week_come_after_those_still_free(
+    sessions, settings, encoder
+):
+    from datetime import timedelta
+
+    from matcher.community import record_interaction
+    from matcher.explain import describe
+    from matcher.store import utcnow
+
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"])
+        add_member(s, "kit", "session_musician", offers=["our band needs a drummer for gigs"])
+        add_member(s, "kat", "session_musician", offers=["drummer available for gigs"])
+        add_member(s, "vee", "venue", needs=["a drummer for our house band"])
+        add_member(s, "dan", "band", needs=["need a drummer"])
+    matcher = build_and_load(sessions, settings, encoder)
+    first = [m.member_id for m in matcher.for_member("hum")]
+    assert first.index("kit") < first.index("kat")
+    with sessions.begin() as s:
+        s.execute(update(Member).where(Member.external_id == "kit").values(capacity=2))
+    for who, days in [("vee", 1), ("dan", 3), ("dan", 4)]:  # two askers in the last week
+        when = utcnow() - timedelta(days=days)
+        record_interaction(
+            sessions, kind="contacted", from_member_id=who, to_member_id="kit", occurred_at=when
+        )
+    now = matcher.for_member("hum")
+    ranked = [m.member_id for m in now]
+    assert ranked.index("kat") < ranked.index("kit")  # at once, without a rebuild
+    kit = now[ranked.index("kit")]
+    busy = [r for r in kit.reasons if r["type"] == "busy"]
+    assert busy == [{"type": "busy", "count": 2, "capacity": 2}]
+    assert describe(busy[0]).startswith("2 members asked them this week, as many as")
+    # Being asked is about helping: whom kit could help are not listed by their own load.
+    with sessions.begin() as s:
+        s.execute(update(Member).where(Member.external_id == "dan").values(capacity=0))
+    theirs = matcher.for_member("kit", direction="you_help")
+    assert "dan" in [m.member_id for m in theirs]
+    assert not any(r["type"] == "busy" for m in theirs for r in m.reasons)
 
 
 def test_a_search_filtered_by_kind_looks_among_that_kind_whatever_the_limit(

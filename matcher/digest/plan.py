@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.allocate import Fairness, allocate, fairness, top_n
+from matcher.community import requests_received
 from matcher.config import Settings
 from matcher.digest.week import weeks_before
 from matcher.domain import MET_KINDS, OFFER
@@ -103,7 +104,8 @@ def choose(
     ids = members["id"].to_numpy(dtype=np.int64)
     used = _counts(session, [week], statuses=OUTGOING)
     capacity = members["capacity"].to_numpy() - _lookup(used, ids)
-    capacity -= _lookup(_requests_since(session, now - timedelta(days=7)), ids)
+    asked = requests_received(session, now)
+    capacity -= _lookup(pd.Series(asked, dtype=np.int64), ids)
     capacity[~members["active"].to_numpy(dtype=bool)] = 0
 
     table = candidates[candidates["seeker_id"].isin(people.pending)]
@@ -157,17 +159,6 @@ def _counts(session: Session, weeks: list[str], statuses: tuple[str, ...] | None
     if statuses is not None:
         query = query.where(Digest.status.in_(statuses))
     rows = session.execute(query).all()
-    return pd.Series(dict(rows), dtype=np.int64)
-
-
-def _requests_since(session: Session, since: datetime) -> pd.Series:
-    """How many members contacted each member since `since` (introductions they have taken,
-    through the site, on top of the digests')."""
-    rows = session.execute(
-        select(Interaction.to_member_id, func.count(Interaction.from_member_id.distinct()))
-        .where(Interaction.kind == "contacted", Interaction.occurred_at >= since)
-        .group_by(Interaction.to_member_id)
-    ).all()
     return pd.Series(dict(rows), dtype=np.int64)
 
 
