@@ -528,3 +528,25 @@ def test_the_cli_loads_the_encoder_only_to_read_a_typed_need(
     assert loaded == []  # MiniLM took 12 of a member's 13 s to load, for nothing
     typed = CliRunner().invoke(main, [*options, "match", "--text", "a drummer", "--json"])
     assert typed.exit_code == 0 and len(loaded) == 1
+
+
+def test_the_list_of_builds_fits_a_terminal_of_80_columns(community, settings, encoder):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    built = build_model(community, encoder, settings, clock=clock)
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    listed = CliRunner(env={"COLUMNS": "80"}).invoke(main, [*options, "builds"])
+    lines = listed.output.splitlines()
+    assert lines[0].split() == [
+        "build",
+        "current",
+        "members",
+        "needs",
+        "offers",
+        "encoder",
+        "ranker",
+    ]
+    assert lines[1].split()[:2] == [built.build_id, "yes"] and "hashing" in lines[1]
+    assert max(map(len, lines)) <= 80

@@ -85,7 +85,20 @@ def builds_command(app: AppContext, use: str | None) -> None:
     width = max((len(b["build_id"]) for b in found), default=5)
     # The id is what --build takes: never cut short, whatever the terminal's width.
     build = Column("build", no_wrap=True, min_width=width)
-    table = Table(build, "current", "members", "needs", "offers", "encoder", "ranker")
+    # No borders: the seven columns fit a terminal of 80 (a bordered table cut them short).
+    table = Table(
+        build,
+        "current",
+        "members",
+        "needs",
+        "offers",
+        "encoder",
+        "ranker",
+        box=None,
+        header_style="bold underline",
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
     unreadable = [b for b in found if "unreadable" in b]
     for b in found:
         if b in unreadable:
