@@ -210,7 +210,14 @@ class Match(Schema):
     kind = String(required=True)
     town = String(allow_none=True)
     tags = List(String(), required=True)
-    score = Float(required=True)
+    score = Float(
+        required=True,
+        metadata={
+            "description": "0 to 1; 0.5 is as likely as a typical candidate of the build. A list "
+            "is never empty for want of good matches: below 0.5 they are weaker than typical "
+            "(a site may show only those above)."
+        },
+    )
     direction = String(required=True, validate=OneOf(ROLES))
     mutual = Boolean(required=True)
     contact = String(allow_none=True)
