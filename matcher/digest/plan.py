@@ -124,7 +124,9 @@ def choose(
     floor = np.where(rare & np.isin(ids, _open_offerers(session, now)), settings.coverage_floor, 0)
     picked = allocate(seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor)
     baseline = top_n(seeker, member, score, helps_you, n)
-    reachable = np.unique(member[capacity[member] > 0])
+    # Who could be suggested, and whom the unconstrained top-N suggests beyond them (members
+    # with no capacity left: asked to capacity lately, or suggested in this week already).
+    reachable = np.unique(np.concatenate([member[capacity[member] > 0], member[baseline]]))
 
     chosen = table.iloc[picked][["seeker_id", "member_id", "direction", "score", "mutual"]]
     chosen = chosen.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
