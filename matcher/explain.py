@@ -104,10 +104,10 @@ def describe(reason: Reason) -> str:
     if kind == "busy":
         if reason["capacity"] == 0:
             return "They are taking no new requests this week."
-        n = reason["count"]
+        n, capacity = reason["count"], reason["capacity"]
         return (
-            f"{n} member{'s' if n != 1 else ''} asked them this week, as many as they can take: "
-            "they may be slow to answer."
+            f"{n} member{'s' if n != 1 else ''} asked them in the last seven days, and they take "
+            f"{capacity} a week: they may be slow to answer."
         )
     if kind == "mutual_connections":
         n = reason["count"]

@@ -75,8 +75,9 @@ class LiveChanges:
     kept apart from whom (blocks and reports) and the contacts members agreed to share.
 
     Each refresh asks the store one question first (how many members and posts changed since,
-    and how many separating interactions there are) and reads rows only when something did:
-    a request of a quiet service costs one small query here.
+    how many separating interactions there are, and the newest request) and reads rows only
+    when something did (the requests also once a minute, as their window moves on): a request
+    of a quiet service costs one small query here.
     """
 
     since: datetime
@@ -90,8 +91,8 @@ class LiveChanges:
     version: int = 0  # grows whenever a post changes, or a member opens or closes
     contacts: dict[int, str | None] = field(default_factory=dict)  # members who share theirs
     separations: dict[int, set[int]] = field(default_factory=dict)  # either direction
-    # Members who asked each member lately (`community.requests_received`): read again when an
-    # interaction is added, and each minute as the window moves on.
+    # Members who asked each member lately (`community.requests_received`): read again when a
+    # request (`contacted`) is added, and each minute as the window moves on.
     requests: dict[int, int] = field(default_factory=dict)
     # (rows, newest) of the members and posts changed since `since`, and of the separating
     # interactions, as the last refresh saw them: read again only when they differ. The
@@ -264,13 +265,14 @@ _PROBE_PARTS = (
         func.coalesce(func.sum(_interactions.from_member_id), 0),
         func.coalesce(func.sum(_interactions.to_member_id), 0),
     ),
-    _window(true(), func.max(_interactions.id)),  # the newest interaction: one index lookup
 )
-_PROBE = select(*(c for part in _PROBE_PARTS for c in part.c)).select_from(
-    _PROBE_PARTS[0]
-    .join(_PROBE_PARTS[1], true())
-    .join(_PROBE_PARTS[2], true())
-    .join(_PROBE_PARTS[3], true())
+# The newest request (a `contacted` interaction), as a scalar subquery: one lookup in the
+# (kind, id) index (joined as a derived table, SQLite would scan the table instead).
+_NEWEST_REQUEST = (
+    select(func.max(_interactions.id)).where(_interactions.kind == "contacted").scalar_subquery()
+)
+_PROBE = select(*(c for part in _PROBE_PARTS for c in part.c), _NEWEST_REQUEST).select_from(
+    _PROBE_PARTS[0].join(_PROBE_PARTS[1], true()).join(_PROBE_PARTS[2], true())
 )
 _SEPARATIONS = select(_interactions.from_member_id, _interactions.to_member_id).where(_SEPARATING)
 _SHARED_CONTACTS = select(_members.id, _members.contact).where(_members.share_contact.is_(True))

@@ -123,7 +123,13 @@ class Interaction(Base):
     """Something `from_member` did to `to_member`, optionally about a need and an offer."""
 
     __tablename__ = "interactions"
-    __table_args__ = (Index("ix_interactions_pair", "from_member_id", "to_member_id"),)
+    __table_args__ = (
+        Index("ix_interactions_pair", "from_member_id", "to_member_id"),
+        # Serving asks on every request for the newest request (`contacted`), and now and
+        # then for the requests of the last days: each one index lookup or range.
+        Index("ix_interactions_kind_id", "kind", "id"),
+        Index("ix_interactions_kind_occurred_at", "kind", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(100), unique=True)

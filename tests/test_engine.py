@@ -400,7 +400,7 @@ def test_members_asked_as_often_as_they_can_take_this_week_come_after_those_stil
     kit = now[ranked.index("kit")]
     busy = [r for r in kit.reasons if r["type"] == "busy"]
     assert busy == [{"type": "busy", "count": 2, "capacity": 2}]
-    assert describe(busy[0]).startswith("2 members asked them this week, as many as")
+    assert describe(busy[0]).startswith("2 members asked them in the last seven days, and they")
     # Being asked is about helping: whom kit could help are not listed by their own load.
     with sessions.begin() as s:
         s.execute(update(Member).where(Member.external_id == "dan").values(capacity=0))

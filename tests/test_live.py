@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from matcher import community
 from matcher.domain import NEED, OFFER
@@ -170,3 +170,22 @@ def test_a_need_whose_writer_closed_since_the_build_is_no_longer_quoted(sessions
     assert "hum-n0" in quoted()
     community.close_member(sessions, "hum")
     assert "hum-n0" not in quoted()
+
+
+def test_the_question_asked_on_every_request_reads_no_interactions_in_full(sessions):
+    # One request's probe (matcher.live._PROBE) on the default SQLite store: the newest request
+    # joined as a derived table made SQLite scan every interaction (99 ms at 2 M rows).
+    from matcher.live import _PROBE
+
+    engine = sessions.kw["bind"]
+    sent = []
+    with engine.connect() as connection:
+        listen = lambda *args: sent.append(args[2:4])  # noqa: E731 (statement, parameters)
+        event.listen(connection, "before_cursor_execute", listen)
+        connection.execute(_PROBE, {"since": utcnow()}).one()
+        event.remove(connection, "before_cursor_execute", listen)
+        statement, parameters = sent[0]
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    steps = [row[-1] for row in plan]
+    assert any("interactions" in s for s in steps)
+    assert not [s for s in steps if s.startswith("SCAN interactions")], steps
