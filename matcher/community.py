@@ -348,9 +348,7 @@ def record_interaction(
 REQUEST_DAYS = 7
 
 
-def requests_received(
-    session: Session, now: datetime, member_ids: Iterable[int] | None = None
-) -> dict[int, int]:
+def requests_received(session: Session, now: datetime) -> dict[int, int]:
     """How many members contacted each member (store ids) in the REQUEST_DAYS before `now`,
     each asker counted once; members asked by nobody are left out."""
     query = (
@@ -362,6 +360,4 @@ def requests_received(
         )
         .group_by(Interaction.to_member_id)
     )
-    if member_ids is not None:
-        query = query.where(Interaction.to_member_id.in_(list(member_ids)))
     return dict(session.execute(query).all())

@@ -301,10 +301,7 @@ class Matcher:
         their weekly capacity, and whether they would help here and are asked to capacity."""
         received = self.view.live.requests
         asked = np.array([received.get(p.member_id, 0) for p in people], dtype=np.int64)
-        default = self.settings.default_capacity
-        capacity = np.array(
-            [default if p.capacity is None else max(p.capacity, 0) for p in people], dtype=np.int64
-        )
+        capacity = np.maximum(np.array([p.capacity for p in people], dtype=np.int64), 0)
         return asked, capacity, helping & (asked >= capacity)
 
     def _learned(
