@@ -35,6 +35,10 @@ AT_LEAST: dict[str, float] = {
 # The unsubscribe links are signed with MATCHER_SECRET_KEY (HMAC-SHA1 by itsdangerous): 32
 # random characters are beyond any offline search from a link that a member holds.
 MIN_SECRET_KEY_LENGTH = 32
+SECRET_KEY_ADVICE = (
+    f"at least {MIN_SECRET_KEY_LENGTH} random characters, e.g. the output of "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+)
 # Below this many labelled outcomes (helped or accepted) a build keeps the content score. The
 # learning curve on both Stack Exchange dumps (`bench/learning_curve.py PATH`: models trained
 # at half of the questions on the most recent N answers, ranking the questions from 50% to
@@ -135,8 +139,7 @@ class Settings:
             # and sign links that unsubscribe everyone else.
             raise ConfigError(
                 f"setting secret_key (MATCHER_SECRET_KEY) is {len(self.secret_key)} characters "
-                f"long; use at least {MIN_SECRET_KEY_LENGTH} random ones, e.g. the output of "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+                f"long; use {SECRET_KEY_ADVICE}"
             )
         if not EMAIL_ADDRESS.fullmatch(self.mail_from):
             raise ConfigError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from matcher.config import SECRET_KEY_ADVICE
 from matcher.errors import ConfigError, InvalidInput
 
 SALT = "matcher.unsubscribe"
@@ -12,9 +13,8 @@ SALT = "matcher.unsubscribe"
 def _serializer(secret: str) -> URLSafeSerializer:
     if not secret:
         raise ConfigError(
-            "MATCHER_SECRET_KEY is not set: it signs unsubscribe links. Set it to at least 32 "
-            "random characters, e.g. from `python -c 'import secrets; "
-            "print(secrets.token_urlsafe(32))'`, and give the API the same"
+            f"MATCHER_SECRET_KEY is not set: it signs unsubscribe links. Set it to "
+            f"{SECRET_KEY_ADVICE}, and give the API the same"
         )
     return URLSafeSerializer(secret, salt=SALT)
 
