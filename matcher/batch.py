@@ -11,7 +11,7 @@ from matcher import geo
 from matcher.domain import NEED
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex, jaccard
-from matcher.pairs import closeness
+from matcher.pairs import closeness, helped_with_itself
 from matcher.score import pair_scores
 
 TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "reverse", "mutual")
@@ -173,9 +173,9 @@ def _best_cosines(
             "ij,ij->i", np.asarray(index.vectors[need_row]), np.asarray(index.vectors[offer_row])
         )
         dots[~(valid[need_row] & valid[offer_row])] = -np.inf
-        # Help already given with that very need (see pairs.helped_with_itself).
+        post = index.item_post
         dots[
-            index.is_help[offer_row] & (index.item_post[offer_row] == index.item_post[need_row])
+            helped_with_itself(post[need_row], post[offer_row], index.is_help[offer_row])
         ] = -np.inf
         np.maximum.at(best, pair, dots.astype(np.float32))
     return best

@@ -194,7 +194,7 @@ class CurrentView:
         order = np.argsort(build_rows, kind="stable")  # read the memory map in file order
         build_rows, owner = build_rows[order], owner[order]
         vectors = [np.asarray(index.vectors[build_rows])]
-        owners = [owner]
+        owners, posts = [owner], [index.item_post[build_rows]]
         refs = [("build", r) for r in build_rows.tolist()]
         live = self.live.open_posts(side)
         if live:
@@ -203,20 +203,18 @@ class CurrentView:
             if mine:
                 vectors.append(np.stack([p.vector for p in mine]))
                 owners.append(np.array([position[p.member_id] for p in mine], dtype=np.int64))
+                posts.append(np.array([p.post_id for p in mine], dtype=np.int64))
                 refs.extend(("live", p.post_id) for p in mine)
         if not refs:
             return Items.empty(index.vectors.shape[1])
         vectors = np.concatenate(vectors) if len(vectors) > 1 else vectors[0]
-        n_live = len(refs) - len(build_rows)
-        post = np.concatenate(
-            [index.item_post[build_rows], [key for _, key in refs[len(build_rows) :]]]
-        )
-        helped = np.concatenate([index.is_help[build_rows], np.zeros(n_live, dtype=bool)])
+        helped = np.zeros(len(refs), dtype=bool)  # live rows are posts
+        helped[: len(build_rows)] = index.is_help[build_rows]
         return Items(
             vectors.astype(np.float32, copy=False),
             np.concatenate(owners),
             refs,
-            post.astype(np.int64),
+            np.concatenate(posts),
             helped,
         )
 

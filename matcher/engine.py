@@ -172,7 +172,7 @@ class Matcher:
         vector = self.encoder.encode([text.strip()])
         lat, lon = self.view.town_coordinates(town)
         seeker = LiveMember(-1, "", "", "", town, None, lat, lon, list(tags), 0, True)
-        needs = Items(vector, np.zeros(1, dtype=np.int64), [("text", 0)])
+        needs = Items.typed(vector)
         with self.sessions() as session:
             self.refresh(session)
         nearest = self.view.nearest_members(vector[0], limit * 10, eligible=self._eligible(filters))

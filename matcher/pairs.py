@@ -19,12 +19,18 @@ class Items:
     vectors: np.ndarray  # (n, dim)
     owner: np.ndarray  # position of the owning member in the candidate list (or 0 for the seeker)
     refs: list[tuple[str, int]]  # ("build", item row) or ("live", post id)
-    post: np.ndarray | None = None  # store id of each row's post (a help: of the need helped)
-    helped: np.ndarray | None = None  # whether each row is help given, not a post
+    post: np.ndarray  # store id of each row's post (a help: of the need helped; -1: typed)
+    helped: np.ndarray  # whether each row is help given, not a post
 
     @classmethod
     def empty(cls, dim: int) -> Items:
-        return cls(np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.int64), [])
+        none = np.zeros(0, dtype=np.int64)
+        return cls(np.zeros((0, dim), dtype=np.float32), none, [], none, none.astype(bool))
+
+    @classmethod
+    def typed(cls, vector: np.ndarray) -> Items:
+        """A need typed in words: one row, of no post."""
+        return cls(vector, np.zeros(1, np.int64), [("text", 0)], np.full(1, -1), np.zeros(1, bool))
 
 
 @dataclass
@@ -51,7 +57,7 @@ def best_pairs(
     if len(needs.refs) == 0 or len(offers.refs) == 0:
         return Direction(cosine, need_row, offer_row)
     sims = needs.vectors @ offers.vectors.T  # (n_needs, n_offers)
-    sims[helped_with_itself(needs, offers)] = -np.inf
+    sims[helped_with_itself(needs.post[:, None], offers.post[None, :], offers.helped)] = -np.inf
     if needs_by_candidate:
         # The best seeker offer for each candidate need, then the best need per candidate.
         per_need = sims.max(axis=1)
@@ -70,13 +76,14 @@ def best_pairs(
     return Direction(cosine, need_row, offer_row)
 
 
-def helped_with_itself(needs: Items, offers: Items) -> np.ndarray:
-    """(n_needs, n_offers): True where the "offer" is help already given with that very need.
-    Such help is no evidence of who fits the need (as for the ranker's features), and quoting
-    it would answer "you need X" with "they helped with X"."""
-    if needs.post is None or offers.post is None or offers.helped is None:
-        return np.zeros((len(needs.refs), len(offers.refs)), dtype=bool)
-    return offers.helped[None, :] & (needs.post[:, None] == offers.post[None, :])
+def helped_with_itself(
+    need_post: np.ndarray, offer_post: np.ndarray, offer_is_help: np.ndarray
+) -> np.ndarray:
+    """True where the "offer" is help already given with that very need (element by element,
+    broadcasting; the posts are store ids, a help's being the need it helped with). Such help
+    is no evidence of who fits the need (as for the ranker's features), and quoting it would
+    answer "you need X" with "they helped with X"."""
+    return offer_is_help & (need_post == offer_post)
 
 
 def closeness(
