@@ -126,14 +126,15 @@ class Interaction(Base):
     __table_args__ = (
         Index("ix_interactions_pair", "from_member_id", "to_member_id"),
         # Serving asks on every request for the newest request (`contacted`), and now and
-        # then for the requests of the last days: each one index lookup or range.
+        # then for the requests of the last days: each one index lookup or range. Every other
+        # question by kind reads these too (a kind is each one's first column).
         Index("ix_interactions_kind_id", "kind", "id"),
         Index("ix_interactions_kind_occurred_at", "kind", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
     from_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     to_member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True
