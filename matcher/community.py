@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -348,15 +348,19 @@ def record_interaction(
 REQUEST_DAYS = 7
 
 
-def requests_received(session: Session, now: datetime) -> dict[int, int]:
+def requests_received(
+    session: Session, now: datetime, *, unless: ColumnElement[bool] | None = None
+) -> dict[int, int]:
     """How many members contacted each member (store ids) in the REQUEST_DAYS before `now`,
-    each asker counted once; members asked by nobody are left out."""
+    each asker counted once; members asked by nobody are left out. `unless`: a condition on
+    the `contacted` interaction under which it does not count."""
     query = (
         select(Interaction.to_member_id, func.count(Interaction.from_member_id.distinct()))
         .where(
             Interaction.kind == "contacted",
             Interaction.occurred_at >= now - timedelta(days=REQUEST_DAYS),
             Interaction.occurred_at <= now,
+            *([] if unless is None else [~unless]),
         )
         .group_by(Interaction.to_member_id)
     )

@@ -112,6 +112,34 @@ def test_requests_received_in_the_last_week_take_up_capacity(sessions, settings,
     assert Counter(b for _, b, _ in ledger(sessions))["kit"] == 1
 
 
+def test_a_request_that_takes_up_this_weeks_suggestion_is_not_counted_twice(
+    sessions, settings, matcher
+):
+    from datetime import timedelta
+
+    from matcher.community import record_interaction
+
+    with sessions.begin() as s:
+        s.execute(update(Member).where(Member.external_id == "kit").values(capacity=2))
+    choose_week(sessions, settings, matcher)
+    to_kit = sorted(a for a, b, _ in ledger(sessions) if b == "kit")
+    assert len(to_kit) == 2
+    # The job died after recording one of them; that one read the email and contacted her.
+    with sessions.begin() as s:
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+        s.execute(delete(Digest).where(Digest.member_id != ids[to_kit[0]]))
+    record_interaction(
+        sessions,
+        kind="contacted",
+        from_member_id=to_kit[0],
+        to_member_id="kit",
+        occurred_at=NOW - timedelta(hours=1),
+    )
+    choose_week(sessions, settings, matcher)
+    # One introduction, counted once: she still has room for the other.
+    assert Counter(b for _, b, _ in ledger(sessions))["kit"] == 2
+
+
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):
     first = choose_week(sessions, settings, matcher)
     before = sorted(ledger(sessions))

@@ -95,16 +95,29 @@ def choose(
     digest, and pairs who have met (contacted, accepted, declined, helped), are left out;
     everyone's capacity counts what this week's ledger already holds (but for digests
     skipped at delivery) and the requests they received in the last seven days (members who
-    `contacted` them); members with an open offer suggested less than `coverage_floor`
-    times a week on average over the last four weeks are guaranteed `coverage_floor`
-    suggestions first.
+    `contacted` them, but for those this week's digest suggested them to: counted already);
+    members with an open offer suggested less than `coverage_floor` times a week on average
+    over the last four weeks are guaranteed `coverage_floor` suggestions first.
     """
     week, n = people.week, settings.digest_matches
     members = people.members
     ids = members["id"].to_numpy(dtype=np.int64)
     used = _counts(session, [week], statuses=OUTGOING)
     capacity = members["capacity"].to_numpy() - _lookup(used, ids)
-    asked = requests_received(session, now)
+    # A request from a member whose digest of this week suggested them is that suggestion
+    # taken up: it already counts in `used` (a re-run of the week after some went out).
+    suggested = (
+        select(DigestMatch.id)
+        .join(Digest, Digest.id == DigestMatch.digest_id)
+        .where(
+            Digest.week == week,
+            Digest.status.in_(OUTGOING),
+            Digest.member_id == Interaction.from_member_id,
+            DigestMatch.member_id == Interaction.to_member_id,
+        )
+        .exists()
+    )
+    asked = requests_received(session, now, unless=suggested)
     capacity -= _lookup(pd.Series(asked, dtype=np.int64), ids)
     capacity[~members["active"].to_numpy(dtype=bool)] = 0
 
