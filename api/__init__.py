@@ -25,9 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     """The API app: defaults, then `MATCHER_*` environment variables (or `test_config`)."""
     # Imported here, not at the top: gunicorn reads api.gunicorn_conf (importing this package)
     # before it sets PROMETHEUS_MULTIPROC_DIR, which prometheus_client reads on import.
-    from flask_cors import CORS
-
-    from api import auth, docs_assets, errors, limits, logs, metrics, services
+    from api import auth, docs_assets, errors, headers, limits, logs, metrics, services
     from api.schemas import Error
 
     app = APIFlask(__name__, title="Indie Matcher API", version=__version__, docs_path="/docs")
@@ -63,14 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     found.on_build = observed.served_build
     auth.init_app(app)
     limits.init_app(app, settings.rate_limit)
-    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-    if origins:
-        CORS(
-            app,
-            origins=origins,
-            allow_headers=["Content-Type", auth.HEADER, logs.REQUEST_ID_HEADER],
-            expose_headers=[logs.REQUEST_ID_HEADER, "Retry-After", "X-RateLimit-Remaining"],
-        )
+    headers.init_app(app, [o.strip() for o in settings.cors_origins.split(",") if o.strip()])
     errors.init_app(app)
     docs_assets.init_app(app)
 

@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 
 from apiflask import APIFlask, HTTPError
 from flask import current_app, request
+from gunicorn.http.errors import ParseException
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
@@ -83,9 +84,27 @@ def _from_store(exc: DBAPIError) -> tuple[Body, int, dict[str, str]]:
     return body, 503, {"Retry-After": "10"}
 
 
-def _from_library(exc: MatcherError) -> tuple[Body, int]:
+# What a client is told when the service cannot answer for want of a build or a setting: the
+# library's words name folders and commands of the server, which go to its log.
+NOT_READY = {
+    BuildError: "the service has no usable model build yet; try again later",
+    ConfigError: "the service is not fully configured; try again later",
+}
+NOT_READY_RETRY_SECONDS = 60
+
+
+def not_ready(exc: MatcherError) -> str:
+    """The client's words for a build or setting missing (`exc`), the server's to its log."""
+    current_app.logger.error("not ready: %s", exc)
+    return next(words for kind, words in NOT_READY.items() if isinstance(exc, kind))
+
+
+def _from_library(exc: MatcherError) -> tuple[Body, int] | tuple[Body, int, dict[str, str]]:
     """The library's own errors: not found, conflict, invalid input, no build."""
     code = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 500)
+    if code == 503:
+        retry = {"Retry-After": str(NOT_READY_RETRY_SECONDS)}
+        return error_body(503, not_ready(exc)), 503, retry
     field = getattr(exc, "field", None)
     return error_body(code, str(exc), field=field), code
 
@@ -128,11 +147,11 @@ def _require_json_bodies() -> None:
     JSON it would look empty, and every required field would seem missing). A JSON body the
     parser gives up on for a reason other than its syntax (nested too deeply for the
     interpreter's stack, a number of more than 4,300 digits) is a 400, not a 500. A JSON body
-    that is not an object (an array, null, a number) is a 422 saying so."""
+    that is not an object (an array, null, a number), or no body at all, is a 422 saying so."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit and request.content_length is None and len(request.get_data(cache=True)) >= limit:
+    if limit and request.content_length is None and len(_body()) >= limit:
         # A body sent in chunks has no length to check first, and werkzeug stops reading it
         # at the limit without a word: read on, which raises 413 if there is more.
         request.stream.read(1)
@@ -140,9 +159,11 @@ def _require_json_bodies() -> None:
         return
     if request.content_length and not request.is_json:
         fail(415, "send the body as JSON, with the header Content-Type: application/json")
+    if not _body():
+        fail(422, "send a JSON body ({...}), with the header Content-Type: application/json")
     if request.is_json:
         try:
-            body = json.loads(request.get_data(cache=True))
+            body = json.loads(_body())
         except json.JSONDecodeError:
             return  # malformed: the schema's parser answers 400, as for any request
         except UnicodeDecodeError:
@@ -153,6 +174,15 @@ def _require_json_bodies() -> None:
         if not isinstance(body, dict):
             # Every body of this API is one object; the schema would only say "Invalid input type".
             fail(422, f"the JSON body must be an object ({{...}}), not {_json_type(body)}")
+
+
+def _body() -> bytes:
+    """The request's body, read once; a body the server cannot read (chunks of a wrong size,
+    cut short) is a 400."""
+    try:
+        return request.get_data(cache=True)
+    except (OSError, ParseException) as exc:  # cut short; gunicorn's chunks of a wrong size
+        fail(400, f"the request body cannot be read: {exc}")
 
 
 def _json_type(value: Any) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
-from api.errors import fail
+from api.errors import fail, not_ready
 from api.schemas import Health, Ready
 from api.services import services
 from matcher.errors import BuildError
@@ -35,5 +35,5 @@ def ready() -> dict:
     try:
         build = services().matcher().build_id
     except BuildError as exc:
-        fail(503, str(exc))
+        fail(503, not_ready(exc))
     return {"status": "ready", "build": build}

@@ -25,9 +25,14 @@ def test_ready_is_503_until_there_is_a_build(sessions, settings, encoder):
         client = app.test_client()
         assert client.get("/health").status_code == 200
         body = assert_error(client.get("/ready"), 503)
-        assert "matcher build" in body["description"]
+        assert body["description"] == "the service has no usable model build yet; try again later"
         headers = key_headers(sessions, "read")
-        assert_error(client.get("/v1/members/hum/matches", headers=headers), 503)
+        response = client.get("/v1/members/hum/matches", headers=headers)
+        body = assert_error(response, 503)
+        assert response.headers["Retry-After"] == "60"
+        # What the server's operator reads (its folders, the command to run) goes to its log.
+        assert str(settings.models_dir) not in body["description"]
+        assert "matcher build" not in body["description"]
     finally:
         close_app(app)
 
@@ -370,6 +375,13 @@ def test_bodies_no_encoder_or_parser_can_take_are_4xx_not_500(client, rw, ro):
             "/v1/search", data=data, headers={**ro, "Content-Type": "application/json"}
         )
         assert_error(response, 400)
+
+
+def test_an_operation_that_takes_a_body_refuses_none(client, rw, ro):
+    for method, path, key in [("patch", "/v1/posts/hum-n0", rw), ("post", "/v1/search", ro)]:
+        body = assert_error(getattr(client, method)(path, headers=key), 422)
+        assert body["description"].startswith("send a JSON body")
+    assert client.patch("/v1/members/hum", json={}, headers=rw).status_code == 200  # {}: no change
 
 
 def test_a_store_that_does_not_answer_is_a_503_and_health_needs_no_store(client, ro, monkeypatch):

@@ -133,11 +133,37 @@ def test_cors_follows_the_setting(built, sessions, settings, encoder, client):
     )
     app = make_app(settings.replace(cors_origins="https://site.example"), encoder)
     try:
-        response = app.test_client().options("/v1/members", headers=preflight)
+        site = app.test_client()
+        response = site.options("/v1/members", headers=preflight)
         assert response.headers["Access-Control-Allow-Origin"] == "https://site.example"
         assert "x-api-key" in response.headers["Access-Control-Allow-Headers"].lower()
+        methods = set(response.headers["Access-Control-Allow-Methods"].split(", "))
+        assert methods == {"GET", "POST", "PATCH", "DELETE"}  # no route takes a PUT
+        ro = key_headers(sessions, "read")
+        answer = site.get("/v1/members", headers={**ro, "Origin": "https://site.example"})
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://site.example"
+        exposed = answer.headers["Access-Control-Expose-Headers"]
+        assert {"X-Request-ID", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= {
+            h.strip() for h in exposed.split(",")
+        }
+        # The answer depends on the Origin: caches in between are told so, whatever it was.
+        for origin in ({"Origin": "https://site.example"}, {"Origin": "https://other.example"}, {}):
+            answer = site.get("/v1/members", headers={**ro, **origin})
+            assert "Origin" in answer.vary
+        assert "Access-Control-Allow-Origin" not in answer.headers  # none without an Origin
     finally:
         close_app(app)
+
+
+def test_members_data_is_kept_out_of_caches(client, ro, rw):
+    for response in (
+        client.get("/v1/members/hum", headers=ro),
+        client.get("/v1/members/hum/matches", headers=ro),
+        client.get("/v1/members/nobody", headers=ro),  # errors too
+        client.post("/v1/search", json={"text": "a drummer"}, headers=ro),
+    ):
+        assert response.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/openapi.json").headers.get("Cache-Control", "")
 
 
 def test_the_openapi_document_describes_the_key_and_the_errors(client):

@@ -133,6 +133,22 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict | st
         return status, body
 
 
+def chunked_post(port: int, path: str, headers: dict[str, str], chunks: bytes) -> tuple[int, dict]:
+    """POST `chunks` as they are (Transfer-Encoding: chunked) over a raw socket."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\n{head}Content-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    ).encode() + chunks
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while data := connection.recv(65536):
+            answer += data
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
 def wait_for(predicate, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -205,6 +221,9 @@ def test_matcher_serve_runs_gunicorn_workers_and_swaps_builds(sessions, settings
         # Counted across both workers: 1 + 6 + 8 match requests were made.
         line = 'endpoint="/v1/members/<member_id>/matches",method="GET",status="200"} '
         assert float(text.split(line)[1].split()[0]) == 15
+        # A body sent in chunks of a size that is no number: gunicorn's reader gives up.
+        status, body = chunked_post(port, "/v1/search", rw, b"ZZ\r\n{}\r\n0\r\n\r\n")
+        assert status == 400 and "cannot be read" in body["description"]
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=30)

@@ -1,0 +1,47 @@
+"""Headers of every response beyond the body: CORS for the community's site, and caching.
+
+CORS (`cors_origins`): a browser on one of the listed sites may call the API with a key and
+read the request id and the rate-limit headers. The answer depends on the request's Origin,
+so every response says `Vary: Origin` to caches in between. Answers under /v1/ are members'
+data and live matches, behind a key: `Cache-Control: no-store`, so no cache keeps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask, Response, request
+
+from api.auth import HEADER
+from api.logs import REQUEST_ID_HEADER
+
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+METHODS = ("GET", "POST", "PATCH", "DELETE")
+
+
+def init_app(app: Flask, origins: Sequence[str]) -> None:
+    """Answer CORS requests from `origins` (none: CORS off), and keep /v1/ out of caches."""
+    if origins:
+        from flask_cors import CORS
+
+        CORS(
+            app,
+            origins=list(origins),
+            methods=list(METHODS),
+            allow_headers=["Content-Type", HEADER, REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After", *RATE_LIMIT_HEADERS],
+            always_send=False,  # no Access-Control-* for a request without an Origin
+        )
+        app.after_request(_vary_by_origin)
+    app.after_request(_not_cached)
+
+
+def _vary_by_origin(response: Response) -> Response:
+    response.vary.add("Origin")
+    return response
+
+
+def _not_cached(response: Response) -> Response:
+    if request.path.startswith("/v1/") and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
