@@ -16,14 +16,20 @@ bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions"
 @bp.auth_required(auth, roles=["write"])
 @bp.input(InteractionIn, arg_name="event")
 @bp.output(InteractionOut, status_code=201)
-@bp.doc(responses={404: "No such member or post", 409: "An interaction with this id exists"})
+@bp.doc(
+    responses={
+        404: "No such member or post",
+        409: "An interaction with this id exists, or a closed member is shown or contacted",
+    }
+)
 def record_interaction(event: dict) -> dict:
     """Record an interaction
 
     `from_member_id` did `kind` to `to_member_id`: shown (the seeker was shown the helper),
     contacted (the seeker contacted the helper), accepted / declined / helped (the helper
     answered or helped the seeker), reported / blocked. `need_id` is the seeker's need,
-    `offer_id` the helper's offer. A block or report keeps the two apart from now on.
+    `offer_id` the helper's offer. A block or report keeps the two apart from now on. A
+    closed member can no longer be shown or contacted, nor show or contact anyone (409).
     """
     s = services()
     row = community.record_interaction(

@@ -23,6 +23,7 @@ bp = APIBlueprint("unsubscribe", __name__, url_prefix="/v1", tag="Email")
 page = APIBlueprint("unsubscribe_page", __name__, enable_openapi=False)
 STILL_SUBSCRIBED = "Still subscribed: POST to this URL (the email's button) to stop the emails."
 UNSUBSCRIBED = "You will get no more weekly emails. You can opt in again on the site."
+CLOSED = "This membership is closed: it gets no weekly emails."
 
 
 def _unsubscribe(token: str) -> dict:
@@ -37,9 +38,9 @@ def _status(token: str) -> dict:
     member_id = read_token(s.settings.secret_key, token)
     with s.sessions() as session:
         member = community.get_member(session, member_id)
-        consent = bool(member.email_consent)
+        consent = bool(member.email_consent) and bool(member.active)
         name = member.name
-    message = STILL_SUBSCRIBED if consent else UNSUBSCRIBED
+    message = STILL_SUBSCRIBED if consent else UNSUBSCRIBED if member.active else CLOSED
     return {"member_id": member_id, "email_consent": consent, "message": message, "name": name}
 
 

@@ -15,6 +15,7 @@ from matcher.domain import (
     INTERACTION_KINDS,
     NEED,
     OFFER,
+    OPENING_KINDS,
     POST_STATUSES,
     SIDES,
     future_problem,
@@ -309,7 +310,9 @@ def record_interaction(
     external_id: str | None = None,
     clock: Clock = utcnow,
 ) -> Interaction:
-    """Record what happened between two members (a block takes effect at once)."""
+    """Record what happened between two members (a block takes effect at once). A member
+    closed can no longer be shown or contacted, nor show or contact anyone (`Conflict`); what
+    came of earlier contact, and blocks and reports, are still recorded."""
     if kind not in INTERACTION_KINDS:
         raise InvalidInput(f"kind must be one of {INTERACTION_KINDS}", field="kind")
     from_member_id = check_id(from_member_id, "from_member_id")
@@ -324,6 +327,10 @@ def record_interaction(
     with sessions.begin() as session:
         source = get_member(session, from_member_id)
         target = get_member(session, to_member_id)
+        if kind in OPENING_KINDS:
+            for member, member_id in ((source, from_member_id), (target, to_member_id)):
+                if not member.active:
+                    raise Conflict(f"member {member_id!r} is closed: no one can reach them now")
         need = _post_in_role(session, kind, NEED, need_id, from_member_id, to_member_id)
         offer = _post_in_role(session, kind, OFFER, offer_id, from_member_id, to_member_id)
         row = Interaction(

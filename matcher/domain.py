@@ -50,6 +50,8 @@ HELP_GIVEN_KINDS: frozenset[str] = frozenset({"helped"})
 NEGATIVE_KINDS: frozenset[str] = frozenset({"declined", "reported", "blocked"})
 # Kinds after which two members have met: the weekly email no longer introduces them.
 MET_KINDS: frozenset[str] = frozenset({"contacted", "accepted", "declined", "helped"})
+# Kinds that begin something between two members: neither may be a closed member.
+OPENING_KINDS: frozenset[str] = frozenset({"shown", "contacted"})
 # Kinds that keep a pair apart from then on, in both directions.
 SEPARATING_KINDS: frozenset[str] = frozenset({"blocked", "reported"})
 # Which end of an interaction is the seeker: `from` was shown or contacted the helper `to`;

@@ -275,6 +275,17 @@ def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     assert_error(client.post("/v1/interactions", json=offer_as_need, headers=rw), 422, "need_id")
 
 
+def test_a_closed_member_is_not_contacted_but_what_came_before_is_still_recorded(client, rw):
+    assert client.delete("/v1/members/kit", headers=rw).status_code in (200, 204)
+    for kind, source, target in [("contacted", "hum", "kit"), ("shown", "kit", "hum")]:
+        event = {"kind": kind, "from_member_id": source, "to_member_id": target}
+        body = assert_error(client.post("/v1/interactions", json=event, headers=rw), 409)
+        assert "'kit' is closed" in body["description"]
+    for kind, source, target in [("helped", "kit", "hum"), ("reported", "hum", "kit")]:
+        event = {"kind": kind, "from_member_id": source, "to_member_id": target}
+        assert client.post("/v1/interactions", json=event, headers=rw).status_code == 201
+
+
 def test_members_can_be_listed_created_edited_and_closed(client, rw, ro):
     page = client.get("/v1/members?limit=2&offset=1", headers=ro).get_json()
     assert page["total"] == 4 and [m["id"] for m in page["members"]] == ["kit", "mix"]
@@ -346,6 +357,17 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     assert_error(client.get("/v1/unsubscribe?token=forged"), 422, "token")
     broken = client.get("/unsubscribe?token=forged")
     assert broken.status_code == 400 and "does not work" in broken.get_data(as_text=True)
+
+
+def test_the_link_of_a_closed_membership_says_it_gets_no_emails(client, rw, settings):
+    from matcher.unsubscribe import make_token
+
+    token = make_token(settings.secret_key, "kit")
+    assert client.delete("/v1/members/kit", headers=rw).status_code in (200, 204)
+    status = client.get("/v1/unsubscribe", query_string={"token": token}).get_json()
+    assert status["email_consent"] is False and "closed" in status["message"]
+    page = client.get("/unsubscribe", query_string={"token": token}).get_data(as_text=True)
+    assert '<form method="post"' not in page  # nothing to unsubscribe from
 
 
 def test_without_a_secret_key_the_unsubscribe_page_is_unavailable_not_the_members_fault(
