@@ -326,7 +326,7 @@ class CurrentView:
     def town_coordinates(self, town: str | None) -> tuple[float | None, float | None]:
         if not town:
             return None, None
-        here = self.index.town == town.casefold()
+        here = self.index.town == fold_tag(town)
         lats, lons = self.index.latitude[here], self.index.longitude[here]
         known = ~np.isnan(lats)
         if not known.any():

@@ -193,7 +193,7 @@ class Matcher:
         """Whether a member as now passes the filters (a tag of theirs or of their posts)."""
         if filters.kind and person.kind != filters.kind:
             return False
-        if filters.town and (person.town or "").casefold() != filters.town.casefold():
+        if filters.town and fold_tag(person.town or "") != fold_tag(filters.town):
             return False
         return not (filters.tag and fold_tag(filters.tag) not in self.view.tagset(person))
 
@@ -207,7 +207,7 @@ class Matcher:
         if filters.kind:
             built &= index.kind == filters.kind
         if filters.town:
-            built &= index.town == filters.town.casefold()
+            built &= index.town == fold_tag(filters.town)
         if filters.tag:
             column = index.tag_column.get(fold_tag(filters.tag))
             has = np.zeros(len(built), dtype=bool)

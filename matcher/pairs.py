@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from matcher import geo
+from matcher.domain import fold_tag
 from matcher.retrieve import max_by_group
 
 
@@ -91,8 +92,8 @@ def closeness(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Same town (by name), distance in km (NaN if unknown) and proximity in [0, 1] of each of
     `people` to `seeker`: members as now (`town`, `latitude`, `longitude`; None: unknown)."""
-    town = (seeker.town or "").casefold()
-    towns = np.array([(p.town or "").casefold() for p in people])
+    town = fold_tag(seeker.town or "")
+    towns = np.array([fold_tag(p.town or "") for p in people])
     same = (towns == town) & (town != "")
     km = geo.distance_km(
         _coordinate(seeker.latitude),

@@ -136,6 +136,10 @@ def test_filters_and_unknown_member(community, settings, encoder):
     matcher = build_and_load(community, settings, encoder)
     only = matcher.for_member("hum", filters=Filters(town="glasgow"))
     assert [m.member_id for m in only] == ["far"]
+    # A town is compared as a tag is: spaces around it and case do not matter.
+    assert matcher.for_member("hum", filters=Filters(town=" Glasgow ")) == only
+    typed = matcher.for_text("drummer for gigs", town=" GLASGOW")
+    assert any(r["type"] == "same_town" for m in typed if m.member_id == "far" for r in m.reasons)
     with pytest.raises(NotFound):
         matcher.for_member("nobody")
 
