@@ -14,7 +14,7 @@ from matcher.domain import NEED, OFFER, fold_tag
 from matcher.embed import CachedEncoder
 from matcher.errors import NotFound
 from matcher.index import BuildIndex, jaccard
-from matcher.live import LiveChanges, LiveMember, fingerprint
+from matcher.live import LiveChanges, LiveMember, LivePost, fingerprint
 from matcher.pairs import Items
 from matcher.retrieve import top_members
 from matcher.store import Member, Post
@@ -159,8 +159,11 @@ class CurrentView:
             changed = np.array([p.post_id for p in posts], dtype=np.int64)
             expired = index.item_expires <= now
             self.superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
-            # Needs of members closed since the build are no longer quoted as help given.
+            # Needs of members closed since the build are no longer quoted as help given, nor
+            # needs reworded since: their writer may have taken words out (the next build
+            # quotes the help with the new words). A need closed once helped still counts.
             self.superseded |= index.is_help & np.isin(index.item_post, self._closed_posts(session))
+            self.superseded[self._reworded_help(posts)] = True
             later = index.item_expires[~expired]
             built_expiry = float(later.min()) if len(later) else np.inf
             self._next_expiry = min(built_expiry, self.live.next_expiry())
@@ -173,6 +176,16 @@ class CurrentView:
             self._live_tags = live_tags
             self._changed_owners = frozenset(owners)
             self._version = version
+
+    def _reworded_help(self, posts: Iterable[LivePost]) -> np.ndarray:
+        """The build's help rows of these posts whose text is no longer the post's."""
+        index = self.index
+        text = {p.post_id: p.text for p in posts}
+        rows = np.flatnonzero(index.is_help & np.isin(index.item_post, list(text)))
+        return np.array(
+            [r for r in rows.tolist() if index.item_text[r] != text[int(index.item_post[r])]],
+            dtype=np.int64,
+        )
 
     def _closed_posts(self, session: Session) -> np.ndarray:
         """The posts of the members closed since the build: read from the store only when

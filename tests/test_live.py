@@ -172,6 +172,32 @@ def test_a_need_whose_writer_closed_since_the_build_is_no_longer_quoted(sessions
     assert "hum-n0" not in quoted()
 
 
+def test_a_need_reworded_since_the_build_is_not_quoted_in_its_old_words(sessions, settings, flaky):
+    seed_community(sessions)
+    community.record_interaction(
+        sessions, kind="helped", from_member_id="kit", to_member_id="hum", need_id="hum-n0"
+    )
+    community.add_member(sessions, {"name": "Duo", "kind": "band"}, external_id="duo")
+    text = "our band needs a drummer for gigs"
+    community.add_post(sessions, flaky, member_id="duo", side=NEED, text=text)
+    build(sessions, flaky, settings)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=flaky)
+
+    def quotes() -> dict[str, str]:
+        return {
+            r["offer"]["id"]: r["offer"]["quote"]
+            for m in matcher.for_member("duo", direction="helps_you")
+            for r in m.reasons
+            if r["type"] == "need_offer" and r["offer"]["helped_before"]
+        }
+
+    assert "drummer" in quotes()["hum-n0"]
+    community.update_post(sessions, flaky, "hum-n0", status="closed")  # helped, so closed
+    assert "drummer" in quotes()["hum-n0"]
+    community.update_post(sessions, flaky, "hum-n0", text="a band from Leeds, call 0113 496 0000")
+    assert all("drummer" not in quote for quote in quotes().values())
+
+
 def test_the_question_asked_on_every_request_reads_no_interactions_in_full(sessions):
     # One request's probe (matcher.live._PROBE) on the default SQLite store: the newest request
     # joined as a derived table made SQLite scan every interaction (99 ms at 2 M rows).
