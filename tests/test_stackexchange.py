@@ -55,7 +55,7 @@ SMALL_POSTS = [
         Id=2,
         PostTypeId=1,
         CreationDate="2020-01-02T10:00:00.000",
-        Title="Orphan question",
+        Title="Orphan question: what does &amp; mean?",  # a title is plain text
         Body="<p>asked by a deleted user</p>",
         Tags="<misc>",
     ),
@@ -147,6 +147,7 @@ def test_a_dump_maps_onto_members_needs_offers_and_help(tmp_path):
     # "at least 3 answers before"), but it is no test query; tag wikis are skipped.
     assert c.posts.at[2, "member_id"] == -3 and c.posts.at[6, "member_id"] == 8
     assert 7 not in c.posts.index
+    assert c.posts.at[2, "text"].startswith("Orphan question: what does &amp; mean?")
     assert list(dump.truth.index) == [1]
     need = c.posts.loc[1]
     assert (need["side"], need["member_id"], need["tags"]) == ("need", 7, ["hops", "pale-ale"])

@@ -261,7 +261,7 @@ def _read_posts(path: Path) -> tuple[dict[int, dict], list[dict]]:
         }
         if kind == QUESTION:
             tags = parse_tags(row.get("Tags"))
-            title = unescape(row.get("Title", ""))
+            title = row.get("Title", "")  # plain text, unescaped once by the XML parser
             body = strip_html(row.get("Body"))
             accepted = row.value("AcceptedAnswerId", int, required=False)
             questions[common["id"]] = {
