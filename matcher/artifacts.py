@@ -136,9 +136,11 @@ def _newer_current(models_dir: Path, manifest: dict[str, Any]) -> bool:
 
 
 def switch_current(models_dir: Path, build_id: str) -> None:
-    """Point `models/current` at `build_id` with one atomic rename."""
-    if not (models_dir / build_id / MANIFEST).is_file():
-        raise BuildError(f"no build {build_id} in {models_dir}")
+    """Point `models/current` at `build_id` (a build's own folder, not a link to one such as
+    `current`, which would then point at itself) with one atomic rename."""
+    folder = models_dir / build_id
+    if folder.is_symlink() or not (folder / MANIFEST).is_file() or folder.parent != models_dir:
+        raise BuildError(f"no build {build_id} in {models_dir} (`matcher builds` lists them)")
     link = models_dir / f".current-{os.getpid()}"
     if link.is_symlink() or link.exists():
         link.unlink()

@@ -283,6 +283,14 @@ def test_build_if_stale_skips_only_when_nothing_changed(community, settings, enc
     close_post(community, "far-o0")
     third = runner.invoke(main, [*args, "build", "--if-stale"])
     assert "nothing to do" not in third.output and third.exit_code == 0
+    # A build of an older release, whose ranker learned features that meant something else.
+    from matcher import artifacts
+
+    manifest_file = artifacts.resolve(settings.models_dir) / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest_file.write_text(json.dumps({**manifest, "features_version": 1}))
+    fourth = runner.invoke(main, [*args, "build", "--if-stale"])
+    assert "nothing to do" not in fourth.output and fourth.exit_code == 0
 
 
 def test_the_same_data_built_twice_in_one_second_gets_two_builds(community, settings, encoder):
@@ -487,6 +495,11 @@ def test_a_damaged_build_is_refused_by_name_and_another_can_be_made_current(
     assert cli.invoke(main, [*options, "builds", "--use", second.build_id]).exit_code == 1
     switched = cli.invoke(main, [*options, "builds", "--use", first.build_id])
     assert switched.exit_code == 0, switched.output
+    assert BuildIndex.load(settings.models_dir).build_id == first.build_id
+    # `current` is a link to a build, not one: pointed at itself, no build would load.
+    for link in ("current", "../models/current"):
+        refused = cli.invoke(main, [*options, "builds", "--use", link])
+        assert refused.exit_code == 1 and "no build" in refused.output
     assert BuildIndex.load(settings.models_dir).build_id == first.build_id
     # A manifest that cannot be read is listed as such.
     (second.folder / "manifest.json").write_text("{")
