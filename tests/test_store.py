@@ -65,6 +65,15 @@ def test_a_database_with_data_upgrades_in_place(engine):
         assert rows.all() == [("a", 1, None)]
 
 
+def test_a_store_that_reached_0003_before_it_dropped_the_kind_index_loses_it(engine):
+    migrate.upgrade(engine, "0003_request_indexes")
+    with engine.begin() as c:  # as 0003 first shipped: the index on kind alone kept
+        c.exec_driver_sql("create index ix_interactions_kind on interactions (kind)")
+    migrate.upgrade(engine)
+    names = {index["name"] for index in inspect(engine).get_indexes("interactions")}
+    assert "ix_interactions_kind" not in names and "ix_interactions_kind_id" in names
+
+
 def test_the_migrations_build_exactly_the_models_schema(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
