@@ -87,7 +87,12 @@ def digest_command(
     Examples:
       matcher digest                          # this week, into var/outbox/<week>/
       matcher digest --week 2026-W48 --dry-run
-      matcher digest --smtp smtps://matches:secret@mail.example.org:465
+      MATCHER_SMTP_URL=smtps://matches:secret@mail.example.org:465 matcher digest
+
+    The SMTP URL holds a password: give it in the environment (MATCHER_SMTP_URL), where
+    other users of the machine cannot read it, rather than with --smtp. Run it for this
+    week: a past or future --week is chosen and counted against its own week's ledger, so
+    its emails come on top of this week's.
     """
     from matcher.digest.job import choose_week, week_ledger
     from matcher.digest.lock import week_lock
