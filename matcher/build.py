@@ -21,6 +21,7 @@ from matcher.corpus import HELPED, match_items
 from matcher.domain import HELP_GIVEN_KINDS, NEED
 from matcher.embed import CachedEncoder, Encoder, encoder_name
 from matcher.errors import BuildError
+from matcher.features.pairs import FEATURES_VERSION
 from matcher.learn import learn
 from matcher.progress import Reporter, Silent
 from matcher.retrieve import top_members
@@ -93,13 +94,16 @@ def build_model(
 
 
 def current_build_matches(sessions: sessionmaker[Session], settings: Settings) -> str | None:
-    """The id of the current build if it was made from exactly the store's content and with the
-    configured encoder (so a new build would change nothing), else None."""
+    """The id of the current build if it was made from exactly the store's content, with the
+    configured encoder and this release's pair features (so a new build would change nothing),
+    else None."""
     try:
         manifest = artifacts.read_manifest(artifacts.resolve(settings.models_dir))
     except BuildError:
         return None
     if manifest.get("encoder", {}).get("name") != encoder_name(settings.encoder):
+        return None
+    if manifest.get("features_version", 1) != FEATURES_VERSION:  # made by an older release
         return None
     with sessions() as session:
         fingerprint = load_community(session).fingerprint()
@@ -217,6 +221,7 @@ def _write_build(
             "helped": int((items["side"] == "helped").sum()),
         },
         "ranker": learned.report,
+        "features_version": FEATURES_VERSION,
         "metrics": {"ranker_validation_mrr": learned.report.get("validation_mrr")},
     }
 

@@ -87,10 +87,8 @@ class MemberState:
         # Every text a member can be matched on: offers and needs helped (post row, member).
         self.match_rows = Growing()
         self.match_owners = Growing()
-        self.offer_length = np.zeros(n)
-        self.helped_length = np.zeros(n)
-        self._offer_docs = [0, 0.0]  # members with a non-empty document, their total length
-        self._helped_docs = [0, 0.0]
+        self.offer_length = np.zeros(n)  # each member's offers as one document (BM25)
+        self.helped_length = np.zeros(n)  # ... and the needs they helped with
         # Counters per member.
         self.n_helped = np.zeros(n)
         self.n_needs = np.zeros(n)
@@ -151,7 +149,7 @@ class MemberState:
             self.match_rows.append(row)
             self.match_owners.append(member)
             self.n_offers[member] += 1
-            self._lengthen(self.offer_length, self._offer_docs, member, self.post_length[row])
+            self.offer_length[member] += self.post_length[row]
         self._touch(member, self.post_time[row])
 
     def add_interaction(self, kind: str, source: int, target: int, need_row: int, t: float) -> None:
@@ -197,9 +195,7 @@ class MemberState:
             self.helped_time.append(helper, t)
             self.match_rows.append(need_row)
             self.match_owners.append(helper)
-            self._lengthen(
-                self.helped_length, self._helped_docs, helper, self.post_length[need_row]
-            )
+            self.helped_length[helper] += self.post_length[need_row]
             self.tag_helps[self.post_tags.row(need_row)] += 1
         edge = (min(helper, seeker), max(helper, seeker))
         if helper != seeker and edge not in self._edges:
@@ -210,23 +206,6 @@ class MemberState:
     def _touch(self, member: int, t: float) -> None:
         if not t <= self.last_active[member]:
             self.last_active[member] = t
-
-    @staticmethod
-    def _lengthen(lengths: np.ndarray, docs: list[float], member: int, added: float) -> None:
-        if added > 0:
-            docs[0] += lengths[member] == 0
-            docs[1] += added
-            lengths[member] += added
-
-    @property
-    def average_offer_length(self) -> float:
-        """Mean length of the members' offer documents that are not empty (BM25's avgdl)."""
-        return self._offer_docs[1] / self._offer_docs[0] if self._offer_docs[0] else 0.0
-
-    @property
-    def average_helped_length(self) -> float:
-        """Mean length of the members' helped-needs documents that are not empty."""
-        return self._helped_docs[1] / self._helped_docs[0] if self._helped_docs[0] else 0.0
 
     def _writable(self) -> None:
         if self.frozen:
@@ -273,8 +252,6 @@ class MemberState:
         out._helped_needs = set()
         out._edges = set()
         out._index = None
-        out._offer_docs = list(self._offer_docs)
-        out._helped_docs = list(self._helped_docs)
         return out
 
     def save(self, folder: Path | str) -> Path:

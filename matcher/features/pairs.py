@@ -65,6 +65,9 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
     "mutual",  # people both have helped or been helped by
 )
 FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
+# Raised when what a feature means changes, so that `matcher build --if-stale` makes a new
+# build for a ranker that learned the old meaning (2: BM25's average length is the candidates').
+FEATURES_VERSION = 2
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
 

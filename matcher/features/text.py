@@ -34,8 +34,7 @@ def helped_before(state: MemberState, need: Need, cand: np.ndarray) -> Helped:
     Help already given to a need is no evidence of who fits it: the ranker learned from needs
     whose features were computed before any help on them, and a build scores open needs that
     some members have already helped with (without this, the helper's closest helped need
-    would be the need itself). The corpus statistics (document frequencies, average document
-    length) stay those of the whole state.
+    would be the need itself). The document frequencies stay those of the whole state.
     """
     rows, owner = state.helped.gather(cand)
     clocks, _ = state.helped_clock.gather(cand)
@@ -58,14 +57,14 @@ def text_features(
     f: dict[str, np.ndarray] = {}
     offers, offerer = state.offers.gather(cand)
     offer_length = np.where(cand >= 0, state.offer_length[np.maximum(cand, 0)], 0.0)
-    for side, rows, owner, length, average in (
-        ("offer", offers, offerer, offer_length, state.average_offer_length),
-        ("helped", helped.rows, helped.owner, helped.length, state.average_helped_length),
+    for side, rows, owner, length in (
+        ("offer", offers, offerer, offer_length),
+        ("helped", helped.rows, helped.owner, helped.length),
     ):
         f[f"sim_{side}_max"], f[f"sim_{side}_mean"] = _similarities(
             state.post_vectors[rows], owner, need.vector, len(cand)
         )
-        f[f"bm25_{side}"] = _bm25(state, need, rows, owner, length, average)
+        f[f"bm25_{side}"] = _bm25(state, need, rows, owner, length)
     f["knn_votes"] = _knn_votes(state, need, helped.rows, helped.owner, len(cand))
     for h in TOPIC_HALF_LIVES:
         f[f"topic_share_{int(h)}"] = _topic(
@@ -136,11 +135,19 @@ def _runs(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, owner[starts]
 
 
-def _bm25(state, need, rows, owner, doc_len, average) -> np.ndarray:
+def _bm25(state, need, rows, owner, doc_len) -> np.ndarray:
+    """BM25 of the need against each candidate's document (`rows` of `owner`, of length
+    `doc_len`). The collection is the candidates: the average length is theirs (over those
+    with a document). Over every member's, a community where many wrote only a short profile
+    (most of a Stack Exchange site's users: an About Me, no answers) made every candidate's
+    document look several times too long, and BM25 much weaker (DATA.md's bm25 baseline is
+    this feature)."""
     n = len(doc_len)
     terms = need.term_ids
     if len(terms) == 0 or len(rows) == 0:
         return np.zeros(n)
+    has = doc_len > 0
+    average = float(doc_len[has].mean()) if has.any() else 0.0  # 0: no scores (bm25)
     sub = state.post_terms[rows]
     row_of = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
     hit = np.isin(sub.indices, terms)
