@@ -290,7 +290,7 @@ def week_exposure(
     per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
     table = candidate_table(matcher, per_member=per_member)
     with sessions() as session:
-        people = audience(session, week, settings)
+        people = audience(session, week, settings, now)
         plan = choose(session, people, table, settings, now=now)
     counts = plan.exposure.astype(np.int64)
     summary = pd.DataFrame(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from sqlalchemy import select, update
 
 from matcher.community import close_member, record_interaction
+from matcher.digest.job import choose_week
 from matcher.digest.mail import Outbox
 from matcher.digest.render import Renderer
 from matcher.digest.send import deliver
@@ -165,10 +167,11 @@ def test_a_folder_used_again_for_another_week_is_not_taken_as_delivered(
     choose(sessions, settings, matcher)
     deliver(sessions, WEEK, Renderer(settings), Outbox(folder), now=clock)
     # The next week, into the same folder, killed after claiming every digest.
-    choose(sessions, settings, matcher, week="2026-W49")
+    later = lambda: NOW + timedelta(days=7)  # noqa: E731
+    choose_week(sessions, matcher, settings, "2026-W49", now=later)
     with sessions.begin() as s:
         s.execute(update(Digest).where(Digest.week == "2026-W49").values(status="sending"))
-    result = deliver(sessions, "2026-W49", Renderer(settings), Outbox(folder), now=clock)
+    result = deliver(sessions, "2026-W49", Renderer(settings), Outbox(folder), now=later)
     assert result.recovered == 0 and result.sent == 8
     with sessions() as s:
         ids = dict(s.execute(select(Member.external_id, Member.id)).all())

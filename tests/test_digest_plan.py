@@ -50,7 +50,7 @@ def test_the_audience_is_everyone_active_with_consent_and_an_address(sessions, s
     with sessions.begin() as s:
         s.execute(update(Member).where(Member.external_id == "lab").values(active=False))
     with sessions() as s:
-        people = audience(s, WEEK, settings)
+        people = audience(s, WEEK, settings, NOW)
     with sessions() as s:
         names = dict(s.execute(select(Member.id, Member.external_id)).all())
     assert {names[i] for i in people.recipients} == {
@@ -138,6 +138,40 @@ def test_a_request_that_takes_up_this_weeks_suggestion_is_not_counted_twice(
     choose_week(sessions, settings, matcher)
     # One introduction, counted once: she still has room for the other.
     assert Counter(b for _, b, _ in ledger(sessions))["kit"] == 2
+
+
+def test_nobody_gets_a_second_email_within_six_days_whatever_week_a_run_is_for(
+    sessions, settings, matcher, tmp_path
+):
+    from datetime import timedelta
+
+    from matcher.digest.job import choose_week as choose_at
+    from matcher.digest.mail import Outbox
+    from matcher.digest.render import Renderer
+    from matcher.digest.send import deliver
+
+    with sessions.begin() as s:
+        s.execute(update(Member).where(Member.external_id == "kit").values(capacity=2))
+    choose_week(sessions, settings, matcher)
+    deliver(sessions, WEEK, Renderer(settings), Outbox(tmp_path / "out"), now=lambda: NOW)
+    assert Counter(b for _, b, _ in ledger(sessions))["kit"] == 2
+    # A week named by mistake (a past one) the next day: everyone emailed waits.
+    past = choose_at(sessions, matcher, settings, "2026-W40", now=lambda: NOW + timedelta(days=1))
+    assert len(past.people.pending) == 0 and past.recorded == 0
+    assert past.people.skipped["emailed another week's digest in the last 6 days"] == 8
+    # Someone who got no email then (here: their digest as if never chosen) may get one, but
+    # kit was suggested as often as she can take in the emails sent these days.
+    rows = ledger(sessions)
+    others = sorted({a for a, _, _ in rows} - {a for a, b, _ in rows if b == "kit"})
+    with sessions.begin() as s:
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+        s.execute(delete(Digest).where(Digest.member_id.in_([ids[o] for o in others])))
+    late = choose_at(sessions, matcher, settings, "2026-W40", now=lambda: NOW + timedelta(days=1))
+    assert late.recorded == len(others)
+    assert "kit" not in {b for _, b, _ in ledger(sessions, "2026-W40")}
+    # A week later, the next week's run emails everyone again.
+    later = choose_at(sessions, matcher, settings, "2026-W49", now=lambda: NOW + timedelta(days=7))
+    assert later.recorded == 8  # (W40's were chosen, not sent: they hold nobody back)
 
 
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):
@@ -236,7 +270,7 @@ def test_on_the_demo_community_the_allocation_is_fairer_at_a_small_cost(
     engine = build_matcher(sessions, settings, encoder)()
     table = candidate_table(engine, per_member=20)
     with sessions() as s:
-        people = audience(s, WEEK, settings)
+        people = audience(s, WEEK, settings, NOW)
         plan = choose(s, people, table, settings, now=clock())
         capacity = dict(s.execute(select(Member.id, Member.capacity)).all())
     exposure = plan.chosen["member_id"].value_counts()

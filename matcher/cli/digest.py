@@ -90,9 +90,9 @@ def digest_command(
       MATCHER_SMTP_URL=smtps://matches:secret@mail.example.org:465 matcher digest
 
     The SMTP URL holds a password: give it in the environment (MATCHER_SMTP_URL), where
-    other users of the machine cannot read it, rather than with --smtp. Run it for this
-    week: a past or future --week is chosen and counted against its own week's ledger, so
-    its emails come on top of this week's.
+    other users of the machine cannot read it, rather than with --smtp. Whatever --week
+    names, nobody gets a second email within 6 days of the last, and what those emails
+    suggested counts against everyone's capacity.
     """
     from matcher.digest.job import choose_week, week_ledger
     from matcher.digest.lock import week_lock

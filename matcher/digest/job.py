@@ -60,7 +60,7 @@ def choose_week(
 
     reporter = reporter or Silent()
     with sessions() as session:
-        people = audience(session, week, settings)
+        people = audience(session, week, settings, now())
     if len(people.pending) == 0:
         return Choice(people)
     engine = matcher()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.allocate import Fairness, allocate, fairness, top_n
@@ -24,6 +24,12 @@ DELIVERED = ("sent", "sending")
 OUTGOING = ("chosen", "sending", "sent", "failed")
 # How far back "rarely suggested" looks.
 LOOKBACK_WEEKS = 4
+# Whatever week a run is for (`--week` may name a past or future one), nobody gets a second
+# email within this many days of the last, and everyone's capacity also counts what other
+# weeks' digests sent in these days suggested them for: a week is days of the calendar, not
+# only a label in the ledger. Six, not seven: a weekly run that starts a little earlier than
+# the week before must not find last week's emails still counting.
+MIN_DAYS_BETWEEN_EMAILS = 6
 PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
 
 
@@ -52,8 +58,9 @@ class WeekPlan:
     exposure: pd.DataFrame | None = None
 
 
-def audience(session: Session, week: str, settings: Settings) -> Audience:
-    """Who gets this week's email, and why the others do not."""
+def audience(session: Session, week: str, settings: Settings, now: datetime) -> Audience:
+    """Who gets this week's email, and why the others do not (at `now`: a member emailed
+    another week's digest less than MIN_DAYS_BETWEEN_EMAILS days ago waits)."""
     members = pd.read_sql(
         select(
             Member.id,
@@ -76,6 +83,14 @@ def audience(session: Session, week: str, settings: Settings) -> Audience:
         "no email address": int((active & consent & ~has_email).sum()),
     }
     recipients = members.loc[active & consent & has_email, "id"].to_numpy(dtype=np.int64)
+    emailed = session.scalars(
+        _sent_since(select(Digest.member_id), week, now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS))
+    ).all()
+    waiting = np.isin(recipients, np.asarray(emailed, dtype=np.int64))
+    if waiting.any():
+        why = f"emailed another week's digest in the last {MIN_DAYS_BETWEEN_EMAILS} days"
+        skipped[why] = int(waiting.sum())
+    recipients = recipients[~waiting]
     chosen = session.scalars(select(Digest.member_id).where(Digest.week == week)).all()
     pending = np.setdiff1d(recipients, np.asarray(chosen, dtype=np.int64))
     return Audience(week, members, recipients, pending, skipped)
@@ -95,7 +110,8 @@ def choose(
     digest, and pairs who have met (contacted, accepted, declined, helped), are left out;
     everyone's capacity counts what this week's ledger already holds (but for digests
     skipped at delivery) and the requests they received in the last seven days (members who
-    `contacted` them, but for those this week's digest suggested them to: counted already);
+    `contacted` them, but for those this week's digest suggested them to: counted already)
+    and their suggestions in other weeks' digests sent in the last MIN_DAYS_BETWEEN_EMAILS;
     members with an open offer suggested less than `coverage_floor` times a week on average
     over the last four weeks are guaranteed `coverage_floor` suggestions first.
     """
@@ -104,6 +120,7 @@ def choose(
     ids = members["id"].to_numpy(dtype=np.int64)
     used = _counts(session, [week], statuses=OUTGOING)
     capacity = members["capacity"].to_numpy() - _lookup(used, ids)
+    capacity -= _lookup(_sent_lately(session, week, now), ids)
     # A request from a member whose digest of this week suggested them is that suggestion
     # taken up: it already counts in `used` (a re-run of the week after some went out).
     suggested = (
@@ -175,6 +192,22 @@ def _counts(session: Session, weeks: list[str], statuses: tuple[str, ...] | None
         query = query.where(Digest.status.in_(statuses))
     rows = session.execute(query).all()
     return pd.Series(dict(rows), dtype=np.int64)
+
+
+def _sent_since(query: Select, week: str, since: datetime) -> Select:
+    """`query` of digests narrowed to those of other weeks than `week` sent since `since`."""
+    return query.where(Digest.week != week, Digest.status.in_(DELIVERED), Digest.sent_at >= since)
+
+
+def _sent_lately(session: Session, week: str, now: datetime) -> pd.Series:
+    """How often each member was suggested in other weeks' digests sent in the last
+    MIN_DAYS_BETWEEN_EMAILS days."""
+    query = select(DigestMatch.member_id, func.count()).join(
+        Digest, Digest.id == DigestMatch.digest_id
+    )
+    since = now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS)
+    query = _sent_since(query, week, since).group_by(DigestMatch.member_id)
+    return pd.Series(dict(session.execute(query).all()), dtype=np.int64)
 
 
 def _lookup(counts: pd.Series, ids: np.ndarray) -> np.ndarray:
