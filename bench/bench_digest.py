@@ -87,7 +87,7 @@ def main() -> None:
     matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings)
     t = phase("load build", t, timings)
     with sessions() as s:
-        people = audience(s, WEEK, settings)
+        people = audience(s, WEEK, settings, NOW)
     t = phase("audience", t, timings)
     per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
     table = candidate_table(matcher, per_member=per_member)
