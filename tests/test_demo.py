@@ -314,6 +314,11 @@ def test_demo_data_command_fills_the_store_once(tmp_path: Path):
     assert re.search(r"members\s.*\b0\b\s.*\b0\b\s.*\b150\b", reread.stdout)  # files == store
     again = runner.invoke(main, [*args, "--if-empty"], catch_exceptions=False)
     assert again.exit_code == 0 and "already has members" in again.stdout
+    # Without a flag, a store with members (real ones, perhaps) is not written over.
+    refused = runner.invoke(main, args, catch_exceptions=False)
+    assert refused.exit_code == 1 and "already has 150 members" in refused.output
+    forced = runner.invoke(main, [*args, "--force", "--format", "jsonl"], catch_exceptions=False)
+    assert forced.exit_code == 0 and "members: 0 new" in " ".join(forced.stdout.split())
     assert not (folder / "members.csv").exists()
     stats = runner.invoke(main, [*base, "stats", "--json"], catch_exceptions=False)
     assert '"total": 150' in stats.stdout

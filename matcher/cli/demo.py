@@ -49,6 +49,12 @@ FORMATS = ("csv", "json", "jsonl")
     help="Do nothing (and say so) when the store already has members.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Write the demo into a store that already has members (those with the demo's ids, "
+    "m000001 on, are overwritten).",
+)
+@click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The demo's 'now': midnight UTC of this day [default: today].",
@@ -61,6 +67,7 @@ def demo_command(
     out: Path | None,
     fmt: str,
     if_empty: bool,
+    force: bool,
     as_of: datetime | None,
 ) -> None:
     """Create a realistic indie music community and import it into the store.
@@ -72,16 +79,23 @@ def demo_command(
     and interactions files, with truth.json beside them (each post's real intent and each
     member's hidden traits: load it with matcher.demo.DemoTruth.load to score matches), then
     imported like an organiser's files, with the same validation. Ids run m000001, p000001,
-    i0000001, so a second run upserts the same ids; the same seed on the same day changes
-    nothing.
+    i0000001. A store that already has members is left alone: with --force a second run
+    upserts the same ids (the same seed on the same day changes nothing).
     """
     from matcher.demo import STEPS, generate, today
     from matcher.io import import_frames
     from matcher.progress import rich_progress
 
-    if if_empty and _member_count(app) > 0:
+    stored = _member_count(app)
+    if if_empty and stored > 0:
         app.out.print("the store already has members: no demo data created (--if-empty)")
         return
+    if stored > 0 and not force:
+        raise click.ClickException(
+            f"the store already has {stored} members: the demo would overwrite those with its "
+            "ids (m000001 on) and mix made-up people into a real community. Use an empty store "
+            "(another --data-dir or MATCHER_DATABASE_URL), --if-empty to do nothing, or --force"
+        )
     now = as_of.replace(tzinfo=UTC) if as_of else today()
     folder = out or app.settings.data_dir / "demo"
     # A bar on a terminal, plain lines in a log (matcher.progress.rich_progress).
