@@ -52,7 +52,7 @@ class SentenceEncoder:
         self.precision = resolve_precision(precision, device)
         try:
             self.model = SentenceTransformer(resolve_model_path(model), device=device)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # no such model; a folder that holds none
             raise ConfigError(
                 f"cannot load encoder {model!r} offline: give MATCHER_ENCODER a local model "
                 f"folder or the name of a model in the local cache ({exc})"

@@ -8,7 +8,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError
+
+from matcher.errors import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -21,9 +25,22 @@ def _config(connection: object | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every migration up to `revision` (the newest by default)."""
-    with engine.begin() as connection:
-        command.upgrade(_config(connection), revision)
+    """Apply every migration up to `revision` (the newest by default). A store this release
+    cannot read (a schema from a newer release, a file that is no SQLite database) is a
+    `ConfigError` saying so."""
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_config(connection), revision)
+    except CommandError as exc:  # the store's revision is none of ours
+        raise ConfigError(
+            f"the store {where} has a schema this release does not know ({exc}): a newer "
+            "release of indie-matcher made it; run that release, or restore a backup"
+        ) from exc
+    except DatabaseError as exc:
+        if "file is not a database" not in str(exc.orig):
+            raise
+        raise ConfigError(f"the store {where} is not a SQLite database ({exc.orig})") from exc
 
 
 def current_revision(engine: Engine) -> str | None:

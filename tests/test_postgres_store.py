@@ -34,6 +34,7 @@ from tests.test_store import (  # noqa: F401
     engine,
     test_a_database_with_data_upgrades_in_place,
     test_a_store_that_reached_0003_before_it_dropped_the_kind_index_loses_it,
+    test_a_store_this_release_cannot_read_is_one_clear_error,
     test_foreign_keys_are_enforced,
     test_migration_upgrades_an_empty_database_to_the_newest_schema,
     test_the_migrations_build_exactly_the_models_schema,

@@ -74,6 +74,34 @@ def test_a_store_that_reached_0003_before_it_dropped_the_kind_index_loses_it(eng
     assert "ix_interactions_kind" not in names and "ix_interactions_kind_id" in names
 
 
+def test_a_store_this_release_cannot_read_is_one_clear_error(engine, settings, tmp_path):
+    from sqlalchemy import text
+
+    from matcher.errors import ConfigError
+    from matcher.store import make_engine
+
+    migrate.upgrade(engine)
+    with engine.begin() as c:  # as a newer release would leave it
+        c.execute(text("update alembic_version set version_num = '0099_newer'"))
+    with pytest.raises(ConfigError, match="schema this release does not know.*0099_newer"):
+        migrate.upgrade(engine)
+    if settings.database.startswith("sqlite"):
+        other = tmp_path / "notes.db"
+        other.write_text("not a database")
+        stray = make_engine(f"sqlite:///{other}")
+        with pytest.raises(ConfigError, match="is not a SQLite database"):
+            migrate.upgrade(stray)
+        stray.dispose()
+
+
+def test_a_model_folder_that_holds_no_model_is_one_clear_error(tmp_path):
+    from matcher.embed import SentenceEncoder
+    from matcher.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cannot load encoder"):
+        SentenceEncoder(str(tmp_path))
+
+
 def test_the_migrations_build_exactly_the_models_schema(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
