@@ -83,7 +83,7 @@ def test_a_store_this_release_cannot_read_is_one_clear_error(engine, settings, t
     migrate.upgrade(engine)
     with engine.begin() as c:  # as a newer release would leave it
         c.execute(text("update alembic_version set version_num = '0099_newer'"))
-    with pytest.raises(ConfigError, match="schema this release does not know.*0099_newer"):
+    with pytest.raises(ConfigError, match=r"schema this release does not know.*0099_newer"):
         migrate.upgrade(engine)
     if settings.database.startswith("sqlite"):
         other = tmp_path / "notes.db"
