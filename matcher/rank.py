@@ -110,7 +110,9 @@ class Ranker(ClassifierMixin, BaseEstimator):
         positives = int(y.sum())
         if positives < self.min_labels:
             raise TooFewLabels(
-                f"{positives} positive outcomes; a ranker needs at least {self.min_labels} "
+                f"{positives} labelled outcomes (a helper and a need they helped with or "
+                "accepted, counted once; interactions that name the need); a ranker needs at "
+                f"least {self.min_labels} "
                 "(setting min_training_labels)",
                 positives=positives,
                 needed=self.min_labels,

@@ -59,7 +59,7 @@ def test_probabilities_are_calibrated_on_unseen_queries():
 
 def test_too_few_labels_means_no_ranker():
     X, y, groups = queries(30, seed=4)
-    with pytest.raises(TooFewLabels, match="30 positive outcomes") as caught:
+    with pytest.raises(TooFewLabels, match="30 labelled outcomes") as caught:
         Ranker(min_labels=31).fit(X, y, groups)
     assert isinstance(caught.value, MatcherError)
     Ranker(min_labels=30).fit(X, y, groups)
