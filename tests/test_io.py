@@ -57,6 +57,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(stocked, tmp_path: Pat
     long_text = "x" * (MAX_TEXT_LENGTH + 1)
     with (folder / "posts.csv").open("a") as f:
         f.write(f"q7,b1,offer,{long_text},,,,\n")
+        f.write(f"q8,b1,offer,{'y' * 200_000},,,,\n")  # beyond the csv module's own limit
     before = dump(stocked)
 
     problems = rejected(stocked, [folder], clock=ticking_clock(T0 + timedelta(days=1)))
@@ -80,6 +81,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(stocked, tmp_path: Pat
         ("posts.csv", 6, "status"),
         ("posts.csv", 7, "created_at"),  # 30 February
         ("posts.csv", 8, "text"),  # too long
+        ("posts.csv", 9, "text"),  # far too long
         ("interactions.jsonl", 2, "kind"),
         ("interactions.jsonl", 3, "from_member_id"),
         ("interactions.jsonl", 4, "need_id"),  # an offer given as the need

@@ -172,6 +172,9 @@ def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
     return pd.DataFrame(kept, dtype=object) if kept else pd.DataFrame({ROW: []}, dtype=object)
 
 
+CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def _read_csv(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
     """All cells as text; `_row` is the line each record starts on (the header is line 1).
 
@@ -227,6 +230,9 @@ def _misfit_records(path: Path, name: str, strict: bool = False) -> list[RowProb
     with more or fewer cells than the header (a short row would clear the stored values of
     the columns it leaves out), and (`strict`) the first one the csv module cannot read."""
     out = []
+    # No limit on a cell's length here (the csv module's is 128 KiB): a cell too long for its
+    # field is the validation's to report, by name ("text: longer than ..."), not a misfit.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=strict)
         header = next(reader, [])
