@@ -63,6 +63,8 @@ def test_every_bad_row_is_reported_and_nothing_is_written(stocked, tmp_path: Pat
     problems = rejected(stocked, [folder], clock=ticking_clock(T0 + timedelta(days=1)))
 
     found = {(Path(p.file).name, p.row, p.field) for p in problems}
+    # A latitude that is no number is not also said to be missing beside its longitude.
+    assert len([p for p in problems if (Path(p.file).name, p.row) == ("members.csv", 10)]) == 1
     assert found == {
         ("members.csv", 4, "id"),  # missing id
         ("members.csv", 5, "kind"),  # unknown kind

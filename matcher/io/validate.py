@@ -191,10 +191,13 @@ def _check_not_future(entity: str, rows: Rows, now: datetime, problems: list[Row
 
 def _check_together(entity: str, rows: Rows, problems: list[RowProblem]) -> None:
     """Values that only make sense together, where the row gives both: a place is a latitude
-    and a longitude; a post cannot expire before it was written."""
+    and a longitude; a post cannot expire before it was written. A value already reported
+    (not a number, say) is not reported again as missing."""
+    reported = {(p.file, p.row, p.field) for p in problems}
     for record, absent, (file, row) in zip(rows.records, rows.absent, rows.origins, strict=True):
         if entity == "members" and not absent & {"latitude", "longitude"}:
-            place = place_problem(record.get("latitude"), record.get("longitude"))
+            already = {(file, row, "latitude"), (file, row, "longitude")} & reported
+            place = None if already else place_problem(record["latitude"], record["longitude"])
             if place is not None:
                 problems.append(RowProblem(file, row, *place))
         if entity == "posts":
