@@ -116,6 +116,8 @@ def publish(staging: Path, models_dir: Path, build_id: str, manifest: dict[str, 
         n += 1
         build_id = f"{base}-{n}"
     manifest = {"format_version": FORMAT_VERSION, "build_id": build_id, **manifest}
+    # Each file's size in bytes: `list_builds` tells a build with a file missing or cut short.
+    manifest["files"] = {p.name: p.stat().st_size for p in sorted(staging.iterdir()) if p.is_file()}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
     final = models_dir / build_id
     staging.rename(final)
@@ -204,5 +206,29 @@ def list_builds(models_dir: Path) -> list[dict[str, Any]]:
             manifest = json.loads((folder / MANIFEST).read_text())
         except (OSError, ValueError) as exc:  # listed, so that it can be found and removed
             manifest = {"build_id": folder.name, "unreadable": f"cannot read the manifest: {exc}"}
+        damage = _damage(folder, manifest.get("files", {}))
+        if damage and "unreadable" not in manifest:
+            manifest = {"build_id": folder.name, "unreadable": damage}
         builds.append({**manifest, "current": folder.resolve() == current})
     return builds
+
+
+def remove_builds(models_dir: Path, keep: int) -> list[str]:
+    """Delete every build but the newest `keep` and the current one; returns their ids."""
+    removed = []
+    for build in list_builds(models_dir)[keep:]:
+        if not build["current"]:
+            shutil.rmtree(models_dir / build["build_id"])
+            removed.append(build["build_id"])
+    return removed
+
+
+def _damage(folder: Path, sizes: dict[str, int]) -> str | None:
+    """What is wrong with a build's files against the sizes its manifest wrote down."""
+    missing = [name for name in sizes if not (folder / name).is_file()]
+    if missing:
+        return f"damaged: {', '.join(missing)} missing"
+    changed = [name for name, size in sizes.items() if (folder / name).stat().st_size != size]
+    if changed:
+        return f"damaged: {', '.join(changed)} not the size it was written with"
+    return None

@@ -501,10 +501,34 @@ def test_a_damaged_build_is_refused_by_name_and_another_can_be_made_current(
         refused = cli.invoke(main, [*options, "builds", "--use", link])
         assert refused.exit_code == 1 and "no build" in refused.output
     assert BuildIndex.load(settings.models_dir).build_id == first.build_id
+    # The listing tells the damaged build from the good one, by the sizes written down.
+    listed = " ".join(cli.invoke(main, [*options, "builds"]).output.split())
+    assert f"{second.build_id}: damaged: candidate_members.npy not the size" in listed
+    assert f"{first.build_id}: damaged" not in listed and first.build_id in listed
+    (second.folder / "help_graph.npz").unlink()
+    listed = " ".join(cli.invoke(main, [*options, "builds"]).output.split())
+    assert f"{second.build_id}: damaged: help_graph.npz missing" in listed
     # A manifest that cannot be read is listed as such.
     (second.folder / "manifest.json").write_text("{")
     listed = cli.invoke(main, [*options, "builds"])
     assert listed.exit_code == 0 and "cannot read the manifest" in " ".join(listed.output.split())
+
+
+def test_old_builds_can_be_deleted_but_never_the_current_one(community, settings, encoder):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    made = [build_model(community, encoder, settings, clock=clock).build_id for _ in range(3)]
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    cli = CliRunner()
+    assert cli.invoke(main, [*options, "builds", "--use", made[0]]).exit_code == 0
+    result = cli.invoke(main, [*options, "builds", "--keep", "1"])
+    assert result.exit_code == 0 and f"deleted 1 builds: {made[1]}" in result.output
+    assert sorted(p.name for p in settings.models_dir.iterdir() if p.name in made) == sorted(
+        [made[0], made[2]]
+    )
+    assert BuildIndex.load(settings.models_dir).build_id == made[0]
 
 
 def test_a_build_as_of_an_earlier_time_is_kept_beside_current_and_says_so(

@@ -59,15 +59,30 @@ def build_command(app: AppContext, if_stale: bool) -> None:
     help="Make this build current (e.g. go back to an earlier one); a running server switches "
     "to it without dropping requests.",
 )
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Delete every build but the newest N and the current one (each build holds all the "
+    "vectors: they add up).",
+)
 @pass_app
-def builds_command(app: AppContext, use: str | None) -> None:
-    """List the model builds in the models folder, newest first; or switch to one (--use).
+def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
+    """List the model builds in the models folder, newest first; switch to one (--use); or
+    delete old ones (--keep).
 
-    A build that cannot be read is listed as such, so that it can be found and removed.
+    A build that cannot be read, or whose files are missing or not the size they were
+    written with, is listed as such, so that it can be found and removed.
     """
-    from matcher.artifacts import list_builds, switch_current
+    from matcher.artifacts import list_builds, remove_builds, switch_current
     from matcher.index import BuildIndex
 
+    if use is not None and keep is not None:
+        raise click.UsageError("give either --use or --keep, not both")
+    if keep is not None:
+        removed = remove_builds(app.settings.models_dir, keep)
+        app.out.print(f"deleted {len(removed)} builds: {', '.join(removed) or 'none'}")
+        return
     if use is not None:
         BuildIndex.load(app.settings.models_dir, use)  # refuses a damaged or foreign build
         switch_current(app.settings.models_dir, use)
