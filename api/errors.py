@@ -206,7 +206,6 @@ def init_app(app: APIFlask) -> None:
     app.register_error_handler(MatcherError, _from_library)
     app.register_error_handler(OperationalError, _from_store)
     app.register_error_handler(InterfaceError, _from_store)
-    app.spec_processor(document_errors)
 
 
 def fail(code: int, description: str) -> NoReturn:

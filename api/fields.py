@@ -138,6 +138,24 @@ def when(**kw: Any) -> AwareDateTime:
     return AwareDateTime(default_timezone=UTC, validate=check, metadata=metadata, **kw)
 
 
+ID_PARAMETER = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_ID_LENGTH,
+    "pattern": f"^[^{ID_FORBIDDEN}{NOT_IN_A_LINE}]+$",
+}
+
+
+def document_ids(spec: dict[str, Any]) -> dict[str, Any]:
+    """Say in the spec what an id of a path may be (`IdConverter`): any other is a 404."""
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter["name"].endswith("_id"):
+                    parameter["schema"] = dict(ID_PARAMETER)
+    return spec
+
+
 class IdConverter(BaseConverter):
     """An id in a URL path: what an id may be, else the route is not found (a 404), so that
     no lookup is made with characters the store cannot hold."""

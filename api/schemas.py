@@ -183,9 +183,14 @@ class PostOut(Schema):
 class Quote(Schema):
     """A need or offer quoted in a reason."""
 
-    id = String(required=True)
+    id = String(
+        required=True,
+        metadata={"description": "The post's id; empty for the need typed in a search"},
+    )
     quote = String(required=True)
-    helped_before = Boolean()
+    helped_before = Boolean(
+        metadata={"description": "An offer that is a need its writer helped with before"}
+    )
 
 
 class Reason(Schema):

@@ -47,7 +47,13 @@ def _status(token: str) -> dict:
 @bp.get("/unsubscribe")
 @bp.input(UnsubscribeQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(Unsubscribed)
-@bp.doc(responses={404: "The member no longer exists", 503: "No secret key is configured"})
+@bp.doc(
+    responses={
+        302: "A browser (preferring HTML) is sent to the page that asks: /unsubscribe?token=...",
+        404: "The member no longer exists",
+        503: "No secret key is configured",
+    }
+)
 def unsubscribe_status(query: dict) -> dict | Response:
     """Whom an unsubscribe link names
 

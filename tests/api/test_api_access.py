@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from matcher import keys
 from tests.api.helpers import (
@@ -166,7 +167,7 @@ def test_members_data_is_kept_out_of_caches(client, ro, rw):
     assert "no-store" not in client.get("/openapi.json").headers.get("Cache-Control", "")
 
 
-def test_the_openapi_document_describes_the_key_and_the_errors(client):
+def test_the_openapi_document_describes_the_key_and_the_errors(client, ro):
     spec = client.get("/openapi.json").get_json()
     assert spec["components"]["securitySchemes"]["ApiKeyAuth"] == {
         "type": "apiKey",
@@ -180,6 +181,12 @@ def test_the_openapi_document_describes_the_key_and_the_errors(client):
     )
     assert "security" not in spec["paths"]["/health"]["get"]
     assert client.get("/docs").status_code == 200
+    # What an id in a path may be; any other is a 404 (the route is not found).
+    (member_id,) = spec["paths"]["/v1/members/{member_id}"]["get"]["parameters"]
+    assert member_id["schema"]["maxLength"] == 100 and member_id["schema"]["minLength"] == 1
+    pattern = re.compile(member_id["schema"]["pattern"])
+    assert pattern.match("m000001") and not pattern.match("a/b") and not pattern.match("a\nb")
+    assert client.get(f"/v1/members/{'m' * 101}", headers=ro).status_code == 404
 
 
 def test_the_docs_page_needs_nothing_from_the_internet(client):
