@@ -209,7 +209,7 @@ def list_builds(models_dir: Path) -> list[dict[str, Any]]:
         damage = _damage(folder, manifest.get("files", {}))
         if damage and "unreadable" not in manifest:
             manifest = {"build_id": folder.name, "unreadable": damage}
-        builds.append({**manifest, "current": folder.resolve() == current})
+        builds.append({**manifest, "folder": folder.name, "current": folder.resolve() == current})
     return builds
 
 
@@ -217,9 +217,9 @@ def remove_builds(models_dir: Path, keep: int) -> list[str]:
     """Delete every build but the newest `keep` and the current one; returns their ids."""
     removed = []
     for build in list_builds(models_dir)[keep:]:
-        if not build["current"]:
-            shutil.rmtree(models_dir / build["build_id"])
-            removed.append(build["build_id"])
+        if not build["current"]:  # by its folder (a manifest's build_id may say anything)
+            shutil.rmtree(models_dir / build["folder"])
+            removed.append(build["folder"])
     return removed
 
 

@@ -529,6 +529,14 @@ def test_old_builds_can_be_deleted_but_never_the_current_one(community, settings
         [made[0], made[2]]
     )
     assert BuildIndex.load(settings.models_dir).build_id == made[0]
+    # A copy of the current build (a backup, say) carries its build_id: deleting the copy
+    # deletes the copy's folder, never the one its manifest names.
+    import shutil
+
+    shutil.copytree(settings.models_dir / made[0], settings.models_dir / "0-backup")
+    assert cli.invoke(main, [*options, "builds", "--keep", "1"]).exit_code == 0
+    assert not (settings.models_dir / "0-backup").exists()
+    assert BuildIndex.load(settings.models_dir).build_id == made[0]
 
 
 def test_a_build_as_of_an_earlier_time_is_kept_beside_current_and_says_so(
