@@ -97,9 +97,9 @@ def test_two_runs_never_claim_the_same_digest(chosen):
     with sessions() as s:
         ids = list(s.scalars(select(Digest.id).where(Digest.status == "chosen")))
     with sessions.begin() as s:
-        mine = claim(s, ids[:3], ["chosen"])
+        mine = claim(s, ids[:3], ["chosen"], NOW)
     with sessions.begin() as s:
-        theirs = claim(s, ids, ["chosen"])
+        theirs = claim(s, ids, ["chosen"], NOW)
     assert mine == ids[:3] and theirs == ids[3:]
 
 

@@ -174,6 +174,43 @@ def test_nobody_gets_a_second_email_within_six_days_whatever_week_a_run_is_for(
     assert later.recorded == 8  # (W40's were chosen, not sent: they hold nobody back)
 
 
+def test_a_week_chosen_earlier_is_held_back_for_whom_another_weeks_email_reached_since(
+    sessions, settings, matcher, tmp_path
+):
+    from datetime import timedelta
+
+    from matcher.digest.job import choose_week as choose_at
+    from matcher.digest.ledger import claim
+    from matcher.digest.mail import Outbox
+    from matcher.digest.render import Renderer
+    from matcher.digest.send import deliver
+
+    def at(hours: float):
+        return lambda: NOW + timedelta(hours=hours)
+
+    outbox = Outbox(tmp_path / "out")
+    choose_at(sessions, matcher, settings, "2026-W47", now=at(0))  # chosen, not yet sent
+    choose_at(sessions, matcher, settings, WEEK, now=at(1))
+    assert deliver(sessions, WEEK, Renderer(settings), outbox, now=at(2)).sent == 8
+    # The older week's emails, sent (or retried) after: held back, each recorded as skipped.
+    late = deliver(sessions, "2026-W47", Renderer(settings), outbox, now=at(3))
+    assert (late.sent, late.too_soon) == (0, 8)
+    with sessions() as s:
+        statuses = s.scalars(select(Digest.status).where(Digest.week == "2026-W47")).all()
+    assert set(statuses) == {"skipped"}
+    # A digest cut off while sending may have arrived: it holds the next week back as well.
+    choose_at(sessions, matcher, settings, "2026-W49", now=at(24 * 7))
+    with sessions.begin() as s:
+        claim(
+            s,
+            s.scalars(select(Digest.id).where(Digest.week == "2026-W49")).all(),
+            ["chosen"],
+            NOW + timedelta(days=7),
+        )
+    after = choose_at(sessions, matcher, settings, "2026-W50", now=at(24 * 8))
+    assert after.recorded == 0 and len(after.people.pending) == 0
+
+
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):
     first = choose_week(sessions, settings, matcher)
     before = sorted(ledger(sessions))

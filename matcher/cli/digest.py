@@ -239,6 +239,12 @@ def _report(
                 if delivery.emptied
                 else ""
             )
+            + (
+                f", {delivery.too_soon} held back (another week's email went to them in the last "
+                "6 days)"
+                if delivery.too_soon
+                else ""
+            )
             + (f", {delivery.recovered} found already delivered" if delivery.recovered else "")
             + (f", {delivery.left} left for the next run (--limit)" if delivery.left else "")
         )

@@ -146,15 +146,19 @@ def due(session: Session, week: str, statuses: Sequence[str]) -> list[tuple[int,
     return [(int(i), str(s)) for i, s in rows]
 
 
-def claim(session: Session, digest_ids: Sequence[int], from_statuses: Sequence[str]) -> list[int]:
-    """Mark these digests `sending` if still in one of `from_statuses`; the ids this run owns."""
+def claim(
+    session: Session, digest_ids: Sequence[int], from_statuses: Sequence[str], at: datetime
+) -> list[int]:
+    """Mark these digests `sending` at `at` (their `sent_at` until they are sent: one cut off
+    in between may have arrived then) if still in one of `from_statuses`; the ids this run
+    owns."""
     if not digest_ids:
         return []
     owned = set(
         session.scalars(
             update(Digest)
             .where(Digest.id.in_(list(digest_ids)), Digest.status.in_(list(from_statuses)))
-            .values(status="sending", error=None)
+            .values(status="sending", error=None, sent_at=at)
             .returning(Digest.id)
         ).all()
     )
@@ -173,8 +177,11 @@ def mark_sent(session: Session, digest_ids: Sequence[int], at: datetime) -> None
 
 def settle(session: Session, digest_id: int, status: str, error: str) -> None:
     """Record how a digest ended when it was not delivered (`failed`, `skipped`), and why."""
+    sent_at = {} if status == "sending" else {"sent_at": None}  # not sent, or maybe (kept)
     session.execute(
-        update(Digest).where(Digest.id == digest_id).values(status=status, error=error[:2000])
+        update(Digest)
+        .where(Digest.id == digest_id)
+        .values(status=status, error=error[:2000], **sent_at)
     )
 
 
@@ -183,5 +190,5 @@ def release(session: Session, digest_ids: Sequence[int]) -> None:
     session.execute(
         update(Digest)
         .where(Digest.id.in_(list(digest_ids)), Digest.status == "sending")
-        .values(status="chosen")
+        .values(status="chosen", sent_at=None)
     )

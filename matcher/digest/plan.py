@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.allocate import Fairness, allocate, fairness, top_n
@@ -83,10 +83,8 @@ def audience(session: Session, week: str, settings: Settings, now: datetime) -> 
         "no email address": int((active & consent & ~has_email).sum()),
     }
     recipients = members.loc[active & consent & has_email, "id"].to_numpy(dtype=np.int64)
-    emailed = session.scalars(
-        _sent_since(select(Digest.member_id), week, now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS))
-    ).all()
-    waiting = np.isin(recipients, np.asarray(emailed, dtype=np.int64))
+    emailed = select(Digest.member_id).where(emailed_lately(Digest, week, now))
+    waiting = np.isin(recipients, np.asarray(session.scalars(emailed).all(), dtype=np.int64))
     if waiting.any():
         why = f"emailed another week's digest in the last {MIN_DAYS_BETWEEN_EMAILS} days"
         skipped[why] = int(waiting.sum())
@@ -121,14 +119,16 @@ def choose(
     used = _counts(session, [week], statuses=OUTGOING)
     capacity = members["capacity"].to_numpy() - _lookup(used, ids)
     capacity -= _lookup(_sent_lately(session, week, now), ids)
-    # A request from a member whose digest of this week suggested them is that suggestion
-    # taken up: it already counts in `used` (a re-run of the week after some went out).
+    # A request from a member whose digest suggested them is that suggestion taken up: it
+    # already counts, in `used` (this week's, a re-run after some went out) or as sent lately.
     suggested = (
         select(DigestMatch.id)
         .join(Digest, Digest.id == DigestMatch.digest_id)
         .where(
-            Digest.week == week,
-            Digest.status.in_(OUTGOING),
+            or_(
+                and_(Digest.week == week, Digest.status.in_(OUTGOING)),
+                emailed_lately(Digest, week, now),
+            ),
             Digest.member_id == Interaction.from_member_id,
             DigestMatch.member_id == Interaction.to_member_id,
         )
@@ -194,19 +194,25 @@ def _counts(session: Session, weeks: list[str], statuses: tuple[str, ...] | None
     return pd.Series(dict(rows), dtype=np.int64)
 
 
-def _sent_since(query: Select, week: str, since: datetime) -> Select:
-    """`query` of digests narrowed to those of other weeks than `week` sent since `since`."""
-    return query.where(Digest.week != week, Digest.status.in_(DELIVERED), Digest.sent_at >= since)
+def emailed_lately(digest: type[Digest], week: str, now: datetime) -> ColumnElement[bool]:
+    """Whether a `digest` (the entity, or an alias of it) is of another week than `week` and
+    was sent, or began to be, in the MIN_DAYS_BETWEEN_EMAILS days before `now`."""
+    return and_(
+        digest.week != week,
+        digest.status.in_(DELIVERED),
+        digest.sent_at >= now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS),
+    )
 
 
 def _sent_lately(session: Session, week: str, now: datetime) -> pd.Series:
     """How often each member was suggested in other weeks' digests sent in the last
     MIN_DAYS_BETWEEN_EMAILS days."""
-    query = select(DigestMatch.member_id, func.count()).join(
-        Digest, Digest.id == DigestMatch.digest_id
+    query = (
+        select(DigestMatch.member_id, func.count())
+        .join(Digest, Digest.id == DigestMatch.digest_id)
+        .where(emailed_lately(Digest, week, now))
+        .group_by(DigestMatch.member_id)
     )
-    since = now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS)
-    query = _sent_since(query, week, since).group_by(DigestMatch.member_id)
     return pd.Series(dict(session.execute(query).all()), dtype=np.int64)
 
 

@@ -14,18 +14,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from matcher.digest import ledger
 from matcher.digest.content import DigestContent, contents
+from matcher.digest.plan import MIN_DAYS_BETWEEN_EMAILS, emailed_lately
 from matcher.digest.render import NotRendered, Renderer, emails
 from matcher.errors import OutcomeUnknown, Refused, Unreachable
 from matcher.progress import Advance
+from matcher.store import Digest
 
 # Digests to message bytes, in order, stamped with a time.
 RenderMany = Callable[[Sequence[DigestContent], datetime], list[bytes | NotRendered]]
 UNSUBSCRIBED = "unsubscribed (or lost their address) before the email went out"
 NOBODY_LEFT = "everyone suggested closed their account or was blocked before the email went out"
+TOO_SOON = (
+    f"emailed another week's digest in the {MIN_DAYS_BETWEEN_EMAILS} days before this one "
+    "would have gone out"
+)
 
 
 class Transport(Protocol):
@@ -49,6 +56,7 @@ class Delivery:
     recovered: int = 0  # found `sending` and already in the outbox: marked sent
     unsubscribed: int = 0  # chosen, but no longer wanted email: skipped
     emptied: int = 0  # chosen, but everyone suggested has left or been blocked since: skipped
+    too_soon: int = 0  # chosen, but another week's email went to them since: skipped
     left: int = 0  # not attempted because of the limit
     errors: list[str] = field(default_factory=list)
 
@@ -94,7 +102,7 @@ def deliver(
     try:
         for lo in range(0, len(todo), transport.batch_size):
             batch = todo[lo : lo + transport.batch_size]
-            _deliver_batch(sessions, batch, statuses, render, transport, sender, now, result)
+            _deliver_batch(sessions, week, batch, statuses, render, transport, sender, now, result)
             advance(len(batch))
     finally:
         transport.close()
@@ -123,6 +131,7 @@ def _recover(
 
 def _deliver_batch(
     sessions: sessionmaker[Session],
+    week: str,
     batch: Sequence[int],
     statuses: Sequence[str],
     render: RenderMany,
@@ -132,11 +141,14 @@ def _deliver_batch(
     result: Delivery,
 ) -> None:
     with sessions.begin() as session:
-        owned = ledger.claim(session, batch, statuses)
+        owned = ledger.claim(session, batch, statuses, now())
     try:
         with sessions() as session:
             found = contents(session, owned)
-        wanted = [i for i in owned if found[i].subscribed and found[i].suggestions]
+            soon = _emailed_lately(session, owned, week, now())
+        wanted = [
+            i for i in owned if found[i].subscribed and found[i].suggestions and i not in soon
+        ]
         messages = dict(zip(wanted, render([found[i] for i in wanted], now()), strict=True))
     except BaseException:
         _release(sessions, owned)  # nothing was handed over
@@ -155,6 +167,10 @@ def _deliver_batch(
             if not content.suggestions:
                 _settle(sessions, digest_id, "skipped", NOBODY_LEFT)
                 result.emptied += 1
+                continue
+            if digest_id in soon:
+                _settle(sessions, digest_id, "skipped", TOO_SOON)
+                result.too_soon += 1
                 continue
             message = messages[digest_id]
             if isinstance(message, NotRendered):
@@ -218,3 +234,18 @@ def _release(sessions: sessionmaker[Session], digest_ids: Sequence[int]) -> None
     if digest_ids:
         with sessions.begin() as session:
             ledger.release(session, digest_ids)
+
+
+def _emailed_lately(
+    session: Session, digest_ids: Sequence[int], week: str, now: datetime
+) -> set[int]:
+    """Which of these digests of `week` go to a member emailed another week's digest lately
+    (`plan.emailed_lately`): an old week's retried, or chosen before the other went out."""
+    other = aliased(Digest)
+    query = select(Digest.id).where(
+        Digest.id.in_(list(digest_ids)),
+        select(other.id)
+        .where(other.member_id == Digest.member_id, emailed_lately(other, week, now))
+        .exists(),
+    )
+    return set(session.scalars(query).all())
