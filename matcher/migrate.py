@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -28,11 +30,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to `revision` (the newest by default). A store this release
     cannot read (a schema from a newer release, a file that is no SQLite database) is a
     `ConfigError` saying so."""
+    with _readable(engine), engine.begin() as connection:
+        command.upgrade(_config(connection), revision)
+
+
+@contextmanager
+def _readable(engine: Engine) -> Iterator[None]:
+    """Turn "this release cannot read the store" into a `ConfigError` saying so."""
     where = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.begin() as connection:
-            command.upgrade(_config(connection), revision)
-    except CommandError as exc:  # the store's revision is none of ours
+        yield
+    except CommandError as exc:
+        if "Can't locate revision" not in str(exc):
+            raise
         raise ConfigError(
             f"the store {where} has a schema this release does not know ({exc}): a newer "
             "release of indie-matcher made it; run that release, or restore a backup"
@@ -45,7 +55,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the store is at, or None for an empty database."""
-    with engine.connect() as connection:
+    with _readable(engine), engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
