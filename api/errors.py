@@ -33,6 +33,10 @@ STATUS: dict[type[MatcherError], int] = {
 }
 
 Body = dict[str, Any]
+# Retry-After of a 503: the store down or restarting; no build or setting yet (a build takes
+# minutes).
+STORE_RETRY_SECONDS = 10
+NOT_READY_RETRY_SECONDS = 60
 
 
 def error_body(code: int, description: str, **extra: Any) -> Body:
@@ -81,7 +85,7 @@ def _from_store(exc: DBAPIError) -> tuple[Body, int, dict[str, str]]:
     driver's words go to the log, not to the client."""
     current_app.logger.error("the store does not answer: %s", exc.orig or exc)
     body = error_body(503, "the store does not answer; try again shortly")
-    return body, 503, {"Retry-After": "10"}
+    return body, 503, {"Retry-After": str(STORE_RETRY_SECONDS)}
 
 
 # What a client is told when the service cannot answer for want of a build or a setting: the
@@ -90,12 +94,11 @@ NOT_READY = {
     BuildError: "the service has no usable model build yet; try again later",
     ConfigError: "the service is not fully configured; try again later",
 }
-NOT_READY_RETRY_SECONDS = 60
 
 
 def not_ready(exc: MatcherError) -> str:
     """The client's words for a build or setting missing (`exc`), the server's to its log."""
-    current_app.logger.error("not ready: %s", exc)
+    current_app.logger.warning("not ready: %s", exc)
     return next(words for kind, words in NOT_READY.items() if isinstance(exc, kind))
 
 
@@ -208,9 +211,9 @@ def init_app(app: APIFlask) -> None:
     app.register_error_handler(InterfaceError, _from_store)
 
 
-def fail(code: int, description: str) -> NoReturn:
+def fail(code: int, description: str, headers: dict[str, str] | None = None) -> NoReturn:
     """End the request with an error of this status and description."""
-    raise HTTPError(code, extra_data={"description": description})
+    raise HTTPError(code, extra_data={"description": description}, headers=headers)
 
 
 # Errors any operation may answer with, beyond those each view documents.

@@ -3,7 +3,8 @@
 CORS (`cors_origins`): a browser on one of the listed sites may call the API with a key and
 read the request id and the rate-limit headers. The answer depends on the request's Origin,
 so every response says `Vary: Origin` to caches in between. Answers under /v1/ are members'
-data and live matches, behind a key: `Cache-Control: no-store`, so no cache keeps them.
+data and live matches, behind a key, and the unsubscribe page names its member:
+`Cache-Control: no-store`, so no cache keeps them.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def _vary_by_origin(response: Response) -> Response:
 
 
 def _not_cached(response: Response) -> Response:
-    if request.path.startswith("/v1/") and "Cache-Control" not in response.headers:
+    private = request.path.startswith(("/v1/", "/unsubscribe"))  # the page names the member
+    if private and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
     return response

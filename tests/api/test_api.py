@@ -24,8 +24,10 @@ def test_ready_is_503_until_there_is_a_build(sessions, settings, encoder):
     try:
         client = app.test_client()
         assert client.get("/health").status_code == 200
-        body = assert_error(client.get("/ready"), 503)
+        ready = client.get("/ready")
+        body = assert_error(ready, 503)
         assert body["description"] == "the service has no usable model build yet; try again later"
+        assert ready.headers["Retry-After"] == "60"
         headers = key_headers(sessions, "read")
         response = client.get("/v1/members/hum/matches", headers=headers)
         body = assert_error(response, 503)
@@ -343,6 +345,7 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     # The email's link opens a page that asks; its button POSTs.
     page = client.get("/unsubscribe", query_string={"token": token})
     assert page.status_code == 200 and page.mimetype == "text/html"
+    assert page.headers["Cache-Control"] == "no-store"  # it names the member
     assert '<form method="post"' in page.get_data(as_text=True) and consent()[0] is True
     done = client.post("/unsubscribe", query_string={"token": token})
     assert "no more weekly emails" in done.get_data(as_text=True)
