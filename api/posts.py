@@ -60,7 +60,7 @@ def create_post(post: dict) -> dict:
 @bp.auth_required(auth, roles=["write"])
 @bp.input(PostPatch, arg_name="changes")
 @bp.output(PostOut)
-@bp.doc(responses={404: "No such post"})
+@bp.doc(responses={404: "No such post", 409: "The post's member is closed: it can only be closed"})
 def update_post(post_id: str, changes: dict) -> dict:
     """Edit a post
 

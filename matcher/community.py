@@ -251,7 +251,8 @@ def update_post(
 ) -> Post:
     """Edit a post; a new text is encoded before it is stored. `expires_at=None` clears the
     expiry (the post no longer expires); left out, the expiry stays; a time already past is
-    refused, as for a new post (to end a post, close it)."""
+    refused, as for a new post (to end a post, close it). A closed member's post can only be
+    closed (`Conflict`), as no new one can be written for them."""
     if expires_at is not UNCHANGED:
         _check_expiry(expires_at, clock)  # type: ignore[arg-type]
     if text is not None:
@@ -261,6 +262,12 @@ def update_post(
         raise InvalidInput(f"status must be one of {POST_STATUSES}", field="status")
     with sessions.begin() as session:
         post = get_post(session, external_id)
+        closing_only = status == "closed" and text is None and tags is None
+        if not post.member.active and not (closing_only and expires_at is UNCHANGED):
+            raise Conflict(
+                f"post {external_id!r} is of member {post.member.external_id!r}, who is closed: "
+                "it can only be closed"
+            )
         if text is not None:
             post.text = text
         if tags is not None:

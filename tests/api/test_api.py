@@ -283,6 +283,12 @@ def test_a_closed_member_is_not_contacted_but_what_came_before_is_still_recorded
         event = {"kind": kind, "from_member_id": source, "to_member_id": target}
         body = assert_error(client.post("/v1/interactions", json=event, headers=rw), 409)
         assert "'kit' is closed" in body["description"]
+    # Nor can their posts be edited or reopened; closing one is still allowed.
+    body = assert_error(client.patch("/v1/posts/kit-o0", json={"text": "x"}, headers=rw), 409)
+    assert "can only be closed" in body["description"]
+    assert_error(client.patch("/v1/posts/kit-o0", json={"status": "open"}, headers=rw), 409)
+    closing = client.patch("/v1/posts/kit-o0", json={"status": "closed"}, headers=rw)
+    assert closing.status_code == 200
     for kind, source, target in [("helped", "kit", "hum"), ("reported", "hum", "kit")]:
         event = {"kind": kind, "from_member_id": source, "to_member_id": target}
         assert client.post("/v1/interactions", json=event, headers=rw).status_code == 201
