@@ -15,7 +15,8 @@ from matcher.domain import MAX_MATCH_LIMIT, MEMBER_KINDS
 @click.option(
     "--if-stale",
     is_flag=True,
-    help="Do nothing when the current build was made from exactly this store and encoder.",
+    help="Do nothing when the current build was made from exactly this store, with this "
+    "encoder and this release's pair features.",
 )
 @pass_app
 def build_command(app: AppContext, if_stale: bool) -> None:
