@@ -211,6 +211,52 @@ def test_a_week_chosen_earlier_is_held_back_for_whom_another_weeks_email_reached
     assert after.recorded == 0 and len(after.people.pending) == 0
 
 
+def test_a_request_taking_up_last_days_email_counts_once_against_capacity(sessions, settings):
+    from datetime import timedelta
+
+    import pandas as pd
+
+    from matcher.community import record_interaction
+    from matcher.store import Digest, DigestMatch
+
+    add_people(sessions)
+    with sessions.begin() as s:
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+        s.execute(update(Member).where(Member.external_id == "kit").values(capacity=2))
+        # Yesterday's email (another week's) suggested kit to hum, who then contacted her.
+        sent = Digest(member_id=ids["hum"], week="2026-W47", status="sent", sent_at=NOW)
+        s.add(sent)
+        s.flush()
+        s.add(
+            DigestMatch(
+                digest_id=sent.id, member_id=ids["kit"], rank=1, direction="helps_you", score=0.9
+            )
+        )
+    record_interaction(
+        sessions,
+        kind="contacted",
+        from_member_id="hum",
+        to_member_id="kit",
+        occurred_at=NOW + timedelta(hours=1),
+    )
+    now = NOW + timedelta(days=1)
+    seekers = ["mix", "far", "vee", "pho", "dsg"]
+    table = pd.DataFrame(
+        {
+            "seeker_id": [ids[m] for m in seekers],
+            "member_id": ids["kit"],
+            "direction": "helps_you",
+            "score": 0.9,
+            "mutual": False,
+        }
+    )
+    with sessions() as s:
+        people = audience(s, WEEK, settings, now)
+        plan = choose(s, people, table, settings, now=now)
+    # One introduction (suggested, then taken up by a request): she can take one more.
+    assert len(plan.chosen) == 1
+
+
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):
     first = choose_week(sessions, settings, matcher)
     before = sorted(ledger(sessions))
