@@ -56,6 +56,18 @@ def test_the_cli_never_prints_the_store_password(settings):  # noqa: F811 - the 
     assert "s3cret-word" not in result.output and "postgres:***@" in result.output
 
 
+def test_a_database_the_server_does_not_have_is_named_as_such(settings):  # noqa: F811
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    url = settings.database.rsplit("/", 1)[0] + "/nosuchdb"
+    result = CliRunner().invoke(main, ["--database-url", url, "stats"])
+    last = result.output.strip().splitlines()[-1]
+    assert result.exit_code == 1 and last.startswith("Error: the store cannot be used: ")
+    assert "nosuchdb" in last and "does not exist" in last
+
+
 def test_an_import_leaves_the_planner_statistics_of_what_it_wrote(sessions, tmp_path):
     """Without them the next import's look-ups were planned as on empty tables (a second
     import of 10k members took 60 to 500 s instead of seconds, bench/bench_import.py)."""

@@ -32,7 +32,11 @@ class MatcherGroup(click.Group):
             _fail(f"Error: the database URL cannot be used: {exc}")
         except (OperationalError, InterfaceError) as exc:  # down, refusing, no such database
             said = str(exc.orig or exc).strip().splitlines()
-            _fail(f"Error: the store does not answer: {said[0] if said else exc}")
+            first = said[0] if said else str(exc)
+            # The server answered, and refused: the database or the role is not there.
+            answered = "does not exist" in first or "authentication failed" in first
+            what = "the store cannot be used" if answered else "the store does not answer"
+            _fail(f"Error: {what}: {first}")
 
 
 def _fail(message: str) -> None:
