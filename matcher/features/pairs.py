@@ -38,6 +38,10 @@ TEXT_FEATURES: tuple[str, ...] = (
     "sim_reverse",  # reciprocity: the seeker's offers against the candidate's needs
     "bm25_offer",  # BM25 of the need against the candidate's offers
     "bm25_helped",  # ... against the needs they helped with
+    # The same as a share of the best candidate's: BM25 grows with the need's length and the
+    # rarity of its words, so its values compare within a need, not across needs.
+    "bm25_offer_rel",
+    "bm25_helped_rel",
     # The need's tags are part of what it says (DATA.md: a question's title, body and tags):
     "tag_overlap",  # share of the need's tags the candidate helped with or lists
     "tag_helps",  # sum over the need's tags of log(1 + helps given on that tag)
@@ -66,8 +70,9 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
 )
 FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 # Raised when what a feature means changes, so that `matcher build --if-stale` makes a new
-# build for a ranker that learned the old meaning (2: BM25's average length is the candidates').
-FEATURES_VERSION = 2
+# build for a ranker that learned the old meaning (2: BM25's average length is the candidates';
+# 3: BM25 relative to the best candidate's).
+FEATURES_VERSION = 3
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
 

@@ -65,6 +65,8 @@ def text_features(
             state.post_vectors[rows], owner, need.vector, len(cand)
         )
         f[f"bm25_{side}"] = _bm25(state, need, rows, owner, length)
+        best = f[f"bm25_{side}"].max(initial=0.0)
+        f[f"bm25_{side}_rel"] = f[f"bm25_{side}"] / best if best > 0 else np.zeros(len(cand))
     f["knn_votes"] = _knn_votes(state, need, helped.rows, helped.owner, len(cand))
     for h in TOPIC_HALF_LIVES:
         f[f"topic_share_{int(h)}"] = _topic(
