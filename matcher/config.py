@@ -25,6 +25,7 @@ AT_LEAST: dict[str, float] = {
     "match_limit": 1,
     "min_training_labels": 1,
     "max_training_needs": 0,
+    "keep_builds": 0,
     "digest_matches": 1,
     "default_capacity": 0,
     "coverage_floor": 0,
@@ -92,6 +93,9 @@ class Settings:
     # those whose helper is among their candidates bring `candidates_per_need` rows each, and
     # the ranker learns from the latest MAX_TRAINING_ROWS of those rows.
     max_training_needs: int = 10000
+    # `matcher build` then deletes all but this many builds, newest first, and the current
+    # one (0: keeps every build): each holds every vector, and they add up.
+    keep_builds: int = 10
 
     # The weekly digest.
     digest_matches: int = 4

@@ -539,6 +539,23 @@ def test_old_builds_can_be_deleted_but_never_the_current_one(community, settings
     assert BuildIndex.load(settings.models_dir).build_id == made[0]
 
 
+def test_a_build_keeps_the_newest_builds_of_the_setting(community, settings, encoder):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", "hashing"]
+    made = []
+    for _ in range(3):
+        result = CliRunner().invoke(main, [*options, "build"], env={"MATCHER_KEEP_BUILDS": "2"})
+        assert result.exit_code == 0, result.output
+        made.append(result.output.split("build ", 1)[1].split()[0])
+    assert "deleted 1 old builds (MATCHER_KEEP_BUILDS=2): " + made[0] in result.output
+    kept = sorted(p.name for p in settings.models_dir.iterdir() if p.name in made)
+    assert kept == sorted(made[1:])
+
+
 def test_a_build_as_of_an_earlier_time_is_kept_beside_current_and_says_so(
     community, settings, encoder
 ):

@@ -25,6 +25,8 @@ def build_command(app: AppContext, if_stale: bool) -> None:
     Encodes new or changed texts (others come from the cache), finds each open need's
     candidates, trains the ranker when there are enough labelled outcomes, and writes
     models/<build-id>/ with a manifest, then switches models/current to it atomically.
+    Old builds beyond MATCHER_KEEP_BUILDS (default 10; 0 keeps all) are then deleted,
+    never the current one.
     """
     from matcher.build import build_model, current_build_matches
     from matcher.progress import rich_progress
@@ -50,6 +52,17 @@ def build_command(app: AppContext, if_stale: bool) -> None:
     app.out.print(f"  encoded {enc['encoded']} new texts{rate}, {enc['from_cache']} from cache")
     app.out.print(f"  ranker: {m['ranker']['reason']}")
     app.out.print(f"  took {m['timings']['total_seconds']:.1f} s")
+    if app.settings.keep_builds:
+        from matcher.artifacts import remove_builds
+
+        removed = remove_builds(app.settings.models_dir, app.settings.keep_builds)
+        if removed:
+            app.out.print(
+                f"  deleted {len(removed)} old builds (MATCHER_KEEP_BUILDS="
+                f"{app.settings.keep_builds}): {', '.join(removed)}",
+                markup=False,
+                highlight=False,
+            )
 
 
 @click.command("builds")
