@@ -9,11 +9,13 @@ from marshmallow import RAISE
 from api.auth import auth
 from api.schemas import MatchQuery, MemberMatches, SearchIn, SearchResult
 from api.services import services
+from matcher import community
 from matcher.engine import Filters
+from matcher.errors import BuildError
 
 bp = APIBlueprint("matches", __name__, url_prefix="/v1", tag="Matches")
 
-NO_BUILD = "There is no model build yet: run `matcher build`"
+NO_BUILD = "There is no model build yet: try again later (Retry-After)"
 
 # The hot paths answer with the engine's JSON-ready dicts as they are: the schemas below
 # document them (and the contract tests hold them to it), but re-serializing twenty matches
@@ -33,7 +35,12 @@ def member_matches(member_id: str, query: dict) -> Response:
     reasons: which need met which offer, shared tags, same town, history. Posts written and
     blocks recorded through the API count at once.
     """
-    matcher = services().matcher()
+    try:
+        matcher = services().matcher()
+    except BuildError:
+        with services().sessions() as session:  # an unknown member is a 404 all the same
+            community.get_member(session, member_id)
+        raise
     filters = Filters(query.get("kind"), query.get("tag"), query.get("town"), query.get("mutual"))
     found = matcher.for_member(
         member_id, limit=query.get("limit"), direction=query["direction"], filters=filters

@@ -14,7 +14,7 @@ bp = APIBlueprint("model", __name__, url_prefix="/v1", tag="Model")
 @bp.get("/model")
 @bp.auth_required(auth, roles=["read"])
 @bp.output(Model)
-@bp.doc(responses={503: "There is no model build yet: run `matcher build`"})
+@bp.doc(responses={503: "There is no model build yet: try again later (Retry-After)"})
 def model() -> dict:
     """The model build
 

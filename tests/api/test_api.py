@@ -11,6 +11,7 @@ from tests.api.helpers import (
     key_headers,
     make_app,
     matches_of,
+    seed_community,
 )
 
 
@@ -20,6 +21,7 @@ def test_health_and_ready_need_no_key(client, built):
 
 
 def test_ready_is_503_until_there_is_a_build(sessions, settings, encoder):
+    seed_community(sessions)
     app = make_app(settings, encoder)
     try:
         client = app.test_client()
@@ -35,6 +37,8 @@ def test_ready_is_503_until_there_is_a_build(sessions, settings, encoder):
         # What the server's operator reads (its folders, the command to run) goes to its log.
         assert str(settings.models_dir) not in body["description"]
         assert "matcher build" not in body["description"]
+        # An unknown member is a 404, build or not.
+        assert_error(client.get("/v1/members/nobody/matches", headers=headers), 404)
     finally:
         close_app(app)
 
