@@ -111,8 +111,8 @@ class Ranker(ClassifierMixin, BaseEstimator):
         if positives < self.min_labels:
             raise TooFewLabels(
                 f"{positives} labelled outcomes (a helper and a need they helped with or "
-                "accepted, counted once; interactions that name the need); a ranker needs at "
-                f"least {self.min_labels} "
+                "accepted, counted once, from interactions that name the need, the helper "
+                f"among its candidates); a ranker needs at least {self.min_labels} "
                 "(setting min_training_labels)",
                 positives=positives,
                 needed=self.min_labels,

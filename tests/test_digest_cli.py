@@ -115,5 +115,7 @@ def test_a_second_run_of_the_week_stops_while_one_is_in_progress(run, sessions, 
     after = run("--week", WEEK)
     assert after.exit_code == 0  # once it is over, the week runs ...
     # ... but nobody gets a second email within six days, whatever week it is for.
-    assert "8 emailed another week's digest in the last 6 days" in " ".join(after.output.split())
+    said = " ".join(after.output.split())
+    assert "8 emailed another week's digest in the last 6 days" in said
+    assert "want the email (consent and an address): 8 " in said  # they still want it
     assert digests(sessions)["sent"] == 8

@@ -214,7 +214,8 @@ def _report(
     already = len(people.recipients) - len(people.pending)
     out.print(
         f"  members: {len(people.members)}; want the email (consent and an address): "
-        f"{len(people.recipients)}" + (f" ({already} chosen in an earlier run)" if already else "")
+        f"{len(people.recipients) + people.waiting}"
+        + (f" ({already} chosen in an earlier run)" if already else "")
     )
     skipped = {k: v for k, v in people.skipped.items() if v}
     plan = choice.plan
