@@ -208,6 +208,8 @@ def _report(
     n: int,
     dry_run: bool,
 ) -> None:
+    from matcher.digest.plan import EMAILED_LATELY
+
     out = app.out
     people = choice.people
     out.print(f"[bold]digest {week}[/bold]{' (dry run: nothing recorded)' if dry_run else ''}")
@@ -240,12 +242,7 @@ def _report(
                 if delivery.emptied
                 else ""
             )
-            + (
-                f", {delivery.too_soon} held back (another week's email went to them in the last "
-                "6 days)"
-                if delivery.too_soon
-                else ""
-            )
+            + (f", {delivery.too_soon} held back ({EMAILED_LATELY})" if delivery.too_soon else "")
             + (f", {delivery.recovered} found already delivered" if delivery.recovered else "")
             + (f", {delivery.left} left for the next run (--limit)" if delivery.left else "")
         )

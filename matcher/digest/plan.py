@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.allocate import Fairness, allocate, fairness, top_n
@@ -30,6 +30,8 @@ LOOKBACK_WEEKS = 4
 # only a label in the ledger. Six, not seven: a weekly run that starts a little earlier than
 # the week before must not find last week's emails still counting.
 MIN_DAYS_BETWEEN_EMAILS = 6
+# Why such a member gets no email now: a reason of the audience, and of a digest held back.
+EMAILED_LATELY = f"emailed another week's digest in the last {MIN_DAYS_BETWEEN_EMAILS} days"
 PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
 
 
@@ -84,11 +86,10 @@ def audience(session: Session, week: str, settings: Settings, now: datetime) -> 
         "no email address": int((active & consent & ~has_email).sum()),
     }
     recipients = members.loc[active & consent & has_email, "id"].to_numpy(dtype=np.int64)
-    emailed = select(Digest.member_id).where(emailed_lately(Digest, week, now))
-    waiting = np.isin(recipients, np.asarray(session.scalars(emailed).all(), dtype=np.int64))
+    emailed = session.scalars(members_emailed_lately(week, now)).all()
+    waiting = np.isin(recipients, np.asarray(emailed, dtype=np.int64))
     if waiting.any():
-        why = f"emailed another week's digest in the last {MIN_DAYS_BETWEEN_EMAILS} days"
-        skipped[why] = int(waiting.sum())
+        skipped[EMAILED_LATELY] = int(waiting.sum())
     recipients = recipients[~waiting]
     chosen = session.scalars(select(Digest.member_id).where(Digest.week == week)).all()
     pending = np.setdiff1d(recipients, np.asarray(chosen, dtype=np.int64))
@@ -128,7 +129,7 @@ def choose(
         .where(
             or_(
                 and_(Digest.week == week, Digest.status.in_(OUTGOING)),
-                emailed_lately(Digest, week, now),
+                _emailed_lately(week, now),
             ),
             Digest.member_id == Interaction.from_member_id,
             DigestMatch.member_id == Interaction.to_member_id,
@@ -195,13 +196,19 @@ def _counts(session: Session, weeks: list[str], statuses: tuple[str, ...] | None
     return pd.Series(dict(rows), dtype=np.int64)
 
 
-def emailed_lately(digest: type[Digest], week: str, now: datetime) -> ColumnElement[bool]:
-    """Whether a `digest` (the entity, or an alias of it) is of another week than `week` and
-    was sent, or began to be, in the MIN_DAYS_BETWEEN_EMAILS days before `now`."""
+def members_emailed_lately(week: str, now: datetime) -> Select[tuple[int]]:
+    """The members (store ids) emailed another week's digest than `week` lately
+    (`EMAILED_LATELY`)."""
+    return select(Digest.member_id).where(_emailed_lately(week, now))
+
+
+def _emailed_lately(week: str, now: datetime) -> ColumnElement[bool]:
+    """Whether a digest is of another week than `week` and was sent, or began to be, in the
+    MIN_DAYS_BETWEEN_EMAILS days before `now`."""
     return and_(
-        digest.week != week,
-        digest.status.in_(DELIVERED),
-        digest.sent_at >= now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS),
+        Digest.week != week,
+        Digest.status.in_(DELIVERED),
+        Digest.sent_at >= now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS),
     )
 
 
@@ -211,7 +218,7 @@ def _sent_lately(session: Session, week: str, now: datetime) -> pd.Series:
     query = (
         select(DigestMatch.member_id, func.count())
         .join(Digest, Digest.id == DigestMatch.digest_id)
-        .where(emailed_lately(Digest, week, now))
+        .where(_emailed_lately(week, now))
         .group_by(DigestMatch.member_id)
     )
     return pd.Series(dict(session.execute(query).all()), dtype=np.int64)

@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.digest import ledger
 from matcher.digest.content import DigestContent, contents
-from matcher.digest.plan import MIN_DAYS_BETWEEN_EMAILS, emailed_lately
+from matcher.digest.plan import EMAILED_LATELY, members_emailed_lately
 from matcher.digest.render import NotRendered, Renderer, emails
 from matcher.errors import OutcomeUnknown, Refused, Unreachable
 from matcher.progress import Advance
@@ -29,10 +29,6 @@ from matcher.store import Digest
 RenderMany = Callable[[Sequence[DigestContent], datetime], list[bytes | NotRendered]]
 UNSUBSCRIBED = "unsubscribed (or lost their address) before the email went out"
 NOBODY_LEFT = "everyone suggested closed their account or was blocked before the email went out"
-TOO_SOON = (
-    f"emailed another week's digest in the {MIN_DAYS_BETWEEN_EMAILS} days before this one "
-    "would have gone out"
-)
 
 
 class Transport(Protocol):
@@ -145,7 +141,14 @@ def _deliver_batch(
     try:
         with sessions() as session:
             found = contents(session, owned)
-            soon = _emailed_lately(session, owned, week, now())
+            soon = set(
+                session.scalars(
+                    select(Digest.id).where(
+                        Digest.id.in_(owned),
+                        Digest.member_id.in_(members_emailed_lately(week, now())),
+                    )
+                )
+            )
         wanted = [
             i for i in owned if found[i].subscribed and found[i].suggestions and i not in soon
         ]
@@ -169,7 +172,7 @@ def _deliver_batch(
                 result.emptied += 1
                 continue
             if digest_id in soon:
-                _settle(sessions, digest_id, "skipped", TOO_SOON)
+                _settle(sessions, digest_id, "skipped", EMAILED_LATELY)
                 result.too_soon += 1
                 continue
             message = messages[digest_id]
@@ -234,18 +237,3 @@ def _release(sessions: sessionmaker[Session], digest_ids: Sequence[int]) -> None
     if digest_ids:
         with sessions.begin() as session:
             ledger.release(session, digest_ids)
-
-
-def _emailed_lately(
-    session: Session, digest_ids: Sequence[int], week: str, now: datetime
-) -> set[int]:
-    """Which of these digests of `week` go to a member emailed another week's digest lately
-    (`plan.emailed_lately`): an old week's retried, or chosen before the other went out."""
-    other = aliased(Digest)
-    query = select(Digest.id).where(
-        Digest.id.in_(list(digest_ids)),
-        select(other.id)
-        .where(other.member_id == Digest.member_id, emailed_lately(other, week, now))
-        .exists(),
-    )
-    return set(session.scalars(query).all())
