@@ -37,6 +37,9 @@ Body = dict[str, Any]
 # minutes).
 STORE_RETRY_SECONDS = 10
 NOT_READY_RETRY_SECONDS = 60
+STORE_DOWN = "the store does not answer; try again shortly"
+# How operations that need a build document its absence.
+NO_BUILD = "There is no model build yet: try again later (Retry-After)"
 
 
 def error_body(code: int, description: str, **extra: Any) -> Body:
@@ -84,7 +87,7 @@ def _from_store(exc: DBAPIError) -> tuple[Body, int, dict[str, str]]:
     """The store does not answer (down, restarting, unreachable): 503, try again shortly. The
     driver's words go to the log, not to the client."""
     current_app.logger.error("the store does not answer: %s", exc.orig or exc)
-    body = error_body(503, "the store does not answer; try again shortly")
+    body = error_body(503, STORE_DOWN)
     return body, 503, {"Retry-After": str(STORE_RETRY_SECONDS)}
 
 
@@ -96,7 +99,7 @@ NOT_READY = {
 }
 
 
-def not_ready(exc: MatcherError) -> str:
+def _not_ready(exc: MatcherError) -> str:
     """The client's words for a build or setting missing (`exc`), the server's to its log."""
     current_app.logger.warning("not ready: %s", exc)
     return next(words for kind, words in NOT_READY.items() if isinstance(exc, kind))
@@ -107,7 +110,7 @@ def _from_library(exc: MatcherError) -> tuple[Body, int] | tuple[Body, int, dict
     code = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 500)
     if code == 503:
         retry = {"Retry-After": str(NOT_READY_RETRY_SECONDS)}
-        return error_body(503, not_ready(exc)), 503, retry
+        return error_body(503, _not_ready(exc)), 503, retry
     field = getattr(exc, "field", None)
     return error_body(code, str(exc), field=field), code
 

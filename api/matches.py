@@ -7,6 +7,7 @@ from flask import Response, jsonify
 from marshmallow import RAISE
 
 from api.auth import auth
+from api.errors import NO_BUILD
 from api.schemas import MatchQuery, MemberMatches, SearchIn, SearchResult
 from api.services import services
 from matcher import community
@@ -14,8 +15,6 @@ from matcher.engine import Filters
 from matcher.errors import BuildError
 
 bp = APIBlueprint("matches", __name__, url_prefix="/v1", tag="Matches")
-
-NO_BUILD = "There is no model build yet: try again later (Retry-After)"
 
 # The hot paths answer with the engine's JSON-ready dicts as they are: the schemas below
 # document them (and the contract tests hold them to it), but re-serializing twenty matches

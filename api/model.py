@@ -5,6 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from api.auth import auth
+from api.errors import NO_BUILD
 from api.schemas import Model
 from api.services import services
 
@@ -14,7 +15,7 @@ bp = APIBlueprint("model", __name__, url_prefix="/v1", tag="Model")
 @bp.get("/model")
 @bp.auth_required(auth, roles=["read"])
 @bp.output(Model)
-@bp.doc(responses={503: "There is no model build yet: try again later (Retry-After)"})
+@bp.doc(responses={503: NO_BUILD})
 def model() -> dict:
     """The model build
 

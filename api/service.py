@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
-from api.errors import NOT_READY_RETRY_SECONDS, STORE_RETRY_SECONDS, fail, not_ready
+from api.errors import STORE_DOWN, STORE_RETRY_SECONDS, fail
 from api.schemas import Health, Ready
 from api.services import services
-from matcher.errors import BuildError
 
 bp = APIBlueprint("service", __name__, tag="Service")
 
@@ -31,9 +30,6 @@ def ready() -> dict:
     The store answers and a model build is loaded (503 until then). Needs no key.
     """
     if not services().store_answers():
-        fail(503, "the store does not answer", {"Retry-After": str(STORE_RETRY_SECONDS)})
-    try:
-        build = services().matcher().build_id
-    except BuildError as exc:
-        fail(503, not_ready(exc), {"Retry-After": str(NOT_READY_RETRY_SECONDS)})
-    return {"status": "ready", "build": build}
+        fail(503, STORE_DOWN, {"Retry-After": str(STORE_RETRY_SECONDS)})
+    # No build: a BuildError, answered as everywhere (errors.NOT_READY, with Retry-After).
+    return {"status": "ready", "build": services().matcher().build_id}
