@@ -262,8 +262,8 @@ def update_post(
         raise InvalidInput(f"status must be one of {POST_STATUSES}", field="status")
     with sessions.begin() as session:
         post = get_post(session, external_id)
-        closing_only = status == "closed" and text is None and tags is None
-        if not post.member.active and not (closing_only and expires_at is UNCHANGED):
+        closing = status == "closed" and text is None and tags is None and expires_at is UNCHANGED
+        if not post.member.active and not closing:
             raise Conflict(
                 f"post {external_id!r} is of member {post.member.external_id!r}, who is closed: "
                 "it can only be closed"
