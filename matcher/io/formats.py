@@ -229,19 +229,18 @@ def _misfit_records(path: Path, name: str, strict: bool = False) -> list[RowProb
     """The records of a CSV file that do not fit its header, by the line they start on: those
     with more or fewer cells than the header (a short row would clear the stored values of
     the columns it leaves out), and (`strict`) the first one the csv module cannot read."""
-    out = []
     # No limit on a cell's length here (the csv module's is 128 KiB, for the whole process:
     # given back after): a cell too long for its field is the validation's to report, by
     # name ("text: longer than ..."), not a misfit.
     limit = csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     try:
-        _read_records(path, name, strict, out)
+        return _read_records(path, name, strict)
     finally:
         csv.field_size_limit(limit)
-    return out
 
 
-def _read_records(path: Path, name: str, strict: bool, out: list[RowProblem]) -> None:
+def _read_records(path: Path, name: str, strict: bool) -> list[RowProblem]:
+    out = []
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=strict)
         header = next(reader, [])
@@ -267,6 +266,7 @@ def _read_records(path: Path, name: str, strict: bool, out: list[RowProblem]) ->
                 'closed, or a quoted value holds a double quote not written twice ("a ""b"" c")'
             )
             out.append(RowProblem(name, start, "-", reason))
+    return out
 
 
 def write_files(frames: Frames, folder: Path | str, fmt: str = "csv") -> list[Path]:
