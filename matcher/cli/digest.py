@@ -216,7 +216,7 @@ def _report(
     already = len(people.recipients) - len(people.pending)
     out.print(
         f"  members: {len(people.members)}; want the email (consent and an address): "
-        f"{len(people.recipients) + people.waiting}"
+        f"{len(people.recipients) + people.skipped.get(EMAILED_LATELY, 0)}"
         + (f" ({already} chosen in an earlier run)" if already else "")
     )
     skipped = {k: v for k, v in people.skipped.items() if v}

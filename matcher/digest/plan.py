@@ -44,7 +44,6 @@ class Audience:
     recipients: np.ndarray  # store ids of members who get an email this week
     pending: np.ndarray  # recipients with nothing chosen yet for the week
     skipped: dict[str, int] = field(default_factory=dict)  # why others get none -> how many
-    waiting: int = 0  # members who want the email but got another week's lately (skipped)
 
 
 @dataclass
@@ -93,7 +92,7 @@ def audience(session: Session, week: str, settings: Settings, now: datetime) -> 
     recipients = recipients[~waiting]
     chosen = session.scalars(select(Digest.member_id).where(Digest.week == week)).all()
     pending = np.setdiff1d(recipients, np.asarray(chosen, dtype=np.int64))
-    return Audience(week, members, recipients, pending, skipped, int(waiting.sum()))
+    return Audience(week, members, recipients, pending, skipped)
 
 
 def choose(
