@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select, update
 
-from matcher.digest.plan import audience, choose
+from matcher.digest.plan import EMAILED_LATELY, audience, choose
 from matcher.digest.week import parse_week, week_of, weeks_before
 from matcher.errors import InvalidInput
 from matcher.store import Digest, DigestMatch, Member
@@ -140,7 +140,7 @@ def test_a_request_that_takes_up_this_weeks_suggestion_is_not_counted_twice(
     assert Counter(b for _, b, _ in ledger(sessions))["kit"] == 2
 
 
-def test_nobody_gets_a_second_email_within_six_days_whatever_week_a_run_is_for(
+def test_nobody_gets_a_second_email_in_a_calendar_week_whatever_week_a_run_is_for(
     sessions, settings, matcher, tmp_path
 ):
     from datetime import timedelta
@@ -155,10 +155,11 @@ def test_nobody_gets_a_second_email_within_six_days_whatever_week_a_run_is_for(
     choose_week(sessions, settings, matcher)
     deliver(sessions, WEEK, Renderer(settings), Outbox(tmp_path / "out"), now=lambda: NOW)
     assert Counter(b for _, b, _ in ledger(sessions))["kit"] == 2
-    # A week named by mistake (a past one) the next day: everyone emailed waits.
-    past = choose_at(sessions, matcher, settings, "2026-W40", now=lambda: NOW + timedelta(days=1))
-    assert len(past.people.pending) == 0 and past.recorded == 0
-    assert past.people.skipped["emailed another week's digest in the last 6 days"] == 8
+    # A week named by mistake the next day, a past or a future one: everyone emailed waits.
+    for wrong in ("2026-W40", "2026-W49"):
+        past = choose_at(sessions, matcher, settings, wrong, now=lambda: NOW + timedelta(days=1))
+        assert len(past.people.pending) == 0 and past.recorded == 0
+        assert past.people.skipped[EMAILED_LATELY] == 8
     # Someone who got no email then (here: their digest as if never chosen) may get one, but
     # kit was suggested as often as she can take in the emails sent these days.
     rows = ledger(sessions)
@@ -172,6 +173,39 @@ def test_nobody_gets_a_second_email_within_six_days_whatever_week_a_run_is_for(
     # A week later, the next week's run emails everyone again.
     later = choose_at(sessions, matcher, settings, "2026-W49", now=lambda: NOW + timedelta(days=7))
     assert later.recorded == 8  # (W40's were chosen, not sent: they hold nobody back)
+    # Once those have gone, W40's emails, were they retried even weeks later, go to nobody
+    # who got a later week's.
+    outbox = Outbox(tmp_path / "out")
+
+    def days_later(days: int):
+        return lambda: NOW + timedelta(days=days)
+
+    assert deliver(sessions, "2026-W49", Renderer(settings), outbox, now=days_later(7)).sent == 8
+    again = deliver(sessions, "2026-W40", Renderer(settings), outbox, now=days_later(21))
+    assert (again.sent, again.too_soon) == (0, len(others))
+
+
+def test_a_run_late_one_week_does_not_hold_back_the_next_weeks(
+    sessions, settings, matcher, tmp_path
+):
+    from datetime import timedelta
+
+    from matcher.digest.job import choose_week as choose_at
+    from matcher.digest.mail import Outbox
+    from matcher.digest.render import Renderer
+    from matcher.digest.send import deliver
+
+    outbox = Outbox(tmp_path / "out")
+    # This week's run went out a day late, on Tuesday at 9:00 (NOW); the next one runs on
+    # time, on Monday at 8:00: less than six days later, but in the next calendar week.
+    choose_week(sessions, settings, matcher)
+    assert deliver(sessions, WEEK, Renderer(settings), outbox, now=lambda: NOW).sent == 8
+    monday = NOW + timedelta(days=6, hours=-1)
+    next_week = choose_at(sessions, matcher, settings, "2026-W49", now=lambda: monday)
+    assert EMAILED_LATELY not in next_week.people.skipped
+    assert next_week.recorded == 8
+    delivered = deliver(sessions, "2026-W49", Renderer(settings), outbox, now=lambda: monday)
+    assert (delivered.sent, delivered.too_soon) == (8, 0)
 
 
 def test_a_week_chosen_earlier_is_held_back_for_whom_another_weeks_email_reached_since(

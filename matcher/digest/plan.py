@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from matcher.allocate import Fairness, allocate, fairness, top_n
 from matcher.community import requests_received
 from matcher.config import Settings
-from matcher.digest.week import weeks_before
+from matcher.digest.week import week_start, weeks_before
 from matcher.domain import MET_KINDS, OFFER
 from matcher.store import Digest, DigestMatch, Interaction, Member, Post
 
@@ -24,14 +24,13 @@ DELIVERED = ("sent", "sending")
 OUTGOING = ("chosen", "sending", "sent", "failed")
 # How far back "rarely suggested" looks.
 LOOKBACK_WEEKS = 4
-# Whatever week a run is for (`--week` may name a past or future one), nobody gets a second
-# email within this many days of the last, and everyone's capacity also counts what other
-# weeks' digests sent in these days suggested them for: a week is days of the calendar, not
-# only a label in the ledger. Six, not seven: a weekly run that starts a little earlier than
-# the week before must not find last week's emails still counting.
-MIN_DAYS_BETWEEN_EMAILS = 6
-# Why such a member gets no email now: a reason of the audience, and of a digest held back.
-EMAILED_LATELY = f"emailed another week's digest in the last {MIN_DAYS_BETWEEN_EMAILS} days"
+# Whatever week a run is for (`--week` may name a past or future one), a member gets at most
+# one digest email in a calendar week (the ISO week, in UTC, of when it was sent), and never an
+# older week's digest after a later week's; everyone's capacity also counts what those emails
+# suggested them for: a week is days of the calendar, not only a label in the ledger. A run
+# that was late one week (a Tuesday) does not hold back the next Monday's: by the calendar it
+# is another week.
+EMAILED_LATELY = "emailed another week's digest this calendar week, or a later week's"
 PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
 
 
@@ -62,7 +61,7 @@ class WeekPlan:
 
 def audience(session: Session, week: str, settings: Settings, now: datetime) -> Audience:
     """Who gets this week's email, and why the others do not (at `now`: a member emailed
-    another week's digest less than MIN_DAYS_BETWEEN_EMAILS days ago waits)."""
+    another week's digest this calendar week, or a later week's, waits)."""
     members = pd.read_sql(
         select(
             Member.id,
@@ -110,7 +109,7 @@ def choose(
     everyone's capacity counts what this week's ledger already holds (but for digests
     skipped at delivery) and the requests they received in the last seven days (members who
     `contacted` them, but for those this week's digest suggested them to: counted already)
-    and their suggestions in other weeks' digests sent in the last MIN_DAYS_BETWEEN_EMAILS;
+    and their suggestions in other weeks' digests sent this calendar week (or later weeks');
     members with an open offer suggested less than `coverage_floor` times a week on average
     over the last four weeks are guaranteed `coverage_floor` suggestions first.
     """
@@ -203,17 +202,17 @@ def members_emailed_lately(week: str, now: datetime) -> Select[tuple[int]]:
 
 def _emailed_lately(week: str, now: datetime) -> ColumnElement[bool]:
     """Whether a digest is of another week than `week` and was sent, or began to be, in the
-    MIN_DAYS_BETWEEN_EMAILS days before `now`."""
+    calendar week of `now`, or is of a later week (ISO week names sort as the weeks do)."""
     return and_(
         Digest.week != week,
         Digest.status.in_(DELIVERED),
-        Digest.sent_at >= now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS),
+        or_(Digest.week > week, Digest.sent_at >= week_start(now)),
     )
 
 
 def _sent_lately(session: Session, week: str, now: datetime) -> pd.Series:
-    """How often each member was suggested in other weeks' digests sent in the last
-    MIN_DAYS_BETWEEN_EMAILS days."""
+    """How often each member was suggested in other weeks' digests sent this calendar week
+    (or later weeks')."""
     query = (
         select(DigestMatch.member_id, func.count())
         .join(Digest, Digest.id == DigestMatch.digest_id)

@@ -16,6 +16,12 @@ def week_of(moment: datetime | date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def week_start(moment: datetime) -> datetime:
+    """Midnight of the Monday that begins the ISO week of `moment`, in its time zone."""
+    day = moment - timedelta(days=moment.weekday())
+    return day.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def parse_week(text: str) -> str:
     """A valid ISO week in canonical form, or InvalidInput."""
     found = _WEEK.match(text.strip())
