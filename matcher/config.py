@@ -30,6 +30,8 @@ AT_LEAST: dict[str, float] = {
     "default_capacity": 0,
     "coverage_floor": 0,
     "proximity_km": 1e-9,
+    "content_tag_weight": 0,  # shared tags and closeness only ever add to the content score
+    "content_proximity_weight": 0,
     "max_body_bytes": 1,
     "trusted_proxies": 0,
 }

@@ -25,6 +25,9 @@ def test_environment_values_are_typed_and_overrides_win():
         ("MATCHER_DIGEST_MATCHES", "-2", "must be at least 1, not -2"),
         ("MATCHER_MATCH_LIMIT", "ten", "invalid literal"),
         ("MATCHER_PROXIMITY_KM", "nan", "must be at least"),
+        # A NaN weight made every content score NaN, and every list of matches empty.
+        ("MATCHER_CONTENT_TAG_WEIGHT", "nan", "must be at least 0"),
+        ("MATCHER_CONTENT_PROXIMITY_WEIGHT", "-1", "must be at least 0, not -1"),
         # A display name would make "From: Org <Name <a@b.org>>" and a broken Message-ID.
         ("MATCHER_MAIL_FROM", "Leeds Indie <m@leeds.test>", "must be a bare address"),
         # A member could find a short key from their own email's link, and sign others'.

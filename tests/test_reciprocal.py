@@ -110,3 +110,36 @@ def test_the_reasons_of_a_one_way_match_are_those_of_its_direction(sessions, set
     assert "need_offer" in helps_you["drummer"] and "you_could_help" not in helps_you["drummer"]
     assert "you_could_help" in you_help["room-seeker"]
     assert "need_offer" not in you_help["room-seeker"]
+
+
+def test_the_cli_lists_mutual_and_one_way_matches_unless_told_one_of_them(
+    sessions, settings, encoder
+):
+    import json
+
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    with sessions.begin() as s:
+        add_band(s)
+        add_member(
+            s,
+            "mutual-drummer",
+            "session_musician",
+            offers=["drummer for your tour, own kit"],
+            needs=["need a rehearsal room to practise on weekdays"],
+        )
+        add_member(s, "one-way-drummer", "session_musician", offers=["drummer for your tour"])
+    build_model(sessions, encoder, settings, clock=lambda: T0)
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", settings.encoder, "match", "band", "--direction", "both", "--json"]
+
+    def listed(*flags: str) -> dict[str, bool]:
+        result = CliRunner().invoke(main, [*options, *flags])
+        assert result.exit_code == 0, result.output
+        return {m["member_id"]: m["mutual"] for m in json.loads(result.output)["matches"]}
+
+    everyone, mutual, one_way = listed(), listed("--mutual"), listed("--one-way")
+    assert everyone == {"mutual-drummer": True, "one-way-drummer": False}
+    assert (mutual, one_way) == ({"mutual-drummer": True}, {"one-way-drummer": False})

@@ -169,7 +169,12 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
 @click.option("--kind", type=click.Choice(MEMBER_KINDS), help="Only members of this kind.")
 @click.option("--town", help="Only members in this town.")
 @click.option("--only-tag", help="Only members with this tag.")
-@click.option("--mutual/--any", "mutual", default=None, help="Only mutual matches.")
+@click.option(
+    "--mutual/--one-way",
+    "mutual",
+    default=None,
+    help="Only mutual matches, or only one-way ones (default: both).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--build", "build", default="current", show_default=True, help="Build to use.")
 @pass_app
