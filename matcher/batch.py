@@ -17,7 +17,13 @@ from matcher.score import pair_scores
 TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "reverse", "mutual")
 
 
-def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 30) -> pd.DataFrame:
+def candidate_table(
+    matcher: Matcher,
+    *,
+    per_member: int = 20,
+    per_need: int = 30,
+    leave_out: np.ndarray | None = None,
+) -> pd.DataFrame:
     """For every active member, their best `per_member` candidates in either direction.
 
     Pairs come from each open need's `per_need` best candidates in the build (by the ranker's
@@ -25,13 +31,21 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
     of every pair are then scored as `Matcher.for_member(direction="both")` scores them: the
     members' tags, towns and places as they are now, the texts of the build (posts written or
     edited after the build are not seen here, so build first, as the digest's docs say).
-    Blocked or reported pairs and closed members, as they are now, are left out.
+    Blocked or reported pairs and closed members, as they are now, are left out, and so are
+    the (seeker, member) rows of `leave_out` (e.g. pairs the digest introduced before): before
+    each member's list is cut to `per_member`, so that they leave room for others.
     """
     index = matcher.index
     with matcher.sessions() as session:
         matcher.refresh(session)
     separations = matcher.view.live.separations
-    blocked = [(a, b) for a, apart in separations.items() for b in apart]  # both directions
+    blocked = [(a, b) for a, others in separations.items() for b in others]  # both directions
+    apart = np.concatenate(
+        [
+            np.asarray(blocked, dtype=np.int64).reshape(-1, 2),
+            np.asarray([] if leave_out is None else leave_out, dtype=np.int64).reshape(-1, 2),
+        ]
+    )
     active = _active_rows(matcher)
     u, v = _candidate_pairs(index, matcher.view.superseded, per_need, active)
     if len(u) == 0:
@@ -74,10 +88,9 @@ def candidate_table(matcher: Matcher, *, per_member: int = 20, per_need: int = 3
         }
     )
     table = table[fused.primary > 0]
-    if blocked:
-        apart = pd.MultiIndex.from_tuples(blocked)
+    if len(apart):
         keys = pd.MultiIndex.from_arrays([table["seeker_id"], table["member_id"]])
-        table = table[~keys.isin(apart)]
+        table = table[~keys.isin(pd.MultiIndex.from_arrays(apart.T))]
     table = table.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
     table = table[table.groupby("seeker_id").cumcount() < per_member]
     return table.reset_index(drop=True)[list(TABLE_COLUMNS)]

@@ -283,12 +283,10 @@ def week_exposure(
 ) -> Exposure:
     """The week's digest choice (`matcher.digest.plan.choose`, nothing recorded) against the
     unconstrained top-N of the same candidates, per member who could have been suggested."""
-    from matcher.batch import candidate_table
-    from matcher.digest.job import CANDIDATES_PER_MATCH, MIN_CANDIDATES
+    from matcher.digest.job import week_candidates
     from matcher.digest.plan import audience, choose
 
-    per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
-    table = candidate_table(matcher, per_member=per_member)
+    table = week_candidates(sessions, matcher, settings, week)
     with sessions() as session:
         people = audience(session, week, settings, now)
         plan = choose(session, people, table, settings, now=now)

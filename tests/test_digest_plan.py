@@ -13,6 +13,7 @@ from matcher.digest.plan import EMAILED_LATELY, audience, choose
 from matcher.digest.week import parse_week, week_of, weeks_before
 from matcher.errors import InvalidInput
 from matcher.store import Digest, DigestMatch, Member
+from tests.factories import add_member
 from tests.test_digest_support import NOW, WEEK, add_people, build_matcher, clock
 from tests.test_digest_support import choose as choose_week
 
@@ -398,3 +399,32 @@ def test_on_the_demo_community_the_allocation_is_fairer_at_a_small_cost(
     assert fair.exposure_gini < top.exposure_gini - 0.10
     assert top.mean_score * 0.9 < fair.mean_score <= top.mean_score
     assert np.all(plan.chosen.groupby("seeker_id").size() <= settings.digest_matches)
+
+
+def test_the_weeks_go_on_finding_new_people_while_a_member_has_candidates_left(
+    sessions, settings, encoder
+):
+    import dataclasses
+    from datetime import timedelta
+
+    from matcher.digest.job import choose_week as choose_at
+
+    settings = dataclasses.replace(settings, digest_matches=2)  # 20 candidates a member kept
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"], capacity=9)
+        for i in range(30):
+            offer = f"drummer for gigs, style number {i}"
+            add_member(s, f"d{i:02d}", "session_musician", offers=[offer], email_consent=False)
+    matcher = build_matcher(sessions, settings, encoder)
+    new = []
+    for k in range(12):
+        now = NOW + timedelta(weeks=k)
+        week = week_of(now)
+        choose_at(sessions, matcher, settings, week, now=lambda now=now: now)
+        with sessions.begin() as s:
+            s.execute(update(Digest).where(Digest.week == week).values(status="sent", sent_at=now))
+        new.append(len(ledger(sessions, week)))
+    # Two new people a week, also once the 20 best have all been introduced (weeks 11, 12).
+    assert new == [2] * 12
+    with sessions() as s:
+        assert len(set(s.scalars(select(DigestMatch.member_id)).all())) == 24

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,7 +20,7 @@ from matcher.digest.ledger import (
     message_id,
     record,
 )
-from matcher.digest.plan import Audience, WeekPlan, audience, choose
+from matcher.digest.plan import Audience, WeekPlan, audience, choose, known_pairs
 from matcher.engine import Matcher
 from matcher.progress import Reporter, Silent
 from matcher.store import Digest, DigestMatch
@@ -39,6 +40,20 @@ class Choice:
     previews: list[DigestContent] = field(default_factory=list)  # dry run only
 
 
+def week_candidates(
+    sessions: sessionmaker[Session], engine: Matcher, settings: Settings, week: str
+) -> pd.DataFrame:
+    """The candidate pairs a week's digest chooses from (`matcher.batch.candidate_table`):
+    each member's best, leaving out before the cut those not new to them (`known_pairs`), so
+    that the weeks go on finding new people while the member has candidates left."""
+    from matcher.batch import candidate_table
+
+    per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
+    with sessions() as session:
+        known = known_pairs(session, week)
+    return candidate_table(engine, per_member=per_member, leave_out=known)
+
+
 def choose_week(
     sessions: sessionmaker[Session],
     matcher: Callable[[], Matcher],
@@ -56,8 +71,6 @@ def choose_week(
     someone is still to be chosen for; `explainer` gives the reasons of the chosen pairs
     (here, or in worker processes).
     """
-    from matcher.batch import candidate_table
-
     reporter = reporter or Silent()
     with sessions() as session:
         people = audience(session, week, settings, now())
@@ -65,8 +78,7 @@ def choose_week(
         return Choice(people)
     engine = matcher()
     found = reporter.task("scoring candidate pairs", 1)
-    per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
-    table = candidate_table(engine, per_member=per_member)
+    table = week_candidates(sessions, engine, settings, week)
     found(1)
     with sessions() as session:
         plan = choose(session, people, table, settings, now=now())

@@ -227,8 +227,18 @@ def _lookup(counts: pd.Series, ids: np.ndarray) -> np.ndarray:
 
 
 def _without_earlier_pairs(session: Session, table: pd.DataFrame, week: str) -> pd.DataFrame:
-    """Candidate rows minus the pairs who are not new to each other: suggested in an earlier
-    digest, or who have met (contacted, accepted, declined or helped, either way)."""
+    """Candidate rows minus the pairs who are not new to each other (`known_pairs`)."""
+    known = known_pairs(session, week)
+    if len(known) == 0:
+        return table
+    keys = pd.MultiIndex.from_frame(table[["seeker_id", "member_id"]])
+    return table[~keys.isin(pd.MultiIndex.from_arrays(known.T))]
+
+
+def known_pairs(session: Session, week: str) -> np.ndarray:
+    """(seeker, member) store ids of the pairs who are not new to each other: suggested in
+    another week's digest, or who have met (contacted, accepted, declined or helped, either
+    way)."""
     earlier = pd.read_sql(
         select(Digest.member_id.label("seeker_id"), DigestMatch.member_id)
         .join(DigestMatch, DigestMatch.digest_id == Digest.id)
@@ -246,11 +256,7 @@ def _without_earlier_pairs(session: Session, table: pd.DataFrame, week: str) -> 
         met[["from_member_id", "to_member_id"]].to_numpy(),
         met[["to_member_id", "from_member_id"]].to_numpy(),
     ]
-    known = np.concatenate(pairs)
-    if len(known) == 0:
-        return table
-    keys = pd.MultiIndex.from_frame(table[["seeker_id", "member_id"]])
-    return table[~keys.isin(pd.MultiIndex.from_arrays(known.T))]
+    return np.concatenate(pairs).astype(np.int64).reshape(-1, 2)
 
 
 def _open_offerers(session: Session, now: datetime) -> np.ndarray:
