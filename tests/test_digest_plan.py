@@ -428,3 +428,22 @@ def test_the_weeks_go_on_finding_new_people_while_a_member_has_candidates_left(
     assert new == [2] * 12
     with sessions() as s:
         assert len(set(s.scalars(select(DigestMatch.member_id)).all())) == 24
+
+
+def test_a_member_taking_no_requests_is_not_asked_to_help_in_their_own_email(
+    sessions, settings, matcher
+):
+    def kits_email(**kwargs) -> set[tuple[str, bool]]:
+        preview = choose_week(sessions, settings, matcher, dry_run=True, **kwargs)
+        return {
+            (s.direction, s.mutual)
+            for p in preview.previews
+            if p.member_id == "kit"
+            for s in p.suggestions
+        }
+
+    assert ("you_help", False) in kits_email()  # she is asked to help some, as she could be
+    with sessions.begin() as s:
+        s.execute(update(Member).where(Member.external_id == "kit").values(capacity=0))
+    hers = kits_email()
+    assert hers and ("you_help", False) not in hers  # still in her email: who could help her

@@ -106,7 +106,8 @@ def choose(
 
     `candidates` is `matcher.batch.candidate_table`'s frame. Pairs suggested in an earlier
     digest, and pairs who have met (contacted, accepted, declined, helped), are left out;
-    everyone's capacity counts what this week's ledger already holds (but for digests
+    members with no capacity left get no one-way "you could help" matches; everyone's
+    capacity counts what this week's ledger already holds (but for digests
     skipped at delivery) and the requests they received in the last seven days (members who
     `contacted` them, but for those this week's digest suggested them to: counted already)
     and their suggestions in other weeks' digests sent this calendar week (or later weeks');
@@ -146,6 +147,12 @@ def choose(
     member = position.get_indexer(table["member_id"])
     known = (seeker >= 0) & (member >= 0)
     table, seeker, member = table[known], seeker[known], member[known]
+    # A member with no room left this week (capacity 0, or asked or suggested to capacity) is
+    # not asked to help anyone in their own email either, but for someone who could help
+    # them back (mutual).
+    asking = (table["direction"] == "you_help").to_numpy() & ~table["mutual"].to_numpy(bool)
+    room = ~asking | (capacity[seeker] > 0)
+    table, seeker, member = table[room], seeker[room], member[room]
     score = table["score"].to_numpy(dtype=np.float64)
     helps_you = (table["direction"] == "helps_you").to_numpy()
 
