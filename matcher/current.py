@@ -163,6 +163,9 @@ class CurrentView:
             # needs reworded since: their writer may have taken words out (the next build
             # quotes the help with the new words). A need closed once helped still counts.
             self.superseded |= index.is_help & np.isin(index.item_post, self._closed_posts(session))
+            # The needs and offers of members closed since the build are no one's to match.
+            closed = index.rows_of(sorted(self._closed[0]))
+            self.superseded |= ~index.is_help & np.isin(index.item_member, closed[closed >= 0])
             self.superseded[self._reworded_help(posts)] = True
             later = index.item_expires[~expired]
             built_expiry = float(later.min()) if len(later) else np.inf

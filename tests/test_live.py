@@ -15,6 +15,7 @@ from matcher.index import BuildIndex
 from matcher.io import import_files
 from matcher.store import Post, utcnow
 from tests.api.helpers import build, seed_community
+from tests.factories import add_member
 
 
 class Encoder(HashingEncoder):
@@ -215,3 +216,19 @@ def test_the_question_asked_on_every_request_reads_no_interactions_in_full(sessi
     steps = [row[-1] for row in plan]
     assert any("interactions" in s for s in steps)
     assert not [s for s in steps if s.startswith("SCAN interactions")], steps
+
+
+def test_a_search_finds_the_nearest_open_member_past_many_closed_since_the_build(
+    sessions, settings, flaky
+):
+    with sessions.begin() as s:
+        for i in range(12):
+            add_member(s, f"gone{i:02d}", "session_musician", offers=["drummer available for gigs"])
+        add_member(s, "here", "session_musician", offers=["drums: available for gig work, tours"])
+    build(sessions, flaky, settings)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=flaky)
+    assert matcher.for_text("drummer available for gigs", limit=1)[0].member_id != "here"
+    for i in range(12):
+        community.close_member(sessions, f"gone{i:02d}")
+    found = matcher.for_text("drummer available for gigs", limit=1)  # it looked at 10 only
+    assert [m.member_id for m in found] == ["here"]
