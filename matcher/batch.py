@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from matcher import geo
-from matcher.domain import NEED
+from matcher.domain import NEED, fold_tag
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex, jaccard
 from matcher.pairs import closeness, helped_with_itself
@@ -55,10 +55,12 @@ def candidate_table(
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
     overlap = index.pair_tag_overlap(u, v)
-    same_town = (index.town[u] == index.town[v]) & (index.town[u] != "")
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
     )
+    country = np.array([fold_tag(c or "") for c in index.member_country])
+    same_name = (index.town[u] == index.town[v]) & (index.town[u] != "")
+    same_town = geo.same_town(same_name, km, country[u], country[v])
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
     _as_now(matcher, u, v, overlap, near)
     p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u

@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 EARTH_RADIUS_KM = 6371.0
+# Members whose towns have the same name are in the same town unless they are known to be
+# apart: farther than this from each other (London, UK and London, Ontario), or in different
+# countries (both known).
+SAME_TOWN_KM = 50.0
 
 
 def haversine_km(
@@ -24,6 +28,16 @@ def haversine_km(
 def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Great-circle distances in km from one point to many; NaN where a coordinate is missing."""
     return haversine_km(np.float64(lat), np.float64(lon), lats, lons)
+
+
+def same_town(
+    same_name: np.ndarray, km: np.ndarray, country: np.ndarray, other_country: np.ndarray
+) -> np.ndarray:
+    """Whether pairs are in the same town: the same town name (`same_name`), and not known to
+    be apart (`km`: NaN where unknown; countries: folded names, "" where unknown)."""
+    country, other_country = np.asarray(country), np.asarray(other_country)
+    different = (country != "") & (other_country != "") & (country != other_country)
+    return np.asarray(same_name, dtype=bool) & ~(np.asarray(km) > SAME_TOWN_KM) & ~different
 
 
 def proximity(km: np.ndarray, same_town: np.ndarray, scale_km: float = 50.0) -> np.ndarray:

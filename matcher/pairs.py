@@ -90,17 +90,20 @@ def helped_with_itself(
 def closeness(
     seeker: Any, people: Sequence[Any], scale_km: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Same town (by name), distance in km (NaN if unknown) and proximity in [0, 1] of each of
-    `people` to `seeker`: members as now (`town`, `latitude`, `longitude`; None: unknown)."""
+    """Same town (`geo.same_town`), distance in km (NaN if unknown) and proximity in [0, 1]
+    of each of `people` to `seeker`: members as now (`town`, `country`, `latitude`,
+    `longitude`; None: unknown)."""
     town = fold_tag(seeker.town or "")
     towns = np.array([fold_tag(p.town or "") for p in people])
-    same = (towns == town) & (town != "")
     km = geo.distance_km(
         _coordinate(seeker.latitude),
         _coordinate(seeker.longitude),
         np.array([_coordinate(p.latitude) for p in people]),
         np.array([_coordinate(p.longitude) for p in people]),
     )
+    countries = np.array([fold_tag(p.country or "") for p in people])
+    country = fold_tag(seeker.country or "")
+    same = geo.same_town((towns == town) & (town != ""), km, country, countries)
     return same, km, geo.proximity(km, same, scale_km)
 
 

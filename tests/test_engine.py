@@ -609,3 +609,32 @@ def test_the_list_of_builds_fits_a_terminal_of_80_columns(community, settings, e
     assert header[0] == "build" and {"current", "encoder", "ranker"} <= set(header)  # whole
     assert lines[1].split()[:2] == [built.build_id, "yes"] and "hashing" in lines[1]
     assert max(map(len, lines)) <= 80
+
+
+def test_a_town_of_the_same_name_far_away_is_not_the_same_town(sessions, settings, encoder):
+    from tests.factories import add_member
+
+    with sessions.begin() as s:
+        band = add_member(s, "band", "band", "London", needs=["our band needs a drummer"])
+        ontario = add_member(s, "ontario", "session_musician", "London", offers=["drummer"])
+        croydon = add_member(s, "croydon", "session_musician", "Croydon", offers=["drummer"])
+        for member, lat, lon, country in [
+            (band, 51.507, -0.128, "UK"),
+            (ontario, 42.984, -81.246, "Canada"),
+            (croydon, 51.372, -0.100, "UK"),
+        ]:
+            member.latitude, member.longitude, member.country = lat, lon, country
+    build_model(sessions, encoder, settings, clock=clock)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings)
+    found = matcher.for_member("band")
+    assert [m.member_id for m in found] == ["croydon", "ontario"]  # 15 km away, then 5,000
+    assert "same_town" not in {r["type"] for m in found for r in m.reasons}
+    from matcher.batch import candidate_table
+
+    table = candidate_table(matcher)  # the weekly email's scores agree
+    ids = {m.member_id: m for m in found}
+    with sessions() as s:
+        external = dict(s.execute(select(Member.id, Member.external_id)).all())
+    mine = table[table["seeker_id"].map(external) == "band"]
+    got = {external[i]: score for i, score in zip(mine["member_id"], mine["score"], strict=True)}
+    assert got == pytest.approx({k: m.score for k, m in ids.items()})
