@@ -30,7 +30,8 @@ def candidate_table(
     score if it has one, as the matcher ranks them, else nearest by text); both directions
     of every pair are then scored as `Matcher.for_member(direction="both")` scores them: the
     members' tags, towns and places as they are now, the texts of the build (posts written or
-    edited after the build are not seen here, so build first, as the digest's docs say).
+    reworded after the build are not seen here, so build first, as the digest's docs say; a
+    post retagged, reopened or given a new expiry is, as it reads as built).
     Blocked or reported pairs and closed members, as they are now, are left out, and so are
     the (seeker, member) rows of `leave_out` (e.g. pairs the digest introduced before): before
     each member's list is cut to `per_member`, so that they leave room for others.
@@ -47,10 +48,13 @@ def candidate_table(
         ]
     )
     active = _active_rows(matcher)
-    u, v = _candidate_pairs(index, matcher.view.superseded, per_need, active)
+    # Build rows no longer open as built; a post retagged since still reads as built.
+    superseded = matcher.view.superseded.copy()
+    superseded[matcher.view.rows_as_built()] = False
+    u, v = _candidate_pairs(index, superseded, per_need, active)
     if len(u) == 0:
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
-    valid = ~matcher.view.superseded
+    valid = ~superseded
     needs, offers = index.needs_by_member, index.offers_by_member
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
@@ -66,9 +70,10 @@ def candidate_table(
     p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u
     p_vu = matcher.scorer.probability(cos_vu, overlap, near)  # u could help v
     if index.learned is not None:
-        superseded = matcher.view.superseded
-        p_uv = prefer_learned(_learned(index, superseded, u, v), p_uv)
-        p_vu = prefer_learned(_learned(index, superseded, v, u), p_vu)
+        # As `Matcher` scores them: a need changed since the build has no learned score.
+        changed = matcher.view.superseded
+        p_uv = prefer_learned(_learned(index, changed, u, v), p_uv)
+        p_vu = prefer_learned(_learned(index, changed, v, u), p_vu)
     seeker = np.concatenate([u, v])
     member = np.concatenate([v, u])
     fused = pair_scores(

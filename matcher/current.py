@@ -40,7 +40,9 @@ class CurrentView:
                 )
                 for row in np.flatnonzero(in_build)
             },
+            built=self._built_vector,
         )
+        self._post_row = {int(index.item_post[r]): r for r in np.flatnonzero(in_build).tolist()}
         self.superseded = np.zeros(len(index.items), dtype=bool)  # build rows no longer open
         self._built_members: dict[int, LiveMember] = {}  # build rows read so far (immutable)
         # The nearest members of each post written since the build: (its text, their ids).
@@ -52,6 +54,29 @@ class CurrentView:
         # Members closed since the build, and their posts (`_closed_posts`).
         self._closed: tuple[frozenset[int], np.ndarray] = (frozenset(), np.zeros(0, np.int64))
         self._refreshing = threading.Lock()
+
+    def rows_as_built(self) -> np.ndarray:
+        """Build rows of posts changed since the build that are open now and read as the build
+        holds them (the same words, writer and side: retagged, say, or given a new expiry)."""
+        index, now = self.index, self.live.now
+        rows = []
+        for post in self.live.all_posts():
+            row = self._post_row.get(post.post_id)
+            if row is None or not post.open_at(now) or index.item_text[row] != post.text:
+                continue
+            if (index.item_side[row], index.member_ids[index.item_member[row]]) == (
+                post.side,
+                post.member_id,
+            ):
+                rows.append(row)
+        return np.array(rows, dtype=np.int64)
+
+    def _built_vector(self, post_id: int, text: str) -> np.ndarray | None:
+        """The build's vector of a post, if the build holds it with this text."""
+        row = self._post_row.get(post_id)
+        if row is None or self.index.item_text[row] != text:
+            return None
+        return np.array(self.index.vectors[row], dtype=np.float32)
 
     def candidates(self, seeker_id: int, needs: Items, offers: Items, direction: str) -> list[int]:
         """Members who could help with the seeker's needs (helps_you), whose needs the seeker's

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -85,6 +85,9 @@ class LiveChanges:
     # (e.g. stamped exactly at the snapshot time), they are not changes; a new text, new tags
     # or a new expiry are.
     known: dict[int, tuple] = field(default_factory=dict)
+    # The build's vector of a post whose text it holds as it is now (None: it holds another
+    # text, or none): a post retagged, reopened or moved keeps it, encoder or not.
+    built: Callable[[int, str], np.ndarray | None] | None = None
     posts: dict[int, LivePost] = field(default_factory=dict)
     members: dict[int, LiveMember] = field(default_factory=dict)
     now: datetime = field(default_factory=utcnow)
@@ -173,6 +176,10 @@ class LiveChanges:
             # Encoded before they are kept: if the encoder fails, nothing of them is kept and
             # the next refresh reads them again.
             pending = [p for p in fresh if p.open]
+            if self.built is not None:
+                for post in pending:
+                    post.vector = self.built(post.post_id, post.text)
+                pending = [p for p in pending if p.vector is None]
             if pending and encoder is not None:
                 vectors = encoder.encode([p.text for p in pending])
                 for post, vector in zip(pending, vectors, strict=True):

@@ -105,3 +105,36 @@ def test_the_pairs_of_a_need_are_its_best_candidates_by_the_rankers_score():
     index.candidate_members = np.array([[1, -1, -1, -1]])  # a short list
     pairs = _candidate_pairs(index, np.array([False]), 2, np.ones(5, dtype=bool))
     assert sorted(zip(*pairs, strict=True)) == [(0, 1)]
+
+
+def test_a_post_retagged_since_the_build_still_counts_in_the_weekly_email(
+    sessions, settings, encoder
+):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from matcher.store import Post
+    from tests.test_digest_support import NOW, add_people, build_matcher
+
+    add_people(sessions)
+    before = build_matcher(sessions, settings, encoder)()
+    # After the build kit tags her offer (its words unchanged). The weekly job's matcher has
+    # no encoder: it must not lose her offer, which the API (with one) still matches.
+    with sessions.begin() as s:
+        s.execute(
+            update(Post)
+            .where(Post.external_id == "kit-o0")
+            .values(tags=["drums"], updated_at=NOW + timedelta(hours=1))
+        )
+    later = Matcher(before.index, sessions, settings, clock=lambda: NOW + timedelta(hours=2))
+    api = Matcher(
+        before.index, sessions, settings, encoder=encoder, clock=lambda: NOW + timedelta(hours=2)
+    )
+    table = candidate_table(later, per_member=40)
+    ids = dict(zip(later.index.member_ids, later.index.members["external_id"], strict=False))
+    hum = table[table["seeker_id"].map(ids) == "hum"]
+    kit = hum[hum["member_id"].map(ids) == "kit"].iloc[0]
+    found = {m.member_id: m for m in api.for_member("hum", direction="both")}["kit"]
+    assert (kit["score"], kit["mutual"]) == (pytest.approx(found.score), found.mutual)
+    assert kit["mutual"]  # her offer (a drummer) and hum's need: both directions
