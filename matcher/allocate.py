@@ -3,8 +3,9 @@
 Plain functions over candidate rows (one row = one seeker and one member who could be
 suggested to them, with a score). Members are dense indices 0..M-1 in one index space for
 both roles. The allocation runs in rounds of proposals, in the spirit of FairRec (Patro et
-al. 2020): every seeker first gets one good match, then the under-exposed members are
-each guaranteed a few slots (the coverage floor), then every seeker fills the rest of their
+al. 2020): every seeker first gets one good match, then the under-exposed members ask
+first for a few slots (the coverage floor, greedily: not a guarantee), then every seeker
+fills the rest of their
 email by score, and nobody is suggested more often than their capacity.
 """
 
@@ -84,7 +85,8 @@ def allocate(
     """Chosen row indices: up to `n` per seeker, both directions mixed, nobody over capacity.
 
     `capacity[m]` is how often member m may still be suggested this week; `floor[m]` how many
-    suggestions m is guaranteed (under-exposed members; clipped to capacity); `quota[s]`
+    suggestions m asks for first (under-exposed members; clipped to capacity; proposals in
+    rounds, so greedy: one can miss it where another assignment had room); `quota[s]`
     how many slots seeker s still has (default `n` each). Every seeker first gets one slot
     (their best candidate with room left), then the floor, then the rest by score: half the
     slots go to "could help you" and half to "you could help" when both exist, the rest to

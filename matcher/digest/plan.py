@@ -112,7 +112,7 @@ def choose(
     `contacted` them, but for those this week's digest suggested them to: counted already)
     and their suggestions in other weeks' digests sent this calendar week (or later weeks');
     members with an open offer suggested less than `coverage_floor` times a week on average
-    over the last four weeks are guaranteed `coverage_floor` suggestions first.
+    over the last four weeks ask first for `coverage_floor` suggestions (greedily).
     """
     week, n = people.week, settings.digest_matches
     members = people.members
