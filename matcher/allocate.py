@@ -5,8 +5,8 @@ suggested to them, with a score). Members are dense indices 0..M-1 in one index 
 both roles. The allocation runs in rounds of proposals, in the spirit of FairRec (Patro et
 al. 2020): every seeker first gets one good match, then the under-exposed members ask
 first for a few slots (the coverage floor, greedily: not a guarantee), then every seeker
-fills the rest of their
-email by score, and nobody is suggested more often than their capacity.
+fills the rest of their email by score, and nobody is suggested more often than their
+capacity.
 """
 
 from __future__ import annotations
