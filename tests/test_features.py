@@ -10,6 +10,7 @@ from matcher.features import (
     make_need,
     member_state,
     pair_features,
+    training_set,
 )
 from matcher.features.pairs import COLUMN
 from matcher.features.queries import content_candidates, experienced_helpers, query_features
@@ -158,8 +159,10 @@ def test_no_feature_leaks_the_future(encoder):
     assert not np.array_equal(np.nan_to_num(before), np.nan_to_num(changed[: len(before)]))
 
 
-def test_serving_path_gives_the_training_path_features(encoder, tmp_path):
-    c = community()
+@pytest.mark.parametrize("offer_day", [None, 10])  # an offer posted with the need, too
+def test_serving_path_gives_the_training_path_features(encoder, tmp_path, offer_day):
+    posts = [(*p[:5], offer_day) if p[0] == 12 and offer_day else p for p in POSTS]
+    c = community(posts=posts)
     candidates, trained = features_of(c, encoder)
     at = day(10)
     state = member_state(c, vectors(c, encoder), at)
@@ -335,3 +338,29 @@ def test_help_already_given_to_an_open_need_is_no_evidence_of_who_fits_it(encode
         np.testing.assert_allclose(given[name], values, err_msg=name)
     # The help still counts where it is not about this need: 3 has now helped twice.
     assert f[1, COLUMN["log_helped"]] == pytest.approx(np.log1p(2))
+
+
+def test_offers_dated_the_same_day_as_the_needs_they_met_are_known_to_them(encoder):
+    # An organiser's files date every post by the day: offers and the needs they then met
+    # all on day 1, the help later. The helpers' offers are known to the needs (they are
+    # candidates, so the outcomes label training rows); the help is not.
+    posts = [(pid, member, side, text, tags, 1) for pid, member, side, text, tags, _ in POSTS]
+    c = community(posts=posts)
+    rows = training_set(c, vectors(c, encoder), at=day(9), candidates=10)
+    assert rows.need_post_ids == [13, 14, 16] and rows.positives == 3
+    candidates, f = features_of(c, encoder, need=13, rule=content_candidates(10))
+    assert 2 in candidates and column(f, candidates, 2, "sim_offer_max") > 0
+    assert (
+        column(f, candidates, 2, "log_helped") == 0 and column(f, candidates, 2, "pair_helped") == 0
+    )
+
+
+def test_a_need_dated_after_the_help_it_got_is_read_as_of_before_that_help(encoder):
+    # A need imported without its date is dated by the import, after the help it got: its
+    # features are those before the help, which must never show in them.
+    posts = [(*p[:5], 20) if p[0] == 13 else p for p in POSTS]  # need 13 "posted" on day 20
+    c = community(posts=posts)
+    [block] = query_features(c, vectors(c, encoder), [13], content_candidates(10))
+    assert block.at == day(3.5)  # when 2 helped with it
+    assert column(block.features, block.candidates, 2, "pair_helped") == 0
+    assert column(block.features, block.candidates, 2, "log_helped") == 0

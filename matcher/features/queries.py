@@ -34,10 +34,17 @@ def query_features(
 ) -> Iterator[QueryBlock]:
     """For each need (in time order), its candidates and features from what was known before it.
 
-    Replays the community once; each need is read from the state just before it was posted.
+    Replays the community once; each need is read from the state just before it was posted,
+    or before the first interaction that names it, if that is earlier (a need imported
+    without its date is dated by the import, after the help it got): what it led to is
+    never part of what is known of it.
     """
     need_post_ids = list(need_post_ids)
     times = community.posts.loc[need_post_ids, "created_at"]
+    events = community.interactions
+    named = events[events["need_post_id"].isin(need_post_ids)]
+    first = named.groupby(named["need_post_id"].astype(np.int64))["occurred_at"].min()
+    times = times.where(~(first.reindex(times.index) < times), first.reindex(times.index))
     rows = community.posts.index.get_indexer(need_post_ids)
     plan = getattr(candidates, "plan", None)
     if plan is not None:  # the rule may prepare for the needs to come, in time order

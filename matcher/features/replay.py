@@ -7,14 +7,22 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from matcher.domain import NEED
 from matcher.features.history import MemberState, to_days
 from matcher.snapshot import Community
 
 
 def _events(community: Community, state: MemberState) -> pd.DataFrame:
     """Posts and interactions in time order: kind, source, target, need row, time (days)."""
+    # An offer is known from the moment it was posted, even to a need posted at that very
+    # moment (posts dated by the day: an offer and the needs it met on the same date); a need,
+    # and every interaction, only after it.
     posts = pd.DataFrame(
-        {"t": state.post_time, "post": np.arange(len(state.post_time)), "order": 0}
+        {
+            "t": state.post_time,
+            "post": np.arange(len(state.post_time)),
+            "order": np.where(state.post_is_need, 0, -1),
+        }
     )
     events = community.interactions
     need_rows = pd.Index(state.post_ids).get_indexer(events["need_post_id"].fillna(-1))
@@ -37,7 +45,8 @@ def _events(community: Community, state: MemberState) -> pd.DataFrame:
 def replay(
     community: Community, post_vectors: np.ndarray, times: Sequence | pd.Series
 ) -> Iterator[tuple[int, MemberState]]:
-    """For each query time (in time order), its index in `times` and the state just before it.
+    """For each query time (in time order), its index in `times` and the state just before it
+    (with the offers posted at that very time: see `_events`).
 
     The same state object is yielded each time, advanced: read it before the next step.
     """
@@ -46,11 +55,13 @@ def replay(
     query_days = np.asarray(to_days(pd.Series(times)), dtype=np.float64)
     order = np.argsort(query_days, kind="stable")
     cursor = 0
-    columns = [events[c].to_numpy() for c in ("t", "post", "kind", "source", "target", "need")]
-    event_time, post, kind, source, target, need = columns
+    columns = ("t", "order", "post", "kind", "source", "target", "need")
+    event_time, rank, post, kind, source, target, need = (events[c].to_numpy() for c in columns)
     for index in order:
         t = query_days[index]
-        while cursor < len(events) and event_time[cursor] < t:
+        while cursor < len(events) and (
+            event_time[cursor] < t or (event_time[cursor] == t and rank[cursor] < 0)
+        ):
             _apply(
                 state,
                 post[cursor],
@@ -73,8 +84,10 @@ def _apply(state, post, kind, source, target, need, t) -> None:
 
 
 def member_state(community: Community, post_vectors: np.ndarray, at: pd.Timestamp) -> MemberState:
-    """The frozen state of every member as of `at`, from posts and interactions before it."""
-    keep = (community.posts["created_at"] < at).to_numpy()
+    """The frozen state of every member as of `at`, from posts and interactions before it (and
+    the offers posted at `at` itself, as `replay` reads them)."""
+    created, posts = community.posts["created_at"], community.posts
+    keep = ((created < at) | ((created == at) & (posts["side"] != NEED))).to_numpy()
     past = Community(
         community.members,
         community.posts[keep],
