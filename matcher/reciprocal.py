@@ -32,8 +32,11 @@ def product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def fuse(forward: np.ndarray, reverse: np.ndarray, operator: str = "uninorm") -> np.ndarray:
     """One score per pair from s(A->B) and s(B->A), both probabilities in [0, 1].
 
-    Reverse evidence only ever adds: where B needs nothing A offers (reverse at or below
-    neutral) the pair keeps its one-way score, and mutual help ranks above it.
+    Reverse evidence only ever adds, and only to a pair that is a match in its own direction:
+    where B needs nothing A offers (reverse at or below neutral), or B is a weaker candidate
+    than a typical one for A (forward below neutral), the pair keeps its one-way score; mutual
+    help ranks above it. (Else someone who could barely help A, but whom A could help a lot,
+    would top A's list of who could help them, for a reason the list does not give.)
     """
     forward = np.asarray(forward, dtype=np.float64)
     reverse = np.asarray(reverse, dtype=np.float64)
@@ -45,4 +48,5 @@ def fuse(forward: np.ndarray, reverse: np.ndarray, operator: str = "uninorm") ->
         combined = np.sqrt(product(forward, reverse))
     else:
         raise ValueError(f"unknown reciprocal operator {operator!r}; use one of {OPERATORS}")
-    return np.where(reverse > NEUTRAL, np.maximum(forward, combined), forward)
+    mutual = (reverse > NEUTRAL) & (forward >= NEUTRAL)
+    return np.where(mutual, np.maximum(forward, combined), forward)

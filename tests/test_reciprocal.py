@@ -25,6 +25,8 @@ def test_reverse_evidence_only_adds(operator):
     np.testing.assert_allclose(one_way, forward)
     mutual = fuse(forward, np.full(3, 0.9), operator)
     assert (mutual >= one_way).all() and (mutual[1:] > one_way[1:]).all()
+    # A weaker candidate than a typical one is not made a strong one by the other direction.
+    assert mutual[0] == one_way[0] == 0.3
 
 
 def test_unknown_operator_is_refused():
