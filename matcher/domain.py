@@ -178,6 +178,8 @@ def tag_problem(tag: str) -> str | None:
     problem = text_problem(tag, one_line=True)
     if problem is None and TAG_SEPARATOR in tag:
         return f"holds {TAG_SEPARATOR!r}, which separates tags in a CSV file"
+    if problem is None and "," in tag:  # "rock, folk": a spreadsheet's list, not one tag
+        return f"holds ',': separate tags with {TAG_SEPARATOR!r} (e.g. rock{TAG_SEPARATOR}folk)"
     return problem
 
 

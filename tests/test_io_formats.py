@@ -87,6 +87,9 @@ def test_tags_from_a_string_or_a_list():
     assert parse.tags("shoegaze; dream pop;;") == ["shoegaze", "dream pop"]
     assert parse.tags(["drums", " jazz ", ""]) == ["drums", "jazz"]
     assert parse.tags("") is None
+    # A spreadsheet's habit: "rock, folk" is refused (it was stored as one tag), saying how.
+    refused = parse.tags("rock, folk")
+    assert isinstance(refused, parse.Bad) and "separate tags with ';' (e.g. rock;folk)" in refused
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])

@@ -141,6 +141,8 @@ def test_texts_the_store_cannot_hold_are_422_and_ids_in_paths_404(client, rw, ro
         client.patch("/v1/members/hum", json={"tags": ["rock;pop"]}, headers=rw), 422
     )
     assert "';'" in split["description"]
+    listed = client.patch("/v1/members/hum", json={"tags": ["rock, folk"]}, headers=rw)
+    assert "rock;folk" in assert_error(listed, 422)["description"]
     bad = {"email": "hum@example.org,someone@example.org"}
     assert_error(client.patch("/v1/members/hum", json=bad, headers=rw), 422, "email")
     nul = {"member_id": "hum", "side": "need", "text": "a drummer\x00"}
