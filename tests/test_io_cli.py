@@ -155,3 +155,20 @@ def test_export_refuses_a_folder_holding_other_import_files(run, tmp_path):
         "posts.csv",
     ]
     assert run("export", str(tmp_path / "out")).exit_code == 0  # the same format: replaced
+
+
+def test_a_command_run_where_there_is_no_store_says_so_and_makes_none(tmp_path: Path):
+    # A cron job run from the wrong folder: reading an empty store made there would mislead.
+    runner = CliRunner(env={"MATCHER_SECRET_KEY": "k" * 32})
+    folder = ["--data-dir", str(tmp_path / "var"), "--models-dir", str(tmp_path / "models")]
+    for command in (["stats"], ["export", str(tmp_path / "out")], ["keys", "list"], ["digest"]):
+        result = runner.invoke(main, [*folder, *command])
+        said = " ".join(result.output.split())
+        assert result.exit_code == 1 and f"no store in {tmp_path / 'var'}" in said, command
+    # A dry run checks the files against an empty store, and leaves none behind.
+    dry = runner.invoke(main, [*folder, "import", "--dry-run", str(DATA / "good")])
+    assert dry.exit_code == 0 and "would import" in dry.output
+    assert not (tmp_path / "var").exists() or not any((tmp_path / "var").iterdir())
+    # Importing begins one.
+    assert runner.invoke(main, [*folder, "import", str(DATA / "good")]).exit_code == 0
+    assert runner.invoke(main, [*folder, "stats"]).exit_code == 0

@@ -23,15 +23,28 @@ class AppContext:
 
     def __init__(self, settings: Settings, console: Console | None = None):
         self.settings = settings
+        # Set by the commands that may begin a new SQLite store (import, demo-data, serve,
+        # keys create); the others stop, saying where they looked, rather than make one.
+        self.creates_store = False
         self.console = console or Console(stderr=True)
         self.out = Console(soft_wrap=True)
+
+    @property
+    def store_is_new(self) -> bool:
+        """Whether the store is a SQLite file not made yet."""
+        return not self.settings.database_url and not self.settings.sqlite_file.exists()
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         from matcher.db import open_store
 
         s = self.settings
-        new = not s.database_url and not s.sqlite_file.exists()
+        new = self.store_is_new
+        if new and not self.creates_store:  # reading: an empty store made here would mislead
+            raise click.ClickException(
+                f"no store in {s.data_dir.resolve()}: stores are {FOUND_FROM_HERE} (import "
+                "or demo-data begins one)"
+            )
         sessions = open_store(s)
         if new:  # say so: a command run from another folder would use an empty store unawares
             self.console.print(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.cli.context import FOUND_FROM_HERE, AppContext, pass_app
 from matcher.errors import ImportRejected
@@ -39,10 +44,11 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
     """
     from matcher.io import import_files
 
+    app.creates_store = not dry_run
     try:
-        with app.console.status("importing") as status:
+        with app.console.status("importing") as status, _store_to_check(app, dry_run) as store:
             result = import_files(
-                app.sessions,
+                store,
                 paths,
                 default_capacity=app.settings.default_capacity,
                 dry_run=dry_run,
@@ -133,3 +139,20 @@ def stats_command(app: AppContext, as_json: bool) -> None:
             for entity, c in last["counts"].items()
         )
         app.out.print(f"last import: {last['at']} from {last['source']} ({counts})", markup=False)
+
+
+@contextmanager
+def _store_to_check(app: AppContext, dry_run: bool) -> Iterator[sessionmaker[Session]]:
+    """The store an import writes to, or a dry run checks against: for a dry run before the
+    first import, an empty one in a temporary folder (a dry run makes no store here)."""
+    if not (dry_run and app.store_is_new):
+        yield app.sessions
+        return
+    from matcher.db import close_store, open_store
+
+    with tempfile.TemporaryDirectory(prefix="matcher-dry-run-") as folder:
+        sessions = open_store(dataclasses.replace(app.settings, data_dir=Path(folder)))
+        try:
+            yield sessions
+        finally:
+            close_store(sessions)

@@ -86,6 +86,7 @@ def demo_command(
     from matcher.io import import_frames
     from matcher.progress import rich_progress
 
+    app.creates_store = True
     stored = _member_count(app)
     if if_empty and stored > 0:
         app.out.print("the store already has members: no demo data created (--if-empty)")

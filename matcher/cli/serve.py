@@ -139,6 +139,7 @@ def serve_command(
     check_address(host, port)
     if check_port:
         return
+    app.creates_store = True  # a site may begin with an empty store, writing through the API
     app.sessions  # noqa: B018 - create or migrate the store before the workers start
     if not any(b["current"] for b in list_builds(app.settings.models_dir)):
         app.console.print(
@@ -181,6 +182,7 @@ def create_key_command(app: AppContext, name: str, scopes: tuple[str, ...]) -> N
     """Make a key and print it once: only its hash is stored, it cannot be shown again."""
     from matcher.keys import create_key
 
+    app.creates_store = True
     info, plaintext = create_key(app.sessions, name, scopes)
     app.console.print(
         f"key {info.id} {info.name!r} ({', '.join(info.scopes)}) in the store "
@@ -228,6 +230,7 @@ def demo_key_command(app: AppContext, host: str, port: int) -> None:
     from matcher.keys import ensure_demo_key
 
     path = app.settings.data_dir / DEMO_KEY_FILE
+    app.creates_store = True
     info, plaintext, created = ensure_demo_key(app.sessions, path)
     app.console.print(f"{'made' if created else 'reusing'} demo key {info.id}, kept in {path}")
     member = _demo_member(app)
