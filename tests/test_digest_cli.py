@@ -68,6 +68,11 @@ def test_a_dry_run_records_nothing_and_can_write_a_preview(run, sessions, tmp_pa
     assert len(list((tmp_path / "look").glob("*.eml"))) == 8
     said = " ".join(result.output.split())  # the console wraps long lines
     assert f"written: 8 emails to look at in {tmp_path / 'look'} (open index.html)" in said
+    # Once the week is sent, a dry run has nothing to show, and says so.
+    assert run("--week", WEEK).exit_code == 0
+    after = run("--week", WEEK, "--dry-run", "--outbox", str(tmp_path / "later"))
+    said = " ".join(after.output.split())
+    assert f"no email to look at: none chosen now (nothing written to {tmp_path / 'later'})" in said
 
 
 def test_smtp_delivery_from_the_command(run, sessions):

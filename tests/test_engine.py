@@ -524,7 +524,7 @@ def test_old_builds_can_be_deleted_but_never_the_current_one(community, settings
     cli = CliRunner()
     assert cli.invoke(main, [*options, "builds", "--use", made[0]]).exit_code == 0
     result = cli.invoke(main, [*options, "builds", "--keep", "1"])
-    assert result.exit_code == 0 and f"deleted 1 builds: {made[1]}" in result.output
+    assert result.exit_code == 0 and f"deleted 1 build: {made[1]}" in result.output
     assert sorted(p.name for p in settings.models_dir.iterdir() if p.name in made) == sorted(
         [made[0], made[2]]
     )
@@ -551,7 +551,7 @@ def test_a_build_keeps_the_newest_builds_of_the_setting(community, settings, enc
         result = CliRunner().invoke(main, [*options, "build"], env={"MATCHER_KEEP_BUILDS": "2"})
         assert result.exit_code == 0, result.output
         made.append(result.output.split("build ", 1)[1].split()[0])
-    assert "deleted 1 old builds (MATCHER_KEEP_BUILDS=2): " + made[0] in result.output
+    assert "deleted 1 build (MATCHER_KEEP_BUILDS=2): " + made[0] in result.output
     kept = sorted(p.name for p in settings.models_dir.iterdir() if p.name in made)
     assert kept == sorted(made[1:])
 

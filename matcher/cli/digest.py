@@ -151,7 +151,11 @@ def digest_command(
         if dry_run:
             if outbox is not None:
                 written = _write_previews(Outbox(outbox), renderer, choice.previews, utcnow)
-                wrote = f"{written} emails to look at in {outbox} (open index.html)"
+                wrote = (
+                    f"{written} emails to look at in {outbox} (open index.html)"
+                    if written
+                    else f"no email to look at: none chosen now (nothing written to {outbox})"
+                )
             delivery = None
         else:
             with app.sessions() as session:

@@ -58,7 +58,7 @@ def build_command(app: AppContext, if_stale: bool) -> None:
         removed = remove_builds(app.settings.models_dir, app.settings.keep_builds)
         if removed:
             app.out.print(
-                f"  deleted {len(removed)} old builds (MATCHER_KEEP_BUILDS="
+                f"  deleted {_builds(len(removed))} (MATCHER_KEEP_BUILDS="
                 f"{app.settings.keep_builds}): {', '.join(removed)}",
                 markup=False,
                 highlight=False,
@@ -95,7 +95,7 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
         raise click.UsageError("give either --use or --keep, not both")
     if keep is not None:
         removed = remove_builds(app.settings.models_dir, keep)
-        app.out.print(f"deleted {len(removed)} builds: {', '.join(removed) or 'none'}")
+        app.out.print(f"deleted {_builds(len(removed))}: {', '.join(removed) or 'none'}")
         return
     if use is not None:
         BuildIndex.load(app.settings.models_dir, use)  # refuses a damaged or foreign build
@@ -239,3 +239,7 @@ def match_command(
             why,
         )
     app.out.print(table)
+
+
+def _builds(n: int) -> str:
+    return f"{n} build{'' if n == 1 else 's'}"
