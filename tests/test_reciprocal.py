@@ -45,6 +45,19 @@ def add_band(s) -> None:
     )
 
 
+def add_band_and_drummers(s) -> None:
+    """The band, and two drummers with the same offer, in the same town; only one needs what
+    the band offers."""
+    add_band(s)
+    for name, need in [
+        ("mutual-drummer", "need a rehearsal room to practise on weekdays"),
+        ("one-way-drummer", "looking for a cheap second hand cymbal"),
+    ]:
+        add_member(
+            s, name, "session_musician", offers=["drummer for your tour, own kit"], needs=[need]
+        )
+
+
 def served(sessions, settings, encoder) -> Matcher:
     build_model(sessions, encoder, settings, clock=lambda: T0)
     return Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
@@ -54,22 +67,7 @@ def test_a_reciprocal_pair_ranks_above_an_equal_one_way_pair_and_is_flagged(
     sessions, settings, encoder
 ):
     with sessions.begin() as s:
-        add_band(s)
-        # Two drummers with the same offer, in the same town; only one needs what the band offers.
-        add_member(
-            s,
-            "mutual-drummer",
-            "session_musician",
-            offers=["drummer for your tour, own kit"],
-            needs=["need a rehearsal room to practise on weekdays"],
-        )
-        add_member(
-            s,
-            "one-way-drummer",
-            "session_musician",
-            offers=["drummer for your tour, own kit"],
-            needs=["looking for a cheap second hand cymbal"],
-        )
+        add_band_and_drummers(s)
         add_member(s, "other", "photographer", offers=["photos of gigs and tours"])
     matcher = served(sessions, settings, encoder)
     matches = {m.member_id: m for m in matcher.for_member("band")}
@@ -124,15 +122,7 @@ def test_the_cli_lists_mutual_and_one_way_matches_unless_told_one_of_them(
     from matcher.cli import main
 
     with sessions.begin() as s:
-        add_band(s)
-        add_member(
-            s,
-            "mutual-drummer",
-            "session_musician",
-            offers=["drummer for your tour, own kit"],
-            needs=["need a rehearsal room to practise on weekdays"],
-        )
-        add_member(s, "one-way-drummer", "session_musician", offers=["drummer for your tour"])
+        add_band_and_drummers(s)
     build_model(sessions, encoder, settings, clock=lambda: T0)
     options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
     options += ["--encoder", settings.encoder, "match", "band", "--direction", "both", "--json"]
