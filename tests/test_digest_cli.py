@@ -121,6 +121,6 @@ def test_a_second_run_of_the_week_stops_while_one_is_in_progress(run, sessions, 
     assert after.exit_code == 0  # once it is over, the week runs ...
     # ... but nobody gets a second email in a calendar week, whatever week it is for.
     said = " ".join(after.output.split())
-    assert "8 emailed another week's digest this calendar week, or a later week's" in said
+    assert "8 emailed another week's digest earlier this week (or a later week's)" in said
     assert "want the email (consent and an address): 8 " in said  # they still want it
     assert digests(sessions)["sent"] == 8

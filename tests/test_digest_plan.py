@@ -447,3 +447,38 @@ def test_a_member_taking_no_requests_is_not_asked_to_help_in_their_own_email(
         s.execute(update(Member).where(Member.external_id == "kit").values(capacity=0))
     hers = kits_email()
     assert hers and ("you_help", False) not in hers  # still in her email: who could help her
+
+
+def _run_week(sessions, settings, matcher, tmp_path, week, at):
+    from matcher.digest.job import choose_week as choose_at
+    from matcher.digest.mail import Outbox
+    from matcher.digest.render import Renderer
+    from matcher.digest.send import deliver
+
+    chosen = choose_at(sessions, matcher, settings, week, now=lambda: at)
+    sent = deliver(sessions, week, Renderer(settings), Outbox(tmp_path / week), now=lambda: at)
+    return chosen, sent
+
+
+def test_a_sunday_evening_run_that_ends_after_midnight_holds_no_one_back_next_sunday(
+    sessions, settings, matcher, tmp_path
+):
+    # Weekly on Sunday at 23:00 UTC (Monday morning in Australia); one week's sending ended
+    # just after midnight, in the next calendar week: the next Sunday is still six days on.
+    ended = datetime(2026, 11, 30, 0, 10, tzinfo=UTC)
+    assert _run_week(sessions, settings, matcher, tmp_path, "2026-W48", ended)[1].sent == 8
+    sunday = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)
+    chosen, sent = _run_week(sessions, settings, matcher, tmp_path, "2026-W49", sunday)
+    assert EMAILED_LATELY not in chosen.people.skipped and sent.sent == 8
+
+
+def test_a_future_week_named_by_mistake_holds_no_one_back_beyond_its_own_week(
+    sessions, settings, matcher, tmp_path
+):
+    from datetime import timedelta
+
+    typo = _run_week(sessions, settings, matcher, tmp_path, "2027-W48", NOW)  # for 2026-W48
+    assert typo[1].sent == 8
+    later = NOW + timedelta(weeks=1)
+    chosen, sent = _run_week(sessions, settings, matcher, tmp_path, "2026-W49", later)
+    assert EMAILED_LATELY not in chosen.people.skipped and sent.sent == 8

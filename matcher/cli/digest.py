@@ -91,8 +91,9 @@ def digest_command(
 
     The SMTP URL holds a password: give it in the environment (MATCHER_SMTP_URL), where
     other users of the machine cannot read it, rather than with --smtp. Whatever --week
-    names, nobody gets a second email in a calendar week (nor an older week's after a later
-    week's), and what those emails suggested counts against everyone's capacity.
+    names, nobody gets a second email within 6 days in the same calendar week (nor a past
+    week's after a later week's), and what those emails suggested counts against everyone's
+    capacity.
     """
     from matcher.digest.job import choose_week, week_ledger
     from matcher.digest.lock import week_lock

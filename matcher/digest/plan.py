@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from matcher.allocate import Fairness, allocate, fairness, top_n
 from matcher.community import requests_received
 from matcher.config import Settings
-from matcher.digest.week import week_start, weeks_before
+from matcher.digest.week import week_of, week_start, weeks_before
 from matcher.domain import MET_KINDS, OFFER
 from matcher.store import Digest, DigestMatch, Interaction, Member, Post
 
@@ -24,13 +24,16 @@ DELIVERED = ("sent", "sending")
 OUTGOING = ("chosen", "sending", "sent", "failed")
 # How far back "rarely suggested" looks.
 LOOKBACK_WEEKS = 4
-# Whatever week a run is for (`--week` may name a past or future one), a member gets at most
-# one digest email in a calendar week (the ISO week, in UTC, of when it was sent), and never an
-# older week's digest after a later week's; everyone's capacity also counts what those emails
-# suggested them for: a week is days of the calendar, not only a label in the ledger. A run
-# that was late one week (a Tuesday) does not hold back the next Monday's: by the calendar it
-# is another week.
-EMAILED_LATELY = "emailed another week's digest this calendar week, or a later week's"
+# Whatever week a run is for (`--week` may name a past or future one), nobody gets a second
+# email within MIN_DAYS_BETWEEN_EMAILS days in the same calendar week (the ISO week, in UTC, of
+# sending), and a run for a past week sends nothing to whom a later week's digest went;
+# everyone's capacity also counts what those emails suggested them for: a week is days of the
+# calendar, not only a label in the ledger. Both bounds, days and the calendar: a run one day
+# late (a Tuesday) does not hold back the next Monday's (another calendar week), and a run
+# on Sunday evening that finishes after midnight does not hold back the next Sunday's (more
+# than six days later); a week named by mistake holds nobody back beyond its own week.
+MIN_DAYS_BETWEEN_EMAILS = 6
+EMAILED_LATELY = "emailed another week's digest earlier this week (or a later week's)"
 PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
 
 
@@ -61,7 +64,7 @@ class WeekPlan:
 
 def audience(session: Session, week: str, settings: Settings, now: datetime) -> Audience:
     """Who gets this week's email, and why the others do not (at `now`: a member emailed
-    another week's digest this calendar week, or a later week's, waits)."""
+    another week's digest lately, as `EMAILED_LATELY` says, waits)."""
     members = pd.read_sql(
         select(
             Member.id,
@@ -110,7 +113,7 @@ def choose(
     capacity counts what this week's ledger already holds (but for digests
     skipped at delivery) and the requests they received in the last seven days (members who
     `contacted` them, but for those this week's digest suggested them to: counted already)
-    and their suggestions in other weeks' digests sent this calendar week (or later weeks');
+    and their suggestions in other weeks' digests sent lately (`EMAILED_LATELY`);
     members with an open offer suggested less than `coverage_floor` times a week on average
     over the last four weeks ask first for `coverage_floor` suggestions (greedily).
     """
@@ -208,18 +211,21 @@ def members_emailed_lately(week: str, now: datetime) -> Select[tuple[int]]:
 
 
 def _emailed_lately(week: str, now: datetime) -> ColumnElement[bool]:
-    """Whether a digest is of another week than `week` and was sent, or began to be, in the
-    calendar week of `now`, or is of a later week (ISO week names sort as the weeks do)."""
+    """Whether a digest is of another week than `week` and was sent, or began to be, both in
+    the last MIN_DAYS_BETWEEN_EMAILS days and in the calendar week of `now`; or, when `week`
+    is a past week, whether it is of a later week (ISO week names sort as the weeks do)."""
+    since = max(week_start(now), now - timedelta(days=MIN_DAYS_BETWEEN_EMAILS))
+    recent = Digest.sent_at >= since
     return and_(
         Digest.week != week,
         Digest.status.in_(DELIVERED),
-        or_(Digest.week > week, Digest.sent_at >= week_start(now)),
+        or_(recent, Digest.week > week) if week < week_of(now) else recent,
     )
 
 
 def _sent_lately(session: Session, week: str, now: datetime) -> pd.Series:
-    """How often each member was suggested in other weeks' digests sent this calendar week
-    (or later weeks')."""
+    """How often each member was suggested in other weeks' digests sent lately
+    (`EMAILED_LATELY`)."""
     query = (
         select(DigestMatch.member_id, func.count())
         .join(Digest, Digest.id == DigestMatch.digest_id)
