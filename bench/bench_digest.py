@@ -22,10 +22,9 @@ from pathlib import Path
 from demo_community import DATA, environment, folder_of, prepare
 from sqlalchemy import delete, select
 
-from matcher.batch import candidate_table
 from matcher.config import Settings
 from matcher.db import close_store, open_store
-from matcher.digest.job import CANDIDATES_PER_MATCH, MIN_CANDIDATES, choose_week
+from matcher.digest.job import choose_week, week_candidates
 from matcher.digest.ledger import explain_plan, message_id, record
 from matcher.digest.mail import Outbox
 from matcher.digest.plan import audience, choose
@@ -89,8 +88,7 @@ def main() -> None:
     with sessions() as s:
         people = audience(s, WEEK, settings, NOW)
     t = phase("audience", t, timings)
-    per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
-    table = candidate_table(matcher, per_member=per_member)
+    table = week_candidates(sessions, matcher, settings, WEEK)  # as the weekly job reads them
     t = phase(f"candidate pairs ({len(table)})", t, timings)
     with sessions() as s:
         plan = choose(s, people, table, settings, now=NOW)

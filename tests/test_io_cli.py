@@ -66,6 +66,10 @@ def test_export_writes_files_that_import_again(run, tmp_path: Path, fmt):
 
 
 def test_stats_summarises_the_store(run):
+    missing = run("stats")  # a URL to a SQLite file not made yet: no store to read
+    said = " ".join(missing.output.split())
+    assert missing.exit_code == 1 and "no store at " in said and "cli.db" in said
+    assert run("keys", "create", "--name", "site").exit_code == 0  # begins one
     empty = run("stats").output
     assert "store: sqlite:///" in empty and "the store is empty" in empty
     run("import", str(DATA / "good"))
@@ -109,6 +113,7 @@ def test_a_command_that_makes_a_new_store_says_so_and_where(tmp_path: Path):
 
 def test_a_folder_or_database_the_machine_refuses_is_one_line_not_a_traceback(run, tmp_path):
     (tmp_path / "a-file").write_text("")
+    run("keys", "create", "--name", "site")  # a store to export from
     result = run("export", str(tmp_path / "a-file" / "out"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
@@ -169,6 +174,10 @@ def test_a_command_run_where_there_is_no_store_says_so_and_makes_none(tmp_path: 
     dry = runner.invoke(main, [*folder, "import", "--dry-run", str(DATA / "good")])
     assert dry.exit_code == 0 and "would import" in dry.output
     assert not (tmp_path / "var").exists() or not any((tmp_path / "var").iterdir())
+    url = ["--database-url", f"sqlite:///{tmp_path / 'other.db'}"]  # a URL's file, alike
+    assert runner.invoke(main, [*url, "import", "--dry-run", str(DATA / "good")]).exit_code == 0
+    assert runner.invoke(main, [*url, "stats"]).exit_code == 1
+    assert not (tmp_path / "other.db").exists()
     # Importing begins one.
     assert runner.invoke(main, [*folder, "import", str(DATA / "good")]).exit_code == 0
     assert runner.invoke(main, [*folder, "stats"]).exit_code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -31,8 +32,26 @@ class AppContext:
 
     @property
     def store_is_new(self) -> bool:
-        """Whether the store is a SQLite file not made yet."""
-        return not self.settings.database_url and not self.settings.sqlite_file.exists()
+        """Whether the store is a SQLite file not made yet (the default one, or a URL's)."""
+        file = self._sqlite_file()
+        return file is not None and not file.exists()
+
+    def _sqlite_file(self) -> Path | None:
+        """The store's SQLite file (None: another database, in memory, or a URL not read)."""
+        url = self.settings.database_url
+        if not url:
+            return self.settings.sqlite_file
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            return None  # opening the store says what is wrong with it
+        file = parsed.database or ""
+        if parsed.get_backend_name() != "sqlite" or file in ("", ":memory:") or ":memory:" in file:
+            return None
+        return Path(file)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -41,9 +60,13 @@ class AppContext:
         s = self.settings
         new = self.store_is_new
         if new and not self.creates_store:  # reading: an empty store made here would mislead
+            where = (
+                f"in {s.data_dir.resolve()}"
+                if not s.database_url
+                else f"at {self._sqlite_file()} (MATCHER_DATABASE_URL)"
+            )
             raise click.ClickException(
-                f"no store in {s.data_dir.resolve()}: stores are {FOUND_FROM_HERE} (import "
-                "or demo-data begins one)"
+                f"no store {where}: stores are {FOUND_FROM_HERE} (import or demo-data begins one)"
             )
         sessions = open_store(s)
         if new:  # say so: a command run from another folder would use an empty store unawares
