@@ -48,11 +48,15 @@ def test_import_of_bad_rows_lists_each_as_a_greppable_line_and_exits_1(run):
     assert stats["members"]["total"] == 5
 
 
-def test_dry_run_writes_nothing(run):
+def test_dry_run_writes_nothing(run, tmp_path: Path):
     result = run("import", "--dry-run", str(DATA / "good"))
     assert result.exit_code == 0
     assert "dry run" in result.output
-    assert json.loads(run("stats", "--json").stdout)["members"]["total"] == 0
+    assert not (tmp_path / "cli.db").exists()  # not even an empty store
+    run("import", str(DATA / "good"))
+    again = run("import", "--dry-run", str(DATA / "bad"))
+    assert again.exit_code == 1
+    assert json.loads(run("stats", "--json").stdout)["members"]["total"] == 5
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

@@ -151,7 +151,8 @@ def _store_to_check(app: AppContext, dry_run: bool) -> Iterator[sessionmaker[Ses
     from matcher.db import close_store, open_store
 
     with tempfile.TemporaryDirectory(prefix="matcher-dry-run-") as folder:
-        sessions = open_store(dataclasses.replace(app.settings, data_dir=Path(folder)))
+        empty = dataclasses.replace(app.settings, data_dir=Path(folder), database_url="")
+        sessions = open_store(empty)
         try:
             yield sessions
         finally:
