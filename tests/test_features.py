@@ -364,3 +364,17 @@ def test_a_need_dated_after_the_help_it_got_is_read_as_of_before_that_help(encod
     assert block.at == day(3.5)  # when 2 helped with it
     assert column(block.features, block.candidates, 2, "pair_helped") == 0
     assert column(block.features, block.candidates, 2, "log_helped") == 0
+
+
+def test_a_town_of_the_same_name_far_away_is_no_same_town_for_the_ranker(encoder):
+    # Member 2 moves to London, Ontario and the seeker to London, UK: one name, 5,000 km.
+    c = community()
+    members = c.members.copy()
+    members.loc[[1, 4], "town"] = "London"
+    members.loc[1, ["latitude", "longitude"]] = (51.507, -0.128)
+    members.loc[4, ["latitude", "longitude"]] = (51.372, -0.100)  # Croydon's place: 15 km
+    members.loc[2, ["town", "latitude", "longitude"]] = ("London", 42.984, -81.246)
+    c = Community.from_frames(members, c.posts, c.interactions)
+    candidates, f = features_of(c, encoder)
+    assert column(f, candidates, 2, "same_town") == 0
+    assert column(f, candidates, 4, "same_town") == 1
