@@ -37,6 +37,7 @@ from tests.test_store import (  # noqa: F401
     test_a_store_this_release_cannot_read_is_one_clear_error,
     test_foreign_keys_are_enforced,
     test_migration_upgrades_an_empty_database_to_the_newest_schema,
+    test_tags_stored_with_commas_are_split_so_an_export_imports_again,
     test_the_migrations_build_exactly_the_models_schema,
     test_times_come_back_aware_in_utc,
 )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -72,6 +73,25 @@ def test_a_store_that_reached_0003_before_it_dropped_the_kind_index_loses_it(eng
     migrate.upgrade(engine)
     names = {index["name"] for index in inspect(engine).get_indexes("interactions")}
     assert "ix_interactions_kind" not in names and "ix_interactions_kind_id" in names
+
+
+def test_tags_stored_with_commas_are_split_so_an_export_imports_again(engine):
+    from sqlalchemy import text
+
+    migrate.upgrade(engine, "0004_kind_index_gone")
+    with engine.begin() as c:  # "rock, folk" from a spreadsheet, stored as one tag before
+        c.execute(
+            text(
+                "insert into members (external_id, name, kind, tags, email_consent, share_contact,"
+                " capacity, active, joined_at, updated_at) values ('a', 'A', 'band', :tags, :yes,"
+                " :no, 3, :yes, '2026-01-01', '2026-01-01')"
+            ),
+            {"tags": '["rock, folk", "folk", "drums"]', "yes": True, "no": False},
+        )
+    migrate.upgrade(engine)
+    with engine.begin() as c:
+        stored = c.execute(text("select tags from members")).scalar_one()
+    assert (json.loads(stored) if isinstance(stored, str) else stored) == ["rock", "folk", "drums"]
 
 
 def test_a_store_this_release_cannot_read_is_one_clear_error(engine, settings, tmp_path):
