@@ -183,15 +183,16 @@ class CurrentView:
             index = self.index
             changed = np.array([p.post_id for p in posts], dtype=np.int64)
             expired = index.item_expires <= now
-            self.superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
+            superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
             # Needs of members closed since the build are no longer quoted as help given, nor
             # needs reworded since: their writer may have taken words out (the next build
             # quotes the help with the new words). A need closed once helped still counts.
-            self.superseded |= index.is_help & np.isin(index.item_post, self._closed_posts(session))
+            superseded |= index.is_help & np.isin(index.item_post, self._closed_posts(session))
             # The needs and offers of members closed since the build are no one's to match.
             closed = index.rows_of(sorted(self._closed[0]))
-            self.superseded |= ~index.is_help & np.isin(index.item_member, closed[closed >= 0])
-            self.superseded[self._reworded_help(posts)] = True
+            superseded |= ~index.is_help & np.isin(index.item_member, closed[closed >= 0])
+            superseded[self._reworded_help(posts)] = True
+            self.superseded = superseded  # whole: readers never see it half-made
             later = index.item_expires[~expired]
             built_expiry = float(later.min()) if len(later) else np.inf
             self._next_expiry = min(built_expiry, self.live.next_expiry())
