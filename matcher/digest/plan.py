@@ -120,19 +120,17 @@ def choose(
     week, n = people.week, settings.digest_matches
     members = people.members
     ids = members["id"].to_numpy(dtype=np.int64)
-    used = _counts(session, [week], statuses=OUTGOING)
-    capacity = members["capacity"].to_numpy() - _lookup(used, ids)
-    capacity -= _lookup(_sent_lately(session, week, now), ids)
+    # Suggestions that take up this week's capacity: this week's ledger (but for digests
+    # skipped at delivery) and other weeks' emails sent lately.
+    taken = or_(and_(Digest.week == week, Digest.status.in_(OUTGOING)), _emailed_lately(week, now))
+    capacity = members["capacity"].to_numpy() - _lookup(_counts(session, taken), ids)
     # A request from a member whose digest suggested them is that suggestion taken up: it
-    # already counts, in `used` (this week's, a re-run after some went out) or as sent lately.
+    # already counts among those.
     suggested = (
         select(DigestMatch.id)
         .join(Digest, Digest.id == DigestMatch.digest_id)
         .where(
-            or_(
-                and_(Digest.week == week, Digest.status.in_(OUTGOING)),
-                _emailed_lately(week, now),
-            ),
+            taken,
             Digest.member_id == Interaction.from_member_id,
             DigestMatch.member_id == Interaction.to_member_id,
         )
@@ -159,7 +157,8 @@ def choose(
     score = table["score"].to_numpy(dtype=np.float64)
     helps_you = (table["direction"] == "helps_you").to_numpy()
 
-    past = _counts(session, weeks_before(week, LOOKBACK_WEEKS), statuses=DELIVERED)
+    earlier = weeks_before(week, LOOKBACK_WEEKS)
+    past = _counts(session, and_(Digest.week.in_(earlier), Digest.status.in_(DELIVERED)))
     rare = _lookup(past, ids) < settings.coverage_floor * LOOKBACK_WEEKS
     floor = np.where(rare & np.isin(ids, _open_offerers(session, now)), settings.coverage_floor, 0)
     picked = allocate(seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor)
@@ -190,18 +189,15 @@ def choose(
     )
 
 
-def _counts(session: Session, weeks: list[str], statuses: tuple[str, ...] | None) -> pd.Series:
-    """How often each member was suggested in the digests of these weeks."""
+def _counts(session: Session, which: ColumnElement[bool]) -> pd.Series:
+    """How often each member was suggested in the digests `which` selects."""
     query = (
         select(DigestMatch.member_id, func.count())
         .join(Digest, Digest.id == DigestMatch.digest_id)
-        .where(Digest.week.in_(weeks))
+        .where(which)
         .group_by(DigestMatch.member_id)
     )
-    if statuses is not None:
-        query = query.where(Digest.status.in_(statuses))
-    rows = session.execute(query).all()
-    return pd.Series(dict(rows), dtype=np.int64)
+    return pd.Series(dict(session.execute(query).all()), dtype=np.int64)
 
 
 def members_emailed_lately(week: str, now: datetime) -> Select[tuple[int]]:
@@ -221,18 +217,6 @@ def _emailed_lately(week: str, now: datetime) -> ColumnElement[bool]:
         Digest.status.in_(DELIVERED),
         or_(recent, Digest.week > week) if week < week_of(now) else recent,
     )
-
-
-def _sent_lately(session: Session, week: str, now: datetime) -> pd.Series:
-    """How often each member was suggested in other weeks' digests sent lately
-    (`EMAILED_LATELY`)."""
-    query = (
-        select(DigestMatch.member_id, func.count())
-        .join(Digest, Digest.id == DigestMatch.digest_id)
-        .where(_emailed_lately(week, now))
-        .group_by(DigestMatch.member_id)
-    )
-    return pd.Series(dict(session.execute(query).all()), dtype=np.int64)
 
 
 def _lookup(counts: pd.Series, ids: np.ndarray) -> np.ndarray:
