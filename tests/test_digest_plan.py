@@ -377,7 +377,7 @@ def test_a_dry_run_records_nothing_and_previews_every_email(sessions, settings, 
 def test_on_the_demo_community_the_allocation_is_fairer_at_a_small_cost(
     sessions, settings, encoder
 ):
-    from matcher.batch import candidate_table
+    from matcher.digest.job import week_candidates
     from matcher.io import import_frames
 
     generate = pytest.importorskip("matcher.demo").generate
@@ -386,7 +386,7 @@ def test_on_the_demo_community_the_allocation_is_fairer_at_a_small_cost(
     imported = datetime(2026, 11, 21, tzinfo=UTC)  # before the build
     import_frames(sessions, community.frames(), source="demo", clock=lambda: imported)
     engine = build_matcher(sessions, settings, encoder)()
-    table = candidate_table(engine, per_member=20)
+    table = week_candidates(sessions, engine, settings, WEEK)  # as the weekly job reads them
     with sessions() as s:
         people = audience(s, WEEK, settings, NOW)
         plan = choose(s, people, table, settings, now=clock())

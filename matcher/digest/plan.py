@@ -107,8 +107,8 @@ def choose(
 ) -> WeekPlan:
     """Fairly choose up to `digest_matches` new members for each pending recipient.
 
-    `candidates` is `matcher.batch.candidate_table`'s frame. Pairs suggested in an earlier
-    digest, and pairs who have met (contacted, accepted, declined, helped), are left out;
+    `candidates` is `matcher.digest.job.week_candidates`' frame: pairs new to each other
+    (`known_pairs`: not suggested in an earlier digest, and not met) are all it holds;
     members with no capacity left get no one-way "you could help" matches; everyone's
     capacity counts what this week's ledger already holds (but for digests
     skipped at delivery) and the requests they received in the last seven days (members who
@@ -142,7 +142,6 @@ def choose(
 
     table = candidates[candidates["seeker_id"].isin(people.pending)]
     table = table.drop_duplicates(["seeker_id", "member_id"])
-    table = _without_earlier_pairs(session, table, week)
     position = pd.Index(ids)
     seeker = position.get_indexer(table["seeker_id"])
     member = position.get_indexer(table["member_id"])
@@ -221,15 +220,6 @@ def _emailed_lately(week: str, now: datetime) -> ColumnElement[bool]:
 
 def _lookup(counts: pd.Series, ids: np.ndarray) -> np.ndarray:
     return counts.reindex(ids, fill_value=0).to_numpy(dtype=np.int64)
-
-
-def _without_earlier_pairs(session: Session, table: pd.DataFrame, week: str) -> pd.DataFrame:
-    """Candidate rows minus the pairs who are not new to each other (`known_pairs`)."""
-    known = known_pairs(session, week)
-    if len(known) == 0:
-        return table
-    keys = pd.MultiIndex.from_frame(table[["seeker_id", "member_id"]])
-    return table[~keys.isin(pd.MultiIndex.from_arrays(known.T))]
 
 
 def known_pairs(session: Session, week: str) -> np.ndarray:
