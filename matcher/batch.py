@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from matcher import geo
-from matcher.domain import NEED, fold_tag
+from matcher.domain import NEED
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex, jaccard
 from matcher.pairs import closeness, helped_with_itself
@@ -62,9 +62,8 @@ def candidate_table(
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
     )
-    country = np.array([fold_tag(c or "") for c in index.member_country])
     same_name = (index.town[u] == index.town[v]) & (index.town[u] != "")
-    same_town = geo.same_town(same_name, km, country[u], country[v])
+    same_town = geo.same_town(same_name, km, index.country[u], index.country[v])
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
     _as_now(matcher, u, v, overlap, near)
     p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u
