@@ -44,7 +44,8 @@ def query_features(
     events = community.interactions
     named = events[events["need_post_id"].isin(need_post_ids)]
     first = named.groupby(named["need_post_id"].astype(np.int64))["occurred_at"].min()
-    times = times.where(~(first.reindex(times.index) < times), first.reindex(times.index))
+    earlier = first.reindex(times.index)
+    times = times.mask(earlier < times, earlier)
     rows = community.posts.index.get_indexer(need_post_ids)
     plan = getattr(candidates, "plan", None)
     if plan is not None:  # the rule may prepare for the needs to come, in time order
