@@ -59,24 +59,26 @@ class CurrentView:
         """Build rows of posts changed since the build that are open now and read as the build
         holds them (the same words, writer and side: retagged, say, or given a new expiry)."""
         index, now = self.index, self.live.now
-        rows = []
-        for post in self.live.all_posts():
-            row = self._post_row.get(post.post_id)
-            if row is None or not post.open_at(now) or index.item_text[row] != post.text:
-                continue
-            if (index.item_side[row], index.member_ids[index.item_member[row]]) == (
-                post.side,
-                post.member_id,
-            ):
-                rows.append(row)
+        found = ((self._row_as_built(p.post_id, p.text), p) for p in self.live.all_posts())
+        rows = [
+            row
+            for row, post in found
+            if row is not None
+            and post.open_at(now)
+            and (index.item_side[row], index.member_ids[index.item_member[row]])
+            == (post.side, post.member_id)
+        ]
         return np.array(rows, dtype=np.int64)
 
     def _built_vector(self, post_id: int, text: str) -> np.ndarray | None:
         """The build's vector of a post, if the build holds it with this text."""
+        row = self._row_as_built(post_id, text)
+        return None if row is None else np.array(self.index.vectors[row], dtype=np.float32)
+
+    def _row_as_built(self, post_id: int, text: str) -> int | None:
+        """The build's row of a post, if the build holds it with this text."""
         row = self._post_row.get(post_id)
-        if row is None or self.index.item_text[row] != text:
-            return None
-        return np.array(self.index.vectors[row], dtype=np.float32)
+        return row if row is not None and self.index.item_text[row] == text else None
 
     def candidates(self, seeker_id: int, needs: Items, offers: Items, direction: str) -> list[int]:
         """Members who could help with the seeker's needs (helps_you), whose needs the seeker's
