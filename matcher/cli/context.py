@@ -58,12 +58,13 @@ class AppContext:
         from matcher.db import open_store
 
         s = self.settings
-        new = self.store_is_new
+        file = self._sqlite_file()
+        new = file is not None and not file.exists()
         if new and not self.creates_store:  # reading: an empty store made here would mislead
             where = (
                 f"in {s.data_dir.resolve()}"
                 if not s.database_url
-                else f"at {self._sqlite_file()} (MATCHER_DATABASE_URL)"
+                else f"at {file} (MATCHER_DATABASE_URL)"
             )
             raise click.ClickException(
                 f"no store {where}: stores are {FOUND_FROM_HERE} (import or demo-data begins one)"
