@@ -224,3 +224,40 @@ def test_matcher_evaluate_reads_the_store(sessions, settings, tmp_path, monkeypa
     report = json.loads(result.stdout)
     assert report["n_queries"] == 36
     assert report["rankers"]["matcher"]["mrr"] > report["rankers"]["content"]["mrr"]
+
+
+def test_matcher_evaluate_on_a_store_too_small_to_split_says_so_and_fails(settings, sessions):
+    import json
+
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+    from matcher.io import import_frames
+    from matcher.io.formats import Frames
+
+    members = pd.DataFrame([{"id": m, "name": m, "kind": "band"} for m in ("a", "b")])
+    posts = pd.DataFrame(
+        [
+            {"id": "n1", "member_id": "a", "side": "need", "text": "a drummer for a gig"},
+            {"id": "o1", "member_id": "b", "side": "offer", "text": "session drums"},
+        ]
+    )
+    helped = [
+        {
+            "id": "h1",
+            "kind": "helped",
+            "from_member_id": "b",
+            "to_member_id": "a",
+            "need_id": "n1",
+            "occurred_at": "2025-06-02T10:00:00Z",
+        }
+    ]
+    import_frames(sessions, Frames(members, posts, pd.DataFrame(helped)), source="test")
+    args = ["--encoder", "hashing", "--data-dir", str(settings.data_dir), "evaluate", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    # The report is still printed, for scripts; the error says why nothing was evaluated.
+    assert json.loads(result.stdout)["n_queries"] == 0
+    assert "nothing was evaluated: too few needs with a helped or accepted outcome" in result.stderr
+    assert "(1; the last 30% of them are the test)" in result.stderr

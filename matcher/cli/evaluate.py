@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
+from matcher.errors import MatcherError
 
 METRICS = ("mrr", "recall@1", "recall@10", "ndcg@10", "coverage@10", "gini@10")
 
@@ -106,6 +107,14 @@ def stackexchange_command(app: AppContext, path: Path, as_json: bool, site: str 
 
 
 def _show(app: AppContext, evaluation, as_json: bool) -> None:
+    """Print the evaluation; one with no test query is printed, then fails (exit code 1)."""
+    _print(app, evaluation, as_json)
+    if evaluation.n_queries == 0:
+        why = "; ".join(evaluation.notes) or "no test query"
+        raise MatcherError(f"nothing was evaluated: {why}")
+
+
+def _print(app: AppContext, evaluation, as_json: bool) -> None:
     if as_json:
         report = {
             "dataset": evaluation.dataset,

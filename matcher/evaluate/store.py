@@ -71,7 +71,12 @@ def evaluate_store(
     """
     split = time_split(community, post_vectors, candidates, progress)
     if split is None:
-        return Evaluation(dataset, 0, 0.0, {}, ["too few needs with an outcome to split"])
+        needs = len(labelled_needs(community))
+        note = (
+            f"too few needs with a helped or accepted outcome to split by time ({needs}; "
+            f"the last {TEST_SHARE:.0%} of them are the test)"
+        )
+        return Evaluation(dataset, 0, 0.0, {}, [note])
     blocks, split_index = split.blocks, split.split_index
     outcomes = Outcomes(community)
     helpers = outcomes.pairs_before(pd.Timestamp.max.tz_localize("UTC"))
