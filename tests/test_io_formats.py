@@ -58,6 +58,8 @@ def test_jsonl_records_are_numbered_by_line_and_bad_lines_reported(tmp_path: Pat
     [
         ("yes", True),
         (" No ", False),
+        ("Y", True),
+        ("f", False),
         ("1", True),
         (0, False),
         (True, True),

@@ -154,7 +154,7 @@ def count(value: Any) -> Any:
 
 
 def boolean(value: Any) -> Any:
-    """true/false, yes/no or 1/0."""
+    """true/false, yes/no, 1/0 or the first letters t/f, y/n (any case)."""
     if is_empty(value):
         return None
     if isinstance(value, bool | np.bool_):
