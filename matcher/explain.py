@@ -84,9 +84,11 @@ def describe(reason: Reason) -> str:
     if kind in ("need_offer", "you_could_help"):
         offer = reason["offer"]
         said = "helped with" if offer.get("helped_before") else "offer"
+        # A need they helped with whose author has left is no longer quoted (digest content).
+        what = "a need like it before" if offer.get("quote") is None else f'"{offer["quote"]}"'
         if kind == "need_offer":
-            return f'You need "{reason["need"]["quote"]}"; they {said} "{offer["quote"]}".'
-        return f'They need "{reason["need"]["quote"]}"; you {said} "{offer["quote"]}".'
+            return f'You need "{reason["need"]["quote"]}"; they {said} {what}.'
+        return f'They need "{reason["need"]["quote"]}"; you {said} {what}.'
     if kind == "mutual":
         return "You could help each other."
     if kind == "shared_tags":

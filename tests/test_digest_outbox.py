@@ -13,7 +13,7 @@ from matcher.digest.job import choose_week
 from matcher.digest.mail import Outbox
 from matcher.digest.render import Renderer
 from matcher.digest.send import deliver
-from matcher.store import Digest, DigestMatch, Member
+from matcher.store import Digest, DigestMatch, Member, Post
 from tests.test_digest_support import NOW, WEEK, add_people, build_matcher, choose, clock
 
 
@@ -156,6 +156,38 @@ def test_people_who_leave_or_are_blocked_after_the_choice_are_not_introduced(
             .where(Member.external_id == blocker)
         ).one()
     assert status[0] == "skipped" and "blocked" in status[1]
+
+
+def test_a_reason_stops_quoting_a_need_whose_author_left_after_the_choice(
+    chosen, settings, tmp_path
+):
+    sessions, _ = chosen
+    before = suggested(sessions)
+    recipient, person = "hum", before["hum"][0]
+    third = next(m for m in before if m not in (recipient, person) and m not in before["hum"])
+    words = "a flyer for our record release, risograph, two colours"
+    with sessions.begin() as s:
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+        post = s.scalars(select(Post.external_id).where(Post.member_id == ids[third])).first()
+        match = s.scalars(
+            select(DigestMatch)
+            .join(Digest, Digest.id == DigestMatch.digest_id)
+            .where(Digest.member_id == ids[recipient], DigestMatch.member_id == ids[person])
+        ).one()
+        # The person suggested once helped the third member with that need, and the reason
+        # chosen for the email quotes it.
+        reasons = [dict(r) for r in match.reasons]
+        at = next(i for i, r in enumerate(reasons) if r["type"] in ("need_offer", "you_could_help"))
+        reasons[at] = {**reasons[at], "offer": {"id": post, "quote": words, "helped_before": True}}
+        match.reasons = reasons
+    close_member(sessions, third, clock=clock)
+    folder = tmp_path / "outbox"
+    run(sessions, settings, folder)
+    email = message_from_bytes((folder / f"{recipient}.eml").read_bytes(), policy=policy.default)
+    body = " ".join(email.get_body(("plain",)).get_content().split())
+    assert person.title() in body
+    assert "risograph" not in body
+    assert "helped with a need like it before." in body
 
 
 def test_a_folder_used_again_for_another_week_is_not_taken_as_delivered(

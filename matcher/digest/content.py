@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
 from matcher.live import read_separations
-from matcher.store import Digest, DigestMatch, Member
+from matcher.store import Digest, DigestMatch, Member, Post
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,9 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
 
     A digest is delivered some time after it was chosen (a later run, a resume after a crash):
     anyone who has since closed their account, or been blocked or reported by or to the
-    recipient, is left out of it, and a digest left with nobody is not sent.
+    recipient, is left out of it, and a digest left with nobody is not sent. A reason that
+    quotes a third member's need as help given before no longer quotes it once that member
+    has closed their account (or the need is gone): it says "a need like it".
     """
     digests = session.execute(
         select(Digest.id, Digest.week, Digest.member_id, Digest.message_id).where(
@@ -68,6 +70,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
     for row in matches:
         by_digest.setdefault(int(row.digest_id), []).append(row)
     people = _people(session, {d.member_id for d in digests} | {m.member_id for m in matches})
+    withdrawn = _withdrawn_quotes(session, matches)
     apart = read_separations(session, {d.member_id for d in digests})
     out = {}
     for d in digests:
@@ -84,7 +87,13 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
             email=seeker.email or "",
             message_id=d.message_id,
             suggestions=[
-                _suggestion(people[m.member_id], m.direction, m.mutual, m.reasons) for m in kept
+                _suggestion(
+                    people[m.member_id],
+                    m.direction,
+                    m.mutual,
+                    _without_quotes(m.reasons or [], withdrawn),
+                )
+                for m in kept
             ],
             subscribed=_subscribed(seeker),
         )
@@ -133,6 +142,40 @@ def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
             ).where(Member.id.in_(ids[lo : lo + 5000]))
         ).all()
         out.update({int(r.id): r for r in rows})
+    return out
+
+
+def _withdrawn_quotes(session: Session, matches: Sequence[Any]) -> set[str]:
+    """The posts that reasons quote as help given before whose author has closed their
+    account since, or that are gone (their external ids)."""
+    quoted = sorted(
+        {
+            r["offer"]["id"]
+            for m in matches
+            for r in m.reasons or []
+            if (r.get("offer") or {}).get("helped_before")
+        }
+    )
+    still = set()
+    for lo in range(0, len(quoted), 5000):
+        still.update(
+            session.scalars(
+                select(Post.external_id)
+                .join(Member, Member.id == Post.member_id)
+                .where(Post.external_id.in_(quoted[lo : lo + 5000]), Member.active.is_(True))
+            )
+        )
+    return set(quoted) - still
+
+
+def _without_quotes(reasons: list[dict[str, Any]], withdrawn: set[str]) -> list[dict[str, Any]]:
+    """The reasons, with the quotes of `withdrawn` posts taken out (the quote is None)."""
+    out = []
+    for reason in reasons:
+        offer = reason.get("offer") or {}
+        if offer.get("helped_before") and offer.get("id") in withdrawn:
+            reason = {**reason, "offer": {**offer, "quote": None}}
+        out.append(reason)
     return out
 
 
