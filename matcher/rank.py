@@ -153,6 +153,8 @@ class Ranker(ClassifierMixin, BaseEstimator):
         # Looked up by name again: a ranker saved when FEATURE_NAMES listed the features in
         # another order still reads the ones it learned from.
         X = np.asarray(X, dtype=np.float64)[:, self._columns()]
+        if len(X) == 0:  # a need nobody could be asked about
+            return np.zeros(0)
         # A ranker saved by a build from before `objective` existed has no pairwise models.
         return self._score(self.models_, getattr(self, "pairwise_models_", []), X)
 
@@ -163,6 +165,8 @@ class Ranker(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probabilities of (not helping, helping), one row per candidate."""
         decision = self.decision_function(X)
+        if len(decision) == 0:
+            return np.zeros((0, 2))
         return self.calibration_.predict_proba(decision[:, None])
 
     def predict(self, X: np.ndarray) -> np.ndarray:

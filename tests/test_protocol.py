@@ -120,6 +120,18 @@ def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(
     assert evaluation.rankers["random"]["mrr"] == pytest.approx((1 + 1 / 2 + 1 / 3) / 3, abs=1e-4)
 
 
+def test_a_test_need_without_candidates_is_a_miss_for_every_ranker():
+    blocks, helps = toy_needs()
+    # The last need had nobody to ask (say its asker was the only member offering anything).
+    blocks[-1] = QueryBlock(
+        39, blocks[-1].at, np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURE_NAMES)))
+    )
+    evaluation = run("toy", blocks, 30, helps, toy_test, ("random",), min_labels=5, refits=2)
+    assert evaluation.n_queries == 10 and not evaluation.notes  # both learned rankers fitted
+    for name in ("random", "behaviour", "matcher"):
+        assert 0 < evaluation.rankers[name]["mrr"] <= 0.9 + 1e-9, name  # one of ten missed
+
+
 def test_refits_without_a_ranker_are_summed_up_in_one_note_per_ranker():
     blocks, helps = toy_needs()
 
