@@ -44,6 +44,10 @@ def test_a_tie_is_worth_its_expected_rank_not_the_lucky_one():
 def test_missing_scores_rank_last():
     scores = np.array([np.nan, 0.1, -5.0])
     assert reciprocal_rank(scores, np.array([True, False, False])) == pytest.approx(1 / 3)
+    # ... below a score of -inf too, which is a score.
+    scores = np.array([np.nan, -np.inf, np.nan])
+    assert reciprocal_rank(scores, np.array([False, True, False])) == 1.0
+    assert recall_at_k(scores, np.array([True, False, False]), 1) == 0.0
 
 
 def test_recall_at_k():

@@ -17,7 +17,10 @@ from scipy.stats import bootstrap
 
 def _groups(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each item: how many items score strictly higher, and how many score the same."""
-    s = np.where(np.isnan(scores), -np.inf, np.asarray(scores, dtype=np.float64))
+    s = np.asarray(scores, dtype=np.float64)
+    missing = np.isnan(s)
+    # Dense ranks of the scores (0: missing, below any score, -inf included).
+    s = np.where(missing, 0, np.searchsorted(np.unique(s[~missing]), s) + 1)
     order = np.sort(s)[::-1]
     # Ties: count of items with a higher score and of those with an equal score.
     higher = np.searchsorted(-order, -s, side="left")
