@@ -261,3 +261,38 @@ def test_matcher_evaluate_on_a_store_too_small_to_split_says_so_and_fails(settin
     assert json.loads(result.stdout)["n_queries"] == 0
     assert "nothing was evaluated: too few needs with a helped or accepted outcome" in result.stderr
     assert "(1; the last 30% of them are the test)" in result.stderr
+
+
+def test_the_store_split_is_at_the_first_test_needs_own_time(sessions, encoder):
+    import pandas as pd
+
+    from matcher.evaluate.store import time_split
+    from matcher.io import import_frames
+    from matcher.io.formats import Frames
+    from matcher.snapshot import load_community
+
+    helpers_store(sessions)
+    # A need imported later than the help it got (dated by the import, say): it is read as
+    # of its help, day 50, among the first needs by then, not as of its creation.
+    late = {"id": "late", "member_id": "band-1", "side": "need", "text": "drummer"}
+    help_ = {
+        "id": "help-late",
+        "kind": "helped",
+        "from_member_id": "drums-0",
+        "to_member_id": "band-1",
+        "need_id": "late",
+        "occurred_at": "2025-02-20T00:00:00Z",
+    }
+    frames = Frames(
+        pd.DataFrame(),
+        pd.DataFrame([{**late, "created_at": "2025-12-01T00:00:00Z"}]),
+        pd.DataFrame([help_]),
+    )
+    import_frames(sessions, frames, source="test")
+    with sessions() as session:
+        community = load_community(session)
+    split = time_split(community, encoder.encode(community.posts["text"].tolist()), 50)
+    times = [b.at for b in split.blocks]
+    assert times == sorted(times) and len(times) == 121
+    assert split.split_time == times[split.split_index]
+    assert split.blocks[split.split_index].at < split.labelled.iloc[split.split_index]

@@ -29,7 +29,9 @@ class TimeSplit:
 
     @property
     def split_time(self) -> pd.Timestamp:
-        return self.labelled.iloc[self.split_index]
+        """When the first test need is read: its block's time, which is before its creation
+        when an interaction names it earlier (the blocks are in that order, not creation's)."""
+        return self.blocks[self.split_index].at
 
 
 def time_split(
