@@ -292,6 +292,44 @@ def test_a_request_taking_up_last_days_email_counts_once_against_capacity(sessio
     assert len(plan.chosen) == 1
 
 
+def test_a_member_who_only_needs_help_is_seen_too(sessions, settings):
+    import dataclasses
+
+    import pandas as pd
+
+    with sessions.begin() as s:
+        add_member(s, "s1", "venue", offers=["a stage for gigs"])
+        add_member(s, "s2", "band", needs=["a stage for gigs"])
+        add_member(s, "y1", "engineer", offers=["live sound"], needs=["gigs to mix"])
+        add_member(s, "y2", "band", offers=["support slots"], needs=["a stage for gigs"])
+        add_member(s, "x", "band", needs=["somewhere to play our first gig"])  # no offer
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+    rows = [  # (seeker, member, direction, score)
+        ("s1", "y1", "helps_you", 0.9),
+        ("s1", "y2", "you_help", 0.8),
+        ("s1", "x", "you_help", 0.5),
+        ("s2", "y2", "helps_you", 0.95),
+    ]
+    table = pd.DataFrame(
+        {
+            "seeker_id": [ids[a] for a, _, _, _ in rows],
+            "member_id": [ids[b] for _, b, _, _ in rows],
+            "direction": [d for _, _, d, _ in rows],
+            "score": [v for _, _, _, v in rows],
+            "mutual": False,
+        }
+    )
+    small = dataclasses.replace(settings, digest_matches=2)
+    with sessions() as s:
+        people = audience(s, WEEK, small, NOW)
+        plan = choose(s, people, table, small, now=NOW)
+    # Y2 is already in s2's email; in s1's one "you could help" slot, the member nobody
+    # else will see this week comes first (coverage floor), though Y2 scores higher there.
+    chosen = {(a, b) for a, b in plan.chosen[["seeker_id", "member_id"]].itertuples(index=False)}
+    assert (ids["s1"], ids["x"]) in chosen and (ids["s1"], ids["y2"]) not in chosen
+    assert plan.fair.coverage == 1.0
+
+
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):
     first = choose_week(sessions, settings, matcher)
     before = sorted(ledger(sessions))

@@ -14,7 +14,7 @@ from matcher.allocate import Fairness, allocate, fairness, top_n
 from matcher.community import requests_received
 from matcher.config import Settings
 from matcher.digest.week import week_of, week_start, weeks_before
-from matcher.domain import MET_KINDS, OFFER
+from matcher.domain import MET_KINDS
 from matcher.store import Digest, DigestMatch, Interaction, Member, Post
 
 # Digests whose suggestions count as made: delivered, or possibly delivered.
@@ -114,8 +114,8 @@ def choose(
     skipped at delivery) and the requests they received in the last seven days (members who
     `contacted` them, but for those this week's digest suggested them to: counted already)
     and their suggestions in other weeks' digests sent lately (`EMAILED_LATELY`);
-    members with an open offer suggested less than `coverage_floor` times a week on average
-    over the last four weeks ask first for `coverage_floor` suggestions (greedily).
+    members with an open need or offer suggested less than `coverage_floor` times a week on
+    average over the last four weeks ask first for `coverage_floor` suggestions (greedily).
     """
     week, n = people.week, settings.digest_matches
     members = people.members
@@ -159,7 +159,7 @@ def choose(
     earlier = weeks_before(week, LOOKBACK_WEEKS)
     past = _counts(session, and_(Digest.week.in_(earlier), Digest.status.in_(DELIVERED)))
     rare = _lookup(past, ids) < settings.coverage_floor * LOOKBACK_WEEKS
-    floor = np.where(rare & np.isin(ids, _open_offerers(session, now)), settings.coverage_floor, 0)
+    floor = np.where(rare & np.isin(ids, _open_posters(session, now)), settings.coverage_floor, 0)
     picked = allocate(seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor)
     baseline = top_n(seeker, member, score, helps_you, n)
     # Who could be suggested, and whom the unconstrained top-N suggests beyond them (members
@@ -246,11 +246,11 @@ def known_pairs(session: Session, week: str) -> np.ndarray:
     return np.concatenate(pairs).astype(np.int64).reshape(-1, 2)
 
 
-def _open_offerers(session: Session, now: datetime) -> np.ndarray:
-    """Store ids of members with an open offer."""
+def _open_posters(session: Session, now: datetime) -> np.ndarray:
+    """Store ids of members with an open need or offer."""
     rows = session.scalars(
         select(Post.member_id)
-        .where(Post.side == OFFER, Post.status == "open")
+        .where(Post.status == "open")
         .where(or_(Post.expires_at.is_(None), Post.expires_at > now))
         .distinct()
     ).all()
