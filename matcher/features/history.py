@@ -51,9 +51,9 @@ class MemberState:
         n = len(members)
         self.member_ids = members.index.to_numpy(dtype=np.int64)
         self._index: pd.Index | None = None
-        self.town = np.array(
-            [fold_tag(t) if isinstance(t, str) else "" for t in members["town"]],
-            dtype=object,
+        self.town, self.country = (
+            np.array([fold_tag(t) if isinstance(t, str) else "" for t in column], dtype=object)
+            for column in (members["town"], members.get("country", pd.Series([None] * n)))
         )
         self.latitude = pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64)
         self.longitude = pd.to_numeric(members["longitude"], errors="coerce").to_numpy(np.float64)

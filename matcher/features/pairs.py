@@ -60,7 +60,7 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
     "accept_rate",  # (accepted + 1) / (accepted + declined + 2)
     "log_declined",
     "load",  # requests received lately (decayed, a week) per unit of weekly capacity
-    "same_town",  # the same town name, unless their places are known to be over 50 km apart
+    "same_town",  # the same town name, unless known to be over 50 km apart or in two countries
     "distance_km",
     "pair_helped",  # helps from the candidate to the seeker before
     "pair_reverse",  # helps from the seeker to the candidate before (reciprocity)
@@ -71,8 +71,9 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
 FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 # Raised when what a feature means changes, so that `matcher build --if-stale` makes a new
 # build for a ranker that learned the old meaning (2: BM25's average length is the candidates';
-# 3: BM25 relative to the best candidate's; 4: same_town not for towns of one name far apart).
-FEATURES_VERSION = 4
+# 3: BM25 relative to the best candidate's; 4: same_town not for towns of one name far apart;
+# 5: nor in two countries).
+FEATURES_VERSION = 5
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
 
@@ -181,9 +182,11 @@ def _seeker_pairs(state, cand, known, seeker, f) -> None:
         _pick(state.longitude, cand, known),
     )
     town = state.town[seeker]
-    if town:  # the same name, unless known to be far apart (geo.same_town; no countries here)
+    if town:  # the same name, unless known to be far apart or in other countries
         same_name = _pick_obj(state.town, cand, known) == town
-        f["same_town"] = same_town(same_name, f["distance_km"], "", "").astype(float)
+        countries = _pick_obj(state.country, cand, known)
+        country = state.country[seeker]
+        f["same_town"] = same_town(same_name, f["distance_km"], country, countries).astype(float)
     met = np.flatnonzero(np.isin(cand, state.partners.row(seeker)))  # any earlier interaction
     if len(met):
         seekers = np.full(len(met), seeker)
