@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -362,20 +363,28 @@ def record_interaction(
 REQUEST_DAYS = 7
 
 
-def requests_received(
+def recent_requests(
     session: Session, now: datetime, *, unless: ColumnElement[bool] | None = None
-) -> dict[int, int]:
-    """How many members contacted each member (store ids) in the REQUEST_DAYS before `now`,
-    each asker counted once; members asked by nobody are left out. `unless`: a condition on
-    the `contacted` interaction under which it does not count."""
+) -> set[tuple[int, int]]:
+    """(asker, asked): the store ids of each member who contacted another in the REQUEST_DAYS
+    before `now`. `unless`: a condition on the `contacted` interaction under which it does
+    not count."""
     query = (
-        select(Interaction.to_member_id, func.count(Interaction.from_member_id.distinct()))
+        select(Interaction.from_member_id, Interaction.to_member_id)
+        .distinct()
         .where(
             Interaction.kind == "contacted",
             Interaction.occurred_at >= now - timedelta(days=REQUEST_DAYS),
             Interaction.occurred_at <= now,
             *([] if unless is None else [~unless]),
         )
-        .group_by(Interaction.to_member_id)
     )
-    return dict(session.execute(query).all())
+    return {(int(a), int(b)) for a, b in session.execute(query)}
+
+
+def requests_received(
+    session: Session, now: datetime, *, unless: ColumnElement[bool] | None = None
+) -> dict[int, int]:
+    """How many members contacted each member (store ids) in the REQUEST_DAYS before `now`,
+    each asker counted once; members asked by nobody are left out (see `recent_requests`)."""
+    return dict(Counter(asked for _, asked in recent_requests(session, now, unless=unless)))

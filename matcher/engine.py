@@ -254,7 +254,7 @@ class Matcher:
         eligible = fused.primary > 0
         if filters.mutual is not None:
             eligible &= is_mutual == filters.mutual
-        asked, capacity, busy = self._busy(people, fused.direction == "helps_you")
+        asked, capacity, busy = self._busy(seeker, people, fused.direction == "helps_you")
         # Those already asked as often as they can take this week come after those still free.
         order = [i for i in np.lexsort((np.array(ids), -score, busy)) if eligible[i]][:limit]
         context = Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
@@ -295,12 +295,20 @@ class Matcher:
         return matches
 
     def _busy(
-        self, people: list[LiveMember], helping: np.ndarray
+        self, seeker: LiveMember, people: list[LiveMember], helping: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per candidate: members who asked them for help lately (`community.REQUEST_DAYS`),
-        their weekly capacity, and whether they would help here and are asked to capacity."""
-        received = self.view.live.requests
-        asked = np.array([received.get(p.member_id, 0) for p in people], dtype=np.int64)
+        """Per candidate: other members who asked them for help lately (`REQUEST_DAYS`; the
+        seeker's own request is theirs to follow up, not a reason to list them last), their
+        weekly capacity, and whether they would help here and are asked to capacity."""
+        live = self.view.live
+        me = seeker.member_id
+        asked = np.array(
+            [
+                live.requests.get(p.member_id, 0) - ((me, p.member_id) in live.askers)
+                for p in people
+            ],
+            dtype=np.int64,
+        )
         capacity = np.maximum(np.array([p.capacity for p in people], dtype=np.int64), 0)
         return asked, capacity, helping & (asked >= capacity)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ import numpy as np
 from sqlalchemy import Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from matcher.community import requests_received
+from matcher.community import recent_requests
 from matcher.domain import SEPARATING_KINDS
 from matcher.embed import CachedEncoder
 from matcher.store import Interaction, Member, Post, utcnow
@@ -94,8 +95,9 @@ class LiveChanges:
     version: int = 0  # grows whenever a post changes, or a member opens or closes
     contacts: dict[int, str | None] = field(default_factory=dict)  # members who share theirs
     separations: dict[int, set[int]] = field(default_factory=dict)  # either direction
-    # Members who asked each member lately (`community.requests_received`): read again when a
-    # request (`contacted`) is added, and each minute as the window moves on.
+    # Members who asked each member lately (`community.recent_requests`), and how many each:
+    # read again when a request (`contacted`) is added, and each minute as the window moves on.
+    askers: set[tuple[int, int]] = field(default_factory=set)  # (asker, asked)
     requests: dict[int, int] = field(default_factory=dict)
     # (rows, newest) of the members and posts changed since `since`, and of the separating
     # interactions, as the last refresh saw them: read again only when they differ. The
@@ -121,7 +123,8 @@ class LiveChanges:
                 self._marks["separations"] = separations_mark
             requests_mark = (probe[8], now.replace(second=0, microsecond=0))
             if requests_mark != self._marks.get("requests"):
-                self.requests = requests_received(session, now)
+                askers = recent_requests(session, now)
+                self.askers, self.requests = askers, dict(Counter(b for _, b in askers))
                 self._marks["requests"] = requests_mark
             members_changed = members_mark != self._marks.get("members")
             posts_changed = posts_mark != self._marks.get("posts")

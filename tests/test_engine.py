@@ -419,6 +419,11 @@ def test_members_asked_as_often_as_they_can_take_this_week_come_after_those_stil
     theirs = matcher.for_member("kit", direction="you_help")
     assert "dan" in [m.member_id for m in theirs]
     assert not any(r["type"] == "busy" for m in theirs for r in m.reasons)
+    # To one of those who asked, kit is asked by one other member only: room for them.
+    for_dan = matcher.for_member("dan")
+    kit = next(m for m in for_dan if m.member_id == "kit")
+    assert not any(r["type"] == "busy" for r in kit.reasons)
+    assert for_dan[0].member_id == "kit"
 
 
 def test_a_search_filtered_by_kind_looks_among_that_kind_whatever_the_limit(
