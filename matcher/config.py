@@ -27,6 +27,7 @@ AT_LEAST: dict[str, float] = {
     "max_training_needs": 0,
     "keep_builds": 0,
     "digest_matches": 1,
+    "digest_min_score": 0,
     "default_capacity": 0,
     "coverage_floor": 0,
     "proximity_km": 1e-9,
@@ -101,6 +102,9 @@ class Settings:
 
     # The weekly digest.
     digest_matches: int = 4
+    # Nobody is suggested whose score is below this: 0.5 is a typical candidate, on the
+    # content score's scale and the learned ranker's alike (0: any candidate).
+    digest_min_score: float = 0.5
     default_capacity: int = 3
     coverage_floor: int = 1
     site_url: str = "http://127.0.0.1:8000"
@@ -140,6 +144,11 @@ class Settings:
                     f"setting {name} (MATCHER_{name.upper()}) must be at least "
                     f"{least:g}, not {value!r}"
                 )
+        if self.digest_min_score >= 1:
+            raise ConfigError(
+                "setting digest_min_score (MATCHER_DIGEST_MIN_SCORE) must be below 1 (scores "
+                f"are probabilities; 0.5 is a typical candidate), not {self.digest_min_score!r}"
+            )
         if self.secret_key and len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
             # From one token of their own email, a member could find a short key offline
             # and sign links that unsubscribe everyone else.

@@ -28,6 +28,9 @@ def test_environment_values_are_typed_and_overrides_win():
         # A NaN weight made every content score NaN, and every list of matches empty.
         ("MATCHER_CONTENT_TAG_WEIGHT", "nan", "must be at least 0"),
         ("MATCHER_CONTENT_PROXIMITY_WEIGHT", "-1", "must be at least 0, not -1"),
+        # Scores are probabilities: 50 (a percentage, say) would leave every email empty.
+        ("MATCHER_DIGEST_MIN_SCORE", "50", "must be below 1"),
+        ("MATCHER_DIGEST_MIN_SCORE", "nan", "must be at least 0"),
         # A display name would make "From: Org <Name <a@b.org>>" and a broken Message-ID.
         ("MATCHER_MAIL_FROM", "Leeds Indie <m@leeds.test>", "must be a bare address"),
         # A member could find a short key from their own email's link, and sign others'.

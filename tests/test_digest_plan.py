@@ -330,6 +330,37 @@ def test_a_member_who_only_needs_help_is_seen_too(sessions, settings):
     assert plan.fair.coverage == 1.0
 
 
+def test_nobody_below_a_typical_candidate_is_suggested(sessions, settings):
+    import dataclasses
+
+    import pandas as pd
+
+    with sessions.begin() as s:
+        add_member(s, "s1", "band", needs=["a drummer"])
+        for m in ("good", "fair", "poor"):
+            add_member(s, m, "session_musician", offers=["drums"])
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+    table = pd.DataFrame(
+        {
+            "seeker_id": ids["s1"],
+            "member_id": [ids["good"], ids["fair"], ids["poor"]],
+            "direction": "helps_you",
+            "score": [0.9, 0.5, 0.3],
+            "mutual": False,
+        }
+    )
+
+    def chosen(**setting) -> set[int]:
+        changed = dataclasses.replace(settings, **setting)
+        with sessions() as s:
+            plan = choose(s, audience(s, WEEK, changed, NOW), table, changed, now=NOW)
+        return set(plan.chosen["member_id"])
+
+    assert chosen() == {ids["good"], ids["fair"]}  # "poor" is below a typical candidate
+    assert chosen(digest_min_score=0.0) == {ids["good"], ids["fair"], ids["poor"]}
+    assert chosen(digest_min_score=0.8) == {ids["good"]}
+
+
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):
     first = choose_week(sessions, settings, matcher)
     before = sorted(ledger(sessions))
@@ -447,7 +478,9 @@ def test_the_weeks_go_on_finding_new_people_while_a_member_has_candidates_left(
 
     from matcher.digest.job import choose_week as choose_at
 
-    settings = dataclasses.replace(settings, digest_matches=2)  # 20 candidates a member kept
+    # 20 candidates a member kept; thirty drummers alike, half of them below a typical one:
+    # any score will do here (`test_nobody_below_a_typical_candidate_is_suggested`).
+    settings = dataclasses.replace(settings, digest_matches=2, digest_min_score=0.0)
     with sessions.begin() as s:
         add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"], capacity=9)
         for i in range(30):

@@ -141,6 +141,8 @@ def choose(
     capacity[~members["active"].to_numpy(dtype=bool)] = 0
 
     table = candidates[candidates["seeker_id"].isin(people.pending)]
+    # Below a typical candidate (`digest_min_score`) is no one to meet, for either allocation.
+    table = table[table["score"] >= settings.digest_min_score]
     table = table.drop_duplicates(["seeker_id", "member_id"])
     position = pd.Index(ids)
     seeker = position.get_indexer(table["seeker_id"])
