@@ -205,6 +205,9 @@ class Reason(Schema):
     km = Float()
     count = Integer()
     capacity = Integer(metadata={"description": "busy: the introductions a week they take."})
+    besides_you = Boolean(
+        metadata={"description": "helped_others: they have helped you too (not counted)."}
+    )
 
 
 class Match(Schema):

@@ -58,9 +58,12 @@ def nearby(km: float, town: str | None) -> Reason:
     return {"type": "nearby", "km": round(float(km), 1), "town": town}
 
 
-def helped_others(count: int) -> Reason:
-    """They have helped other members before."""
-    return {"type": "helped_others", "count": int(count)}
+def helped_others(count: int, besides_you: bool = False) -> Reason:
+    """They have helped other members before (`besides_you`: as well as you)."""
+    reason: Reason = {"type": "helped_others", "count": int(count)}
+    if besides_you:
+        reason["besides_you"] = True
+    return reason
 
 
 def prior_help(count: int) -> Reason:
@@ -100,7 +103,8 @@ def describe(reason: Reason) -> str:
         return f"They are about {reason['km']:.0f} km away{where}."
     if kind == "helped_others":
         n = reason["count"]
-        return f"They have helped {n} member{'s' if n != 1 else ''} before."
+        other = " other" if reason.get("besides_you") else ""
+        return f"They have helped {n}{other} member{'s' if n != 1 else ''} before."
     if kind == "prior_help":
         return "They have helped you before."
     if kind == "busy":

@@ -86,7 +86,7 @@ def history_reasons(index: BuildIndex, seeker_id: int, member_id: int) -> list[e
         out.append(explain.prior_help(helped_seeker))
     others = int(index.helped_count[row]) - (1 if helped_seeker else 0)
     if others > 0:
-        out.append(explain.helped_others(others))
+        out.append(explain.helped_others(others, besides_you=bool(helped_seeker)))
     if seeker_row is not None:
         common = np.intersect1d(
             index.neighbours(row), index.neighbours(seeker_row), assume_unique=True

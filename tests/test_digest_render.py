@@ -136,3 +136,14 @@ def test_without_a_secret_key_there_is_no_unsubscribe_link(settings):
 
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         Renderer(settings.replace(secret_key="")).message(content(), NOW)
+
+
+def test_the_first_line_says_who_could_help_whom_as_the_matches_do():
+    from matcher.digest.render import intro
+
+    kit, lab = content().suggestions  # kit could help you; lab: you could help each other
+    one_way = Suggestion("vee", "Vee", "venue", "Leeds", "you_help", False, [NEED], None)
+    assert intro([kit, lab]).endswith("some could help you, and some you could help.")
+    assert intro([kit]).endswith("they could help you.")
+    assert intro([one_way]).endswith("you could help them.")
+    assert intro([lab]).endswith("you could help each other.")

@@ -349,6 +349,14 @@ def test_past_help_is_a_reason_with_its_count(sessions, settings, encoder):
     reasons = {r["type"]: r for r in kit_match.reasons}
     assert reasons["prior_help"]["count"] == 1
     assert reasons["helped_others"]["count"] == 1
+    from matcher.explain import describe
+
+    assert describe(reasons["helped_others"]) == "They have helped 1 other member before."
+    # To "other", whom kit has helped already, the count is of the members besides them.
+    theirs = next(m for m in matcher.for_member("other") if m.member_id == "kit")
+    assert describe(next(r for r in theirs.reasons if r["type"] == "helped_others")) == (
+        "They have helped 1 other member before."
+    )
 
 
 def test_help_already_given_with_a_need_is_not_quoted_back_as_evidence_for_it(

@@ -115,10 +115,7 @@ class Renderer:
             "subject": subject(content),
             "heading": heading(len(people)),
             "preheader": ", ".join(p["name"] for p in people),
-            "intro": (
-                "Here are members of the community you have not been introduced to yet: "
-                "some could help you, and some you could help."
-            ),
+            "intro": intro(content.suggestions),
             "name": content.name,
             "week_label": week_label(content.week),
             "people": people,
@@ -179,6 +176,21 @@ def subject(content: DigestContent) -> str:
     n = len(content.suggestions)
     people = "person" if n == 1 else "people"
     return f"{n} {people} to meet this week ({week_label(content.week)})"
+
+
+def intro(suggestions: Sequence[Suggestion]) -> str:
+    """The first line of the email, true to the directions of its matches."""
+    helps_you = any(p.mutual or p.direction == "helps_you" for p in suggestions)
+    you_help = any(p.mutual or p.direction == "you_help" for p in suggestions)
+    if suggestions and all(p.mutual for p in suggestions):
+        what = "you could help each other"
+    elif helps_you and you_help:
+        what = "some could help you, and some you could help"
+    elif you_help:
+        what = "you could help them"
+    else:
+        what = "they could help you"
+    return f"Here are members of the community you have not been introduced to yet: {what}."
 
 
 def heading(n: int) -> str:
