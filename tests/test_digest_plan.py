@@ -350,15 +350,19 @@ def test_nobody_below_a_typical_candidate_is_suggested(sessions, settings):
         }
     )
 
-    def chosen(**setting) -> set[int]:
+    def plan(**setting):
         changed = dataclasses.replace(settings, **setting)
         with sessions() as s:
-            plan = choose(s, audience(s, WEEK, changed, NOW), table, changed, now=NOW)
-        return set(plan.chosen["member_id"])
+            return choose(s, audience(s, WEEK, changed, NOW), table, changed, now=NOW)
+
+    def chosen(**setting) -> set[int]:
+        return set(plan(**setting).chosen["member_id"])
 
     assert chosen() == {ids["good"], ids["fair"]}  # "poor" is below a typical candidate
     assert chosen(digest_min_score=0.0) == {ids["good"], ids["fair"], ids["poor"]}
     assert chosen(digest_min_score=0.8) == {ids["good"]}
+    # Fewer than asked for, one seeker; nobody at all is "no new matches", not fewer.
+    assert plan().short == 1 and plan(digest_min_score=0.95).short == 0
 
 
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):

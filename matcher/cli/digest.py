@@ -230,9 +230,11 @@ def _report(
         empty = len(plan.seekers) - plan.chosen["seeker_id"].nunique()
         if empty:
             skipped["no new matches"] = empty
+        short = plan.short
+        fewer = f" ({short} member{'s' if short != 1 else ''} got fewer than {n})" if short else ""
         out.print(
             f"  chosen now: {plan.chosen['seeker_id'].nunique()} digests, "
-            f"{len(plan.chosen)} matches ({plan.short} members got fewer than {n})"
+            f"{len(plan.chosen)} matches{fewer}"
         )
     out.print("  skipped: " + (", ".join(f"{v} {k}" for k, v in skipped.items()) or "nobody"))
     if plan is not None and len(plan.chosen):

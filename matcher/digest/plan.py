@@ -57,7 +57,7 @@ class WeekPlan:
     seekers: np.ndarray  # store ids the plan covers (some may have no match)
     fair: Fairness
     unconstrained: Fairness
-    short: int = 0  # seekers who got fewer than the asked number of matches
+    short: int = 0  # seekers who got some matches, but fewer than the asked number
     # How often each member who could be suggested is, fair and unconstrained (index: store id).
     exposure: pd.DataFrame | None = None
 
@@ -185,7 +185,7 @@ def choose(
         seekers=people.pending,
         fair=fairness(member, score, picked, reachable),
         unconstrained=fairness(member, score, baseline, reachable),
-        short=int((got < n).sum()),
+        short=int(((got > 0) & (got < n)).sum()),
         exposure=exposure,
     )
 
