@@ -609,6 +609,28 @@ def test_the_cli_loads_the_encoder_only_to_read_a_typed_need(
     assert typed.exit_code == 0 and len(loaded) == 1
 
 
+def test_an_empty_list_says_what_to_try(community, settings, encoder):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    build_model(community, encoder, settings, clock=clock)
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", settings.encoder]
+
+    def said(*args: str) -> str:
+        result = CliRunner().invoke(main, [*options, "match", *args])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.stdout.split())
+
+    # kit only offers: nobody could help them with anything, but they could help hum.
+    assert said("kit") == (
+        "no matches who could help them (no open need?); try --direction you_help or both"
+    )
+    assert "hum" in said("kit", "--direction", "you_help")
+    assert said("hum", "--kind", "venue").startswith("no matches with these filters who could")
+
+
 def test_the_list_of_builds_fits_a_terminal_of_80_columns(community, settings, encoder):
     from click.testing import CliRunner
 

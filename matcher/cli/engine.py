@@ -224,7 +224,7 @@ def match_command(
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if not matches:
-        app.out.print("no matches")
+        app.out.print(_no_matches(bool(member_id), direction, filters))
         return
     table = Table("#", "member", "kind", "town", "score", "why", show_lines=True)
     for rank, m in enumerate(matches, 1):
@@ -243,3 +243,16 @@ def match_command(
 
 def _builds(n: int) -> str:
     return f"{n} build{'' if n == 1 else 's'}"
+
+
+def _no_matches(for_member: bool, direction: str, filters) -> str:
+    """What an empty list of matches means, and what else to try."""
+    said = "no matches"
+    if any(v is not None for v in (filters.kind, filters.tag, filters.town, filters.mutual)):
+        said += " with these filters"
+    other = {"helps_you": "you_help", "you_help": "helps_you"}.get(direction)
+    if not for_member or other is None:
+        return said
+    whom = "who could help them" if direction == "helps_you" else "whom they could help"
+    lacking = "need" if direction == "helps_you" else "offer"
+    return f"{said} {whom} (no open {lacking}?); try --direction {other} or both"
