@@ -127,7 +127,8 @@ def test_a_test_need_without_candidates_is_a_miss_for_every_ranker():
         39, blocks[-1].at, np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURE_NAMES)))
     )
     evaluation = run("toy", blocks, 30, helps, toy_test, ("random",), min_labels=5, refits=2)
-    assert evaluation.n_queries == 10 and not evaluation.notes  # both learned rankers fitted
+    assert evaluation.n_queries == 10 and len(evaluation.notes) == 1  # both rankers fitted
+    assert evaluation.notes[0].startswith("only 10 test queries")
     for name in ("random", "behaviour", "matcher"):
         assert 0 < evaluation.rankers[name]["mrr"] <= 0.9 + 1e-9, name  # one of ten missed
 
@@ -141,6 +142,8 @@ def test_refits_without_a_ranker_are_summed_up_in_one_note_per_ranker():
         "setting min_training_labels); showing the recency score there",
         "matcher: no ranker at 2 of 2 refits (28 to 33 positive outcomes, 1000 needed: "
         "setting min_training_labels); showing the content score there",
+        "only 10 test queries: every figure here, the intervals too, could change completely "
+        "with a few more",
     ]
     # The fallbacks are what the notes say: the matcher ranks exactly as the content score.
     content = [

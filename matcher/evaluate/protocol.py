@@ -32,6 +32,9 @@ from matcher.rank import Ranker, TooFewLabels
 from matcher.snapshot import Community
 
 TEST_SHARE = 0.3  # the last 30% of queries by time are the test queries
+# Below this many test queries an evaluation says that its figures mean little (a bootstrap
+# interval over a handful of queries is as unreliable as the figure it bounds).
+FEW_QUERIES = 20
 LEARNED = ("behaviour", "matcher")
 FALLBACKS = {"behaviour": "recency", "matcher": "content"}  # where a ranker could not be fitted
 CONFIDENCE = 0.95  # of the bootstrap intervals over test queries ("..._ci95")
@@ -314,6 +317,11 @@ def run(
     )
     queries, scores, fits = rolled.queries, rolled.scores, rolled.fits
     notes = [fallback_note(name, missed[name], len(fits)) for name in LEARNED if name in missed]
+    if 0 < len(queries) < FEW_QUERIES:
+        notes.append(
+            f"only {len(queries)} test queries: every figure here, the intervals too, could "
+            "change completely with a few more"
+        )
     for name in LEARNED:
         scores.setdefault(name, [])
     sizes = [len(q.block.candidates) for q in queries]
