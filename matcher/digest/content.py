@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
+from matcher.domain import fold_tag
 from matcher.live import read_separations
 from matcher.store import Digest, DigestMatch, Member, Post
 
@@ -92,6 +93,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
                     m.direction,
                     m.mutual,
                     _without_quotes(m.reasons or [], withdrawn),
+                    seeker,
                 )
                 for m in kept
             ],
@@ -114,7 +116,13 @@ def preview_contents(
             email=people[c.seeker_id].email or "",
             message_id=message_ids[c.seeker_id],
             suggestions=[
-                _suggestion(people[m["member_id"]], m["direction"], m["mutual"], m["reasons"])
+                _suggestion(
+                    people[m["member_id"]],
+                    m["direction"],
+                    m["mutual"],
+                    m["reasons"],
+                    people[c.seeker_id],
+                )
                 for m in c.matches
             ],
         )
@@ -134,6 +142,7 @@ def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
                 Member.name,
                 Member.kind,
                 Member.town,
+                Member.country,
                 Member.email,
                 Member.email_consent,
                 Member.active,
@@ -179,19 +188,28 @@ def _without_quotes(reasons: list[dict[str, Any]], withdrawn: set[str]) -> list[
     return out
 
 
+def _place(person: Any, recipient: Any) -> str | None:
+    """Where the person is, as the recipient reads it: the town, and the country too when
+    it is not the recipient's (London, CA to a member in London, GB)."""
+    theirs, mine = (fold_tag(p.country or "") for p in (person, recipient))
+    if not theirs or not mine or theirs == mine:
+        return person.town
+    return f"{person.town}, {person.country}" if person.town else person.country
+
+
 def _subscribed(person: Any) -> bool:
     return bool(person.active and person.email_consent and (person.email or "").strip())
 
 
 def _suggestion(
-    person: Any, direction: str, mutual: bool, reasons: list[dict[str, Any]]
+    person: Any, direction: str, mutual: bool, reasons: list[dict[str, Any]], recipient: Any
 ) -> Suggestion:
     shared = bool(person.share_contact) and bool((person.contact or "").strip())
     return Suggestion(
         member_id=person.external_id,
         name=person.name,
         kind=person.kind,
-        town=person.town,
+        town=_place(person, recipient),
         direction=direction,
         mutual=bool(mutual),
         reasons=list(reasons or []),
