@@ -1,8 +1,9 @@
 """The learned step of a build: train the ranker on outcomes, then score every candidate list.
 
 With enough labelled outcomes (settings.min_training_labels), a `Ranker` is trained on the
-needs helped before the build (each against its content candidates, as of its time) and then
-scores each open need's candidate list as of the build. Its calibrated probability P(helps) is
+needs helped before the build (each against its content candidates, as of its time) and then,
+if it ranks the helpers of the most recent of those needs better than the content similarity
+does, scores each open need's candidate list as of the build. Its calibrated probability P(helps) is
 turned into odds relative to a typical candidate (the training base rate), so that 0.5 means
 "as likely as a typical candidate", the same meaning as the content score's 0.5, and the two
 directions can be fused with the uninorm.
@@ -85,6 +86,19 @@ def learn(
     except TooFewLabels as exc:
         reason = f"content score only: {exc}"
         return Learned(None, {**report, "used": False, "reason": reason})
+    checked = {
+        "validation_mrr": round(float(ranker.validation_mrr_), 4),
+        "content_validation_mrr": round(float(ranker.content_validation_mrr_), 4),
+    }
+    if ranker.validation_mrr_ <= ranker.content_validation_mrr_:
+        # A ranker that learned mostly who helped lately can lose to reading the texts (few
+        # labels, a small community): the build serves what ranks the recent needs better.
+        reason = (
+            "content score only: on the most recent quarter of the labelled needs, the learned "
+            f"ranker (MRR {ranker.validation_mrr_:.3f}) does not rank their helpers above the "
+            f"content similarity (MRR {ranker.content_validation_mrr_:.3f})"
+        )
+        return Learned(None, {**report, **checked, "used": False, "reason": reason})
     ranker.save(folder)
     base_rate = float(examples.y.mean())
     state = member_state(community, post_vectors, at)
@@ -113,6 +127,6 @@ def learn(
             "used": True,
             "reason": f"learned ranker on {examples.positives} labelled outcomes",
             "base_rate": base_rate,
-            "validation_mrr": round(float(ranker.validation_mrr_), 4),
+            **checked,
         },
     )

@@ -65,8 +65,9 @@ class Ranker(ClassifierMixin, BaseEstimator):
     strength of regularization in `Cs` and their scores are averaged: with a few hundred
     labelled needs, picking one C on a small validation slice flips with the slightest change
     in the data, and averaging is steadier. The last `validation` share of the queries (the
-    most recent) is held out once to measure the averaged model (`validation_mrr_`) and to
-    fit its calibration (Platt scaling); the final models are then refitted on every query.
+    most recent) is held out once to measure the averaged model (`validation_mrr_`, and the
+    content similarity's there: `content_validation_mrr_`) and to fit its calibration (Platt
+    scaling); the final models are then refitted on every query.
 
     `objective`: "pointwise" (the default) fits each row on its own (does this candidate
     help?). "pairwise" fits a RankNet-style model instead: a logistic regression without
@@ -128,6 +129,9 @@ class Ranker(ClassifierMixin, BaseEstimator):
         early, late = _time_split(groups, self.validation)
         if len(np.unique(y[early])) < 2 or not y[late].any():
             raise TooFewLabels("the training queries need positives both early and late in time")
+        # The content similarity on the same held-out queries, for the build to compare with.
+        content = X[late, COLUMN["sim_best"]]
+        self.content_validation_mrr_ = _mean_rr(content, y[late], groups[late])
         X = X[:, self.columns_]
         held_out = self._score(*self._models(X[early], y[early], groups[early]), X[late])
         self.validation_mrr_ = _mean_rr(held_out, y[late], groups[late])

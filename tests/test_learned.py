@@ -107,3 +107,44 @@ def test_the_ranker_trains_on_the_latest_labelled_needs_when_capped(store, setti
     assert 0 < len(capped.need_post_ids) <= 10
     # The latest ten labelled needs (those whose candidates hold a helper), none older.
     assert set(capped.need_post_ids) <= set(needs.index[-10:])
+
+
+def test_a_ranker_no_better_than_the_content_similarity_is_not_served(sessions, settings, encoder):
+    import pandas as pd
+
+    from matcher.io.formats import Frames
+
+    # Each need is met by the one member whose offer says just that: reading the texts
+    # finds every helper first, and the ranker can at best tie with it.
+    skills = ["drums", "bass guitar", "mastering", "posters", "photography", "booking"]
+    members = [{"id": f"h{i}", "name": f"h{i}", "kind": "session_musician"} for i in range(6)]
+    members += [{"id": f"b{i}", "name": f"b{i}", "kind": "band"} for i in range(8)]
+    posts = [
+        {"id": f"o{i}", "member_id": f"h{i}", "side": "offer", "text": f"{skill} for bands",
+         "created_at": "2025-01-01T00:00:00Z"}
+        for i, skill in enumerate(skills)
+    ]  # fmt: skip
+    helped = []
+    rng = np.random.default_rng(3)
+    for n in range(90):
+        i = int(rng.integers(6))
+        at = pd.Timestamp("2025-01-02", tz="UTC") + pd.Timedelta(days=n)
+        posts.append(
+            {"id": f"n{n}", "member_id": f"b{n % 8}", "side": "need", "status": "closed",
+             "text": f"need {skills[i]}", "created_at": at.isoformat()}
+        )  # fmt: skip
+        helped.append(
+            {"id": f"x{n}", "kind": "helped", "from_member_id": f"h{i}",
+             "to_member_id": f"b{n % 8}", "need_id": f"n{n}",
+             "occurred_at": (at + pd.Timedelta(hours=3)).isoformat()}
+        )  # fmt: skip
+    frames = Frames(pd.DataFrame(members), pd.DataFrame(posts), pd.DataFrame(helped))
+    import_frames(sessions, frames, source="test", clock=lambda: NOW)
+    result = build_model(sessions, encoder, settings, clock=lambda: NOW)
+    ranker = result.manifest["ranker"]
+    assert ranker["positives"] >= settings.min_training_labels
+    assert ranker["used"] is False and ranker["content_validation_mrr"] == 1.0
+    assert ranker["validation_mrr"] <= ranker["content_validation_mrr"]
+    assert "does not rank their helpers above the content similarity" in ranker["reason"]
+    assert not (result.folder / "ranker.joblib").exists()
+    assert BuildIndex.load(settings.models_dir).learned is None
