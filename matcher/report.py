@@ -157,6 +157,7 @@ def manifest_summary(manifest: dict[str, Any]) -> pd.DataFrame:
     rows += [("data", k, data[k]) for k in ("members", "needs", "offers", "interactions")]
     ranker = manifest.get("ranker", {})
     keys = ("used", "reason", "labelled_needs", "positives", "rows", "validation_mrr")
+    keys += ("content_validation_mrr",)
     rows += [("ranker", k, ranker[k]) for k in keys if k in ranker]
     rows += [("timings", k, v) for k, v in manifest.get("timings", {}).items()]
     return pd.DataFrame(rows, columns=["section", "item", "value"])
