@@ -222,7 +222,10 @@ def _write_build(
         },
         "ranker": learned.report,
         "features_version": FEATURES_VERSION,
-        "metrics": {"ranker_validation_mrr": learned.report.get("validation_mrr")},
+        "metrics": {  # the served ranker's check; the content similarity's beside it
+            "ranker_validation_mrr": learned.report.get("validation_mrr") if learned.used else None,
+            "content_validation_mrr": learned.report.get("content_validation_mrr"),
+        },
     }
 
 

@@ -158,8 +158,9 @@ def test_people_who_leave_or_are_blocked_after_the_choice_are_not_introduced(
     assert status[0] == "skipped" and "blocked" in status[1]
 
 
-def test_a_reason_stops_quoting_a_need_whose_author_left_after_the_choice(
-    chosen, settings, tmp_path
+@pytest.mark.parametrize("since", ["nothing", "closed", "reworded"])
+def test_a_reason_stops_quoting_a_need_whose_author_left_or_reworded_it_after_the_choice(
+    chosen, settings, tmp_path, since
 ):
     sessions, _ = chosen
     before = suggested(sessions)
@@ -168,7 +169,8 @@ def test_a_reason_stops_quoting_a_need_whose_author_left_after_the_choice(
     words = "a flyer for our record release, risograph, two colours"
     with sessions.begin() as s:
         ids = dict(s.execute(select(Member.external_id, Member.id)).all())
-        post = s.scalars(select(Post.external_id).where(Post.member_id == ids[third])).first()
+        post = s.scalars(select(Post).where(Post.member_id == ids[third])).first()
+        post.text = words
         match = s.scalars(
             select(DigestMatch)
             .join(Digest, Digest.id == DigestMatch.digest_id)
@@ -178,16 +180,21 @@ def test_a_reason_stops_quoting_a_need_whose_author_left_after_the_choice(
         # chosen for the email quotes it.
         reasons = [dict(r) for r in match.reasons]
         at = next(i for i, r in enumerate(reasons) if r["type"] in ("need_offer", "you_could_help"))
-        reasons[at] = {**reasons[at], "offer": {"id": post, "quote": words, "helped_before": True}}
+        said = {"id": post.external_id, "quote": words, "helped_before": True}
+        reasons[at] = {**reasons[at], "offer": said}
         match.reasons = reasons
-    close_member(sessions, third, clock=clock)
+    if since == "closed":
+        close_member(sessions, third, clock=clock)
+    elif since == "reworded":
+        with sessions.begin() as s:
+            s.execute(update(Post).where(Post.external_id == said["id"]).values(text="a flyer"))
     folder = tmp_path / "outbox"
     run(sessions, settings, folder)
     email = message_from_bytes((folder / f"{recipient}.eml").read_bytes(), policy=policy.default)
     body = " ".join(email.get_body(("plain",)).get_content().split())
     assert person.title() in body
-    assert "risograph" not in body
-    assert "helped with a need like it before." in body
+    assert ("risograph" in body) is (since == "nothing")
+    assert ("helped with a need like it before." in body) is (since != "nothing")
 
 
 def test_a_town_in_another_country_is_named_with_its_country(chosen, settings, tmp_path):

@@ -363,6 +363,10 @@ def test_nobody_below_a_typical_candidate_is_suggested(sessions, settings):
     assert chosen(digest_min_score=0.8) == {ids["good"]}
     # Fewer than asked for, one seeker; nobody at all is "no new matches", not fewer.
     assert plan().short == 1 and plan(digest_min_score=0.95).short == 0
+    # "poor" could have been suggested, and was not: the fairness figures say so.
+    kept = plan()
+    assert kept.exposure.loc[ids["poor"], "fair"] == 0
+    assert kept.fair.coverage == pytest.approx(2 / 3)
 
 
 def test_a_rerun_reuses_the_recorded_choice(sessions, settings, matcher):

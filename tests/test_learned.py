@@ -148,3 +148,8 @@ def test_a_ranker_no_better_than_the_content_similarity_is_not_served(sessions, 
     assert "does not rank their helpers above the content similarity" in ranker["reason"]
     assert not (result.folder / "ranker.joblib").exists()
     assert BuildIndex.load(settings.models_dir).learned is None
+    # GET /v1/model's metrics name no ranker score for a build that serves none.
+    assert result.manifest["metrics"] == {
+        "ranker_validation_mrr": None,
+        "content_validation_mrr": 1.0,
+    }

@@ -247,9 +247,9 @@ def _builds(n: int) -> str:
 
 def _no_matches(for_member: bool, direction: str, filters) -> str:
     """What an empty list of matches means, and what else to try."""
-    said = "no matches"
     if any(v is not None for v in (filters.kind, filters.tag, filters.town, filters.mutual)):
-        said += " with these filters"
+        return "no matches with these filters"
+    said = "no matches"
     other = {"helps_you": "you_help", "you_help": "helps_you"}.get(direction)
     if not for_member or other is None:
         return said

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
 from matcher.domain import fold_tag
+from matcher.explain import quote
 from matcher.live import read_separations
 from matcher.store import Digest, DigestMatch, Member, Post
 
@@ -49,7 +50,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
     anyone who has since closed their account, or been blocked or reported by or to the
     recipient, is left out of it, and a digest left with nobody is not sent. A reason that
     quotes a third member's need as help given before no longer quotes it once that member
-    has closed their account (or the need is gone): it says "a need like it".
+    has closed their account, or the need is gone or reworded: it says "a need like it".
     """
     digests = session.execute(
         select(Digest.id, Digest.week, Digest.member_id, Digest.message_id).where(
@@ -156,25 +157,23 @@ def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
 
 def _withdrawn_quotes(session: Session, matches: Sequence[Any]) -> set[str]:
     """The posts that reasons quote as help given before whose author has closed their
-    account since, or that are gone (their external ids)."""
-    quoted = sorted(
-        {
-            r["offer"]["id"]
-            for m in matches
-            for r in m.reasons or []
-            if (r.get("offer") or {}).get("helped_before")
-        }
-    )
+    account since, that are gone, or whose words changed (their external ids)."""
+    quoted: dict[str, set[str]] = {}
+    for m in matches:
+        for r in m.reasons or []:
+            offer = r.get("offer") or {}
+            if offer.get("helped_before"):
+                quoted.setdefault(offer["id"], set()).add(offer.get("quote"))
+    ids = sorted(quoted)
     still = set()
-    for lo in range(0, len(quoted), 5000):
-        still.update(
-            session.scalars(
-                select(Post.external_id)
-                .join(Member, Member.id == Post.member_id)
-                .where(Post.external_id.in_(quoted[lo : lo + 5000]), Member.active.is_(True))
-            )
+    for lo in range(0, len(ids), 5000):
+        rows = session.execute(
+            select(Post.external_id, Post.text)
+            .join(Member, Member.id == Post.member_id)
+            .where(Post.external_id.in_(ids[lo : lo + 5000]), Member.active.is_(True))
         )
-    return set(quoted) - still
+        still.update(post for post, text in rows if quoted[post] == {quote(text)})
+    return set(ids) - still
 
 
 def _without_quotes(reasons: list[dict[str, Any]], withdrawn: set[str]) -> list[dict[str, Any]]:

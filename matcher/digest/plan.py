@@ -141,8 +141,6 @@ def choose(
     capacity[~members["active"].to_numpy(dtype=bool)] = 0
 
     table = candidates[candidates["seeker_id"].isin(people.pending)]
-    # Below a typical candidate (`digest_min_score`) is no one to meet, for either allocation.
-    table = table[table["score"] >= settings.digest_min_score]
     table = table.drop_duplicates(["seeker_id", "member_id"])
     position = pd.Index(ids)
     seeker = position.get_indexer(table["seeker_id"])
@@ -154,7 +152,12 @@ def choose(
     # them back (mutual).
     asking = (table["direction"] == "you_help").to_numpy() & ~table["mutual"].to_numpy(bool)
     room = ~asking | (capacity[seeker] > 0)
-    table, seeker, member = table[room], seeker[room], member[room]
+    # Members who could be suggested: counted in the fairness figures even when all their
+    # rows are below a typical candidate (`digest_min_score`), which is no one to meet, for
+    # either allocation.
+    candidates_of = member[room]
+    worth = room & (table["score"].to_numpy(dtype=np.float64) >= settings.digest_min_score)
+    table, seeker, member = table[worth], seeker[worth], member[worth]
     score = table["score"].to_numpy(dtype=np.float64)
     helps_you = (table["direction"] == "helps_you").to_numpy()
 
@@ -166,7 +169,9 @@ def choose(
     baseline = top_n(seeker, member, score, helps_you, n)
     # Who could be suggested, and whom the unconstrained top-N suggests beyond them (members
     # with no capacity left: asked to capacity lately, or suggested in this week already).
-    reachable = np.unique(np.concatenate([member[capacity[member] > 0], member[baseline]]))
+    reachable = np.unique(
+        np.concatenate([candidates_of[capacity[candidates_of] > 0], member[baseline]])
+    )
 
     chosen = table.iloc[picked][["seeker_id", "member_id", "direction", "score", "mutual"]]
     chosen = chosen.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])

@@ -166,7 +166,7 @@ def boolean(value: Any) -> Any:
         return True
     if word in FALSE_WORDS:
         return False
-    return Bad(f"not a boolean: {shown(value)} (use true/false, yes/no or 1/0)")
+    return Bad(f"not a boolean: {shown(value)} (use true/false, yes/no, y/n or 1/0)")
 
 
 def timestamp(value: Any) -> Any:
