@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import migrate
@@ -12,11 +13,24 @@ from matcher.config import Settings
 from matcher.store import make_engine, session_factory
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite store's URL (None: another database, one in memory, or a URL
+    that cannot be read: opening the store says what is wrong with it)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    file = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or file in ("", ":memory:") or ":memory:" in file:
+        return None
+    return Path(file)
+
+
 def engine_for(settings: Settings) -> Engine:
     """The engine of the configured store, creating the folder of a SQLite file."""
-    url = make_url(settings.database)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    file = sqlite_path(settings.database)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
     return make_engine(settings.database)
 
 

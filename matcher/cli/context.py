@@ -37,34 +37,21 @@ class AppContext:
         return file is not None and not file.exists()
 
     def _sqlite_file(self) -> Path | None:
-        """The store's SQLite file (None: another database, in memory, or a URL not read)."""
-        url = self.settings.database_url
-        if not url:
-            return self.settings.sqlite_file
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+        from matcher.db import sqlite_path
 
-        try:
-            parsed = make_url(url)
-        except ArgumentError:
-            return None  # opening the store says what is wrong with it
-        file = parsed.database or ""
-        if parsed.get_backend_name() != "sqlite" or file in ("", ":memory:") or ":memory:" in file:
-            return None
-        return Path(file)
+        return sqlite_path(self.settings.database)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         from matcher.db import open_store
 
         s = self.settings
-        file = self._sqlite_file()
-        new = file is not None and not file.exists()
+        new = self.store_is_new
         if new and not self.creates_store:  # reading: an empty store made here would mislead
             where = (
                 f"in {s.data_dir.resolve()}"
                 if not s.database_url
-                else f"at {file} (MATCHER_DATABASE_URL)"
+                else f"at {self._sqlite_file()} (MATCHER_DATABASE_URL)"
             )
             raise click.ClickException(
                 f"no store {where}: stores are {FOUND_FROM_HERE} (import or demo-data begins one)"
