@@ -62,8 +62,7 @@ def candidate_table(
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
     )
-    same_name = (index.town[u] == index.town[v]) & (index.town[u] != "")
-    same_town = geo.same_town(same_name, km, index.country[u], index.country[v])
+    same_town = geo.same_town(index.town[u], index.town[v], km, index.country[u], index.country[v])
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
     _as_now(matcher, u, v, overlap, near)
     p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u

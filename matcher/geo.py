@@ -31,13 +31,20 @@ def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> n
 
 
 def same_town(
-    same_name: np.ndarray, km: np.ndarray, country: np.ndarray, other_country: np.ndarray
+    town: np.ndarray,
+    other_town: np.ndarray,
+    km: np.ndarray,
+    country: np.ndarray,
+    other_country: np.ndarray,
 ) -> np.ndarray:
-    """Whether pairs are in the same town: the same town name (`same_name`), and not known to
-    be apart (`km`: NaN where unknown; countries: folded names, "" where unknown)."""
+    """Whether pairs are in the same town: the same town name, and not known to be apart
+    (`km`: NaN where unknown). Towns and countries are folded names, "" where unknown;
+    either side may be one value for all pairs."""
+    town, other_town = np.asarray(town), np.asarray(other_town)
     country, other_country = np.asarray(country), np.asarray(other_country)
+    same_name = (town == other_town) & (town != "")
     different = (country != "") & (other_country != "") & (country != other_country)
-    return np.asarray(same_name, dtype=bool) & ~(np.asarray(km) > SAME_TOWN_KM) & ~different
+    return same_name & ~(np.asarray(km) > SAME_TOWN_KM) & ~different
 
 
 def proximity(km: np.ndarray, same_town: np.ndarray, scale_km: float = 50.0) -> np.ndarray:

@@ -103,7 +103,7 @@ def closeness(
     )
     countries = np.array([fold_tag(p.country or "") for p in people])
     country = fold_tag(seeker.country or "")
-    same = geo.same_town((towns == town) & (town != ""), km, country, countries)
+    same = geo.same_town(town, towns, km, country, countries)
     return same, km, geo.proximity(km, same, scale_km)
 
 

@@ -181,12 +181,13 @@ def _seeker_pairs(state, cand, known, seeker, f) -> None:
         _pick(state.latitude, cand, known),
         _pick(state.longitude, cand, known),
     )
-    town = state.town[seeker]
-    if town:  # the same name, unless known to be far apart or in other countries
-        same_name = _pick_obj(state.town, cand, known) == town
-        countries = _pick_obj(state.country, cand, known)
-        country = state.country[seeker]
-        f["same_town"] = same_town(same_name, f["distance_km"], country, countries).astype(float)
+    f["same_town"] = same_town(  # the same name, unless known to be far apart or in two countries
+        state.town[seeker],
+        _pick_obj(state.town, cand, known),
+        f["distance_km"],
+        state.country[seeker],
+        _pick_obj(state.country, cand, known),
+    ).astype(float)
     met = np.flatnonzero(np.isin(cand, state.partners.row(seeker)))  # any earlier interaction
     if len(met):
         seekers = np.full(len(met), seeker)
