@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from matcher.community import recent_requests
 from matcher.domain import SEPARATING_KINDS
 from matcher.embed import CachedEncoder
-from matcher.store import Interaction, Member, Post, utcnow
+from matcher.store import Interaction, Member, Post, in_batches, utcnow
 
 REREAD = timedelta(seconds=30)
 
@@ -243,7 +243,7 @@ def read_separations(
             _SEPARATIONS.where(
                 or_(_interactions.from_member_id.in_(part), _interactions.to_member_id.in_(part))
             )
-            for part in (ids[lo : lo + 5000] for lo in range(0, len(ids), 5000))
+            for part in in_batches(ids)
         ]
     out: dict[int, set[int]] = {}
     for query in parts:

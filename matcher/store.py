@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -259,6 +259,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to the store's engine."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+# Ids per IN (...) list of a query that reads many rows by id: far below the limits of SQLite
+# (32,766 variables) and PostgreSQL (65,535 parameters).
+IN_BATCH = 5000
+
+
+def in_batches(ids: Sequence[Any], size: int = IN_BATCH) -> Iterator[Sequence[Any]]:
+    """`ids` in slices of at most `size`: one IN (...) list each."""
+    for lo in range(0, len(ids), size):
+        yield ids[lo : lo + size]
 
 
 def insert_or_ignore(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:

@@ -13,7 +13,7 @@ from matcher.digest.ledger import Chosen
 from matcher.domain import fold_tag
 from matcher.explain import quote
 from matcher.live import read_separations
-from matcher.store import Digest, DigestMatch, Member, Post
+from matcher.store import Digest, DigestMatch, Member, Post, in_batches
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def preview_contents(
 def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
     ids = sorted(set(member_ids))
     out: dict[int, Any] = {}
-    for lo in range(0, len(ids), 5000):
+    for part in in_batches(ids):
         rows = session.execute(
             select(
                 Member.id,
@@ -149,7 +149,7 @@ def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
                 Member.active,
                 Member.share_contact,
                 Member.contact,
-            ).where(Member.id.in_(ids[lo : lo + 5000]))
+            ).where(Member.id.in_(part))
         ).all()
         out.update({int(r.id): r for r in rows})
     return out
@@ -166,11 +166,11 @@ def _withdrawn_quotes(session: Session, matches: Sequence[Any]) -> set[str]:
                 quoted.setdefault(offer["id"], set()).add(offer.get("quote"))
     ids = sorted(quoted)
     still = set()
-    for lo in range(0, len(ids), 5000):
+    for part in in_batches(ids):
         rows = session.execute(
             select(Post.external_id, Post.text)
             .join(Member, Member.id == Post.member_id)
-            .where(Post.external_id.in_(ids[lo : lo + 5000]), Member.active.is_(True))
+            .where(Post.external_id.in_(part), Member.active.is_(True))
         )
         still.update(post for post, text in rows if quoted[post] == {quote(text)})
     return set(ids) - still

@@ -16,7 +16,15 @@ from matcher.io.formats import Frames, read_files
 from matcher.io.queries import file_rows
 from matcher.io.schema import COLUMNS, DEFAULTED, ENTITIES, STORE_NAMES
 from matcher.io.validate import CHUNK, validate
-from matcher.store import ImportRun, Interaction, Member, Post, refresh_statistics, utcnow
+from matcher.store import (
+    ImportRun,
+    Interaction,
+    Member,
+    Post,
+    in_batches,
+    refresh_statistics,
+    utcnow,
+)
 
 MODELS: dict[str, Any] = {"members": Member, "posts": Post, "interactions": Interaction}
 Step = Callable[[str], None]
@@ -182,11 +190,11 @@ def _unsubscribed(session: Session, records: list[dict[str, Any]]) -> set[str]:
     """Ids of members a file would sign up for email who had unsubscribed themselves."""
     asked = sorted({r["id"] for r in records if r.get("email_consent")})
     out: set[str] = set()
-    for start in range(0, len(asked), CHUNK):
+    for part in in_batches(asked, CHUNK):
         out.update(
             session.scalars(
                 select(Member.external_id).where(
-                    Member.external_id.in_(asked[start : start + CHUNK]),
+                    Member.external_id.in_(part),
                     Member.unsubscribed_at.is_not(None),
                 )
             )
@@ -200,8 +208,8 @@ def _stored(session: Session, entity: str, records: list[dict[str, Any]]) -> dic
     names = ("pk", *COLUMNS[entity])
     ids = sorted({r["id"] for r in records})
     out: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), CHUNK):
-        for values in session.execute(query.where(key.in_(ids[start : start + CHUNK]))):
+    for part in in_batches(ids, CHUNK):
+        for values in session.execute(query.where(key.in_(part))):
             row = dict(zip(names, values, strict=True))
             out[row["id"]] = row
     return out
@@ -233,8 +241,7 @@ def _resolve(
     """Replace the external ids in `columns` of `rows` by store ids, in place."""
     wanted = sorted({r[c] for r in rows for c in columns if r[c] is not None})
     ids: dict[str, int] = {}
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
+    for part in in_batches(wanted, CHUNK):
         query = select(model.external_id, model.id).where(model.external_id.in_(part))
         ids.update((key, pk) for key, pk in session.execute(query))
     for row in rows:

@@ -34,7 +34,7 @@ from matcher.io.formats import Frames
 from matcher.io.parse import Bad, Parser
 from matcher.io.queries import file_rows
 from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, HAPPENED, REQUIRED, ROW
-from matcher.store import Interaction, Member, Post
+from matcher.store import Interaction, Member, Post, in_batches
 
 CHUNK = 500  # ids per IN (...) query
 # Each stored post's external id, side and owner's external id.
@@ -325,8 +325,7 @@ def _check_stored_interactions(
     given = {r["id"] for r in rows["interactions"].records if r["id"] is not None}
     query, _ = file_rows("interactions")  # store id, then the file's columns
     wrong: dict[str, list[tuple[str, str, str]]] = {}  # post id: (interaction, field, reason)
-    for start in range(0, len(moved), CHUNK):
-        part = moved[start : start + CHUNK]
+    for part in in_batches(moved, CHUNK):
         ids = select(Post.id).where(Post.external_id.in_(part))
         found = session.execute(
             query.where(Interaction.need_post_id.in_(ids) | Interaction.offer_post_id.in_(ids))
@@ -382,7 +381,6 @@ def _stored(session: Session, query: Any, wanted: set[str]) -> list[Any]:
     key = query.selected_columns[0]
     out: list[Any] = []
     ordered = sorted(wanted)
-    for start in range(0, len(ordered), CHUNK):
-        part = ordered[start : start + CHUNK]
+    for part in in_batches(ordered, CHUNK):
         out.extend(tuple(r) for r in session.execute(query.where(key.in_(part))))
     return out
