@@ -387,4 +387,9 @@ def requests_received(
 ) -> dict[int, int]:
     """How many members contacted each member (store ids) in the REQUEST_DAYS before `now`,
     each asker counted once; members asked by nobody are left out (see `recent_requests`)."""
-    return dict(Counter(asked for _, asked in recent_requests(session, now, unless=unless)))
+    return askers_per_member(recent_requests(session, now, unless=unless))
+
+
+def askers_per_member(requests: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """How many members asked each member, from (asker, asked) pairs each counted once."""
+    return dict(Counter(asked for _, asked in requests))

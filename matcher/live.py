@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,7 +11,7 @@ import numpy as np
 from sqlalchemy import Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from matcher.community import recent_requests
+from matcher.community import askers_per_member, recent_requests
 from matcher.domain import SEPARATING_KINDS
 from matcher.embed import CachedEncoder
 from matcher.store import Interaction, Member, Post, in_batches, utcnow
@@ -123,8 +122,8 @@ class LiveChanges:
                 self._marks["separations"] = separations_mark
             requests_mark = (probe[8], now.replace(second=0, microsecond=0))
             if requests_mark != self._marks.get("requests"):
-                askers = recent_requests(session, now)
-                self.askers, self.requests = askers, dict(Counter(b for _, b in askers))
+                self.askers = recent_requests(session, now)
+                self.requests = askers_per_member(self.askers)
                 self._marks["requests"] = requests_mark
             members_changed = members_mark != self._marks.get("members")
             posts_changed = posts_mark != self._marks.get("posts")
