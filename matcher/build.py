@@ -223,7 +223,9 @@ def _write_build(
         "ranker": learned.report,
         "features_version": FEATURES_VERSION,
         "metrics": {  # the served ranker's check; the content similarity's beside it
-            "ranker_validation_mrr": learned.report.get("validation_mrr") if learned.used else None,
+            "ranker_validation_mrr": learned.report.get("validation_mrr")
+            if learned.report["used"]
+            else None,
             "content_validation_mrr": learned.report.get("content_validation_mrr"),
         },
     }

@@ -35,11 +35,6 @@ class Learned:
     scores: np.ndarray | None  # (n_needs, K) relative probabilities, NaN where no candidate
     report: dict[str, Any]
 
-    @property
-    def used(self) -> bool:
-        """Whether the build serves the learned ranker's scores."""
-        return self.scores is not None
-
 
 SCORING_BATCH = 256  # needs whose candidates the ranker scores in one call
 
