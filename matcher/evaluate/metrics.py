@@ -17,15 +17,14 @@ from scipy.stats import bootstrap
 
 def _groups(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each item: how many items score strictly higher, and how many score the same."""
-    s = np.asarray(scores, dtype=np.float64)
-    missing = np.isnan(s)
-    # Dense ranks of the scores (0: missing, below any score, -inf included).
-    s = np.where(missing, 0, np.searchsorted(np.unique(s[~missing]), s) + 1)
-    order = np.sort(s)[::-1]
-    # Ties: count of items with a higher score and of those with an equal score.
-    higher = np.searchsorted(-order, -s, side="left")
-    same = np.searchsorted(-order, -s, side="right") - higher
-    return higher, same
+    # The distinct scores in ascending order, missing (NaN, all one value) after them.
+    values, group, same = np.unique(
+        np.asarray(scores, dtype=np.float64), return_inverse=True, return_counts=True
+    )
+    scored = same * ~np.isnan(values)  # a missing score is below any score, -inf included
+    higher = scored[::-1].cumsum()[::-1] - scored  # items in the groups above each group
+    higher[np.isnan(values)] = scored.sum()
+    return higher[group], same[group]
 
 
 def reciprocal_rank(scores: np.ndarray, relevant: np.ndarray) -> float:
