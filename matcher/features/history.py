@@ -42,6 +42,11 @@ def to_days(times: pd.Series | pd.Timestamp | Sequence) -> np.ndarray | float:
     return ((series - _EPOCH) / _DAY).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _folded(names: pd.Series) -> np.ndarray:
+    """Places as compared: folded, "" where unknown."""
+    return np.array([fold_tag(t) if isinstance(t, str) else "" for t in names], dtype=object)
+
+
 class MemberState:
     """Members' history up to a time: posts, help given and received, requests, pairs and tags."""
 
@@ -51,10 +56,8 @@ class MemberState:
         n = len(members)
         self.member_ids = members.index.to_numpy(dtype=np.int64)
         self._index: pd.Index | None = None
-        self.town, self.country = (
-            np.array([fold_tag(t) if isinstance(t, str) else "" for t in column], dtype=object)
-            for column in (members["town"], members.get("country", pd.Series([None] * n)))
-        )
+        self.town = _folded(members["town"])
+        self.country = _folded(members["country"])
         self.latitude = pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64)
         self.longitude = pd.to_numeric(members["longitude"], errors="coerce").to_numpy(np.float64)
         capacity = pd.to_numeric(members["capacity"], errors="coerce").fillna(1)
