@@ -293,7 +293,6 @@ def test_a_request_taking_up_last_days_email_counts_once_against_capacity(sessio
 
 
 def test_a_member_who_only_needs_help_is_seen_too(sessions, settings):
-    import dataclasses
 
     import pandas as pd
 
@@ -319,7 +318,7 @@ def test_a_member_who_only_needs_help_is_seen_too(sessions, settings):
             "mutual": False,
         }
     )
-    small = dataclasses.replace(settings, digest_matches=2)
+    small = settings.replace(digest_matches=2)
     with sessions() as s:
         people = audience(s, WEEK, small, NOW)
         plan = choose(s, people, table, small, now=NOW)
@@ -331,7 +330,6 @@ def test_a_member_who_only_needs_help_is_seen_too(sessions, settings):
 
 
 def test_nobody_below_a_typical_candidate_is_suggested(sessions, settings):
-    import dataclasses
 
     import pandas as pd
 
@@ -351,7 +349,7 @@ def test_nobody_below_a_typical_candidate_is_suggested(sessions, settings):
     )
 
     def plan(**setting):
-        changed = dataclasses.replace(settings, **setting)
+        changed = settings.replace(**setting)
         with sessions() as s:
             return choose(s, audience(s, WEEK, changed, NOW), table, changed, now=NOW)
 
@@ -481,14 +479,13 @@ def test_on_the_demo_community_the_allocation_is_fairer_at_a_small_cost(
 def test_the_weeks_go_on_finding_new_people_while_a_member_has_candidates_left(
     sessions, settings, encoder
 ):
-    import dataclasses
     from datetime import timedelta
 
     from matcher.digest.job import choose_week as choose_at
 
     # 20 candidates a member kept; thirty drummers alike, half of them below a typical one:
     # any score will do here (`test_nobody_below_a_typical_candidate_is_suggested`).
-    settings = dataclasses.replace(settings, digest_matches=2, digest_min_score=0.0)
+    settings = settings.replace(digest_matches=2, digest_min_score=0.0)
     with sessions.begin() as s:
         add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"], capacity=9)
         for i in range(30):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import tempfile
 from collections.abc import Iterator
@@ -151,7 +150,7 @@ def _store_to_check(app: AppContext, dry_run: bool) -> Iterator[sessionmaker[Ses
     from matcher.db import close_store, open_store
 
     with tempfile.TemporaryDirectory(prefix="matcher-dry-run-") as folder:
-        empty = dataclasses.replace(app.settings, data_dir=Path(folder), database_url="")
+        empty = app.settings.replace(data_dir=folder, database_url="")
         sessions = open_store(empty)
         try:
             yield sessions
