@@ -81,6 +81,11 @@ def busy(asked: int, capacity: int) -> Reason:
     return {"type": "busy", "count": int(asked), "capacity": int(capacity)}
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 member", "2 members": a count and its noun, in the singular for one."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def describe(reason: Reason) -> str:
     """One reason in plain words, as shown in the CLI and the weekly email."""
     kind = reason["type"]
@@ -102,20 +107,17 @@ def describe(reason: Reason) -> str:
         where = f" ({reason['town']})" if reason.get("town") else ""
         return f"They are about {reason['km']:.0f} km away{where}."
     if kind == "helped_others":
-        n = reason["count"]
-        other = " other" if reason.get("besides_you") else ""
-        return f"They have helped {n}{other} member{'s' if n != 1 else ''} before."
+        whom = "other member" if reason.get("besides_you") else "member"
+        return f"They have helped {counted(reason['count'], whom)} before."
     if kind == "prior_help":
         return "They have helped you before."
     if kind == "busy":
         if reason["capacity"] == 0:
             return "They are taking no new requests this week."
-        n, capacity = reason["count"], reason["capacity"]
         return (
-            f"{n} member{'s' if n != 1 else ''} asked them in the last seven days, and they take "
-            f"{capacity} a week: they may be slow to answer."
+            f"{counted(reason['count'], 'member')} asked them in the last seven days, and they "
+            f"take {reason['capacity']} a week: they may be slow to answer."
         )
     if kind == "mutual_connections":
-        n = reason["count"]
-        return f"You have {n} connection{'s' if n != 1 else ''} in common."
+        return f"You have {counted(reason['count'], 'connection')} in common."
     return kind.replace("_", " ")

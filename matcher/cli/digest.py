@@ -14,6 +14,7 @@ from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
 from matcher.errors import ConfigError
+from matcher.explain import counted
 
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
@@ -230,8 +231,7 @@ def _report(
         empty = len(plan.seekers) - plan.chosen["seeker_id"].nunique()
         if empty:
             skipped["no new matches"] = empty
-        short = plan.short
-        fewer = f" ({short} member{'s' if short != 1 else ''} got fewer than {n})" if short else ""
+        fewer = f" ({counted(plan.short, 'member')} got fewer than {n})" if plan.short else ""
         out.print(
             f"  chosen now: {plan.chosen['seeker_id'].nunique()} digests, "
             f"{len(plan.chosen)} matches{fewer}"

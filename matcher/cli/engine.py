@@ -9,6 +9,7 @@ from rich.table import Column, Table
 
 from matcher.cli.context import FOUND_FROM_HERE, AppContext, pass_app
 from matcher.domain import MAX_MATCH_LIMIT, MEMBER_KINDS
+from matcher.explain import counted
 
 
 @click.command("build")
@@ -58,7 +59,7 @@ def build_command(app: AppContext, if_stale: bool) -> None:
         removed = remove_builds(app.settings.models_dir, app.settings.keep_builds)
         if removed:
             app.out.print(
-                f"  deleted {_builds(len(removed))} (MATCHER_KEEP_BUILDS="
+                f"  deleted {counted(len(removed), 'build')} (MATCHER_KEEP_BUILDS="
                 f"{app.settings.keep_builds}): {', '.join(removed)}",
                 markup=False,
                 highlight=False,
@@ -95,7 +96,7 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
         raise click.UsageError("give either --use or --keep, not both")
     if keep is not None:
         removed = remove_builds(app.settings.models_dir, keep)
-        app.out.print(f"deleted {_builds(len(removed))}: {', '.join(removed) or 'none'}")
+        app.out.print(f"deleted {counted(len(removed), 'build')}: {', '.join(removed) or 'none'}")
         return
     if use is not None:
         BuildIndex.load(app.settings.models_dir, use)  # refuses a damaged or foreign build
@@ -239,10 +240,6 @@ def match_command(
             why,
         )
     app.out.print(table)
-
-
-def _builds(n: int) -> str:
-    return f"{n} build{'' if n == 1 else 's'}"
 
 
 def _no_matches(for_member: bool, direction: str, filters) -> str:
