@@ -27,22 +27,22 @@ class CurrentView:
     def __init__(self, index: BuildIndex, candidates_per_need: int) -> None:
         self.index = index
         self.candidates_per_need = candidates_per_need
-        in_build = ~index.is_help
+        posts = np.flatnonzero(~index.is_help)  # the build's rows of posts (not help given)
+        self._post_row = dict(zip(index.item_post[posts].tolist(), posts.tolist(), strict=True))
         self.live = LiveChanges(
             since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]),
             known={
-                int(index.item_post[row]): fingerprint(
+                post: fingerprint(
                     index.member_ids[index.item_member[row]],
                     index.item_side[row],
                     index.item_text[row],
                     index.item_tags[row],
                     index.item_expires[row],
                 )
-                for row in np.flatnonzero(in_build)
+                for post, row in self._post_row.items()
             },
             built=self._built_vector,
         )
-        self._post_row = {int(index.item_post[r]): r for r in np.flatnonzero(in_build).tolist()}
         self.superseded = np.zeros(len(index.items), dtype=bool)  # build rows no longer open
         self._built_members: dict[int, LiveMember] = {}  # build rows read so far (immutable)
         # The nearest members of each post written since the build: (its text, their ids).
