@@ -253,7 +253,15 @@ class MatchQuery(Schema):
             "or on a need they helped with."
         },
     )
-    town = line(MAX_TOWN_LENGTH, 1)
+    town = line(
+        MAX_TOWN_LENGTH,
+        1,
+        metadata={
+            "description": "Only members in this town. After a comma, a country (ISO code or "
+            'name) narrows it: "London, GB" or "London, United Kingdom", not London, Ontario '
+            "(members who gave no country pass)."
+        },
+    )
     mutual = Boolean(metadata={"description": "Only mutual (true) or one-way (false) matches."})
 
 
@@ -276,7 +284,10 @@ class SearchIn(Schema):
     town = line(
         MAX_TOWN_LENGTH,
         allow_none=True,
-        metadata={"description": "Where the need is: nearer members rank higher (no filter)."},
+        metadata={
+            "description": 'Where the need is ("Leeds", or "London, CA" with a country): nearer '
+            "members rank higher (no filter)."
+        },
     )
     limit = JsonInteger(
         validate=Range(1, MAX_MATCH_LIMIT),

@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matcher import geo
 from matcher.domain import NEED, OFFER, fold_tag
 from matcher.embed import CachedEncoder
 from matcher.errors import NotFound
@@ -367,10 +368,12 @@ class CurrentView:
             raise NotFound(f"no active member {external_id!r}")
         return person
 
-    def town_coordinates(self, town: str | None) -> tuple[float | None, float | None]:
-        if not town:
+    def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
+        """Where a typed place ("Leeds", "London, CA") is: the median of its members'
+        coordinates as built (None when none is known)."""
+        if not place:
             return None, None
-        here = self.index.town == fold_tag(town)
+        here = geo.in_place(self.index.town, self.index.country, place)
         lats, lons = self.index.latitude[here], self.index.longitude[here]
         known = ~np.isnan(lats)
         if not known.any():

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher import explain
+from matcher import explain, geo
 from matcher.config import Settings
 from matcher.current import CurrentView, fold_tags
 from matcher.domain import NEED, OFFER, fold_tag
@@ -170,8 +170,11 @@ class Matcher:
         limit = limit or self.settings.match_limit
         filters = filters or Filters()
         vector = self.encoder.encode([text.strip()])
-        lat, lon = self.view.town_coordinates(town)
-        seeker = LiveMember(-1, "", "", "", town, None, lat, lon, list(tags), 0, True)
+        lat, lon = self.view.place_coordinates(town)
+        place_town, place_country = geo.split_place(town or "")
+        seeker = LiveMember(
+            -1, "", "", "", place_town, place_country, lat, lon, list(tags), 0, True
+        )
         needs = Items.typed(vector)
         with self.sessions() as session:
             self.refresh(session)
@@ -193,7 +196,9 @@ class Matcher:
         """Whether a member as now passes the filters (a tag of theirs or of their posts)."""
         if filters.kind and person.kind != filters.kind:
             return False
-        if filters.town and fold_tag(person.town or "") != fold_tag(filters.town):
+        if filters.town and not geo.in_place(
+            fold_tag(person.town or ""), geo.fold_country(person.country), filters.town
+        ):
             return False
         return not (filters.tag and fold_tag(filters.tag) not in self.view.tagset(person))
 
@@ -207,7 +212,7 @@ class Matcher:
         if filters.kind:
             built &= index.kind == filters.kind
         if filters.town:
-            built &= index.town == fold_tag(filters.town)
+            built &= geo.in_place(index.town, index.country, filters.town)
         if filters.tag:
             column = index.tag_column.get(fold_tag(filters.tag))
             has = np.zeros(len(built), dtype=bool)

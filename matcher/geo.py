@@ -2,13 +2,74 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+import pycountry
+
+from matcher.domain import fold_tag
 
 EARTH_RADIUS_KM = 6371.0
 # Members whose towns have the same name are in the same town unless they are known to be
 # apart: farther than this from each other (London, UK and London, Ontario), or in different
 # countries (both known).
 SAME_TOWN_KM = 50.0
+# Names that members write for a country and that ISO 3166 (pycountry) does not list as one.
+COUNTRY_ALIASES = {
+    "uk": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+}
+
+
+def fold_country(name: object) -> str:
+    """A country as compared: its ISO 3166 alpha-2 code when it is one that pycountry knows
+    by a code or a name (GB, GBR, United Kingdom and UK are all "GB"), else the name
+    stripped and case-folded; "" when unknown."""
+    if not isinstance(name, str):
+        return ""
+    return _country(" ".join(name.split()).casefold())
+
+
+@lru_cache(maxsize=4096)
+def _country(folded: str) -> str:
+    if not folded:
+        return ""
+    if folded in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[folded]
+    try:
+        return pycountry.countries.lookup(folded.removeprefix("the ")).alpha_2
+    except LookupError:
+        return folded
+
+
+def split_place(text: str) -> tuple[str, str]:
+    """A place as typed in a filter or a search ("London", "London, GB", "London, United
+    Kingdom") as a folded town and country ("" when not given). The part after the last
+    comma is the country only when it is one that `fold_country` recognises (else
+    "Washington, D.C." would be the town Washington in the country "d.c.")."""
+    town, comma, country = text.rpartition(",")
+    if comma and town.strip():
+        code = fold_country(country)
+        if len(code) == 2 and code.isupper():
+            return fold_tag(town), code
+    return fold_tag(text), ""
+
+
+def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
+    """Whether members (folded towns and countries, as `fold_country` gives them) are in a
+    place as typed (see `split_place`): the town, and the country when the place names one
+    and the member's is known (as `same_town`: not known to be elsewhere)."""
+    place_town, place_country = split_place(place)
+    inside = np.asarray(town) == place_town
+    if place_country:
+        country = np.asarray(country)
+        inside &= (country == "") | (country == place_country)
+    return inside
 
 
 def haversine_km(

@@ -101,8 +101,8 @@ def closeness(
         np.array([_coordinate(p.latitude) for p in people]),
         np.array([_coordinate(p.longitude) for p in people]),
     )
-    countries = np.array([fold_tag(p.country or "") for p in people])
-    country = fold_tag(seeker.country or "")
+    countries = np.array([geo.fold_country(p.country) for p in people])
+    country = geo.fold_country(seeker.country)
     same = geo.same_town(town, towns, km, country, countries)
     return same, km, geo.proximity(km, same, scale_km)
 

@@ -646,6 +646,30 @@ def test_the_list_of_builds_fits_a_terminal_of_80_columns(community, settings, e
     assert max(map(len, lines)) <= 80
 
 
+def test_a_place_filter_or_search_may_name_the_country_in_any_of_its_names(
+    sessions, settings, encoder
+):
+    from tests.factories import add_member
+
+    with sessions.begin() as s:
+        add_member(s, "band", "band", "Leeds", needs=["our band needs a drummer"])
+        for external_id, country in [("uk", "United Kingdom"), ("ca", "CA"), ("nowhere", None)]:
+            member = add_member(s, external_id, "session_musician", "London", offers=["drummer"])
+            member.latitude = member.longitude = None
+            member.country = country
+    matcher = build_and_load(sessions, settings, encoder)
+    in_gb = matcher.for_member("band", filters=Filters(town="london, GB"))
+    assert {m.member_id for m in in_gb} == {"uk", "nowhere"}  # no country given: may be
+    assert {m.member_id for m in matcher.for_member("band", filters=Filters(town="London"))} == {
+        "uk",
+        "ca",
+        "nowhere",
+    }
+    typed = matcher.for_text("need a drummer", town="London, Canada")
+    same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
+    assert same == {"ca", "nowhere"}
+
+
 def test_a_town_of_the_same_name_far_away_is_not_the_same_town(sessions, settings, encoder):
     from tests.factories import add_member
 

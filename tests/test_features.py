@@ -380,15 +380,19 @@ def test_a_town_of_the_same_name_far_away_is_no_same_town_for_the_ranker(encoder
     assert column(f, candidates, 4, "same_town") == 1
 
 
-def test_a_town_of_the_same_name_in_another_country_is_no_same_town_for_the_ranker(encoder):
+@pytest.mark.parametrize("country", [None, "United Kingdom", "uk"])
+def test_a_town_of_the_same_name_in_another_country_is_no_same_town_for_the_ranker(
+    encoder, country
+):
     # No coordinates: the seeker in London, GB; member 2 in London, CA; member 4 in London
-    # with no country given.
+    # with no country given, or GB written another way.
     c = community()
     members = c.members.copy()
     members["country"] = None
     members.loc[[1, 2, 4], "town"] = "London"
     members.loc[[1, 2, 4], ["latitude", "longitude"]] = np.nan
     members.loc[1, "country"], members.loc[2, "country"] = "GB", "CA"
+    members.loc[4, "country"] = country
     c = Community.from_frames(members, c.posts, c.interactions)
     candidates, f = features_of(c, encoder)
     assert column(f, candidates, 2, "same_town") == 0

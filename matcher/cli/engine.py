@@ -152,7 +152,9 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
 @click.argument("member_id", required=False)
 @click.option("--text", help="Match a need typed in words instead of a member's needs.")
 @click.option("--tag", "tags", multiple=True, help="Tag of the typed need (repeatable).")
-@click.option("--near", "near", help="Town of the typed need.")
+@click.option(
+    "--near", "near", help='Town of the typed need ("Leeds"; "London, CA" with a country).'
+)
 @click.option(
     "--limit",
     type=click.IntRange(1, MAX_MATCH_LIMIT),
@@ -168,7 +170,11 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
     help="Who could help the member, whom the member could help, or both.",
 )
 @click.option("--kind", type=click.Choice(MEMBER_KINDS), help="Only members of this kind.")
-@click.option("--town", help="Only members in this town.")
+@click.option(
+    "--town",
+    help='Only members in this town; "London, GB" also names the country (members who gave '
+    "none pass).",
+)
 @click.option("--only-tag", help="Only members with this tag.")
 @click.option(
     "--mutual/--one-way",

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
-from matcher.domain import fold_tag
 from matcher.explain import quote
+from matcher.geo import fold_country
 from matcher.live import read_separations
 from matcher.store import Digest, DigestMatch, Member, Post, in_batches
 
@@ -190,7 +190,7 @@ def _without_quotes(reasons: list[dict[str, Any]], withdrawn: set[str]) -> list[
 def _place(person: Any, recipient: Any) -> str | None:
     """Where the person is, as the recipient reads it: the town, and the country too when
     it is not the recipient's (London, CA to a member in London, GB)."""
-    theirs, mine = (fold_tag(p.country or "") for p in (person, recipient))
+    theirs, mine = (fold_country(p.country) for p in (person, recipient))
     if not theirs or not mine or theirs == mine:
         return person.town
     return f"{person.town}, {person.country}" if person.town else person.country

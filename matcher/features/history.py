@@ -19,6 +19,7 @@ from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS, fold_tag
 from matcher.errors import BuildError
 from matcher.features.lexical import term_counts
 from matcher.features.ragged import Growing, Ragged
+from matcher.geo import fold_country
 
 # Half-lives of the decayed help counts, on the community's own clock: the number of helps
 # given by anyone since. A community that helps ten times a day and one that helps once a week
@@ -43,7 +44,7 @@ def to_days(times: pd.Series | pd.Timestamp | Sequence) -> np.ndarray | float:
 
 
 def _folded(names: pd.Series) -> np.ndarray:
-    """Places as compared: folded, "" where unknown."""
+    """Towns as compared: folded, "" where unknown."""
     return np.array([fold_tag(t) if isinstance(t, str) else "" for t in names], dtype=object)
 
 
@@ -57,7 +58,7 @@ class MemberState:
         self.member_ids = members.index.to_numpy(dtype=np.int64)
         self._index: pd.Index | None = None
         self.town = _folded(members["town"])
-        self.country = _folded(members["country"])
+        self.country = np.array([fold_country(c) for c in members["country"]], dtype=object)
         self.latitude = pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64)
         self.longitude = pd.to_numeric(members["longitude"], errors="coerce").to_numpy(np.float64)
         capacity = pd.to_numeric(members["capacity"], errors="coerce").fillna(1)

@@ -72,8 +72,8 @@ FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 # Raised when what a feature means changes, so that `matcher build --if-stale` makes a new
 # build for a ranker that learned the old meaning (2: BM25's average length is the candidates';
 # 3: BM25 relative to the best candidate's; 4: same_town not for towns of one name far apart;
-# 5: nor in two countries).
-FEATURES_VERSION = 5
+# 5: nor in two countries; 6: countries compared by ISO code, GB and United Kingdom alike).
+FEATURES_VERSION = 6
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
 

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.geo import fold_country, in_place, same_town, split_place
+
+
+@pytest.mark.parametrize(
+    "written", ["GB", "gb", "GBR", "United Kingdom", " united  kingdom ", "UK", "Scotland"]
+)
+def test_one_country_written_many_ways_is_one_country(written):
+    assert fold_country(written) == "GB"
+
+
+def test_a_country_iso_does_not_list_is_compared_as_written_and_unknown_is_empty():
+    assert fold_country("Atlantis ") == fold_country("atlantis") == "atlantis"
+    assert fold_country("The Netherlands") == fold_country("NL") == "NL"
+    assert fold_country(None) == fold_country(float("nan")) == fold_country("  ") == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "place"),
+    [
+        ("London", ("london", "")),
+        (" London ,  UK", ("london", "GB")),
+        ("London, Canada", ("london", "CA")),
+        ("Washington, D.C.", ("washington, d.c.", "")),  # no country after the comma
+        (", GB", (", gb", "")),
+    ],
+)
+def test_a_typed_place_names_a_country_after_a_comma_only_when_it_is_one(typed, place):
+    assert split_place(typed) == place
+
+
+def test_members_in_a_place_are_those_of_its_town_and_country_or_of_no_known_country():
+    towns = np.array(["london", "london", "london", "leeds"], dtype=object)
+    countries = np.array(["GB", "CA", "", "GB"], dtype=object)
+    assert in_place(towns, countries, "London, United Kingdom").tolist() == [1, 0, 1, 0]
+    assert in_place(towns, countries, "london").tolist() == [1, 1, 1, 0]
+
+
+def test_the_same_country_written_two_ways_keeps_a_town_the_same():
+    countries = [fold_country(c) for c in ("United Kingdom", "GB", "Canada")]
+    km = np.full(3, np.nan)
+    assert same_town(
+        "london", np.array(["london"] * 3), km, "GB", np.array(countries)
+    ).tolist() == [
+        True,
+        True,
+        False,
+    ]
