@@ -21,10 +21,12 @@ from matcher.corpus import HELPED, match_items
 from matcher.domain import HELP_GIVEN_KINDS, NEED
 from matcher.embed import CachedEncoder, Encoder, encoder_name
 from matcher.errors import BuildError
+from matcher.evaluate.baselines import content_score
 from matcher.features.pairs import FEATURES_VERSION
 from matcher.learn import learn
 from matcher.progress import Reporter, Silent
 from matcher.retrieve import top_members
+from matcher.score import ContentScorer, content_calibration
 from matcher.snapshot import Community, load_community
 from matcher.store import utcnow
 
@@ -110,32 +112,6 @@ def current_build_matches(sessions: sessionmaker[Session], settings: Settings) -
     return manifest["build_id"] if manifest["data"]["fingerprint"] == fingerprint else None
 
 
-MIN_CALIBRATION_SCORES = 100  # fewer candidate cosines than this: calibrate on sampled pairs
-CALIBRATION_SAMPLE = 10_000
-
-
-def content_calibration(
-    scores: np.ndarray, needs: np.ndarray, offers: np.ndarray, seed: int = 0
-) -> dict[str, object]:
-    """The mean and spread of the cosines of a typical candidate, which the content score
-    maps to 0.5: those of the needs' candidate lists, or, when there are too few of those (a
-    new community whose offers came first), those of sampled pairs of any two texts, so that
-    two unrelated members never look typical."""
-    finite = scores[np.isfinite(scores)]
-    source = "candidate lists"
-    if finite.size < MIN_CALIBRATION_SCORES:
-        texts = np.concatenate([needs, offers])
-        if len(texts) < 2:
-            return {"mean": 0.0, "std": 1.0, "source": "none (fewer than two texts)"}
-        rng = np.random.default_rng(seed)
-        a = rng.integers(0, len(texts), CALIBRATION_SAMPLE)
-        b = (a + rng.integers(1, len(texts), CALIBRATION_SAMPLE)) % len(texts)  # never a == b
-        finite = np.concatenate([finite, np.einsum("ij,ij->i", texts[a], texts[b])])
-        source = "candidate lists and sampled pairs of texts"
-    spread = float(finite.std())
-    return {"mean": float(finite.mean()), "std": spread if spread > 0 else 1.0, "source": source}
-
-
 def _write_build(
     folder: Path,
     community: Community,
@@ -184,6 +160,8 @@ def _write_build(
         skip=_helped_with_itself(items, need_rows, offer_rows),
     )
     timings["candidates_seconds"] = round(time.perf_counter() - tick, 3)
+    calibration = content_calibration(scores, vectors[need_rows], vectors[offer_rows])
+    scorer = ContentScorer.from_manifest({"calibration": calibration}, settings)
     tick = time.perf_counter()
     learned = learn(
         folder,
@@ -195,10 +173,10 @@ def _write_build(
         candidates=settings.candidates_per_need,
         min_labels=settings.min_training_labels,
         max_needs=settings.max_training_needs,
+        content=content_score(scorer, settings.proximity_km),
         reporter=reporter,
     )
     timings["ranker_seconds"] = round(time.perf_counter() - tick, 3)
-    calibration = content_calibration(scores, vectors[need_rows], vectors[offer_rows])
 
     members.to_parquet(folder / "members.parquet", index=False)
     items.drop(columns=["member_id"]).to_parquet(folder / "items.parquet", index=False)

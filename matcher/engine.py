@@ -87,9 +87,7 @@ class Matcher:
         self.clock = clock
         self.encoder = encoder
         self.cached_encoder = CachedEncoder(encoder, sessions) if encoder is not None else None
-        self.scorer = ContentScorer.from_manifest(
-            index.manifest, settings.content_tag_weight, settings.content_proximity_weight
-        )
+        self.scorer = ContentScorer.from_manifest(index.manifest, settings)
         self.view = CurrentView(index, settings.candidates_per_need)
         if encoder is not None and encoder.name != index.manifest["encoder"]["name"]:
             raise InvalidInput(

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from matcher.config import MAX_TRAINING_ROWS
+from matcher.evaluate.baselines import Scorer
 from matcher.features import member_state, need_from_post, pair_features, training_set
 from matcher.progress import Reporter, Silent
 from matcher.rank import Ranker, TooFewLabels
@@ -57,6 +58,7 @@ def learn(
     candidates: int,
     min_labels: int,
     max_needs: int = 0,
+    content: Scorer | None = None,
     reporter: Reporter | None = None,
 ) -> Learned:
     """Train the ranker (when there are enough labels) and score every (need, candidate).
@@ -82,7 +84,9 @@ def learn(
         "min_training_labels": min_labels,
     }
     try:
-        ranker = Ranker(min_labels=min_labels).fit(examples.X, examples.y, examples.groups)
+        ranker = Ranker(min_labels=min_labels).fit(
+            examples.X, examples.y, examples.groups, content=content
+        )
     except TooFewLabels as exc:
         reason = f"content score only: {exc}"
         return Learned(None, {**report, "used": False, "reason": reason})
@@ -96,7 +100,7 @@ def learn(
         reason = (
             "content score only: on the most recent quarter of the labelled needs, the learned "
             f"ranker (MRR {ranker.validation_mrr_:.3f}) does not rank their helpers above the "
-            f"content similarity (MRR {ranker.content_validation_mrr_:.3f})"
+            f"content score (MRR {ranker.content_validation_mrr_:.3f})"
         )
         return Learned(None, {**report, **checked, "used": False, "reason": reason})
     ranker.save(folder)

@@ -11,7 +11,7 @@ score.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import joblib
@@ -65,9 +65,10 @@ class Ranker(ClassifierMixin, BaseEstimator):
     strength of regularization in `Cs` and their scores are averaged: with a few hundred
     labelled needs, picking one C on a small validation slice flips with the slightest change
     in the data, and averaging is steadier. The last `validation` share of the queries (the
-    most recent) is held out once to measure the averaged model (`validation_mrr_`, and the
-    content similarity's there: `content_validation_mrr_`) and to fit its calibration (Platt
-    scaling); the final models are then refitted on every query.
+    most recent) is held out once to measure the averaged model (`validation_mrr_`, and there
+    too the score a build without the ranker serves, `fit`'s `content`:
+    `content_validation_mrr_`) and to fit its calibration (Platt scaling); the final models
+    are then refitted on every query.
 
     `objective`: "pointwise" (the default) fits each row on its own (does this candidate
     help?). "pairwise" fits a RankNet-style model instead: a logistic regression without
@@ -104,8 +105,16 @@ class Ranker(ClassifierMixin, BaseEstimator):
         self.min_labels = min_labels
         self.objective = objective
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> Ranker:
-        """Learn from labelled rows (1: helped) of queries given in time order."""
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        groups: np.ndarray | None = None,
+        content: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> Ranker:
+        """Learn from labelled rows (1: helped) of queries given in time order. `content`
+        scores rows (all of `FEATURE_NAMES`) as a build without the ranker would, for the
+        comparison on the held-out queries (default: the content similarity alone)."""
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y).astype(int)
         groups = np.zeros(len(y), dtype=np.int64) if groups is None else np.asarray(groups)
         positives = int(y.sum())
@@ -129,9 +138,9 @@ class Ranker(ClassifierMixin, BaseEstimator):
         early, late = _time_split(groups, self.validation)
         if len(np.unique(y[early])) < 2 or not y[late].any():
             raise TooFewLabels("the training queries need positives both early and late in time")
-        # The content similarity on the same held-out queries, for the build to compare with.
-        content = X[late, COLUMN["sim_best"]]
-        self.content_validation_mrr_ = _mean_rr(content, y[late], groups[late])
+        # The content score on the same held-out queries, for the build to compare with.
+        served = content(X[late]) if content is not None else X[late, COLUMN["sim_best"]]
+        self.content_validation_mrr_ = _mean_rr(served, y[late], groups[late])
         X = X[:, self.columns_]
         held_out = self._score(*self._models(X[early], y[early], groups[early]), X[late])
         self.validation_mrr_ = _mean_rr(held_out, y[late], groups[late])

@@ -9,6 +9,7 @@ import numpy as np
 from scipy.special import expit
 
 from matcher import reciprocal
+from matcher.config import Settings
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,15 @@ class ContentScorer:
     proximity_weight: float = 0.5
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any], tag_weight: float, proximity_weight: float):
-        """The scorer calibrated by a build."""
+    def from_manifest(cls, manifest: dict[str, Any], settings: Settings) -> ContentScorer:
+        """The scorer calibrated by a build (its manifest's "calibration"), weighted by the
+        settings."""
         calibration = manifest.get("calibration", {})
         return cls(
             float(calibration.get("mean", 0.0)),
             float(calibration.get("std", 1.0)) or 1.0,
-            tag_weight,
-            proximity_weight,
+            settings.content_tag_weight,
+            settings.content_proximity_weight,
         )
 
     def probability(
@@ -48,6 +50,32 @@ class ContentScorer:
             proximity
         )
         return np.where(has, expit(relevance + expit(relevance) * context), 0.0)
+
+
+MIN_CALIBRATION_SCORES = 100  # fewer candidate cosines than this: calibrate on sampled pairs
+CALIBRATION_SAMPLE = 10_000
+
+
+def content_calibration(
+    scores: np.ndarray, needs: np.ndarray, offers: np.ndarray, seed: int = 0
+) -> dict[str, object]:
+    """The mean and spread of the cosines of a typical candidate, which the content score
+    maps to 0.5: those of the needs' candidate lists, or, when there are too few of those (a
+    new community whose offers came first), those of sampled pairs of any two texts, so that
+    two unrelated members never look typical."""
+    finite = scores[np.isfinite(scores)]
+    source = "candidate lists"
+    if finite.size < MIN_CALIBRATION_SCORES:
+        texts = np.concatenate([needs, offers])
+        if len(texts) < 2:
+            return {"mean": 0.0, "std": 1.0, "source": "none (fewer than two texts)"}
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, len(texts), CALIBRATION_SAMPLE)
+        b = (a + rng.integers(1, len(texts), CALIBRATION_SAMPLE)) % len(texts)  # never a == b
+        finite = np.concatenate([finite, np.einsum("ij,ij->i", texts[a], texts[b])])
+        source = "candidate lists and sampled pairs of texts"
+    spread = float(finite.std())
+    return {"mean": float(finite.mean()), "std": spread if spread > 0 else 1.0, "source": source}
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,7 @@ def test_a_ranker_no_better_than_the_content_similarity_is_not_served(sessions, 
     assert ranker["positives"] >= settings.min_training_labels
     assert ranker["used"] is False and ranker["content_validation_mrr"] == 1.0
     assert ranker["validation_mrr"] <= ranker["content_validation_mrr"]
-    assert "does not rank their helpers above the content similarity" in ranker["reason"]
+    assert "does not rank their helpers above the content score" in ranker["reason"]
     assert not (result.folder / "ranker.joblib").exists()
     assert BuildIndex.load(settings.models_dir).learned is None
     # GET /v1/model's metrics name no ranker score for a build that serves none.
@@ -153,3 +153,45 @@ def test_a_ranker_no_better_than_the_content_similarity_is_not_served(sessions, 
         "ranker_validation_mrr": None,
         "content_validation_mrr": 1.0,
     }
+
+
+def test_the_ranker_is_compared_with_the_content_score_as_served_tags_and_towns_too(
+    sessions, settings, encoder
+):
+    import pandas as pd
+
+    from matcher.io.formats import Frames
+
+    # Six drummers who write the same offer, one per town; each band's need is met by the
+    # drummer of its town. The texts alone tie every drummer; the content score as served
+    # (closeness adds to it) finds every helper first, and the ranker can at best tie.
+    towns = ["Leeds", "York", "Hull", "Bath", "Derby", "Exeter"]
+    members = [{"id": f"d{i}", "name": f"d{i}", "kind": "session_musician", "town": town}
+               for i, town in enumerate(towns)]  # fmt: skip
+    members += [{"id": f"b{i}", "name": f"b{i}", "kind": "band", "town": town}
+                for i, town in enumerate(towns)]  # fmt: skip
+    posts = [
+        {"id": f"o{i}", "member_id": f"d{i}", "side": "offer", "text": "drummer for bands",
+         "created_at": "2025-01-01T00:00:00Z"}
+        for i in range(len(towns))
+    ]  # fmt: skip
+    helped = []
+    for n in range(90):
+        i = n % len(towns)
+        at = pd.Timestamp("2025-01-02", tz="UTC") + pd.Timedelta(days=n)
+        posts.append(
+            {"id": f"n{n}", "member_id": f"b{i}", "side": "need", "status": "closed",
+             "text": "our band needs a drummer", "created_at": at.isoformat()}
+        )  # fmt: skip
+        helped.append(
+            {"id": f"x{n}", "kind": "helped", "from_member_id": f"d{i}",
+             "to_member_id": f"b{i}", "need_id": f"n{n}",
+             "occurred_at": (at + pd.Timedelta(hours=3)).isoformat()}
+        )  # fmt: skip
+    frames = Frames(pd.DataFrame(members), pd.DataFrame(posts), pd.DataFrame(helped))
+    import_frames(sessions, frames, source="test", clock=lambda: NOW)
+    ranker = build_model(sessions, encoder, settings, clock=lambda: NOW).manifest["ranker"]
+    assert ranker["positives"] >= settings.min_training_labels
+    # The texts alone would have let a ranker through (their MRR is a coin toss's).
+    assert ranker["content_validation_mrr"] == 1.0
+    assert ranker["used"] is False

@@ -107,7 +107,7 @@ def test_each_refit_learns_only_from_what_was_known_before_the_queries_it_ranks(
     blocks, helps = toy_needs()
     seen: list[tuple[pd.Timestamp, int]] = []
 
-    def spy(X, y, groups, min_labels, missed):
+    def spy(X, y, groups, min_labels, missed, *_):
         seen.append((len(np.unique(groups)), int(y.sum())))
         return {"behaviour": lambda f: f[:, 0], "matcher": lambda f: f[:, COLUMN["sim_best"]]}
 
@@ -152,6 +152,19 @@ def test_refits_without_a_ranker_are_summed_up_in_one_note_per_ranker():
     assert evaluation.rankers["matcher"]["mrr"] == pytest.approx(np.mean(content), abs=1e-4)
 
 
+def test_a_ranker_no_better_than_the_content_score_gives_way_to_it_as_in_a_build():
+    blocks, helps = toy_needs()
+    for n, block in enumerate(blocks):  # the texts find every helper first
+        block.features[0 if n % 2 == 0 else 1, COLUMN["sim_best"]] = 10.0
+    evaluation = run("toy", blocks, 30, helps, toy_test, ("content",), min_labels=5, refits=2)
+    assert evaluation.notes[0].startswith(
+        "matcher: the content score at 2 of 2 refits, where the ranker did not rank the helpers "
+        "of the most recent quarter of its training needs above it (MRR 1.000 to 1.000, "
+        "against 1.000 to 1.000)"
+    )
+    assert evaluation.rankers["matcher"]["mrr"] == evaluation.rankers["content"]["mrr"] == 1.0
+
+
 def test_compare_measures_the_matcher_against_the_best_baseline_and_behaviour():
     # 40 queries of 10 candidates, candidate 0 the answer. The matcher ranks it first on
     # every query; recency on every other; random never above the middle.
@@ -185,3 +198,22 @@ def test_compare_measures_the_matcher_against_the_best_baseline_and_behaviour():
     same = comparisons["matcher_vs_behaviour"]
     assert same["mrr_difference"] == 0 and same["mrr_difference_ci95"] == [0.0, 0.0]
     assert compare({"random": values["random"]}, ["random"]) == {}
+
+
+def test_the_content_score_from_features_is_the_engines_with_tags_and_closeness():
+    from matcher.evaluate.baselines import content_score
+    from matcher.score import ContentScorer
+
+    features = np.zeros((4, len(FEATURE_NAMES)))
+    features[:, COLUMN["distance_km"]] = np.nan
+    features[:, COLUMN["sim_best"]] = [0.6, 0.6, 0.6, np.nan]  # the last: no text to compare
+    features[1, COLUMN["same_town"]] = 1
+    features[2, COLUMN["tag_overlap"]] = 1.0
+    scorer = ContentScorer(mean=0.3, std=0.1, tag_weight=1.0, proximity_weight=0.5)
+    got = content_score(scorer, 50.0)(features)
+    expected = [
+        scorer.probability(np.array([0.6]), np.array([tags]), np.array([near]))[0]
+        for tags, near in ((0, 0), (0, 1), (1, 0))
+    ]
+    assert got[:3] == pytest.approx(expected) and got[3] == 0
+    assert got[2] > got[1] > got[0]  # all the tags weigh 1, the same town 0.5

@@ -70,6 +70,7 @@ def store_command(app: AppContext, as_json: bool = False, candidates: int | None
             min_labels=app.settings.min_training_labels,
             dataset=app.settings.database_shown,
             progress=reporter,
+            settings=app.settings,
         )
     _show(app, evaluation, as_json)
 

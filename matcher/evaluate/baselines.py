@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from matcher import geo
 from matcher.features.pairs import COLUMN
+from matcher.score import ContentScorer
 
 Scorer = Callable[[np.ndarray], np.ndarray]
 
@@ -36,3 +38,18 @@ BASELINES: dict[str, Scorer] = {
     # The engine's content score: the closest offer or past help.
     "content": _column("sim_best"),
 }
+
+
+def content_score(scorer: ContentScorer, proximity_km: float) -> Scorer:
+    """The score a build without the learned ranker serves, from the feature rows: the best
+    cosine, calibrated by `scorer`, with shared tags and closeness added as the engine adds
+    them. The tags are the share of the need's tags the candidate has (`tag_overlap`), where
+    the engine compares the two members' tags: the nearest the features come."""
+
+    def score(features: np.ndarray) -> np.ndarray:
+        same_town = np.nan_to_num(features[:, COLUMN["same_town"]]) > 0
+        near = geo.proximity(features[:, COLUMN["distance_km"]], same_town, proximity_km)
+        tags = np.nan_to_num(features[:, COLUMN["tag_overlap"]])
+        return scorer.probability(features[:, COLUMN["sim_best"]], tags, near)
+
+    return score

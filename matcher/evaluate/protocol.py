@@ -88,19 +88,31 @@ def learned_rankers(
     groups: np.ndarray,
     min_labels: int,
     missed: dict[str, list[TooFewLabels]],
+    content: Scorer = BASELINES["content"],
+    kept: list[tuple[float, float]] | None = None,
 ) -> dict[str, Scorer]:
     """The behaviour and matcher rankers trained on the rows.
 
-    Without enough labels there is no ranker: as in a build, the matcher keeps the content
-    score and behaviour falls back to recency (FALLBACKS), and `missed` records why.
+    As in a build: without enough labels there is no ranker, the matcher keeps the `content`
+    score and behaviour falls back to recency (FALLBACKS), and `missed` records why; and a
+    matcher that ranks the helpers of the most recent quarter of its training queries no
+    better than `content` does is not used either (`kept` records both figures then).
     """
     out: dict[str, Scorer] = {}
+    fallback = {**{n: BASELINES[f] for n, f in FALLBACKS.items()}, "matcher": content}
     for name, features in (("behaviour", BEHAVIOUR_FEATURES), ("matcher", FEATURE_NAMES)):
         try:
-            ranker = Ranker(features=features, min_labels=min_labels).fit(X, y, groups)
+            ranker = Ranker(features=features, min_labels=min_labels).fit(
+                X, y, groups, content=content
+            )
         except TooFewLabels as exc:
             missed.setdefault(name, []).append(exc)
-            out[name] = BASELINES[FALLBACKS[name]]
+            out[name] = fallback[name]
+            continue
+        if name == "matcher" and ranker.validation_mrr_ <= ranker.content_validation_mrr_:
+            if kept is not None:
+                kept.append((ranker.validation_mrr_, ranker.content_validation_mrr_))
+            out[name] = content
             continue
         out[name] = _probability(ranker)
     return out
@@ -301,22 +313,35 @@ def run(
     min_labels: int,
     refits: int = 1,
     progress: Reporter | None = None,
+    content: Scorer = BASELINES["content"],
 ) -> Evaluation:
     """Rank the blocks from `split_index` on with the baselines, behaviour and the matcher
-    (refitted `refits` times, see `rank_rolling`), and measure every ranker."""
+    (refitted `refits` times, see `rank_rolling`), and measure every ranker. `content` is
+    the score a build without the ranker serves: the "content" baseline, and the matcher
+    wherever a build would not use its ranker (`learned_rankers`)."""
     missed: dict[str, list[TooFewLabels]] = {}
+    kept: list[tuple[float, float]] = []
     rolled = rank_rolling(
         blocks,
         split_index,
         outcomes,
         make_test,
-        {name: BASELINES[name] for name in baselines},
-        lambda rows: learned_rankers(rows.X, rows.y, rows.groups, min_labels, missed),
+        {name: content if name == "content" else BASELINES[name] for name in baselines},
+        lambda rows: learned_rankers(
+            rows.X, rows.y, rows.groups, min_labels, missed, content, kept
+        ),
         refits,
         progress,
     )
     queries, scores, fits = rolled.queries, rolled.scores, rolled.fits
     notes = [fallback_note(name, missed[name], len(fits)) for name in LEARNED if name in missed]
+    if kept:
+        ranker, served = (f"{min(v):.3f} to {max(v):.3f}" for v in zip(*kept, strict=True))
+        notes.append(
+            f"matcher: the content score at {len(kept)} of {len(fits)} refits, where the ranker "
+            "did not rank the helpers of the most recent quarter of its training needs above "
+            f"it (MRR {ranker}, against {served}), as a build would not serve it"
+        )
     if 0 < len(queries) < FEW_QUERIES:
         notes.append(
             f"only {len(queries)} test queries: every figure here, the intervals too, could "

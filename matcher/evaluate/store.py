@@ -7,11 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from matcher.config import MIN_TRAINING_LABELS
+from matcher.config import MIN_TRAINING_LABELS, Settings
+from matcher.evaluate.baselines import content_score
 from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
+from matcher.features.pairs import COLUMN
 from matcher.features.queries import QueryBlock, content_candidates
 from matcher.features.training import Outcomes, collect, labelled_needs, labels
 from matcher.progress import Reporter
+from matcher.score import ContentScorer, content_calibration
 from matcher.snapshot import Community
 
 BASELINES = ("random", "activity", "recency", "bm25", "content")
@@ -60,6 +63,7 @@ def evaluate_store(
     dataset: str = "store",
     refits: int = REFITS,
     progress: Reporter | None = None,
+    settings: Settings | None = None,
 ) -> Evaluation:
     """Rank the helpers of the needs of the last 30% of time, learning only from earlier ones.
 
@@ -67,9 +71,11 @@ def evaluate_store(
     are the test. Candidates are the `candidates` members whose offers or past help are
     closest to the need as of its time (the engine's candidates), never the seeker. Every
     member with a positive outcome on the need is relevant; a helper the candidates missed
-    counts as a miss for every ranker. The content score stands in for "embedding". The
-    learned rankers are refitted `refits` times through the test needs, each time on the
-    earlier needs labelled with the outcomes recorded by then.
+    counts as a miss for every ranker. The content score stands in for "embedding": as a
+    build serves it (shared tags and closeness weighted by `settings`), calibrated on the
+    candidates of the earlier needs. The learned rankers are refitted `refits` times through
+    the test needs, each time on the earlier needs labelled with the outcomes recorded by
+    then; where a build would not serve the matcher's ranker, the content score stands in.
     """
     split = time_split(community, post_vectors, candidates, progress)
     if split is None:
@@ -87,6 +93,10 @@ def evaluate_store(
         relevant = labels(block, helpers)
         return TestQuery(block, relevant, relevant)
 
+    settings = settings or Settings()
+    past = [b.features[:, COLUMN["sim_best"]] for b in blocks[:split_index]] or [np.empty(0)]
+    calibration = content_calibration(np.concatenate(past), post_vectors, post_vectors[:0])
+    scorer = ContentScorer.from_manifest({"calibration": calibration}, settings)
     evaluation = run(
         dataset,
         blocks,
@@ -97,6 +107,7 @@ def evaluate_store(
         min_labels,
         refits=refits,
         progress=progress,
+        content=content_score(scorer, settings.proximity_km),
     )
     found = [bool(b.features.size) and labels(b, helpers).any() for b in blocks[split_index:]]
     evaluation.details.update(
