@@ -5,6 +5,8 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from api.auth import auth
+from api.idempotent import DOC as IDEMPOTENCY
+from api.idempotent import create_once
 from api.schemas import InteractionIn, InteractionOut
 from api.services import services
 from matcher import community, public
@@ -17,31 +19,40 @@ bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions"
 @bp.input(InteractionIn, arg_name="event")
 @bp.output(InteractionOut, status_code=201)
 @bp.doc(
+    description="`from_member_id` did `kind` to `to_member_id`: shown (the seeker was shown "
+    "the helper), contacted (the seeker contacted the helper), accepted / declined / helped "
+    "(the helper answered or helped the seeker), reported / blocked. `need_id` is the "
+    "seeker's need, `offer_id` the helper's offer. A block or report keeps the two apart from "
+    "now on. A closed member can no longer be shown or contacted, nor show or contact anyone "
+    f"(409). {IDEMPOTENCY}",
     responses={
+        200: "A repeat of an earlier request under its Idempotency-Key: what that recorded",
         404: "No such member or post",
-        409: "An interaction with this id exists, or a closed member is shown or contacted",
-    }
+        409: "An interaction with this id exists, a closed member is shown or contacted, or "
+        "the Idempotency-Key was used before",
+    },
 )
-def record_interaction(event: dict) -> dict:
-    """Record an interaction
-
-    `from_member_id` did `kind` to `to_member_id`: shown (the seeker was shown the helper),
-    contacted (the seeker contacted the helper), accepted / declined / helped (the helper
-    answered or helped the seeker), reported / blocked. `need_id` is the seeker's need,
-    `offer_id` the helper's offer. A block or report keeps the two apart from now on. A
-    closed member can no longer be shown or contacted, nor show or contact anyone (409).
-    """
+def record_interaction(event: dict):
+    """Record an interaction"""
     s = services()
-    row = community.record_interaction(
-        s.sessions,
-        kind=event["kind"],
-        from_member_id=event["from_member_id"],
-        to_member_id=event["to_member_id"],
-        need_id=event.get("need_id"),
-        offer_id=event.get("offer_id"),
-        occurred_at=event.get("occurred_at"),
-        external_id=event.get("id"),
-        clock=s.clock,
-    )
-    with s.sessions() as session:
-        return public.interaction(session, row)
+
+    def create(external_id: str | None) -> dict:
+        row = community.record_interaction(
+            s.sessions,
+            kind=event["kind"],
+            from_member_id=event["from_member_id"],
+            to_member_id=event["to_member_id"],
+            need_id=event.get("need_id"),
+            offer_id=event.get("offer_id"),
+            occurred_at=event.get("occurred_at"),
+            external_id=external_id,
+            clock=s.clock,
+        )
+        with s.sessions() as session:
+            return public.interaction(session, row)
+
+    def existing(external_id: str) -> dict:
+        with s.sessions() as session:
+            return public.interaction(session, community.get_interaction(session, external_id))
+
+    return create_once("interactions", event, create, existing)

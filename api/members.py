@@ -6,6 +6,8 @@ from apiflask import APIBlueprint
 from marshmallow import RAISE
 
 from api.auth import auth
+from api.idempotent import DOC as IDEMPOTENCY
+from api.idempotent import create_once
 from api.schemas import MemberFields, MemberIn, MemberList, MemberOut, Page
 from api.services import services
 from matcher import community, public
@@ -37,6 +39,10 @@ def get_member(member_id: str) -> dict:
 
     A member's public fields: never the email; the contact only if they agreed to share it.
     """
+    return _member(member_id)
+
+
+def _member(member_id: str) -> dict:
     with services().sessions() as session:
         return public.member(community.get_member(session, member_id))
 
@@ -45,24 +51,32 @@ def get_member(member_id: str) -> dict:
 @bp.auth_required(auth, roles=["write"])
 @bp.input(MemberIn, arg_name="member")
 @bp.output(MemberOut, status_code=201)
-@bp.doc(responses={409: "A member with this id exists"})
-def create_member(member: dict) -> dict:
-    """Create a member
-
-    A new member, matchable as soon as they have a post. `id` is generated when not given.
-    """
+@bp.doc(
+    description="A new member, matchable as soon as they have a post. `id` is generated when "
+    f"not given. {IDEMPOTENCY}",
+    responses={
+        200: "A repeat of an earlier request under its Idempotency-Key: what that made",
+        409: "A member with this id exists, or the Idempotency-Key was used before",
+    },
+)
+def create_member(member: dict):
+    """Create a member"""
     s = services()
-    external_id = member.pop("id", None)
+    fields = {k: v for k, v in member.items() if k not in ("id", "capacity")}
     # A given capacity goes in as the default: add_member sets both (a TypeError otherwise).
-    capacity = member.pop("capacity", s.settings.default_capacity)
-    created = community.add_member(
-        s.sessions,
-        member,
-        external_id=external_id,
-        default_capacity=capacity,
-        clock=s.clock,
-    )
-    return public.member(created)
+    capacity = member.get("capacity", s.settings.default_capacity)
+
+    def create(external_id: str | None) -> dict:
+        created = community.add_member(
+            s.sessions,
+            dict(fields),
+            external_id=external_id,
+            default_capacity=capacity,
+            clock=s.clock,
+        )
+        return public.member(created)
+
+    return create_once("members", member, create, _member)
 
 
 @bp.patch("/members/<member_id>")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from api.auth import auth
+from api.idempotent import DOC as IDEMPOTENCY
+from api.idempotent import create_once
 from api.schemas import PostIn, PostOut, PostPatch
 from api.services import services
 from matcher import community, public
@@ -34,26 +36,34 @@ def get_post(post_id: str) -> dict:
 @bp.auth_required(auth, roles=["write"])
 @bp.input(PostIn, arg_name="post")
 @bp.output(PostOut, status_code=201)
-@bp.doc(responses={404: "No such member", 409: "The id is taken or the member is closed"})
-def create_post(post: dict) -> dict:
-    """Create a post
-
-    A member's new need or offer. It is encoded before it is stored, so it shows up in
-    matches from the next request on.
-    """
+@bp.doc(
+    description="A member's new need or offer. It is encoded before it is stored, so it shows "
+    f"up in matches from the next request on. {IDEMPOTENCY}",
+    responses={
+        200: "A repeat of an earlier request under its Idempotency-Key: what that made",
+        404: "No such member",
+        409: "The id is taken, the member is closed, or the Idempotency-Key was used before",
+    },
+)
+def create_post(post: dict):
+    """Create a post"""
     s = services()
-    created = community.add_post(
-        s.sessions,
-        s.encoder(),
-        member_id=post["member_id"],
-        side=post["side"],
-        text=post["text"],
-        tags=post.get("tags", ()),
-        expires_at=post.get("expires_at"),
-        external_id=post.get("id"),
-        clock=s.clock,
-    )
-    return _public(created.external_id)
+
+    def create(external_id: str | None) -> dict:
+        created = community.add_post(
+            s.sessions,
+            s.encoder(),
+            member_id=post["member_id"],
+            side=post["side"],
+            text=post["text"],
+            tags=post.get("tags", ()),
+            expires_at=post.get("expires_at"),
+            external_id=external_id,
+            clock=s.clock,
+        )
+        return _public(created.external_id)
+
+    return create_once("posts", post, create, _public)
 
 
 @bp.patch("/posts/<post_id>")

@@ -6,7 +6,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from matcher.io.validate import PARSERS
 from matcher.store import Interaction, Member, Post, utcnow
 
 Clock = Callable[[], datetime]
+Row = TypeVar("Row", Member, Post, Interaction)
 # What a member may change of themselves: the import columns but the id and bookkeeping.
 MEMBER_FIELDS = tuple(
     c for c in COLUMNS["members"] if c not in ("id", "active", "joined_at", "last_active_at")
@@ -88,18 +89,24 @@ def check_text(text: str | None) -> str:
 
 def get_member(session: Session, external_id: str) -> Member:
     """The member with this external id, or NotFound."""
-    member = session.scalar(select(Member).where(Member.external_id == external_id))
-    if member is None:
-        raise NotFound(f"no member {external_id!r}")
-    return member
+    return _by_external_id(session, Member, "member", external_id)
 
 
 def get_post(session: Session, external_id: str) -> Post:
     """The post with this external id, or NotFound."""
-    post = session.scalar(select(Post).where(Post.external_id == external_id))
-    if post is None:
-        raise NotFound(f"no post {external_id!r}")
-    return post
+    return _by_external_id(session, Post, "post", external_id)
+
+
+def get_interaction(session: Session, external_id: str) -> Interaction:
+    """The interaction with this external id, or NotFound."""
+    return _by_external_id(session, Interaction, "interaction", external_id)
+
+
+def _by_external_id(session: Session, model: type[Row], what: str, external_id: str) -> Row:
+    row = session.scalar(select(model).where(model.external_id == external_id))
+    if row is None:
+        raise NotFound(f"no {what} {external_id!r}")
+    return row
 
 
 def list_members(session: Session, limit: int, offset: int) -> tuple[list[Member], int]:

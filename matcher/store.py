@@ -206,6 +206,20 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class IdempotencyKey(Base):
+    """A write sent with an `Idempotency-Key`: which request it was (a hash of the body), so
+    that a repeat of it creates nothing new and another request under the same key is
+    refused. The key is stored only as a hash, with the client's API key and the endpoint."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    endpoint: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ImportRun(Base):
     """One successful import: when, from which files, how many rows of each."""
 

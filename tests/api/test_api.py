@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from tests.api.helpers import (
     assert_error,
     close_app,
@@ -436,3 +438,55 @@ def test_a_store_that_does_not_answer_is_a_503_and_health_needs_no_store(client,
     assert response.headers["Retry-After"] == "10"
     # Liveness reads no key, so it answers while the store does not.
     assert client.get("/health", headers=ro).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/members", {"name": "New", "kind": "venue"}),
+        ("/v1/posts", {"member_id": "kit", "side": "offer", "text": "I teach drums"}),
+        ("/v1/interactions", {"kind": "helped", "from_member_id": "kit", "to_member_id": "hum"}),
+    ],
+)
+def test_a_request_sent_again_under_its_idempotency_key_creates_nothing_new(
+    client, rw, sessions, path, body
+):
+    from sqlalchemy import func, select
+
+    from matcher.store import Interaction, Member, Post
+
+    model = {"members": Member, "posts": Post, "interactions": Interaction}[path.split("/")[-1]]
+
+    def count() -> int:
+        with sessions() as s:
+            return s.scalar(select(func.count()).select_from(model))
+
+    before = count()
+    headers = {**rw, "Idempotency-Key": "retry-7f3a"}
+    first = client.post(path, json=body, headers=headers)
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    again = client.post(path, json=body, headers=headers)  # the client timed out and retried
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == first.get_json() and count() == before + 1
+    other = assert_error(client.post(path, json={**body, "id": "x9"}, headers=headers), 409)
+    assert "'retry-7f3a' came with another request" in other["description"]
+    # Another key, or another client's same key, is another request.
+    elsewhere = client.post(path, json=body, headers={**rw, "Idempotency-Key": "retry-8"})
+    assert elsewhere.status_code == 201 and elsewhere.get_json()["id"] != first.get_json()["id"]
+    theirs = {
+        **key_headers(sessions, "read", "write", name="other"),
+        "Idempotency-Key": "retry-7f3a",
+    }
+    assert client.post(path, json=body, headers=theirs).status_code == 201
+    assert client.post(path, json=body, headers=rw).status_code == 201  # no key: a new one
+    assert count() == before + 4
+
+
+def test_a_request_refused_gives_its_idempotency_key_back(client, rw):
+    headers = {**rw, "Idempotency-Key": "k1"}
+    post = {"member_id": "nobody", "side": "need", "text": "need a drummer"}
+    assert_error(client.post("/v1/posts", json=post, headers=headers), 404)
+    mended = client.post("/v1/posts", json={**post, "member_id": "hum"}, headers=headers)
+    assert mended.status_code == 201
+    too_long = {**rw, "Idempotency-Key": "k" * 256}
+    assert_error(client.post("/v1/posts", json=post, headers=too_long), 422, "Idempotency-Key")

@@ -1,0 +1,98 @@
+"""Writes that may be sent again: a request repeated under the same idempotency key (a client
+retrying after a timeout) creates nothing new.
+
+The key names the request: the id of what it creates is derived from the key (unless the
+request gives one), so two deliveries of it can never make two members, posts or
+interactions, whichever comes first and even if one of them is cut off half-way. The first
+request under a key records a hash of its body; another body under the same key is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.community import Clock
+from matcher.errors import Conflict, InvalidInput
+from matcher.store import IdempotencyKey, utcnow
+
+MAX_KEY_LENGTH = 255
+# The first letter of a derived id says what it is, as the ids the service makes do.
+PREFIXES = {"members": "m", "posts": "p", "interactions": "i"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A request's claim on its key: the id derived for what it creates, and whether the
+    same request came under this key before (then what it created may exist already)."""
+
+    key_hash: str
+    external_id: str
+    repeated: bool
+
+
+def claim(
+    sessions: sessionmaker[Session],
+    *,
+    key: str,
+    client: str,
+    endpoint: str,
+    request: Mapping[str, Any],
+    clock: Clock = utcnow,
+) -> Claim:
+    """Claim `key` for this request to `endpoint` (one of PREFIXES) by `client` (keys of two
+    clients never meet). Raises `Conflict` when the key came with another request before."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise InvalidInput(
+            f"the Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} printable characters",
+            field="Idempotency-Key",
+        )
+    key_hash = _sha256(f"{client}\n{endpoint}\n{key}")
+    request_hash = _sha256(json.dumps(request, sort_keys=True, default=str))
+    derived = f"{PREFIXES[endpoint]}-{key_hash[:24]}"
+    try:
+        with sessions.begin() as session:
+            stored = _stored(session, key_hash)
+            if stored is None:
+                session.add(
+                    IdempotencyKey(
+                        key_hash=key_hash,
+                        endpoint=endpoint,
+                        request_hash=request_hash,
+                        created_at=clock(),
+                    )
+                )
+                return Claim(key_hash, derived, repeated=False)
+    except IntegrityError:  # the same key in a request running beside this one, first
+        with sessions() as session:
+            stored = _stored(session, key_hash)
+    if stored != request_hash:
+        raise Conflict(
+            f"the Idempotency-Key {key!r} came with another request to /v1/{endpoint} before: "
+            "send a new key with a new request"
+        )
+    return Claim(key_hash, derived, repeated=True)
+
+
+def release(sessions: sessionmaker[Session], claimed: Claim) -> None:
+    """Give up a key whose first request was refused, so that the request, mended, may come
+    again under it."""
+    with sessions.begin() as session:
+        session.execute(delete(IdempotencyKey).where(IdempotencyKey.key_hash == claimed.key_hash))
+
+
+def _stored(session: Session, key_hash: str) -> str | None:
+    return session.scalar(
+        select(IdempotencyKey.request_hash).where(IdempotencyKey.key_hash == key_hash)
+    )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
