@@ -368,12 +368,25 @@ class CurrentView:
             raise NotFound(f"no active member {external_id!r}")
         return person
 
+    def typed_place(self, place: str | None) -> tuple[str, str]:
+        """A typed place as a folded town and country: as `geo.split_place` reads it, unless
+        a member's town is written as the whole of it ("Nashville, TN")."""
+        if not place:
+            return "", ""
+        if (self.index.town == fold_tag(place)).any():
+            return fold_tag(place), ""
+        return geo.split_place(place)
+
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
         """Where a typed place ("Leeds", "London, CA") is: the median of its members'
         coordinates as built (None when none is known)."""
         if not place:
             return None, None
         here = geo.in_place(self.index.town, self.index.country, place)
+        country = geo.split_place(place)[1]
+        named = here & (self.index.country == country) & ~np.isnan(self.index.latitude)
+        if country and named.any():  # not also members of the town with no country given
+            here = named
         lats, lons = self.index.latitude[here], self.index.longitude[here]
         known = ~np.isnan(lats)
         if not known.any():

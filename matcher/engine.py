@@ -169,7 +169,7 @@ class Matcher:
         filters = filters or Filters()
         vector = self.encoder.encode([text.strip()])
         lat, lon = self.view.place_coordinates(town)
-        place_town, place_country = geo.split_place(town or "")
+        place_town, place_country = self.view.typed_place(town)
         seeker = LiveMember(
             -1, "", "", "", place_town, place_country, lat, lon, list(tags), 0, True
         )

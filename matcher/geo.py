@@ -14,15 +14,42 @@ EARTH_RADIUS_KM = 6371.0
 # apart: farther than this from each other (London, UK and London, Ontario), or in different
 # countries (both known).
 SAME_TOWN_KM = 50.0
-# Names that members write for a country and that ISO 3166 (pycountry) does not list as one.
+# Names that members write for a country and that ISO 3166 (pycountry) does not list as one:
+# the UK's, short English names, and a few in the country's own language.
 COUNTRY_ALIASES = {
-    "uk": "GB",
-    "britain": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "northern ireland": "GB",
+    **dict.fromkeys(
+        ("uk", "britain", "great britain", "england", "scotland", "wales", "northern ireland"),
+        "GB",
+    ),
+    **dict.fromkeys(("usa", "america", "united states of america"), "US"),
+    **dict.fromkeys(("ireland", "eire", "éire"), "IE"),
+    **dict.fromkeys(("holland", "nederland"), "NL"),
+    **dict.fromkeys(("belgië", "belgique"), "BE"),
+    **dict.fromkeys(("schweiz", "suisse", "svizzera"), "CH"),
+    "russia": "RU",
+    "turkey": "TR",
+    "korea": "KR",
+    "ivory coast": "CI",
+    "macedonia": "MK",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "burma": "MM",
+    "brunei": "BN",
+    "palestine": "PS",
+    "vatican": "VA",
+    "micronesia": "FM",
+    "dr congo": "CD",
+    "democratic republic of the congo": "CD",
+    "deutschland": "DE",
+    "españa": "ES",
+    "italia": "IT",
+    "österreich": "AT",
+    "brasil": "BR",
+    "sverige": "SE",
+    "norge": "NO",
+    "danmark": "DK",
+    "suomi": "FI",
+    "polska": "PL",
 }
 
 
@@ -32,7 +59,7 @@ def fold_country(name: object) -> str:
     stripped and case-folded; "" when unknown."""
     if not isinstance(name, str):
         return ""
-    return _country(" ".join(name.split()).casefold())
+    return _country(" ".join(name.replace(".", "").split()).casefold().removeprefix("the "))
 
 
 @lru_cache(maxsize=4096)
@@ -42,7 +69,7 @@ def _country(folded: str) -> str:
     if folded in COUNTRY_ALIASES:
         return COUNTRY_ALIASES[folded]
     try:
-        return pycountry.countries.lookup(folded.removeprefix("the ")).alpha_2
+        return pycountry.countries.lookup(folded).alpha_2
     except LookupError:
         return folded
 
@@ -62,13 +89,17 @@ def split_place(text: str) -> tuple[str, str]:
 
 def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     """Whether members (folded towns and countries, as `fold_country` gives them) are in a
-    place as typed (see `split_place`): the town, and the country when the place names one
-    and the member's is known (as `same_town`: not known to be elsewhere)."""
+    place as typed: their town written as the whole of it ("Nashville, TN" as a member wrote
+    it), or, when the place names a country (see `split_place`), the town before the comma
+    and that country or none known (as `same_town`: not known to be elsewhere). A two-letter
+    state is read as a country ("TN" is Tunisia): a member who wrote only "Nashville" and the
+    US is not in "Nashville, TN"."""
+    town = np.asarray(town)
+    inside = town == fold_tag(place)
     place_town, place_country = split_place(place)
-    inside = np.asarray(town) == place_town
     if place_country:
         country = np.asarray(country)
-        inside &= (country == "") | (country == place_country)
+        inside |= (town == place_town) & ((country == "") | (country == place_country))
     return inside
 
 

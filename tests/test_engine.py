@@ -670,6 +670,26 @@ def test_a_place_filter_or_search_may_name_the_country_in_any_of_its_names(
     assert same == {"ca", "nowhere"}
 
 
+def test_a_typed_town_with_its_country_is_placed_by_that_countrys_members(
+    sessions, settings, encoder
+):
+    from tests.factories import add_member
+
+    with sessions.begin() as s:
+        add_member(s, "band", "band", "Leeds", needs=["our band needs a drummer"])
+        for external_id, country, lat, lon in [
+            ("on", "Canada", 42.984, -81.246),
+            ("uk", None, 51.507, -0.128),  # no country given: not used to place London, CA
+        ]:
+            member = add_member(s, external_id, "session_musician", "London", offers=["drummer"])
+            member.country, member.latitude, member.longitude = country, lat, lon
+    matcher = build_and_load(sessions, settings, encoder)
+    assert matcher.view.place_coordinates("London, CA") == pytest.approx((42.984, -81.246))
+    typed = matcher.for_text("need a drummer", town="London, CA")
+    same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
+    assert same == {"on"}  # the member with no country is 5,000 km away by coordinates
+
+
 def test_a_town_of_the_same_name_far_away_is_not_the_same_town(sessions, settings, encoder):
     from tests.factories import add_member
 

@@ -7,7 +7,8 @@ from matcher.geo import fold_country, in_place, same_town, split_place
 
 
 @pytest.mark.parametrize(
-    "written", ["GB", "gb", "GBR", "United Kingdom", " united  kingdom ", "UK", "Scotland"]
+    "written",
+    ["GB", "gb", "GBR", "United Kingdom", " united  kingdom ", "UK", "U.K.", "Scotland", "the UK"],
 )
 def test_one_country_written_many_ways_is_one_country(written):
     assert fold_country(written) == "GB"
@@ -23,6 +24,7 @@ def test_a_country_iso_does_not_list_is_compared_as_written_and_unknown_is_empty
     ("typed", "place"),
     [
         ("London", ("london", "")),
+        ("Boston, U.S.A.", ("boston", "US")),
         (" London ,  UK", ("london", "GB")),
         ("London, Canada", ("london", "CA")),
         ("Washington, D.C.", ("washington, d.c.", "")),  # no country after the comma
@@ -38,6 +40,13 @@ def test_members_in_a_place_are_those_of_its_town_and_country_or_of_no_known_cou
     countries = np.array(["GB", "CA", "", "GB"], dtype=object)
     assert in_place(towns, countries, "London, United Kingdom").tolist() == [1, 0, 1, 0]
     assert in_place(towns, countries, "london").tolist() == [1, 1, 1, 0]
+
+
+def test_a_town_written_with_its_state_is_found_as_written():
+    towns = np.array(["nashville, tn", "nashville", "london, uk"], dtype=object)
+    countries = np.array(["US", "US", ""], dtype=object)
+    assert in_place(towns, countries, "Nashville, TN").tolist() == [1, 0, 0]  # TN: Tunisia
+    assert in_place(towns, countries, "London, UK").tolist() == [0, 0, 1]
 
 
 def test_the_same_country_written_two_ways_keeps_a_town_the_same():
