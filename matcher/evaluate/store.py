@@ -95,7 +95,8 @@ def evaluate_store(
 
     settings = settings or Settings()
     past = [b.features[:, COLUMN["sim_best"]] for b in blocks[:split_index]] or [np.empty(0)]
-    calibration = content_calibration(np.concatenate(past), post_vectors, post_vectors[:0])
+    known = (community.posts["created_at"] < split.split_time).to_numpy()  # as a build then
+    calibration = content_calibration(np.concatenate(past), post_vectors[known], post_vectors[:0])
     scorer = ContentScorer.from_manifest({"calibration": calibration}, settings)
     evaluation = run(
         dataset,
