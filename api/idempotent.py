@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from apiflask.fields import String
 
 from api.auth import current_key
 from api.services import services
@@ -18,21 +18,32 @@ REPLAYED = "Idempotent-Replayed"  # on the answer to a repeat: what the first re
 DOC = (
     f"Send an `{HEADER}` header (any 1 to {idempotency.MAX_KEY_LENGTH} printable characters, "
     "new for each new request) to make a retry safe: a repeat of the request under the same "
-    f"key creates nothing new and answers 200 with what the first made (`{REPLAYED}: true`); "
-    "another request under the same key is a 409. Without `id`, the id is derived from the "
-    "key."
+    "key creates nothing new and answers 200 with what the first made, as it is now "
+    f"(`{REPLAYED}: true`); another request under the same key is a 422. Without `id`, the "
+    "id is derived from the key."
 )
+
+
+def replayed(schema: type, made: str) -> dict[str, Any]:
+    """The OpenAPI description of a repeat's answer (200, the schema of the 201)."""
+    return {
+        "description": f"A repeat of an earlier request under its {HEADER}: {made}",
+        "content": {"application/json": {"schema": schema}},
+        "headers": {REPLAYED: String(metadata={"description": "true"})},
+    }
 
 
 def create_once(
     endpoint: str,
     body: dict[str, Any],
+    headers: dict[str, Any],
     create: Callable[[str | None], dict[str, Any]],
     existing: Callable[[str], dict[str, Any]],
 ) -> dict[str, Any] | tuple[dict[str, Any], int, dict[str, str]]:
-    """`create(id)` once per idempotency key (see `matcher.idempotency`); `existing(id)` is
-    what a repeat answers with (NotFound when the first request made nothing)."""
-    key = request.headers.get(HEADER)
+    """`create(id)` once per idempotency key (`headers`, as `IdempotencyHeaders` reads them;
+    see `matcher.idempotency`); `existing(id)` is what a repeat answers with (NotFound when
+    the first request made nothing)."""
+    key = headers.get("idempotency_key")
     if key is None:
         return create(body.get("id"))
     s = services()
@@ -46,18 +57,28 @@ def create_once(
         clock=s.clock,
     )
     external_id = body.get("id") or claimed.external_id
+    # Whatever has the derived id was made under this key; a given id may be anyone's.
+    ours = claimed.repeated or not body.get("id")
     if claimed.repeated:
-        try:
-            return existing(external_id), 200, {REPLAYED: "true"}
-        except NotFound:
-            pass  # the first request was cut off before it made anything: make it now
+        replay = _replay(existing, external_id)
+        if replay is not None:
+            return replay
+        # else the first request was cut off before it made anything, or is still at work
     try:
         return create(external_id)
-    except MatcherError as refused:
-        if claimed.repeated:  # the same request beside this one may have got in first
-            try:
-                return existing(external_id), 200, {REPLAYED: "true"}
-            except NotFound:
-                raise refused from None
-        idempotency.release(s.sessions, claimed)
+    except MatcherError:
+        replay = _replay(existing, external_id) if ours else None
+        if replay is not None:  # the same request beside this one got in first
+            return replay
+        if not claimed.repeated:
+            idempotency.release(s.sessions, claimed)
         raise
+
+
+def _replay(
+    existing: Callable[[str], dict[str, Any]], external_id: str
+) -> tuple[dict[str, Any], int, dict[str, str]] | None:
+    try:
+        return existing(external_id), 200, {REPLAYED: "true"}
+    except NotFound:
+        return None

@@ -6,8 +6,8 @@ from apiflask import APIBlueprint
 
 from api.auth import auth
 from api.idempotent import DOC as IDEMPOTENCY
-from api.idempotent import create_once
-from api.schemas import InteractionIn, InteractionOut
+from api.idempotent import create_once, replayed
+from api.schemas import IdempotencyHeaders, InteractionIn, InteractionOut
 from api.services import services
 from matcher import community, public
 
@@ -17,6 +17,7 @@ bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions"
 @bp.post("/interactions")
 @bp.auth_required(auth, roles=["write"])
 @bp.input(InteractionIn, arg_name="event")
+@bp.input(IdempotencyHeaders, location="headers", arg_name="headers")
 @bp.output(InteractionOut, status_code=201)
 @bp.doc(
     description="`from_member_id` did `kind` to `to_member_id`: shown (the seeker was shown "
@@ -26,13 +27,13 @@ bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions"
     "now on. A closed member can no longer be shown or contacted, nor show or contact anyone "
     f"(409). {IDEMPOTENCY}",
     responses={
-        200: "A repeat of an earlier request under its Idempotency-Key: what that recorded",
+        200: replayed(InteractionOut, "what it recorded"),
         404: "No such member or post",
         409: "An interaction with this id exists, a closed member is shown or contacted, or "
         "the Idempotency-Key was used before",
     },
 )
-def record_interaction(event: dict):
+def record_interaction(event: dict, headers: dict):
     """Record an interaction"""
     s = services()
 
@@ -55,4 +56,4 @@ def record_interaction(event: dict):
         with s.sessions() as session:
             return public.interaction(session, community.get_interaction(session, external_id))
 
-    return create_once("interactions", event, create, existing)
+    return create_once("interactions", event, headers, create, existing)

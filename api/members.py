@@ -7,8 +7,8 @@ from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import DOC as IDEMPOTENCY
-from api.idempotent import create_once
-from api.schemas import MemberFields, MemberIn, MemberList, MemberOut, Page
+from api.idempotent import create_once, replayed
+from api.schemas import IdempotencyHeaders, MemberFields, MemberIn, MemberList, MemberOut, Page
 from api.services import services
 from matcher import community, public
 
@@ -50,16 +50,17 @@ def _member(member_id: str) -> dict:
 @bp.post("/members")
 @bp.auth_required(auth, roles=["write"])
 @bp.input(MemberIn, arg_name="member")
+@bp.input(IdempotencyHeaders, location="headers", arg_name="headers")
 @bp.output(MemberOut, status_code=201)
 @bp.doc(
     description="A new member, matchable as soon as they have a post. `id` is generated when "
     f"not given. {IDEMPOTENCY}",
     responses={
-        200: "A repeat of an earlier request under its Idempotency-Key: what that made",
+        200: replayed(MemberOut, "the member it made"),
         409: "A member with this id exists, or the Idempotency-Key was used before",
     },
 )
-def create_member(member: dict):
+def create_member(member: dict, headers: dict):
     """Create a member"""
     s = services()
     fields = {k: v for k, v in member.items() if k not in ("id", "capacity")}
@@ -76,7 +77,7 @@ def create_member(member: dict):
         )
         return public.member(created)
 
-    return create_once("members", member, create, _member)
+    return create_once("members", member, headers, create, _member)
 
 
 @bp.patch("/members/<member_id>")

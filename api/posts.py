@@ -6,8 +6,8 @@ from apiflask import APIBlueprint
 
 from api.auth import auth
 from api.idempotent import DOC as IDEMPOTENCY
-from api.idempotent import create_once
-from api.schemas import PostIn, PostOut, PostPatch
+from api.idempotent import create_once, replayed
+from api.schemas import IdempotencyHeaders, PostIn, PostOut, PostPatch
 from api.services import services
 from matcher import community, public
 
@@ -35,17 +35,18 @@ def get_post(post_id: str) -> dict:
 @bp.post("/posts")
 @bp.auth_required(auth, roles=["write"])
 @bp.input(PostIn, arg_name="post")
+@bp.input(IdempotencyHeaders, location="headers", arg_name="headers")
 @bp.output(PostOut, status_code=201)
 @bp.doc(
     description="A member's new need or offer. It is encoded before it is stored, so it shows "
     f"up in matches from the next request on. {IDEMPOTENCY}",
     responses={
-        200: "A repeat of an earlier request under its Idempotency-Key: what that made",
+        200: replayed(PostOut, "the post it made"),
         404: "No such member",
         409: "The id is taken, the member is closed, or the Idempotency-Key was used before",
     },
 )
-def create_post(post: dict):
+def create_post(post: dict, headers: dict):
     """Create a post"""
     s = services()
 
@@ -63,7 +64,7 @@ def create_post(post: dict):
         )
         return _public(created.external_id)
 
-    return create_once("posts", post, create, _public)
+    return create_once("posts", post, headers, create, _public)
 
 
 @bp.patch("/posts/<post_id>")

@@ -32,6 +32,7 @@ from matcher.domain import (
     SIDES,
 )
 from matcher.engine import DIRECTIONS
+from matcher.idempotency import MAX_KEY_LENGTH
 
 ROLES = ("helps_you", "you_help")
 REASON_TYPES = (
@@ -370,3 +371,17 @@ class Unsubscribed(Schema):
     member_id = String(required=True)
     email_consent = Boolean(required=True)
     message = String(required=True)
+
+
+class IdempotencyHeaders(Schema):
+    """The header that makes a create request safe to retry (`matcher.idempotency`)."""
+
+    idempotency_key = line(
+        MAX_KEY_LENGTH,
+        1,
+        data_key="Idempotency-Key",
+        metadata={
+            "description": "Any 1 to 255 characters on one line, new for each new request: a "
+            "repeat under the same key creates nothing new."
+        },
+    )

@@ -5,6 +5,8 @@ The key names the request: the id of what it creates is derived from the key (un
 request gives one), so two deliveries of it can never make two members, posts or
 interactions, whichever comes first and even if one of them is cut off half-way. The first
 request under a key records a hash of its body; another body under the same key is refused.
+Keys are kept KEEP_DAYS: after that a repeat still creates nothing new (the derived id is
+taken), but another body under an old key is no longer told apart.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -20,10 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.community import Clock
-from matcher.errors import Conflict, InvalidInput
+from matcher.errors import InvalidInput
 from matcher.store import IdempotencyKey, utcnow
 
 MAX_KEY_LENGTH = 255
+KEEP_DAYS = 7  # the IETF draft asks for at least a day
 # The first letter of a derived id says what it is, as the ids the service makes do.
 PREFIXES = {"members": "m", "posts": "p", "interactions": "i"}
 
@@ -48,7 +52,8 @@ def claim(
     clock: Clock = utcnow,
 ) -> Claim:
     """Claim `key` for this request to `endpoint` (one of PREFIXES) by `client` (keys of two
-    clients never meet). Raises `Conflict` when the key came with another request before."""
+    clients never meet). Raises `InvalidInput` when the key came with another request
+    before (the IETF draft's 422)."""
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidInput(
             f"the Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} printable characters",
@@ -57,26 +62,35 @@ def claim(
     key_hash = _sha256(f"{client}\n{endpoint}\n{key}")
     request_hash = _sha256(json.dumps(request, sort_keys=True, default=str))
     derived = f"{PREFIXES[endpoint]}-{key_hash[:24]}"
-    try:
-        with sessions.begin() as session:
-            stored = _stored(session, key_hash)
-            if stored is None:
-                session.add(
-                    IdempotencyKey(
+    for _ in range(3):  # a key given back by a request beside this one: claim it again
+        now = clock()
+        try:
+            with sessions.begin() as session:
+                session.execute(
+                    delete(IdempotencyKey).where(
+                        IdempotencyKey.created_at < now - timedelta(days=KEEP_DAYS)
+                    )
+                )
+                stored = _stored(session, key_hash)
+                if stored is None:
+                    row = IdempotencyKey(
                         key_hash=key_hash,
                         endpoint=endpoint,
                         request_hash=request_hash,
-                        created_at=clock(),
+                        created_at=now,
                     )
-                )
-                return Claim(key_hash, derived, repeated=False)
-    except IntegrityError:  # the same key in a request running beside this one, first
-        with sessions() as session:
-            stored = _stored(session, key_hash)
+                    session.add(row)
+                    return Claim(key_hash, derived, repeated=False)
+        except IntegrityError:  # the same key in a request running beside this one, first
+            with sessions() as session:
+                stored = _stored(session, key_hash)
+        if stored is not None:
+            break
     if stored != request_hash:
-        raise Conflict(
+        raise InvalidInput(
             f"the Idempotency-Key {key!r} came with another request to /v1/{endpoint} before: "
-            "send a new key with a new request"
+            "send a new key with a new request",
+            field="Idempotency-Key",
         )
     return Claim(key_hash, derived, repeated=True)
 

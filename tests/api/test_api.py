@@ -468,8 +468,11 @@ def test_a_request_sent_again_under_its_idempotency_key_creates_nothing_new(
     again = client.post(path, json=body, headers=headers)  # the client timed out and retried
     assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json() == first.get_json() and count() == before + 1
-    other = assert_error(client.post(path, json={**body, "id": "x9"}, headers=headers), 409)
-    assert "'retry-7f3a' came with another request" in other["description"]
+    other = client.post(path, json={**body, "id": "x9"}, headers=headers)
+    assert (
+        "'retry-7f3a' came with another request"
+        in assert_error(other, 422, "Idempotency-Key")["description"]
+    )
     # Another key, or another client's same key, is another request.
     elsewhere = client.post(path, json=body, headers={**rw, "Idempotency-Key": "retry-8"})
     assert elsewhere.status_code == 201 and elsewhere.get_json()["id"] != first.get_json()["id"]
@@ -490,3 +493,59 @@ def test_a_request_refused_gives_its_idempotency_key_back(client, rw):
     assert mended.status_code == 201
     too_long = {**rw, "Idempotency-Key": "k" * 256}
     assert_error(client.post("/v1/posts", json=post, headers=too_long), 422, "Idempotency-Key")
+
+
+def test_a_first_request_outrun_by_its_retry_answers_with_what_the_retry_made(
+    client, rw, monkeypatch
+):
+    from api import members
+    from matcher import community
+
+    headers = {**rw, "Idempotency-Key": "slow-1"}
+    body = {"name": "New", "kind": "venue"}
+    real, answers = community.add_member, []
+
+    def slow(*args, **kwargs):  # the client gives up on the first and retries meanwhile
+        if not answers:
+            answers.append(None)
+            answers[0] = client.post("/v1/members", json=body, headers=headers)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(members.community, "add_member", slow)
+    first = client.post("/v1/members", json=body, headers=headers)
+    retry = answers[0]
+    assert retry.status_code == 201 and first.status_code == 200
+    assert first.get_json()["id"] == retry.get_json()["id"]
+    monkeypatch.setattr(members.community, "add_member", real)
+    # The key is still held: a third try replays, another body is refused.
+    assert client.post("/v1/members", json=body, headers=headers).status_code == 200
+    other = client.post("/v1/members", json={**body, "name": "Other"}, headers=headers)
+    assert_error(other, 422, "Idempotency-Key")
+
+
+def test_idempotency_keys_are_kept_a_week(sessions):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from matcher.idempotency import KEEP_DAYS, claim
+    from matcher.store import IdempotencyKey
+
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    request = {"kind": "venue", "name": "New"}
+    first = claim(
+        sessions, key="a", client="1", endpoint="members", request=request, clock=lambda: t0
+    )
+    again = claim(
+        sessions,
+        key="a",
+        client="1",
+        endpoint="members",
+        request=request,
+        clock=lambda: t0 + timedelta(days=KEEP_DAYS) - timedelta(seconds=1),
+    )
+    assert not first.repeated and again.repeated and again.external_id == first.external_id
+    later = t0 + timedelta(days=KEEP_DAYS, seconds=1)
+    claim(sessions, key="b", client="1", endpoint="members", request=request, clock=lambda: later)
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(IdempotencyKey)) == 1  # "a" is gone

@@ -179,6 +179,13 @@ def test_the_openapi_document_describes_the_key_and_the_errors(client, ro):
     assert {"201", "400", "401", "403", "409", "413", "415", "422", "429"} <= set(
         create["responses"]
     )
+    # A repeat under an Idempotency-Key answers 200 with the same schema as the 201.
+    for path in ("/v1/members", "/v1/posts", "/v1/interactions"):
+        operation = spec["paths"][path]["post"]
+        assert [p["name"] for p in operation["parameters"]] == ["Idempotency-Key"], path
+        replay, made = (operation["responses"][c] for c in ("200", "201"))
+        assert replay["content"] == made["content"], path
+        assert "Idempotent-Replayed" in replay["headers"], path
     assert "security" not in spec["paths"]["/health"]["get"]
     assert client.get("/docs").status_code == 200
     # What an id in a path may be; any other is a 404 (the route is not found).
