@@ -29,8 +29,8 @@ bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions"
     responses={
         200: replayed(InteractionOut, "what it recorded"),
         404: "No such member or post",
-        409: "An interaction with this id exists, a closed member is shown or contacted, or "
-        "the Idempotency-Key was used before",
+        409: "An interaction with this id exists, or a closed member is shown or contacted",
+        422: "Invalid fields, or the Idempotency-Key came with another request before",
     },
 )
 def record_interaction(event: dict, headers: dict):

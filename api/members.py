@@ -57,7 +57,8 @@ def _member(member_id: str) -> dict:
     f"not given. {IDEMPOTENCY}",
     responses={
         200: replayed(MemberOut, "the member it made"),
-        409: "A member with this id exists, or the Idempotency-Key was used before",
+        409: "A member with this id exists",
+        422: "Invalid fields, or the Idempotency-Key came with another request before",
     },
 )
 def create_member(member: dict, headers: dict):

@@ -43,7 +43,8 @@ def get_post(post_id: str) -> dict:
     responses={
         200: replayed(PostOut, "the post it made"),
         404: "No such member",
-        409: "The id is taken, the member is closed, or the Idempotency-Key was used before",
+        409: "The id is taken or the member is closed",
+        422: "Invalid fields, or the Idempotency-Key came with another request before",
     },
 )
 def create_post(post: dict, headers: dict):

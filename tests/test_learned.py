@@ -109,37 +109,44 @@ def test_the_ranker_trains_on_the_latest_labelled_needs_when_capped(store, setti
     assert set(capped.need_post_ids) <= set(needs.index[-10:])
 
 
-def test_a_ranker_no_better_than_the_content_similarity_is_not_served(sessions, settings, encoder):
+def import_helped_needs(sessions, members, offers, needs) -> None:
+    """Members, one offer each (member id, text), and needs, one a day from 2025-01-02, each
+    (seeker, text, helper) closed by its helper's help three hours after it was posted."""
     import pandas as pd
 
     from matcher.io.formats import Frames
 
+    posts = [
+        {"id": f"o{i}", "member_id": member, "side": "offer", "text": text,
+         "created_at": "2025-01-01T00:00:00Z"}
+        for i, (member, text) in enumerate(offers)
+    ]  # fmt: skip
+    helped = []
+    for n, (seeker, text, helper) in enumerate(needs):
+        at = pd.Timestamp("2025-01-02", tz="UTC") + pd.Timedelta(days=n)
+        posts.append(
+            {"id": f"n{n}", "member_id": seeker, "side": "need", "status": "closed",
+             "text": text, "created_at": at.isoformat()}
+        )  # fmt: skip
+        helped.append(
+            {"id": f"x{n}", "kind": "helped", "from_member_id": helper, "to_member_id": seeker,
+             "need_id": f"n{n}", "occurred_at": (at + pd.Timedelta(hours=3)).isoformat()}
+        )  # fmt: skip
+    frames = Frames(pd.DataFrame(members), pd.DataFrame(posts), pd.DataFrame(helped))
+    import_frames(sessions, frames, source="test", clock=lambda: NOW)
+
+
+def test_a_ranker_no_better_than_the_content_similarity_is_not_served(sessions, settings, encoder):
     # Each need is met by the one member whose offer says just that: reading the texts
     # finds every helper first, and the ranker can at best tie with it.
     skills = ["drums", "bass guitar", "mastering", "posters", "photography", "booking"]
     members = [{"id": f"h{i}", "name": f"h{i}", "kind": "session_musician"} for i in range(6)]
     members += [{"id": f"b{i}", "name": f"b{i}", "kind": "band"} for i in range(8)]
-    posts = [
-        {"id": f"o{i}", "member_id": f"h{i}", "side": "offer", "text": f"{skill} for bands",
-         "created_at": "2025-01-01T00:00:00Z"}
-        for i, skill in enumerate(skills)
-    ]  # fmt: skip
-    helped = []
+    offers = [(f"h{i}", f"{skill} for bands") for i, skill in enumerate(skills)]
     rng = np.random.default_rng(3)
-    for n in range(90):
-        i = int(rng.integers(6))
-        at = pd.Timestamp("2025-01-02", tz="UTC") + pd.Timedelta(days=n)
-        posts.append(
-            {"id": f"n{n}", "member_id": f"b{n % 8}", "side": "need", "status": "closed",
-             "text": f"need {skills[i]}", "created_at": at.isoformat()}
-        )  # fmt: skip
-        helped.append(
-            {"id": f"x{n}", "kind": "helped", "from_member_id": f"h{i}",
-             "to_member_id": f"b{n % 8}", "need_id": f"n{n}",
-             "occurred_at": (at + pd.Timedelta(hours=3)).isoformat()}
-        )  # fmt: skip
-    frames = Frames(pd.DataFrame(members), pd.DataFrame(posts), pd.DataFrame(helped))
-    import_frames(sessions, frames, source="test", clock=lambda: NOW)
+    helpers = [int(rng.integers(6)) for _ in range(90)]
+    needs = [(f"b{n % 8}", f"need {skills[i]}", f"h{i}") for n, i in enumerate(helpers)]
+    import_helped_needs(sessions, members, offers, needs)
     result = build_model(sessions, encoder, settings, clock=lambda: NOW)
     ranker = result.manifest["ranker"]
     assert ranker["positives"] >= settings.min_training_labels
@@ -158,10 +165,6 @@ def test_a_ranker_no_better_than_the_content_similarity_is_not_served(sessions, 
 def test_the_ranker_is_compared_with_the_content_score_as_served_tags_and_towns_too(
     sessions, settings, encoder
 ):
-    import pandas as pd
-
-    from matcher.io.formats import Frames
-
     # Six drummers who write the same offer, one per town; each band's need is met by the
     # drummer of its town. The texts alone tie every drummer; the content score as served
     # (closeness adds to it) finds every helper first, and the ranker can at best tie.
@@ -170,26 +173,9 @@ def test_the_ranker_is_compared_with_the_content_score_as_served_tags_and_towns_
                for i, town in enumerate(towns)]  # fmt: skip
     members += [{"id": f"b{i}", "name": f"b{i}", "kind": "band", "town": town}
                 for i, town in enumerate(towns)]  # fmt: skip
-    posts = [
-        {"id": f"o{i}", "member_id": f"d{i}", "side": "offer", "text": "drummer for bands",
-         "created_at": "2025-01-01T00:00:00Z"}
-        for i in range(len(towns))
-    ]  # fmt: skip
-    helped = []
-    for n in range(90):
-        i = n % len(towns)
-        at = pd.Timestamp("2025-01-02", tz="UTC") + pd.Timedelta(days=n)
-        posts.append(
-            {"id": f"n{n}", "member_id": f"b{i}", "side": "need", "status": "closed",
-             "text": "our band needs a drummer", "created_at": at.isoformat()}
-        )  # fmt: skip
-        helped.append(
-            {"id": f"x{n}", "kind": "helped", "from_member_id": f"d{i}",
-             "to_member_id": f"b{i}", "need_id": f"n{n}",
-             "occurred_at": (at + pd.Timedelta(hours=3)).isoformat()}
-        )  # fmt: skip
-    frames = Frames(pd.DataFrame(members), pd.DataFrame(posts), pd.DataFrame(helped))
-    import_frames(sessions, frames, source="test", clock=lambda: NOW)
+    offers = [(f"d{i}", "drummer for bands") for i in range(len(towns))]
+    needs = [(f"b{n % 6}", "our band needs a drummer", f"d{n % 6}") for n in range(90)]
+    import_helped_needs(sessions, members, offers, needs)
     ranker = build_model(sessions, encoder, settings, clock=lambda: NOW).manifest["ranker"]
     assert ranker["positives"] >= settings.min_training_labels
     # The texts alone would have let a ranker through (their MRR is a coin toss's).
