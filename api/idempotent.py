@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from apiflask import APIBlueprint
 from apiflask.fields import String
 
-from api.auth import current_key
+from api.auth import auth, current_key
+from api.schemas import IdempotencyHeaders
 from api.services import services
 from matcher import idempotency
 from matcher.errors import MatcherError, NotFound
@@ -24,13 +26,48 @@ DOC = (
 )
 
 
-def replayed(schema: type, made: str) -> dict[str, Any]:
-    """The OpenAPI description of a repeat's answer (200, the schema of the 201)."""
-    return {
+def creating(
+    bp: APIBlueprint,
+    path: str,
+    body: type,
+    arg_name: str,
+    out: type,
+    *,
+    made: str,
+    description: str,
+    responses: dict[int, str],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The decorators of a create endpoint (POST `path`, the write scope): the JSON `body`
+    (passed as `arg_name`) and the Idempotency-Key header (passed as `headers`), the 201
+    with `out`, and a repeat's 200 with the same schema (`made`: what the first request
+    made)."""
+    replay = {
         "description": f"A repeat of an earlier request under its {HEADER}: {made}",
-        "content": {"application/json": {"schema": schema}},
+        "content": {"application/json": {"schema": out}},
         "headers": {REPLAYED: String(metadata={"description": "true"})},
     }
+    stack = [
+        bp.post(path),
+        bp.auth_required(auth, roles=["write"]),
+        bp.input(body, arg_name=arg_name),
+        bp.input(IdempotencyHeaders, location="headers", arg_name="headers"),
+        bp.output(out, status_code=201),
+        bp.doc(
+            description=f"{description} {DOC}",
+            responses={
+                200: replay,
+                **responses,
+                422: f"Invalid fields, or the {HEADER} came with another request before",
+            },
+        ),
+    ]
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(stack):
+            view = decorator(view)
+        return view
+
+    return decorate
 
 
 def create_once(

@@ -4,33 +4,30 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
-from api.auth import auth
-from api.idempotent import DOC as IDEMPOTENCY
-from api.idempotent import create_once, replayed
-from api.schemas import IdempotencyHeaders, InteractionIn, InteractionOut
+from api.idempotent import create_once, creating
+from api.schemas import InteractionIn, InteractionOut
 from api.services import services
 from matcher import community, public
 
 bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions")
 
 
-@bp.post("/interactions")
-@bp.auth_required(auth, roles=["write"])
-@bp.input(InteractionIn, arg_name="event")
-@bp.input(IdempotencyHeaders, location="headers", arg_name="headers")
-@bp.output(InteractionOut, status_code=201)
-@bp.doc(
+@creating(
+    bp,
+    "/interactions",
+    InteractionIn,
+    "event",
+    InteractionOut,
+    made="what it recorded",
     description="`from_member_id` did `kind` to `to_member_id`: shown (the seeker was shown "
     "the helper), contacted (the seeker contacted the helper), accepted / declined / helped "
     "(the helper answered or helped the seeker), reported / blocked. `need_id` is the "
     "seeker's need, `offer_id` the helper's offer. A block or report keeps the two apart from "
     "now on. A closed member can no longer be shown or contacted, nor show or contact anyone "
-    f"(409). {IDEMPOTENCY}",
+    "(409).",
     responses={
-        200: replayed(InteractionOut, "what it recorded"),
         404: "No such member or post",
         409: "An interaction with this id exists, or a closed member is shown or contacted",
-        422: "Invalid fields, or the Idempotency-Key came with another request before",
     },
 )
 def record_interaction(event: dict, headers: dict):

@@ -6,9 +6,8 @@ from apiflask import APIBlueprint
 from marshmallow import RAISE
 
 from api.auth import auth
-from api.idempotent import DOC as IDEMPOTENCY
-from api.idempotent import create_once, replayed
-from api.schemas import IdempotencyHeaders, MemberFields, MemberIn, MemberList, MemberOut, Page
+from api.idempotent import create_once, creating
+from api.schemas import MemberFields, MemberIn, MemberList, MemberOut, Page
 from api.services import services
 from matcher import community, public
 
@@ -47,19 +46,16 @@ def _member(member_id: str) -> dict:
         return public.member(community.get_member(session, member_id))
 
 
-@bp.post("/members")
-@bp.auth_required(auth, roles=["write"])
-@bp.input(MemberIn, arg_name="member")
-@bp.input(IdempotencyHeaders, location="headers", arg_name="headers")
-@bp.output(MemberOut, status_code=201)
-@bp.doc(
+@creating(
+    bp,
+    "/members",
+    MemberIn,
+    "member",
+    MemberOut,
+    made="the member it made",
     description="A new member, matchable as soon as they have a post. `id` is generated when "
-    f"not given. {IDEMPOTENCY}",
-    responses={
-        200: replayed(MemberOut, "the member it made"),
-        409: "A member with this id exists",
-        422: "Invalid fields, or the Idempotency-Key came with another request before",
-    },
+    "not given.",
+    responses={409: "A member with this id exists"},
 )
 def create_member(member: dict, headers: dict):
     """Create a member"""

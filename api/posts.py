@@ -5,9 +5,8 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from api.auth import auth
-from api.idempotent import DOC as IDEMPOTENCY
-from api.idempotent import create_once, replayed
-from api.schemas import IdempotencyHeaders, PostIn, PostOut, PostPatch
+from api.idempotent import create_once, creating
+from api.schemas import PostIn, PostOut, PostPatch
 from api.services import services
 from matcher import community, public
 
@@ -32,20 +31,16 @@ def get_post(post_id: str) -> dict:
     return _public(post_id)
 
 
-@bp.post("/posts")
-@bp.auth_required(auth, roles=["write"])
-@bp.input(PostIn, arg_name="post")
-@bp.input(IdempotencyHeaders, location="headers", arg_name="headers")
-@bp.output(PostOut, status_code=201)
-@bp.doc(
+@creating(
+    bp,
+    "/posts",
+    PostIn,
+    "post",
+    PostOut,
+    made="the post it made",
     description="A member's new need or offer. It is encoded before it is stored, so it shows "
-    f"up in matches from the next request on. {IDEMPOTENCY}",
-    responses={
-        200: replayed(PostOut, "the post it made"),
-        404: "No such member",
-        409: "The id is taken or the member is closed",
-        422: "Invalid fields, or the Idempotency-Key came with another request before",
-    },
+    "up in matches from the next request on.",
+    responses={404: "No such member", 409: "The id is taken or the member is closed"},
 )
 def create_post(post: dict, headers: dict):
     """Create a post"""
