@@ -23,8 +23,9 @@ bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions"
     "the helper), contacted (the seeker contacted the helper), accepted / declined / helped "
     "(the helper answered or helped the seeker), reported / blocked. `need_id` is the "
     "seeker's need, `offer_id` the helper's offer. A block or report keeps the two apart from "
-    "now on. A closed member can no longer be shown or contacted, nor show or contact anyone "
-    "(409).",
+    "now on. A closed member can no longer be shown or contacted, nor show or contact anyone, "
+    "from the time they closed (409); a `shown` or `contacted` with an `occurred_at` before "
+    "then is still recorded, as is what came of earlier contact.",
     responses={
         404: "No such member or post",
         409: "An interaction with this id exists, or a closed member is shown or contacted",

@@ -19,6 +19,7 @@ from matcher.domain import (
     OPENING_KINDS,
     POST_STATUSES,
     SIDES,
+    closed_problem,
     future_problem,
     place_problem,
     post_problem,
@@ -176,11 +177,14 @@ def _check_place(latitude: float | None, longitude: float | None) -> None:
 def close_member(
     sessions: sessionmaker[Session], external_id: str, clock: Clock = utcnow
 ) -> Member:
-    """Take a member out of matching (their history stays)."""
+    """Take a member out of matching (their history stays). Closing a closed member again
+    keeps the time they closed."""
     with sessions.begin() as session:
         member = get_member(session, external_id)
-        member.active = False
-        member.updated_at = clock()
+        now = clock()
+        if member.active:
+            member.active, member.closed_at = False, now
+        member.updated_at = now
     return member
 
 
@@ -326,8 +330,9 @@ def record_interaction(
     clock: Clock = utcnow,
 ) -> Interaction:
     """Record what happened between two members (a block takes effect at once). A member
-    closed can no longer be shown or contacted, nor show or contact anyone (`Conflict`); what
-    came of earlier contact, and blocks and reports, are still recorded."""
+    closed can no longer be shown or contacted, nor show or contact anyone, from the time they
+    closed (`Conflict`); what came of earlier contact, what happened before they closed, and
+    blocks and reports, are still recorded."""
     if kind not in INTERACTION_KINDS:
         raise InvalidInput(f"kind must be one of {INTERACTION_KINDS}", field="kind")
     from_member_id = check_id(from_member_id, "from_member_id")
@@ -344,8 +349,11 @@ def record_interaction(
         target = get_member(session, to_member_id)
         if kind in OPENING_KINDS:
             for member, member_id in ((source, from_member_id), (target, to_member_id)):
-                if not member.active:
-                    raise Conflict(f"member {member_id!r} is closed: no one can reach them now")
+                closed = closed_problem(
+                    member_id, member.active, member.closed_at, occurred_at or now
+                )
+                if closed:
+                    raise Conflict(closed)
         need = _post_in_role(session, kind, NEED, need_id, from_member_id, to_member_id)
         offer = _post_in_role(session, kind, OFFER, offer_id, from_member_id, to_member_id)
         row = Interaction(

@@ -68,6 +68,18 @@ SEEKER_END: dict[str, str] = {
 ARTICLE = {"need": "a need", "offer": "an offer"}
 
 
+def closed_problem(
+    member_id: str, active: bool, closed_at: datetime | None, at: datetime
+) -> str | None:
+    """Why nobody can be shown or contacted by or about a member at time `at` (one of
+    OPENING_KINDS), or None: they had closed by then (`closed_at`; None: since a time not
+    known, so at any time). What happened before they closed can still be recorded."""
+    if active or (closed_at is not None and at < closed_at):
+        return None
+    since = f" since {closed_at:%Y-%m-%d %H:%M} UTC" if closed_at is not None else ""
+    return f"member {member_id!r} is closed{since}: nobody can show or contact them from then on"
+
+
 def post_problem(
     kind: str,
     side: str,

@@ -93,6 +93,7 @@ class Member(Base):
     # Introductions a week the member can take.
     capacity: Mapped[int] = mapped_column(Integer, default=3)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    closed_at: Mapped[datetime | None]  # when `active` last became false
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_active_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)

@@ -592,3 +592,39 @@ def test_a_member_who_wants_the_email_without_an_address_is_warned_about(session
         "(row 2); the digest skips them until they have one"
     ]
     assert result.counts["members"]["inserted"] == 2
+
+
+def test_nobody_is_shown_or_contacted_after_they_closed_what_came_before_imports(sessions):
+    from matcher import community
+
+    members = pd.DataFrame(
+        [{"id": "a", "name": "A", "kind": "band"}, {"id": "b", "name": "B", "kind": "venue"}]
+    )
+    import_frames(sessions, Frames(members=members), source="code", clock=lambda: T0)
+    community.close_member(sessions, "b", clock=lambda: T0 + timedelta(days=10))
+    rows = pd.DataFrame(
+        [
+            {"id": "i1", "kind": "contacted", "from_member_id": "a", "to_member_id": "b",
+             "occurred_at": T0 + timedelta(days=9)},  # before b closed: history
+            {"id": "i2", "kind": "shown", "from_member_id": "b", "to_member_id": "a",
+             "occurred_at": T0 + timedelta(days=11)},
+            {"id": "i3", "kind": "helped", "from_member_id": "a", "to_member_id": "b",
+             "occurred_at": T0 + timedelta(days=12)},  # what came of it: still recorded
+        ]
+    )  # fmt: skip
+    now = lambda: T0 + timedelta(days=20)  # noqa: E731
+    with pytest.raises(ImportRejected) as caught:
+        import_frames(sessions, Frames(interactions=rows), source="code", clock=now)
+    assert [str(p) for p in caught.value.problems] == [
+        "interactions:2: from_member_id: member 'b' is closed since 2026-01-30 12:00 UTC: "
+        "nobody can show or contact them from then on"
+    ]
+    # Reopened in the same import, b may be shown again; closed by an import, from then on.
+    reopened = members.assign(active=[False, True])
+    result = import_frames(
+        sessions, Frames(members=reopened, interactions=rows), source="code", clock=now
+    )
+    assert result.counts["interactions"]["inserted"] == 3
+    with sessions() as session:
+        closed = dict(session.execute(select(Member.external_id, Member.closed_at)).all())
+    assert closed == {"a": now(), "b": None}

@@ -94,6 +94,29 @@ def test_tags_stored_with_commas_are_split_so_an_export_imports_again(engine):
     assert (json.loads(stored) if isinstance(stored, str) else stored) == ["rock", "folk", "drums"]
 
 
+def test_members_closed_before_closing_times_were_kept_closed_at_their_last_update(engine):
+    from sqlalchemy import text
+
+    migrate.upgrade(engine, "0006_idempotency_keys")
+    with engine.begin() as c:
+        for key, active, updated in (("a", True, "2026-01-01"), ("b", False, "2026-02-03")):
+            c.execute(
+                text(
+                    "insert into members (external_id, name, kind, tags, email_consent,"
+                    " share_contact, capacity, active, joined_at, updated_at) values (:key, 'A',"
+                    " 'band', '[]', :no, :no, 3, :active, '2026-01-01', :updated)"
+                ),
+                {"key": key, "active": active, "no": False, "updated": updated},
+            )
+    migrate.upgrade(engine)
+    with engine.begin() as c:
+        rows = c.execute(text("select external_id, closed_at from members order by 1")).all()
+    assert [(key, str(closed)[:10] if closed else None) for key, closed in rows] == [
+        ("a", None),
+        ("b", "2026-02-03"),
+    ]
+
+
 def test_a_store_this_release_cannot_read_is_one_clear_error(engine, settings, tmp_path):
     from sqlalchemy import text
 

@@ -142,6 +142,8 @@ def import_frames(
             # not be older than that when the import commits, however long it checked.
             stamp = clock()
             _write(session, plans, stamp)
+            if plans["members"].inserts or plans["members"].updates:
+                _stamp_closing(session, stamp)
             session.add(ImportRun(at=stamp, source=source, counts=counts))
     written = [MODELS[e] for e, p in plans.items() if p.inserts or p.updates]
     if written and not dry_run:
@@ -233,6 +235,14 @@ def _write(session: Session, plans: dict[str, _Plan], now: datetime) -> None:
         if plan.updates:
             updates = [{**_store_row(entity, r), "id": r["pk"], **stamp} for r in plan.updates]
             session.execute(update(model), updates)
+
+
+def _stamp_closing(session: Session, now: datetime) -> None:
+    """Members the import closed are closed from `now`; those it reopened are open."""
+    closing = Member.active.is_(False) & Member.closed_at.is_(None)
+    session.execute(update(Member).where(closing).values(closed_at=now))
+    reopened = Member.active.is_(True) & Member.closed_at.is_not(None)
+    session.execute(update(Member).where(reopened).values(closed_at=None))
 
 
 def _resolve(

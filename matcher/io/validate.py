@@ -22,8 +22,10 @@ from matcher.domain import (
     MAX_TEXT_LENGTH,
     MAX_TOWN_LENGTH,
     MEMBER_KINDS,
+    OPENING_KINDS,
     POST_STATUSES,
     SIDES,
+    closed_problem,
     future_problem,
     place_problem,
     post_problem,
@@ -136,6 +138,7 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
             if extra:
                 warnings.append(f"{file}: ignored unknown column(s): {', '.join(extra)}")
     _check_references(rows, session, problems)
+    _check_closed_members(rows, session, now, problems)
     order = {name: i for i, name in enumerate(dict.fromkeys(frames.sources))}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.file, p.row))
     return Checked(rows, problems, warnings)
@@ -350,6 +353,42 @@ def _check_stored_interactions(
         problems.append(
             RowProblem(file, row, column, f"stored interaction {key!r}{more} is about it: {reason}")
         )
+
+
+def _check_closed_members(
+    rows: dict[str, Rows], session: Session, now: datetime, problems: list[RowProblem]
+) -> None:
+    """Nobody is shown or contacted, nor shows or contacts anyone, after they closed (as the
+    API refuses it): a member the import closes is closed from `now`, one it reopens is
+    not; one it leaves as stored is closed since their stored `closed_at`."""
+    opening = [
+        (record, origin)
+        for record, origin in zip(
+            rows["interactions"].records, rows["interactions"].origins, strict=True
+        )
+        if record["kind"] in OPENING_KINDS and record["occurred_at"] is not None
+    ]
+    if not opening:
+        return
+    wanted = {r[c] for r, _ in opening for c in ("from_member_id", "to_member_id")} - {None}
+    query = select(Member.external_id, Member.active, Member.closed_at)
+    state = {key: (active, closed_at) for key, active, closed_at in _stored(session, query, wanted)}
+    members = rows["members"]
+    for record, absent in zip(members.records, members.absent, strict=True):
+        if record["id"] in wanted and "active" not in absent and record["active"] is not None:
+            active, closed_at = state.get(record["id"], (True, None))
+            if record["active"]:
+                state[record["id"]] = (True, None)
+            elif active:  # closed by this import
+                state[record["id"]] = (False, now)
+    for record, (file, row) in opening:
+        for column in ("from_member_id", "to_member_id"):
+            if record[column] not in state:
+                continue  # unknown: said by the reference checks
+            active, closed_at = state[record[column]]
+            reason = closed_problem(record[column], active, closed_at, record["occurred_at"])
+            if reason:
+                problems.append(RowProblem(file, row, column, reason))
 
 
 def _posts_about(session: Session, interactions: Rows) -> list[dict[str, str | None]]:

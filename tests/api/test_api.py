@@ -300,6 +300,10 @@ def test_a_closed_member_is_not_contacted_but_what_came_before_is_still_recorded
     for kind, source, target in [("helped", "kit", "hum"), ("reported", "hum", "kit")]:
         event = {"kind": kind, "from_member_id": source, "to_member_id": target}
         assert client.post("/v1/interactions", json=event, headers=rw).status_code == 201
+    # A contact from before they closed, recorded late (a site's queue), is history.
+    late = {"kind": "contacted", "from_member_id": "hum", "to_member_id": "kit",
+            "occurred_at": "2026-01-05T10:00:00Z"}  # fmt: skip
+    assert client.post("/v1/interactions", json=late, headers=rw).status_code == 201
 
 
 def test_members_can_be_listed_created_edited_and_closed(client, rw, ro):
