@@ -58,15 +58,16 @@ def candidate_table(
     needs, offers = index.needs_by_member, index.offers_by_member
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
-    overlap = index.pair_tag_overlap(u, v)
+    overlap_uv = index.pair_tag_overlap(u, v)  # u's tags, what v can do
+    overlap_vu = index.pair_tag_overlap(v, u)
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
     )
     same_town = geo.same_town(index.town[u], index.town[v], km, index.country[u], index.country[v])
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
-    _as_now(matcher, u, v, overlap, near)
-    p_uv = matcher.scorer.probability(cos_uv, overlap, near)  # v could help u
-    p_vu = matcher.scorer.probability(cos_vu, overlap, near)  # u could help v
+    _as_now(matcher, u, v, overlap_uv, overlap_vu, near)
+    p_uv = matcher.scorer.probability(cos_uv, overlap_uv, near)  # v could help u
+    p_vu = matcher.scorer.probability(cos_vu, overlap_vu, near)  # u could help v
     if index.learned is not None:
         # As `Matcher` scores them: a need changed since the build has no learned score.
         changed = matcher.view.superseded
@@ -102,23 +103,35 @@ def candidate_table(
 
 
 def _as_now(
-    matcher: Matcher, u: np.ndarray, v: np.ndarray, overlap: np.ndarray, near: np.ndarray
+    matcher: Matcher,
+    u: np.ndarray,
+    v: np.ndarray,
+    overlap_uv: np.ndarray,
+    overlap_vu: np.ndarray,
+    near: np.ndarray,
 ) -> None:
-    """Tag overlap and closeness of the pairs with a member changed since the build (their
-    tags, town or place, or their posts' tags), read as the matcher reads them now; in place."""
+    """Tag overlaps (u's tags with what v can do, and the other way) and closeness of the
+    pairs with a member changed since the build (their tags, town or place, or their posts'
+    tags), read as the matcher reads them now; in place."""
     view, index = matcher.view, matcher.index
     changed = np.isin(index.member_ids, sorted(view.changed_members()))
     touched = np.flatnonzero(changed[u] | changed[v])
     rows = np.unique(np.concatenate([u[touched], v[touched]]))
     people = {int(r): view.member(int(index.member_ids[r])) for r in rows}
-    tags = {r: view.tagset(p) for r, p in people.items() if p is not None}  # once a member
+    # Once a member: all their tags, and those of what they can do.
+    tags = {r: (view.tagset(p), view.tagset(p, True)) for r, p in people.items() if p is not None}
     for i in touched.tolist():
         a, b = people[int(u[i])], people[int(v[i])]
         if a is None or b is None:
             continue
-        ta, tb = tags[int(u[i])], tags[int(v[i])]
-        overlap[i] = jaccard(np.array([len(ta & tb)]), np.array([len(ta | tb)]))[0]
+        (ta, offered_a), (tb, offered_b) = tags[int(u[i])], tags[int(v[i])]
+        overlap_uv[i] = _jaccard(ta, offered_b)
+        overlap_vu[i] = _jaccard(tb, offered_a)
         near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return float(jaccard(np.array([len(a & b)]), np.array([len(a | b)]))[0])
 
 
 def _learned(

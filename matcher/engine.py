@@ -243,11 +243,16 @@ class Matcher:
         forward = best_pairs(needs, their_offers, n, needs_by_candidate=False)
         reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True)
 
-        seeker_tags = self.view.tagset(seeker) if seeker.member_id >= 0 else fold_tags(seeker.tags)
-        overlap = self.view.tag_overlap(seeker_tags, people)
+        # Shared tags: the seeker's with what the person can do (their offers' and help's,
+        # not their needs'), and the person's with what the seeker can do.
+        member = seeker.member_id >= 0
+        seeker_tags = self.view.tagset(seeker) if member else fold_tags(seeker.tags)
+        seeker_offers = self.view.tagset(seeker, offering=True) if member else frozenset()
+        overlap_forward = self.view.tag_overlap(seeker_tags, people, offering=True)
+        overlap_reverse = self.view.tag_overlap(seeker_offers, people)
         same_town, km, near = closeness(seeker, people, self.settings.proximity_km)
-        p_forward = self.scorer.probability(forward.cosine, overlap, near)
-        p_reverse = self.scorer.probability(reverse.cosine, overlap, near)
+        p_forward = self.scorer.probability(forward.cosine, overlap_forward, near)
+        p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near)
         if self.index.learned is not None:
             p_forward, p_reverse = self._learned(
                 seeker, needs, their_needs, ids, p_forward, p_reverse
@@ -271,7 +276,11 @@ class Matcher:
                 person,
                 str(fused.direction[i]),
                 bool(is_mutual[i]),
-                sorted(seeker_tags & self.view.tagset(person)),
+                sorted(
+                    seeker_tags & self.view.tagset(person, offering=True)
+                    if fused.direction[i] == "helps_you"
+                    else seeker_offers & self.view.tagset(person)
+                ),
                 same_town[i],
                 km[i],
                 typed_need=typed_need,

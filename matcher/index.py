@@ -155,15 +155,25 @@ class BuildIndex:
         self.offers_by_member = (indptr, offers[order])
         self.offer_rows = offers
 
-        self.member_tagsets = [{fold_tag(t) for t in tags} for tags in self.member_tags]
+        # Each member's tags: listed, and of their posts (all: `member_tagsets`), and what
+        # they can do (`offer_tagsets`: listed, of their offers and of the needs they helped
+        # with), so that a band's need tagged "drums" does not make it look like a drummer.
+        listed = [{fold_tag(t) for t in tags} for tags in self.member_tags]
+        offering = [set(t) for t in listed]
         for row, tags in enumerate(self.item_tags):
             if tags:
-                self.member_tagsets[self.item_member[row]].update(fold_tag(t) for t in tags)
-        self.member_tagsets = [frozenset(t - {""}) for t in self.member_tagsets]
+                folded = {fold_tag(t) for t in tags}
+                listed[self.item_member[row]].update(folded)
+                if not self.is_need[row]:
+                    offering[self.item_member[row]].update(folded)
+        self.member_tagsets = [frozenset(t - {""}) for t in listed]
+        self.offer_tagsets = [frozenset(t - {""}) for t in offering]
         tags = MultiLabelBinarizer(sparse_output=True)
         self.tag_matrix = tags.fit_transform(self.member_tagsets).tocsr()  # member row x tag
+        self.offer_tag_matrix = tags.transform(self.offer_tagsets).tocsr()
         self.tag_column = {tag: column for column, tag in enumerate(tags.classes_)}
         self.tag_count = np.diff(self.tag_matrix.indptr)
+        self.offer_tag_count = np.diff(self.offer_tag_matrix.indptr)
 
         graph = self.help_graph
         self.helped_count = np.diff(graph.indptr)  # distinct members each one helped
@@ -227,18 +237,29 @@ class BuildIndex:
             np.fmax.at(out, positions[part][found], np.asarray(self.learned[at], np.float64))
         return out
 
-    def tag_overlap(self, tags: frozenset[str], member_rows: np.ndarray) -> np.ndarray:
-        """Jaccard overlap of a set of (folded) tags with each member row's tags."""
-        mine = np.zeros(self.tag_matrix.shape[1])
+    def tag_overlap(
+        self, tags: frozenset[str], member_rows: np.ndarray, offering: bool = False
+    ) -> np.ndarray:
+        """Jaccard overlap of a set of (folded) tags with each member row's tags (`offering`:
+        the tags of what they can do)."""
+        matrix, count = self._tags(offering)
+        mine = np.zeros(matrix.shape[1])
         mine[[self.tag_column[t] for t in tags if t in self.tag_column]] = 1.0
-        shared = self.tag_matrix[member_rows] @ mine
-        return jaccard(shared, len(tags) + self.tag_count[member_rows] - shared)
+        shared = matrix[member_rows] @ mine
+        return jaccard(shared, len(tags) + count[member_rows] - shared)
 
-    def pair_tag_overlap(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """Jaccard overlap of the tags of member rows u[i] and v[i], for each i."""
-        matrix = self.tag_matrix
-        shared = np.asarray(matrix[u].multiply(matrix[v]).sum(axis=1), dtype=np.float64).ravel()
-        return jaccard(shared, self.tag_count[u] + self.tag_count[v] - shared)
+    def pair_tag_overlap(self, seekers: np.ndarray, helpers: np.ndarray) -> np.ndarray:
+        """Jaccard overlap of the tags of member rows seekers[i] with the tags of what
+        helpers[i] can do, for each i."""
+        matrix, count = self._tags(offering=True)
+        shared = self.tag_matrix[seekers].multiply(matrix[helpers]).sum(axis=1)
+        shared = np.asarray(shared, dtype=np.float64).ravel()
+        return jaccard(shared, self.tag_count[seekers] + count[helpers] - shared)
+
+    def _tags(self, offering: bool) -> tuple[sparse.csr_matrix, np.ndarray]:
+        if offering:
+            return self.offer_tag_matrix, self.offer_tag_count
+        return self.tag_matrix, self.tag_count
 
     def listed_in(self, member_row: int) -> np.ndarray:
         """Candidate slots (needs of others) whose lists hold this member."""

@@ -717,3 +717,43 @@ def test_a_town_of_the_same_name_far_away_is_not_the_same_town(sessions, setting
     mine = table[table["seeker_id"].map(external) == "band"]
     got = {external[i]: score for i, score in zip(mine["member_id"], mine["score"], strict=True)}
     assert got == pytest.approx({k: m.score for k, m in ids.items()})
+
+
+def test_tags_of_a_members_own_needs_do_not_make_them_look_able_to_help(
+    sessions, settings, encoder
+):
+    from tests.factories import add_member
+
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", needs=["our band needs a drummer"])
+        add_member(s, "rival", "band", needs=["our band needs a drummer"], offers=["backline"])
+        add_member(s, "kit", "session_musician", offers=["drummer for hire"])
+        posts = {p.external_id: p for m in s.scalars(select(Member)) for p in m.posts}
+        for key in ("hum-n0", "rival-n0", "kit-o0"):
+            posts[key].tags = ["drums"]
+    matcher = build_and_load(sessions, settings, encoder)
+
+    def shared(matches) -> dict[str, list[str]]:
+        return {
+            m.member_id: [t for r in m.reasons if r["type"] == "shared_tags" for t in r["tags"]]
+            for m in matches
+        }
+
+    # The rival band needs a drummer too: no drummer for that; kit offers drums.
+    assert shared(matcher.for_member("hum")) == {"kit": ["drums"], "rival": []}
+    typed = matcher.for_text("a drummer for our shoegaze band", tags=["drums"])
+    assert shared(typed) == {"kit": ["drums"], "rival": []}
+    # Changed since the build: the rival's backline offer is tagged drums now (they have a
+    # drum kit to lend), which the matcher and the weekly email both read at once.
+    from matcher import community
+    from matcher.batch import candidate_table
+
+    community.update_post(sessions, encoder, "rival-o0", tags=["drums"])  # the matcher's clock
+    assert shared(matcher.for_member("hum")) == {"kit": ["drums"], "rival": ["drums"]}
+    table = candidate_table(matcher)
+    with sessions() as s:
+        external = dict(s.execute(select(Member.id, Member.external_id)).all())
+    mine = table[table["seeker_id"].map(external) == "hum"]
+    got = {external[m]: score for m, score in zip(mine["member_id"], mine["score"], strict=True)}
+    both = {m.member_id: m.score for m in matcher.for_member("hum", direction="both")}
+    assert got == pytest.approx(both)
