@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
@@ -18,13 +19,14 @@ SAME_TOWN_KM = 50.0
 # the UK's, short English names, and a few in the country's own language.
 COUNTRY_ALIASES = {
     **dict.fromkeys(
-        ("uk", "britain", "great britain", "england", "scotland", "wales", "northern ireland"),
+        ("uk", "britain", "great britain", "england", "scotland", "wales", "cymru"),
         "GB",
     ),
+    "northern ireland": "GB",
     **dict.fromkeys(("usa", "america", "united states of america"), "US"),
-    **dict.fromkeys(("ireland", "eire", "éire"), "IE"),
+    **dict.fromkeys(("ireland", "eire", "republic of ireland"), "IE"),
     **dict.fromkeys(("holland", "nederland"), "NL"),
-    **dict.fromkeys(("belgië", "belgique"), "BE"),
+    **dict.fromkeys(("belgie", "belgique"), "BE"),
     **dict.fromkeys(("schweiz", "suisse", "svizzera"), "CH"),
     "russia": "RU",
     "turkey": "TR",
@@ -41,9 +43,9 @@ COUNTRY_ALIASES = {
     "dr congo": "CD",
     "democratic republic of the congo": "CD",
     "deutschland": "DE",
-    "españa": "ES",
+    "espana": "ES",
     "italia": "IT",
-    "österreich": "AT",
+    "osterreich": "AT",
     "brasil": "BR",
     "sverige": "SE",
     "norge": "NO",
@@ -66,12 +68,18 @@ def fold_country(name: object) -> str:
 def _country(folded: str) -> str:
     if not folded:
         return ""
-    if folded in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[folded]
-    try:
-        return pycountry.countries.lookup(folded).alpha_2
-    except LookupError:
-        return folded
+    for name in dict.fromkeys((folded, _unaccented(folded))):  # México as Mexico
+        if name in COUNTRY_ALIASES:
+            return COUNTRY_ALIASES[name]
+        try:
+            return pycountry.countries.lookup(name).alpha_2
+        except LookupError:
+            continue
+    return folded
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def split_place(text: str) -> tuple[str, str]:

@@ -14,6 +14,14 @@ def test_one_country_written_many_ways_is_one_country(written):
     assert fold_country(written) == "GB"
 
 
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("Republic of Ireland", "IE"), ("Éire", "IE"), ("México", "MX"), ("Cymru", "GB")],
+)
+def test_country_names_with_accents_or_in_their_own_language_fold_too(written, code):
+    assert fold_country(written) == code
+
+
 def test_a_country_iso_does_not_list_is_compared_as_written_and_unknown_is_empty():
     assert fold_country("Atlantis ") == fold_country("atlantis") == "atlantis"
     assert fold_country("The Netherlands") == fold_country("NL") == "NL"

@@ -133,6 +133,11 @@ def fallback_note(name: str, missed: Sequence[TooFewLabels], refits: int) -> str
     )
 
 
+def _span(values: Sequence[float]) -> str:
+    low, high = f"{min(values):.3f}", f"{max(values):.3f}"
+    return low if low == high else f"{low} to {high}"
+
+
 def _probability(ranker: Ranker) -> Scorer:
     return lambda features: ranker.predict_proba(features)[:, 1]
 
@@ -336,7 +341,7 @@ def run(
     queries, scores, fits = rolled.queries, rolled.scores, rolled.fits
     notes = [fallback_note(name, missed[name], len(fits)) for name in LEARNED if name in missed]
     if kept:
-        ranker, served = (f"{min(v):.3f} to {max(v):.3f}" for v in zip(*kept, strict=True))
+        ranker, served = (_span(v) for v in zip(*kept, strict=True))
         notes.append(
             f"matcher: the content score at {len(kept)} of {len(fits)} refits, where the ranker "
             "did not rank the helpers of the most recent quarter of its training needs above "
