@@ -391,8 +391,9 @@ class CurrentView:
         return geo.split_place(place)
 
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
-        """Where a typed place ("Leeds", "London, CA") is: the median of its members'
-        coordinates as built (None when none is known)."""
+        """Where a typed place ("Leeds", "London, CA") is: where most of its members are, as
+        built (`geo.central_point`; None when none is known or they are split between
+        towns of one name: the place is then compared by name)."""
         if not place:
             return None, None
         here = geo.in_place(self.index.town, self.index.country, place)
@@ -402,9 +403,8 @@ class CurrentView:
             here = named
         lats, lons = self.index.latitude[here], self.index.longitude[here]
         known = ~np.isnan(lats)
-        if not known.any():
-            return None, None
-        return float(np.median(lats[known])), float(np.median(lons[known]))
+        point = geo.central_point(lats[known], lons[known])
+        return point if point is not None else (None, None)
 
 
 def fold_tags(*groups: Iterable[str]) -> set[str]:

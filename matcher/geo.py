@@ -125,6 +125,23 @@ def haversine_km(
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def central_point(
+    lats: np.ndarray, lons: np.ndarray, km: float = SAME_TOWN_KM
+) -> tuple[float, float] | None:
+    """Where most of these points are: the median of the largest group of them within `km`
+    of one of them, if it holds more than half; None when they are split between places
+    (members in Hamilton, Ontario and in Hamilton, Scotland) or there are none."""
+    lats, lons = np.asarray(lats, dtype=np.float64), np.asarray(lons, dtype=np.float64)
+    if len(lats) == 0:
+        return None
+    near = haversine_km(lats[:, None], lons[:, None], lats[None, :], lons[None, :]) <= km
+    counts = near.sum(axis=1)
+    best = int(np.argmax(counts))
+    if counts[best] * 2 <= len(lats):
+        return None
+    return float(np.median(lats[near[best]])), float(np.median(lons[near[best]]))
+
+
 def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Great-circle distances in km from one point to many; NaN where a coordinate is missing."""
     return haversine_km(np.float64(lat), np.float64(lon), lats, lons)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.geo import fold_country, in_place, same_town, split_place
+from matcher.geo import central_point, fold_country, in_place, same_town, split_place
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,13 @@ def test_the_same_country_written_two_ways_keeps_a_town_the_same():
         True,
         False,
     ]
+
+
+def test_a_place_is_where_most_of_its_members_are_or_nowhere_when_they_are_split():
+    ontario = [(43.25, -79.87), (43.26, -79.85), (43.24, -79.90)]
+    scotland = [(55.77, -4.04), (55.78, -4.05)]
+    lats, lons = np.array(ontario + scotland).T
+    assert central_point(lats, lons) == pytest.approx((43.25, -79.87))
+    lats, lons = np.array(ontario[:2] + scotland).T  # two and two: which Hamilton?
+    assert central_point(lats, lons) is None
+    assert central_point(np.array([]), np.array([])) is None
