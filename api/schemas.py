@@ -218,6 +218,7 @@ class Match(Schema):
     name = String(required=True)
     kind = String(required=True)
     town = String(allow_none=True)
+    country = String(allow_none=True, metadata={"description": "As the member wrote it."})
     tags = List(String(), required=True)
     score = Float(
         required=True,

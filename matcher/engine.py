@@ -34,6 +34,7 @@ class Match:
     name: str
     kind: str
     town: str | None
+    country: str | None
     tags: list[str]
     score: float
     direction: str  # helps_you | you_help
@@ -50,6 +51,7 @@ class Match:
             "name": self.name,
             "kind": self.kind,
             "town": self.town,
+            "country": self.country,
             "tags": self.tags,
             "score": round(self.score, 4),
             "direction": self.direction,
@@ -294,6 +296,7 @@ class Matcher:
                     name=person.name,
                     kind=person.kind,
                     town=person.town,
+                    country=person.country,
                     tags=list(person.tags),
                     score=float(score[i]),
                     direction=str(fused.direction[i]),

@@ -95,6 +95,15 @@ def split_place(text: str) -> tuple[str, str]:
     return fold_tag(text), ""
 
 
+def place_label(town: str | None, country: str | None, reader_country: str | None) -> str | None:
+    """Where someone is, as a reader reads it: the town, and the country too when it is not
+    the reader's (London, Canada to a member in London, GB; both known)."""
+    theirs, mine = fold_country(country), fold_country(reader_country)
+    if not theirs or not mine or theirs == mine:
+        return town
+    return f"{town}, {country}" if town else country
+
+
 def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     """Whether members (folded towns and countries, as `fold_country` gives them) are in a
     place as typed: their town written as the whole of it ("Nashville, TN" as a member wrote

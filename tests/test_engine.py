@@ -668,6 +668,19 @@ def test_a_place_filter_or_search_may_name_the_country_in_any_of_its_names(
     typed = matcher.for_text("need a drummer", town="London, Canada")
     same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
     assert same == {"ca", "nowhere"}
+    # The country is in every match, and the CLI's table names it when it is not theirs.
+    assert {m.member_id: m.country for m in typed} == {"uk": "United Kingdom", "ca": "CA",
+                                                       "nowhere": None}  # fmt: skip
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    with sessions.begin() as s:
+        s.scalars(select(Member).where(Member.external_id == "band")).one().country = "GB"
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", settings.encoder]
+    table = CliRunner(env={"COLUMNS": "200"}).invoke(main, [*options, "match", "band"]).output
+    assert "London, CA" in table and "London, United Kingdom" not in table
 
 
 def test_a_typed_town_with_its_country_is_placed_by_that_countrys_members(

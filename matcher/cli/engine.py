@@ -211,6 +211,7 @@ def match_command(
     from matcher.embed import LazyEncoder, encoder_name
     from matcher.engine import Filters, Matcher
     from matcher.explain import describe
+    from matcher.geo import place_label
     from matcher.index import BuildIndex
 
     if bool(member_id) == bool(text):
@@ -224,8 +225,11 @@ def match_command(
     filters = Filters(kind=kind, tag=only_tag, town=town, mutual=mutual)
     if member_id:
         matches = matcher.for_member(member_id, limit=limit, direction=direction, filters=filters)
+        with app.sessions() as session:  # the table names a country only if not theirs
+            home = matcher.view.member_by_external_id(session, member_id).country
     else:
         matches = matcher.for_text(text, tags=tags, town=near, limit=limit, filters=filters)
+        home = matcher.view.typed_place(near)[1]
     if as_json:
         payload = {"build": index.build_id, "matches": [m.as_dict() for m in matches]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -241,7 +245,7 @@ def match_command(
             str(rank),
             f"{m.name}{flag}\n[dim]{m.member_id}[/dim]",
             m.kind,
-            m.town or "",
+            place_label(m.town, m.country, home) or "",
             f"{m.score:.3f}",
             why,
         )

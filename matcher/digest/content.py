@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
 from matcher.explain import quote
-from matcher.geo import fold_country
+from matcher.geo import place_label
 from matcher.live import read_separations
 from matcher.store import Digest, DigestMatch, Member, Post, in_batches
 
@@ -187,15 +187,6 @@ def _without_quotes(reasons: list[dict[str, Any]], withdrawn: set[str]) -> list[
     return out
 
 
-def _place(person: Any, recipient: Any) -> str | None:
-    """Where the person is, as the recipient reads it: the town, and the country too when
-    it is not the recipient's (London, CA to a member in London, GB)."""
-    theirs, mine = (fold_country(p.country) for p in (person, recipient))
-    if not theirs or not mine or theirs == mine:
-        return person.town
-    return f"{person.town}, {person.country}" if person.town else person.country
-
-
 def _subscribed(person: Any) -> bool:
     return bool(person.active and person.email_consent and (person.email or "").strip())
 
@@ -208,7 +199,7 @@ def _suggestion(
         member_id=person.external_id,
         name=person.name,
         kind=person.kind,
-        town=_place(person, recipient),
+        town=place_label(person.town, person.country, recipient.country),
         direction=direction,
         mutual=bool(mutual),
         reasons=list(reasons or []),
