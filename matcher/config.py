@@ -39,6 +39,9 @@ AT_LEAST: dict[str, float] = {
 # The unsubscribe links are signed with MATCHER_SECRET_KEY (HMAC-SHA1 by itsdangerous): 32
 # random characters are beyond any offline search from a link that a member holds.
 MIN_SECRET_KEY_LENGTH = 32
+# A key of few distinct characters ("aaaa...", "abab...") is no random key, however long; a
+# random one of 32 hex digits has about 15 distinct, one of 32 URL-safe characters about 25.
+MIN_SECRET_KEY_DISTINCT = 10
 SECRET_KEY_ADVICE = (
     f"at least {MIN_SECRET_KEY_LENGTH} random characters, e.g. the output of "
     "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
@@ -155,6 +158,12 @@ class Settings:
             raise ConfigError(
                 f"setting secret_key (MATCHER_SECRET_KEY) is {len(self.secret_key)} characters "
                 f"long; use {SECRET_KEY_ADVICE}"
+            )
+        if self.secret_key and len(set(self.secret_key)) < MIN_SECRET_KEY_DISTINCT:
+            raise ConfigError(
+                "setting secret_key (MATCHER_SECRET_KEY) repeats a few characters "
+                f"({len(set(self.secret_key))} distinct): that is no random key; use "
+                f"{SECRET_KEY_ADVICE}"
             )
         if not EMAIL_ADDRESS.fullmatch(self.mail_from):
             raise ConfigError(

@@ -35,6 +35,7 @@ def test_environment_values_are_typed_and_overrides_win():
         ("MATCHER_MAIL_FROM", "Leeds Indie <m@leeds.test>", "must be a bare address"),
         # A member could find a short key from their own email's link, and sign others'.
         ("MATCHER_SECRET_KEY", "zq", "is 2 characters long; use at least 32 random"),
+        ("MATCHER_SECRET_KEY", "a" * 36, "repeats a few characters (1 distinct)"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(variable, value, message):

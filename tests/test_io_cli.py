@@ -168,7 +168,7 @@ def test_export_refuses_a_folder_holding_other_import_files(run, tmp_path):
 
 def test_a_command_run_where_there_is_no_store_says_so_and_makes_none(tmp_path: Path):
     # A cron job run from the wrong folder: reading an empty store made there would mislead.
-    runner = CliRunner(env={"MATCHER_SECRET_KEY": "k" * 32})
+    runner = CliRunner(env={"MATCHER_SECRET_KEY": "test-secret-at-least-32-characters-long"})
     folder = ["--data-dir", str(tmp_path / "var"), "--models-dir", str(tmp_path / "models")]
     for command in (["stats"], ["export", str(tmp_path / "out")], ["keys", "list"], ["digest"]):
         result = runner.invoke(main, [*folder, *command])

@@ -54,7 +54,8 @@ class AppContext:
                 else f"at {self._sqlite_file()} (MATCHER_DATABASE_URL)"
             )
             raise click.ClickException(
-                f"no store {where}: stores are {FOUND_FROM_HERE} (import or demo-data begins one)"
+                f"no store {where} yet: `matcher import` or `matcher demo-data` begins one "
+                f"(stores are {FOUND_FROM_HERE})"
             )
         sessions = open_store(s)
         if new:  # say so: a command run from another folder would use an empty store unawares
