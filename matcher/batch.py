@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from matcher import geo
-from matcher.domain import NEED
+from matcher.domain import NEED, OFFER
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex, jaccard
 from matcher.pairs import closeness, helped_with_itself
@@ -58,7 +58,7 @@ def candidate_table(
     needs, offers = index.needs_by_member, index.offers_by_member
     cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
     cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
-    overlap_uv = index.pair_tag_overlap(u, v)  # u's tags, what v can do
+    overlap_uv = index.pair_tag_overlap(u, v)  # what u needs, what v can do
     overlap_vu = index.pair_tag_overlap(v, u)
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
@@ -110,7 +110,7 @@ def _as_now(
     overlap_vu: np.ndarray,
     near: np.ndarray,
 ) -> None:
-    """Tag overlaps (u's tags with what v can do, and the other way) and closeness of the
+    """Tag overlaps (what u needs with what v can do, and the other way) and closeness of the
     pairs with a member changed since the build (their tags, town or place, or their posts'
     tags), read as the matcher reads them now; in place."""
     view, index = matcher.view, matcher.index
@@ -118,15 +118,17 @@ def _as_now(
     touched = np.flatnonzero(changed[u] | changed[v])
     rows = np.unique(np.concatenate([u[touched], v[touched]]))
     people = {int(r): view.member(int(index.member_ids[r])) for r in rows}
-    # Once a member: all their tags, and those of what they can do.
-    tags = {r: (view.tagset(p), view.tagset(p, True)) for r, p in people.items() if p is not None}
+    # Once a member: the tags of what they need, and of what they can do.
+    tags = {
+        r: (view.tagset(p, NEED), view.tagset(p, OFFER)) for r, p in people.items() if p is not None
+    }
     for i in touched.tolist():
         a, b = people[int(u[i])], people[int(v[i])]
         if a is None or b is None:
             continue
-        (ta, offered_a), (tb, offered_b) = tags[int(u[i])], tags[int(v[i])]
-        overlap_uv[i] = _jaccard(ta, offered_b)
-        overlap_vu[i] = _jaccard(tb, offered_a)
+        (needs_a, offers_a), (needs_b, offers_b) = tags[int(u[i])], tags[int(v[i])]
+        overlap_uv[i] = _jaccard(needs_a, offers_b)
+        overlap_vu[i] = _jaccard(needs_b, offers_a)
         near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
 
 

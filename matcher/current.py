@@ -50,9 +50,8 @@ class CurrentView:
         self._live_candidates: dict[int, tuple[str, np.ndarray]] = {}
         self._version = -1
         self._next_expiry = -np.inf
-        # Tags of the posts written since the build, per member: all, and of their offers.
-        self._live_tags: dict[int, set[str]] = {}
-        self._live_offer_tags: dict[int, set[str]] = {}
+        # Tags of the open posts written since the build, by side, per member.
+        self._live_tags: dict[str, dict[int, set[str]]] = {NEED: {}, OFFER: {}}
         self._changed_owners: frozenset[int] = frozenset()  # members with a post changed since
         # Members closed since the build, and their posts (`_closed_posts`).
         self._closed: tuple[frozenset[int], np.ndarray] = (frozenset(), np.zeros(0, np.int64))
@@ -201,17 +200,15 @@ class CurrentView:
             later = index.item_expires[~expired]
             built_expiry = float(later.min()) if len(later) else np.inf
             self._next_expiry = min(built_expiry, self.live.next_expiry())
-            live_tags: dict[int, set[str]] = {}
-            live_offer_tags: dict[int, set[str]] = {}
+            live_tags: dict[str, dict[int, set[str]]] = {NEED: {}, OFFER: {}}
             for post in posts:
                 if post.open_at(moment):
-                    live_tags.setdefault(post.member_id, set()).update(fold_tags(post.tags))
-                    if post.side == OFFER:
-                        offered = live_offer_tags.setdefault(post.member_id, set())
-                        offered.update(fold_tags(post.tags))
+                    live_tags[post.side].setdefault(post.member_id, set()).update(
+                        fold_tags(post.tags)
+                    )
             owners = {p.member_id for p in posts}
             owners.update(index.member_ids[index.item_member[expired & ~index.is_help]].tolist())
-            self._live_tags, self._live_offer_tags = live_tags, live_offer_tags
+            self._live_tags = live_tags
             self._changed_owners = frozenset(owners)
             self._version = version
 
@@ -282,21 +279,24 @@ class CurrentView:
                 passing[row] = keep(person)
         return passing
 
-    def tagset(self, member: LiveMember, offering: bool = False) -> frozenset[str]:
-        """A member's tags with those of their open posts, as compared (`offering`: only of
-        what they can do: listed, of their offers and of the needs they helped with): the
-        build's set while nothing of theirs changed, else made again from their tags and
-        posts as they are now (a post retagged, closed or expired no longer lends its tags)."""
+    def tagset(self, member: LiveMember, side: str | None = None) -> frozenset[str]:
+        """A member's tags with those of their open posts, as compared (`side` NEED: only of
+        what they need, listed and of their needs; OFFER: of what they can do, listed, of
+        their offers and of the needs they helped with): the build's set while nothing of
+        theirs changed, else made again from their tags and posts as they are now (a post
+        retagged, closed or expired no longer lends its tags)."""
         index = self.index
         row = index.member_row.get(member.member_id)
+        sides = (NEED, OFFER) if side is None else (side,)
         if not self._tags_changed(member.member_id):
             if row is None:
                 return frozenset()
-            return index.offer_tagsets[row] if offering else index.member_tagsets[row]
-        live = self._live_offer_tags if offering else self._live_tags
-        tags = fold_tags(member.tags) | live.get(member.member_id, set())
+            return index.member_tagsets[row] if side is None else index.side_tagsets[side][row]
+        tags = fold_tags(member.tags)
+        for s in sides:
+            tags |= self._live_tags[s].get(member.member_id, set())
         if row is not None:
-            for side in (OFFER,) if offering else (NEED, OFFER):
+            for side in sides:
                 rows, _ = index.items_of(np.array([row]), side)
                 for item in rows[~self.superseded[rows]].tolist():
                     tags |= fold_tags(index.item_tags[item])
@@ -310,20 +310,18 @@ class CurrentView:
         """Whether the member or one of their posts changed (or expired) since the build."""
         return member_id in self.live.members or member_id in self._changed_owners
 
-    def tag_overlap(
-        self, tags: frozenset[str], people: list[LiveMember], offering: bool = False
-    ) -> np.ndarray:
-        """Jaccard overlap of a set of (folded) tags with each person's tags as they are now
-        (`offering`: of what they can do): the build's tag matrix for those unchanged since,
-        their tag sets for the others."""
+    def tag_overlap(self, tags: frozenset[str], people: list[LiveMember], side: str) -> np.ndarray:
+        """Jaccard overlap of a set of (folded) tags with each person's tags of `side` as they
+        are now (NEED: what they need; OFFER: what they can do): the build's tag matrices for
+        those unchanged since, their tag sets for the others."""
         ids = [p.member_id for p in people]
         rows = self.index.rows_of(ids)
         changed = np.array([self._tags_changed(m) for m in ids], dtype=bool) | (rows < 0)
         overlap = np.zeros(len(people))
         same = np.flatnonzero(~changed)
-        overlap[same] = self.index.tag_overlap(tags, rows[same], offering)
+        overlap[same] = self.index.tag_overlap(tags, rows[same], side)
         others = np.flatnonzero(changed)
-        theirs = [self.tagset(people[i], offering) for i in others]
+        theirs = [self.tagset(people[i], side) for i in others]
         shared = np.array([len(tags & t) for t in theirs], dtype=np.float64)
         union = np.array([len(tags | t) for t in theirs], dtype=np.float64)
         overlap[others] = jaccard(shared, union)

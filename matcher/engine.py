@@ -245,13 +245,14 @@ class Matcher:
         forward = best_pairs(needs, their_offers, n, needs_by_candidate=False)
         reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True)
 
-        # Shared tags: the seeker's with what the person can do (their offers' and help's,
-        # not their needs'), and the person's with what the seeker can do.
+        # Shared tags: of what the seeker needs with what the person can do (their offers'
+        # and help's, not their needs'), and of what the person needs with what the seeker
+        # can do; listed tags count on both sides. A typed need's tags are what it needs.
         member = seeker.member_id >= 0
-        seeker_tags = self.view.tagset(seeker) if member else fold_tags(seeker.tags)
-        seeker_offers = self.view.tagset(seeker, offering=True) if member else frozenset()
-        overlap_forward = self.view.tag_overlap(seeker_tags, people, offering=True)
-        overlap_reverse = self.view.tag_overlap(seeker_offers, people)
+        seeker_needs = self.view.tagset(seeker, NEED) if member else fold_tags(seeker.tags)
+        seeker_offers = self.view.tagset(seeker, OFFER) if member else frozenset()
+        overlap_forward = self.view.tag_overlap(seeker_needs, people, OFFER)
+        overlap_reverse = self.view.tag_overlap(seeker_offers, people, NEED)
         same_town, km, near = closeness(seeker, people, self.settings.proximity_km)
         p_forward = self.scorer.probability(forward.cosine, overlap_forward, near)
         p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near)
@@ -279,9 +280,9 @@ class Matcher:
                 str(fused.direction[i]),
                 bool(is_mutual[i]),
                 sorted(
-                    seeker_tags & self.view.tagset(person, offering=True)
+                    seeker_needs & self.view.tagset(person, OFFER)
                     if fused.direction[i] == "helps_you"
-                    else seeker_offers & self.view.tagset(person)
+                    else seeker_offers & self.view.tagset(person, NEED)
                 ),
                 same_town[i],
                 km[i],

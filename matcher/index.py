@@ -13,7 +13,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from matcher import artifacts
 from matcher.corpus import HELPED
-from matcher.domain import NEED, fold_tag
+from matcher.domain import NEED, OFFER, fold_tag
 from matcher.errors import BuildError
 from matcher.geo import fold_country
 from matcher.learn import LEARNED_FILE
@@ -155,25 +155,29 @@ class BuildIndex:
         self.offers_by_member = (indptr, offers[order])
         self.offer_rows = offers
 
-        # Each member's tags: listed, and of their posts (all: `member_tagsets`), and what
-        # they can do (`offer_tagsets`: listed, of their offers and of the needs they helped
-        # with), so that a band's need tagged "drums" does not make it look like a drummer.
+        # Each member's tags: listed and of all their posts (`member_tagsets`), and by side
+        # (`side_tagsets`): what they need (listed, of their needs) and what they can do
+        # (listed, of their offers and of the needs they helped with), so that a band's need
+        # tagged "drums" does not make it look like a drummer.
         listed = [{fold_tag(t) for t in tags} for tags in self.member_tags]
-        offering = [set(t) for t in listed]
+        by_side = {side: [set(t) for t in listed] for side in (NEED, OFFER)}
         for row, tags in enumerate(self.item_tags):
             if tags:
                 folded = {fold_tag(t) for t in tags}
-                listed[self.item_member[row]].update(folded)
-                if not self.is_need[row]:
-                    offering[self.item_member[row]].update(folded)
-        self.member_tagsets = [frozenset(t - {""}) for t in listed]
-        self.offer_tagsets = [frozenset(t - {""}) for t in offering]
+                by_side[NEED if self.is_need[row] else OFFER][self.item_member[row]].update(folded)
+        self.member_tagsets = [
+            frozenset((need | offer) - {""}) for need, offer in zip(*by_side.values(), strict=True)
+        ]
+        self.side_tagsets = {s: [frozenset(t - {""}) for t in sets] for s, sets in by_side.items()}
         tags = MultiLabelBinarizer(sparse_output=True)
         self.tag_matrix = tags.fit_transform(self.member_tagsets).tocsr()  # member row x tag
-        self.offer_tag_matrix = tags.transform(self.offer_tagsets).tocsr()
         self.tag_column = {tag: column for column, tag in enumerate(tags.classes_)}
         self.tag_count = np.diff(self.tag_matrix.indptr)
-        self.offer_tag_count = np.diff(self.offer_tag_matrix.indptr)
+        self._side_tags = {
+            s: (matrix, np.diff(matrix.indptr))
+            for s, sets in self.side_tagsets.items()
+            for matrix in [tags.transform(sets).tocsr()]
+        }
 
         graph = self.help_graph
         self.helped_count = np.diff(graph.indptr)  # distinct members each one helped
@@ -237,29 +241,22 @@ class BuildIndex:
             np.fmax.at(out, positions[part][found], np.asarray(self.learned[at], np.float64))
         return out
 
-    def tag_overlap(
-        self, tags: frozenset[str], member_rows: np.ndarray, offering: bool = False
-    ) -> np.ndarray:
-        """Jaccard overlap of a set of (folded) tags with each member row's tags (`offering`:
-        the tags of what they can do)."""
-        matrix, count = self._tags(offering)
+    def tag_overlap(self, tags: frozenset[str], member_rows: np.ndarray, side: str) -> np.ndarray:
+        """Jaccard overlap of a set of (folded) tags with each member row's tags of `side`
+        (NEED: what they need; OFFER: what they can do)."""
+        matrix, count = self._side_tags[side]
         mine = np.zeros(matrix.shape[1])
         mine[[self.tag_column[t] for t in tags if t in self.tag_column]] = 1.0
         shared = matrix[member_rows] @ mine
         return jaccard(shared, len(tags) + count[member_rows] - shared)
 
     def pair_tag_overlap(self, seekers: np.ndarray, helpers: np.ndarray) -> np.ndarray:
-        """Jaccard overlap of the tags of member rows seekers[i] with the tags of what
-        helpers[i] can do, for each i."""
-        matrix, count = self._tags(offering=True)
-        shared = self.tag_matrix[seekers].multiply(matrix[helpers]).sum(axis=1)
-        shared = np.asarray(shared, dtype=np.float64).ravel()
-        return jaccard(shared, self.tag_count[seekers] + count[helpers] - shared)
-
-    def _tags(self, offering: bool) -> tuple[sparse.csr_matrix, np.ndarray]:
-        if offering:
-            return self.offer_tag_matrix, self.offer_tag_count
-        return self.tag_matrix, self.tag_count
+        """Jaccard overlap of what member rows seekers[i] need with what helpers[i] can do
+        (their tags of those sides), for each i."""
+        (needs, need_count), (offers, offer_count) = self._side_tags[NEED], self._side_tags[OFFER]
+        shared = np.asarray(needs[seekers].multiply(offers[helpers]).sum(axis=1), np.float64)
+        shared = shared.ravel()
+        return jaccard(shared, need_count[seekers] + offer_count[helpers] - shared)
 
     def listed_in(self, member_row: int) -> np.ndarray:
         """Candidate slots (needs of others) whose lists hold this member."""

@@ -127,9 +127,11 @@ def test_tag_overlap_reads_the_build_and_what_changed_since(community, settings,
         matcher.refresh(s)
     people = [view.member(view.member_ids(s, [e])[e]) for e in ("hum", "kit", "far")]
     mine = frozenset({"shoegaze", "post-punk"})
-    expected = [len(mine & view.tagset(p)) / len(mine | view.tagset(p)) for p in people]
-    assert view.tag_overlap(mine, people).tolist() == pytest.approx(expected)
-    assert expected == pytest.approx([1 / 2, 0.0, 1 / 3])  # hum: shoegaze; far: changed since
+    for side in ("need", "offer"):  # listed tags count on both sides
+        theirs = [view.tagset(p, side) for p in people]
+        expected = [len(mine & t) / len(mine | t) for t in theirs]
+        assert view.tag_overlap(mine, people, side).tolist() == pytest.approx(expected)
+        assert expected == pytest.approx([1 / 2, 0.0, 1 / 3])  # hum: shoegaze; far: changed
 
 
 def test_filters_and_unknown_member(community, settings, encoder):
@@ -770,3 +772,23 @@ def test_tags_of_a_members_own_needs_do_not_make_them_look_able_to_help(
     got = {external[m]: score for m, score in zip(mine["member_id"], mine["score"], strict=True)}
     both = {m.member_id: m.score for m in matcher.for_member("hum", direction="both")}
     assert got == pytest.approx(both)
+
+
+def test_tags_of_what_a_seeker_offers_are_not_what_they_need(sessions, settings, encoder):
+    from tests.factories import add_member
+
+    with sessions.begin() as s:
+        add_member(s, "kit", "session_musician", needs=["need my drums mixed"], offers=["drums"])
+        add_member(s, "mix", "engineer", offers=["I mix records"])
+        add_member(s, "pad", "session_musician", offers=["drummer, also mixing"])
+        posts = {p.external_id: p for m in s.scalars(select(Member)) for p in m.posts}
+        for key, tags in (("kit-n0", ["mixing"]), ("kit-o0", ["drums"]), ("mix-o0", ["mixing"])):
+            posts[key].tags = tags
+        posts["pad-o0"].tags = ["drums"]
+    matcher = build_and_load(sessions, settings, encoder)
+    shared = {
+        m.member_id: [t for r in m.reasons if r["type"] == "shared_tags" for t in r["tags"]]
+        for m in matcher.for_member("kit")
+    }
+    # Kit offers drums and needs mixing: another drummer shares nothing they need.
+    assert shared == {"mix": ["mixing"], "pad": []}
