@@ -40,8 +40,9 @@ AT_LEAST: dict[str, float] = {
 # random characters are beyond any offline search from a link that a member holds.
 MIN_SECRET_KEY_LENGTH = 32
 # A key of few distinct characters ("aaaa...", "abab...") is no random key, however long; a
-# random one of 32 hex digits has about 15 distinct, one of 32 URL-safe characters about 25.
-MIN_SECRET_KEY_DISTINCT = 10
+# random one of 32 hex digits has about 14 distinct, of 32 decimal digits all but one in a
+# thousand have 8 or more, of 32 URL-safe characters about 25.
+MIN_SECRET_KEY_DISTINCT = 8
 SECRET_KEY_ADVICE = (
     f"at least {MIN_SECRET_KEY_LENGTH} random characters, e.g. the output of "
     "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"

@@ -20,6 +20,8 @@ from matcher.pairs import Items
 from matcher.retrieve import top_members
 from matcher.store import Member, Post
 
+PLACES_KEPT = 1024  # typed places whose coordinates a view keeps
+
 
 class CurrentView:
     """Members, their open texts and tags as they are now: the build's, minus what changed or
@@ -52,6 +54,7 @@ class CurrentView:
         self._next_expiry = -np.inf
         # Tags of the open posts written since the build, by side, per member.
         self._live_tags: dict[str, dict[int, set[str]]] = {NEED: {}, OFFER: {}}
+        self._places: dict[str, tuple[float | None, float | None]] = {}
         self._changed_owners: frozenset[int] = frozenset()  # members with a post changed since
         # Members closed since the build, and their posts (`_closed_posts`).
         self._closed: tuple[frozenset[int], np.ndarray] = (frozenset(), np.zeros(0, np.int64))
@@ -391,9 +394,18 @@ class CurrentView:
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
         """Where a typed place ("Leeds", "London, CA") is: where most of its members are, as
         built (`geo.central_point`; None when none is known or they are split between
-        towns of one name: the place is then compared by name)."""
+        towns of one name: the place is then compared by name). Kept per place: the build
+        does not change."""
         if not place:
             return None, None
+        key = " ".join(place.split()).casefold()
+        if key not in self._places:
+            if len(self._places) >= PLACES_KEPT:
+                self._places.clear()
+            self._places[key] = self._place_coordinates(place)
+        return self._places[key]
+
+    def _place_coordinates(self, place: str) -> tuple[float | None, float | None]:
         here = geo.in_place(self.index.town, self.index.country, place)
         country = geo.split_place(place)[1]
         named = here & (self.index.country == country) & ~np.isnan(self.index.latitude)

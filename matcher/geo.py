@@ -15,6 +15,7 @@ EARTH_RADIUS_KM = 6371.0
 # apart: farther than this from each other (London, UK and London, Ontario), or in different
 # countries (both known).
 SAME_TOWN_KM = 50.0
+CENTRES = 256  # points tried as the centre of a place (`central_point`)
 # Names that members write for a country and that ISO 3166 (pycountry) does not list as one:
 # the UK's, short English names, and a few in the country's own language.
 COUNTRY_ALIASES = {
@@ -143,7 +144,10 @@ def central_point(
     lats, lons = np.asarray(lats, dtype=np.float64), np.asarray(lons, dtype=np.float64)
     if len(lats) == 0:
         return None
-    near = haversine_km(lats[:, None], lons[:, None], lats[None, :], lons[None, :]) <= km
+    # Centres tried: every point, or an even sample of CENTRES of them (a town of thousands
+    # of members is asked on every search that names it).
+    tried = np.unique(np.linspace(0, len(lats) - 1, min(len(lats), CENTRES)).astype(np.int64))
+    near = haversine_km(lats[tried, None], lons[tried, None], lats[None, :], lons[None, :]) <= km
     counts = near.sum(axis=1)
     best = int(np.argmax(counts))
     if counts[best] * 2 <= len(lats):

@@ -792,3 +792,21 @@ def test_tags_of_what_a_seeker_offers_are_not_what_they_need(sessions, settings,
     }
     # Kit offers drums and needs mixing: another drummer shares nothing they need.
     assert shared == {"mix": ["mixing"], "pad": []}
+
+
+def test_a_member_changed_since_the_build_lends_only_the_tags_of_their_side(
+    sessions, settings, encoder
+):
+    from tests.factories import add_member
+
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", needs=["our band needs a drummer"])
+        add_member(s, "rival", "band", needs=["our band needs a drummer"], offers=["backline"])
+        posts = {p.external_id: p for m in s.scalars(select(Member)) for p in m.posts}
+        posts["hum-n0"].tags = posts["rival-n0"].tags = ["drums"]
+    matcher = build_and_load(sessions, settings, encoder)
+    with sessions.begin() as s:  # read as now, not as built, from here on
+        s.scalars(select(Member).where(Member.external_id == "rival")).one().town = "Bristol"
+    (rival,) = matcher.for_member("hum")
+    assert rival.member_id == "rival" and rival.town == "Bristol"
+    assert "shared_tags" not in {r["type"] for r in rival.reasons}

@@ -628,3 +628,28 @@ def test_nobody_is_shown_or_contacted_after_they_closed_what_came_before_imports
     with sessions() as session:
         closed = dict(session.execute(select(Member.external_id, Member.closed_at)).all())
     assert closed == {"a": now(), "b": None}
+
+
+def test_a_file_imported_again_is_not_refused_for_rows_already_stored(sessions):
+    from sqlalchemy import update
+
+    members = pd.DataFrame(
+        [{"id": "a", "name": "A", "kind": "band"}, {"id": "b", "name": "B", "kind": "venue"}]
+    )
+    rows = pd.DataFrame(
+        [{"id": "i1", "kind": "contacted", "from_member_id": "a", "to_member_id": "b",
+          "occurred_at": T0 + timedelta(days=11)}]
+    )  # fmt: skip
+    frames = Frames(members=members, interactions=rows)
+    import_frames(sessions, frames, source="code", clock=lambda: T0 + timedelta(days=20))
+    # An earlier release stored a contact after b closed (imports did not check then).
+    with sessions.begin() as s:
+        s.execute(
+            update(Member)
+            .where(Member.external_id == "b")
+            .values(active=False, closed_at=T0 + timedelta(days=10))
+        )
+    again = import_frames(
+        sessions, Frames(interactions=rows), source="code", clock=lambda: T0 + timedelta(days=21)
+    )
+    assert again.counts["interactions"] == {"inserted": 0, "updated": 0, "unchanged": 1}

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -115,6 +116,32 @@ def test_members_closed_before_closing_times_were_kept_closed_at_their_last_upda
         ("a", None),
         ("b", "2026-02-03"),
     ]
+
+
+def test_a_downgrade_of_the_members_table_keeps_the_posts_and_interactions(engine):
+    from sqlalchemy import text
+
+    migrate.upgrade(engine)
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "insert into members (external_id, name, kind, tags, email_consent,"
+                " share_contact, capacity, active, joined_at, updated_at) values ('a', 'A',"
+                " 'band', '[]', :no, :no, 3, :yes, '2026-01-01', '2026-01-01')"
+            ),
+            {"yes": True, "no": False},
+        )
+        c.execute(
+            text(
+                "insert into posts (external_id, member_id, side, text, tags, status,"
+                " created_at, updated_at) values ('p', 1, 'need', 'a drummer', '[]', 'open',"
+                " '2026-01-01', '2026-01-01')"
+            )
+        )
+    with engine.begin() as connection:  # as `alembic downgrade` would
+        command.downgrade(migrate._config(connection), "0001_initial")
+    with engine.begin() as c:
+        assert c.execute(text("select count(*) from posts")).scalar_one() == 1
 
 
 def test_a_store_this_release_cannot_read_is_one_clear_error(engine, settings, tmp_path):

@@ -360,7 +360,9 @@ def _check_closed_members(
 ) -> None:
     """Nobody is shown or contacted, nor shows or contacts anyone, after they closed (as the
     API refuses it): a member the import closes is closed from `now`, one it reopens is
-    not; one it leaves as stored is closed since their stored `closed_at`."""
+    not; one it leaves as stored is closed since their stored `closed_at`. Rows stored as
+    they are (a whole file imported again) are not checked again: an earlier release did
+    not check imports."""
     opening = [
         (record, origin)
         for record, origin in zip(
@@ -368,6 +370,14 @@ def _check_closed_members(
         )
         if record["kind"] in OPENING_KINDS and record["occurred_at"] is not None
     ]
+    query, key = file_rows("interactions")  # store id, external id, the other file columns
+    stored: dict[str, tuple[Any, ...]] = {}
+    for part in in_batches(sorted({r["id"] for r, _ in opening}), CHUNK):
+        stored.update(
+            (row[1], tuple(row[2:])) for row in session.execute(query.where(key.in_(part)))
+        )
+    columns = COLUMNS["interactions"][1:]
+    opening = [(r, o) for r, o in opening if stored.get(r["id"]) != tuple(r[c] for c in columns)]
     if not opening:
         return
     wanted = {r[c] for r, _ in opening for c in ("from_member_id", "to_member_id")} - {None}

@@ -25,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("members") as batch_op:
+    # Not by copying the table (see 0007): that would cascade to every post and interaction.
+    with op.batch_alter_table("members", recreate="never") as batch_op:
         batch_op.drop_column("unsubscribed_at")

@@ -35,5 +35,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("members") as batch_op:
+    # Not by copying the table (SQLite's batch mode): dropping the old members table would
+    # delete every post and interaction through their ON DELETE CASCADE.
+    with op.batch_alter_table("members", recreate="never") as batch_op:
         batch_op.drop_column("closed_at")
