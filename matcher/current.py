@@ -211,6 +211,8 @@ class CurrentView:
                     )
             owners = {p.member_id for p in posts}
             owners.update(index.member_ids[index.item_member[expired & ~index.is_help]].tolist())
+            # Helpers whose help no longer counts lend its tags no more either.
+            owners.update(index.member_ids[index.item_member[superseded & index.is_help]].tolist())
             self._live_tags = live_tags
             self._changed_owners = frozenset(owners)
             self._version = version

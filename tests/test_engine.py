@@ -810,3 +810,26 @@ def test_a_member_changed_since_the_build_lends_only_the_tags_of_their_side(
     (rival,) = matcher.for_member("hum")
     assert rival.member_id == "rival" and rival.town == "Bristol"
     assert "shared_tags" not in {r["type"] for r in rival.reasons}
+
+
+def test_help_that_no_longer_counts_lends_its_tags_no_more(sessions, settings, encoder):
+    from matcher import community
+    from tests.factories import add_interaction
+
+    with sessions.begin() as s:
+        hum = add_member(s, "hum", "band", needs=["need our EP mixed"])
+        kit = add_member(s, "kit", "engineer", offers=["I record bands"])
+        hum.posts[0].tags, hum.posts[0].status = ["mixing"], "closed"
+        help_given = add_interaction(s, "helped", kit, hum)
+        help_given.need_post_id = hum.posts[0].id
+    matcher = build_and_load(sessions, settings, encoder)
+    view = matcher.view
+
+    def kit_can_do() -> frozenset[str]:
+        with sessions() as s:
+            matcher.refresh(s)
+            return view.tagset(view.member(view.member_ids(s, ["kit"])["kit"]), "offer")
+
+    assert kit_can_do() == {"mixing"}  # what they helped with
+    community.close_member(sessions, "hum")  # their words are no longer quoted as help
+    assert kit_can_do() == frozenset()
