@@ -27,6 +27,7 @@ RECORDED_LIBRARIES = (
     "scipy",
     "torch",
     "sentence-transformers",
+    "pycountry",  # its data says which names are one country (the ranker's same_town)
 )
 
 

@@ -107,6 +107,9 @@ def current_build_matches(sessions: sessionmaker[Session], settings: Settings) -
         return None
     if manifest.get("features_version", 1) != FEATURES_VERSION:  # made by an older release
         return None
+    pycountry = artifacts.library_versions()["pycountry"]
+    if manifest.get("libraries", {}).get("pycountry") != pycountry:  # countries read anew
+        return None
     with sessions() as session:
         fingerprint = load_community(session).fingerprint()
     return manifest["build_id"] if manifest["data"]["fingerprint"] == fingerprint else None
