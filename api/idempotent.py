@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from api.auth import auth, current_key
 from api.schemas import IdempotencyHeaders
 from api.services import services
 from matcher import idempotency
-from matcher.errors import MatcherError, NotFound
+from matcher.errors import Conflict, MatcherError, NotFound
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"  # on the answer to a repeat: what the first request made
@@ -21,8 +22,9 @@ DOC = (
     f"Send an `{HEADER}` header (any 1 to {idempotency.MAX_KEY_LENGTH} printable characters, "
     "new for each new request) to make a retry safe: a repeat of the request under the same "
     "key creates nothing new and answers 200 with what the first made, as it is now "
-    f"(`{REPLAYED}: true`); another request under the same key is a 422. Without `id`, the "
-    "id is derived from the key."
+    f"(`{REPLAYED}: true`); a repeat while the first is still at work (after waiting for it "
+    "two seconds) is a 409, to be sent again; another request under the same key is a 422. "
+    "Without `id`, the id is derived from the key."
 )
 
 
@@ -94,22 +96,31 @@ def create_once(
         clock=s.clock,
     )
     external_id = body.get("id") or claimed.external_id
-    # Whatever has the derived id was made under this key; a given id may be anyone's.
-    ours = claimed.repeated or not body.get("id")
     if claimed.repeated:
-        replay = _replay(existing, external_id)
-        if replay is not None:
-            return replay
-        # else the first request was cut off before it made anything, or is still at work
+        # What the first request made; while it is still at work, wait for it a little.
+        deadline = time.monotonic() + idempotency.IN_FLIGHT_WAIT
+        while True:
+            replay = _replay(existing, external_id)
+            if replay is not None:
+                idempotency.done(s.sessions, claimed, s.clock)  # if it was cut off after
+                return replay
+            if claimed.done or claimed.stale or time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        if not (claimed.done or claimed.stale):
+            raise Conflict(
+                f"a request under the {HEADER} {key!r} is still at work: send it again in a "
+                "moment (it will answer with what that request made)"
+            )
+        # else the first request was cut off before it made anything: make it now
     try:
-        return create(external_id)
+        made = create(external_id)
     except MatcherError:
-        replay = _replay(existing, external_id) if ours else None
-        if replay is not None:  # the same request beside this one got in first
-            return replay
         if not claimed.repeated:
-            idempotency.release(s.sessions, claimed)
+            idempotency.release(s.sessions, claimed)  # refused: the mended request may use it
         raise
+    idempotency.done(s.sessions, claimed, s.clock)
+    return made
 
 
 def _replay(

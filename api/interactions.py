@@ -47,8 +47,7 @@ def record_interaction(event: dict, headers: dict):
             external_id=external_id,
             clock=s.clock,
         )
-        with s.sessions() as session:
-            return public.interaction(session, row)
+        return existing(row.external_id)  # as stored (a time in UTC), as a repeat reads it
 
     def existing(external_id: str) -> dict:
         with s.sessions() as session:

@@ -104,6 +104,7 @@ def get_interaction(session: Session, external_id: str) -> Interaction:
 
 
 def _by_external_id(session: Session, model: type[Row], what: str, external_id: str) -> Row:
+    external_id = external_id.strip()  # as ids are stored: stripped, as imports strip them
     row = session.scalar(select(model).where(model.external_id == external_id))
     if row is None:
         raise NotFound(f"no {what} {external_id!r}")
@@ -288,6 +289,12 @@ def update_post(
             post.status = status
         if expires_at is not UNCHANGED:
             post.expires_at = expires_at
+        if status == "open" and post.expires_at is not None and post.expires_at <= clock():
+            raise InvalidInput(
+                f"post {external_id!r} expired at {post.expires_at:%Y-%m-%d %H:%M} UTC: give a "
+                "later expires_at (or null) to open it again",
+                field="expires_at",
+            )
         post.updated_at = clock()
     return post
 

@@ -5,6 +5,9 @@ The key names the request: the id of what it creates is derived from the key (un
 request gives one), so two deliveries of it can never make two members, posts or
 interactions, whichever comes first and even if one of them is cut off half-way. The first
 request under a key records a hash of its body; another body under the same key is refused.
+A repeat that comes while the first request is still at work waits for it a little
+(IN_FLIGHT_WAIT) and is then told to come back (the draft's 409), rather than racing it; a
+claim not done after STALE_SECONDS is taken for a request cut off before it made anything.
 Keys are kept KEEP_DAYS: after that a repeat still creates nothing new (the derived id is
 taken), but another body under an old key is no longer told apart.
 """
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +31,8 @@ from matcher.store import IdempotencyKey, utcnow
 
 MAX_KEY_LENGTH = 255
 KEEP_DAYS = 7  # the IETF draft asks for at least a day
+STALE_SECONDS = 60  # a first request not done by then was cut off (no request takes that long)
+IN_FLIGHT_WAIT = 2.0  # seconds a repeat waits for the first request to be done
 # The first letter of a derived id says what it is, as the ids the service makes do.
 PREFIXES = {"members": "m", "posts": "p", "interactions": "i"}
 
@@ -40,6 +45,8 @@ class Claim:
     key_hash: str
     external_id: str
     repeated: bool
+    done: bool = False  # the first request under the key made what it asked for
+    stale: bool = False  # claimed so long ago, and not done: that request was cut off
 
 
 def claim(
@@ -71,8 +78,8 @@ def claim(
                         IdempotencyKey.created_at < now - timedelta(days=KEEP_DAYS)
                     )
                 )
-                stored = _stored(session, key_hash)
-                if stored is None:
+                row = _row(session, key_hash)
+                if row is None:
                     row = IdempotencyKey(
                         key_hash=key_hash,
                         endpoint=endpoint,
@@ -83,29 +90,45 @@ def claim(
                     return Claim(key_hash, derived, repeated=False)
         except IntegrityError:  # the same key in a request running beside this one, first
             with sessions() as session:
-                stored = _stored(session, key_hash)
-        if stored is not None:
+                row = _row(session, key_hash)
+        if row is not None:
             break
-    if stored != request_hash:
+    if row is None or row.request_hash != request_hash:
         raise InvalidInput(
             f"the Idempotency-Key {key!r} came with another request to /v1/{endpoint} before: "
             "send a new key with a new request",
             field="Idempotency-Key",
         )
-    return Claim(key_hash, derived, repeated=True)
+    stale = row.created_at < clock() - timedelta(seconds=STALE_SECONDS)
+    return Claim(key_hash, derived, True, done=row.done_at is not None, stale=stale)
+
+
+def done(sessions: sessionmaker[Session], claimed: Claim, clock: Clock = utcnow) -> None:
+    """The request under this key made what it asked for: repeats answer with it."""
+    with sessions.begin() as session:
+        session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key_hash == claimed.key_hash, IdempotencyKey.done_at.is_(None))
+            .values(done_at=clock())
+        )
 
 
 def release(sessions: sessionmaker[Session], claimed: Claim) -> None:
     """Give up a key whose first request was refused, so that the request, mended, may come
     again under it."""
     with sessions.begin() as session:
-        session.execute(delete(IdempotencyKey).where(IdempotencyKey.key_hash == claimed.key_hash))
+        session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.key_hash == claimed.key_hash, IdempotencyKey.done_at.is_(None)
+            )
+        )
 
 
-def _stored(session: Session, key_hash: str) -> str | None:
-    return session.scalar(
-        select(IdempotencyKey.request_hash).where(IdempotencyKey.key_hash == key_hash)
-    )
+def _row(session: Session, key_hash: str) -> IdempotencyKey | None:
+    row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash))
+    if row is not None:
+        session.expunge(row)  # read after the session ends
+    return row
 
 
 def _sha256(text: str) -> str:

@@ -219,6 +219,7 @@ class IdempotencyKey(Base):
     endpoint: Mapped[str] = mapped_column(String(100))
     request_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # kept a while
+    done_at: Mapped[datetime | None]  # when the first request under the key made its row
 
 
 class ImportRun(Base):

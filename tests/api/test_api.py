@@ -175,13 +175,16 @@ def test_ids_are_stripped_as_imports_strip_them(client, rw, ro):
     created = client.post("/v1/members", json=new, headers=rw).get_json()
     assert (created["id"], created["name"]) == ("x1", "Spacey")
     assert client.get("/v1/members/x1", headers=ro).status_code == 200
+    assert client.get("/v1/members/x1%20", headers=ro).status_code == 200  # in a path too
     post = {"id": "n9 ", "member_id": " x1", "side": "need", "text": " a drummer "}
     created = client.post("/v1/posts", json=post, headers=rw).get_json()
     assert (created["id"], created["member_id"], created["text"]) == ("n9", "x1", "a drummer")
     event = {"kind": "contacted", "from_member_id": "x1 ", "to_member_id": " kit", "need_id": "n9 "}
+    event["occurred_at"] = "2026-01-05T12:00:00+05:30"
     created = client.post("/v1/interactions", json=event, headers=rw).get_json()
     assert (created["from_member_id"], created["to_member_id"]) == ("x1", "kit")
     assert created["need_id"] == "n9"
+    assert created["occurred_at"] == "2026-01-05T06:30:00+00:00"  # as stored and read again
     past = {"member_id": "x1", "side": "need", "text": "a van"}
     past["expires_at"] = "2020-01-01T00:00:00Z"
     assert_error(client.post("/v1/posts", json=past, headers=rw), 422, "expires_at")
@@ -499,14 +502,16 @@ def test_a_request_refused_gives_its_idempotency_key_back(client, rw):
     assert_error(client.post("/v1/posts", json=post, headers=too_long), 422, "Idempotency-Key")
 
 
-def test_a_first_request_outrun_by_its_retry_answers_with_what_the_retry_made(
-    client, rw, monkeypatch
+@pytest.mark.parametrize("given_id", [None, "conc-1"])
+def test_a_retry_while_the_first_request_is_at_work_is_told_to_come_back(
+    client, rw, monkeypatch, given_id
 ):
     from api import members
-    from matcher import community
+    from matcher import community, idempotency
 
+    monkeypatch.setattr(idempotency, "IN_FLIGHT_WAIT", 0.05)
     headers = {**rw, "Idempotency-Key": "slow-1"}
-    body = {"name": "New", "kind": "venue"}
+    body = {"name": "New", "kind": "venue", **({"id": given_id} if given_id else {})}
     real, answers = community.add_member, []
 
     def slow(*args, **kwargs):  # the client gives up on the first and retries meanwhile
@@ -518,13 +523,40 @@ def test_a_first_request_outrun_by_its_retry_answers_with_what_the_retry_made(
     monkeypatch.setattr(members.community, "add_member", slow)
     first = client.post("/v1/members", json=body, headers=headers)
     retry = answers[0]
-    assert retry.status_code == 201 and first.status_code == 200
-    assert first.get_json()["id"] == retry.get_json()["id"]
+    assert first.status_code == 201
+    assert "still at work: send it again" in assert_error(retry, 409)["description"]
     monkeypatch.setattr(members.community, "add_member", real)
-    # The key is still held: a third try replays, another body is refused.
-    assert client.post("/v1/members", json=body, headers=headers).status_code == 200
+    # The key is held: the next try replays what the first made; another body is refused.
+    again = client.post("/v1/members", json=body, headers=headers)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
     other = client.post("/v1/members", json={**body, "name": "Other"}, headers=headers)
     assert_error(other, 422, "Idempotency-Key")
+
+
+def test_a_request_cut_off_before_it_made_anything_is_made_by_a_later_retry(
+    client, rw, monkeypatch
+):
+    from api import members
+    from matcher import community, idempotency
+
+    monkeypatch.setattr(idempotency, "IN_FLIGHT_WAIT", 0.05)
+    headers = {**rw, "Idempotency-Key": "cut-1"}
+    body = {"name": "New", "kind": "venue"}
+    real = community.add_member
+
+    def killed(*args, **kwargs):
+        raise RuntimeError("the worker was killed")
+
+    monkeypatch.setattr(members.community, "add_member", killed)
+    with pytest.raises(RuntimeError):  # the test client passes on what a server logs as 500
+        client.post("/v1/members", json=body, headers=headers)
+    monkeypatch.setattr(members.community, "add_member", real)
+    assert_error(client.post("/v1/members", json=body, headers=headers), 409)  # at work?
+    monkeypatch.setattr(idempotency, "STALE_SECONDS", 0)  # a minute later: it was cut off
+    made = client.post("/v1/members", json=body, headers=headers)
+    assert made.status_code == 201
+    again = client.post("/v1/members", json=body, headers=headers)
+    assert again.status_code == 200 and again.get_json()["id"] == made.get_json()["id"]
 
 
 def test_idempotency_keys_are_kept_a_week(sessions):
@@ -553,3 +585,27 @@ def test_idempotency_keys_are_kept_a_week(sessions):
     claim(sessions, key="b", client="1", endpoint="members", request=request, clock=lambda: later)
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(IdempotencyKey)) == 1  # "a" is gone
+
+
+def test_an_expired_post_opens_again_only_with_a_later_expiry(client, rw, sessions):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from matcher.store import Post, utcnow
+
+    with sessions.begin() as s:
+        s.execute(
+            update(Post)
+            .where(Post.external_id == "kit-o0")
+            .values(status="closed", expires_at=utcnow() - timedelta(days=1))
+        )
+    body = assert_error(
+        client.patch("/v1/posts/kit-o0", json={"status": "open"}, headers=rw), 422, "expires_at"
+    )
+    assert "give a later expires_at (or null) to open it again" in body["description"]
+    later = (utcnow() + timedelta(days=30)).isoformat()
+    reopened = client.patch(
+        "/v1/posts/kit-o0", json={"status": "open", "expires_at": later}, headers=rw
+    )
+    assert reopened.status_code == 200 and reopened.get_json()["status"] == "open"
