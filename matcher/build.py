@@ -203,7 +203,7 @@ def _write_build(
         },
         "ranker": learned.report,
         "features_version": FEATURES_VERSION,
-        "metrics": {  # the served ranker's check; the content similarity's beside it
+        "metrics": {  # the served ranker's check; the content score's beside it
             "ranker_validation_mrr": learned.report.get("validation_mrr")
             if learned.report["used"]
             else None,

@@ -172,7 +172,6 @@ class BuildIndex:
         tags = MultiLabelBinarizer(sparse_output=True)
         self.tag_matrix = tags.fit_transform(self.member_tagsets).tocsr()  # member row x tag
         self.tag_column = {tag: column for column, tag in enumerate(tags.classes_)}
-        self.tag_count = np.diff(self.tag_matrix.indptr)
         self._side_tags = {
             s: (matrix, np.diff(matrix.indptr))
             for s, sets in self.side_tagsets.items()

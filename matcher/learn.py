@@ -2,11 +2,11 @@
 
 With enough labelled outcomes (settings.min_training_labels), a `Ranker` is trained on the
 needs helped before the build (each against its content candidates, as of its time) and then,
-if it ranks the helpers of the most recent of those needs better than the content similarity
-does, scores each open need's candidate list as of the build. Its calibrated probability P(helps) is
-turned into odds relative to a typical candidate (the training base rate), so that 0.5 means
-"as likely as a typical candidate", the same meaning as the content score's 0.5, and the two
-directions can be fused with the uninorm.
+if it ranks the helpers of the most recent of those needs better than the content score it
+would replace does, scores each open need's candidate list as of the build. Its calibrated
+probability P(helps) is turned into odds relative to a typical candidate (the training base
+rate), so that 0.5 means "as likely as a typical candidate", the same meaning as the content
+score's 0.5, and the two directions can be fused with the uninorm.
 """
 
 from __future__ import annotations

@@ -386,10 +386,9 @@ def _check_closed_members(
     members = rows["members"]
     for record, absent in zip(members.records, members.absent, strict=True):
         if record["id"] in wanted and "active" not in absent and record["active"] is not None:
-            active, closed_at = state.get(record["id"], (True, None))
             if record["active"]:
                 state[record["id"]] = (True, None)
-            elif active:  # closed by this import
+            elif state.get(record["id"], (True, None))[0]:  # closed by this import
                 state[record["id"]] = (False, now)
     for record, (file, row) in opening:
         for column in ("from_member_id", "to_member_id"):
