@@ -115,9 +115,8 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     town = np.asarray(town)
     inside = town == fold_tag(place)
     place_town, place_country = split_place(place)
-    if place_country:
-        country = np.asarray(country)
-        inside |= (town == place_town) & ((country == "") | (country == place_country))
+    if place_country:  # the same town, unknown how far, not known to be in another country
+        inside |= same_town(town, place_town, np.nan, country, place_country)
     return inside
 
 
