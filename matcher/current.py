@@ -54,7 +54,7 @@ class CurrentView:
         self._next_expiry = -np.inf
         # Tags of the open posts written since the build, by side, per member.
         self._live_tags: dict[str, dict[int, set[str]]] = {NEED: {}, OFFER: {}}
-        self._places: dict[str, tuple[float | None, float | None]] = {}
+        self._places: dict[str, tuple[str, str, float | None, float | None]] = {}
         self._changed_owners: frozenset[int] = frozenset()  # members with a post changed since
         # Members closed since the build, and their posts (`_closed_posts`).
         self._closed: tuple[frozenset[int], np.ndarray] = (frozenset(), np.zeros(0, np.int64))
@@ -387,36 +387,35 @@ class CurrentView:
     def typed_place(self, place: str | None) -> tuple[str, str]:
         """A typed place as a folded town and country: as `geo.split_place` reads it, unless
         a member's town is written as the whole of it ("Nashville, TN")."""
-        if not place:
-            return "", ""
-        if (self.index.town == fold_tag(place)).any():
-            return fold_tag(place), ""
-        return geo.split_place(place)
+        return self._place(place)[:2] if place else ("", "")
 
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
         """Where a typed place ("Leeds", "London, CA") is: where most of its members are, as
         built (`geo.central_point`; None when none is known or they are split between
-        towns of one name: the place is then compared by name). Kept per place: the build
-        does not change."""
-        if not place:
-            return None, None
+        towns of one name: the place is then compared by name)."""
+        return self._place(place)[2:] if place else (None, None)
+
+    def _place(self, place: str) -> tuple[str, str, float | None, float | None]:
+        """A typed place's town, country and coordinates, read from the build once per place
+        (the build does not change; at most PLACES_KEPT kept)."""
         key = " ".join(place.split()).casefold()
-        if key not in self._places:
+        found = self._places.get(key)
+        if found is None:
             if len(self._places) >= PLACES_KEPT:
                 self._places.clear()
-            self._places[key] = self._place_coordinates(place)
-        return self._places[key]
+            found = self._places[key] = self._locate(place)
+        return found
 
-    def _place_coordinates(self, place: str) -> tuple[float | None, float | None]:
-        here = geo.in_place(self.index.town, self.index.country, place)
-        country = geo.split_place(place)[1]
-        named = here & (self.index.country == country) & ~np.isnan(self.index.latitude)
+    def _locate(self, place: str) -> tuple[str, str, float | None, float | None]:
+        index = self.index
+        whole = fold_tag(place)
+        town, country = (whole, "") if (index.town == whole).any() else geo.split_place(place)
+        known = geo.in_place(index.town, index.country, place) & ~np.isnan(index.latitude)
+        named = known & (index.country == country)
         if country and named.any():  # not also members of the town with no country given
-            here = named
-        lats, lons = self.index.latitude[here], self.index.longitude[here]
-        known = ~np.isnan(lats)
-        point = geo.central_point(lats[known], lons[known])
-        return point if point is not None else (None, None)
+            known = named
+        point = geo.central_point(index.latitude[known], index.longitude[known])
+        return (town, country, *(point if point is not None else (None, None)))
 
 
 def fold_tags(*groups: Iterable[str]) -> set[str]:
