@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,6 @@ from api.auth import auth, current_key
 from api.schemas import IdempotencyHeaders
 from api.services import services
 from matcher import idempotency
-from matcher.errors import Conflict, MatcherError, NotFound
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"  # on the answer to a repeat: what the first request made
@@ -80,53 +78,20 @@ def create_once(
     existing: Callable[[str], dict[str, Any]],
 ) -> dict[str, Any] | tuple[dict[str, Any], int, dict[str, str]]:
     """`create(id)` once per idempotency key (`headers`, as `IdempotencyHeaders` reads them;
-    see `matcher.idempotency`); `existing(id)` is what a repeat answers with (NotFound when
-    the first request made nothing)."""
+    `matcher.idempotency.once`): a repeat answers 200 with `existing(id)`."""
     key = headers.get("idempotency_key")
     if key is None:
         return create(body.get("id"))
     s = services()
     client = current_key()
-    claimed = idempotency.claim(
+    made, repeated = idempotency.once(
         s.sessions,
         key=key,
         client=str(client.id if client else ""),
         endpoint=endpoint,
         request=body,
+        create=create,
+        existing=existing,
         clock=s.clock,
     )
-    external_id = body.get("id") or claimed.external_id
-    if claimed.repeated:
-        # What the first request made; while it is still at work, wait for it a little.
-        deadline = time.monotonic() + idempotency.IN_FLIGHT_WAIT
-        while True:
-            replay = _replay(existing, external_id)
-            if replay is not None:
-                idempotency.done(s.sessions, claimed, s.clock)  # if it was cut off after
-                return replay
-            if claimed.done or claimed.stale or time.monotonic() >= deadline:
-                break
-            time.sleep(0.05)
-        if not (claimed.done or claimed.stale):
-            raise Conflict(
-                f"a request under the {HEADER} {key!r} is still at work: send it again in a "
-                "moment (it will answer with what that request made)"
-            )
-        # else the first request was cut off before it made anything: make it now
-    try:
-        made = create(external_id)
-    except MatcherError:
-        if not claimed.repeated:
-            idempotency.release(s.sessions, claimed)  # refused: the mended request may use it
-        raise
-    idempotency.done(s.sessions, claimed, s.clock)
-    return made
-
-
-def _replay(
-    existing: Callable[[str], dict[str, Any]], external_id: str
-) -> tuple[dict[str, Any], int, dict[str, str]] | None:
-    try:
-        return existing(external_id), 200, {REPLAYED: "true"}
-    except NotFound:
-        return None
+    return (made, 200, {REPLAYED: "true"}) if repeated else made

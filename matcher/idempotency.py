@@ -16,20 +16,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.community import Clock
-from matcher.errors import InvalidInput
+from matcher.errors import Conflict, InvalidInput, MatcherError, NotFound
 from matcher.store import IdempotencyKey, utcnow
 
 MAX_KEY_LENGTH = 255
+T = TypeVar("T")
 KEEP_DAYS = 7  # the IETF draft asks for at least a day
 STALE_SECONDS = 60  # a first request not done by then was cut off (no request takes that long)
 IN_FLIGHT_WAIT = 2.0  # seconds a repeat waits for the first request to be done
@@ -111,6 +113,56 @@ def done(sessions: sessionmaker[Session], claimed: Claim, clock: Clock = utcnow)
             .where(IdempotencyKey.key_hash == claimed.key_hash, IdempotencyKey.done_at.is_(None))
             .values(done_at=clock())
         )
+
+
+def once(
+    sessions: sessionmaker[Session],
+    *,
+    key: str,
+    client: str,
+    endpoint: str,
+    request: Mapping[str, Any],
+    create: Callable[[str | None], T],
+    existing: Callable[[str], T],
+    clock: Clock = utcnow,
+) -> tuple[T, bool]:
+    """`create(id)` once per `key` (see `claim`), and whether this request is a repeat: a
+    repeat gets `existing(id)` (NotFound while nothing is made), waiting IN_FLIGHT_WAIT for a
+    first request still at work and then refused (`Conflict`, to send again); a first
+    request refused (`MatcherError`) gives its key back. The id is the request's "id", else
+    the one derived from the key."""
+    claimed = claim(
+        sessions, key=key, client=client, endpoint=endpoint, request=request, clock=clock
+    )
+    external_id = request.get("id") or claimed.external_id
+    if claimed.repeated:
+        deadline = time.monotonic() + IN_FLIGHT_WAIT
+        while True:
+            try:
+                made = existing(external_id)
+            except NotFound:
+                pass
+            else:
+                if not claimed.done:  # the first request was cut off after making it
+                    done(sessions, claimed, clock)
+                return made, True
+            if claimed.done or claimed.stale or time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        if not (claimed.done or claimed.stale):
+            raise Conflict(
+                f"a request under the Idempotency-Key {key!r} is still at work: send it again "
+                "in a moment (it will answer with what that request made)"
+            )
+        # else the first request was cut off before it made anything: make it now
+    try:
+        made = create(external_id)
+    except MatcherError:
+        if not claimed.repeated:
+            release(sessions, claimed)  # refused: the mended request may use the key
+        raise
+    done(sessions, claimed, clock)
+    return made, False
 
 
 def release(sessions: sessionmaker[Session], claimed: Claim) -> None:
