@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.errors import ImportRejected
 from matcher.io.formats import Frames, read_files
-from matcher.io.queries import file_rows
+from matcher.io.queries import CHUNK, stored_rows
 from matcher.io.schema import COLUMNS, DEFAULTED, ENTITIES, STORE_NAMES
-from matcher.io.validate import CHUNK, validate
+from matcher.io.validate import validate
 from matcher.store import (
     ImportRun,
     Interaction,
@@ -118,7 +118,7 @@ def import_frames(
                 e,
                 checked.rows[e].records,
                 checked.rows[e].absent,
-                _stored(session, e, checked.rows[e].records),
+                stored_rows(session, e, {r["id"] for r in checked.rows[e].records}),
                 d,
                 kept_out if e == "members" else set(),
             )
@@ -201,19 +201,6 @@ def _unsubscribed(session: Session, records: list[dict[str, Any]]) -> set[str]:
                 )
             )
         )
-    return out
-
-
-def _stored(session: Session, entity: str, records: list[dict[str, Any]]) -> dict[str, dict]:
-    """The stored rows with these ids, in the file format (external ids), plus their "pk"."""
-    query, key = file_rows(entity)
-    names = ("pk", *COLUMNS[entity])
-    ids = sorted({r["id"] for r in records})
-    out: dict[str, dict[str, Any]] = {}
-    for part in in_batches(ids, CHUNK):
-        for values in session.execute(query.where(key.in_(part))):
-            row = dict(zip(names, values, strict=True))
-            out[row["id"]] = row
     return out
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from matcher.io.schema import COLUMNS
-from matcher.store import Interaction, Member, Post
+from matcher.store import Interaction, Member, Post, in_batches
+
+CHUNK = 500  # ids per IN (...) query
 
 
 def file_rows(entity: str) -> tuple[Select[Any], Any]:
@@ -42,3 +44,16 @@ def file_rows(entity: str) -> tuple[Select[Any], Any]:
         .outerjoin(offer, Interaction.offer_post_id == offer.id)
     )
     return query, Interaction.external_id
+
+
+def stored_rows(session: Session, entity: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The stored rows of `entity` with these (external) ids, in the file format, plus their
+    store id ("pk")."""
+    query, key = file_rows(entity)
+    names = ("pk", *COLUMNS[entity])
+    out: dict[str, dict[str, Any]] = {}
+    for part in in_batches(sorted(ids), CHUNK):
+        for values in session.execute(query.where(key.in_(part))):
+            row = dict(zip(names, values, strict=True))
+            out[row["id"]] = row
+    return out

@@ -34,11 +34,10 @@ from matcher.errors import RowProblem
 from matcher.io import parse
 from matcher.io.formats import Frames
 from matcher.io.parse import Bad, Parser
-from matcher.io.queries import file_rows
+from matcher.io.queries import CHUNK, file_rows, stored_rows
 from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, HAPPENED, REQUIRED, ROW
 from matcher.store import Interaction, Member, Post, in_batches
 
-CHUNK = 500  # ids per IN (...) query
 # Each stored post's external id, side and owner's external id.
 OWNED = select(Post.external_id, Post.side, Member.external_id).join(
     Member, Post.member_id == Member.id
@@ -370,14 +369,13 @@ def _check_closed_members(
         )
         if record["kind"] in OPENING_KINDS and record["occurred_at"] is not None
     ]
-    query, key = file_rows("interactions")  # store id, external id, the other file columns
-    stored: dict[str, tuple[Any, ...]] = {}
-    for part in in_batches(sorted({r["id"] for r, _ in opening}), CHUNK):
-        stored.update(
-            (row[1], tuple(row[2:])) for row in session.execute(query.where(key.in_(part)))
-        )
-    columns = COLUMNS["interactions"][1:]
-    opening = [(r, o) for r, o in opening if stored.get(r["id"]) != tuple(r[c] for c in columns)]
+    stored = stored_rows(session, "interactions", {r["id"] for r, _ in opening})
+    columns = COLUMNS["interactions"]
+    opening = [
+        (r, o)
+        for r, o in opening
+        if r["id"] not in stored or any(stored[r["id"]][c] != r[c] for c in columns)
+    ]
     if not opening:
         return
     wanted = {r[c] for r, _ in opening for c in ("from_member_id", "to_member_id")} - {None}
