@@ -94,7 +94,7 @@ def learn(
         "validation_mrr": round(float(ranker.validation_mrr_), 4),
         "content_validation_mrr": round(float(ranker.content_validation_mrr_), 4),
     }
-    if ranker.validation_mrr_ <= ranker.content_validation_mrr_:
+    if not ranker.beats_content:
         # A ranker that learned mostly who helped lately can lose to reading the texts (few
         # labels, a small community): the build serves what ranks the recent needs better.
         reason = (

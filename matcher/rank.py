@@ -148,6 +148,12 @@ class Ranker(ClassifierMixin, BaseEstimator):
         self.models_, self.pairwise_models_ = self._models(X, y, groups)
         return self
 
+    @property
+    def beats_content(self) -> bool:
+        """Whether it ranked the held-out helpers above the content score (`fit`'s
+        `content`): a build serves it only then."""
+        return self.validation_mrr_ > self.content_validation_mrr_
+
     def _models(self, X, y, groups) -> tuple[list[Pipeline], list[Pipeline]]:
         """The pointwise and the pairwise models (one per C) that the objective asks for."""
         pointwise = (

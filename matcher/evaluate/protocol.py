@@ -109,7 +109,7 @@ def learned_rankers(
             missed.setdefault(name, []).append(exc)
             out[name] = fallback[name]
             continue
-        if name == "matcher" and ranker.validation_mrr_ <= ranker.content_validation_mrr_:
+        if name == "matcher" and not ranker.beats_content:
             if kept is not None:
                 kept.append((ranker.validation_mrr_, ranker.content_validation_mrr_))
             out[name] = content
