@@ -112,7 +112,20 @@ def _from_library(exc: MatcherError) -> tuple[Body, int] | tuple[Body, int, dict
         retry = {"Retry-After": str(NOT_READY_RETRY_SECONDS)}
         return error_body(503, _not_ready(exc)), 503, retry
     field = getattr(exc, "field", None)
-    return error_body(code, str(exc), field=field), code
+    errors = {_location(field): {field: [str(exc)]}} if field else None
+    return error_body(code, str(exc), field=field, errors=errors), code
+
+
+def _location(field: str) -> str:
+    """Where the request carried `field`, in webargs' words (json, query, headers, path), so
+    that a rule of the library is reported as a schema's check is."""
+    if field in (request.view_args or {}):
+        return "path"
+    if field in request.args:
+        return "query"
+    if field in request.headers and field.lower() != "content-type":
+        return "headers"
+    return "json" if request.method in ("POST", "PUT", "PATCH") else "query"
 
 
 def _first_problem(detail: dict[str, Any]) -> tuple[str, str]:

@@ -58,8 +58,15 @@ class Error(Schema):
     code = Integer(required=True, metadata={"example": 404})
     message = String(required=True, metadata={"example": "Not Found"})
     description = String(required=True, metadata={"example": "no member 'm-404'"})
-    field = String(metadata={"description": "The field that was wrong (422 only)."})
-    errors = Dict(metadata={"description": "Every invalid field by location (422 only)."})
+    field = String(
+        metadata={"description": "The field that was wrong: a 422, or a 404 for an id in the body."}
+    )
+    errors = Dict(
+        metadata={
+            "description": "Every invalid field by where it was sent (json, query, headers, path),"
+            " each with its problems: as `field`."
+        }
+    )
 
 
 # -- members ---------------------------------------------------------------------------------

@@ -88,14 +88,15 @@ def check_text(text: str | None) -> str:
     return text
 
 
-def get_member(session: Session, external_id: str) -> Member:
-    """The member with this external id, or NotFound."""
-    return _by_external_id(session, Member, "member", external_id)
+def get_member(session: Session, external_id: str, field: str | None = None) -> Member:
+    """The member with this external id, or NotFound (naming `field`, the input that gave
+    the id)."""
+    return _by_external_id(session, Member, "member", external_id, field)
 
 
-def get_post(session: Session, external_id: str) -> Post:
-    """The post with this external id, or NotFound."""
-    return _by_external_id(session, Post, "post", external_id)
+def get_post(session: Session, external_id: str, field: str | None = None) -> Post:
+    """The post with this external id, or NotFound (naming `field`)."""
+    return _by_external_id(session, Post, "post", external_id, field)
 
 
 def get_interaction(session: Session, external_id: str) -> Interaction:
@@ -103,11 +104,13 @@ def get_interaction(session: Session, external_id: str) -> Interaction:
     return _by_external_id(session, Interaction, "interaction", external_id)
 
 
-def _by_external_id(session: Session, model: type[Row], what: str, external_id: str) -> Row:
+def _by_external_id(
+    session: Session, model: type[Row], what: str, external_id: str, field: str | None = None
+) -> Row:
     external_id = external_id.strip()  # as ids are stored: stripped, as imports strip them
     row = session.scalar(select(model).where(model.external_id == external_id))
     if row is None:
-        raise NotFound(f"no {what} {external_id!r}")
+        raise NotFound(f"no {what} {external_id!r}", field)
     return row
 
 
@@ -219,7 +222,7 @@ def add_post(
     member_id = check_id(member_id, "member_id")
     _check_expiry(expires_at, clock)
     with sessions() as session:
-        member = get_member(session, member_id)
+        member = get_member(session, member_id, "member_id")
         if not member.active:
             raise Conflict(f"member {member_id!r} is closed")
     CachedEncoder(encoder, sessions).encode([text])
@@ -316,7 +319,7 @@ def _post_in_role(
     if not post_id:
         return None
     post_id = check_id(post_id, f"{side}_id")
-    post = get_post(session, post_id)
+    post = get_post(session, post_id, f"{side}_id")
     owner = post.member.external_id
     problem = post_problem(kind, side, post_id, post.side, owner, from_id, to_id)
     if problem:
@@ -352,8 +355,8 @@ def record_interaction(
     if problem is not None:
         raise InvalidInput(f"occurred_at: {problem}", field="occurred_at")
     with sessions.begin() as session:
-        source = get_member(session, from_member_id)
-        target = get_member(session, to_member_id)
+        source = get_member(session, from_member_id, "from_member_id")
+        target = get_member(session, to_member_id, "to_member_id")
         if kind in OPENING_KINDS:
             for member, member_id in ((source, from_member_id), (target, to_member_id)):
                 closed = closed_problem(

@@ -173,14 +173,19 @@ def future_problem(value: datetime, now: datetime) -> str | None:
 
 TAG_SEPARATOR = ";"  # between the tags of a CSV cell, so no tag may hold it
 ID_FORBIDDEN = "/"  # ids are parts of the API's paths (/v1/members/{id}), so none may hold it
+# Nor be a dot-segment: clients and proxies resolve /v1/members/.. to /v1/ (RFC 3986, 5.2.4).
+ID_DOT_SEGMENTS = frozenset({".", ".."})
 
 
 def id_problem(value: str) -> str | None:
-    """Why an id cannot be stored (what a one-line text may not hold, or '/', which would
-    make it a path of two parts in the API), or None when it can."""
+    """Why an id cannot be stored (what a one-line text may not hold, '/', which would make
+    it a path of two parts in the API, or '.' or '..', which a path resolves away), or None
+    when it can."""
     problem = text_problem(value, one_line=True)
     if problem is None and ID_FORBIDDEN in value:
         return f"holds {ID_FORBIDDEN!r}, which the API's paths cannot carry in an id"
+    if problem is None and value.strip() in ID_DOT_SEGMENTS:
+        return f"is {value.strip()!r}, which the API's paths cannot carry as an id"
     return problem
 
 

@@ -10,7 +10,12 @@ class MatcherError(Exception):
 
 
 class NotFound(MatcherError):
-    """A member, post or build that does not exist."""
+    """A member, post or build that does not exist; `field` names the input that referred to
+    it, when it was not the path."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Conflict(MatcherError):

@@ -201,4 +201,8 @@ def test_an_id_may_not_hold_a_slash_which_the_apis_paths_cannot_carry():
     from matcher.io.validate import PARSERS
 
     assert isinstance(PARSERS["members"]["id"]("band/one"), parse.Bad)
+    # Nor be a dot-segment, which a client resolves away (/v1/members/.. is /v1/).
+    for dots in (".", "..", " .. "):
+        assert isinstance(PARSERS["members"]["id"](dots), parse.Bad)
+    assert PARSERS["members"]["id"]("...") == "..."
     assert PARSERS["interactions"]["need_id"](" p-1 ") == "p-1"

@@ -91,6 +91,7 @@ def assert_error(response, code, field=None) -> dict:
     assert body["code"] == code
     assert isinstance(body["message"], str) and body["message"]
     assert isinstance(body["description"], str) and body["description"]
-    if field is not None:
+    if field is not None:  # named, and listed by where the request carried it
         assert body["field"] == field
+        assert any(field in where for where in body["errors"].values()), body
     return body

@@ -66,6 +66,7 @@ def test_filters_and_direction(client, ro):
 def test_unknown_member_is_404(client, ro):
     body = assert_error(client.get("/v1/members/nobody/matches", headers=ro), 404)
     assert "nobody" in body["description"]
+    assert "field" not in body  # the path, not a field of a body, named it
     assert_error(client.get("/v1/members/nobody", headers=ro), 404)
     assert_error(client.get("/v1/posts/nothing", headers=ro), 404)
     assert_error(client.get("/v1/no/such/route", headers=ro), 404)
@@ -195,6 +196,8 @@ def test_ids_are_stripped_as_imports_strip_them(client, rw, ro):
     assert_error(client.post("/v1/members", json=slash, headers=rw), 422, "id")
     post = {"id": "x/y", "member_id": "x1", "side": "need", "text": "a van"}
     assert_error(client.post("/v1/posts", json=post, headers=rw), 422, "id")
+    dots = {"id": "..", "name": "B", "kind": "band"}  # /v1/members/.. is /v1/ to a client
+    assert_error(client.post("/v1/members", json=dots, headers=rw), 422, "id")
 
 
 def test_a_body_over_the_limit_is_413(built, sessions, settings, encoder):
@@ -278,8 +281,11 @@ def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     assert body["id"] == "i-1" and body["need_id"] == "hum-n0"
     assert body["occurred_at"].startswith("2026-05-01T10:00:00")
     assert_error(client.post("/v1/interactions", json=event, headers=rw), 409)
+    # What the body names and is not there: a 404 naming the field, as a 422 would.
     missing = {**event, "id": "i-2", "offer_id": "no-such-post"}
-    assert_error(client.post("/v1/interactions", json=missing, headers=rw), 404)
+    assert_error(client.post("/v1/interactions", json=missing, headers=rw), 404, "offer_id")
+    nobody = {**event, "id": "i-2", "to_member_id": "nobody"}
+    assert_error(client.post("/v1/interactions", json=nobody, headers=rw), 404, "to_member_id")
     # A need must be the seeker's, an offer the helper's: kit's need is not hum's.
     theirs = {**event, "id": "i-3", "need_id": "kit-n0"}
     body = assert_error(client.post("/v1/interactions", json=theirs, headers=rw), 422, "need_id")
@@ -495,11 +501,14 @@ def test_a_request_sent_again_under_its_idempotency_key_creates_nothing_new(
 def test_a_request_refused_gives_its_idempotency_key_back(client, rw):
     headers = {**rw, "Idempotency-Key": "k1"}
     post = {"member_id": "nobody", "side": "need", "text": "need a drummer"}
-    assert_error(client.post("/v1/posts", json=post, headers=headers), 404)
+    assert_error(client.post("/v1/posts", json=post, headers=headers), 404, "member_id")
     mended = client.post("/v1/posts", json={**post, "member_id": "hum"}, headers=headers)
     assert mended.status_code == 201
     too_long = {**rw, "Idempotency-Key": "k" * 256}
-    assert_error(client.post("/v1/posts", json=post, headers=too_long), 422, "Idempotency-Key")
+    body = assert_error(
+        client.post("/v1/posts", json=post, headers=too_long), 422, "Idempotency-Key"
+    )
+    assert list(body["errors"]) == ["headers"]
 
 
 @pytest.mark.parametrize("given_id", [None, "conc-1"])
