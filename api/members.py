@@ -7,7 +7,7 @@ from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import create_once, creating
-from api.schemas import MemberFields, MemberIn, MemberList, MemberOut, Page
+from api.schemas import MemberChanges, MemberIn, MemberList, MemberOut, Page
 from api.services import services
 from matcher import community, public
 
@@ -79,13 +79,14 @@ def create_member(member: dict, headers: dict):
 
 @bp.patch("/members/<member_id>")
 @bp.auth_required(auth, roles=["write"])
-@bp.input(MemberFields, arg_name="changes")
+@bp.input(MemberChanges, arg_name="changes")
 @bp.output(MemberOut)
 @bp.doc(responses={404: "No such member"})
 def update_member(member_id: str, changes: dict) -> dict:
     """Edit a member
 
-    Change some fields; the others stay as they are.
+    Change some fields; the others stay as they are. `"active": true` opens a closed member
+    again.
     """
     s = services()
     return public.member(community.update_member(s.sessions, member_id, changes, clock=s.clock))

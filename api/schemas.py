@@ -101,6 +101,17 @@ class MemberFields(Schema):
     )
 
 
+class MemberChanges(MemberFields):
+    """Changes to a member: any of its fields, and whether it is open."""
+
+    active = JsonBoolean(
+        metadata={
+            "description": "false closes the member (as DELETE does); true opens a closed one"
+            " again, matchable at once with the posts they left open."
+        }
+    )
+
+
 class MemberIn(MemberFields):
     """A new member; `id` is generated when not given."""
 

@@ -29,7 +29,7 @@ from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.io.parse import Bad
 from matcher.io.schema import COLUMNS
 from matcher.io.validate import PARSERS
-from matcher.store import Interaction, Member, Post, utcnow
+from matcher.store import Interaction, Member, Post, mark_reopened, utcnow
 
 Clock = Callable[[], datetime]
 Row = TypeVar("Row", Member, Post, Interaction)
@@ -159,14 +159,19 @@ def update_member(
     changes: dict[str, Any],
     clock: Clock = utcnow,
 ) -> Member:
-    """Change some fields of a member."""
-    changes = check_member_fields(dict(changes))
+    """Change some fields of a member; `active` closes them (False) or opens them again."""
+    changes = dict(changes)
+    active = changes.pop("active", None)
+    changes = check_member_fields(changes)
     with sessions.begin() as session:
         member = get_member(session, external_id)
         for name, value in changes.items():
             setattr(member, name, value)
         _check_place(member.latitude, member.longitude)  # as the changes leave it
-        member.updated_at = clock()
+        now = clock()
+        member.updated_at = now
+        if active is not None:
+            _set_active(session, member, bool(active), now)
     return member
 
 
@@ -183,13 +188,19 @@ def close_member(
 ) -> Member:
     """Take a member out of matching (their history stays). Closing a closed member again
     keeps the time they closed."""
-    with sessions.begin() as session:
-        member = get_member(session, external_id)
-        now = clock()
-        if member.active:
-            member.active, member.closed_at = False, now
-        member.updated_at = now
-    return member
+    return update_member(sessions, external_id, {"active": False}, clock)
+
+
+def _set_active(session: Session, member: Member, active: bool, now: datetime) -> None:
+    """Close a member from `now`, or open a closed one again (matchable at once, with the
+    posts they left open)."""
+    if member.active and not active:
+        member.active, member.closed_at = False, now
+    elif active and not member.active:
+        member.active = True
+        session.flush()
+        mark_reopened(session, Member.id == member.id, now)
+        session.refresh(member)
 
 
 def unsubscribe(sessions: sessionmaker[Session], external_id: str, clock: Clock = utcnow) -> Member:

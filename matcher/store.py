@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -22,7 +23,9 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    select,
     text,
+    update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import (
@@ -286,6 +289,16 @@ def in_batches(ids: Sequence[Any], size: int = IN_BATCH) -> Iterator[Sequence[An
     """`ids` in slices of at most `size`: one IN (...) list each."""
     for lo in range(0, len(ids), size):
         yield ids[lo : lo + size]
+
+
+def mark_reopened(session: Session, reopened: ColumnElement[bool], now: datetime) -> None:
+    """Open the members `reopened` selects (closed, now open again): their closing time goes,
+    and their open posts are stamped as changed, so serving, which reads what changed since
+    the build (a build holds no closed member's posts), matches them at once."""
+    members = select(Member.id).where(reopened).scalar_subquery()
+    opened = (Post.member_id.in_(members)) & (Post.status == "open")
+    session.execute(update(Post).where(opened).values(updated_at=now))
+    session.execute(update(Member).where(reopened).values(closed_at=None, updated_at=now))
 
 
 def insert_or_ignore(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:

@@ -600,7 +600,8 @@ def test_nobody_is_shown_or_contacted_after_they_closed_what_came_before_imports
     members = pd.DataFrame(
         [{"id": "a", "name": "A", "kind": "band"}, {"id": "b", "name": "B", "kind": "venue"}]
     )
-    import_frames(sessions, Frames(members=members), source="code", clock=lambda: T0)
+    offer = pd.DataFrame([{"id": "p1", "member_id": "b", "side": "offer", "text": "a stage"}])
+    import_frames(sessions, Frames(members=members, posts=offer), source="code", clock=lambda: T0)
     community.close_member(sessions, "b", clock=lambda: T0 + timedelta(days=10))
     rows = pd.DataFrame(
         [
@@ -627,7 +628,10 @@ def test_nobody_is_shown_or_contacted_after_they_closed_what_came_before_imports
     assert result.counts["interactions"]["inserted"] == 3
     with sessions() as session:
         closed = dict(session.execute(select(Member.external_id, Member.closed_at)).all())
+        # The offer b left open is a change since any build, so serving matches it at once.
+        stamped = session.scalar(select(Post.updated_at).where(Post.external_id == "p1"))
     assert closed == {"a": now(), "b": None}
+    assert stamped == now()
 
 
 def test_a_file_imported_again_is_not_refused_for_rows_already_stored(sessions):

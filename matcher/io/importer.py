@@ -22,6 +22,7 @@ from matcher.store import (
     Member,
     Post,
     in_batches,
+    mark_reopened,
     refresh_statistics,
     utcnow,
 )
@@ -228,8 +229,7 @@ def _stamp_closing(session: Session, now: datetime) -> None:
     """Members the import closed are closed from `now`; those it reopened are open."""
     closing = Member.active.is_(False) & Member.closed_at.is_(None)
     session.execute(update(Member).where(closing).values(closed_at=now))
-    reopened = Member.active.is_(True) & Member.closed_at.is_not(None)
-    session.execute(update(Member).where(reopened).values(closed_at=None))
+    mark_reopened(session, Member.active.is_(True) & Member.closed_at.is_not(None), now)
 
 
 def _resolve(

@@ -7,8 +7,10 @@ import json
 
 import pytest
 
+from matcher import community
 from tests.api.helpers import (
     assert_error,
+    build,
     close_app,
     key_headers,
     make_app,
@@ -331,6 +333,30 @@ def test_members_can_be_listed_created_edited_and_closed(client, rw, ro):
     assert client.delete("/v1/members/new", headers=rw).get_json()["active"] is False
     assert client.get("/v1/members", headers=ro).get_json()["total"] == 4
     assert_error(client.get("/v1/members/new/matches", headers=ro), 404)
+
+
+def test_a_member_closed_before_the_build_opens_again_matchable_at_once(
+    sessions, settings, encoder, rw, ro
+):
+    seed_community(sessions)
+    community.close_member(sessions, "kit")
+    build(sessions, encoder, settings)  # holds none of kit's posts
+    app = make_app(settings, encoder)
+    try:
+        client = app.test_client()
+        assert "kit" not in matches_of(client, ro, "hum")
+        opened = client.patch("/v1/members/kit", json={"active": True}, headers=rw)
+        assert opened.status_code == 200 and opened.get_json()["active"] is True
+        assert "kit" in matches_of(client, ro, "hum")  # their drumming offer, left open
+        contact = {"kind": "contacted", "from_member_id": "hum", "to_member_id": "kit"}
+        assert client.post("/v1/interactions", json=contact, headers=rw).status_code == 201
+        with sessions() as session:
+            assert community.get_member(session, "kit").closed_at is None
+        closed = client.patch("/v1/members/kit", json={"active": False}, headers=rw)
+        assert closed.get_json()["active"] is False
+        assert "kit" not in matches_of(client, ro, "hum")
+    finally:
+        close_app(app)
 
 
 def test_search_by_a_typed_need(client, ro, built):
