@@ -374,7 +374,14 @@ class Model(Schema):
     encoder = Dict(required=True)
     corpus = Dict(required=True)
     ranker = Dict(required=True)
-    metrics = Dict(required=True)
+    metrics = Dict(
+        required=True,
+        metadata={
+            "description": "What serves matches (`served`: ranker or content score) and why:"
+            " the MRR of the ranker and of the content score on the most recent labelled needs"
+            " (`ranker_validation_mrr` null when too few labels trained none)."
+        },
+    )
     code = Dict(required=True)
 
 

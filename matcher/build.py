@@ -203,10 +203,11 @@ def _write_build(
         },
         "ranker": learned.report,
         "features_version": FEATURES_VERSION,
-        "metrics": {  # the served ranker's check; the content score's beside it
-            "ranker_validation_mrr": learned.report.get("validation_mrr")
-            if learned.report["used"]
-            else None,
+        # What serves matches, and why: the ranker's check beside the content score's (None
+        # where no ranker was trained: too few labels).
+        "metrics": {
+            "served": "ranker" if learned.report["used"] else "content score",
+            "ranker_validation_mrr": learned.report.get("validation_mrr"),
             "content_validation_mrr": learned.report.get("content_validation_mrr"),
         },
     }

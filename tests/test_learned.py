@@ -40,6 +40,8 @@ def test_too_few_outcomes_keep_the_content_score_and_say_so(store, settings, enc
     ranker = result.manifest["ranker"]
     assert ranker["used"] is False
     assert "100000" in ranker["reason"] and ranker["positives"] > 0
+    assert result.manifest["metrics"]["served"] == "content score"
+    assert result.manifest["metrics"]["ranker_validation_mrr"] is None  # none was trained
     assert not (result.folder / LEARNED_FILE).exists()
     assert BuildIndex.load(settings.models_dir).learned is None
 
@@ -50,6 +52,8 @@ def test_with_enough_outcomes_the_ranker_scores_the_matches(store, settings, enc
     result = build_model(store, encoder, settings, clock=lambda: NOW)
     manifest = json.loads((result.folder / "manifest.json").read_text())
     assert manifest["ranker"]["used"] is True
+    assert manifest["metrics"]["served"] == "ranker"
+    assert manifest["metrics"]["ranker_validation_mrr"] == manifest["ranker"]["validation_mrr"]
     assert 0 < manifest["ranker"]["rows"] <= manifest["ranker"]["max_training_rows"]
     assert (result.folder / "ranker.joblib").is_file()
     index = BuildIndex.load(settings.models_dir)
@@ -155,9 +159,10 @@ def test_a_ranker_no_better_than_the_content_similarity_is_not_served(sessions, 
     assert "does not rank their helpers above the content score" in ranker["reason"]
     assert not (result.folder / "ranker.joblib").exists()
     assert BuildIndex.load(settings.models_dir).learned is None
-    # GET /v1/model's metrics name no ranker score for a build that serves none.
+    # GET /v1/model's metrics say what serves, and why: the ranker was no better.
     assert result.manifest["metrics"] == {
-        "ranker_validation_mrr": None,
+        "served": "content score",
+        "ranker_validation_mrr": ranker["validation_mrr"],
         "content_validation_mrr": 1.0,
     }
 
