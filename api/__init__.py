@@ -63,7 +63,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     limits.init_app(app, settings.rate_limit)
     headers.init_app(app, [o.strip() for o in settings.cors_origins.split(",") if o.strip()])
     errors.init_app(app)
-    app.spec_processor(lambda spec: fields.document_ids(errors.document_errors(spec)))
+    app.spec_processor(
+        lambda spec: headers.document_headers(fields.document_ids(errors.document_errors(spec)))
+    )
     docs_assets.init_app(app)
 
     from api import interactions, matches, members, model, posts, service, unsubscribe

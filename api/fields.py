@@ -97,9 +97,16 @@ def prose(max_length: int, min_length: int = 0, **kw: Any) -> String:
     return _text(max_length, min_length, check, "text", "", one_line=False, **kw)
 
 
+# What an id may be (`matcher.domain.id_problem`): no '/' nor what a line may not hold, and no
+# dot-segment ('.' or '..'), which a path resolves away.
+ID_PATTERN = f"^(?!\\.\\.?$)[^{ID_FORBIDDEN}{NOT_IN_A_LINE}]+$"
+
+
 def external_id(**kw: Any) -> String:
-    """An id given by the community's site: 1-100 characters on one line, no '/'."""
-    return _text(MAX_ID_LENGTH, 1, id_problem, "id", ID_FORBIDDEN, **kw)
+    """An id given by the community's site: 1-100 characters on one line, no '/', neither
+    '.' nor '..'."""
+    metadata = {"pattern": ID_PATTERN, **kw.pop("metadata", {})}
+    return _text(MAX_ID_LENGTH, 1, id_problem, "id", ID_FORBIDDEN, metadata=metadata, **kw)
 
 
 def tag_list(**kw: object) -> List:
@@ -142,7 +149,7 @@ ID_PARAMETER = {
     "type": "string",
     "minLength": 1,
     "maxLength": MAX_ID_LENGTH,
-    "pattern": f"^[^{ID_FORBIDDEN}{NOT_IN_A_LINE}]+$",
+    "pattern": ID_PATTERN,
 }
 
 

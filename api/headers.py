@@ -10,6 +10,7 @@ data and live matches, behind a key, and the unsubscribe page names its member:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Flask, Response, request
 
@@ -47,3 +48,48 @@ def _not_cached(response: Response) -> Response:
     if private and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The headers a client may read, as the OpenAPI document states them.
+HEADERS: dict[str, dict[str, Any]] = {
+    REQUEST_ID_HEADER: {
+        "description": "The request's id (the one sent, if it was 1-128 letters, digits or"
+        " ._:-), as the server's log names it: quote it when asking about a request.",
+        "schema": {"type": "string"},
+    },
+    "X-RateLimit-Limit": {
+        "description": "Requests this API key (without one, this address) may make in the window"
+        " (MATCHER_RATE_LIMIT).",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left to this API key (or address) in the current window.",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Reset": {
+        "description": "When the window starts again (Unix time, seconds).",
+        "schema": {"type": "integer"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before sending the request again.",
+        "schema": {"type": "integer"},
+    },
+}
+UNLIMITED_PATHS = ("/health", "/ready", "/metrics", "/openapi", "/docs")
+
+
+def document_headers(spec: dict[str, Any]) -> dict[str, Any]:
+    """State in the spec the headers of every response: the request id; the rate limit's,
+    where it applies; Retry-After with a 429 or a 503."""
+    spec.setdefault("components", {})["headers"] = HEADERS
+    refs = {name: {"$ref": f"#/components/headers/{name}"} for name in HEADERS}
+    for path, operations in spec.get("paths", {}).items():
+        names = [REQUEST_ID_HEADER]
+        if not path.startswith(UNLIMITED_PATHS):
+            names += RATE_LIMIT_HEADERS
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                retry = ["Retry-After"] if code in ("429", "503") else []
+                headers = response.setdefault("headers", {})
+                headers.update({n: refs[n] for n in (*names, *retry)})
+    return spec

@@ -187,12 +187,21 @@ def test_the_openapi_document_describes_the_key_and_the_errors(client, ro):
         assert replay["content"] == made["content"], path
         assert "Idempotent-Replayed" in replay["headers"], path
     assert "security" not in spec["paths"]["/health"]["get"]
+    # The headers it states are those a client gets: the rate limit's where it applies.
+    for path, code in (("/v1/members", "200"), ("/health", "200")):
+        stated = set(spec["paths"][path]["get"]["responses"][code]["headers"])
+        sent = set(client.get(path, headers=ro).headers.keys())
+        assert "X-Request-ID" in stated and stated <= sent, path
+        assert ("X-RateLimit-Remaining" in stated) is path.startswith("/v1/")
+    assert "Retry-After" in create["responses"]["429"]["headers"]
+    assert "Retry-After" not in create["responses"]["201"]["headers"]
     assert client.get("/docs").status_code == 200
     # What an id in a path may be; any other is a 404 (the route is not found).
     (member_id,) = spec["paths"]["/v1/members/{member_id}"]["get"]["parameters"]
     assert member_id["schema"]["maxLength"] == 100 and member_id["schema"]["minLength"] == 1
     pattern = re.compile(member_id["schema"]["pattern"])
     assert pattern.match("m000001") and not pattern.match("a/b") and not pattern.match("a\nb")
+    assert not pattern.match("..") and pattern.match("...")
     assert client.get(f"/v1/members/{'m' * 101}", headers=ro).status_code == 404
 
 
