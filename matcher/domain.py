@@ -76,7 +76,9 @@ def closed_problem(
     known, so at any time). What happened before they closed can still be recorded."""
     if active or (closed_at is not None and at < closed_at):
         return None
-    since = f" since {closed_at:%Y-%m-%d %H:%M} UTC" if closed_at is not None else ""
+    # The instant, to the second: a contact refused at 12:00:30 must not read "closed since
+    # 12:00" as if it were allowed.
+    since = f" since {closed_at:%Y-%m-%d %H:%M:%S} UTC" if closed_at is not None else ""
     return f"member {member_id!r} is closed{since}: nobody can show or contact them from then on"
 
 

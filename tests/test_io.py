@@ -617,7 +617,7 @@ def test_nobody_is_shown_or_contacted_after_they_closed_what_came_before_imports
     with pytest.raises(ImportRejected) as caught:
         import_frames(sessions, Frames(interactions=rows), source="code", clock=now)
     assert [str(p) for p in caught.value.problems] == [
-        "interactions:2: from_member_id: member 'b' is closed since 2026-01-30 12:00 UTC: "
+        "interactions:2: from_member_id: member 'b' is closed since 2026-01-30 12:00:00 UTC: "
         "nobody can show or contact them from then on"
     ]
     # Reopened in the same import, b may be shown again; closed by an import, from then on.
