@@ -41,6 +41,7 @@ MEMBER_TABLE_COLUMNS = (
     "longitude",
     "tags",
     "capacity",
+    "helped_members",  # distinct members they helped, closed ones too ("helped 3 members")
 )
 
 
@@ -127,7 +128,7 @@ def _write_build(
     timings: dict[str, float] = {}
     at = pd.Timestamp(now)
 
-    members = member_table(community)
+    members = member_table(community, at)
     member_row = pd.Series(np.arange(len(members)), index=members["member_id"])
     items = match_items(community, at)
     items = items[items["member_id"].isin(member_row.index)].reset_index(drop=True)
@@ -229,8 +230,7 @@ def _helped_with_itself(
 def help_graph(community: Community, member_row: pd.Series, at: pd.Timestamp) -> sparse.csr_matrix:
     """Who helped whom so far: counts of `helped` events (see HELP_GIVEN_KINDS), helper row
     -> seeker row."""
-    events = community.interactions
-    events = events[events["kind"].isin(sorted(HELP_GIVEN_KINDS)) & (events["occurred_at"] <= at)]
+    events = _help_given(community, at)
     events = events[
         events["from_member_id"].isin(member_row.index)
         & events["to_member_id"].isin(member_row.index)
@@ -255,10 +255,20 @@ def _inverse(candidates: np.ndarray, n_members: int) -> tuple[np.ndarray, np.nda
     return indptr, slots[order].astype(np.int32)
 
 
-def member_table(community: Community) -> pd.DataFrame:
-    """The public fields of active members, one row each (no email, no contact details)."""
+def _help_given(community: Community, at: pd.Timestamp) -> pd.DataFrame:
+    """The interactions that gave help (HELP_GIVEN_KINDS) up to `at`."""
+    events = community.interactions
+    return events[events["kind"].isin(sorted(HELP_GIVEN_KINDS)) & (events["occurred_at"] <= at)]
+
+
+def member_table(community: Community, at: pd.Timestamp) -> pd.DataFrame:
+    """The public fields of active members, one row each (no email, no contact details), with
+    how many members each helped up to `at` (those who closed since too: it is their history)."""
     members = community.members[community.members["active"].astype(bool)]
     table = members.reset_index(names="member_id")
+    pairs = _help_given(community, at)[["from_member_id", "to_member_id"]].drop_duplicates()
+    helped = pairs["from_member_id"].value_counts()
+    table["helped_members"] = table["member_id"].map(helped).fillna(0).astype(np.int64)
     return table[list(MEMBER_TABLE_COLUMNS)].reset_index(drop=True)
 
 

@@ -179,7 +179,12 @@ class BuildIndex:
         }
 
         graph = self.help_graph
-        self.helped_count = np.diff(graph.indptr)  # distinct members each one helped
+        # Distinct members each one helped, closed ones too (a build before this column:
+        # those in the build only).
+        if "helped_members" in self.members:
+            self.helped_count = self.members["helped_members"].to_numpy()
+        else:
+            self.helped_count = np.diff(graph.indptr)
         self._neighbours = (graph + graph.T).tocsr()
         self._neighbours.sum_duplicates()  # sorted, unique neighbours per row
 

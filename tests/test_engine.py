@@ -353,18 +353,21 @@ def test_past_help_is_a_reason_with_its_count(sessions, settings, encoder):
             add_interaction(s, "helped", kit, hum)
         add_interaction(s, "helped", kit, other)
         add_interaction(s, "helped", other, hum)  # someone else's help is not kit's
+        gone = add_member(s, "gone", "band", needs=["a drummer for one gig"])
+        add_interaction(s, "helped", kit, gone)
+        gone.active = False  # closed since: the help kit gave them is still kit's history
     matcher = build_and_load(sessions, settings, encoder)
     kit_match = next(m for m in matcher.for_member("hum") if m.member_id == "kit")
     reasons = {r["type"]: r for r in kit_match.reasons}
     assert reasons["prior_help"]["count"] == 1
-    assert reasons["helped_others"]["count"] == 1
+    assert reasons["helped_others"]["count"] == 2
     from matcher.explain import describe
 
-    assert describe(reasons["helped_others"]) == "They have helped 1 other member before."
+    assert describe(reasons["helped_others"]) == "They have helped 2 other members before."
     # To "other", whom kit has helped already, the count is of the members besides them.
     theirs = next(m for m in matcher.for_member("other") if m.member_id == "kit")
     assert describe(next(r for r in theirs.reasons if r["type"] == "helped_others")) == (
-        "They have helped 1 other member before."
+        "They have helped 2 other members before."
     )
 
 
