@@ -278,8 +278,9 @@ class MatchQuery(Schema):
         1,
         metadata={
             "description": "Only members in this town. After a comma, a country (ISO code or "
-            'name) narrows it: "London, GB" or "London, United Kingdom", not London, Ontario '
-            "(members who gave no country pass)."
+            'name) or a state or province of one narrows it: "London, GB" or "London, United '
+            'Kingdom", not London, Ontario; "London, ON" or "London, Ontario" (members who '
+            "gave no country pass)."
         },
     )
     mutual = Boolean(metadata={"description": "Only mutual (true) or one-way (false) matches."})
@@ -305,8 +306,8 @@ class SearchIn(Schema):
         MAX_TOWN_LENGTH,
         allow_none=True,
         metadata={
-            "description": 'Where the need is ("Leeds", or "London, CA" with a country): nearer '
-            "members rank higher (no filter)."
+            "description": 'Where the need is ("Leeds"; "London, Canada" or "London, ON" with '
+            "its country or province): nearer members rank higher (no filter)."
         },
     )
     limit = JsonInteger(

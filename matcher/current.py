@@ -385,8 +385,9 @@ class CurrentView:
         return person
 
     def typed_place(self, place: str | None) -> tuple[str, str]:
-        """A typed place as a folded town and country: as `geo.split_place` reads it, unless
-        a member's town is written as the whole of it ("Nashville, TN")."""
+        """A typed place as a folded town and country: as `geo.split_place` reads it (the
+        country the members of the town narrow it to, `geo.one_country`), unless a member's
+        town is written as the whole of it ("Nashville, TN")."""
         return self._place(place)[:2] if place else ("", "")
 
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
@@ -409,8 +410,12 @@ class CurrentView:
     def _locate(self, place: str) -> tuple[str, str, float | None, float | None]:
         index = self.index
         whole = fold_tag(place)
-        town, country = (whole, "") if (index.town == whole).any() else geo.split_place(place)
-        known = geo.in_place(index.town, index.country, place) & ~np.isnan(index.latitude)
+        town, countries = (
+            (whole, frozenset()) if (index.town == whole).any() else geo.split_place(place)
+        )
+        inside = geo.in_place(index.town, index.country, place)
+        country = geo.one_country(countries, index.country[inside])
+        known = inside & ~np.isnan(index.latitude)
         named = known & (index.country == country)
         if country and named.any():  # not also members of the town with no country given
             known = named

@@ -83,17 +83,46 @@ def _unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def split_place(text: str) -> tuple[str, str]:
-    """A place as typed in a filter or a search ("London", "London, GB", "London, United
-    Kingdom") as a folded town and country ("" when not given). The part after the last
-    comma is the country only when it is one that `fold_country` recognises (else
-    "Washington, D.C." would be the town Washington in the country "d.c.")."""
-    town, comma, country = text.rpartition(",")
+def split_place(text: str) -> tuple[str, frozenset[str]]:
+    """A place as typed in a filter or a search ("London", "London, GB", "London, Ontario",
+    "Nashville, TN") as a folded town and the countries it may be in (empty when none is
+    named). The part after the last comma names them only when `place_countries` knows it
+    (else "Springfield, somewhere" is a town of that whole name)."""
+    town, comma, after = text.rpartition(",")
     if comma and town.strip():
-        code = fold_country(country)
-        if len(code) == 2 and code.isupper():
-            return fold_tag(town), code
-    return fold_tag(text), ""
+        countries = place_countries(after)
+        if countries:
+            return fold_tag(town), countries
+    return fold_tag(text), frozenset()
+
+
+def place_countries(text: str) -> frozenset[str]:
+    """The countries (ISO codes) a place's last part may name: a country (`fold_country`),
+    and those with a region so named or, for a short code, so coded (ISO 3166-2, as
+    pycountry lists them: ON and Ontario are in Canada; TN is Tunisia, or Tennessee in the US
+    among others; CA is Canada, or California; Georgia a country, or a state of the US; UK
+    only the United Kingdom); empty when it names none."""
+    code = fold_country(text)
+    country = {code} if len(code) == 2 and code.isupper() else set()
+    folded = _unaccented(" ".join(text.replace(".", "").split()).casefold())
+    by_code, by_name = _regions()
+    found = country | by_name.get(folded, set())
+    if not country or (len(folded) <= 3 and folded not in COUNTRY_ALIASES):
+        found |= by_code.get(folded, set())
+    return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def _regions() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The countries of each region's code (without the country's prefix: "on") and of each
+    region's name ("ontario"), folded."""
+    by_code: dict[str, set[str]] = {}
+    by_name: dict[str, set[str]] = {}
+    for region in pycountry.subdivisions:
+        code = region.code.partition("-")[2].casefold()
+        by_code.setdefault(code, set()).add(region.country_code)
+        by_name.setdefault(_unaccented(region.name.casefold()), set()).add(region.country_code)
+    return by_code, by_name
 
 
 def place_label(town: str | None, country: str | None, reader_country: str | None) -> str | None:
@@ -108,16 +137,25 @@ def place_label(town: str | None, country: str | None, reader_country: str | Non
 def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     """Whether members (folded towns and countries, as `fold_country` gives them) are in a
     place as typed: their town written as the whole of it ("Nashville, TN" as a member wrote
-    it), or, when the place names a country (see `split_place`), the town before the comma
-    and that country or none known (as `same_town`: not known to be elsewhere). A two-letter
-    state is read as a country ("TN" is Tunisia): a member who wrote only "Nashville" and the
-    US is not in "Nashville, TN"."""
-    town = np.asarray(town)
+    it), or, when the place names countries (see `split_place`), the town before the comma
+    in one of them or in none known (as `same_town`: not known to be elsewhere)."""
+    town, country = np.asarray(town), np.asarray(country)
     inside = town == fold_tag(place)
-    place_town, place_country = split_place(place)
-    if place_country:  # the same town, unknown how far, not known to be in another country
-        inside |= same_town(town, place_town, np.nan, country, place_country)
+    place_town, countries = split_place(place)
+    if countries:
+        known_elsewhere = (country != "") & ~np.isin(country, sorted(countries))
+        inside |= (town == place_town) & (town != "") & ~known_elsewhere
     return inside
+
+
+def one_country(countries: frozenset[str], of_members: np.ndarray) -> str:
+    """The one country of a typed place: the one it names, or the only one of those it may
+    name ("London, ON": Canada, Nigeria or Namibia) that its members are in; "" when the
+    place is not so narrowed."""
+    if len(countries) == 1:
+        return next(iter(countries))
+    found = set(np.asarray(of_members).tolist()) & countries
+    return found.pop() if len(found) == 1 else ""
 
 
 def haversine_km(

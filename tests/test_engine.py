@@ -680,6 +680,14 @@ def test_a_place_filter_or_search_may_name_the_country_in_any_of_its_names(
     typed = matcher.for_text("need a drummer", town="London, Canada")
     same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
     assert same == {"ca", "nowhere"}
+    # A province, by its code or name, is in its country: ON is Canada's here (also Nigeria's
+    # and Namibia's, where none of these members is).
+    for province in ("London, ON", "London, Ontario"):
+        found = matcher.for_member("band", filters=Filters(town=province))
+        assert {m.member_id for m in found} == {"ca", "nowhere"}, province
+        typed = matcher.for_text("need a drummer", town=province)
+        same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
+        assert same == {"ca", "nowhere"}, province
     # The country is in every match, and the CLI's table names it when it is not theirs.
     assert {m.member_id: m.country for m in typed} == {"uk": "United Kingdom", "ca": "CA",
                                                        "nowhere": None}  # fmt: skip

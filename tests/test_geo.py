@@ -3,7 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.geo import central_point, fold_country, in_place, same_town, split_place
+from matcher.geo import (
+    central_point,
+    fold_country,
+    in_place,
+    one_country,
+    same_town,
+    split_place,
+)
 
 
 @pytest.mark.parametrize(
@@ -29,18 +36,26 @@ def test_a_country_iso_does_not_list_is_compared_as_written_and_unknown_is_empty
 
 
 @pytest.mark.parametrize(
-    ("typed", "place"),
+    ("typed", "town", "countries"),
     [
-        ("London", ("london", "")),
-        ("Boston, U.S.A.", ("boston", "US")),
-        (" London ,  UK", ("london", "GB")),
-        ("London, Canada", ("london", "CA")),
-        ("Washington, D.C.", ("washington, d.c.", "")),  # no country after the comma
-        (", GB", (", gb", "")),
+        ("London", "london", set()),
+        ("Boston, U.S.A.", "boston", {"US"}),
+        (" London ,  UK", "london", {"GB"}),  # a country's name: not Uttarakhand's code too
+        ("London, Canada", "london", {"CA"}),
+        ("London, Ontario", "london", {"CA"}),  # a province
+        ("Montréal, Québec", "montréal", {"CA"}),
+        ("London, ON", "london", {"CA", "NG", "NA"}),  # a region's code, in three countries
+        ("Nashville, TN", "nashville", {"TN", "US", "IN", "IT"}),  # Tunisia, or Tennessee...
+        ("Atlanta, Georgia", "atlanta", {"GE", "US"}),
+        ("Washington, D.C.", "washington", {"US", "CO", "SD"}),
+        ("Springfield, somewhere", "springfield, somewhere", set()),  # no place after it
+        (", GB", ", gb", set()),
     ],
 )
-def test_a_typed_place_names_a_country_after_a_comma_only_when_it_is_one(typed, place):
-    assert split_place(typed) == place
+def test_a_typed_place_names_countries_after_a_comma_only_when_it_names_a_country_or_region(
+    typed, town, countries
+):
+    assert split_place(typed) == (town, frozenset(countries))
 
 
 def test_members_in_a_place_are_those_of_its_town_and_country_or_of_no_known_country():
@@ -50,11 +65,23 @@ def test_members_in_a_place_are_those_of_its_town_and_country_or_of_no_known_cou
     assert in_place(towns, countries, "london").tolist() == [1, 1, 1, 0]
 
 
-def test_a_town_written_with_its_state_is_found_as_written():
-    towns = np.array(["nashville, tn", "nashville", "london, uk"], dtype=object)
-    countries = np.array(["US", "US", ""], dtype=object)
-    assert in_place(towns, countries, "Nashville, TN").tolist() == [1, 0, 0]  # TN: Tunisia
-    assert in_place(towns, countries, "London, UK").tolist() == [0, 0, 1]
+def test_a_town_written_with_its_state_is_found_as_written_and_by_its_country():
+    towns = np.array(["nashville, tn", "nashville", "london, uk", "nashville"], dtype=object)
+    countries = np.array(["US", "US", "", "GB"], dtype=object)
+    assert in_place(towns, countries, "Nashville, TN").tolist() == [1, 1, 0, 0]
+    assert in_place(towns, countries, "London, UK").tolist() == [0, 0, 1, 0]
+
+
+def test_a_town_named_with_its_state_or_province_is_in_that_country():
+    towns = np.array(["london", "london", "london", "paris", "paris"], dtype=object)
+    countries = np.array(["GB", "CA", "", "FR", "US"], dtype=object)
+    assert in_place(towns, countries, "London, ON").tolist() == [0, 1, 1, 0, 0]
+    assert in_place(towns, countries, "London, Ontario").tolist() == [0, 1, 1, 0, 0]
+    assert in_place(towns, countries, "Paris, TX").tolist() == [0, 0, 0, 0, 1]
+    # Where the state's code is also a country's, the members of the town say which it is.
+    assert one_country(split_place("London, ON")[1], countries[:3]) == "CA"
+    assert one_country(split_place("London, CA")[1], np.array(["GB", "CA", "US"])) == ""
+    assert one_country(split_place("London, Canada")[1], np.array([], dtype=object)) == "CA"
 
 
 def test_the_same_country_written_two_ways_keeps_a_town_the_same():

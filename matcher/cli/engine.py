@@ -153,7 +153,10 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
 @click.option("--text", help="Match a need typed in words instead of a member's needs.")
 @click.option("--tag", "tags", multiple=True, help="Tag of the typed need (repeatable).")
 @click.option(
-    "--near", "near", help='Town of the typed need ("Leeds"; "London, CA" with a country).'
+    "--near",
+    "near",
+    help='Town of the typed need ("Leeds"; "London, Canada" or "London, ON" with its country '
+    "or province).",
 )
 @click.option(
     "--limit",
@@ -172,8 +175,8 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
 @click.option("--kind", type=click.Choice(MEMBER_KINDS), help="Only members of this kind.")
 @click.option(
     "--town",
-    help='Only members in this town; "London, GB" also names the country (members who gave '
-    "none pass).",
+    help='Only members in this town; "London, GB" also names the country, "London, ON" the '
+    "state or province (members who gave no country pass).",
 )
 @click.option("--only-tag", help="Only members with this tag.")
 @click.option(
