@@ -65,6 +65,17 @@ def test_too_few_labels_means_no_ranker():
     Ranker(min_labels=30).fit(X, y, groups)
 
 
+def test_recent_queries_with_helpers_only_are_too_few_labels_not_a_crash():
+    # A small community's latest needs may each have one candidate, their helper: nothing to
+    # measure the ranker on or calibrate it with, so the build keeps the content score.
+    X, y, groups = queries(60, seed=5, size=3)
+    late = np.arange(20) + 60
+    X = np.vstack([X, np.ones((20, X.shape[1]))])
+    y, groups = np.concatenate([y, np.ones(20, dtype=int)]), np.concatenate([groups, late])
+    with pytest.raises(TooFewLabels, match="helpers and other candidates both early and late"):
+        Ranker(min_labels=10).fit(X, y, groups)
+
+
 def test_scikit_learn_conventions_and_a_joblib_round_trip(tmp_path):
     ranker = Ranker(min_labels=10, Cs=(0.1,))
     assert clone(ranker).get_params()["Cs"] == (0.1,)
