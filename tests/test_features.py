@@ -336,7 +336,56 @@ def test_help_already_given_to_an_open_need_is_no_evidence_of_who_fits_it(encode
     assert f[1, COLUMN["sim_helped_max"]] < 0.99  # not the need itself
     for name, values in without.items():
         np.testing.assert_allclose(given[name], values, err_msg=name)
-    # The help still counts where it is not about this need: 3 has now helped twice.
+    # Nor does it count among 3's helps for this need (see the next test).
+    assert f[1, COLUMN["log_helped"]] == pytest.approx(np.log1p(1))
+
+
+def test_a_candidates_tag_share_does_not_depend_on_who_else_is_a_candidate(encoder):
+    # 4 helped need 20 (drums, shoegaze) on day 11; the build reads it on day 12. The help
+    # given on the need's tags leaves that help out whether or not 4 is among the candidates.
+    from matcher.features import need_from_post
+
+    c = community(interactions=[*INTERACTIONS, (106, "helped", 4, 1, QUERY, None, 11)])
+    state = member_state(c, vectors(c, encoder), day(12))
+    need = need_from_post(state, int(np.flatnonzero(state.post_ids == QUERY)[0]))
+    with_4 = pair_features(state, need, [2, 3, 4, 5], day(12))[:, COLUMN["tag_share"]]
+    without_4 = pair_features(state, need, [2, 3, 5], day(12))[:, COLUMN["tag_share"]]
+    np.testing.assert_allclose(with_4[[0, 1, 3]], without_4)
+    assert without_4[0] == 1.0  # 2 gave the only earlier help on drums
+
+
+def test_what_happened_on_an_open_need_is_left_out_of_its_features(encoder):
+    # Scored by a build on day 12, need 20 (the seeker is 1) was already at work: 1 contacted
+    # 3 and 5 about it, 3 helped, 5 declined. The ranker learned from needs read before any of
+    # that, so the features read it as if the contacts and help had not happened (a helper of
+    # the need does not top its list for that help, a contact does not sink anyone); the
+    # decline stays, as any earlier decline between the two.
+    def need_20(interactions):
+        c = community(interactions=interactions)
+        state = member_state(c, vectors(c, encoder), day(12))
+        row = int(np.flatnonzero(state.post_ids == QUERY)[0])
+        return pair_features(state, need_from_post(state, row), [2, 3, 4, 5], day(12))
+
+    from matcher.features import need_from_post
+
+    on_it = [
+        (106, "contacted", 1, 3, QUERY, None, 10.5),
+        (107, "contacted", 1, 5, QUERY, None, 10.5),
+        (108, "helped", 3, 1, QUERY, None, 11),
+        (109, "declined", 5, 1, QUERY, None, 11),
+    ]
+    before, after = need_20(INTERACTIONS), need_20([*INTERACTIONS, *on_it])
+    kept = {"pair_declined", "log_declined", "accept_rate"}  # 5's decline
+    moved = {"log_days_since_active"}  # 3 and 5 were active on day 11: that stays
+    for name in sorted(set(FEATURE_NAMES) - kept - moved):
+        np.testing.assert_allclose(after[:, COLUMN[name]], before[:, COLUMN[name]], err_msg=name)
+    assert after[3, COLUMN["pair_declined"]] == 1 and before[3, COLUMN["pair_declined"]] == 0
+    # Another need of 1's, read on the same day, counts all of it.
+    c = community(interactions=[*INTERACTIONS, *on_it])
+    state = member_state(c, vectors(c, encoder), day(12))
+    other = make_need("a drummer for a second gig", vectors(c, encoder)[0], ["drums"], seeker=1)
+    f = pair_features(state, other, [2, 3, 4, 5], day(12))
+    assert f[1, COLUMN["pair_helped"]] == 1 and f[1, COLUMN["pair_contacted"]] == 1
     assert f[1, COLUMN["log_helped"]] == pytest.approx(np.log1p(2))
 
 

@@ -30,7 +30,7 @@ EVENT_HALF_LIVES: tuple[float, ...] = (10.0, 30.0, 100.0, 300.0)
 LOAD_HALF_LIFE = 7.0  # requests received fade over about a week
 KIND = {kind: i for i, kind in enumerate(INTERACTION_KINDS)}
 STATE_FILE = "member_state.joblib"
-FORMAT = 3
+FORMAT = 4  # 4: the interactions that name each need (`need_events`)
 _EPOCH = pd.Timestamp(0, tz="UTC")
 _DAY = pd.Timedelta(days=1)
 
@@ -111,6 +111,9 @@ class MemberState:
         self.pairs: dict[tuple[int, int], np.ndarray] = {}  # (from, to) -> count per kind
         self._pair_keys: np.ndarray | None = None  # frozen: sorted from * n + to
         self._pair_values: np.ndarray | None = None
+        # The interactions that name each need (post row): (kind, source, target, time, the
+        # help clock before it), which the need's own features leave out (`pairs.left_out`).
+        self.need_events: dict[int, list[tuple[str, int, int, float, int]]] = {}
         self._helped_needs: set[tuple[int, int]] = set()
         self._edges: set[tuple[int, int]] = set()
         self.at = -np.inf  # every event before this time (days) has been added
@@ -168,6 +171,10 @@ class MemberState:
                 self.partners.append(source, target)
                 self.partners.append(target, source)
         counts[KIND[kind]] += 1
+        if need_row >= 0:
+            self.need_events.setdefault(need_row, []).append(
+                (kind, source, target, t, self.total_helps)
+            )
         self._touch(source, t)
         if kind in POSITIVE_KINDS:
             self._add_help(kind, source, target, need_row, t)
@@ -253,6 +260,7 @@ class MemberState:
             -1, len(KIND)
         )[order]
         out.pairs = {}
+        out.need_events = {row: list(events) for row, events in self.need_events.items()}
         out._helped_needs = set()
         out._edges = set()
         out._index = None

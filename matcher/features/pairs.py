@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matcher.domain import POSITIVE_KINDS
 from matcher.features.history import (
     EVENT_HALF_LIVES,
     KIND,
+    LOAD_HALF_LIFE,
     MemberState,
     decayed,
     decayed_total,
     to_days,
 )
 from matcher.features.lexical import term_counts
-from matcher.features.text import TOPIC_HALF_LIVES, helped_before, text_features
+from matcher.features.text import TOPIC_HALF_LIVES, Helped, helped_before, text_features
 from matcher.geo import distance_km, same_town
 
 # Features that read what needs and offers say, their words and their tags; the "behaviour"
@@ -72,8 +74,9 @@ FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 # Raised when what a feature means changes, so that `matcher build --if-stale` makes a new
 # build for a ranker that learned the old meaning (2: BM25's average length is the candidates';
 # 3: BM25 relative to the best candidate's; 4: same_town not for towns of one name far apart;
-# 5: nor in two countries; 6: countries compared by ISO code, GB and United Kingdom alike).
-FEATURES_VERSION = 6
+# 5: nor in two countries; 6: countries compared by ISO code, GB and United Kingdom alike;
+# 7: an open need's features leave out the contacts and help on the need itself, `left_out`).
+FEATURES_VERSION = 7
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
 
@@ -126,8 +129,8 @@ def pair_features(
     if len(cand) == 0:
         return out
     f: dict[str, np.ndarray] = {}
-    _behaviour(state, cand, known, seeker, t, f)
     helped = helped_before(state, need, cand)
+    _behaviour(state, cand, known, seeker, t, left_out(state, need, cand, seeker, t), helped, f)
     _tags(state, need, cand, helped, t, f)
     f.update(text_features(state, need, cand, seeker, helped))
     for name, values in f.items():
@@ -141,33 +144,94 @@ def _pick(values: np.ndarray, cand: np.ndarray, known: np.ndarray, missing=np.na
     return out
 
 
-def _behaviour(state, cand, known, seeker, t, f) -> None:
-    f["log_helped"] = np.log1p(_pick(state.n_helped, cand, known, 0.0))
+@dataclass
+class LeftOut:
+    """What happened on the need itself, per candidate, which its features leave out.
+
+    The ranker learned from needs whose features were read just before they were posted, so
+    nothing that happened on them; a build scores open needs after some of it (a contact, a
+    help). Their features then leave out the contacts and help on the need itself (as the
+    text features leave out the need as help given, `helped_before`), so a helper of the
+    need does not top its list for that help, nor does a contact sink a candidate. A decline
+    of the need stays: it counts as any earlier decline between the two. Left as they are:
+    the time a candidate was last active, the help clock's place, and mutual connections
+    the help made.
+    """
+
+    helped: np.ndarray  # helps given with the need by each candidate
+    accepted: np.ndarray
+    recent: np.ndarray  # those helps as they count in the decayed shares (candidates x half-lives)
+    total: np.ndarray  # ... and in the community's decayed total (half-lives), anyone's
+    last_help: np.ndarray  # whether the candidate's last help was with the need
+    load: np.ndarray  # the seeker's contacts about the need, as they count in the load
+    pair_helped: np.ndarray  # help from the candidate to the seeker with the need
+    pair_reverse: np.ndarray
+    pair_contacted: np.ndarray  # the seeker's contacts of the candidate about the need
+
+
+def left_out(state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: float) -> LeftOut:
+    """The interactions that name `need` among those the state holds (none when the state is
+    read before the need was posted, as in training), per candidate at positions `cand`."""
+    n, half_lives = len(cand), np.array(EVENT_HALF_LIVES)
+    out = LeftOut(*(np.zeros(n) for _ in range(2)), np.zeros((n, len(half_lives))),
+                  np.zeros(len(half_lives)), np.zeros(n, dtype=bool),
+                  *(np.zeros(n) for _ in range(4)))  # fmt: skip
+    events = state.need_events.get(need.post_row, []) if need.post_row >= 0 else []
+    where = {int(c): i for i, c in enumerate(cand.tolist()) if c >= 0}
+    for kind, source, target, when, clock in events:
+        helper, asked = where.get(source), where.get(target)
+        if kind == "helped":
+            share = np.exp2(-max(state.total_helps - clock, 0) / half_lives)
+            out.total += share
+            if helper is not None:
+                out.helped[helper] += 1
+                out.recent[helper] += share
+                out.last_help[helper] |= when == state.last_help[source]
+        elif kind == "accepted" and helper is not None:
+            out.accepted[helper] += 1
+        elif kind == "contacted" and asked is not None:
+            out.load[asked] += np.exp2(-max(t - when, 0.0) / LOAD_HALF_LIFE)
+            out.pair_contacted[asked] += source == seeker
+        if kind in POSITIVE_KINDS and helper is not None and target == seeker:
+            out.pair_helped[helper] += 1
+        if kind in POSITIVE_KINDS and asked is not None and source == seeker:
+            out.pair_reverse[asked] += 1
+    return out
+
+
+def _behaviour(state, cand, known, seeker, t, own: LeftOut, helped: Helped, f) -> None:
+    f["log_helped"] = np.log1p(np.maximum(_pick(state.n_helped, cand, known, 0.0) - own.helped, 0))
     half_lives = np.array(EVENT_HALF_LIVES)
     recent = np.zeros((len(cand), len(half_lives)))
     clock = state.total_helps
     recent[known] = decayed(
         state.recent_helps[cand[known]], state.recent_helps_at[cand[known]], clock, half_lives
     )
-    recent /= np.maximum(decayed_total(clock, half_lives), 1e-12)[None, :]
+    recent = np.maximum(recent - own.recent, 0.0)
+    recent /= np.maximum(decayed_total(clock, half_lives) - own.total, 1e-12)[None, :]
     for i, h in enumerate(EVENT_HALF_LIVES):
         f[f"help_share_{int(h)}"] = recent[:, i]
-    f["log_days_since_help"] = np.log1p(np.maximum(t - _pick(state.last_help, cand, known), 0))
+    last_help = _pick(state.last_help, cand, known)
+    if own.last_help.any():  # their last help was with the need: the one before (or none)
+        before = np.full(len(cand), np.nan)
+        np.fmax.at(before, helped.owner, helped.times)
+        last_help = np.where(own.last_help, before, last_help)
+    f["log_days_since_help"] = np.log1p(np.maximum(t - last_help, 0))
     f["log_days_since_active"] = np.log1p(np.maximum(t - _pick(state.last_active, cand, known), 0))
     f["log_days_since_joined"] = np.log1p(np.maximum(t - _pick(state.joined, cand, known), 0))
     f["log_needs"] = np.log1p(_pick(state.n_needs, cand, known, 0.0))
 
-    accepted = _pick(state.n_accepted, cand, known, 0.0)
+    accepted = np.maximum(_pick(state.n_accepted, cand, known, 0.0) - own.accepted, 0)
     declined = _pick(state.n_declined, cand, known, 0.0)
     f["accept_rate"] = (accepted + 1) / (accepted + declined + 2)
     f["log_declined"] = np.log1p(declined)
     load = np.zeros(len(cand))
-    load[known] = decayed(state.load[cand[known]], state.load_at[cand[known]], t, 7.0)
-    f["load"] = load / _pick(state.capacity, cand, known, 1.0)
-    _seeker_pairs(state, cand, known, seeker, f)
+    load[known] = decayed(state.load[cand[known]], state.load_at[cand[known]], t, LOAD_HALF_LIFE)
+    f["load"] = np.maximum(load - own.load, 0.0) / _pick(state.capacity, cand, known, 1.0)
+    _seeker_pairs(state, cand, known, seeker, own, f)
 
 
-def _seeker_pairs(state, cand, known, seeker, f) -> None:
+def _seeker_pairs(state, cand, known, seeker, own: LeftOut, f) -> None:
     n = len(cand)
     for name in ("pair_helped", "pair_reverse", "pair_contacted", "pair_declined", "mutual"):
         f[name] = np.zeros(n)
@@ -193,9 +257,9 @@ def _seeker_pairs(state, cand, known, seeker, f) -> None:
         seekers = np.full(len(met), seeker)
         forward = state.pair_counts(cand[met], seekers)  # what the candidate did to the seeker
         backward = state.pair_counts(seekers, cand[met])
-        f["pair_helped"][met] = forward[:, _POSITIVE].sum(axis=1)
-        f["pair_reverse"][met] = backward[:, _POSITIVE].sum(axis=1)
-        f["pair_contacted"][met] = backward[:, KIND["contacted"]]
+        f["pair_helped"][met] = forward[:, _POSITIVE].sum(axis=1) - own.pair_helped[met]
+        f["pair_reverse"][met] = backward[:, _POSITIVE].sum(axis=1) - own.pair_reverse[met]
+        f["pair_contacted"][met] = backward[:, KIND["contacted"]] - own.pair_contacted[met]
         f["pair_declined"][met] = forward[:, KIND["declined"]]
     mine = state.neighbours.row(seeker)
     if len(mine):

@@ -41,10 +41,11 @@ def helped_before(state: MemberState, need: Need, cand: np.ndarray) -> Helped:
     times, _ = state.helped_time.gather(cand)
     length = np.where(cand >= 0, state.helped_length[np.maximum(cand, 0)], 0.0)
     own = rows == need.post_row if need.post_row >= 0 else np.zeros(len(rows), dtype=bool)
-    helpers = 0
+    # Everyone's help with the need, candidates or not: the tags' community-wide counts leave
+    # it out whoever the candidates are.
+    helpers = int(np.count_nonzero(state.match_rows.values == need.post_row))
     if own.any():
         length[owner[own]] -= state.post_length[need.post_row]
-        helpers = int(np.count_nonzero(state.match_rows.values == need.post_row))
         rows, owner, clocks, times = rows[~own], owner[~own], clocks[~own], times[~own]
     return Helped(rows, owner, clocks, times, length, helpers)
 
