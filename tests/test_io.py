@@ -513,6 +513,40 @@ def test_every_record_that_does_not_fit_the_header_is_named_by_its_line(sessions
     assert "must be in double quotes" in problems[0].reason
 
 
+def test_a_record_that_does_not_fit_hides_neither_the_files_other_problems_nor_misleads(
+    sessions, tmp_path
+):
+    # Row 3 has an unquoted comma. The rows around it are still read and checked (a new
+    # organiser was told of their mistakes one run at a time), and the posts of members of
+    # the file are not "unknown": their member may be the row that could not be read.
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,town,email\n"
+        "m1,A,band,York,ana@\n"
+        "m2,B,band,Leeds, UK,b@example.org\n"
+        "m3,C,dj,Hull,c@example.org\n"
+        "m4,D,band,Hull,d@example.org\n"
+    )
+    (tmp_path / "posts.csv").write_text(
+        "id,member_id,side,text\np1,m2,need,a drummer\np2,m4,offer,mixing\np3,m4,sideways,x\n"
+        "p4,m9,need,a van\n"  # m9 is nowhere: still unknown
+    )
+    problems = rejected(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in problems] == [
+        ("members.csv", 2, "email"),
+        ("members.csv", 3, "-"),
+        ("members.csv", 4, "kind"),
+        ("posts.csv", 4, "side"),
+        ("posts.csv", 5, "member_id"),
+    ]
+    # After a quote never closed, which rows follow is not known: no member is "unknown".
+    (tmp_path / "members.csv").write_text('id,name,kind\nm1,"A,band\nm2,B,band\n')
+    problems = rejected(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in problems] == [
+        ("members.csv", 2, "-"),
+        ("posts.csv", 4, "side"),
+    ]
+
+
 def test_a_quote_never_closed_is_named_by_the_line_it_opens_on(sessions, tmp_path):
     (tmp_path / "members.csv").write_text(
         'id,name,kind,town\nc1,ok,band,York\nc2,"The Open,band,Leeds\nc3,y,band,Hull\n'

@@ -39,6 +39,10 @@ class Frames:
     columns_of: dict[str, frozenset[str]] = field(default_factory=dict)
     # Files of a folder in an import format whose names say nothing of what they hold.
     unread: list[str] = field(default_factory=list)
+    # The ids of the rows of each entity that could not be read (a record that does not fit
+    # the CSV header); None where they are not known (a quote never closed, a line that is no
+    # JSON): a reference to one of them is not "unknown", the row is.
+    unread_ids: dict[str, set[str] | None] = field(default_factory=dict)
 
     def frame(self, entity: str) -> pd.DataFrame:
         """The frame of `entity` (members, posts or interactions)."""
@@ -57,8 +61,9 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
         name = str(path)
         frames.sources.append(name)
         entity = entity_of(path)
+        unread: set[str] | None = set()
         try:
-            frame = _read(path, name, frames.problems)
+            frame, unread = _read(path, name, frames.problems)
         except UnicodeDecodeError:
             reason = (
                 "the file is not UTF-8 (a Latin-1 or Windows file?): save it as UTF-8, e.g. "
@@ -70,6 +75,9 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
             frames.problems.append(RowProblem(name, 0, "file", f"cannot read the file: {exc}"))
             continue
         assert entity is not None
+        if unread != set():
+            known = frames.unread_ids.get(entity, set())
+            frames.unread_ids[entity] = None if known is None or unread is None else known | unread
         # A JSON file of no rows names no columns, and misses none.
         has_header = format_of(path) == "csv" or len(frame) > 0
         missing = sorted(REQUIRED[entity] - set(frame.columns)) if has_header else []
@@ -136,10 +144,14 @@ def _expand(
     return list(unique.values())
 
 
-def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
+def _read(
+    path: Path, name: str, problems: list[RowProblem]
+) -> tuple[pd.DataFrame, set[str] | None]:
+    """The rows of a file, and the ids of those that could not be read (None: not known)."""
     fmt = format_of(path)
     if fmt == "csv":
         return _read_csv(path, name, problems)
+    unread: set[str] | None = set()
     if fmt == "json":
         text = path.read_text(encoding="utf-8-sig")
         if not text.strip():
@@ -160,28 +172,36 @@ def _read(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
                 records.append((number, json.loads(line)))
             except json.JSONDecodeError as exc:
                 problems.append(RowProblem(name, number, "-", f"not valid JSON: {exc}"))
+                unread = None
     kept = []
     for number, record in records:
         if isinstance(record, dict):
             kept.append({**record, ROW: number})
         else:
             problems.append(RowProblem(name, number, "-", "expected a JSON object"))
+            unread = None
     keys = set().union(*kept) - {ROW} if kept else set()
     for record in kept:  # a key one object leaves out is not given for that object
         record[ABSENT] = frozenset(keys - record.keys())
-    return pd.DataFrame(kept, dtype=object) if kept else pd.DataFrame({ROW: []}, dtype=object)
+    frame = pd.DataFrame(kept, dtype=object) if kept else pd.DataFrame({ROW: []}, dtype=object)
+    return frame, unread
 
 
 CSV_FIELD_LIMIT = 2**31 - 1
 
 
-def _read_csv(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame:
+def _read_csv(
+    path: Path, name: str, problems: list[RowProblem]
+) -> tuple[pd.DataFrame, set[str] | None]:
     """All cells as text; `_row` is the line each record starts on (the header is line 1).
 
-    A file whose records do not all fit its header gives one problem per such record (more or
-    fewer cells than the header has; a quote never closed) and no rows: pandas would shift their
-    cells, skip them or stop there, and the problems of the rows after them would be
-    misnumbered.
+    A record that does not fit the header (more or fewer cells than it has; a quote never
+    closed) is a problem and is not read: pandas would shift its cells or skip it, and the
+    problems of the rows after it would be misnumbered. The records that fit are read as the
+    csv module splits them (after a quote never closed, none: where the next record starts is
+    not known), so their own problems are found in the same run. With the frame, the ids of
+    the records not read (their first cell, when the header starts with `id`; else None, as
+    after a quote never closed).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.ParserWarning)
@@ -198,26 +218,31 @@ def _read_csv(path: Path, name: str, problems: list[RowProblem]) -> pd.DataFrame
         except pd.errors.EmptyDataError as exc:
             raise ValueError("the file is empty (no header line)") from exc
         except pd.errors.ParserError as exc:  # a quote never closed, most likely
-            misfits = _misfit_records(path, name, strict=True)
+            misfits, fitting, unread = _csv_records(path, name, strict=True)
             if not misfits:
                 raise ValueError(str(exc)) from exc
             frame = None
         else:
-            misfits = _misfit_records(path, name)
+            misfits, fitting, unread = _csv_records(path, name)
     header = _header(path)
-    if misfits or frame is None:
-        problems.extend(misfits)
-        return pd.DataFrame({**{c: [] for c in header}, ROW: []}, dtype=object)
     for column in sorted({c for c in header if header.count(c) > 1}):
         problems.append(RowProblem(name, 1, column, f"the header names {column!r} more than once"))
-    frame = frame.astype(object)
-    # A record spans one line plus the line breaks inside its quoted cells.
-    breaks = np.zeros(len(frame), dtype=np.int64)
-    for column in frame.columns:
-        breaks += frame[column].str.count("\n").to_numpy(dtype=np.int64)
-    frame[ROW] = 2 + np.arange(len(frame)) + np.concatenate(([0], np.cumsum(breaks)[:-1]))
+    if misfits or frame is None:
+        problems.extend(misfits)
+        cells = [record for _, record in fitting]
+        frame = pd.DataFrame(cells, columns=range(len(header)), dtype=object)
+        frame.columns = header  # as pandas names them: a name given twice keeps both
+        frame[ROW] = [line for line, _ in fitting]
+        frame = frame.loc[:, ~frame.columns.duplicated()]
+    else:
+        frame = frame.astype(object)
+        # A record spans one line plus the line breaks inside its quoted cells.
+        breaks = np.zeros(len(frame), dtype=np.int64)
+        for column in frame.columns:
+            breaks += frame[column].str.count("\n").to_numpy(dtype=np.int64)
+        frame[ROW] = 2 + np.arange(len(frame)) + np.concatenate(([0], np.cumsum(breaks)[:-1]))
     blank = frame.drop(columns=[ROW]).apply(lambda c: c.str.strip() == "").all(axis=1)
-    return frame[~blank].reset_index(drop=True)
+    return frame[~blank].reset_index(drop=True), unread
 
 
 def _header(path: Path) -> list[str]:
@@ -225,10 +250,14 @@ def _header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def _misfit_records(path: Path, name: str, strict: bool = False) -> list[RowProblem]:
-    """The records of a CSV file that do not fit its header, by the line they start on: those
-    with more or fewer cells than the header (a short row would clear the stored values of
-    the columns it leaves out), and (`strict`) the first one the csv module cannot read."""
+def _csv_records(
+    path: Path, name: str, strict: bool = False
+) -> tuple[list[RowProblem], list[tuple[int, list[str]]], set[str] | None]:
+    """The records of a CSV file that do not fit its header, as problems by the line they
+    start on: those with more or fewer cells than the header (a short row would clear the
+    stored values of the columns it leaves out), and (`strict`) the first one the csv module
+    cannot read; the records that fit, with their lines; and the ids of those that do not
+    (None when not known)."""
     # No limit on a cell's length here (the csv module's is 128 KiB, for the whole process:
     # given back after): a cell too long for its field is the validation's to report, by
     # name ("text: longer than ..."), not a misfit.
@@ -239,11 +268,15 @@ def _misfit_records(path: Path, name: str, strict: bool = False) -> list[RowProb
         csv.field_size_limit(limit)
 
 
-def _read_records(path: Path, name: str, strict: bool) -> list[RowProblem]:
-    out = []
+def _read_records(
+    path: Path, name: str, strict: bool
+) -> tuple[list[RowProblem], list[tuple[int, list[str]]], set[str] | None]:
+    out, fitting = [], []
+    ids: set[str] | None = set()
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=strict)
         header = next(reader, [])
+        at = 0 if header[:1] == ["id"] else None  # after a cell a comma shifted: not known
         start = reader.line_num + 1
         try:
             for record in reader:
@@ -253,12 +286,16 @@ def _read_records(path: Path, name: str, strict: bool) -> list[RowProblem]:
                         'comma in it must be in double quotes ("Leeds, UK")'
                     )
                     out.append(RowProblem(name, start, "-", reason))
+                    ids = _with_id(ids, record, at)
                 elif 0 < len(record) < len(header):  # [] is a blank line
                     reason = (
                         f"{len(record)} cells, but the header has {len(header)}: every row "
                         "needs one for each column (an empty cell is two commas in a row)"
                     )
                     out.append(RowProblem(name, start, "-", reason))
+                    ids = _with_id(ids, record, at)
+                elif record:
+                    fitting.append((start, record))
                 start = reader.line_num + 1
         except csv.Error as exc:
             reason = (
@@ -266,7 +303,15 @@ def _read_records(path: Path, name: str, strict: bool) -> list[RowProblem]:
                 'closed, or a quoted value holds a double quote not written twice ("a ""b"" c")'
             )
             out.append(RowProblem(name, start, "-", reason))
-    return out
+            ids = None
+    return out, fitting, ids
+
+
+def _with_id(ids: set[str] | None, record: list[str], at: int | None) -> set[str] | None:
+    """`ids` and the id of a record not read, if it has one (else None: not known)."""
+    if ids is None or at is None or len(record) <= at:
+        return None
+    return ids | {record[at].strip()}
 
 
 def write_files(frames: Frames, folder: Path | str, fmt: str = "csv") -> list[Path]:

@@ -136,7 +136,7 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
             extra = sorted(frames.columns_of.get(file, frozenset()) - {*COLUMNS[entity], FILE})
             if extra:
                 warnings.append(f"{file}: ignored unknown column(s): {', '.join(extra)}")
-    _check_references(rows, session, problems)
+    _check_references(rows, session, problems, frames.unread_ids)
     _check_closed_members(rows, session, now, problems)
     order = {name: i for i, name in enumerate(dict.fromkeys(frames.sources))}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.file, p.row))
@@ -238,7 +238,16 @@ def _check_duplicates(rows: Rows, problems: list[RowProblem]) -> None:
             first[key] = (file, row)
 
 
-def _check_references(rows: dict[str, Rows], session: Session, problems: list[RowProblem]) -> None:
+def _check_references(
+    rows: dict[str, Rows],
+    session: Session,
+    problems: list[RowProblem],
+    unread: dict[str, set[str] | None] | None = None,
+) -> None:
+    """Every member and post a row names is in the files or the store; a name of a row that
+    could not be read (`unread`: ids by entity, None where not known) is not "unknown": that
+    row is the problem."""
+    unread = unread or {}
     members = {r["id"] for r in rows["members"].records if r["id"] is not None}
     wanted = {
         r[c]
@@ -266,9 +275,12 @@ def _check_references(rows: dict[str, Rows], session: Session, problems: list[Ro
     posts |= {key: (side, owner) for key, side, owner in _stored(session, OWNED, wanted)}
 
     def check(entity: str, column: str, known: Iterable[str], what: str) -> None:
+        not_read = unread.get(f"{what}s", set())
+        if not_read is None:  # any of them may be in a row that could not be read
+            return
         for record, (file, row) in zip(rows[entity].records, rows[entity].origins, strict=True):
             key = record[column]
-            if key is not None and key not in known:
+            if key is not None and key not in known and key not in not_read:
                 reason = f"unknown {what} {key!r} (not in the files or the store)"
                 problems.append(RowProblem(file, row, column, reason))
 
