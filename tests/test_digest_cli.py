@@ -30,8 +30,8 @@ def run(sessions, settings, encoder):
         "MATCHER_SITE_URL": "https://hum.example.org",
     }
 
-    def invoke(*args: str, examples: bool = False):
-        env_now = env if examples else {**env, **sender}
+    def invoke(*args: str, examples: bool = False, **changed: str):
+        env_now = {**(env if examples else {**env, **sender}), **changed}
         return CliRunner().invoke(main, ["digest", *args], env=env_now, catch_exceptions=False)
 
     return invoke
@@ -75,6 +75,35 @@ def test_a_dry_run_records_nothing_and_can_write_a_preview(run, sessions, tmp_pa
     assert f"no email to look at: none chosen now (nothing written to {tmp_path / 'later'})" in said
 
 
+def test_a_week_that_has_not_begun_is_refused_and_records_nothing(run, sessions):
+    from datetime import UTC, datetime, timedelta
+
+    from matcher.digest.week import check_begun, week_of
+
+    now = datetime.now(UTC)
+    later = week_of(now + timedelta(weeks=2))
+    result = run("--week", later)
+    assert result.exit_code != 0 and f"week {later} begins on" in result.output
+    assert digests(sessions) == {}
+    # A week beginning within a day (Monday morning east of UTC) may be run.
+    sunday = datetime(2026, 11, 29, 14, 0, tzinfo=UTC)
+    assert check_begun("2026-W49", sunday) == "2026-W49"
+    with pytest.raises(Exception, match="begins on 2026-11-30"):
+        check_begun("2026-W49", sunday - timedelta(days=1))
+
+
+def test_a_dry_run_needs_no_secret_key_but_a_real_run_does(run, sessions, tmp_path):
+    look = str(tmp_path / "look")
+    result = run("--week", WEEK, "--dry-run", "--outbox", look, MATCHER_SECRET_KEY="")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "their unsubscribe links do not work: MATCHER_SECRET_KEY is not set" in said
+    assert len(list((tmp_path / "look").glob("*.eml"))) == 8
+    real = run("--week", WEEK, MATCHER_SECRET_KEY="")
+    assert real.exit_code != 0 and "MATCHER_SECRET_KEY is not set" in real.output
+    assert digests(sessions) == {}
+
+
 def test_smtp_delivery_from_the_command(run, sessions):
     box = Inbox()
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
@@ -116,7 +145,7 @@ def test_a_second_run_of_the_week_stops_while_one_is_in_progress(run, sessions, 
         assert f"another digest run for {WEEK} is in progress" in second.output
         assert digests(sessions) == {}  # it chose and sent nothing
         assert run("--week", WEEK, "--dry-run").exit_code == 0  # a dry run needs no lock
-        assert run("--week", "2026-W49").exit_code == 0  # nor does another week wait
+        assert run("--week", "2026-W47").exit_code == 0  # nor does another week wait
     after = run("--week", WEEK)
     assert after.exit_code == 0  # once it is over, the week runs ...
     # ... but nobody gets a second email in a calendar week, whatever week it is for.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime
@@ -95,14 +96,14 @@ def digest_command(
     other users of the machine cannot read it, rather than with --smtp. Whatever --week
     names, nobody gets a second email within 6 days in the same calendar week (nor a past
     week's after a later week's), and what those emails suggested counts against everyone's
-    capacity.
+    capacity. A week that begins more than a day from now is refused.
     """
     from matcher.digest.job import choose_week, week_ledger
     from matcher.digest.lock import week_lock
     from matcher.digest.mail import Outbox, SmtpSender
     from matcher.digest.render import Renderer, placeholder_settings
     from matcher.digest.send import deliver
-    from matcher.digest.week import parse_week, week_of
+    from matcher.digest.week import check_begun, parse_week, week_of
     from matcher.digest.workers import MIN_ITEMS, Workers
     from matcher.engine import Matcher
     from matcher.index import BuildIndex
@@ -112,10 +113,18 @@ def digest_command(
     if outbox is not None and smtp is not None:
         raise click.UsageError("give either --outbox or --smtp, not both")
     settings = app.settings
-    week = parse_week(week) if week else week_of(utcnow())
+    week = check_begun(parse_week(week), utcnow()) if week else week_of(utcnow())
     smtp = smtp or (settings.smtp_url if outbox is None else None) or None
     renderer = Renderer(settings)
-    renderer.unsubscribe_url("check")  # fail now, not mid-run, without a secret key
+    placeholder_links = False
+    try:
+        renderer.unsubscribe_url("check")  # fail now, not mid-run, without a secret key
+    except ConfigError:
+        if not dry_run:
+            raise
+        # A dry run sends nothing: its previews may carry links signed by a throwaway key.
+        renderer = Renderer(settings.replace(secret_key=secrets.token_urlsafe(32)))
+        placeholder_links = True
     # The transport is made first so a bad URL fails before anything is chosen.
     if smtp:
         examples = placeholder_settings(settings)
@@ -186,6 +195,11 @@ def digest_command(
         app.out.print(f"  delivered to: {where}")
     if wrote:
         app.out.print(f"  written: {wrote}")
+    if placeholder_links and wrote:
+        app.out.print(
+            "  their unsubscribe links do not work: MATCHER_SECRET_KEY is not set (a real run "
+            "needs it)"
+        )
 
 
 def _write_previews(

@@ -45,3 +45,22 @@ def weeks_before(week: str, count: int) -> list[str]:
     """The `count` weeks before `week`, nearest first."""
     start = monday(week)
     return [week_of(start - timedelta(weeks=k)) for k in range(1, count + 1)]
+
+
+# How far ahead a week may begin and still be run: a community a day ahead of UTC (Monday
+# morning in Australia is Sunday in UTC) runs its Monday's week.
+EARLIEST_AHEAD = timedelta(days=1)
+
+
+def check_begun(week: str, now: datetime) -> str:
+    """`week` if it has begun at `now` (or begins within EARLIEST_AHEAD), else InvalidInput:
+    a digest for a later week, named by mistake, would take that week's email from everyone."""
+    year, number = (int(part) for part in week.split("-W"))
+    begins = datetime.fromisocalendar(year, number, 1).replace(tzinfo=now.tzinfo)
+    if begins - now > EARLIEST_AHEAD:
+        raise InvalidInput(
+            f"week {week} begins on {begins:%Y-%m-%d}: a digest is for a week that has begun "
+            f"(this is {week_of(now)}), or that begins within a day",
+            field="week",
+        )
+    return week
