@@ -13,7 +13,7 @@ from matcher.digest.plan import EMAILED_LATELY, audience, choose
 from matcher.digest.week import parse_week, week_of, weeks_before
 from matcher.errors import InvalidInput
 from matcher.store import Digest, DigestMatch, Member
-from tests.factories import add_member
+from tests.factories import add_interaction, add_member
 from tests.test_digest_support import NOW, WEEK, add_people, build_matcher, clock
 from tests.test_digest_support import choose as choose_week
 
@@ -558,3 +558,37 @@ def test_a_future_week_named_by_mistake_holds_no_one_back_beyond_its_own_week(
     later = NOW + timedelta(weeks=1)
     chosen, sent = _run_week(sessions, settings, matcher, tmp_path, "2026-W49", later)
     assert EMAILED_LATELY not in chosen.people.skipped and sent.sent == 8
+
+
+def test_a_member_with_no_new_matches_is_chosen_for_again_when_the_week_runs_again(
+    sessions, settings, encoder
+):
+    # A harpsichord restorer who has met everyone: no new people this week. A member who
+    # needs one joins, a build follows, and the week runs again: the restorer's email goes out.
+    add_people(sessions)
+    with sessions.begin() as s:
+        hpd = add_member(s, "hpd", "other", "Orkney", needs=["zither strings wanted"],
+                         offers=["harpsichord restoration"], email_consent=True)  # fmt: skip
+        for other in s.scalars(select(Member).where(Member.id != hpd.id)).all():
+            add_interaction(s, "contacted", hpd, other)
+    first = choose_week(sessions, settings, build_matcher(sessions, settings, encoder))
+    with sessions() as s:
+        hpd = s.scalar(select(Member.id).where(Member.external_id == "hpd"))
+        status = s.scalar(select(Digest.status).where(Digest.member_id == hpd))
+    assert status == "skipped" and hpd in first.people.pending
+    with sessions.begin() as s:
+        add_member(s, "org", "band", "Orkney", needs=["our harpsichord needs restoration"],
+                   offers=["zither strings"], email_consent=True)  # fmt: skip
+    again = choose_week(sessions, settings, build_matcher(sessions, settings, encoder))
+    assert hpd in again.people.pending
+    with sessions() as s:
+        [(status, error)] = s.execute(
+            select(Digest.status, Digest.error).where(Digest.member_id == hpd)
+        ).all()
+        chosen = s.scalars(
+            select(DigestMatch.member_id).join(Digest).where(Digest.member_id == hpd)
+        ).all()
+        org = s.scalar(select(Member.id).where(Member.external_id == "org"))
+    assert (status, error) == ("chosen", None) and org in chosen
+    # The others, chosen for in the first run, are not chosen for again.
+    assert set(again.people.pending) == {hpd, org}

@@ -77,10 +77,11 @@ def digest_command(
 ) -> None:
     """Send each opted-in member a few new people who could help them, or whom they could help.
 
-    Runs in two steps, both safe to repeat. First it chooses, once per member and week,
-    up to MATCHER_DIGEST_MATCHES people never suggested to them before, fairly across the
-    community (nobody more often than their capacity, rarely seen members with an open
-    need or offer first, nobody below a typical candidate), and records the choice. Then
+    Runs in two steps, both safe to repeat. First it chooses, once per member and week
+    (again in a later run for those it found none for), up to MATCHER_DIGEST_MATCHES
+    people never suggested to them before, fairly across the community (nobody more often
+    than their capacity, rarely seen members with an open need or offer first, nobody
+    below a typical candidate), and records the choice. Then
     it delivers each recorded digest exactly once: re-running after a crash sends only what
     is left. Members who unsubscribed or have no address are skipped, and nobody is
     introduced who has since closed their account or been blocked. Build a model first

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.digest.plan import WeekPlan
+from matcher.digest.plan import NO_MATCHES, WeekPlan, unsent_empty
 from matcher.engine import Matcher
 from matcher.explain import Reason
 from matcher.progress import Advance
@@ -19,7 +19,6 @@ from matcher.store import Digest, DigestMatch
 
 # For each (member, others suggested to them): the reasons of every pair that still matches.
 ExplainMany = Callable[[Sequence[tuple[str, list[str]]]], Iterable[dict[str, list[Reason]]]]
-NO_MATCHES = "no new matches this week"
 
 
 @dataclass(frozen=True)
@@ -125,6 +124,15 @@ def _record_batch(
         for c in batch
     ]
     with sessions.begin() as session:
+        # Members a run of the week found no new matches for were chosen for again (`plan.
+        # audience`): their empty digest, never sent, gives way to this choice.
+        session.execute(
+            delete(Digest).where(
+                Digest.week == week,
+                Digest.member_id.in_([c.seeker_id for c in batch]),
+                unsent_empty(),
+            )
+        )
         ids = session.execute(insert(Digest).returning(Digest.member_id, Digest.id), digests).all()
         digest_of = dict(ids)
         rows = [{**m, "digest_id": digest_of[c.seeker_id]} for c in batch for m in c.matches]

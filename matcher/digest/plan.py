@@ -33,6 +33,7 @@ LOOKBACK_WEEKS = 4
 # on Sunday evening that finishes after midnight does not hold back the next Sunday's (more
 # than six days later); a week named by mistake holds nobody back beyond its own week.
 MIN_DAYS_BETWEEN_EMAILS = 6
+NO_MATCHES = "no new matches this week"  # why a member chosen for gets no email
 EMAILED_LATELY = "emailed another week's digest earlier this week (or a later week's)"
 PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
 
@@ -92,9 +93,18 @@ def audience(session: Session, week: str, settings: Settings, now: datetime) -> 
     if waiting.any():
         skipped[EMAILED_LATELY] = int(waiting.sum())
     recipients = recipients[~waiting]
-    chosen = session.scalars(select(Digest.member_id).where(Digest.week == week)).all()
+    # Chosen for in an earlier run of the week: not again, but for those it found no new
+    # matches for (new members, posts and a new build since may give them some).
+    chosen = session.scalars(
+        select(Digest.member_id).where(Digest.week == week, ~unsent_empty())
+    ).all()
     pending = np.setdiff1d(recipients, np.asarray(chosen, dtype=np.int64))
     return Audience(week, members, recipients, pending, skipped)
+
+
+def unsent_empty() -> ColumnElement[bool]:
+    """Digests a run chose with no new matches (skipped, so never sent)."""
+    return (Digest.status == "skipped") & (func.coalesce(Digest.error, "") == NO_MATCHES)
 
 
 def choose(
