@@ -53,3 +53,13 @@ def test_the_cli_stops_on_a_bad_setting_before_any_work(tmp_path):
     assert result.exit_code != 0
     assert "MATCHER_RECIPROCAL_OPERATOR" in result.output
     assert not (tmp_path / "matcher.db").exists()
+
+
+def test_the_cli_prints_wide_tables_when_piped_unless_columns_says_otherwise(monkeypatch):
+    from matcher.cli.context import PIPED_WIDTH, AppContext
+    from matcher.config import Settings
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert AppContext(Settings()).out.width == PIPED_WIDTH  # tests' stdout is no terminal
+    monkeypatch.setenv("COLUMNS", "90")
+    assert AppContext(Settings()).out.width == 90

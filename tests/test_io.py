@@ -128,7 +128,11 @@ def test_a_member_cannot_help_themself(stocked, tmp_path: Path):
     )
     problems = rejected(stocked, [tmp_path])
     assert [(p.row, p.field, p.reason) for p in problems] == [
-        (2, "to_member_id", "the same member as from_member_id: an interaction is between two")
+        (
+            2,
+            "to_member_id",
+            "the same member as from_member_id: an interaction is between two members",
+        )
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import cached_property
 from pathlib import Path
 
@@ -19,6 +21,9 @@ FOUND_FROM_HERE = (
 )
 
 
+PIPED_WIDTH = 160
+
+
 class AppContext:
     """The collaborators of a CLI run, created lazily so `--help` stays instant."""
 
@@ -28,7 +33,10 @@ class AppContext:
         # keys create); the others stop, saying where they looked, rather than make one.
         self.creates_store = False
         self.console = console or Console(stderr=True)
-        self.out = Console(soft_wrap=True)
+        # Piped or redirected, a table is as wide as PIPED_WIDTH (COLUMNS, when set, wins):
+        # the 80 columns rich assumes then squeeze the reasons of a match into a sliver.
+        piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+        self.out = Console(soft_wrap=True, width=PIPED_WIDTH if piped else None)
 
     @property
     def store_is_new(self) -> bool:

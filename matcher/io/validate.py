@@ -291,7 +291,7 @@ def _check_references(
             record["from_member_id"] is not None
             and record["from_member_id"] == record["to_member_id"]
         ):
-            reason = "the same member as from_member_id: an interaction is between two"
+            reason = "the same member as from_member_id: an interaction is between two members"
             problems.append(RowProblem(file, row, "to_member_id", reason))
     check("posts", "member_id", members, "member")
     check("interactions", "from_member_id", members, "member")
