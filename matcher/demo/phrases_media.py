@@ -288,7 +288,7 @@ PHRASES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
                 "Trying to fill <the diary|the calendar|some gaps> for {month}: {craft} bookings.",
                 "Referrals wanted: {craft}[ in {place}][, {genre}].",
             ),
-            "short": ("Work wanted: {craft}", "{craft} - taking bookings"),
+            "short": ("Work wanted: {craft}", "{craft} - clients wanted"),
             "extra": (
                 "Referral discount for you both.",
                 "Happy to trade favours.",
