@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -149,13 +150,13 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
 
 
 def one_country(countries: frozenset[str], of_members: np.ndarray) -> str:
-    """The one country of a typed place: the one it names, or the only one of those it may
-    name ("London, ON": Canada, Nigeria or Namibia) that its members are in; "" when the
-    place is not so narrowed."""
+    """The one country of a typed place: the one it names, or of those it may name ("London,
+    ON": Canada, Nigeria or Namibia) the one most of its members are in; "" when none of
+    them is, or two are as often."""
     if len(countries) == 1:
         return next(iter(countries))
-    found = set(np.asarray(of_members).tolist()) & countries
-    return found.pop() if len(found) == 1 else ""
+    found = Counter(c for c in np.asarray(of_members).tolist() if c in countries).most_common(2)
+    return found[0][0] if found and (len(found) == 1 or found[0][1] > found[1][1]) else ""
 
 
 def haversine_km(

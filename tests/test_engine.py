@@ -688,6 +688,11 @@ def test_a_place_filter_or_search_may_name_the_country_in_any_of_its_names(
         typed = matcher.for_text("need a drummer", town=province)
         same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
         assert same == {"ca", "nowhere"}, province
+    # A London in a region of countries no member's London is in: not the same town as
+    # London, GB's or Canada's members; the one who gave no country may be there.
+    typed = matcher.for_text("need a drummer", town="London, OR")
+    same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
+    assert same == {"nowhere"}
     # The country is in every match, and the CLI's table names it when it is not theirs.
     assert {m.member_id: m.country for m in typed} == {"uk": "United Kingdom", "ca": "CA",
                                                        "nowhere": None}  # fmt: skip
