@@ -364,7 +364,11 @@ def test_what_happened_on_an_open_need_is_left_out_of_its_features(encoder):
         c = community(interactions=interactions)
         state = member_state(c, vectors(c, encoder), day(12))
         row = int(np.flatnonzero(state.post_ids == QUERY)[0])
-        return pair_features(state, need_from_post(state, row), [2, 3, 4, 5], day(12))
+        f = pair_features(state, need_from_post(state, row), [2, 3, 4, 5], day(12))
+        frozen = state.freeze()  # as saved beside a build: the need's events as arrays
+        same = pair_features(frozen, need_from_post(frozen, row), [2, 3, 4, 5], day(12))
+        np.testing.assert_array_equal(same, f)
+        return f
 
     from matcher.features import need_from_post
 

@@ -89,6 +89,7 @@ class MemberState:
         self.neighbours = Ragged(n)  # the undirected help graph
         self.partners = Ragged(n)  # everyone a member interacted with, either way
         # Every text a member can be matched on: offers and needs helped (post row, member).
+        self.helpers_of_need = np.zeros(len(posts), dtype=np.int32)  # by post row
         self.match_rows = Growing()
         self.match_owners = Growing()
         self.offer_length = np.zeros(n)  # each member's offers as one document (BM25)
@@ -206,6 +207,7 @@ class MemberState:
             self.helped_time.append(helper, t)
             self.match_rows.append(need_row)
             self.match_owners.append(helper)
+            self.helpers_of_need[need_row] += 1
             self.helped_length[helper] += self.post_length[need_row]
             self.tag_helps[self.post_tags.row(need_row)] += 1
         edge = (min(helper, seeker), max(helper, seeker))
@@ -242,6 +244,43 @@ class MemberState:
         out[found] = self._pair_values[at[found]]
         return out
 
+    def events_of(self, need_row: int) -> list[tuple[str, int, int, float, int]]:
+        """The interactions that name the need at post row `need_row`, as `need_events`
+        holds them: (kind, source, target, time, the help clock before it)."""
+        if need_row < 0:
+            return []
+        if not self.frozen:
+            return self.need_events.get(need_row, [])
+        ptr, kinds, sources, targets, times, clocks = self._need_event_arrays
+        lo, hi = int(ptr[need_row]), int(ptr[need_row + 1])
+        return [
+            (INTERACTION_KINDS[k], int(a), int(b), float(t), int(c))
+            for k, a, b, t, c in zip(
+                kinds[lo:hi],
+                sources[lo:hi],
+                targets[lo:hi],
+                times[lo:hi],
+                clocks[lo:hi],
+                strict=True,
+            )
+        ]
+
+    def _need_event_arrays_now(self) -> tuple[np.ndarray, ...]:
+        """`need_events` as arrays by post row (CSR): compact to save, quick to load."""
+        rows = sorted(self.need_events)
+        events = [e for row in rows for e in self.need_events[row]]
+        counts = np.zeros(len(self.post_ids), dtype=np.int64)
+        counts[rows] = [len(self.need_events[row]) for row in rows]
+        ptr = np.concatenate(([0], np.cumsum(counts)))
+        return (
+            ptr,
+            np.array([KIND[e[0]] for e in events], dtype=np.int8),
+            np.array([e[1] for e in events], dtype=np.int32),
+            np.array([e[2] for e in events], dtype=np.int32),
+            np.array([e[3] for e in events], dtype=np.float64),
+            np.array([e[4] for e in events], dtype=np.int64),
+        )
+
     def freeze(self) -> MemberState:
         """A read-only copy in compact arrays, for saving beside a build."""
         if self.frozen:
@@ -260,7 +299,8 @@ class MemberState:
             -1, len(KIND)
         )[order]
         out.pairs = {}
-        out.need_events = {row: list(events) for row, events in self.need_events.items()}
+        out.need_events = {}
+        out._need_event_arrays = self._need_event_arrays_now()
         out._helped_needs = set()
         out._edges = set()
         out._index = None

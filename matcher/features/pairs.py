@@ -176,7 +176,7 @@ def left_out(state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: f
     out = LeftOut(*(np.zeros(n) for _ in range(2)), np.zeros((n, len(half_lives))),
                   np.zeros(len(half_lives)), np.zeros(n, dtype=bool),
                   *(np.zeros(n) for _ in range(4)))  # fmt: skip
-    events = state.need_events.get(need.post_row, []) if need.post_row >= 0 else []
+    events = state.events_of(need.post_row)
     where = {int(c): i for i, c in enumerate(cand.tolist()) if c >= 0}
     for kind, source, target, when, clock in events:
         helper, asked = where.get(source), where.get(target)

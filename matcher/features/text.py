@@ -43,7 +43,7 @@ def helped_before(state: MemberState, need: Need, cand: np.ndarray) -> Helped:
     own = rows == need.post_row if need.post_row >= 0 else np.zeros(len(rows), dtype=bool)
     # Everyone's help with the need, candidates or not: the tags' community-wide counts leave
     # it out whoever the candidates are.
-    helpers = int(np.count_nonzero(state.match_rows.values == need.post_row))
+    helpers = int(state.helpers_of_need[need.post_row]) if need.post_row >= 0 else 0
     if own.any():
         length[owner[own]] -= state.post_length[need.post_row]
         rows, owner, clocks, times = rows[~own], owner[~own], clocks[~own], times[~own]
