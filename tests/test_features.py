@@ -340,6 +340,20 @@ def test_help_already_given_to_an_open_need_is_no_evidence_of_who_fits_it(encode
     assert f[1, COLUMN["log_helped"]] == pytest.approx(np.log1p(1))
 
 
+def test_an_open_need_reads_bm25_as_it_was_trained_not_counting_itself(encoder):
+    # Need 20 (day 10), nothing after it: a build's features of it on day 12 give BM25 as the
+    # training path gives it on day 10, when the corpus did not hold the need.
+    from matcher.features import need_from_post
+
+    c = community()
+    [block] = query_features(c, vectors(c, encoder), [QUERY], experienced_helpers(0))
+    state = member_state(c, vectors(c, encoder), day(12))
+    need = need_from_post(state, int(np.flatnonzero(state.post_ids == QUERY)[0]))
+    served = pair_features(state, need, block.candidates, day(12))
+    for name in ("bm25_offer", "bm25_helped", "bm25_offer_rel", "bm25_helped_rel"):
+        np.testing.assert_allclose(served[:, COLUMN[name]], block.features[:, COLUMN[name]])
+
+
 def test_a_candidates_tag_share_does_not_depend_on_who_else_is_a_candidate(encoder):
     # 4 helped need 20 (drums, shoegaze) on day 11; the build reads it on day 12. The help
     # given on the need's tags leaves that help out whether or not 4 is among the candidates.

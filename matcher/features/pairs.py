@@ -75,7 +75,8 @@ FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 # build for a ranker that learned the old meaning (2: BM25's average length is the candidates';
 # 3: BM25 relative to the best candidate's; 4: same_town not for towns of one name far apart;
 # 5: nor in two countries; 6: countries compared by ISO code, GB and United Kingdom alike;
-# 7: an open need's features leave out the contacts and help on the need itself, `left_out`).
+# 7: an open need's features leave out the contacts and help on the need itself, `left_out`,
+# and BM25 does not count the need among its documents).
 FEATURES_VERSION = 7
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]

@@ -156,5 +156,9 @@ def _bm25(state, need, rows, owner, doc_len) -> np.ndarray:
     hit = np.isin(sub.indices, terms)
     flat = owner[row_of[hit]] * len(terms) + np.searchsorted(terms, sub.indices[hit])
     tf = np.bincount(flat, weights=sub.data[hit], minlength=n * len(terms))
-    weights = idf(state.doc_freq[terms], state.n_docs)
+    # The corpus as the need found it: a need the state already holds (an open need a build
+    # scores) is not one of its own documents, as it was not in training, where a need is
+    # read just before it was posted.
+    held = int(need.post_row >= 0 and state.post_time[need.post_row] < state.at)
+    weights = idf(state.doc_freq[terms] - held, state.n_docs - held)
     return bm25(tf.reshape(n, len(terms)), doc_len, average, weights)
