@@ -576,6 +576,9 @@ def test_a_member_with_no_new_matches_is_chosen_for_again_when_the_week_runs_aga
         hpd = s.scalar(select(Member.id).where(Member.external_id == "hpd"))
         status = s.scalar(select(Digest.status).where(Digest.member_id == hpd))
     assert status == "skipped" and hpd in first.people.pending
+    # Run again with nothing new: chosen for again, still nothing, and nothing rewritten.
+    same = choose_week(sessions, settings, build_matcher(sessions, settings, encoder))
+    assert hpd in same.people.pending and same.recorded == 0
     with sessions.begin() as s:
         add_member(s, "org", "band", "Orkney", needs=["our harpsichord needs restoration"],
                    offers=["zither strings"], email_consent=True)  # fmt: skip

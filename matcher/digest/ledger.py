@@ -112,27 +112,41 @@ def _record_batch(
     message_ids: Mapping[int, str],
     at: datetime,
 ) -> int:
-    digests = [
-        {
-            "member_id": c.seeker_id,
-            "week": week,
-            "status": "chosen" if c.matches else "skipped",
-            "error": None if c.matches else NO_MATCHES,
-            "message_id": message_ids[c.seeker_id],
-            "chosen_at": at,
-        }
-        for c in batch
-    ]
+    """Write a batch of choices; returns how many rows were written."""
     with sessions.begin() as session:
-        # Members a run of the week found no new matches for were chosen for again (`plan.
-        # audience`): their empty digest, never sent, gives way to this choice.
-        session.execute(
-            delete(Digest).where(
-                Digest.week == week,
-                Digest.member_id.in_([c.seeker_id for c in batch]),
-                unsent_empty(),
+        # Members a run of the week found no new matches for are chosen for again (`plan.
+        # audience`): their empty digest, never sent, gives way to new matches, and stays
+        # as it is when there are none again.
+        empty = set(
+            session.scalars(
+                select(Digest.member_id).where(
+                    Digest.week == week,
+                    Digest.member_id.in_([c.seeker_id for c in batch]),
+                    unsent_empty(),
+                )
             )
         )
+        batch = [c for c in batch if c.matches or c.seeker_id not in empty]
+        if not batch:
+            return 0
+        filled = [c.seeker_id for c in batch if c.seeker_id in empty]
+        if filled:
+            session.execute(
+                delete(Digest).where(
+                    Digest.week == week, Digest.member_id.in_(filled), unsent_empty()
+                )
+            )
+        digests = [
+            {
+                "member_id": c.seeker_id,
+                "week": week,
+                "status": "chosen" if c.matches else "skipped",
+                "error": None if c.matches else NO_MATCHES,
+                "message_id": message_ids[c.seeker_id],
+                "chosen_at": at,
+            }
+            for c in batch
+        ]
         ids = session.execute(insert(Digest).returning(Digest.member_id, Digest.id), digests).all()
         digest_of = dict(ids)
         rows = [{**m, "digest_id": digest_of[c.seeker_id]} for c in batch for m in c.matches]
