@@ -108,6 +108,22 @@ def vectors(c: Community, encoder) -> np.ndarray:
     return encoder.encode(c.posts["text"].tolist())
 
 
+def open_need_20(encoder, interactions, candidates=(2, 3, 4, 5)) -> np.ndarray:
+    """The features of need 20 as a build on day 12 scores it; the same from the state
+    frozen as a build saves it (the needs' own interactions then held as arrays)."""
+    from matcher.features import need_from_post
+
+    c = community(interactions=interactions)
+    state = member_state(c, vectors(c, encoder), day(12))
+    row = int(np.flatnonzero(state.post_ids == QUERY)[0])
+    f = pair_features(state, need_from_post(state, row), list(candidates), day(12))
+    frozen = state.freeze()
+    np.testing.assert_array_equal(
+        pair_features(frozen, need_from_post(frozen, row), list(candidates), day(12)), f
+    )
+    return f
+
+
 def features_of(c: Community, encoder, need=QUERY, rule=None) -> tuple[np.ndarray, np.ndarray]:
     rule = rule or experienced_helpers(0)
     [block] = query_features(c, vectors(c, encoder), [need], rule)
@@ -321,13 +337,10 @@ def test_help_already_given_to_an_open_need_is_no_evidence_of_who_fits_it(encode
     # ranker learned from were computed before any help on their need, so the text features of
     # 20 must read the candidates' history without that help (else 3 looks a perfect fit: the
     # need they helped with is this one). The corpus statistics of BM25 stay the whole state's.
-    from matcher.features import TEXT_FEATURES, need_from_post
+    from matcher.features import TEXT_FEATURES
 
     def text_of_need_20(interactions):
-        c = community(interactions=interactions)
-        state = member_state(c, vectors(c, encoder), day(12))
-        row = int(np.flatnonzero(state.post_ids == QUERY)[0])
-        f = pair_features(state, need_from_post(state, row), [2, 3, 4, 5], day(12))
+        f = open_need_20(encoder, interactions)
         return {n: f[:, COLUMN[n]] for n in TEXT_FEATURES if n != "bm25_helped"}, f
 
     helped = [*INTERACTIONS, (106, "helped", 3, 1, QUERY, None, 11)]
@@ -375,16 +388,7 @@ def test_what_happened_on_an_open_need_is_left_out_of_its_features(encoder):
     # the need does not top its list for that help, a contact does not sink anyone); the
     # decline stays, as any earlier decline between the two.
     def need_20(interactions):
-        c = community(interactions=interactions)
-        state = member_state(c, vectors(c, encoder), day(12))
-        row = int(np.flatnonzero(state.post_ids == QUERY)[0])
-        f = pair_features(state, need_from_post(state, row), [2, 3, 4, 5], day(12))
-        frozen = state.freeze()  # as saved beside a build: the need's events as arrays
-        same = pair_features(frozen, need_from_post(frozen, row), [2, 3, 4, 5], day(12))
-        np.testing.assert_array_equal(same, f)
-        return f
-
-    from matcher.features import need_from_post
+        return open_need_20(encoder, interactions)
 
     on_it = [
         (106, "contacted", 1, 3, QUERY, None, 10.5),
