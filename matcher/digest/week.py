@@ -55,8 +55,7 @@ EARLIEST_AHEAD = timedelta(days=1)
 def check_begun(week: str, now: datetime) -> str:
     """`week` if it has begun at `now` (or begins within EARLIEST_AHEAD), else InvalidInput:
     a digest for a later week, named by mistake, would take that week's email from everyone."""
-    year, number = (int(part) for part in week.split("-W"))
-    begins = datetime.fromisocalendar(year, number, 1).replace(tzinfo=now.tzinfo)
+    begins = datetime.combine(monday(week), datetime.min.time(), tzinfo=now.tzinfo)
     if begins - now > EARLIEST_AHEAD:
         raise InvalidInput(
             f"week {week} begins on {begins:%Y-%m-%d}: a digest is for a week that has begun "
