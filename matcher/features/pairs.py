@@ -166,17 +166,22 @@ class LeftOut:
     last_help: np.ndarray  # whether the candidate's last help was with the need
     load: np.ndarray  # the seeker's contacts about the need, as they count in the load
     pair_helped: np.ndarray  # help from the candidate to the seeker with the need
-    pair_reverse: np.ndarray
     pair_contacted: np.ndarray  # the seeker's contacts of the candidate about the need
+    # (Help the other way, `pair_reverse`, never names the seeker's need: nothing to leave out.)
+
+    @classmethod
+    def nothing(cls, n: int) -> LeftOut:
+        """Nothing to leave out, for `n` candidates."""
+        h = len(EVENT_HALF_LIVES)
+        zeros = [np.zeros(n), np.zeros(n), np.zeros((n, h)), np.zeros(h)]
+        return cls(*zeros, np.zeros(n, dtype=bool), np.zeros(n), np.zeros(n), np.zeros(n))
 
 
 def left_out(state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: float) -> LeftOut:
     """The interactions that name `need` among those the state holds (none when the state is
     read before the need was posted, as in training), per candidate at positions `cand`."""
-    n, half_lives = len(cand), np.array(EVENT_HALF_LIVES)
-    out = LeftOut(*(np.zeros(n) for _ in range(2)), np.zeros((n, len(half_lives))),
-                  np.zeros(len(half_lives)), np.zeros(n, dtype=bool),
-                  *(np.zeros(n) for _ in range(4)))  # fmt: skip
+    half_lives = np.array(EVENT_HALF_LIVES)
+    out = LeftOut.nothing(len(cand))
     events = state.events_of(need.post_row)
     where = {int(c): i for i, c in enumerate(cand.tolist()) if c >= 0}
     for kind, source, target, when, clock in events:
@@ -195,8 +200,6 @@ def left_out(state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: f
             out.pair_contacted[asked] += source == seeker
         if kind in POSITIVE_KINDS and helper is not None and target == seeker:
             out.pair_helped[helper] += 1
-        if kind in POSITIVE_KINDS and asked is not None and source == seeker:
-            out.pair_reverse[asked] += 1
     return out
 
 
@@ -259,7 +262,7 @@ def _seeker_pairs(state, cand, known, seeker, own: LeftOut, f) -> None:
         forward = state.pair_counts(cand[met], seekers)  # what the candidate did to the seeker
         backward = state.pair_counts(seekers, cand[met])
         f["pair_helped"][met] = forward[:, _POSITIVE].sum(axis=1) - own.pair_helped[met]
-        f["pair_reverse"][met] = backward[:, _POSITIVE].sum(axis=1) - own.pair_reverse[met]
+        f["pair_reverse"][met] = backward[:, _POSITIVE].sum(axis=1)
         f["pair_contacted"][met] = backward[:, KIND["contacted"]] - own.pair_contacted[met]
         f["pair_declined"][met] = forward[:, KIND["declined"]]
     mine = state.neighbours.row(seeker)
