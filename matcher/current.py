@@ -415,11 +415,6 @@ class CurrentView:
         )
         inside = geo.in_place(index.town, index.country, place)
         country = geo.one_country(countries, index.country[inside])
-        if countries and not country:
-            # "London, OR" (Oregon, or a region of four other countries) where no London
-            # member is in any of them: the countries together, which no member's is, so a
-            # member in London, GB is not in the same town, one who gave no country may be.
-            country = "|".join(sorted(countries))
         known = inside & ~np.isnan(index.latitude)
         named = known & (index.country == country)
         if country and named.any():  # not also members of the town with no country given

@@ -63,7 +63,12 @@ def fold_country(name: object) -> str:
     stripped and case-folded; "" when unknown."""
     if not isinstance(name, str):
         return ""
-    return _country(" ".join(name.replace(".", "").split()).casefold().removeprefix("the "))
+    return _country(_squeezed(name).removeprefix("the "))
+
+
+def _squeezed(name: str) -> str:
+    """A place's name as compared: no dots ("U.S.A.", "D.C."), single spaces, case-folded."""
+    return " ".join(name.replace(".", "").split()).casefold()
 
 
 @lru_cache(maxsize=4096)
@@ -105,7 +110,7 @@ def place_countries(text: str) -> frozenset[str]:
     only the United Kingdom); empty when it names none."""
     code = fold_country(text)
     country = {code} if len(code) == 2 and code.isupper() else set()
-    folded = _unaccented(" ".join(text.replace(".", "").split()).casefold())
+    folded = _unaccented(_squeezed(text))
     by_code, by_name = _regions()
     found = country | by_name.get(folded, set())
     if not country or (len(folded) <= 3 and folded not in COUNTRY_ALIASES):
@@ -150,13 +155,17 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
 
 
 def one_country(countries: frozenset[str], of_members: np.ndarray) -> str:
-    """The one country of a typed place: the one it names, or of those it may name ("London,
-    ON": Canada, Nigeria or Namibia) the one most of its members are in; "" when none of
-    them is, or two are as often."""
+    """The one country of a typed place, as `same_town` compares it: the one it names, or of
+    those it may name ("London, ON": Canada, Nigeria or Namibia) the one most of its members
+    are in; "" when two are as often (any may be); when none of its members is in any of
+    them, the codes together ("CA|NA|NG"), which are no member's, so that a member in London,
+    GB is not in the same town and one who gave no country may be."""
     if len(countries) == 1:
         return next(iter(countries))
     found = Counter(c for c in np.asarray(of_members).tolist() if c in countries).most_common(2)
-    return found[0][0] if found and (len(found) == 1 or found[0][1] > found[1][1]) else ""
+    if not found:
+        return "|".join(sorted(countries))
+    return found[0][0] if len(found) == 1 or found[0][1] > found[1][1] else ""
 
 
 def haversine_km(

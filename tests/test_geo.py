@@ -82,6 +82,9 @@ def test_a_town_named_with_its_state_or_province_is_in_that_country():
     assert one_country(split_place("London, ON")[1], countries[:3]) == "CA"
     assert one_country(split_place("London, CA")[1], np.array(["GB", "CA", "US"])) == ""  # tie
     assert one_country(split_place("London, CA")[1], np.array(["CA", "CA", "US"])) == "CA"
+    # None of its members in any of them: no member's country, so none known is the same town.
+    assert one_country(split_place("London, ON")[1], np.array(["GB", ""])) == "CA|NA|NG"
+    assert one_country(frozenset(), np.array(["GB"])) == ""
     assert one_country(split_place("London, Canada")[1], np.array([], dtype=object)) == "CA"
 
 
