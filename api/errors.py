@@ -123,7 +123,7 @@ def _location(field: str) -> str:
         return "path"
     if field in request.args:
         return "query"
-    if field in request.headers and field.lower() != "content-type":
+    if field in request.headers:
         return "headers"
     return "json" if request.method in ("POST", "PUT", "PATCH") else "query"
 
