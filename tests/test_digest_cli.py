@@ -79,6 +79,7 @@ def test_a_week_that_has_not_begun_is_refused_and_records_nothing(run, sessions)
     from datetime import UTC, datetime, timedelta
 
     from matcher.digest.week import check_begun, week_of
+    from matcher.errors import InvalidInput
 
     now = datetime.now(UTC)
     later = week_of(now + timedelta(weeks=2))
@@ -88,7 +89,7 @@ def test_a_week_that_has_not_begun_is_refused_and_records_nothing(run, sessions)
     # A week beginning within a day (Monday morning east of UTC) may be run.
     sunday = datetime(2026, 11, 29, 14, 0, tzinfo=UTC)
     assert check_begun("2026-W49", sunday) == "2026-W49"
-    with pytest.raises(Exception, match="begins on 2026-11-30"):
+    with pytest.raises(InvalidInput, match="begins on 2026-11-30"):
         check_begun("2026-W49", sunday - timedelta(days=1))
 
 

@@ -336,12 +336,12 @@ def test_help_already_given_to_an_open_need_is_no_evidence_of_who_fits_it(encode
     # Scored by a build on day 12, need 20 was already helped by 3 on day 11. The features the
     # ranker learned from were computed before any help on their need, so the text features of
     # 20 must read the candidates' history without that help (else 3 looks a perfect fit: the
-    # need they helped with is this one). The corpus statistics of BM25 stay the whole state's.
+    # need they helped with is this one); BM25 of what they helped with too.
     from matcher.features import TEXT_FEATURES
 
     def text_of_need_20(interactions):
         f = open_need_20(encoder, interactions)
-        return {n: f[:, COLUMN[n]] for n in TEXT_FEATURES if n != "bm25_helped"}, f
+        return {n: f[:, COLUMN[n]] for n in TEXT_FEATURES}, f
 
     helped = [*INTERACTIONS, (106, "helped", 3, 1, QUERY, None, 11)]
     without, _ = text_of_need_20(INTERACTIONS)
