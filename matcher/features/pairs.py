@@ -183,6 +183,8 @@ def left_out(state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: f
     half_lives = np.array(EVENT_HALF_LIVES)
     out = LeftOut.nothing(len(cand))
     events = state.events_of(need.post_row)
+    if not events:  # every need in training, most at serving
+        return out
     where = {int(c): i for i, c in enumerate(cand.tolist()) if c >= 0}
     for kind, source, target, when, clock in events:
         helper, asked = where.get(source), where.get(target)
