@@ -218,12 +218,14 @@ def _read_csv(
         except pd.errors.EmptyDataError as exc:
             raise ValueError("the file is empty (no header line)") from exc
         except pd.errors.ParserError as exc:  # a quote never closed, most likely
-            misfits, fitting, unread = _csv_records(path, name, strict=True)
+            misfits, fitting, unread = _csv_records(path, name, strict=True, keep=True)
             if not misfits:
                 raise ValueError(str(exc)) from exc
             frame = None
         else:
-            misfits, fitting, unread = _csv_records(path, name)
+            misfits, _, unread = _csv_records(path, name)
+            if misfits:  # rare: read again, keeping the records that fit this time
+                _, fitting, _ = _csv_records(path, name, keep=True)
     header = _header(path)
     for column in sorted({c for c in header if header.count(c) > 1}):
         problems.append(RowProblem(name, 1, column, f"the header names {column!r} more than once"))
@@ -251,25 +253,25 @@ def _header(path: Path) -> list[str]:
 
 
 def _csv_records(
-    path: Path, name: str, strict: bool = False
+    path: Path, name: str, strict: bool = False, keep: bool = False
 ) -> tuple[list[RowProblem], list[tuple[int, list[str]]], set[str] | None]:
     """The records of a CSV file that do not fit its header, as problems by the line they
     start on: those with more or fewer cells than the header (a short row would clear the
     stored values of the columns it leaves out), and (`strict`) the first one the csv module
-    cannot read; the records that fit, with their lines; and the ids of those that do not
-    (None when not known)."""
+    cannot read; the records that fit, with their lines (`keep`; else none: a file that
+    fits is read by pandas); and the ids of those that do not (None when not known)."""
     # No limit on a cell's length here (the csv module's is 128 KiB, for the whole process:
     # given back after): a cell too long for its field is the validation's to report, by
     # name ("text: longer than ..."), not a misfit.
     limit = csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     try:
-        return _read_records(path, name, strict)
+        return _read_records(path, name, strict, keep)
     finally:
         csv.field_size_limit(limit)
 
 
 def _read_records(
-    path: Path, name: str, strict: bool
+    path: Path, name: str, strict: bool, keep: bool
 ) -> tuple[list[RowProblem], list[tuple[int, list[str]]], set[str] | None]:
     out, fitting = [], []
     ids: set[str] | None = set()
@@ -294,7 +296,7 @@ def _read_records(
                     )
                     out.append(RowProblem(name, start, "-", reason))
                     ids = _with_id(ids, record, at)
-                elif record:
+                elif record and keep:
                     fitting.append((start, record))
                 start = reader.line_num + 1
         except csv.Error as exc:
