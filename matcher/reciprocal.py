@@ -29,6 +29,11 @@ def product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.asarray(x, dtype=np.float64) * np.asarray(y, dtype=np.float64)
 
 
+def is_mutual(forward: np.ndarray, reverse: np.ndarray) -> np.ndarray:
+    """Each could help the other: both directions at least a typical candidate's (NEUTRAL)."""
+    return (np.asarray(forward) >= NEUTRAL) & (np.asarray(reverse) >= NEUTRAL)
+
+
 def fuse(forward: np.ndarray, reverse: np.ndarray, operator: str = "uninorm") -> np.ndarray:
     """One score per pair from s(A->B) and s(B->A), both probabilities in [0, 1].
 
@@ -48,5 +53,5 @@ def fuse(forward: np.ndarray, reverse: np.ndarray, operator: str = "uninorm") ->
         combined = np.sqrt(product(forward, reverse))
     else:
         raise ValueError(f"unknown reciprocal operator {operator!r}; use one of {OPERATORS}")
-    mutual = (reverse > NEUTRAL) & (forward >= NEUTRAL)
-    return np.where(mutual, np.maximum(forward, combined), forward)
+    # At exactly neutral, reverse evidence adds nothing: each operator gives `forward` back.
+    return np.where(is_mutual(forward, reverse), np.maximum(forward, combined), forward)

@@ -106,5 +106,5 @@ def pair_scores(
         primary, secondary = np.maximum(forward, reverse), np.minimum(forward, reverse)
         label = np.where(forward >= reverse, "helps_you", "you_help").astype(object)
     score = reciprocal.fuse(primary, secondary, operator)
-    mutual = (forward >= 0.5) & (reverse >= 0.5)
+    mutual = reciprocal.is_mutual(forward, reverse)
     return PairScores(forward, reverse, primary, score, mutual, label)

@@ -7,6 +7,7 @@ from matcher.build import build_model
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
 from matcher.reciprocal import fuse, harmonic, uninorm
+from matcher.score import pair_scores
 from tests.factories import T0, add_member
 
 
@@ -27,6 +28,18 @@ def test_reverse_evidence_only_adds(operator):
     assert (mutual >= one_way).all() and (mutual[1:] > one_way[1:]).all()
     # A weaker candidate than a typical one is not made a strong one by the other direction.
     assert mutual[0] == one_way[0] == 0.3
+
+
+@pytest.mark.parametrize("operator", ["uninorm", "harmonic", "product"])
+def test_a_pair_flagged_mutual_is_the_pair_the_fusion_treats_as_mutual(operator):
+    # At exactly a typical candidate's score either way the pair is mutual, and the other
+    # direction adds nothing to it; just above, it adds.
+    forward = np.array([0.5, 0.7, 0.7, 0.49])
+    reverse = np.array([0.5, 0.5, 0.8, 0.9])
+    pairs = pair_scores(forward, reverse, "helps_you", operator)
+    assert pairs.mutual.tolist() == [True, True, True, False]
+    np.testing.assert_allclose(pairs.score[[0, 1, 3]], forward[[0, 1, 3]])
+    assert pairs.score[2] > forward[2]
 
 
 def test_unknown_operator_is_refused():
