@@ -1,4 +1,4 @@
-"""Members: list, read, create, edit and close (private fields are never returned)."""
+"""Members: list, read, create, edit, close and erase (private fields are never returned)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import create_once, creating
-from api.schemas import MemberChanges, MemberIn, MemberList, MemberOut, Page
+from api.schemas import ErasureOut, MemberChanges, MemberIn, MemberList, MemberOut, Page
 from api.services import services
 from matcher import community, public
+from matcher.erase import erase_member as erase
 
 bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
 
@@ -103,3 +104,21 @@ def close_member(member_id: str) -> dict:
     """
     s = services()
     return public.member(community.close_member(s.sessions, member_id, clock=s.clock))
+
+
+@bp.post("/members/<member_id>/erase")
+@bp.auth_required(auth, roles=["write"])
+@bp.output(ErasureOut)
+@bp.doc(responses={404: "No such member"})
+def erase_member(member_id: str) -> dict:
+    """Erase a member
+
+    The member asked for their personal data to be erased: their profile, the words of their
+    posts and the records of their weekly emails go, at once and for good; they leave
+    matching as a closed member does. What stays is anonymous (the help between them and
+    the others, under a new random id), so the others' history still counts. Their id is
+    free again. No body. A repeat is a 404: the id is no one's any more. The builds made
+    before still hold their words until a new build and `matcher builds --keep 1`.
+    """
+    s = services()
+    return erase(s.sessions, member_id, clock=s.clock).to_dict()

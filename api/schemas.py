@@ -135,6 +135,23 @@ class MemberOut(Schema):
     active = Boolean(required=True)
 
 
+class ErasureOut(Schema):
+    """What erasing a member took out. Their id is no one's from then on."""
+
+    member_id = String(required=True, metadata={"description": "The id the member had."})
+    posts = Integer(required=True, metadata={"description": "Their posts, emptied."})
+    vectors = Integer(
+        required=True, metadata={"description": "Cached vectors of their words, deleted."}
+    )
+    digests = Integer(
+        required=True, metadata={"description": "Records of weekly emails to them, deleted."}
+    )
+    suggestions = Integer(
+        required=True,
+        metadata={"description": "Records of their being suggested to others, deleted."},
+    )
+
+
 class ListedMember(MemberOut):
     """A member in a list (its own class: APIFlask cannot nest a schema it also returns)."""
 

@@ -197,6 +197,8 @@ def _set_active(session: Session, member: Member, active: bool, now: datetime) -
     if member.active and not active:
         member.active, member.closed_at = False, now
     elif active and not member.active:
+        if member.erased_at is not None:
+            raise Conflict(f"member {member.external_id!r} was erased: they cannot be opened again")
         member.active = True
         session.flush()
         mark_reopened(session, Member.id == member.id, now)

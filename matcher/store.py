@@ -97,6 +97,7 @@ class Member(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=3)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     closed_at: Mapped[datetime | None]  # when `active` last became false
+    erased_at: Mapped[datetime | None]  # when their personal data was erased (community.erase)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_active_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)

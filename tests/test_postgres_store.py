@@ -16,6 +16,11 @@ from tests.test_engine import (  # noqa: F401
     test_editing_the_tags_or_expiry_of_a_built_post_counts_without_a_rebuild,
     test_past_help_is_a_reason_with_its_count,
 )
+from tests.test_erase import (  # noqa: F401
+    erased,
+    test_an_erased_member_cannot_be_opened_again,
+    test_erasing_takes_out_the_members_words_profile_and_emails,
+)
 from tests.test_io import (  # noqa: F401
     stocked,
     test_a_changed_post_text_updates_exactly_that_post,

@@ -113,7 +113,12 @@ def migrate_command(app: AppContext) -> None:
 
 
 # The commands, one module each (imported last: they use `main`'s module only through click).
-from matcher.cli.data import export_command, import_command, stats_command  # noqa: E402
+from matcher.cli.data import (  # noqa: E402
+    erase_command,
+    export_command,
+    import_command,
+    stats_command,
+)
 from matcher.cli.demo import demo_command  # noqa: E402
 from matcher.cli.digest import digest_command  # noqa: E402
 from matcher.cli.engine import build_command, builds_command, match_command  # noqa: E402
@@ -124,6 +129,7 @@ for command in (
     import_command,
     export_command,
     stats_command,
+    erase_command,
     demo_command,
     build_command,
     builds_command,

@@ -1,4 +1,4 @@
-"""The `import`, `export` and `stats` commands."""
+"""The `import`, `export`, `stats` and `erase` commands."""
 
 from __future__ import annotations
 
@@ -138,6 +138,43 @@ def stats_command(app: AppContext, as_json: bool) -> None:
             for entity, c in last["counts"].items()
         )
         app.out.print(f"last import: {last['at']} from {last['source']} ({counts})", markup=False)
+
+
+@click.command("erase")
+@click.argument("member_ids", nargs=-1, required=True, metavar="MEMBER_ID...")
+@click.option("--yes", is_flag=True, help="Erase without asking first.")
+@pass_app
+def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> None:
+    """Erase members' personal data at their request, for good (the right to erasure).
+
+    Their profile, the words of their posts, the cached vectors of those words and the
+    records of their weekly emails go, and they leave matching at once. What stays is
+    anonymous: the help between them and the others, so that it still counts for the others.
+    Every id is checked before anything is erased. The builds made before still hold their
+    words: run `matcher build`, then `matcher builds --keep 1`. Take them out of the files you
+    import too, or the next import adds them again as new members.
+    """
+    from matcher.community import get_member
+    from matcher.erase import erase_member
+
+    with app.sessions() as session:
+        names = {m: get_member(session, m, "MEMBER_ID").name for m in dict.fromkeys(member_ids)}
+    if not yes:
+        who = ", ".join(f"{m} ({name})" for m, name in names.items())
+        click.confirm(f"Erase {who} for good? This cannot be undone", abort=True)
+    for member_id in names:
+        erased = erase_member(app.sessions, member_id)
+        app.out.print(
+            f"erased {erased.member_id}: posts emptied {erased.posts}; records forgotten of "
+            f"weekly emails to them {erased.digests}, of suggestions of them to others "
+            f"{erased.suggestions}; cached vectors deleted {erased.vectors}",
+            markup=False,
+        )
+    app.out.print(
+        "builds made before still hold their words: `matcher build`, then "
+        "`matcher builds --keep 1`",
+        markup=False,
+    )
 
 
 @contextmanager

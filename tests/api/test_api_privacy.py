@@ -102,3 +102,30 @@ def test_no_private_field_in_any_response(sessions, settings, encoder):
         assert rox["dee"]["contact"] is None
     finally:
         close_app(app)
+
+
+def test_a_member_erased_through_the_api_is_gone_at_once(client, rw, ro):
+    assert client.get("/v1/members/hum/matches", headers=ro).status_code == 200
+    assert "hum" in {
+        m["member_id"]
+        for m in client.get("/v1/members/kit/matches?direction=you_help", headers=ro).get_json()[
+            "matches"
+        ]
+    }
+    assert client.post("/v1/members/hum/erase", headers=ro).status_code == 403
+    erased = client.post("/v1/members/hum/erase", headers=rw)
+    assert erased.status_code == 200, erased.get_json()
+    assert erased.get_json() == {
+        "member_id": "hum",
+        "posts": 2,
+        "vectors": erased.get_json()["vectors"],
+        "digests": 0,
+        "suggestions": 0,
+    }
+    assert client.get("/v1/members/hum", headers=ro).status_code == 404
+    matches = client.get("/v1/members/kit/matches?direction=you_help", headers=ro).get_json()
+    assert not any(m["name"] in ("Hum", "(erased)") for m in matches["matches"])
+    listed = client.get("/v1/members", headers=ro).get_json()["members"]
+    assert "hum" not in {m["id"] for m in listed} and len(listed) == 3
+    again = client.post("/v1/members/hum/erase", headers=rw)
+    assert again.status_code == 404 and again.get_json()["field"] == "member_id"

@@ -1,0 +1,176 @@
+"""Erasing a member's personal data: in the store, in serving, in the next build, by the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from matcher import community
+from matcher.cli import main
+from matcher.embed import CachedEncoder, text_hash
+from matcher.engine import Matcher
+from matcher.erase import ERASED, erase_member
+from matcher.errors import Conflict, NotFound
+from matcher.index import BuildIndex
+from matcher.store import Digest, DigestMatch, Interaction, Member, Post, TextVector
+from tests.api.helpers import build, seed_community
+from tests.factories import add_member
+
+HUM_WORDS = ("our band needs a drummer for gigs", "we can lend our rehearsal room")
+
+
+def _ledger(sessions) -> None:
+    """A week in which hum was sent kit, and kit was sent hum."""
+    with sessions.begin() as s:
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+        for sent_to, suggested in (("hum", "kit"), ("kit", "hum"), ("kit", "mix")):
+            digest = s.scalar(
+                select(Digest).where(Digest.member_id == ids[sent_to], Digest.week == "2026-W47")
+            ) or Digest(member_id=ids[sent_to], week="2026-W47", status="sent")
+            s.add(digest)
+            digest.matches.append(
+                DigestMatch(
+                    member_id=ids[suggested],
+                    rank=len(digest.matches) + 1,
+                    direction="helps_you",
+                    score=0.8,
+                    reasons=[{"type": "need_offer", "quote": HUM_WORDS[0]}],
+                )
+            )
+
+
+@pytest.fixture
+def erased(sessions, encoder):
+    """hum, helped by kit, in one week's emails, and with a text mix also wrote; erased."""
+    seed_community(sessions)
+    with sessions.begin() as s:
+        add_member(s, "echo", "band", offers=[HUM_WORDS[1]])  # the same words as hum's offer
+    CachedEncoder(encoder, sessions).encode(
+        [HUM_WORDS[0], HUM_WORDS[1], "drummer available for gigs"]
+    )
+    community.record_interaction(
+        sessions, kind="helped", from_member_id="kit", to_member_id="hum", need_id="hum-n0"
+    )
+    _ledger(sessions)
+    return erase_member(sessions, " hum ")
+
+
+def test_erasing_takes_out_the_members_words_profile_and_emails(sessions, erased):
+    assert (erased.member_id, erased.posts, erased.digests, erased.suggestions) == (
+        "hum",
+        2,
+        1,
+        1,
+    )
+    assert erased.vectors == 1  # the need's; the offer's words are echo's too
+    with sessions() as s:
+        with pytest.raises(NotFound):
+            community.get_member(s, "hum")
+        member = s.scalar(select(Member).where(Member.erased_at.is_not(None)))
+        assert member.external_id.startswith("erased-") and member.name == ERASED
+        assert not member.active and member.closed_at == member.erased_at
+        for field in ("town", "latitude", "bio", "email", "contact"):
+            assert getattr(member, field) is None, field
+        assert (member.tags, member.email_consent) == ([], False)
+        posts = s.scalars(select(Post).where(Post.member_id == member.id)).all()
+        assert [(p.text, p.tags, p.status) for p in posts] == [(ERASED, [], "closed")] * 2
+        assert all(p.external_id.startswith("erased-") for p in posts)
+        cached = set(s.scalars(select(TextVector.text_hash)))
+        assert text_hash(HUM_WORDS[0]) not in cached
+        assert {text_hash(HUM_WORDS[1]), text_hash("drummer available for gigs")} <= cached
+        # kit's help still counts, about the emptied need.
+        help_given = s.scalar(select(func.count()).where(Interaction.to_member_id == member.id))
+        assert help_given == 1
+        # kit's week keeps mix but forgets hum; hum's own week is gone.
+        weeks = s.execute(select(Digest.member_id, DigestMatch.member_id).join(Digest)).all()
+        mix = s.scalar(select(Member.id).where(Member.external_id == "mix"))
+        kit = s.scalar(select(Member.id).where(Member.external_id == "kit"))
+        assert weeks == [(kit, mix)]
+
+
+def test_an_erased_member_cannot_be_opened_again(sessions, erased):
+    with sessions() as s:
+        new_id = s.scalar(select(Member.external_id).where(Member.erased_at.is_not(None)))
+    with pytest.raises(Conflict, match="erased"):
+        community.update_member(sessions, new_id, {"active": True})
+    assert erase_member(sessions, new_id).posts == 2  # erasing again changes nothing more
+
+
+def test_the_id_is_free_again(sessions, erased):
+    community.add_member(sessions, {"name": "New Hum", "kind": "band"}, external_id="hum")
+    with sessions() as s:
+        assert community.get_member(s, "hum").name == "New Hum"
+
+
+def test_serving_stops_showing_and_quoting_an_erased_member_at_once(sessions, settings, encoder):
+    seed_community(sessions)
+    community.record_interaction(
+        sessions, kind="helped", from_member_id="kit", to_member_id="hum", need_id="hum-n0"
+    )
+    community.add_member(sessions, {"name": "Duo", "kind": "band"}, external_id="duo")
+    community.add_post(sessions, encoder, member_id="duo", side="need", text=HUM_WORDS[0])
+    build(sessions, encoder, settings)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+
+    def seen() -> tuple[set[str], str]:
+        """Who kit could help, and every quote shown to duo."""
+        helped = {m.member_id for m in matcher.for_member("kit", direction="you_help")}
+        reasons = [m.reasons for m in matcher.for_member("duo", direction="helps_you")]
+        return helped, json.dumps(reasons)
+
+    helped, quotes = seen()
+    assert "hum" in helped and "hum-n0" in quotes
+    erase_member(sessions, "hum")
+    helped, quotes = seen()
+    assert not any(m == "hum" or m.startswith("erased-") for m in helped)
+    assert "hum-n0" not in quotes and ERASED not in quotes
+
+
+def test_the_next_build_holds_nothing_of_theirs(sessions, settings, encoder):
+    seed_community(sessions)
+    community.record_interaction(
+        sessions, kind="helped", from_member_id="kit", to_member_id="hum", need_id="hum-n0"
+    )
+    erase_member(sessions, "hum")
+    folder = Path(settings.models_dir) / build(sessions, encoder, settings)
+    tables = [pd.read_parquet(path) for path in folder.glob("*.parquet")]
+    cells = " ".join(t.astype(str).to_csv() for t in tables)
+    assert "kit" in cells  # the build was read
+    for word in ("hum", "Hum", "needs a drummer", "lend our", "shoegaze", "private.example"):
+        assert word not in cells, word
+    # A build encodes every post, closed ones too (the ranker's history): not their words.
+    with sessions() as s:
+        cached = set(s.scalars(select(TextVector.text_hash)))
+    assert text_hash("drummer available for gigs") in cached
+    assert not {text_hash(words) for words in HUM_WORDS} & cached
+
+
+@pytest.fixture
+def run(tmp_path: Path):
+    runner = CliRunner()
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def invoke(*args: str, stdin: str | None = None):
+        return runner.invoke(main, ["--database-url", url, *args], input=stdin)
+
+    invoke("import", str(Path(__file__).parent / "data" / "good"))
+    return invoke
+
+
+def test_the_command_checks_every_id_first_and_asks(run):
+    before = json.loads(run("stats", "--json").stdout)["members"]
+    refused = run("erase", "m1", "nobody", "--yes")
+    assert refused.exit_code != 0 and "nobody" in refused.output
+    declined = run("erase", "m1", stdin="n\n")
+    assert declined.exit_code != 0 and "The Velvet Hum" in declined.output
+    assert json.loads(run("stats", "--json").stdout)["members"] == before
+    done = run("erase", "m1", stdin="y\n")
+    assert done.exit_code == 0, done.output
+    assert "erased m1" in done.output and "matcher builds --keep 1" in done.output
+    assert json.loads(run("stats", "--json").stdout)["members"]["active"] == before["active"] - 1
+    assert run("match", "m1").exit_code != 0
