@@ -174,3 +174,26 @@ def test_the_command_checks_every_id_first_and_asks(run):
     assert "erased m1" in done.output and "matcher builds --keep 1" in done.output
     assert json.loads(run("stats", "--json").stdout)["members"]["active"] == before["active"] - 1
     assert run("match", "m1").exit_code != 0
+
+
+def test_an_import_brings_back_nothing_of_an_erased_member(run, tmp_path: Path):
+    run("erase", "m1", "--yes")
+    assert run("export", str(tmp_path / "out")).exit_code == 0
+    again = run("import", str(tmp_path / "out"))  # their anonymous rows, as stored: fine
+    assert again.exit_code == 0, again.output
+    members = pd.read_csv(tmp_path / "out" / "members.csv", dtype=str, keep_default_na=False)
+    row = int(members.index[members["name"] == ERASED][0])
+    erased_id = members.loc[row, "id"]
+    before = json.loads(run("stats", "--json").stdout)
+    members.loc[row, "active"] = "true"
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    members.to_csv(edited / "members.csv", index=False)
+    posts = f"id,member_id,side,text\nnew-post,{erased_id},offer,back again\n"
+    (edited / "posts.csv").write_text(posts)
+    refused = run("import", str(edited))
+    assert refused.exit_code == 1
+    said = "was erased at their request: nothing of theirs changes"
+    assert f"{edited / 'members.csv'}:{row + 2}: id: member '{erased_id}' {said}" in refused.stdout
+    assert f"{edited / 'posts.csv'}:2: member_id: member '{erased_id}' {said}" in refused.stdout
+    assert json.loads(run("stats", "--json").stdout) == before

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.errors import ImportRejected
+from matcher.errors import ImportRejected, RowProblem
 from matcher.io.formats import Frames, read_files
 from matcher.io.queries import CHUNK, stored_rows
 from matcher.io.schema import COLUMNS, DEFAULTED, ENTITIES, STORE_NAMES
-from matcher.io.validate import validate
+from matcher.io.validate import Rows, validate
 from matcher.store import (
     ImportRun,
     Interaction,
@@ -125,6 +125,9 @@ def import_frames(
             )
             for e, d in defaults.items()
         }
+        erased = _erased_rows(session, checked.rows, plans)
+        if erased:
+            raise ImportRejected(erased)
         if kept_out:
             kept_out = sorted(kept_out)
             checked.warnings.append(
@@ -187,6 +190,33 @@ def _plan(
         else:
             plan.unchanged += 1
     return plan
+
+
+def _erased_rows(
+    session: Session, rows: dict[str, Rows], plans: dict[str, _Plan]
+) -> list[RowProblem]:
+    """Rows that would change or add to an erased member (matcher.erase): their rows may be
+    imported again as they are stored (an export of the store), no more."""
+    column = {"members": "id", "posts": "member_id"}
+    touched = {e: plans[e].inserts + plans[e].updates for e in column}
+    named = sorted({r[column[e]] for e, changed in touched.items() for r in changed} - {None})
+    erased: set[str] = set()
+    for part in in_batches(named, CHUNK):
+        query = select(Member.external_id).where(
+            Member.external_id.in_(part), Member.erased_at.is_not(None)
+        )
+        erased.update(session.scalars(query))
+    problems = []
+    for entity, changed in touched.items():
+        records = rows[entity]
+        origin = dict(zip((r["id"] for r in records.records), records.origins, strict=True))
+        for record in changed:
+            member = record[column[entity]]
+            if member in erased:
+                file, row = origin[record["id"]]
+                reason = f"member {member!r} was erased at their request: nothing of theirs changes"
+                problems.append(RowProblem(file, row, column[entity], reason))
+    return sorted(problems, key=lambda p: (p.file, p.row))
 
 
 def _unsubscribed(session: Session, records: list[dict[str, Any]]) -> set[str]:
