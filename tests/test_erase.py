@@ -172,7 +172,9 @@ def test_the_command_checks_every_id_first_and_asks(run):
     done = run("erase", "m1", stdin="y\n")
     assert done.exit_code == 0, done.output
     assert "erased m1" in done.output and "matcher builds --keep 1" in done.output
-    assert json.loads(run("stats", "--json").stdout)["members"]["active"] == before["active"] - 1
+    after = json.loads(run("stats", "--json").stdout)["members"]
+    assert (after["active"], after["erased"]) == (before["active"] - 1, 1)
+    assert f"({after['active']} active, 1 erased)" in run("stats").stdout
     assert run("match", "m1").exit_code != 0
 
 

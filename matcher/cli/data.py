@@ -116,7 +116,8 @@ def stats_command(app: AppContext, as_json: bool) -> None:
             f"are {FOUND_FROM_HERE})",
             markup=False,
         )
-    table = Table(title=f"{members['total']} members ({members['active']} active)")
+    erased = f", {members['erased']} erased" if members["erased"] else ""
+    table = Table(title=f"{members['total']} members ({members['active']} active{erased})")
     table.add_column("kind")
     table.add_column("members", justify="right")
     for kind, n in members["by_kind"].items():

@@ -16,6 +16,7 @@ def community_stats(session: Session, *, now: datetime | None = None) -> dict[st
     now = now or utcnow()
     by_kind = dict(session.execute(select(Member.kind, func.count()).group_by(Member.kind)).all())
     active = session.scalar(select(func.count()).where(Member.active.is_(True))) or 0
+    erased = session.scalar(select(func.count()).where(Member.erased_at.is_not(None))) or 0
     open_posts = dict(
         session.execute(
             select(Post.side, func.count())
@@ -36,6 +37,7 @@ def community_stats(session: Session, *, now: datetime | None = None) -> dict[st
         "members": {
             "total": sum(by_kind.values()),
             "active": active,
+            "erased": erased,  # at their request (matcher.erase): closed, anonymous rows
             "by_kind": dict(sorted(by_kind.items())),
         },
         "open_posts": {"needs": open_posts.get("need", 0), "offers": open_posts.get("offer", 0)},
