@@ -251,15 +251,18 @@ PG_CONNECT_ARGS: dict[str, int] = {
 
 def make_engine(url: str) -> Engine:
     """An engine for the store; SQLite gets foreign keys, WAL and a busy timeout, PostgreSQL
-    timeouts to connect and keepalives (`PG_CONNECT_ARGS`)."""
+    timeouts to connect and keepalives (`PG_CONNECT_ARGS`). Errors never show the values of
+    a statement (members' addresses and words), even in a debug log."""
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
         if make_url(url).get_backend_name() == "postgresql":
-            return create_engine(url, pool_pre_ping=True, connect_args=dict(PG_CONNECT_ARGS))
-        return create_engine(url, pool_pre_ping=True)
+            return create_engine(
+                url, pool_pre_ping=True, connect_args=dict(PG_CONNECT_ARGS), hide_parameters=True
+            )
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except ModuleNotFoundError as exc:  # SQLAlchemy imports the URL's driver when it starts
         raise ConfigError(
             f"the database URL needs the Python driver {exc.name!r}, which is not installed; "

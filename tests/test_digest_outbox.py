@@ -41,7 +41,9 @@ def test_one_eml_per_recipient_and_an_index_to_preview_them(chosen, settings, tm
     assert all(f.name in index for f in files)
     assert index.count("<iframe") == len(files)  # the first 20 are previewed
     assert "&lt;!DOCTYPE html&gt;" in index  # the email sits escaped inside srcdoc
-    assert not list(folder.glob(".tmp-*"))
+    assert not list(folder.glob(".tmp-*")) and not list(folder.glob(".*.tmp"))
+    # Every recipient's address and email: the owner's eyes only, as the emails are.
+    assert {f.stat().st_mode & 0o777 for f in [*files, folder / "index.html"]} == {0o600}
 
 
 def test_a_second_run_writes_nothing(chosen, settings, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from email import policy
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser, BytesParser
@@ -10,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from matcher.files import write_private
 
 HEAD_BYTES = 4096  # the headers of a digest fit well within this
 PREVIEWS = 20
@@ -27,10 +28,8 @@ def write_index(folder: Path, previews: int = PREVIEWS) -> Path:
     page = env.get_template("outbox.html").render(
         title=folder.name, messages=messages, previews=shown
     )
-    index = folder / "index.html"
-    tmp = folder / ".index.html.tmp"
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, index)
+    index = folder / "index.html"  # every recipient's address: the organiser's eyes only
+    write_private(index, lambda f: f.write(page))
     return index
 
 

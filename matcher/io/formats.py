@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import Conflict, RowProblem
+from matcher.files import write_private
 from matcher.io.parse import is_empty
 from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, REQUIRED, ROW, entity_of, format_of
 
@@ -339,7 +338,7 @@ def write_files(frames: Frames, folder: Path | str, fmt: str = "csv") -> list[Pa
         records = _records(frames.frame(entity), COLUMNS[entity])
         target = folder / f"{entity}.{fmt}"
         columns = COLUMNS[entity]
-        _write_atomically(target, lambda f, r=records, c=columns: _dump(r, c, fmt, f))
+        write_private(target, lambda f, r=records, c=columns: _dump(r, c, fmt, f))
         written.append(target)
     return written
 
@@ -393,14 +392,3 @@ def _dump(records: list[dict[str, Any]], columns: tuple[str, ...], fmt: str, han
     else:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def _write_atomically(target: Path, write: Any) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
