@@ -150,6 +150,12 @@ class ErasureOut(Schema):
         required=True,
         metadata={"description": "Records of their being suggested to others, deleted."},
     )
+    quotes = Integer(
+        required=True,
+        metadata={
+            "description": "Quotes of their posts taken out of the records of others' emails."
+        },
+    )
 
 
 class ListedMember(MemberOut):

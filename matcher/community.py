@@ -165,6 +165,8 @@ def update_member(
     changes = check_member_fields(changes)
     with sessions.begin() as session:
         member = get_member(session, external_id)
+        if member.erased_at is not None:  # matcher.erase
+            raise Conflict(f"member {member.external_id!r} was erased at their request")
         for name, value in changes.items():
             setattr(member, name, value)
         _check_place(member.latitude, member.longitude)  # as the changes leave it
@@ -197,8 +199,6 @@ def _set_active(session: Session, member: Member, active: bool, now: datetime) -
     if member.active and not active:
         member.active, member.closed_at = False, now
     elif active and not member.active:
-        if member.erased_at is not None:
-            raise Conflict(f"member {member.external_id!r} was erased: they cannot be opened again")
         member.active = True
         session.flush()
         mark_reopened(session, Member.id == member.id, now)

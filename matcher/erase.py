@@ -17,19 +17,21 @@ outside the store.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Text, cast, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.community import get_member
 from matcher.embed import text_hash
-from matcher.store import Digest, DigestMatch, Post, TextVector, utcnow
+from matcher.store import Digest, DigestMatch, Interaction, Post, TextVector, in_batches, utcnow
 
 ERASED = "(erased)"  # the name and the text of every post of an erased member
+BATCH = 500  # ids per statement
 ERASED_PREFIX = "erased-"  # the new id of an erased member and of their posts, and 12 hex digits
 
 
@@ -39,9 +41,10 @@ class Erasure:
 
     member_id: str  # the id they had
     posts: int  # posts emptied
-    vectors: int  # cached vectors of their words deleted
+    vectors: int  # cached vectors deleted: of their words, and of texts no post holds any more
     digests: int  # records of weekly emails to them deleted
     suggestions: int  # records of their being suggested in others' emails deleted
+    quotes: int  # quotes of their posts taken out of the records of others' emails
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -55,23 +58,24 @@ def erase_member(
         member = get_member(session, external_id, "member_id")
         old_id, now = member.external_id, clock()
         posts = session.scalars(select(Post).where(Post.member_id == member.id)).all()
-        words = {p.text for p in posts} - {ERASED}
+        post_ids = {p.external_id for p in posts}
         for post in posts:
             post.external_id = _new_id()
             post.text, post.tags, post.status, post.updated_at = ERASED, [], "closed", now
+        # An interaction's id may hold theirs ("i-m4-helped-m3"), as a post's may.
+        involved = or_(
+            Interaction.from_member_id == member.id, Interaction.to_member_id == member.id
+        )
+        for interaction in session.scalars(select(Interaction).where(involved)):
+            interaction.external_id = _new_id()
         session.flush()
-        # A text someone else also wrote keeps its vector: it is theirs too.
-        shared = set(session.scalars(select(Post.text).where(Post.text.in_(words))))
-        hashes = [text_hash(t) for t in words - shared]
-        vectors = session.execute(
-            delete(TextVector).where(TextVector.text_hash.in_(hashes))
-        ).rowcount
         theirs = select(Digest.id).where(Digest.member_id == member.id).scalar_subquery()
         session.execute(delete(DigestMatch).where(DigestMatch.digest_id.in_(theirs)))
         digests = session.execute(delete(Digest).where(Digest.member_id == member.id)).rowcount
         suggestions = session.execute(
             delete(DigestMatch).where(DigestMatch.member_id == member.id)
         ).rowcount
+        quotes = _unquote(session, post_ids)
         member.external_id = _new_id()
         member.name, member.tags = ERASED, []
         for field in ("town", "country", "latitude", "longitude", "bio", "email", "contact"):
@@ -81,7 +85,45 @@ def erase_member(
         if member.active:
             member.active, member.closed_at = False, now
         member.erased_at = member.updated_at = now
-    return Erasure(old_id, len(posts), vectors, digests, suggestions)
+        vectors = forget_unused_vectors(session)
+    return Erasure(old_id, len(posts), vectors, digests, suggestions, quotes)
+
+
+def forget_unused_vectors(session: Session) -> int:
+    """Delete the cached vectors of texts no post holds any more (earlier versions of edited
+    posts, erased ones), so that no vector outlives the words it was made from; how many."""
+    held = {text_hash(t) for t in session.scalars(select(Post.text))}
+    stale = [h for h in set(session.scalars(select(TextVector.text_hash))) if h not in held]
+    return sum(
+        session.execute(delete(TextVector).where(TextVector.text_hash.in_(part))).rowcount
+        for part in in_batches(sorted(stale), BATCH)
+    )
+
+
+def _unquote(session: Session, post_ids: set[str]) -> int:
+    """Take the reasons that quote these posts out of the records of the weekly emails; how
+    many. (The emails themselves withdraw a quote of a member who left before they are sent.)"""
+    removed = 0
+    for part in in_batches(sorted(post_ids), BATCH):
+        # Reasons are stored as JSON: an id appears in them as json.dumps writes it.
+        mentions = or_(
+            *(
+                cast(DigestMatch.reasons, Text).contains(json.dumps(p), autoescape=True)
+                for p in part
+            )
+        )
+        for match in session.scalars(select(DigestMatch).where(mentions)):
+            kept = [r for r in match.reasons if not _quotes(r, post_ids)]
+            removed += len(match.reasons) - len(kept)
+            match.reasons = kept
+    return removed
+
+
+def _quotes(reason: dict, post_ids: set[str]) -> bool:
+    return any(
+        isinstance(reason.get(side), dict) and reason[side].get("id") in post_ids
+        for side in ("need", "offer")
+    )
 
 
 def _new_id() -> str:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from matcher import community
+from matcher import community, explain
 from matcher.cli import main
 from matcher.embed import CachedEncoder, text_hash
 from matcher.engine import Matcher
@@ -25,7 +25,8 @@ HUM_WORDS = ("our band needs a drummer for gigs", "we can lend our rehearsal roo
 
 
 def _ledger(sessions) -> None:
-    """A week in which hum was sent kit, and kit was sent hum."""
+    """A week in which hum was sent kit, kit was sent hum, and kit was sent mix, who was
+    quoted helping with hum's need (say, dsg: a duo with the same need)."""
     with sessions.begin() as s:
         ids = dict(s.execute(select(Member.external_id, Member.id)).all())
         for sent_to, suggested in (("hum", "kit"), ("kit", "hum"), ("kit", "mix")):
@@ -39,7 +40,12 @@ def _ledger(sessions) -> None:
                     rank=len(digest.matches) + 1,
                     direction="helps_you",
                     score=0.8,
-                    reasons=[{"type": "need_offer", "quote": HUM_WORDS[0]}],
+                    reasons=[
+                        explain.need_met_by_offer(
+                            "kit-n0", "a rehearsal room", "hum-n0", HUM_WORDS[0], "helped", 0.7
+                        ),
+                        explain.shared_tags(["drums"]),
+                    ],
                 )
             )
 
@@ -61,12 +67,7 @@ def erased(sessions, encoder):
 
 
 def test_erasing_takes_out_the_members_words_profile_and_emails(sessions, erased):
-    assert (erased.member_id, erased.posts, erased.digests, erased.suggestions) == (
-        "hum",
-        2,
-        1,
-        1,
-    )
+    assert (erased.member_id, erased.posts, erased.digests, erased.suggestions) == ("hum", 2, 1, 1)
     assert erased.vectors == 1  # the need's; the offer's words are echo's too
     with sessions() as s:
         with pytest.raises(NotFound):
@@ -86,19 +87,47 @@ def test_erasing_takes_out_the_members_words_profile_and_emails(sessions, erased
         # kit's help still counts, about the emptied need.
         help_given = s.scalar(select(func.count()).where(Interaction.to_member_id == member.id))
         assert help_given == 1
-        # kit's week keeps mix but forgets hum; hum's own week is gone.
-        weeks = s.execute(select(Digest.member_id, DigestMatch.member_id).join(Digest)).all()
+        # kit's week keeps mix but forgets hum, and hum's words quoted there; hum's own week
+        # is gone.
+        weeks = s.execute(
+            select(Digest.member_id, DigestMatch.member_id, DigestMatch.reasons).join(Digest)
+        ).all()
         mix = s.scalar(select(Member.id).where(Member.external_id == "mix"))
         kit = s.scalar(select(Member.id).where(Member.external_id == "kit"))
-        assert weeks == [(kit, mix)]
+        assert weeks == [(kit, mix, [explain.shared_tags(["drums"])])]
+        assert erased.quotes == 1
+        # Nor does hum's id stay in the interactions' ids.
+        ids = s.scalars(
+            select(Interaction.external_id).where(Interaction.to_member_id == member.id)
+        )
+        assert [i.startswith("erased-") for i in ids] == [True]
 
 
-def test_an_erased_member_cannot_be_opened_again(sessions, erased):
+def test_an_erased_member_cannot_be_opened_again_nor_named(sessions, erased):
     with sessions() as s:
         new_id = s.scalar(select(Member.external_id).where(Member.erased_at.is_not(None)))
     with pytest.raises(Conflict, match="erased"):
         community.update_member(sessions, new_id, {"active": True})
+    with pytest.raises(Conflict, match="erased"):
+        community.update_member(sessions, new_id, {"name": "Hum again"})
     assert erase_member(sessions, new_id).posts == 2  # erasing again changes nothing more
+
+
+def test_no_vector_outlives_the_words_it_was_made_from(sessions, encoder):
+    seed_community(sessions)
+    CachedEncoder(encoder, sessions).encode([*HUM_WORDS, "looking for a rehearsal room"])
+    community.update_post(sessions, encoder, "hum-n0", text="a drummer, loud, for a tour")
+    community.update_post(sessions, encoder, "kit-n0", text="a room to rehearse in")
+    with sessions() as s:
+        before = set(s.scalars(select(TextVector.text_hash)))
+    assert {text_hash(HUM_WORDS[0]), text_hash("a drummer, loud, for a tour")} <= before
+    erase_member(sessions, "hum")
+    with sessions() as s:
+        after = set(s.scalars(select(TextVector.text_hash)))
+    # Neither what hum wrote first nor what they wrote last; nor the words kit took back.
+    assert not {text_hash(t) for t in (*HUM_WORDS, "a drummer, loud, for a tour")} & after
+    assert text_hash("looking for a rehearsal room") not in after
+    assert text_hash("a room to rehearse in") in after
 
 
 def test_the_id_is_free_again(sessions, erased):

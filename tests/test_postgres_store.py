@@ -18,8 +18,9 @@ from tests.test_engine import (  # noqa: F401
 )
 from tests.test_erase import (  # noqa: F401
     erased,
-    test_an_erased_member_cannot_be_opened_again,
+    test_an_erased_member_cannot_be_opened_again_nor_named,
     test_erasing_takes_out_the_members_words_profile_and_emails,
+    test_no_vector_outlives_the_words_it_was_made_from,
 )
 from tests.test_io import (  # noqa: F401
     stocked,

@@ -168,7 +168,8 @@ def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> No
         app.out.print(
             f"erased {erased.member_id}: posts emptied {erased.posts}; records forgotten of "
             f"weekly emails to them {erased.digests}, of suggestions of them to others "
-            f"{erased.suggestions}; cached vectors deleted {erased.vectors}",
+            f"{erased.suggestions}, of quotes of their posts in others' {erased.quotes}; "
+            f"cached vectors deleted {erased.vectors}",
             markup=False,
         )
     app.out.print(
