@@ -128,7 +128,8 @@ def once(
 ) -> tuple[T, bool]:
     """`create(id)` once per `key` (see `claim`), and whether this request is a repeat: a
     repeat gets `existing(id)` (NotFound while nothing is made), waiting IN_FLIGHT_WAIT for a
-    first request still at work and then refused (`Conflict`, to send again); a first
+    first request still at work and then refused (`Conflict`, to send again), and is refused
+    when what the first request made is gone since (`Conflict`: erased); a first
     request refused (`MatcherError`) gives its key back. The id is the request's "id", else
     the one derived from the key."""
     claimed = claim(
@@ -149,7 +150,12 @@ def once(
             if claimed.done or claimed.stale or time.monotonic() >= deadline:
                 break
             time.sleep(0.05)
-        if not (claimed.done or claimed.stale):
+        if claimed.done:  # made, and gone since (a member erased at their request)
+            raise Conflict(
+                f"what the first request under the Idempotency-Key {key!r} made is no longer "
+                "there: send a new key to make it again"
+            )
+        if not claimed.stale:
             raise Conflict(
                 f"a request under the Idempotency-Key {key!r} is still at work: send it again "
                 "in a moment (it will answer with what that request made)"

@@ -545,6 +545,16 @@ def test_a_request_sent_again_under_its_idempotency_key_creates_nothing_new(
     assert count() == before + 4
 
 
+def test_a_member_erased_since_is_not_made_again_by_a_retry(client, rw):
+    headers = {**rw, "Idempotency-Key": "join-fay"}
+    body = {"id": "fay", "name": "Fay Private", "kind": "band"}
+    assert client.post("/v1/members", json=body, headers=headers).status_code == 201
+    assert client.post("/v1/members/fay/erase", headers=rw).status_code == 200
+    retried = client.post("/v1/members", json=body, headers=headers)
+    assert "no longer there" in assert_error(retried, 409)["description"]
+    assert client.get("/v1/members/fay", headers=rw).status_code == 404
+
+
 def test_a_request_refused_gives_its_idempotency_key_back(client, rw):
     headers = {**rw, "Idempotency-Key": "k1"}
     post = {"member_id": "nobody", "side": "need", "text": "need a drummer"}
