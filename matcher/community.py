@@ -34,9 +34,8 @@ from matcher.store import Interaction, Member, Post, mark_reopened, utcnow
 Clock = Callable[[], datetime]
 Row = TypeVar("Row", Member, Post, Interaction)
 # What a member may change of themselves: the import columns but the id and bookkeeping.
-MEMBER_FIELDS = tuple(
-    c for c in COLUMNS["members"] if c not in ("id", "active", "joined_at", "last_active_at")
-)
+BOOKKEEPING = ("id", "active", "joined_at", "last_active_at", "unsubscribed_at", "erased_at")
+MEMBER_FIELDS = tuple(c for c in COLUMNS["members"] if c not in BOOKKEEPING)
 
 
 UNCHANGED = object()  # a field left out of an edit: what is stored stays

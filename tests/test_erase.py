@@ -228,3 +228,49 @@ def test_an_import_brings_back_nothing_of_an_erased_member(run, tmp_path: Path):
     assert f"{edited / 'members.csv'}:{row + 2}: id: member '{erased_id}' {said}" in refused.stdout
     assert f"{edited / 'posts.csv'}:2: member_id: member '{erased_id}' {said}" in refused.stdout
     assert json.loads(run("stats", "--json").stdout) == before
+
+
+def sessionmaker_for(url: str):
+    from matcher.store import make_engine, session_factory
+
+    return session_factory(make_engine(url))
+
+
+def _store(tmp_path: Path, name: str):
+    """`matcher` against another store (as when a community moves to a new server)."""
+    url = f"sqlite:///{tmp_path / name}"
+    return lambda *args: CliRunner().invoke(main, ["--database-url", url, *args])
+
+
+def test_a_store_moved_elsewhere_keeps_who_unsubscribed_and_who_was_erased(run, tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    first = sessionmaker_for(url)
+    community.unsubscribe(first, "m2")
+    run("erase", "m1", "--yes")
+    assert run("export", str(tmp_path / "out")).exit_code == 0
+    moved = _store(tmp_path, "moved.db")
+    assert moved("import", str(tmp_path / "out")).exit_code == 0
+    # The organiser's usual files, which still say m2 wants the emails, change nothing.
+    usual = moved("import", str(Path(__file__).parent / "data" / "good"))
+    assert usual.exit_code == 0 and "unsubscribed themselves" in usual.output
+    there = sessionmaker_for(f"sqlite:///{tmp_path / 'moved.db'}")
+    with there() as s:
+        m2 = community.get_member(s, "m2")
+        assert (m2.email_consent, m2.unsubscribed_at is not None) == (False, True)
+        erased = s.scalar(select(Member).where(Member.erased_at.is_not(None)))
+        assert erased.name == ERASED and not erased.active
+    with pytest.raises(Conflict, match="erased"):
+        community.update_member(there, erased.external_id, {"active": True})
+
+
+def test_a_file_cannot_erase_a_member(run, tmp_path: Path):
+    folder = tmp_path / "erasing"
+    folder.mkdir()
+    (folder / "members.csv").write_text(
+        "id,name,kind,erased_at\nm2,Ana Ruiz,session_musician,2026-01-01T00:00:00Z\n"
+    )
+    refused = run("import", str(folder))
+    assert refused.exit_code == 1
+    assert f"{folder / 'members.csv'}:2: erased_at: a member is erased with `matcher erase`" in (
+        refused.stdout
+    )

@@ -109,6 +109,8 @@ def import_frames(
                 "capacity": default_capacity,
                 "active": True,
                 "joined_at": now,
+                "unsubscribed_at": None,
+                "erased_at": None,
             },
             "posts": {"status": "open", "created_at": now},
             "interactions": {},
@@ -176,8 +178,15 @@ def _plan(
         row = dict(record)
         for column in absent:  # not in the file: the stored value, or what a new row gets
             row[column] = old[column] if old is not None else defaults.get(column)
-        if record["id"] in unsubscribed:
+        if entity == "members" and old is not None:
+            # Set once, by the member or by `matcher erase`: a file may not clear or move them
+            # (nor erase anyone: `_erased_rows`).
+            row["unsubscribed_at"] = old["unsubscribed_at"] or row["unsubscribed_at"]
+            row["erased_at"] = old["erased_at"]
+        if record["id"] in unsubscribed or row.get("unsubscribed_at") or row.get("erased_at"):
             row["email_consent"] = False
+        if old is None and row.get("erased_at"):  # an erased member's row (an export's)
+            row["active"] = False
         if "tags" in row and row["tags"] is None:
             row["tags"] = []
         for column in keep:
@@ -207,6 +216,21 @@ def _erased_rows(
         )
         erased.update(session.scalars(query))
     problems = []
+    # A file cannot erase a member: only `matcher erase` takes out what they wrote.
+    members = rows["members"]
+    claimed = {
+        r["id"]: origin
+        for r, origin in zip(members.records, members.origins, strict=True)
+        if r["erased_at"] is not None
+    }
+    for part in in_batches(sorted(claimed), CHUNK):
+        query = select(Member.external_id).where(
+            Member.external_id.in_(part), Member.erased_at.is_(None)
+        )
+        for key in session.scalars(query):
+            file, row = claimed[key]
+            reason = "a member is erased with `matcher erase`, which takes out their data"
+            problems.append(RowProblem(file, row, "erased_at", reason))
     for entity, changed in touched.items():
         records = rows[entity]
         origin = dict(zip((r["id"] for r in records.records), records.origins, strict=True))

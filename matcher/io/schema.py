@@ -26,6 +26,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "active",
         "joined_at",
         "last_active_at",
+        # Set by the member (the email's link) and by `matcher erase`; kept by an export so
+        # that a store moved elsewhere keeps them: an import sets them, never clears them.
+        "unsubscribed_at",
+        "erased_at",
     ),
     "posts": ("id", "member_id", "side", "text", "tags", "status", "created_at", "expires_at"),
     "interactions": (
@@ -47,15 +51,35 @@ REQUIRED: dict[str, frozenset[str]] = {
 
 # Columns whose empty value means "the default" (for a new row) or "keep" (for a stored row).
 DEFAULTED: dict[str, frozenset[str]] = {
-    "members": frozenset({"email_consent", "share_contact", "capacity", "active", "joined_at"}),
+    "members": frozenset(
+        {
+            "email_consent",
+            "share_contact",
+            "capacity",
+            "active",
+            "joined_at",
+            "unsubscribed_at",
+            "erased_at",
+        }
+    ),
     "posts": frozenset({"status", "created_at"}),
     "interactions": frozenset(),
 }
 
-TIME_COLUMNS = frozenset({"joined_at", "last_active_at", "created_at", "expires_at", "occurred_at"})
+TIME_COLUMNS = frozenset(
+    {
+        "joined_at",
+        "last_active_at",
+        "unsubscribed_at",
+        "erased_at",
+        "created_at",
+        "expires_at",
+        "occurred_at",
+    }
+)
 # Times of what has happened: not later than the import (but for `domain.CLOCK_SKEW`).
 HAPPENED: dict[str, tuple[str, ...]] = {
-    "members": ("joined_at", "last_active_at"),
+    "members": ("joined_at", "last_active_at", "unsubscribed_at", "erased_at"),
     "posts": ("created_at",),
     "interactions": ("occurred_at",),
 }

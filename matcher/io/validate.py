@@ -74,6 +74,8 @@ PARSERS: dict[str, dict[str, Parser]] = {
         "active": parse.boolean,
         "joined_at": parse.timestamp,
         "last_active_at": parse.timestamp,
+        "unsubscribed_at": parse.timestamp,
+        "erased_at": parse.timestamp,
     },
     "posts": {
         "id": _ID,
