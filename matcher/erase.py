@@ -11,8 +11,8 @@ ranker's history). The id they had is free again: an import that names it makes 
 
 The model builds made before hold the old words until a new build replaces them and the old
 builds are deleted (`matcher build`, then `matcher builds --keep 1`); serving stops showing
-and quoting the member at once. Emails already sent, or written to an outbox folder, are
-outside the store.
+and quoting the member at once. Emails already sent are outside the store (`matcher erase`
+deletes the member's own emails from the outbox folder).
 """
 
 from __future__ import annotations

@@ -185,7 +185,8 @@ def run(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
 
     def invoke(*args: str, stdin: str | None = None):
-        return runner.invoke(main, ["--database-url", url, *args], input=stdin)
+        where = ["--database-url", url, "--data-dir", str(tmp_path / "var")]
+        return runner.invoke(main, [*where, *args], input=stdin)
 
     invoke("import", str(Path(__file__).parent / "data" / "good"))
     return invoke
@@ -274,3 +275,23 @@ def test_a_file_cannot_erase_a_member(run, tmp_path: Path):
     assert f"{folder / 'members.csv'}:2: erased_at: a member is erased with `matcher erase`" in (
         refused.stdout
     )
+
+
+def test_their_emails_leave_the_outbox(run, tmp_path: Path):
+    from email.message import EmailMessage
+
+    from matcher.digest.mail import Outbox
+
+    week = Outbox(tmp_path / "var" / "outbox" / "2026-W47")
+    for member, address in (("m1", "hum@example.org"), ("m2", "ana@example.org")):
+        message = EmailMessage()
+        message["To"], message["Subject"] = address, "People to meet this week"
+        message.set_content("hello")
+        week.send(member, "matcher@example.org", address, message.as_bytes())
+    week.close()
+    assert "hum@example.org" in (week.folder / "index.html").read_text()
+    done = run("erase", "m1", "--yes")
+    assert "their emails deleted from the outbox 1" in done.output
+    assert sorted(p.name for p in week.folder.glob("*.eml")) == ["m2.eml"]
+    index = (week.folder / "index.html").read_text()
+    assert "hum@example.org" not in index and "ana@example.org" in index

@@ -151,11 +151,14 @@ def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> No
     Their profile, the words of their posts, the cached vectors of those words and the
     records of their weekly emails go, and they leave matching at once. What stays is
     anonymous: the help between them and the others, so that it still counts for the others.
-    Every id is checked before anything is erased. The builds made before still hold their
-    words: run `matcher build`, then `matcher builds --keep 1`. Take them out of the files you
-    import too, or the next import adds them again as new members.
+    Their emails in the outbox (`<data-dir>/outbox/<week>/`) are deleted; other members'
+    emails there, like emails sent, keep what they said. Every id is checked before anything
+    is erased. The builds made before still hold their words: run `matcher build`, then
+    `matcher builds --keep 1`. Take them out of the files you import too, or the next import
+    adds them again as new members.
     """
     from matcher.community import get_member
+    from matcher.digest.mail import Outbox
     from matcher.erase import erase_member
 
     with app.sessions() as session:
@@ -163,13 +166,16 @@ def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> No
     if not yes:
         who = ", ".join(f"{m} ({name})" for m, name in names.items())
         click.confirm(f"Erase {who} for good? This cannot be undone", abort=True)
+    weeks = sorted(p for p in (app.settings.data_dir / "outbox").glob("*") if p.is_dir())
     for member_id in names:
         erased = erase_member(app.sessions, member_id)
+        emails = sum(Outbox(week).forget(member_id) for week in weeks)
         app.out.print(
             f"erased {erased.member_id}: posts emptied {erased.posts}; records forgotten of "
             f"weekly emails to them {erased.digests}, of suggestions of them to others "
             f"{erased.suggestions}, of quotes of their posts in others' {erased.quotes}; "
-            f"cached vectors deleted {erased.vectors}",
+            f"cached vectors deleted {erased.vectors}; their emails deleted from the outbox "
+            f"{emails}",
             markup=False,
         )
     app.out.print(

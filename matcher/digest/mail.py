@@ -60,6 +60,16 @@ class Outbox:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def forget(self, member_id: str) -> bool:
+        """Delete a member's email from the folder (they were erased) and list the folder
+        again without it; whether there was one."""
+        path = self.path_for(member_id)
+        if not path.is_file():
+            return False
+        path.unlink()
+        self.close()
+        return True
+
     def close(self) -> None:
         """Write the folder's index.html preview."""
         from matcher.digest.preview import write_index
