@@ -11,6 +11,7 @@ from api.schemas import ErasureOut, MemberChanges, MemberIn, MemberList, MemberO
 from api.services import services
 from matcher import community, public
 from matcher.erase import erase_member as erase
+from matcher.erase import forget_emails
 
 bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
 
@@ -116,9 +117,11 @@ def erase_member(member_id: str) -> dict:
     The member asked for their personal data to be erased: their profile, the words of their
     posts and the records of their weekly emails go, at once and for good; they leave
     matching as a closed member does. What stays is anonymous (the help between them and
-    the others, under a new random id), so the others' history still counts. Their id is
-    free again. No body. A repeat is a 404: the id is no one's any more. The builds made
-    before still hold their words until a new build and `matcher builds --keep 1`.
+    the others, under a new random id), so the others' history still counts; their own
+    emails in the outbox folder are deleted. Their id is free again. No body. A repeat is a
+    404: the id is no one's any more. The builds made before still hold their words until a
+    new build and `matcher builds --keep 1`.
     """
     s = services()
-    return erase(s.sessions, member_id, clock=s.clock).to_dict()
+    erased = erase(s.sessions, member_id, clock=s.clock)
+    return {**erased.to_dict(), "emails": forget_emails(s.settings.data_dir, erased.member_id)}

@@ -156,6 +156,9 @@ class ErasureOut(Schema):
             "description": "Quotes of their posts taken out of the records of others' emails."
         },
     )
+    emails = Integer(
+        required=True, metadata={"description": "Their emails deleted from the outbox folder."}
+    )
 
 
 class ListedMember(MemberOut):

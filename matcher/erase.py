@@ -11,8 +11,8 @@ ranker's history). The id they had is free again: an import that names it makes 
 
 The model builds made before hold the old words until a new build replaces them and the old
 builds are deleted (`matcher build`, then `matcher builds --keep 1`); serving stops showing
-and quoting the member at once. Emails already sent are outside the store (`matcher erase`
-deletes the member's own emails from the outbox folder).
+and quoting the member at once. Emails already sent are outside the store; the member's own
+emails in the outbox folder go too (`forget_emails`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Text, cast, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,6 +88,15 @@ def erase_member(
         member.erased_at = member.updated_at = now
         vectors = forget_unused_vectors(session)
     return Erasure(old_id, len(posts), vectors, digests, suggestions, quotes)
+
+
+def forget_emails(data_dir: Path, member_id: str) -> int:
+    """Delete the member's own emails from the outbox (`<data_dir>/outbox/<week>/`, where
+    `matcher digest` writes them), listing each week again without them; how many."""
+    from matcher.digest.mail import Outbox
+
+    weeks = sorted(p for p in (Path(data_dir) / "outbox").glob("*") if p.is_dir())
+    return sum(Outbox(week).forget(member_id) for week in weeks)
 
 
 def forget_unused_vectors(session: Session) -> int:

@@ -158,18 +158,16 @@ def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> No
     adds them again as new members.
     """
     from matcher.community import get_member
-    from matcher.digest.mail import Outbox
-    from matcher.erase import erase_member
+    from matcher.erase import erase_member, forget_emails
 
     with app.sessions() as session:
         names = {m: get_member(session, m, "MEMBER_ID").name for m in dict.fromkeys(member_ids)}
     if not yes:
         who = ", ".join(f"{m} ({name})" for m, name in names.items())
         click.confirm(f"Erase {who} for good? This cannot be undone", abort=True)
-    weeks = sorted(p for p in (app.settings.data_dir / "outbox").glob("*") if p.is_dir())
     for member_id in names:
         erased = erase_member(app.sessions, member_id)
-        emails = sum(Outbox(week).forget(member_id) for week in weeks)
+        emails = forget_emails(app.settings.data_dir, member_id)
         app.out.print(
             f"erased {erased.member_id}: posts emptied {erased.posts}; records forgotten of "
             f"weekly emails to them {erased.digests}, of suggestions of them to others "

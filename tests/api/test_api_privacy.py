@@ -122,6 +122,7 @@ def test_a_member_erased_through_the_api_is_gone_at_once(client, rw, ro):
         "digests": 0,
         "suggestions": 0,
         "quotes": 0,
+        "emails": 0,
     }
     assert client.get("/v1/members/hum", headers=ro).status_code == 404
     matches = client.get("/v1/members/kit/matches?direction=you_help", headers=ro).get_json()
