@@ -17,7 +17,7 @@ from api.schemas import Unsubscribed, UnsubscribeQuery
 from api.services import services
 from matcher import community
 from matcher.errors import ConfigError, MatcherError
-from matcher.unsubscribe import linked_member, read_token
+from matcher.unsubscribe import read_token
 
 bp = APIBlueprint("unsubscribe", __name__, url_prefix="/v1", tag="Email")
 page = APIBlueprint("unsubscribe_page", __name__, enable_openapi=False)
@@ -28,19 +28,16 @@ CLOSED = "This membership is closed: it gets no weekly emails."
 
 def _unsubscribe(token: str) -> dict:
     s = services()
-    link = read_token(s.settings.secret_key, token)
-    with s.sessions() as session:
-        linked_member(session, link)
-    community.unsubscribe(s.sessions, link.member_id, clock=s.clock)
-    return {"member_id": link.member_id, "email_consent": False, "message": UNSUBSCRIBED}
+    member_id = read_token(s.settings.secret_key, token)
+    community.unsubscribe(s.sessions, member_id, clock=s.clock)
+    return {"member_id": member_id, "email_consent": False, "message": UNSUBSCRIBED}
 
 
 def _status(token: str) -> dict:
     s = services()
-    link = read_token(s.settings.secret_key, token)
-    member_id = link.member_id
+    member_id = read_token(s.settings.secret_key, token)
     with s.sessions() as session:
-        member = linked_member(session, link)
+        member = community.get_member(session, member_id)
         consent = bool(member.email_consent) and bool(member.active)
         name = member.name
     message = STILL_SUBSCRIBED if consent else UNSUBSCRIBED if member.active else CLOSED

@@ -96,7 +96,7 @@ def test_unsubscribe_link_and_headers_carry_a_signed_token_for_the_member(settin
     header = message["List-Unsubscribe"]
     assert header.startswith("<") and header.endswith(">")
     token = header[1:-1].split("token=")[1]
-    assert read_token(settings.secret_key, token) == ("hum", content().week)  # and its week
+    assert read_token(settings.secret_key, token) == "hum"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert header[1:-1] == f"http://127.0.0.1:8000/v1/unsubscribe?token={token}"  # POSTed to
     # The email's own link opens the page that asks first, with the same token.

@@ -119,7 +119,7 @@ def digest_command(
     renderer = Renderer(settings)
     placeholder_links = False
     try:
-        renderer.unsubscribe_url("check", week)  # fail now, not mid-run, without a secret key
+        renderer.unsubscribe_url("check")  # fail now, not mid-run, without a secret key
     except ConfigError:
         if not dry_run:
             raise

@@ -67,11 +67,10 @@ class Renderer:
         self.html = self.env.get_template("digest.html")
         self.text = self.env.get_template("digest.txt")
 
-    def unsubscribe_url(self, member_id: str, week: str, one_click: bool = False) -> str:
-        """A member's signed unsubscribe link in their email of a week: the page that asks
-        first (the email's link), or the one-click URL a mail client POSTs to (the
-        List-Unsubscribe header)."""
-        token = make_token(self.settings.secret_key, member_id, week)
+    def unsubscribe_url(self, member_id: str, one_click: bool = False) -> str:
+        """A member's signed unsubscribe link: the page that asks first (the email's link), or
+        the one-click URL a mail client POSTs to (the List-Unsubscribe header)."""
+        token = make_token(self.settings.secret_key, member_id)
         pattern = (
             self.settings.one_click_unsubscribe_url if one_click else self.settings.unsubscribe_url
         )
@@ -87,12 +86,12 @@ class Renderer:
 
     def render(self, content: DigestContent) -> tuple[str, str]:
         """The (HTML, plain text) bodies of a digest."""
-        context = self._context(content, self.unsubscribe_url(content.member_id, content.week))
+        context = self._context(content, self.unsubscribe_url(content.member_id))
         return self.html.render(context), self.text.render(context)
 
     def message(self, content: DigestContent, now: datetime) -> Message:
         """The digest as a multipart/alternative email with one-click unsubscribe headers."""
-        unsubscribe = self.unsubscribe_url(content.member_id, content.week)
+        unsubscribe = self.unsubscribe_url(content.member_id)
         context = self._context(content, unsubscribe)
         msg = MIMEMultipart("alternative")
         title = context["subject"]
@@ -102,9 +101,7 @@ class Renderer:
         msg["To"] = formataddr((name, content.email), "utf-8")
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = content.message_id
-        msg["List-Unsubscribe"] = (
-            f"<{self.unsubscribe_url(content.member_id, content.week, one_click=True)}>"
-        )
+        msg["List-Unsubscribe"] = f"<{self.unsubscribe_url(content.member_id, one_click=True)}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg["Auto-Submitted"] = "auto-generated"
         msg.attach(_text_part("plain", self.text.render(context)))

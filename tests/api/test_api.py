@@ -415,27 +415,6 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     assert broken.status_code == 400 and "does not work" in broken.get_data(as_text=True)
 
 
-def test_an_old_link_does_not_act_on_the_next_member_with_that_id(client, rw, sessions, settings):
-    from matcher.store import Digest, Member
-    from matcher.unsubscribe import make_token
-
-    with sessions.begin() as s:  # hum was chosen an email in 2026-W47, with this link in it
-        hum = s.query(Member).filter_by(external_id="hum").one()
-        s.add(Digest(member_id=hum.id, week="2026-W47", status="sent"))
-    token = make_token(settings.secret_key, "hum", "2026-W47")
-    status = client.get("/v1/unsubscribe", query_string={"token": token})
-    assert status.status_code == 200 and status.get_json()["email_consent"] is True
-    assert client.post("/v1/members/hum/erase", headers=rw).status_code == 200
-    new = {"id": "hum", "name": "Zed Newcomer", "kind": "band", "email_consent": True}
-    assert client.post("/v1/members", json=new, headers=rw).status_code == 201
-    assert client.get("/v1/unsubscribe", query_string={"token": token}).status_code == 404
-    assert client.post("/v1/unsubscribe", query_string={"token": token}).status_code == 404
-    page = client.get("/unsubscribe", query_string={"token": token}).get_data(as_text=True)
-    assert "Zed" not in page
-    with sessions() as s:
-        assert s.query(Member).filter_by(external_id="hum").one().email_consent is True
-
-
 def test_the_link_of_a_closed_membership_says_it_gets_no_emails(client, rw, settings):
     from matcher.unsubscribe import make_token
 
