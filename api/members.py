@@ -118,9 +118,9 @@ def erase_member(member_id: str) -> dict:
     posts and the records of their weekly emails go, at once and for good; they leave
     matching as a closed member does. What stays is anonymous (the help between them and
     the others, under a new random id), so the others' history still counts; their own
-    emails in the outbox folder are deleted. Their id is free again. No body. A repeat is a
-    404: the id is no one's any more. The builds made before still hold their words until a
-    new build and `matcher builds --keep 1`.
+    emails in the outbox folder are deleted. Their id is retired: given to no one again (a
+    create naming it is a 409). No body. A repeat is a 404. The builds made before still hold
+    their words until a new build and `matcher builds --keep 1`.
     """
     s = services()
     erased = erase(s.sessions, member_id, clock=s.clock)

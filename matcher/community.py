@@ -29,7 +29,15 @@ from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.io.parse import Bad
 from matcher.io.schema import COLUMNS
 from matcher.io.validate import PARSERS
-from matcher.store import Interaction, Member, Post, mark_reopened, utcnow
+from matcher.store import (
+    ErasedId,
+    Interaction,
+    Member,
+    Post,
+    erased_id_hash,
+    mark_reopened,
+    utcnow,
+)
 
 Clock = Callable[[], datetime]
 Row = TypeVar("Row", Member, Post, Interaction)
@@ -146,6 +154,11 @@ def add_member(
     )
     try:
         with sessions.begin() as session:
+            if session.get(ErasedId, erased_id_hash(member.external_id)) is not None:
+                raise Conflict(
+                    f"the id {member.external_id!r} was a member's who was erased at their "
+                    "request: it is given to no one again"
+                )
             session.add(member)
     except IntegrityError as exc:
         raise Conflict(f"member {member.external_id!r} already exists") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
@@ -31,6 +32,8 @@ def engine_for(settings: Settings) -> Engine:
     file = sqlite_path(settings.database)
     if file is not None:
         file.parent.mkdir(parents=True, exist_ok=True)
+        if not file.exists():  # members' data: the owner's alone (its -wal and -shm follow)
+            os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
     return make_engine(settings.database)
 
 

@@ -7,7 +7,9 @@ weekly emails sent to them or suggesting them. What stays is anonymous: a closed
 with a new random id, their posts emptied (new random ids too: a post's id may hold the
 member's), and the interactions with the others (under the ids they had), so that the
 help the others gave and received still counts for them (their "helped N members", the
-ranker's history). The id they had is free again: an import that names it makes a new member.
+ranker's history). The id they had is retired (only its hash is kept, `ErasedId`): the API
+and imports refuse to give it to anyone again, so nothing said to or about them by that id
+(an old unsubscribe link, a file not yet mended) can reach someone else.
 
 The model builds made before hold the old words until a new build replaces them and the old
 builds are deleted (`matcher build`, then `matcher builds --keep 1`); serving stops showing
@@ -29,7 +31,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.community import get_member
 from matcher.embed import text_hash
-from matcher.store import Digest, DigestMatch, Interaction, Post, TextVector, in_batches, utcnow
+from matcher.store import (
+    Digest,
+    DigestMatch,
+    ErasedId,
+    Interaction,
+    Post,
+    TextVector,
+    erased_id_hash,
+    in_batches,
+    utcnow,
+)
 
 ERASED = "(erased)"  # the name and the text of every post of an erased member
 BATCH = 500  # ids per statement
@@ -86,6 +98,7 @@ def erase_member(
         if member.active:
             member.active, member.closed_at = False, now
         member.erased_at = member.updated_at = now
+        session.merge(ErasedId(id_hash=erased_id_hash(old_id)))  # retired: no one's again
         vectors = forget_unused_vectors(session)
     return Erasure(old_id, len(posts), vectors, digests, suggestions, quotes)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -198,6 +199,20 @@ class TextVector(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class ErasedId(Base):
+    """The id of a member erased at their request (matcher.erase), retired: only its hash,
+    with nothing to tie it to the anonymous row they left."""
+
+    __tablename__ = "erased_ids"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+def erased_id_hash(external_id: str) -> str:
+    """How an erased member's id is kept: a SHA-256 of it, as stored (stripped)."""
+    return hashlib.sha256(b"matcher erased id\x00" + external_id.strip().encode()).hexdigest()
+
+
 class ApiKey(Base):
     """An API key, stored only as a hash, with its scopes."""
 
@@ -276,6 +291,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # What is deleted (an erased member's words) is overwritten, not left in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

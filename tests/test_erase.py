@@ -17,7 +17,16 @@ from matcher.engine import Matcher
 from matcher.erase import ERASED, erase_member
 from matcher.errors import Conflict, NotFound
 from matcher.index import BuildIndex
-from matcher.store import Digest, DigestMatch, Interaction, Member, Post, TextVector
+from matcher.store import (
+    Digest,
+    DigestMatch,
+    ErasedId,
+    Interaction,
+    Member,
+    Post,
+    TextVector,
+    erased_id_hash,
+)
 from tests.api.helpers import build, seed_community
 from tests.factories import add_member
 
@@ -130,10 +139,13 @@ def test_no_vector_outlives_the_words_it_was_made_from(sessions, encoder):
     assert text_hash("a room to rehearse in") in after
 
 
-def test_the_id_is_free_again(sessions, erased):
-    community.add_member(sessions, {"name": "New Hum", "kind": "band"}, external_id="hum")
-    with sessions() as s:
-        assert community.get_member(s, "hum").name == "New Hum"
+def test_the_id_is_retired(sessions, erased):
+    with pytest.raises(Conflict, match="erased at their request"):
+        community.add_member(sessions, {"name": "New Hum", "kind": "band"}, external_id="hum")
+    community.add_member(sessions, {"name": "New Hum", "kind": "band"}, external_id="hum2")
+    with sessions() as s:  # only a hash of it, tied to nothing
+        assert s.scalar(select(ErasedId.id_hash)) == erased_id_hash("hum")
+        assert not s.scalar(select(func.count()).where(Member.external_id == "hum"))
 
 
 def test_serving_stops_showing_and_quoting_an_erased_member_at_once(sessions, settings, encoder):
@@ -295,3 +307,55 @@ def test_their_emails_leave_the_outbox(run, tmp_path: Path):
     assert sorted(p.name for p in week.folder.glob("*.eml")) == ["m2.eml"]
     index = (week.folder / "index.html").read_text()
     assert "hum@example.org" not in index and "ana@example.org" in index
+
+
+def test_an_import_cannot_give_a_retired_id_to_anyone(run):
+    run("erase", "m1", "--yes")
+    before = json.loads(run("stats", "--json").stdout)
+    again = run("import", str(Path(__file__).parent / "data" / "good"))  # files not mended
+    assert again.exit_code == 1
+    members = Path(__file__).parent / "data" / "good" / "members.csv"
+    assert f"{members}:2: id: the id was a member's who was erased at their request" in (
+        again.stdout
+    )
+    assert json.loads(run("stats", "--json").stdout) == before
+
+
+def test_no_new_interaction_with_an_erased_member_is_imported(run, tmp_path: Path):
+    run("erase", "m1", "--yes")
+    run("export", str(tmp_path / "out"))
+    members = pd.read_csv(tmp_path / "out" / "members.csv", dtype=str, keep_default_na=False)
+    erased_id = members.loc[members["name"] == ERASED, "id"].iloc[0]
+    folder = tmp_path / "late"
+    folder.mkdir()
+    (folder / "interactions.csv").write_text(
+        f"id,kind,from_member_id,to_member_id,occurred_at\nx1,helped,m2,{erased_id},2026-01-02\n"
+    )
+    refused = run("import", str(folder))
+    assert refused.exit_code == 1
+    assert f"interactions.csv:2: to_member_id: member '{erased_id}' was erased" in refused.stdout
+
+
+def test_a_members_opt_in_since_their_unsubscribe_survives_a_plain_import(run, tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    sessions = sessionmaker_for(url)
+    community.unsubscribe(sessions, "m2")
+    community.update_member(sessions, "m2", {"email_consent": True})  # opted in on the site
+    folder = tmp_path / "bios"
+    folder.mkdir()
+    (folder / "members.csv").write_text("id,name,kind,bio\nm2,Ana Ruiz,session_musician,Hi\n")
+    assert run("import", str(folder)).exit_code == 0
+    with sessions() as s:
+        assert community.get_member(s, "m2").email_consent is True
+
+
+def test_the_store_overwrites_what_it_deletes_and_is_its_owners_alone(tmp_path: Path):
+    from sqlalchemy import text
+
+    from matcher.db import open_store
+    from tests.conftest import settings_in
+
+    sessions = open_store(settings_in(tmp_path))
+    with sessions() as s:
+        assert s.execute(text("PRAGMA secure_delete")).scalar() == 1
+    assert (tmp_path / "var" / "matcher.db").stat().st_mode & 0o777 == 0o600

@@ -21,6 +21,7 @@ from tests.test_erase import (  # noqa: F401
     test_an_erased_member_cannot_be_opened_again_nor_named,
     test_erasing_takes_out_the_members_words_profile_and_emails,
     test_no_vector_outlives_the_words_it_was_made_from,
+    test_the_id_is_retired,
 )
 from tests.test_io import (  # noqa: F401
     stocked,

@@ -154,8 +154,8 @@ def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> No
     Their emails in the outbox (`<data-dir>/outbox/<week>/`) are deleted; other members'
     emails there, like emails sent, keep what they said. Every id is checked before anything
     is erased. The builds made before still hold their words: run `matcher build`, then
-    `matcher builds --keep 1`. Take them out of the files you import too, or the next import
-    adds them again as new members.
+    `matcher builds --keep 1`. Their id is retired: the API and imports give it to no one
+    again, so take them out of the files you import (an import naming them is refused).
     """
     from matcher.community import get_member
     from matcher.erase import erase_member, forget_emails

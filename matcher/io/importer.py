@@ -17,10 +17,12 @@ from matcher.io.queries import CHUNK, stored_rows
 from matcher.io.schema import COLUMNS, DEFAULTED, ENTITIES, STORE_NAMES
 from matcher.io.validate import Rows, validate
 from matcher.store import (
+    ErasedId,
     ImportRun,
     Interaction,
     Member,
     Post,
+    erased_id_hash,
     in_batches,
     mark_reopened,
     refresh_statistics,
@@ -183,7 +185,15 @@ def _plan(
             # (nor erase anyone: `_erased_rows`).
             row["unsubscribed_at"] = old["unsubscribed_at"] or row["unsubscribed_at"]
             row["erased_at"] = old["erased_at"]
-        if record["id"] in unsubscribed or row.get("unsubscribed_at") or row.get("erased_at"):
+        # A file that records an unsubscribe (or brings an erased member's row) turns the
+        # email off; one that leaves a stored unsubscribe as it is changes nothing (the member
+        # may have opted in again since, through the API).
+        unsubscribing = (
+            entity == "members"
+            and bool(row.get("unsubscribed_at"))
+            and (old is None or not old["unsubscribed_at"])
+        )
+        if record["id"] in unsubscribed or unsubscribing or (old is None and row.get("erased_at")):
             row["email_consent"] = False
         if old is None and row.get("erased_at"):  # an erased member's row (an export's)
             row["active"] = False
@@ -204,42 +214,49 @@ def _plan(
 def _erased_rows(
     session: Session, rows: dict[str, Rows], plans: dict[str, _Plan]
 ) -> list[RowProblem]:
-    """Rows that would change or add to an erased member (matcher.erase): their rows may be
-    imported again as they are stored (an export of the store), no more."""
-    column = {"members": "id", "posts": "member_id"}
-    touched = {e: plans[e].inserts + plans[e].updates for e in column}
-    named = sorted({r[column[e]] for e, changed in touched.items() for r in changed} - {None})
+    """Rows that would change or add to an erased member (matcher.erase): their anonymous
+    rows may be imported again as they are stored (an export of the store), no more; nor may
+    a new member be given an erased member's retired id, nor may a file erase anyone."""
+    columns = {
+        "members": ("id",),
+        "posts": ("member_id",),
+        "interactions": ("from_member_id", "to_member_id"),
+    }
+    touched = {e: plans[e].inserts + plans[e].updates for e in columns}
+    named = {r[c] for e, changed in touched.items() for r in changed for c in columns[e]}
     erased: set[str] = set()
-    for part in in_batches(named, CHUNK):
+    for part in in_batches(sorted(named - {None}), CHUNK):
         query = select(Member.external_id).where(
             Member.external_id.in_(part), Member.erased_at.is_not(None)
         )
         erased.update(session.scalars(query))
     problems = []
-    # A file cannot erase a member: only `matcher erase` takes out what they wrote.
     members = rows["members"]
-    claimed = {
-        r["id"]: origin
-        for r, origin in zip(members.records, members.origins, strict=True)
-        if r["erased_at"] is not None
-    }
+    origin = dict(zip((r["id"] for r in members.records), members.origins, strict=True))
+    claimed = [r["id"] for r in members.records if r["erased_at"] is not None]
     for part in in_batches(sorted(claimed), CHUNK):
         query = select(Member.external_id).where(
             Member.external_id.in_(part), Member.erased_at.is_(None)
         )
         for key in session.scalars(query):
-            file, row = claimed[key]
             reason = "a member is erased with `matcher erase`, which takes out their data"
-            problems.append(RowProblem(file, row, "erased_at", reason))
+            problems.append(RowProblem(*origin[key], "erased_at", reason))
+    new = {erased_id_hash(r["id"]): r["id"] for r in plans["members"].inserts}
+    for part in in_batches(sorted(new), CHUNK):
+        for retired in session.scalars(select(ErasedId.id_hash).where(ErasedId.id_hash.in_(part))):
+            reason = "was a member's who was erased at their request: take them out of your files"
+            problems.append(RowProblem(*origin[new[retired]], "id", f"the id {reason}"))
     for entity, changed in touched.items():
         records = rows[entity]
-        origin = dict(zip((r["id"] for r in records.records), records.origins, strict=True))
+        where = dict(zip((r["id"] for r in records.records), records.origins, strict=True))
         for record in changed:
-            member = record[column[entity]]
-            if member in erased:
-                file, row = origin[record["id"]]
-                reason = f"member {member!r} was erased at their request: nothing of theirs changes"
-                problems.append(RowProblem(file, row, column[entity], reason))
+            for column in columns[entity]:
+                member = record[column]
+                if member in erased:
+                    reason = (
+                        f"member {member!r} was erased at their request: nothing of theirs changes"
+                    )
+                    problems.append(RowProblem(*where[record["id"]], column, reason))
     return sorted(problems, key=lambda p: (p.file, p.row))
 
 

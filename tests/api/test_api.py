@@ -415,6 +415,24 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     assert broken.status_code == 400 and "does not work" in broken.get_data(as_text=True)
 
 
+def test_an_erased_members_link_and_id_act_on_no_one_again(client, rw, sessions, settings):
+    from matcher.store import Member
+    from matcher.unsubscribe import make_token
+
+    token = make_token(settings.secret_key, "hum")
+    assert client.get("/v1/unsubscribe", query_string={"token": token}).status_code == 200
+    assert client.post("/v1/members/hum/erase", headers=rw).status_code == 200
+    new = {"id": "hum", "name": "Zed Newcomer", "kind": "band", "email_consent": True}
+    assert (
+        "erased"
+        in assert_error(client.post("/v1/members", json=new, headers=rw), 409)["description"]
+    )
+    assert client.get("/v1/unsubscribe", query_string={"token": token}).status_code == 404
+    assert client.post("/v1/unsubscribe", query_string={"token": token}).status_code == 404
+    with sessions() as s:
+        assert s.query(Member).filter_by(external_id="hum").first() is None
+
+
 def test_the_link_of_a_closed_membership_says_it_gets_no_emails(client, rw, settings):
     from matcher.unsubscribe import make_token
 
