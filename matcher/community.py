@@ -382,6 +382,11 @@ def record_interaction(
     with sessions.begin() as session:
         source = get_member(session, from_member_id, "from_member_id")
         target = get_member(session, to_member_id, "to_member_id")
+        for member, field in ((source, "from_member_id"), (target, "to_member_id")):
+            if member.erased_at is not None:  # matcher.erase: nothing of theirs changes
+                raise Conflict(
+                    f"{field}: member {member.external_id!r} was erased at their request"
+                )
         if kind in OPENING_KINDS:
             for member, member_id in ((source, from_member_id), (target, to_member_id)):
                 closed = closed_problem(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -345,6 +346,14 @@ def test_a_members_opt_in_since_their_unsubscribe_survives_a_plain_import(run, t
     folder.mkdir()
     (folder / "members.csv").write_text("id,name,kind,bio\nm2,Ana Ruiz,session_musician,Hi\n")
     assert run("import", str(folder)).exit_code == 0
+    (folder / "members.csv").write_text(
+        "id,name,kind,email,email_consent\nm2,Ana Ruiz,session_musician,ana@example.org,yes\n"
+    )
+    said = run("import", str(folder))
+    assert said.exit_code == 0 and "unsubscribed themselves" not in said.output
+    run("export", str(tmp_path / "out"))
+    again = run("import", str(tmp_path / "out"))
+    assert re.search(r"members\s.*\b0\b\s.*\b0\b\s.*\b5\b", again.output), again.output
     with sessions() as s:
         assert community.get_member(s, "m2").email_consent is True
 
@@ -359,3 +368,33 @@ def test_the_store_overwrites_what_it_deletes_and_is_its_owners_alone(tmp_path: 
     with sessions() as s:
         assert s.execute(text("PRAGMA secure_delete")).scalar() == 1
     assert (tmp_path / "var" / "matcher.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_nothing_of_theirs_stays_in_the_files_while_a_server_holds_the_store(tmp_path: Path):
+    from matcher.db import open_store
+    from tests.conftest import settings_in
+
+    sessions = open_store(settings_in(tmp_path))
+    with sessions.begin() as s:
+        add_member(s, "eve", "producer", needs=["EVESECRET a mastering engineer"])
+    with sessions() as s:  # a connection that stays in the pool, as a server's do
+        s.scalar(select(func.count()).select_from(Member))
+    erase_member(sessions, "eve")
+    files = sorted((tmp_path / "var").glob("matcher.db*"))
+    assert [f.name for f in files][:1] == ["matcher.db"]
+    for file in files:
+        assert b"EVESECRET" not in file.read_bytes(), file.name
+        assert b"eve@example.org" not in file.read_bytes(), file.name
+
+
+def test_the_demo_written_over_an_erased_member_says_which_row_is_refused(tmp_path: Path):
+    where = ["--data-dir", str(tmp_path / "var"), "--encoder", "hashing"]
+
+    def demo(*args: str):
+        return CliRunner().invoke(main, [*where, *args])
+
+    assert demo("demo-data", "--members", "40", "--seed", "1").exit_code == 0
+    assert demo("erase", "m000009", "--yes").exit_code == 0
+    again = demo("demo-data", "--members", "40", "--seed", "1", "--force")
+    assert again.exit_code == 1
+    assert re.search(r":\d+: id: the id was a member's who was erased", again.output), again.output

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
 from matcher.domain import INTERACTION_KINDS
+from matcher.errors import ImportRejected
 
 FORMATS = ("csv", "json", "jsonl")
 
@@ -105,12 +106,17 @@ def demo_command(
         community = generate(n_members, seed, now=now, progress=lambda _: advance(1))
         paths = community.write(folder, fmt)
         advance(1)
-        result = import_frames(
-            app.sessions,
-            community.frames(),
-            source=f"demo-data --members {n_members} --seed {seed} ({folder})",
-            default_capacity=app.settings.default_capacity,
-        )
+        try:
+            result = import_frames(
+                app.sessions,
+                community.frames(),
+                source=f"demo-data --members {n_members} --seed {seed} ({folder})",
+                default_capacity=app.settings.default_capacity,
+            )
+        except ImportRejected as exc:  # e.g. --force over a demo member erased since
+            for problem in exc.problems:
+                click.echo(str(problem))
+            raise
         advance(1)
     _summary(app, community, paths, result)
 

@@ -190,8 +190,9 @@ def _plan(
         # may have opted in again since, through the API).
         unsubscribing = (
             entity == "members"
-            and bool(row.get("unsubscribed_at"))
-            and (old is None or not old["unsubscribed_at"])
+            and old is not None
+            and not old["unsubscribed_at"]
+            and bool(row["unsubscribed_at"])
         )
         if record["id"] in unsubscribed or unsubscribing or (old is None and row.get("erased_at")):
             row["email_consent"] = False
@@ -261,7 +262,8 @@ def _erased_rows(
 
 
 def _unsubscribed(session: Session, records: list[dict[str, Any]]) -> set[str]:
-    """Ids of members a file would sign up for email who had unsubscribed themselves."""
+    """Ids of members a file would sign up for email who unsubscribed themselves and have not
+    opted in again since (through the API: then the file's consent changes nothing)."""
     asked = sorted({r["id"] for r in records if r.get("email_consent")})
     out: set[str] = set()
     for part in in_batches(asked, CHUNK):
@@ -270,6 +272,7 @@ def _unsubscribed(session: Session, records: list[dict[str, Any]]) -> set[str]:
                 select(Member.external_id).where(
                     Member.external_id.in_(part),
                     Member.unsubscribed_at.is_not(None),
+                    Member.email_consent.is_(False),
                 )
             )
         )

@@ -431,6 +431,10 @@ def test_an_erased_members_link_and_id_act_on_no_one_again(client, rw, sessions,
     assert client.post("/v1/unsubscribe", query_string={"token": token}).status_code == 404
     with sessions() as s:
         assert s.query(Member).filter_by(external_id="hum").first() is None
+        erased = s.query(Member).filter(Member.erased_at.is_not(None)).one().external_id
+    late = {"kind": "helped", "from_member_id": "kit", "to_member_id": erased}
+    refused = assert_error(client.post("/v1/interactions", json=late, headers=rw), 409)
+    assert "erased" in refused["description"]
 
 
 def test_the_link_of_a_closed_membership_says_it_gets_no_emails(client, rw, settings):
