@@ -319,6 +319,10 @@ def test_an_import_cannot_give_a_retired_id_to_anyone(run):
     assert f"{members}:2: id: the id was a member's who was erased at their request" in (
         again.stdout
     )
+    # ... and, in the same run, the rows of the files that name them.
+    posts = Path(__file__).parent / "data" / "good" / "posts.jsonl"
+    named = [line for line in again.stdout.splitlines() if "'m1': the id was a member's" in line]
+    assert named and any(line.startswith(f"{posts}:") for line in named), again.stdout
     assert json.loads(run("stats", "--json").stdout) == before
 
 

@@ -243,10 +243,13 @@ def _erased_rows(
             reason = "a member is erased with `matcher erase`, which takes out their data"
             problems.append(RowProblem(*origin[key], "erased_at", reason))
     new = {erased_id_hash(r["id"]): r["id"] for r in plans["members"].inserts}
+    retired: set[str] = set()
     for part in in_batches(sorted(new), CHUNK):
-        for retired in session.scalars(select(ErasedId.id_hash).where(ErasedId.id_hash.in_(part))):
-            reason = "was a member's who was erased at their request: take them out of your files"
-            problems.append(RowProblem(*origin[new[retired]], "id", f"the id {reason}"))
+        query = select(ErasedId.id_hash).where(ErasedId.id_hash.in_(part))
+        retired.update(new[h] for h in session.scalars(query))
+    take_out = "was erased at their request: take them out of your files"
+    for key in sorted(retired):
+        problems.append(RowProblem(*origin[key], "id", f"the id was a member's who {take_out}"))
     for entity, changed in touched.items():
         records = rows[entity]
         where = dict(zip((r["id"] for r in records.records), records.origins, strict=True))
@@ -257,6 +260,9 @@ def _erased_rows(
                     reason = (
                         f"member {member!r} was erased at their request: nothing of theirs changes"
                     )
+                    problems.append(RowProblem(*where[record["id"]], column, reason))
+                elif member in retired and entity != "members":  # the row above says it too
+                    reason = f"member {member!r}: the id was a member's who {take_out}"
                     problems.append(RowProblem(*where[record["id"]], column, reason))
     return sorted(problems, key=lambda p: (p.file, p.row))
 
