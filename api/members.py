@@ -11,7 +11,6 @@ from api.schemas import ErasureOut, MemberChanges, MemberIn, MemberList, MemberO
 from api.services import services
 from matcher import community, public
 from matcher.erase import erase_member as erase
-from matcher.erase import forget_emails
 
 bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
 
@@ -123,5 +122,4 @@ def erase_member(member_id: str) -> dict:
     their words until a new build and `matcher builds --keep 1`.
     """
     s = services()
-    erased = erase(s.sessions, member_id, clock=s.clock)
-    return {**erased.to_dict(), "emails": forget_emails(s.settings.data_dir, erased.member_id)}
+    return erase(s.sessions, member_id, s.settings.data_dir, clock=s.clock).to_dict()

@@ -14,7 +14,7 @@ and imports refuse to give it to anyone again, so nothing said to or about them 
 The model builds made before hold the old words until a new build replaces them and the old
 builds are deleted (`matcher build`, then `matcher builds --keep 1`); serving stops showing
 and quoting the member at once. Emails already sent are outside the store; the member's own
-emails in the outbox folder go too (`forget_emails`).
+emails in the outbox folder go too.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from matcher.store import (
 )
 
 ERASED = "(erased)"  # the name and the text of every post of an erased member
-BATCH = 500  # ids per statement
+BATCH = 500  # post ids per statement that looks for them in the digests' reasons
 ERASED_PREFIX = "erased-"  # the new id of an erased member and of their posts, and 12 hex digits
 
 
@@ -58,15 +58,20 @@ class Erasure:
     digests: int  # records of weekly emails to them deleted
     suggestions: int  # records of their being suggested in others' emails deleted
     quotes: int  # quotes of their posts taken out of the records of others' emails
+    emails: int  # their own emails deleted from the outbox folder
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
 def erase_member(
-    sessions: sessionmaker[Session], external_id: str, clock: Callable[[], datetime] = utcnow
+    sessions: sessionmaker[Session],
+    external_id: str,
+    data_dir: Path | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Erasure:
-    """Erase the member with this id (NotFound: none), in one transaction."""
+    """Erase the member with this id (NotFound: none), in one transaction; then their emails
+    in `data_dir`'s outbox, where `matcher digest` writes them (None: no outbox)."""
     with sessions.begin() as session:
         member = get_member(session, external_id, "member_id")
         old_id, now = member.external_id, clock()
@@ -101,7 +106,8 @@ def erase_member(
         session.merge(ErasedId(id_hash=erased_id_hash(old_id)))  # retired: no one's again
         vectors = forget_unused_vectors(session)
     _checkpoint(sessions)
-    return Erasure(old_id, len(posts), vectors, digests, suggestions, quotes)
+    emails = _forget_emails(data_dir, old_id) if data_dir is not None else 0
+    return Erasure(old_id, len(posts), vectors, digests, suggestions, quotes, emails)
 
 
 def _checkpoint(sessions: sessionmaker[Session]) -> None:
@@ -113,7 +119,7 @@ def _checkpoint(sessions: sessionmaker[Session]) -> None:
             session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
-def forget_emails(data_dir: Path, member_id: str) -> int:
+def _forget_emails(data_dir: Path, member_id: str) -> int:
     """Delete the member's own emails from the outbox (`<data_dir>/outbox/<week>/`, where
     `matcher digest` writes them), listing each week again without them; how many."""
     from matcher.digest.mail import Outbox
@@ -129,7 +135,7 @@ def forget_unused_vectors(session: Session) -> int:
     stale = [h for h in set(session.scalars(select(TextVector.text_hash))) if h not in held]
     return sum(
         session.execute(delete(TextVector).where(TextVector.text_hash.in_(part))).rowcount
-        for part in in_batches(sorted(stale), BATCH)
+        for part in in_batches(sorted(stale))
     )
 
 

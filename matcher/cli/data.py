@@ -158,7 +158,7 @@ def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> No
     again, so take them out of the files you import (an import naming them is refused).
     """
     from matcher.community import get_member
-    from matcher.erase import erase_member, forget_emails
+    from matcher.erase import erase_member
 
     with app.sessions() as session:
         names = {m: get_member(session, m, "MEMBER_ID").name for m in dict.fromkeys(member_ids)}
@@ -166,14 +166,13 @@ def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> No
         who = ", ".join(f"{m} ({name})" for m, name in names.items())
         click.confirm(f"Erase {who} for good? This cannot be undone", abort=True)
     for member_id in names:
-        erased = erase_member(app.sessions, member_id)
-        emails = forget_emails(app.settings.data_dir, member_id)
+        erased = erase_member(app.sessions, member_id, app.settings.data_dir)
         app.out.print(
             f"erased {erased.member_id}: posts emptied {erased.posts}; records forgotten of "
             f"weekly emails to them {erased.digests}, of suggestions of them to others "
             f"{erased.suggestions}, of quotes of their posts in others' {erased.quotes}; "
             f"cached vectors deleted {erased.vectors}; their emails deleted from the outbox "
-            f"{emails}",
+            f"{erased.emails}",
             markup=False,
         )
     app.out.print(
