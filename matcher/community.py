@@ -29,15 +29,7 @@ from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.io.parse import Bad
 from matcher.io.schema import COLUMNS
 from matcher.io.validate import PARSERS
-from matcher.store import (
-    ErasedId,
-    Interaction,
-    Member,
-    Post,
-    erased_id_hash,
-    mark_reopened,
-    utcnow,
-)
+from matcher.store import Interaction, Member, Post, mark_reopened, retired_ids, utcnow
 
 Clock = Callable[[], datetime]
 Row = TypeVar("Row", Member, Post, Interaction)
@@ -154,7 +146,7 @@ def add_member(
     )
     try:
         with sessions.begin() as session:
-            if session.get(ErasedId, erased_id_hash(member.external_id)) is not None:
+            if retired_ids(session, [member.external_id]):
                 raise Conflict(
                     f"the id {member.external_id!r} was a member's who was erased at their "
                     "request: it is given to no one again"

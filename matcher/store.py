@@ -213,6 +213,16 @@ def erased_id_hash(external_id: str) -> str:
     return hashlib.sha256(b"matcher erased id\x00" + external_id.strip().encode()).hexdigest()
 
 
+def retired_ids(session: Session, external_ids: Iterable[str]) -> set[str]:
+    """Those of these member ids that an erased member had: no one may be given them."""
+    hashed = {erased_id_hash(i): i for i in external_ids}
+    found: set[str] = set()
+    for part in in_batches(sorted(hashed)):
+        query = select(ErasedId.id_hash).where(ErasedId.id_hash.in_(part))
+        found.update(hashed[h] for h in session.scalars(query))
+    return found
+
+
 class ApiKey(Base):
     """An API key, stored only as a hash, with its scopes."""
 

@@ -17,15 +17,14 @@ from matcher.io.queries import CHUNK, stored_rows
 from matcher.io.schema import COLUMNS, DEFAULTED, ENTITIES, STORE_NAMES
 from matcher.io.validate import Rows, validate
 from matcher.store import (
-    ErasedId,
     ImportRun,
     Interaction,
     Member,
     Post,
-    erased_id_hash,
     in_batches,
     mark_reopened,
     refresh_statistics,
+    retired_ids,
     utcnow,
 )
 
@@ -194,9 +193,10 @@ def _plan(
             and not old["unsubscribed_at"]
             and bool(row["unsubscribed_at"])
         )
-        if record["id"] in unsubscribed or unsubscribing or (old is None and row.get("erased_at")):
+        erased_row = old is None and bool(row.get("erased_at"))  # an export's erased member
+        if record["id"] in unsubscribed or unsubscribing or erased_row:
             row["email_consent"] = False
-        if old is None and row.get("erased_at"):  # an erased member's row (an export's)
+        if erased_row:
             row["active"] = False
         if "tags" in row and row["tags"] is None:
             row["tags"] = []
@@ -232,27 +232,25 @@ def _erased_rows(
         )
         erased.update(session.scalars(query))
     problems = []
-    members = rows["members"]
-    origin = dict(zip((r["id"] for r in members.records), members.origins, strict=True))
-    claimed = [r["id"] for r in members.records if r["erased_at"] is not None]
+    where = {
+        e: dict(zip((r["id"] for r in rows[e].records), rows[e].origins, strict=True))
+        for e in columns
+    }
+    claimed = [r["id"] for r in rows["members"].records if r["erased_at"] is not None]
     for part in in_batches(sorted(claimed), CHUNK):
         query = select(Member.external_id).where(
             Member.external_id.in_(part), Member.erased_at.is_(None)
         )
         for key in session.scalars(query):
             reason = "a member is erased with `matcher erase`, which takes out their data"
-            problems.append(RowProblem(*origin[key], "erased_at", reason))
-    new = {erased_id_hash(r["id"]): r["id"] for r in plans["members"].inserts}
-    retired: set[str] = set()
-    for part in in_batches(sorted(new), CHUNK):
-        query = select(ErasedId.id_hash).where(ErasedId.id_hash.in_(part))
-        retired.update(new[h] for h in session.scalars(query))
+            problems.append(RowProblem(*where["members"][key], "erased_at", reason))
+    retired = retired_ids(session, (r["id"] for r in plans["members"].inserts))
     take_out = "was erased at their request: take them out of your files"
     for key in sorted(retired):
-        problems.append(RowProblem(*origin[key], "id", f"the id was a member's who {take_out}"))
+        problems.append(
+            RowProblem(*where["members"][key], "id", f"the id was a member's who {take_out}")
+        )
     for entity, changed in touched.items():
-        records = rows[entity]
-        where = dict(zip((r["id"] for r in records.records), records.origins, strict=True))
         for record in changed:
             for column in columns[entity]:
                 member = record[column]
@@ -260,10 +258,10 @@ def _erased_rows(
                     reason = (
                         f"member {member!r} was erased at their request: nothing of theirs changes"
                     )
-                    problems.append(RowProblem(*where[record["id"]], column, reason))
+                    problems.append(RowProblem(*where[entity][record["id"]], column, reason))
                 elif member in retired and entity != "members":  # the row above says it too
                     reason = f"member {member!r}: the id was a member's who {take_out}"
-                    problems.append(RowProblem(*where[record["id"]], column, reason))
+                    problems.append(RowProblem(*where[entity][record["id"]], column, reason))
     return sorted(problems, key=lambda p: (p.file, p.row))
 
 
