@@ -87,7 +87,7 @@ def test_stats_summarises_the_store(run):
     assert "the store is empty" not in text
 
 
-@pytest.mark.parametrize("command", ["import", "export", "stats", "erase"])
+@pytest.mark.parametrize("command", ["import", "export", "stats", "erase", "members"])
 def test_every_command_explains_itself(command):
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0

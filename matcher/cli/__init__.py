@@ -123,6 +123,7 @@ from matcher.cli.demo import demo_command  # noqa: E402
 from matcher.cli.digest import digest_command  # noqa: E402
 from matcher.cli.engine import build_command, builds_command, match_command  # noqa: E402
 from matcher.cli.evaluate import evaluate_group  # noqa: E402
+from matcher.cli.members import members_group  # noqa: E402
 from matcher.cli.serve import keys_group, serve_command  # noqa: E402
 
 for command in (
@@ -130,6 +131,7 @@ for command in (
     export_command,
     stats_command,
     erase_command,
+    members_group,
     demo_command,
     build_command,
     builds_command,

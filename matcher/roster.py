@@ -1,0 +1,197 @@
+"""The organiser's view of the members: find them by id, name, kind or town, and read one
+member's whole record (their private fields too: the organiser holds them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from matcher.community import get_member
+from matcher.store import Digest, Interaction, Member, Post, utcnow
+
+STATUSES = ("active", "closed", "erased", "all")
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A page of members (plain rows, in the order they were added) and how many match."""
+
+    members: list[dict[str, Any]]
+    total: int
+
+
+def status_of(member: Member) -> str:
+    """active, closed (by themselves or the organiser) or erased (at their request)."""
+    if member.erased_at is not None:
+        return "erased"
+    return "active" if member.active else "closed"
+
+
+def emails_of(member: Member) -> str:
+    """Whether the weekly email reaches them, and if not, why (as the digest decides)."""
+    if not member.active:
+        return "off: not active"
+    if not member.email_consent:
+        return "off: unsubscribed" if member.unsubscribed_at else "off: no consent"
+    if not (member.email or "").strip():
+        return "off: no address"
+    return "on"
+
+
+def find_members(
+    session: Session,
+    text: str | None = None,
+    *,
+    kind: str | None = None,
+    town: str | None = None,
+    status: str = "active",
+    limit: int = 50,
+    now: datetime | None = None,
+) -> Roster:
+    """Members whose id or name holds `text` (any case), of `kind`, in `town` (any case), with
+    `status` (one of STATUSES): at most `limit` of them, each with their open needs and offers
+    and the help they gave."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    query = select(Member).where(*_member_filters(text, kind, town, status))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    members = session.scalars(query.order_by(Member.id).limit(limit)).all()
+    ids = [m.id for m in members]
+    open_posts = _open_posts(session, ids, now or utcnow())
+    helped = dict(
+        session.execute(
+            select(Interaction.from_member_id, func.count())
+            .where(Interaction.kind == "helped", Interaction.from_member_id.in_(ids))
+            .group_by(Interaction.from_member_id)
+        ).all()
+    )
+    rows = [
+        {
+            "id": m.external_id,
+            "name": m.name,
+            "kind": m.kind,
+            "town": m.town,
+            "status": status_of(m),
+            "emails": emails_of(m),
+            "open_needs": open_posts.get((m.id, "need"), 0),
+            "open_offers": open_posts.get((m.id, "offer"), 0),
+            "helped": helped.get(m.id, 0),
+            "joined_at": m.joined_at.isoformat(),
+        }
+        for m in members
+    ]
+    return Roster(rows, int(total))
+
+
+def member_record(session: Session, member_id: str, *, now: datetime | None = None) -> dict:
+    """Everything the store holds about one member: profile, posts (newest first), the
+    interactions they took part in by kind and side, and their weekly emails."""
+    member = get_member(session, member_id, "MEMBER_ID")
+    now = now or utcnow()
+    posts = session.scalars(
+        select(Post).where(Post.member_id == member.id).order_by(Post.created_at.desc(), Post.id)
+    ).all()
+    given = _interaction_counts(session, Interaction.from_member_id == member.id)
+    received = _interaction_counts(session, Interaction.to_member_id == member.id)
+    digests = session.scalars(
+        select(Digest).where(Digest.member_id == member.id).order_by(Digest.week.desc())
+    ).all()
+    sent = [d for d in digests if d.status == "sent"]
+    return {
+        "id": member.external_id,
+        "name": member.name,
+        "kind": member.kind,
+        "status": status_of(member),
+        "emails": emails_of(member),
+        "town": member.town,
+        "country": member.country,
+        "latitude": member.latitude,
+        "longitude": member.longitude,
+        "tags": list(member.tags or []),
+        "bio": member.bio,
+        "email": member.email,
+        "email_consent": member.email_consent,
+        "contact": member.contact,
+        "share_contact": member.share_contact,
+        "capacity": member.capacity,
+        "joined_at": _iso(member.joined_at),
+        "last_active_at": _iso(member.last_active_at),
+        "unsubscribed_at": _iso(member.unsubscribed_at),
+        "closed_at": _iso(member.closed_at),
+        "erased_at": _iso(member.erased_at),
+        "posts": [
+            {
+                "id": p.external_id,
+                "side": p.side,
+                "status": "expired" if _expired(p, now) else p.status,
+                "created_at": _iso(p.created_at),
+                "expires_at": _iso(p.expires_at),
+                "tags": list(p.tags or []),
+                "text": p.text,
+            }
+            for p in posts
+        ],
+        "interactions": {"by_them": given, "to_them": received},
+        "weekly_emails": {
+            "sent": len(sent),
+            "last_sent_at": _iso(max((d.sent_at for d in sent if d.sent_at), default=None)),
+            "weeks": [{"week": d.week, "status": d.status} for d in digests[:8]],
+        },
+    }
+
+
+def _member_filters(
+    text: str | None, kind: str | None, town: str | None, status: str
+) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if text and text.strip():
+        needle = text.strip().lower()
+        filters.append(
+            or_(
+                func.lower(Member.external_id).contains(needle, autoescape=True),
+                func.lower(Member.name).contains(needle, autoescape=True),
+            )
+        )
+    if kind:
+        filters.append(Member.kind == kind.strip().lower())
+    if town:
+        filters.append(func.lower(Member.town) == town.strip().lower())
+    if status == "active":
+        filters.append(Member.active.is_(True))
+    elif status == "closed":
+        filters.extend([Member.active.is_(False), Member.erased_at.is_(None)])
+    elif status == "erased":
+        filters.append(Member.erased_at.is_not(None))
+    return filters
+
+
+def _open_posts(session: Session, member_ids: list[int], now: datetime) -> dict:
+    query: Select = (
+        select(Post.member_id, Post.side, func.count())
+        .where(
+            Post.member_id.in_(member_ids),
+            Post.status == "open",
+            or_(Post.expires_at.is_(None), Post.expires_at > now),
+        )
+        .group_by(Post.member_id, Post.side)
+    )
+    return {(member, side): n for member, side, n in session.execute(query).all()}
+
+
+def _interaction_counts(session: Session, where: ColumnElement[bool]) -> dict[str, int]:
+    rows = session.execute(
+        select(Interaction.kind, func.count()).where(where).group_by(Interaction.kind)
+    ).all()
+    return {kind: int(n) for kind, n in sorted(rows)}
+
+
+def _expired(post: Post, now: datetime) -> bool:
+    return post.status == "open" and post.expires_at is not None and post.expires_at <= now
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

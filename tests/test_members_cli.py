@@ -1,0 +1,101 @@
+"""The `members` commands: the organiser finds members and reads one member's record."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import main
+from matcher.db import close_store, open_store
+from matcher.roster import find_members, member_record
+from tests.conftest import settings_in
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def run(tmp_path: Path):
+    """`matcher` against a store in the test's folder holding tests/data/good."""
+    runner = CliRunner()
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def invoke(*args: str, exit_code: int = 0):
+        result = runner.invoke(main, ["--database-url", url, *args], catch_exceptions=False)
+        assert result.exit_code == exit_code, result.output
+        return result
+
+    invoke("import", str(DATA / "good"))
+    return invoke
+
+
+def _ids(run, *args: str) -> list[str]:
+    listed = json.loads(run("members", "list", "--json", *args).stdout)
+    assert listed["total"] == len(listed["members"])
+    return [m["id"] for m in listed["members"]]
+
+
+def test_members_are_found_by_id_or_name_kind_town_and_status(run):
+    assert _ids(run) == ["m1", "m2", "m3", "m4"]  # m5 is not active
+    assert _ids(run, "VELVET") == ["m1"]  # any case, in the name
+    assert _ids(run, "m4") == ["m4"]  # in the id
+    assert _ids(run, "--kind", "studio") == ["m4"]
+    assert _ids(run, "--town", "leeds") == ["m1", "m2", "m3"]
+    assert _ids(run, "--status", "closed") == ["m5"]
+    assert _ids(run, "--status", "all", "--town", "toronto") == ["m5"]
+    assert _ids(run, "%") == []  # a wildcard of SQL is only a character here
+
+
+def test_the_list_says_who_the_weekly_email_reaches_and_what_each_has_done(run):
+    members = {m["id"]: m for m in json.loads(run("members", "list", "--json").stdout)["members"]}
+    assert members["m1"]["emails"] == "on"
+    assert members["m3"]["emails"] == "off: no consent"
+    assert (members["m1"]["open_needs"], members["m1"]["open_offers"]) == (1, 0)  # p4 closed
+    assert (members["m4"]["open_offers"], members["m4"]["helped"]) == (1, 1)
+    assert members["m2"]["helped"] == 0  # accepted a request, no help recorded yet
+    run("erase", "m1", "--yes")
+    assert [m.startswith("erased-") for m in _ids(run, "--status", "erased")] == [True]
+    assert "m1" not in _ids(run, "--status", "all")  # erased: their id is gone
+
+
+def test_a_page_says_how_many_more_there_are(run):
+    listed = json.loads(run("members", "list", "--json", "--limit", "2").stdout)
+    assert [m["id"] for m in listed["members"]] == ["m1", "m2"]
+    assert listed["total"] == 4
+    assert "the first 2" in run("members", "list", "--limit", "2").stdout
+    assert "no members match" in run("members", "list", "nobody-at-all").stdout
+
+
+def test_a_members_record_holds_private_fields_posts_interactions_and_emails(run):
+    record = json.loads(run("members", "show", "m1", "--json").stdout)
+    assert record["email"] == "hum@example.org"
+    assert [p["id"] for p in record["posts"]] == ["p1", "p4"]  # newest first
+    assert [p["status"] for p in record["posts"]] == ["open", "closed"]
+    assert record["interactions"] == {
+        "by_them": {"contacted": 1, "shown": 1},
+        "to_them": {"accepted": 1, "helped": 1},
+    }
+    assert record["weekly_emails"] == {"sent": 0, "last_sent_at": None, "weeks": []}
+    shown = run("members", "show", "m1").stdout
+    assert "hum@example.org" in shown and "Looking for a drummer" in shown
+    assert "interactions to them: accepted 1, helped 1" in shown
+
+
+def test_an_unknown_member_is_named_in_a_one_line_error(run):
+    result = run("members", "show", "nobody", exit_code=1)
+    assert "no member 'nobody'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_post_past_its_expiry_is_not_counted_open(run, tmp_path: Path):
+    sessions = open_store(settings_in(tmp_path, f"sqlite:///{tmp_path / 'cli.db'}"))
+    before, after = datetime(2026, 6, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    with sessions() as session:
+        assert find_members(session, "m2", now=before).members[0]["open_offers"] == 1
+        assert find_members(session, "m2", now=after).members[0]["open_offers"] == 0
+        assert member_record(session, "m2", now=after)["posts"][0]["status"] == "expired"
+        assert member_record(session, "m2", now=before)["posts"][0]["status"] == "open"
+    close_store(sessions)
