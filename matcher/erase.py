@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -69,9 +69,11 @@ def erase_member(
     external_id: str,
     data_dir: Path | None = None,
     clock: Callable[[], datetime] = utcnow,
+    outboxes: Sequence[Path] = (),
 ) -> Erasure:
     """Erase the member with this id (NotFound: none), in one transaction; then their emails
-    in `data_dir`'s outbox, where `matcher digest` writes them (None: no outbox)."""
+    in `data_dir`'s outbox, where `matcher digest` writes them (None: no outbox), and in each
+    of `outboxes`, folders that `matcher digest --outbox DIR` wrote to."""
     with sessions.begin() as session:
         member = get_member(session, external_id, "member_id")
         old_id, now = member.external_id, clock()
@@ -106,7 +108,8 @@ def erase_member(
         session.merge(ErasedId(id_hash=erased_id_hash(old_id)))  # retired: no one's again
         vectors = forget_unused_vectors(session)
     _checkpoint(sessions)
-    emails = _forget_emails(data_dir, old_id) if data_dir is not None else 0
+    weeks = sorted((Path(data_dir) / "outbox").glob("*")) if data_dir is not None else []
+    emails = _forget_emails([*weeks, *map(Path, outboxes)], old_id)
     return Erasure(old_id, len(posts), vectors, digests, suggestions, quotes, emails)
 
 
@@ -119,13 +122,13 @@ def _checkpoint(sessions: sessionmaker[Session]) -> None:
             session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
-def _forget_emails(data_dir: Path, member_id: str) -> int:
-    """Delete the member's own emails from the outbox (`<data_dir>/outbox/<week>/`, where
-    `matcher digest` writes them), listing each week again without them; how many."""
+def _forget_emails(folders: Sequence[Path], member_id: str) -> int:
+    """Delete the member's own emails from these outbox folders (`<data_dir>/outbox/<week>/`,
+    where `matcher digest` writes them, or another it was given), listing each folder's
+    emails again without them; how many."""
     from matcher.digest.mail import Outbox
 
-    weeks = sorted(p for p in (Path(data_dir) / "outbox").glob("*") if p.is_dir())
-    return sum(Outbox(week).forget(member_id) for week in weeks)
+    return sum(Outbox(folder).forget(member_id) for folder in folders if folder.is_dir())
 
 
 def forget_unused_vectors(session: Session) -> int:

@@ -290,24 +290,27 @@ def test_a_file_cannot_erase_a_member(run, tmp_path: Path):
     )
 
 
-def test_their_emails_leave_the_outbox(run, tmp_path: Path):
+def test_their_emails_leave_the_outbox_and_the_folders_named(run, tmp_path: Path):
     from email.message import EmailMessage
 
     from matcher.digest.mail import Outbox
 
     week = Outbox(tmp_path / "var" / "outbox" / "2026-W47")
-    for member, address in (("m1", "hum@example.org"), ("m2", "ana@example.org")):
-        message = EmailMessage()
-        message["To"], message["Subject"] = address, "People to meet this week"
-        message.set_content("hello")
-        week.send(member, "matcher@example.org", address, message.as_bytes())
-    week.close()
+    elsewhere = Outbox(tmp_path / "sent-by-hand")  # `matcher digest --outbox DIR`
+    for outbox in (week, elsewhere):
+        for member, address in (("m1", "hum@example.org"), ("m2", "ana@example.org")):
+            message = EmailMessage()
+            message["To"], message["Subject"] = address, "People to meet this week"
+            message.set_content("hello")
+            outbox.send(member, "matcher@example.org", address, message.as_bytes())
+        outbox.close()
     assert "hum@example.org" in (week.folder / "index.html").read_text()
-    done = run("erase", "m1", "--yes")
-    assert "their emails deleted from the outbox 1" in done.output
-    assert sorted(p.name for p in week.folder.glob("*.eml")) == ["m2.eml"]
-    index = (week.folder / "index.html").read_text()
-    assert "hum@example.org" not in index and "ana@example.org" in index
+    done = run("erase", "m1", "--yes", "--outbox", str(elsewhere.folder))
+    assert "their emails deleted from the outbox 2" in done.output
+    for outbox in (week, elsewhere):
+        assert sorted(p.name for p in outbox.folder.glob("*.eml")) == ["m2.eml"]
+        index = (outbox.folder / "index.html").read_text()
+        assert "hum@example.org" not in index and "ana@example.org" in index
 
 
 def test_an_import_cannot_give_a_retired_id_to_anyone(run):

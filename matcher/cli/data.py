@@ -144,18 +144,30 @@ def stats_command(app: AppContext, as_json: bool) -> None:
 @click.command("erase")
 @click.argument("member_ids", nargs=-1, required=True, metavar="MEMBER_ID...")
 @click.option("--yes", is_flag=True, help="Erase without asking first.")
+@click.option(
+    "--outbox",
+    "outboxes",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also delete their emails from DIR, a folder given to `matcher digest --outbox` "
+    "(repeat for each).",
+)
 @pass_app
-def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> None:
+def erase_command(
+    app: AppContext, member_ids: tuple[str, ...], yes: bool, outboxes: tuple[Path, ...]
+) -> None:
     """Erase members' personal data at their request, for good (the right to erasure).
 
     Their profile, the words of their posts, the cached vectors of those words and the
     records of their weekly emails go, and they leave matching at once. What stays is
     anonymous: the help between them and the others, so that it still counts for the others.
-    Their emails in the outbox (`<data-dir>/outbox/<week>/`) are deleted; other members'
-    emails there, like emails sent, keep what they said. Every id is checked before anything
-    is erased. The builds made before still hold their words: run `matcher build`, then
-    `matcher builds --keep 1`. Their id is retired: the API and imports give it to no one
-    again, so take them out of the files you import (an import naming them is refused).
+    Their emails in the outbox (`<data-dir>/outbox/<week>/`, and each --outbox DIR) are
+    deleted; other members' emails there, like emails sent, keep what they said. Every id
+    is checked before anything is erased. The builds made before still hold their words:
+    run `matcher build`, then `matcher builds --keep 1`. Their id is retired: the API and
+    imports give it to no one again, so take them out of the files you import (an import
+    naming them is refused).
     """
     from matcher.community import get_member
     from matcher.erase import erase_member
@@ -166,7 +178,7 @@ def erase_command(app: AppContext, member_ids: tuple[str, ...], yes: bool) -> No
         who = ", ".join(f"{m} ({name})" for m, name in names.items())
         click.confirm(f"Erase {who} for good? This cannot be undone", abort=True)
     for member_id in names:
-        erased = erase_member(app.sessions, member_id, app.settings.data_dir)
+        erased = erase_member(app.sessions, member_id, app.settings.data_dir, outboxes=outboxes)
         app.out.print(
             f"erased {erased.member_id}: posts emptied {erased.posts}; records forgotten of "
             f"weekly emails to them {erased.digests}, of suggestions of them to others "
