@@ -207,7 +207,7 @@ def list_builds(models_dir: Path) -> list[dict[str, Any]]:
             manifest = json.loads((folder / MANIFEST).read_text())
         except (OSError, ValueError) as exc:  # listed, so that it can be found and removed
             manifest = {"build_id": folder.name, "unreadable": f"cannot read the manifest: {exc}"}
-        damage = _damage(folder, manifest.get("files", {}))
+        damage = damage_of(folder, manifest)
         if damage and "unreadable" not in manifest:
             manifest = {"build_id": folder.name, "unreadable": damage}
         builds.append({**manifest, "folder": folder.name, "current": folder.resolve() == current})
@@ -224,8 +224,9 @@ def remove_builds(models_dir: Path, keep: int) -> list[str]:
     return removed
 
 
-def _damage(folder: Path, sizes: dict[str, int]) -> str | None:
+def damage_of(folder: Path, manifest: dict[str, Any]) -> str | None:
     """What is wrong with a build's files against the sizes its manifest wrote down."""
+    sizes = manifest.get("files", {})
     missing = [name for name in sizes if not (folder / name).is_file()]
     if missing:
         return f"damaged: {', '.join(missing)} missing"

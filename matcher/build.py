@@ -96,13 +96,26 @@ def build_model(
     return BuildResult(manifest["build_id"], folder, manifest, current)
 
 
+def current_build_damage(settings: Settings) -> str | None:
+    """What is wrong with the current build's files ("damaged: ..."), or None (none, or no
+    current build)."""
+    try:
+        folder = artifacts.resolve(settings.models_dir)
+        return artifacts.damage_of(folder, artifacts.read_manifest(folder))
+    except BuildError:
+        return None
+
+
 def current_build_matches(sessions: sessionmaker[Session], settings: Settings) -> str | None:
     """The id of the current build if it was made from exactly the store's content, with the
     configured encoder and this release's pair features (so a new build would change nothing),
     else None."""
     try:
-        manifest = artifacts.read_manifest(artifacts.resolve(settings.models_dir))
+        folder = artifacts.resolve(settings.models_dir)
+        manifest = artifacts.read_manifest(folder)
     except BuildError:
+        return None
+    if artifacts.damage_of(folder, manifest):  # a file cut short or lost since
         return None
     if manifest.get("encoder", {}).get("name") != encoder_name(settings.encoder):
         return None

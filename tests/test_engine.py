@@ -300,6 +300,13 @@ def test_build_if_stale_skips_only_when_nothing_changed(community, settings, enc
     manifest_file.write_text(json.dumps(manifest))
     fifth = runner.invoke(main, [*args, "build", "--if-stale"])
     assert "nothing to do" not in fifth.output and fifth.exit_code == 0
+    # A damaged file (a disk full, a copy cut short): the scheduled job must mend it.
+    vectors = artifacts.resolve(settings.models_dir) / "vectors.npy"
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    sixth = runner.invoke(main, [*args, "build", "--if-stale"])
+    assert "nothing to do" not in sixth.output and sixth.exit_code == 0, sixth.output
+    assert "damaged" in sixth.output
+    assert artifacts.resolve(settings.models_dir) != vectors.parent
 
 
 def test_the_same_data_built_twice_in_one_second_gets_two_builds(community, settings, encoder):

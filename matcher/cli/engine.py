@@ -17,7 +17,7 @@ from matcher.explain import counted
     "--if-stale",
     is_flag=True,
     help="Do nothing when the current build was made from exactly this store, with this "
-    "encoder and this release's pair features.",
+    "encoder and this release's pair features, and its files are whole.",
 )
 @pass_app
 def build_command(app: AppContext, if_stale: bool) -> None:
@@ -29,10 +29,12 @@ def build_command(app: AppContext, if_stale: bool) -> None:
     Old builds beyond MATCHER_KEEP_BUILDS (default 10; 0 keeps all) are then deleted,
     never the current one.
     """
-    from matcher.build import build_model, current_build_matches
+    from matcher.build import build_model, current_build_damage, current_build_matches
     from matcher.progress import rich_progress
 
-    if if_stale and (current := current_build_matches(app.sessions, app.settings)):
+    if if_stale and (damage := current_build_damage(app.settings)):
+        app.out.print(f"the current build is {damage}: building anew", markup=False)
+    elif if_stale and (current := current_build_matches(app.sessions, app.settings)):
         app.out.print(f"build {current} is up to date with the store: nothing to do")
         return
     with rich_progress(app.console) as reporter:
