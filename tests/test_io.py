@@ -121,6 +121,22 @@ def test_a_header_slip_is_named(sessions, tmp_path: Path, header, reason):
     assert problems[0].reason.startswith(reason)
 
 
+def test_an_optional_column_written_in_another_case_is_refused_not_dropped(sessions, tmp_path):
+    # Ignored with a warning, it lost every member's address and consent without a word.
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,Email,Email_Consent, town,notes\nm1,A,band,a@example.org,yes,Leeds,x\n"
+    )
+    problems = rejected(sessions, [tmp_path])
+    assert [(p.row, p.field, p.reason) for p in problems] == [
+        (0, column, f"the header has {found!r}: write it {column!r}, lower case, no spaces")
+        for found, column in (
+            (" town", "town"),
+            ("Email", "email"),
+            ("Email_Consent", "email_consent"),
+        )
+    ]  # and 'notes', no column of ours, is only warned about
+
+
 def test_a_member_cannot_help_themself(stocked, tmp_path: Path):
     (tmp_path / "interactions.csv").write_text(
         "id,kind,from_member_id,to_member_id,occurred_at\n"
@@ -382,6 +398,13 @@ def test_a_file_not_in_utf8_says_so_and_how_to_save_it(sessions, tmp_path: Path)
     (problem,) = problems
     assert (problem.row, problem.field) == (0, "file")
     assert problem.reason.startswith("the file is not UTF-8 (a Latin-1 or Windows file?): save")
+    (tmp_path / "members.csv").write_bytes("id,name,kind\nm1,Björk,artist\n".encode("utf-16"))
+    (problem,) = rejected(sessions, [tmp_path])
+    assert problem.reason.startswith("the file is UTF-16 (a 'Unicode text' export?): save it as")
+    (tmp_path / "members.csv").unlink()
+    (tmp_path / "members.jsonl").write_bytes('{"id": "m1", "name": "Björk"}\n'.encode("latin-1"))
+    (problem,) = rejected(sessions, [tmp_path])
+    assert problem.reason.endswith("save it as UTF-8, e.g. with your editor")
 
 
 def test_the_role_check_reads_the_stored_posts_of_a_file_that_leaves_them_out(

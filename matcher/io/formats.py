@@ -64,11 +64,7 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
         try:
             frame, unread = _read(path, name, frames.problems)
         except UnicodeDecodeError:
-            reason = (
-                "the file is not UTF-8 (a Latin-1 or Windows file?): save it as UTF-8, e.g. "
-                "with a spreadsheet's 'CSV UTF-8' format"
-            )
-            frames.problems.append(RowProblem(name, 0, "file", reason))
+            frames.problems.append(RowProblem(name, 0, "file", _not_utf8(path)))
             continue
         except (OSError, ValueError) as exc:  # unreadable, not CSV/JSON
             frames.problems.append(RowProblem(name, 0, "file", f"cannot read the file: {exc}"))
@@ -83,6 +79,9 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
         for column in missing:
             reason = "required column missing" + _header_hint(frame.columns, column)
             frames.problems.append(RowProblem(name, 0, column, reason))
+        for found, column in _miswritten(frame.columns, entity):  # else ignored: data lost
+            reason = f"the header has {found!r}: write it {column!r}, lower case, no spaces"
+            frames.problems.append(RowProblem(name, 0, column, reason))
         frames.columns_of[name] = frozenset(str(c) for c in frame.columns) - {ROW, ABSENT}
         frame[FILE] = name
         parts[entity].append(frame)
@@ -90,6 +89,29 @@ def read_files(paths: Iterable[Path | str]) -> Frames:
         if found:
             setattr(frames, entity, pd.concat(found, ignore_index=True).astype(object))
     return frames
+
+
+def _not_utf8(path: Path) -> str:
+    """Why a file could not be read as UTF-8, and how to save it so."""
+    with open(path, "rb") as file:
+        start = file.read(2)
+    if start in (b"\xff\xfe", b"\xfe\xff"):
+        what = "the file is UTF-16 (a 'Unicode text' export?)"
+    else:
+        what = "the file is not UTF-8 (a Latin-1 or Windows file?)"
+    how = "a spreadsheet's 'CSV UTF-8' format" if format_of(path) == "csv" else "your editor"
+    return f"{what}: save it as UTF-8, e.g. with {how}"
+
+
+def _miswritten(found: Iterable[object], entity: str) -> list[tuple[str, str]]:
+    """(header name, column) of the optional columns written in another case or with spaces
+    (required ones are named as missing, with the same hint)."""
+    names = {str(c) for c in found}
+    return [
+        (name, name.strip().casefold())
+        for name in sorted(names - set(COLUMNS[entity]))
+        if name.strip().casefold() in set(COLUMNS[entity]) - REQUIRED[entity] - names
+    ]
 
 
 def _header_hint(found: Iterable[object], column: str) -> str:
