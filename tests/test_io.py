@@ -296,6 +296,35 @@ def test_unknown_columns_are_ignored_and_warned_about_once_per_file(sessions, tm
     assert result.counts["members"]["inserted"] == 2
 
 
+def test_help_dated_before_the_need_it_names_is_warned_about(sessions, tmp_path: Path):
+    # Posts without created_at are dated at the import: the help of January then came before
+    # its need, and the ranker could learn nothing from it (a build said "0 labelled outcomes").
+    (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\nm2,B,session_musician\n")
+    (tmp_path / "posts.csv").write_text(
+        "id,member_id,side,text,created_at\n"
+        "p1,m1,need,a drummer,\np2,m1,need,a bassist,2025-12-01\n"
+    )
+    (tmp_path / "interactions.csv").write_text(
+        "id,kind,from_member_id,to_member_id,need_id,occurred_at\n"
+        "i1,helped,m2,m1,p2,2026-01-05\ni2,helped,m2,m1,p1,2026-01-05\n"
+    )
+    now = datetime(2026, 11, 28, tzinfo=UTC)
+    result = import_files(sessions, [tmp_path], clock=lambda: now)
+    assert result.warnings == [
+        f"{tmp_path / 'interactions.csv'}: 1 interaction(s) dated before the need or offer they "
+        "name was posted (the first, row 3: 'i2' at 2026-01-05T00:00:00+00:00, need_id 'p1' "
+        "posted 2026-11-28T00:00:00+00:00): the ranker cannot learn from them. Posts imported "
+        "without created_at are dated at their import: give created_at when importing past help"
+    ]
+    # The store's date counts for a post the file leaves undated; the file's, when it has one.
+    (tmp_path / "posts.csv").write_text(
+        "id,member_id,side,text,created_at\np1,m1,need,a drummer,2025-12-01\n"
+    )
+    assert import_files(sessions, [tmp_path], clock=lambda: now).warnings == []
+    (tmp_path / "posts.csv").unlink()
+    assert import_files(sessions, [tmp_path], clock=lambda: now).warnings == []
+
+
 def test_a_folders_files_named_for_nothing_are_named_in_a_warning(sessions, tmp_path: Path):
     (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\n")
     (tmp_path / "needs.csv").write_text("id,member_id,side,text\np1,m1,need,a drummer\n")

@@ -140,6 +140,7 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
                 warnings.append(f"{file}: ignored unknown column(s): {', '.join(extra)}")
     _check_references(rows, session, problems, frames.unread_ids)
     _check_closed_members(rows, session, now, problems)
+    warnings.extend(_dated_before_their_posts(rows, session, now))
     order = {name: i for i, name in enumerate(dict.fromkeys(frames.sources))}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.file, p.row))
     return Checked(rows, problems, warnings)
@@ -410,6 +411,40 @@ def _check_closed_members(
             reason = closed_problem(record[column], active, closed_at, record["occurred_at"])
             if reason:
                 problems.append(RowProblem(file, row, column, reason))
+
+
+def _dated_before_their_posts(rows: dict[str, Rows], session: Session, now: datetime) -> list[str]:
+    """A warning for each file of interactions dated before the need or offer they name was
+    posted: the features of an event read only what was known before it, so such help teaches
+    the ranker nothing. Usually the posts' created_at was left out, and they are dated at
+    their import."""
+    interactions = rows["interactions"]
+    about = _posts_about(session, interactions)
+    wanted = {post for posts in about for post in posts.values()} - {None}
+    if not wanted:
+        return []
+    query = select(Post.external_id, Post.created_at)
+    posted = dict(_stored(session, query, wanted))
+    for record in rows["posts"].records:
+        if record["id"] in wanted and (record["created_at"] or record["id"] not in posted):
+            posted[record["id"]] = record["created_at"] or now  # as the import dates it
+    early: dict[str, list[str]] = {}
+    records = zip(interactions.records, interactions.origins, about, strict=True)
+    for record, (file, row), posts in records:
+        when = record["occurred_at"]
+        late = [(c, p) for c, p in posts.items() if p in posted and when and when < posted[p]]
+        if late:
+            column, post = late[0]
+            early.setdefault(file, []).append(
+                f"row {row}: {record['id']!r} at {when.isoformat()}, {column} {post!r} posted "
+                f"{posted[post].isoformat()}"
+            )
+    return [
+        f"{file}: {len(found)} interaction(s) dated before the need or offer they name was "
+        f"posted (the first, {found[0]}): the ranker cannot learn from them. Posts imported "
+        "without created_at are dated at their import: give created_at when importing past help"
+        for file, found in early.items()
+    ]
 
 
 def _posts_about(session: Session, interactions: Rows) -> list[dict[str, str | None]]:
