@@ -390,6 +390,10 @@ class CurrentView:
         town is written as the whole of it ("Nashville, TN")."""
         return self._place(place)[:2] if place else ("", "")
 
+    def knows_place(self, place: str) -> bool:
+        """Whether any member of the build is in the typed place (else it brings no one nearer)."""
+        return bool(geo.in_place(self.index.town, self.index.country, place).any())
+
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
         """Where a typed place ("Leeds", "London, CA") is: where most of its members are, as
         built (`geo.central_point`; None when none is known or they are split between

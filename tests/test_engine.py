@@ -628,6 +628,25 @@ def test_the_cli_loads_the_encoder_only_to_read_a_typed_need(
     assert typed.exit_code == 0 and len(loaded) == 1
 
 
+def test_a_typed_need_that_says_nothing_or_names_an_unknown_town_is_told(
+    community, settings, encoder
+):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    build_model(community, encoder, settings, clock=clock)
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", settings.encoder, "match", "--text"]
+    empty = CliRunner().invoke(main, [*options, "  "])
+    assert empty.exit_code == 2 and "--text is empty" in empty.output
+    unknown = CliRunner().invoke(main, [*options, "a drummer", "--near", "Atlantis"])
+    assert unknown.exit_code == 0
+    assert "no member is in 'Atlantis'" in unknown.stderr
+    known = CliRunner().invoke(main, [*options, "a drummer", "--near", "glasgow"])
+    assert known.exit_code == 0 and "no member is in" not in known.stderr
+
+
 def test_an_empty_list_says_what_to_try(community, settings, encoder):
     from click.testing import CliRunner
 

@@ -219,6 +219,8 @@ def match_command(
     from matcher.geo import place_label
     from matcher.index import BuildIndex
 
+    if text is not None and not text.strip():
+        raise click.UsageError("--text is empty: type the need in words")
     if bool(member_id) == bool(text):
         raise click.UsageError("give either a MEMBER_ID or --text")
     index = BuildIndex.load(app.settings.models_dir, build)
@@ -235,6 +237,12 @@ def match_command(
     else:
         matches = matcher.for_text(text, tags=tags, town=near, limit=limit, filters=filters)
         home = matcher.view.typed_place(near)[1]
+        if near and not matcher.view.knows_place(near):
+            app.console.print(
+                f"warning: no member is in {near!r}: the need is matched as if it had no town",
+                style="yellow",
+                markup=False,
+            )
     if as_json:
         payload = {"build": index.build_id, "matches": [m.as_dict() for m in matches]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
