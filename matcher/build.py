@@ -25,8 +25,9 @@ from matcher.evaluate.baselines import content_score
 from matcher.features.pairs import FEATURES_VERSION
 from matcher.learn import learn
 from matcher.progress import Reporter, Silent
+from matcher.reference import REFERENCE_FOLDER, reference_calibration
 from matcher.retrieve import top_members
-from matcher.score import ContentScorer, content_calibration
+from matcher.score import MIN_CALIBRATION_SCORES, ContentScorer, content_calibration
 from matcher.snapshot import Community, load_community
 from matcher.store import utcnow
 
@@ -177,7 +178,20 @@ def _write_build(
         skip=_helped_with_itself(items, need_rows, offer_rows),
     )
     timings["candidates_seconds"] = round(time.perf_counter() - tick, 3)
-    calibration = content_calibration(scores, vectors[need_rows], vectors[offer_rows])
+    offerers = len(np.unique(member_rows[offer_rows]))
+    if (
+        offerers <= settings.candidates_per_need
+        or np.isfinite(scores).sum() < MIN_CALIBRATION_SCORES
+    ):
+        # Every member is every need's candidate: the community cannot say what a typical
+        # candidate among the nearest is (matcher.reference).
+        advance = reporter.task("calibrating on the demo community", 1)
+        calibration = reference_calibration(
+            encoder, settings.candidates_per_need, settings.models_dir / REFERENCE_FOLDER
+        )
+        advance(1)
+    else:
+        calibration = content_calibration(scores, vectors[need_rows], vectors[offer_rows])
     scorer = ContentScorer.from_manifest({"calibration": calibration}, settings)
     tick = time.perf_counter()
     learned = learn(

@@ -52,7 +52,9 @@ class ContentScorer:
         return np.where(has, expit(relevance + expit(relevance) * context), 0.0)
 
 
-MIN_CALIBRATION_SCORES = 100  # fewer candidate cosines than this: calibrate on sampled pairs
+# Fewer candidate cosines than this: a build calibrates on the demo community's
+# (matcher.reference); the store's evaluation on sampled pairs of the community's texts.
+MIN_CALIBRATION_SCORES = 100
 CALIBRATION_SAMPLE = 10_000
 
 

@@ -32,7 +32,7 @@ PEOPLE = [
     ("pho", "photographer", "Leeds", ["need gigs to photograph"], ["gig photography for bands"]),
     ("off", "band", "Leeds", ["need a photographer for gigs"], ["support slots at gigs"]),
     ("nom", "band", "Bristol", ["need our record mixed"], ["gig swaps for bands"]),
-    ("dsg", "designer", "Leeds", ["need bands who want posters"], ["I design gig posters"]),
+    ("dsg", "designer", "Leeds", ["need gig photography for posters"], ["I design gig posters"]),
     ("lab", "label", "Bristol", ["need bands to release records"], ["we release records"]),
 ]
 UNSUBSCRIBED = "off"
