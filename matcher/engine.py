@@ -288,6 +288,7 @@ class Matcher:
                 km[i],
                 typed_need=typed_need,
                 proximity_km=self.settings.proximity_km,
+                typical_cosine=self.scorer.mean,
             )
             if busy[i]:
                 reasons.append(explain.busy(int(asked[i]), int(capacity[i])))

@@ -38,12 +38,43 @@ def reasons_for(
     km: float,
     typed_need: str | None,
     proximity_km: float,
+    typical_cosine: float = -np.inf,
 ) -> list[explain.Reason]:
     """The reasons of candidate `i` of a scored batch, in the order they are shown: the need
     and offer of the match's `direction` (helps_you: the seeker's need, their offer;
-    you_help: their need, the seeker's offer), both when mutual or when only one exists."""
+    you_help: their need, the seeker's offer), both when mutual or when only one exists. A
+    need and an offer less alike than a typical candidate's (`typical_cosine`) are not quoted
+    as meeting each other, "you need a studio; they offer session drums" claims a fit that is
+    not there, unless nothing else can be said of the match."""
+    others: list[explain.Reason] = []
+    if is_mutual:
+        others.append(explain.mutual())
+    if shared:
+        others.append(explain.shared_tags(shared))
+    if same_town and person.town:
+        others.append(explain.same_town(person.town))
+    elif np.isfinite(km) and km <= 4 * proximity_km:
+        others.append(explain.nearby(km, person.town))
+    others.extend(history_reasons(view.index, ctx.seeker.member_id, person.member_id))
+    quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, typical_cosine)
+    if not quotes and not others:
+        quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, -np.inf)
+    return quotes + others
+
+
+def _quotes(
+    view: CurrentView,
+    ctx: Context,
+    i: int,
+    direction: str,
+    is_mutual: bool,
+    typed_need: str | None,
+    typical_cosine: float,
+) -> list[explain.Reason]:
+    """The need met by an offer, either way, of pairs at least `typical_cosine` alike."""
     reasons: list[explain.Reason] = []
-    forward, reverse = ctx.forward.offer[i] >= 0, ctx.reverse.need[i] >= 0
+    forward = ctx.forward.offer[i] >= 0 and ctx.forward.cosine[i] >= typical_cosine
+    reverse = ctx.reverse.need[i] >= 0 and ctx.reverse.cosine[i] >= typical_cosine
     show_forward = forward and (is_mutual or direction == "helps_you" or not reverse)
     show_reverse = reverse and (is_mutual or direction == "you_help" or not forward)
     if show_forward:
@@ -62,15 +93,6 @@ def reasons_for(
                 need_id, need_text, offer_id, offer_text, side, ctx.reverse.cosine[i]
             )
         )
-    if is_mutual:
-        reasons.append(explain.mutual())
-    if shared:
-        reasons.append(explain.shared_tags(shared))
-    if same_town and person.town:
-        reasons.append(explain.same_town(person.town))
-    elif np.isfinite(km) and km <= 4 * proximity_km:
-        reasons.append(explain.nearby(km, person.town))
-    reasons.extend(history_reasons(view.index, ctx.seeker.member_id, person.member_id))
     return reasons
 
 

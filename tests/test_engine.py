@@ -389,7 +389,9 @@ def test_help_already_given_with_a_need_is_not_quoted_back_as_evidence_for_it(
     wanted = "Looking for a drummer who likes shoegaze, Leeds area"
     with sessions.begin() as s:
         hum = add_member(s, "hum", "band", needs=[wanted])
-        ana = add_member(s, "ana", "session_musician", offers=["Session drums, any genre"])
+        ana = add_member(
+            s, "ana", "session_musician", offers=["Session drummer who likes shoegaze"]
+        )
         add_member(s, "kit", "session_musician", offers=["shoegaze drummer in Leeds"])
         need = s.scalars(select(Post).where(Post.member_id == hum.id)).one()
         add_interaction(s, "helped", ana, hum).need_post_id = need.id
@@ -400,7 +402,7 @@ def test_help_already_given_with_a_need_is_not_quoted_back_as_evidence_for_it(
     assert listed[index.member_row[ana.id]] < 0.99  # her offer's likeness, not 1.0
     ana_match = next(m for m in matcher.for_member("hum") if m.member_id == "ana")
     offer = next(r for r in ana_match.reasons if r["type"] == "need_offer")["offer"]
-    assert offer["quote"].startswith("Session drums") and not offer["helped_before"]
+    assert offer["quote"].startswith("Session drummer") and not offer["helped_before"]
     assert any(r["type"] == "prior_help" for r in ana_match.reasons)  # what she did is said
     # The weekly email's table scores the pair the same way.
     table = candidate_table(matcher, per_member=10)
@@ -464,6 +466,21 @@ def test_a_search_filtered_by_kind_looks_among_that_kind_whatever_the_limit(
     for limit in (1, 2, 20):
         found = matcher.for_text("drummer for gigs", limit=limit, filters=Filters(kind="venue"))
         assert [m.member_id for m in found] == ["room"]
+
+
+def test_a_need_and_an_offer_less_alike_than_a_typical_candidates_are_not_quoted(
+    sessions, settings, encoder
+):
+    # "You need a studio to record our EP; they offer session drums": the drummer is listed
+    # (for the tag they share), but the pair was quoted as a fit it is not.
+    with sessions.begin() as s:
+        add_member(s, "band", "band", needs=["a studio to record our debut EP"], tags=["indie"])
+        add_member(s, "studio", "studio", offers=["a studio to record your EP in"])
+        add_member(s, "drums", "session_musician", offers=["session drums"], tags=["indie"])
+    matcher = build_and_load(sessions, settings, encoder)
+    found = {m.member_id: [r["type"] for r in m.reasons] for m in matcher.for_member("band")}
+    assert found["studio"][0] == "need_offer"
+    assert "need_offer" not in found["drums"] and "shared_tags" in found["drums"]
 
 
 def test_in_a_community_of_a_few_a_match_is_told_and_a_stranger_is_not(sessions, settings, encoder):
