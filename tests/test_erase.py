@@ -218,6 +218,9 @@ def test_the_command_checks_every_id_first_and_asks(run):
     after = json.loads(run("stats", "--json").stdout)["members"]
     assert (after["active"], after["erased"]) == (before["active"] - 1, 1)
     assert f"({after['active']} active, 1 erased)" in run("stats").stdout
+    # No one of a kind any more (m1 was the only band): counted apart, the total the same.
+    assert "band" not in after["by_kind"] and after["total"] == before["total"]
+    assert "(erased)" in run("stats").stdout
     assert run("match", "m1").exit_code != 0
 
 

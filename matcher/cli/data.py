@@ -122,6 +122,8 @@ def stats_command(app: AppContext, as_json: bool) -> None:
     table.add_column("members", justify="right")
     for kind, n in members["by_kind"].items():
         table.add_row(kind, str(n))
+    if members["erased"]:
+        table.add_row("(erased)", str(members["erased"]))
     app.out.print(table)
     app.out.print(f"open needs: {posts['needs']}   open offers: {posts['offers']}")
     table = Table(title=f"{interactions['total']} interactions")

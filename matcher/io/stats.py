@@ -14,7 +14,15 @@ from matcher.store import ImportRun, Interaction, Member, Post, utcnow
 def community_stats(session: Session, *, now: datetime | None = None) -> dict[str, Any]:
     """Counts of the community at `now` (default: the current time), as plain JSON-able values."""
     now = now or utcnow()
-    by_kind = dict(session.execute(select(Member.kind, func.count()).group_by(Member.kind)).all())
+    # An erased member is no one of a kind any more: counted apart (their row keeps the kind
+    # for the history's features).
+    by_kind = dict(
+        session.execute(
+            select(Member.kind, func.count())
+            .where(Member.erased_at.is_(None))
+            .group_by(Member.kind)
+        ).all()
+    )
     active = session.scalar(select(func.count()).where(Member.active.is_(True))) or 0
     erased = session.scalar(select(func.count()).where(Member.erased_at.is_not(None))) or 0
     open_posts = dict(
@@ -35,7 +43,7 @@ def community_stats(session: Session, *, now: datetime | None = None) -> dict[st
     run = session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(1)).first()
     return {
         "members": {
-            "total": sum(by_kind.values()),
+            "total": sum(by_kind.values()) + erased,
             "active": active,
             "erased": erased,  # at their request (matcher.erase): closed, anonymous rows
             "by_kind": dict(sorted(by_kind.items())),
