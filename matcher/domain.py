@@ -66,6 +66,22 @@ SEEKER_END: dict[str, str] = {
 
 
 ARTICLE = {"need": "a need", "offer": "an offer"}
+# A member as the organiser finds them: active, closed (by themselves or the organiser), erased
+# (at their request), or any of these.
+MEMBER_STATUSES: tuple[str, ...] = ("active", "closed", "erased", "all")
+
+
+def weekly_email(
+    active: bool, consent: bool, email: str | None, unsubscribed_at: datetime | None = None
+) -> str:
+    """Whether the weekly email reaches a member ("on"), and if not, why ("off: ...")."""
+    if not active:
+        return "off: not active"
+    if not consent:
+        return "off: unsubscribed" if unsubscribed_at else "off: no consent"
+    if not (email or "").strip():
+        return "off: no address"
+    return "on"
 
 
 def closed_problem(

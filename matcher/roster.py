@@ -11,9 +11,8 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.community import get_member
+from matcher.domain import MEMBER_STATUSES, weekly_email
 from matcher.store import Digest, Interaction, Member, Post, utcnow
-
-STATUSES = ("active", "closed", "erased", "all")
 
 
 @dataclass(frozen=True)
@@ -33,13 +32,7 @@ def status_of(member: Member) -> str:
 
 def emails_of(member: Member) -> str:
     """Whether the weekly email reaches them, and if not, why (as the digest decides)."""
-    if not member.active:
-        return "off: not active"
-    if not member.email_consent:
-        return "off: unsubscribed" if member.unsubscribed_at else "off: no consent"
-    if not (member.email or "").strip():
-        return "off: no address"
-    return "on"
+    return weekly_email(member.active, member.email_consent, member.email, member.unsubscribed_at)
 
 
 def find_members(
@@ -53,10 +46,10 @@ def find_members(
     now: datetime | None = None,
 ) -> Roster:
     """Members whose id or name holds `text` (any case), of `kind`, in `town` (any case), with
-    `status` (one of STATUSES): at most `limit` of them, each with their open needs and offers
-    and the help they gave."""
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    `status` (one of MEMBER_STATUSES): at most `limit` of them, each with their open needs and
+    offers and the help they gave."""
+    if status not in MEMBER_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(MEMBER_STATUSES)}, not {status!r}")
     query = select(Member).where(*_member_filters(text, kind, town, status))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     members = session.scalars(query.order_by(Member.id).limit(limit)).all()

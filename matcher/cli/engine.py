@@ -32,11 +32,11 @@ def build_command(app: AppContext, if_stale: bool) -> None:
     from matcher.build import build_model, current_build_damage, current_build_matches
     from matcher.progress import rich_progress
 
-    if if_stale and (damage := current_build_damage(app.settings)):
-        app.out.print(f"the current build is {damage}: building anew", markup=False)
-    elif if_stale and (current := current_build_matches(app.sessions, app.settings)):
+    if if_stale and (current := current_build_matches(app.sessions, app.settings)):
         app.out.print(f"build {current} is up to date with the store: nothing to do")
         return
+    if if_stale and (damage := current_build_damage(app.settings)):  # why it is stale
+        app.out.print(f"the current build is {damage}: building anew", markup=False)
     with rich_progress(app.console) as reporter:
         result = build_model(app.sessions, app.encoder, app.settings, reporter=reporter)
     m = result.manifest

@@ -8,9 +8,7 @@ import click
 from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
-from matcher.domain import MEMBER_KINDS
-
-STATUSES = ("active", "closed", "erased", "all")  # matcher.roster.STATUSES, kept --help instant
+from matcher.domain import MEMBER_KINDS, MEMBER_STATUSES
 
 
 @click.group("members")
@@ -24,7 +22,7 @@ def members_group() -> None:
 @click.option("--town", help="Only members in this town (any case).")
 @click.option(
     "--status",
-    type=click.Choice(STATUSES),
+    type=click.Choice(MEMBER_STATUSES),
     default="active",
     show_default=True,
     help="Closed members closed their membership; erased ones asked to be erased.",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
+from matcher.domain import weekly_email
 from matcher.explain import quote
 from matcher.geo import place_label
 from matcher.live import read_separations
@@ -188,7 +189,7 @@ def _without_quotes(reasons: list[dict[str, Any]], withdrawn: set[str]) -> list[
 
 
 def _subscribed(person: Any) -> bool:
-    return bool(person.active and person.email_consent and (person.email or "").strip())
+    return weekly_email(person.active, person.email_consent, person.email) == "on"
 
 
 def _suggestion(

@@ -138,9 +138,12 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
             extra = sorted(frames.columns_of.get(file, frozenset()) - {*COLUMNS[entity], FILE})
             if extra:
                 warnings.append(f"{file}: ignored unknown column(s): {', '.join(extra)}")
-    _check_references(rows, session, problems, frames.unread_ids)
+    # The posts each interaction will be about: the file's, or, where its file leaves the
+    # column out, the stored interaction's (which the import keeps).
+    about = _posts_about(session, rows["interactions"])
+    _check_references(rows, about, session, problems, frames.unread_ids)
     _check_closed_members(rows, session, now, problems)
-    warnings.extend(_dated_before_their_posts(rows, session, now))
+    warnings.extend(_dated_before_their_posts(rows, about, session, now))
     order = {name: i for i, name in enumerate(dict.fromkeys(frames.sources))}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.file, p.row))
     return Checked(rows, problems, warnings)
@@ -243,11 +246,13 @@ def _check_duplicates(rows: Rows, problems: list[RowProblem]) -> None:
 
 def _check_references(
     rows: dict[str, Rows],
+    about: list[dict[str, str | None]],
     session: Session,
     problems: list[RowProblem],
     unread: dict[str, set[str] | None] | None = None,
 ) -> None:
-    """Every member and post a row names is in the files or the store; a name of a row that
+    """Every member and post a row names is in the files or the store (`about`: the posts of
+    each interaction, `_posts_about`); a name of a row that
     could not be read (`unread`: ids by entity, None where not known) is not "unknown": that
     row is the problem."""
     unread = unread or {}
@@ -266,9 +271,6 @@ def _check_references(
     posts = {
         r["id"]: (r["side"], r["member_id"]) for r in rows["posts"].records if r["id"] is not None
     }
-    # The posts each interaction will be about: the file's, or, where its file leaves the
-    # column out, the stored interaction's (which the import keeps).
-    about = _posts_about(session, rows["interactions"])
     wanted = {
         about[i][c]
         for i in range(len(about))
@@ -413,13 +415,14 @@ def _check_closed_members(
                 problems.append(RowProblem(file, row, column, reason))
 
 
-def _dated_before_their_posts(rows: dict[str, Rows], session: Session, now: datetime) -> list[str]:
+def _dated_before_their_posts(
+    rows: dict[str, Rows], about: list[dict[str, str | None]], session: Session, now: datetime
+) -> list[str]:
     """A warning for each file of interactions dated before the need or offer they name was
     posted: the features of an event read only what was known before it, so such help teaches
     the ranker nothing. Usually the posts' created_at was left out, and they are dated at
-    their import."""
+    their import. `about`: the need and offer of each interaction (`_posts_about`)."""
     interactions = rows["interactions"]
-    about = _posts_about(session, interactions)
     wanted = {post for posts in about for post in posts.values()} - {None}
     if not wanted:
         return []
