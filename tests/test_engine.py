@@ -497,7 +497,9 @@ def test_in_a_community_of_a_few_a_match_is_told_and_a_stranger_is_not(sessions,
     assert scores["drum"] > 0.9 and scores["art"] < 0.5
     kept = list((settings.models_dir / ".reference").glob("calibration-*.json"))
     assert len(kept) == 1  # computed once per encoder and list length
-    assert [b["build_id"] for b in artifacts.list_builds(settings.models_dir)] != []
+    # ... beside the builds, and never listed (nor removed) as one of them.
+    listed = [b["folder"] for b in artifacts.list_builds(settings.models_dir)]
+    assert listed == [matcher.index.build_id]
 
 
 def test_a_new_community_with_offers_only_does_not_make_strangers_typical(
