@@ -80,6 +80,7 @@ def candidate_table(
         np.concatenate([p_vu, p_uv]),
         "both",
         matcher.settings.reciprocal_operator,
+        matcher.settings.reciprocal_weight,
     )
     ids = index.member_ids
     table = pd.DataFrame(

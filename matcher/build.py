@@ -303,6 +303,7 @@ def _recorded_settings(settings: Settings) -> dict[str, Any]:
     keep = (
         "candidates_per_need",
         "reciprocal_operator",
+        "reciprocal_weight",
         "min_training_labels",
         "max_training_needs",
     )

@@ -33,6 +33,7 @@ AT_LEAST: dict[str, float] = {
     "proximity_km": 1e-9,
     "content_tag_weight": 0,  # shared tags and closeness only ever add to the content score
     "content_proximity_weight": 0,
+    "reciprocal_weight": 0,
     "max_body_bytes": 1,
     "trusted_proxies": 0,
 }
@@ -90,6 +91,10 @@ class Settings:
     candidates_per_need: int = 200  # offers retrieved per need before scoring
     match_limit: int = 20
     reciprocal_operator: str = "uninorm"  # uninorm | harmonic | product
+    # How much the other direction counts in a mutual pair's score against the direction asked
+    # (1: as much, 0: not at all). At 1 the uninorm lifted anyone you could help a lot above a
+    # stronger helper: measured on the demo's hidden truth, `bench/served_truth.py`.
+    reciprocal_weight: float = 0.5
     # The content score's log-odds weights of shared tags (Jaccard) and closeness (1 = same town).
     content_tag_weight: float = 1.0
     content_proximity_weight: float = 0.5

@@ -260,7 +260,13 @@ class Matcher:
             p_forward, p_reverse = self._learned(
                 seeker, needs, their_needs, ids, p_forward, p_reverse
             )
-        fused = pair_scores(p_forward, p_reverse, direction, self.settings.reciprocal_operator)
+        fused = pair_scores(
+            p_forward,
+            p_reverse,
+            direction,
+            self.settings.reciprocal_operator,
+            self.settings.reciprocal_weight,
+        )
         score, is_mutual = fused.score, fused.mutual
         eligible = fused.primary > 0
         if filters.mutual is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit, logit
 
 from matcher.config import CHOICES
 
@@ -10,23 +11,26 @@ OPERATORS = CHOICES["reciprocal_operator"]
 NEUTRAL = 0.5  # "no evidence either way" for the uninorm
 
 
-def uninorm(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The cross-ratio uninorm xy / (xy + (1-x)(1-y)): 0.5 is neutral, agreement reinforces."""
+def uninorm(x: np.ndarray, y: np.ndarray, weight: float = 1.0) -> np.ndarray:
+    """The cross-ratio uninorm xy / (xy + (1-x)(1-y)): 0.5 is neutral, agreement reinforces.
+    It adds the log-odds of x and y; `weight` scales y's (1: the uninorm itself)."""
     x = np.clip(np.asarray(x, dtype=np.float64), 1e-6, 1 - 1e-6)
     y = np.clip(np.asarray(y, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return x * y / (x * y + (1 - x) * (1 - y))
+    return expit(logit(x) + weight * logit(y))
 
 
-def harmonic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The harmonic mean 2xy / (x + y) (0 when both are 0)."""
+def harmonic(x: np.ndarray, y: np.ndarray, weight: float = 1.0) -> np.ndarray:
+    """The harmonic mean 2xy / (x + y) (0 when both are 0); `weight`: y's weight, x's is 1."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    total = x + y
-    return np.divide(2 * x * y, total, out=np.zeros_like(total), where=total > 0)
+    total = weight * x + y
+    return np.divide((1 + weight) * x * y, total, out=np.zeros_like(total), where=total > 0)
 
 
-def product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The product xy."""
-    return np.asarray(x, dtype=np.float64) * np.asarray(y, dtype=np.float64)
+def geometric(x: np.ndarray, y: np.ndarray, weight: float = 1.0) -> np.ndarray:
+    """The geometric mean of x and y (the operator "product": the root of xy), y weighing
+    `weight` (x: 1)."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return x ** (1 / (1 + weight)) * y ** (weight / (1 + weight))
 
 
 def is_mutual(forward: np.ndarray, reverse: np.ndarray) -> np.ndarray:
@@ -34,8 +38,13 @@ def is_mutual(forward: np.ndarray, reverse: np.ndarray) -> np.ndarray:
     return (np.asarray(forward) >= NEUTRAL) & (np.asarray(reverse) >= NEUTRAL)
 
 
-def fuse(forward: np.ndarray, reverse: np.ndarray, operator: str = "uninorm") -> np.ndarray:
+def fuse(
+    forward: np.ndarray, reverse: np.ndarray, operator: str = "uninorm", weight: float = 1.0
+) -> np.ndarray:
     """One score per pair from s(A->B) and s(B->A), both probabilities in [0, 1].
+
+    `weight` is how much the reverse direction counts against the direction asked (1: as
+    much; 0: not at all, the one-way score).
 
     Reverse evidence only ever adds, and only to a pair that is a match in its own direction:
     where B needs nothing A offers (reverse at or below neutral), or B is a weaker candidate
@@ -46,11 +55,11 @@ def fuse(forward: np.ndarray, reverse: np.ndarray, operator: str = "uninorm") ->
     forward = np.asarray(forward, dtype=np.float64)
     reverse = np.asarray(reverse, dtype=np.float64)
     if operator == "uninorm":
-        combined = uninorm(forward, np.maximum(reverse, NEUTRAL))
+        combined = uninorm(forward, np.maximum(reverse, NEUTRAL), weight)
     elif operator == "harmonic":
-        combined = harmonic(forward, reverse)
+        combined = harmonic(forward, reverse, weight)
     elif operator == "product":
-        combined = np.sqrt(product(forward, reverse))
+        combined = geometric(forward, reverse, weight)
     else:
         raise ValueError(f"unknown reciprocal operator {operator!r}; use one of {OPERATORS}")
     # At exactly neutral, reverse evidence adds nothing: each operator gives `forward` back.

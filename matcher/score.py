@@ -93,9 +93,10 @@ class PairScores:
 
 
 def pair_scores(
-    forward: np.ndarray, reverse: np.ndarray, direction: str, operator: str
+    forward: np.ndarray, reverse: np.ndarray, direction: str, operator: str, weight: float = 1.0
 ) -> PairScores:
-    """Fuse the two directions for `direction` (helps_you, you_help or both)."""
+    """Fuse the two directions for `direction` (helps_you, you_help or both), the other one
+    weighing `weight` (`reciprocal.fuse`)."""
     forward = np.asarray(forward, dtype=np.float64)
     reverse = np.asarray(reverse, dtype=np.float64)
     if direction == "helps_you":
@@ -107,6 +108,6 @@ def pair_scores(
     else:
         primary, secondary = np.maximum(forward, reverse), np.minimum(forward, reverse)
         label = np.where(forward >= reverse, "helps_you", "you_help").astype(object)
-    score = reciprocal.fuse(primary, secondary, operator)
+    score = reciprocal.fuse(primary, secondary, operator, weight)
     mutual = reciprocal.is_mutual(forward, reverse)
     return PairScores(forward, reverse, primary, score, mutual, label)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from matcher.build import build_model
+from matcher.config import Settings
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
 from matcher.reciprocal import fuse, harmonic, uninorm
@@ -40,6 +41,37 @@ def test_a_pair_flagged_mutual_is_the_pair_the_fusion_treats_as_mutual(operator)
     assert pairs.mutual.tolist() == [True, True, True, False]
     np.testing.assert_allclose(pairs.score[[0, 1, 3]], forward[[0, 1, 3]])
     assert pairs.score[2] > forward[2]
+
+
+@pytest.mark.parametrize("operator", ["uninorm", "harmonic", "product"])
+def test_the_weight_of_the_other_direction_goes_from_none_to_as_much(operator):
+    forward, reverse = np.array([0.6, 0.8, 0.95]), np.array([0.9, 0.7, 0.99])
+    np.testing.assert_allclose(fuse(forward, reverse, operator, weight=0.0), forward)
+    full = {
+        "uninorm": forward * reverse / (forward * reverse + (1 - forward) * (1 - reverse)),
+        "harmonic": np.maximum(forward, 2 * forward * reverse / (forward + reverse)),
+        "product": np.maximum(forward, np.sqrt(forward * reverse)),
+    }[operator]
+    np.testing.assert_allclose(fuse(forward, reverse, operator, weight=1.0), full)
+    half = fuse(forward, reverse, operator, weight=0.5)
+    assert (forward <= half).all() and (half <= full).all()
+    assert (half[reverse > forward] > forward[reverse > forward]).all()
+
+
+def test_by_default_someone_you_could_help_a_lot_does_not_pass_a_stronger_helper():
+    # A member's "helps_you" list: one who could help (.97) and no more; one who could barely
+    # help (.80, a little above a typical candidate) whom the member could help a lot (.95).
+    # The full uninorm put the second first (.987); the default weight keeps the helper first
+    # and the mutual pair still above an equal one-way pair.
+    settings = Settings()
+    forward, reverse = np.array([0.97, 0.80, 0.80]), np.array([0.30, 0.95, 0.0])
+    pairs = pair_scores(
+        forward, reverse, "helps_you", settings.reciprocal_operator, settings.reciprocal_weight
+    )
+    assert np.argsort(-pairs.score).tolist() == [0, 1, 2]
+    assert pairs.mutual.tolist() == [False, True, False]
+    full = pair_scores(forward, reverse, "helps_you", settings.reciprocal_operator, 1.0)
+    assert full.score[1] > full.score[0]
 
 
 def test_unknown_operator_is_refused():
