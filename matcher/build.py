@@ -185,7 +185,12 @@ def _write_build(
     ):
         # Every member is every need's candidate: the community cannot say what a typical
         # candidate among the nearest is (matcher.reference).
-        advance = reporter.task("calibrating on the demo community", 1)
+        advance = reporter.task(
+            "calibrating on the demo community (this one is too small to say what a typical"
+            f" candidate is: {offerers} members with offers; made once per encoder and kept in"
+            f" {settings.models_dir / REFERENCE_FOLDER})",
+            1,
+        )
         calibration = reference_calibration(
             encoder, settings.candidates_per_need, settings.models_dir / REFERENCE_FOLDER
         )

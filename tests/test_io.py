@@ -325,6 +325,37 @@ def test_help_dated_before_the_need_it_names_is_warned_about(sessions, tmp_path:
     assert import_files(sessions, [tmp_path], clock=lambda: now).warnings == []
 
 
+def test_an_import_that_opens_again_what_the_store_has_closed_says_so(sessions, tmp_path: Path):
+    # The organiser's master file, written before a member closed a post and another member
+    # closed their membership through the API, would open both again without a word.
+    (tmp_path / "members.csv").write_text("id,name,kind,active\nm1,A,band,true\nm2,B,venue,true\n")
+    (tmp_path / "posts.csv").write_text(
+        "id,member_id,side,text,status\np1,m1,need,a drummer,open\np2,m1,need,a bassist,open\n"
+    )
+    assert import_files(sessions, [tmp_path]).warnings == []
+    with sessions.begin() as s:
+        s.scalars(select(Post).where(Post.external_id == "p1")).one().status = "closed"
+        s.scalars(select(Member).where(Member.external_id == "m2")).one().active = False
+    result = import_files(sessions, [tmp_path], dry_run=True)
+    assert result.warnings == [
+        "1 member(s) closed in the store are opened again by the file (active true): m2. If "
+        "they were closed since the file was written, write them closed there, or leave the "
+        "cell empty to keep what the store has",
+        "1 post(s) closed in the store are opened again by the file (status open): p1. If they "
+        "were closed since the file was written, write them closed there, or leave the cell "
+        "empty to keep what the store has",
+    ]
+    # An empty cell keeps what the store has: nothing is opened, nothing said.
+    (tmp_path / "members.csv").write_text("id,name,kind,active\nm1,A,band,true\nm2,B,venue,\n")
+    (tmp_path / "posts.csv").write_text(
+        "id,member_id,side,text,status\np1,m1,need,a drummer,\np2,m1,need,a bassist,open\n"
+    )
+    assert import_files(sessions, [tmp_path]).warnings == []
+    with sessions() as s:
+        assert s.scalars(select(Post.status).where(Post.external_id == "p1")).one() == "closed"
+        assert not s.scalars(select(Member.active).where(Member.external_id == "m2")).one()
+
+
 def test_a_folders_files_named_for_nothing_are_named_in_a_warning(sessions, tmp_path: Path):
     (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\n")
     (tmp_path / "needs.csv").write_text("id,member_id,side,text\np1,m1,need,a drummer\n")

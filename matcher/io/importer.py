@@ -47,6 +47,7 @@ class _Plan:
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)  # each with the store's "id"
     unchanged: int = 0
+    reopened: list[str] = field(default_factory=list)  # closed in the store, opened by the file
 
 
 def import_files(
@@ -138,6 +139,7 @@ def import_frames(
                 f"was not applied to them: {', '.join(kept_out[:10])}"
                 + (" ..." if len(kept_out) > 10 else "")
             )
+        checked.warnings.extend(_reopening(plans))
         counts = {
             e: {"inserted": len(p.inserts), "updated": len(p.updates), "unchanged": p.unchanged}
             for e, p in plans.items()
@@ -156,6 +158,33 @@ def import_frames(
     if written and not dry_run:
         refresh_statistics(sessions, written, report)
     return ImportResult(source, counts, checked.warnings, dry_run)
+
+
+def _reopens(entity: str, old: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether a row opens again a post or a member that the store has closed."""
+    if entity == "posts":
+        return old["status"] == "closed" and row["status"] == "open"
+    if entity == "members":
+        return not old["active"] and bool(row["active"]) and not old["erased_at"]
+    return False
+
+
+def _reopening(plans: dict[str, _Plan]) -> list[str]:
+    """A warning for each kind of row that the import opens again: a master file written before
+    a member closed a post (or their membership) through the API would open it again, and the
+    post would be matched and emailed about."""
+    column = {"posts": "status open", "members": "active true"}
+    warnings = []
+    for entity, plan in plans.items():
+        if plan.reopened:
+            ids = plan.reopened
+            warnings.append(
+                f"{len(ids)} {entity[:-1]}(s) closed in the store are opened again by the file "
+                f"({column[entity]}): {', '.join(ids[:10])}{' ...' if len(ids) > 10 else ''}. "
+                "If they were closed since the file was written, write them closed there, or "
+                "leave the cell empty to keep what the store has"
+            )
+    return warnings
 
 
 def _plan(
@@ -207,6 +236,8 @@ def _plan(
             plan.inserts.append(row)
         elif any(row[c] != old[c] for c in COLUMNS[entity]):
             plan.updates.append({**row, "pk": old["pk"]})
+            if _reopens(entity, old, row):
+                plan.reopened.append(record["id"])
         else:
             plan.unchanged += 1
     return plan
