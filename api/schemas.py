@@ -295,8 +295,10 @@ class MatchQuery(Schema):
         MAX_TAG_LENGTH,
         1,
         metadata={
-            "description": "Only members with this tag: listed, on an open post of theirs, "
-            "or on a need they helped with."
+            "description": "Only members with this tag, of what they can do (listed, on an "
+            "open offer or on a need they helped with) in who could help (helps_you), of what "
+            "they need (listed or on an open need) in whom they could help (you_help), either "
+            "in both."
         },
     )
     town = line(

@@ -61,6 +61,11 @@ class Match:
         }
 
 
+# Whose tags the `tag` filter reads, by the direction of the list: what they can do, what
+# they need, or either.
+TAG_SIDE: dict[str, str | None] = {"helps_you": OFFER, "you_help": NEED, "both": None}
+
+
 @dataclass(frozen=True)
 class Filters:
     """Optional filters on the matched members."""
@@ -178,7 +183,9 @@ class Matcher:
         needs = Items.typed(vector)
         with self.sessions() as session:
             self.refresh(session)
-        nearest = self.view.nearest_members(vector[0], limit * 10, eligible=self._eligible(filters))
+        nearest = self.view.nearest_members(
+            vector[0], limit * 10, eligible=self._eligible(filters, "helps_you")
+        )
         # With the offers written or edited since the build, as for a member's needs.
         candidates = sorted({*nearest.tolist(), *self.view.live_offerers()})
         return self._score(
@@ -192,17 +199,21 @@ class Matcher:
             typed_need=text.strip(),
         )
 
-    def _passes(self, person: LiveMember, filters: Filters) -> bool:
-        """Whether a member as now passes the filters (a tag of theirs or of their posts)."""
+    def _passes(self, person: LiveMember, filters: Filters, direction: str) -> bool:
+        """Whether a member as now passes the filters. The tag is one of what they can do
+        (listed, of their offers and of the needs they helped with) in a list of who could help,
+        of what they need (listed, of their needs) in a list of whom one could help, and either
+        in one of both: "drums" finds drummers for a band, not other bands after a drummer."""
         if filters.kind and person.kind != filters.kind:
             return False
         if filters.town and not geo.in_place(
             fold_tag(person.town or ""), geo.fold_country(person.country), filters.town
         ):
             return False
-        return not (filters.tag and fold_tag(filters.tag) not in self.view.tagset(person))
+        side = TAG_SIDE[direction]
+        return not (filters.tag and fold_tag(filters.tag) not in self.view.tagset(person, side))
 
-    def _eligible(self, filters: Filters) -> np.ndarray | None:
+    def _eligible(self, filters: Filters, direction: str) -> np.ndarray | None:
         """The member rows that pass the filters now (None: no filter), so that a search
         looks for the nearest among them rather than filtering the nearest of everyone."""
         if not (filters.kind or filters.tag or filters.town):
@@ -214,12 +225,8 @@ class Matcher:
         if filters.town:
             built &= geo.in_place(index.town, index.country, filters.town)
         if filters.tag:
-            column = index.tag_column.get(fold_tag(filters.tag))
-            has = np.zeros(len(built), dtype=bool)
-            if column is not None:
-                has[index.tag_matrix[:, column].nonzero()[0]] = True
-            built &= has
-        return self.view.member_rows_passing(lambda p: self._passes(p, filters), built)
+            built &= index.tagged(fold_tag(filters.tag), TAG_SIDE[direction])
+        return self.view.member_rows_passing(lambda p: self._passes(p, filters, direction), built)
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -235,7 +242,9 @@ class Matcher:
         typed_need: str | None = None,
     ) -> list[Match]:
         people = [self.view.member(c) for c in candidate_ids]
-        people = [p for p in people if p is not None and p.active and self._passes(p, filters)]
+        people = [
+            p for p in people if p is not None and p.active and self._passes(p, filters, direction)
+        ]
         if not people:
             return []
         ids = [p.member_id for p in people]

@@ -245,6 +245,16 @@ class BuildIndex:
             np.fmax.at(out, positions[part][found], np.asarray(self.learned[at], np.float64))
         return out
 
+    def tagged(self, tag: str, side: str | None = None) -> np.ndarray:
+        """Which member rows have a (folded) tag, of `side` (NEED: what they need; OFFER: what
+        they can do; None: either), as built."""
+        matrix = self.tag_matrix if side is None else self._side_tags[side][0]
+        has = np.zeros(len(self.member_ids), dtype=bool)
+        column = self.tag_column.get(tag)
+        if column is not None:
+            has[matrix[:, column].nonzero()[0]] = True
+        return has
+
     def tag_overlap(self, tags: frozenset[str], member_rows: np.ndarray, side: str) -> np.ndarray:
         """Jaccard overlap of a set of (folded) tags with each member row's tags of `side`
         (NEED: what they need; OFFER: what they can do)."""

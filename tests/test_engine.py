@@ -256,6 +256,32 @@ def test_editing_the_tags_or_expiry_of_a_built_post_counts_without_a_rebuild(
     assert "kit" in [m.member_id for m in matcher.for_member("hum")]
 
 
+def test_the_tag_filter_reads_what_they_can_do_in_who_could_help_and_what_they_need_else(
+    community, settings, encoder
+):
+    """A band after a drummer, its need tagged "drums", is no drummer: a site's "find a
+    drummer" filter on who could help a member must not list it (it did, a member's tags being
+    those of all their posts); in whom the member could help, it is the band that is listed."""
+    from matcher.store import Post
+
+    with community.begin() as s:
+        add_member(
+            s, "duo", "band", needs=["we need a drummer for our duo"], offers=["drummer wanted"]
+        )
+        tagged = {"duo-n0": ["drums"], "kit-o0": ["drums"], "hum-n0": ["drums"]}
+        for post in s.scalars(select(Post).where(Post.external_id.in_(list(tagged)))):
+            post.tags = tagged[post.external_id]
+    matcher = build_and_load(community, settings, encoder)
+    drums = Filters(tag="drums")
+    assert "duo" in [m.member_id for m in matcher.for_member("hum")]  # listed, unfiltered
+    assert [m.member_id for m in matcher.for_member("hum", filters=drums)] == ["kit"]
+    assert [m.member_id for m in matcher.for_text("drummer", filters=drums)] == ["kit"]
+    helped = matcher.for_member("kit", direction="you_help", filters=drums)
+    assert {m.member_id for m in helped} == {"hum", "duo"}
+    both = matcher.for_member("kit", direction="both", filters=drums)
+    assert {"hum", "duo"} <= {m.member_id for m in both}
+
+
 def test_posts_stamped_at_the_snapshot_time_match_without_an_encoder(community, settings, encoder):
     from sqlalchemy import update
 

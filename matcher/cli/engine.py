@@ -180,7 +180,11 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
     help='Only members in this town; "London, GB" also names the country, "London, ON" the '
     "state or province (members who gave no country pass).",
 )
-@click.option("--only-tag", help="Only members with this tag.")
+@click.option(
+    "--only-tag",
+    help="Only members with this tag: of what they can do in who could help (a search too), "
+    "of what they need with --direction you_help, either with both.",
+)
 @click.option(
     "--mutual/--one-way",
     "mutual",
