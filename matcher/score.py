@@ -17,9 +17,11 @@ class ContentScorer:
     """How likely B can help A, from text similarity, shared tags and closeness.
 
     The cosine of the best need-offer pair is standardised by the mean and spread of the
-    build's candidate similarities (so 0.5 is a typical candidate). Shared tags and closeness
-    add to the log-odds with the configured weights, scaled by how relevant the text already
-    is: a photographer next door is still no answer to "we need a drummer".
+    build's candidate similarities (so 0.5 is a typical candidate). Shared tags add to the
+    log-odds with their configured weight: a tag is what the two said they need and do, in
+    one word, where a short text's cosine is weak evidence ("J-card design" for "album
+    artwork"). Closeness adds with its weight scaled by how relevant the text already is: a
+    photographer next door is still no answer to "we need a drummer".
     """
 
     mean: float
@@ -46,10 +48,9 @@ class ContentScorer:
         cosine = np.asarray(cosine, dtype=np.float64)
         has = np.isfinite(cosine)
         relevance = (np.where(has, cosine, 0.0) - self.mean) / self.std
-        context = self.tag_weight * np.asarray(tag_overlap) + self.proximity_weight * np.asarray(
-            proximity
-        )
-        return np.where(has, expit(relevance + expit(relevance) * context), 0.0)
+        tags = self.tag_weight * np.asarray(tag_overlap)
+        near = self.proximity_weight * np.asarray(proximity)
+        return np.where(has, expit(relevance + tags + expit(relevance) * near), 0.0)
 
 
 # Fewer candidate cosines than this: a build calibrates on the demo community's
