@@ -406,7 +406,8 @@ def record_interaction(
 
 
 # How long a request (a member `contacted` another) takes up the weekly capacity of whom it
-# asked: the weekly email counts it, and the matches list them after those still free.
+# asked: the weekly email counts it, and the matches list them after the good matches still
+# free.
 REQUEST_DAYS = 7
 
 

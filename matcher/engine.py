@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher import explain, geo
+from matcher import explain, geo, reciprocal
 from matcher.config import Settings
 from matcher.current import CurrentView, fold_tags
 from matcher.domain import NEED, OFFER, fold_tag
@@ -281,8 +281,11 @@ class Matcher:
         if filters.mutual is not None:
             eligible &= is_mutual == filters.mutual
         asked, capacity, busy = self._busy(seeker, people, fused.direction == "helps_you")
-        # Those already asked as often as they can take this week come after those still free.
-        order = [i for i in np.lexsort((np.array(ids), -score, busy)) if eligible[i]][:limit]
+        # Those already asked as often as they can take this week come after the good matches
+        # (at least a typical candidate's score) still free, and before the poor ones: where
+        # nobody free fits, the only van in town is still listed first, marked busy.
+        tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + busy
+        order = [i for i in np.lexsort((np.array(ids), -score, tier)) if eligible[i]][:limit]
         context = Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
         matches = []
         for i in order:

@@ -481,6 +481,28 @@ def test_members_asked_as_often_as_they_can_take_this_week_come_after_those_stil
     assert for_dan[0].member_id == "kit"
 
 
+def test_a_busy_member_who_fits_comes_before_free_members_who_do_not(sessions, settings, encoder):
+    """The only van in town, asked to capacity, was listed after every free member, however
+    poor their fit: a site showing ten matches showed no van at all (an organiser's test)."""
+    from matcher.community import record_interaction
+    from matcher.store import utcnow
+
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", needs=["need a van and driver for our tour"])
+        add_member(s, "van", "driver", offers=["van and driver for your tour"], capacity=1)
+        add_member(s, "pic", "photographer", offers=["photos of bands at gigs"])
+        add_member(s, "ink", "designer", offers=["posters and record sleeves"])
+        add_member(s, "dan", "band", needs=["a lift to our gig"])
+    matcher = build_and_load(sessions, settings, encoder)
+    record_interaction(
+        sessions, kind="contacted", from_member_id="dan", to_member_id="van", occurred_at=utcnow()
+    )
+    matches = matcher.for_member("hum")
+    assert matches[0].member_id == "van"
+    assert matches[0].score >= 0.5 > max(m.score for m in matches[1:])
+    assert {"type": "busy", "count": 1, "capacity": 1} in matches[0].reasons
+
+
 def test_a_search_filtered_by_kind_looks_among_that_kind_whatever_the_limit(
     sessions, settings, encoder
 ):
