@@ -141,7 +141,12 @@ class ErasureOut(Schema):
     member_id = String(required=True, metadata={"description": "The id the member had."})
     posts = Integer(required=True, metadata={"description": "Their posts, emptied."})
     vectors = Integer(
-        required=True, metadata={"description": "Cached vectors of their words, deleted."}
+        required=True,
+        metadata={
+            "description": "Cached vectors deleted: of their words, and of any text no post "
+            "holds any more (earlier versions of edited posts, anyone's), so a member with no "
+            "posts may count some."
+        },
     )
     digests = Integer(
         required=True, metadata={"description": "Records of weekly emails to them, deleted."}

@@ -185,8 +185,8 @@ def erase_command(
             f"erased {erased.member_id}: posts emptied {erased.posts}; records forgotten of "
             f"weekly emails to them {erased.digests}, of suggestions of them to others "
             f"{erased.suggestions}, of quotes of their posts in others' {erased.quotes}; "
-            f"cached vectors deleted {erased.vectors}; their emails deleted from the outbox "
-            f"{erased.emails}",
+            f"cached vectors deleted {erased.vectors} (of their words and of texts no post "
+            f"holds any more); their emails deleted from the outbox {erased.emails}",
             markup=False,
         )
     app.out.print(
