@@ -171,7 +171,7 @@ class Settings:
                 f"({len(set(self.secret_key))} distinct): that is no random key; use "
                 f"{SECRET_KEY_ADVICE}"
             )
-        if not EMAIL_ADDRESS.fullmatch(self.mail_from):
+        if not EMAIL_ADDRESS.fullmatch(self.mail_from) or not self.mail_from.isascii():
             raise ConfigError(
                 "setting mail_from (MATCHER_MAIL_FROM) must be a bare address such as "
                 f"matches@example.org, not {self.mail_from!r} (the name the emails are from "

@@ -143,6 +143,27 @@ EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)*\.[\w-]+"
 MAX_MATCH_LIMIT = 100  # matches one request or command may ask for
 
 
+def wire_address(address: str) -> str:
+    """The address as SMTP and the To header carry it: an internationalised domain in IDNA
+    (zoe@bücher.de as zoe@xn--bcher-kva.de), the part before the @ as it is.
+
+    Raises ValueError naming the problem when a mail server could not take it: characters
+    other than ASCII before the @ (deliverable only by servers speaking SMTPUTF8, which many
+    relays do not, so the import refuses them as Django's validator does), or a domain that
+    IDNA cannot write (a label longer than 63 characters, say).
+    """
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        raise ValueError(
+            f"{address!r} has characters other than ASCII before the @, which most mail "
+            "servers cannot deliver to: ask the member for one without them"
+        )
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError as exc:
+        raise ValueError(f"{address!r}: the domain after the @ is no domain name ({exc})") from exc
+
+
 # Characters no text may hold (not even a bio): control characters other than tab and line
 # breaks; and those a one-line value (an id, a name, a town, a tag, an address) may not hold:
 # every control character and line separator, which would break an email header or a CSV line.

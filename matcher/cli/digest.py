@@ -163,12 +163,19 @@ def digest_command(
         wrote = None
         if dry_run:
             if outbox is not None:
-                written = _write_previews(Outbox(outbox), renderer, choice.previews, utcnow)
+                written, not_made = _write_previews(
+                    Outbox(outbox), renderer, choice.previews, utcnow
+                )
                 wrote = (
                     f"{written} emails to look at in {outbox} (open index.html)"
                     if written
                     else f"no email to look at: none chosen now (nothing written to {outbox})"
+                    if not not_made
+                    else f"no email to look at (nothing written to {outbox})"
                 )
+                if not_made:
+                    wrote += f"; {len(not_made)} could not be made, which a real run would fail:"
+                    wrote += "".join(f"\n  [red]error[/red] {e}" for e in not_made)
             delivery = None
         else:
             with app.sessions() as session:
@@ -208,17 +215,20 @@ def _write_previews(
     renderer: Renderer,
     previews: list[DigestContent],
     now: Callable[[], datetime],
-) -> int:
-    """Write the rendered previews into `outbox`; returns how many."""
+) -> tuple[int, list[str]]:
+    """Write the rendered previews into `outbox`; returns how many, and why the others could
+    not be made (the real run would fail them for the same reason)."""
     from matcher.digest.render import NotRendered, emails
 
-    written = 0
+    written, errors = 0, []
     for content, data in zip(previews, emails(renderer, previews, now()), strict=True):
-        if not isinstance(data, NotRendered):  # the real run reports it
-            outbox.send(content.member_id, renderer.settings.mail_from, content.email, data)
-            written += 1
+        if isinstance(data, NotRendered):
+            errors.append(str(data))
+            continue
+        outbox.send(content.member_id, renderer.settings.mail_from, content.email, data)
+        written += 1
     outbox.close()
-    return written
+    return written, errors
 
 
 def _report(
@@ -269,7 +279,7 @@ def _report(
             + (f", {delivery.recovered} found already delivered" if delivery.recovered else "")
             + (f", {delivery.left} left for the next run (--limit)" if delivery.left else "")
         )
-        for error in delivery.errors[:10]:
+        for error in delivery.errors:  # every one: each names the member and what to mend
             out.print(f"  [red]error[/red] {error}")
         if delivery.unknown:
             out.print(

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from matcher.config import Settings
 from matcher.digest.content import DigestContent, Suggestion
 from matcher.digest.week import monday
-from matcher.domain import EMAIL_ADDRESS
+from matcher.domain import EMAIL_ADDRESS, wire_address
 from matcher.explain import describe
 from matcher.unsubscribe import make_token
 
@@ -98,7 +98,7 @@ class Renderer:
         msg["Subject"] = title if title.isascii() else Header(title, "utf-8")
         msg["From"] = formataddr((self.settings.organiser_name, self.settings.mail_from), "utf-8")
         name = " ".join(content.name.split())  # one line, whatever the store holds
-        msg["To"] = formataddr((name, content.email), "utf-8")
+        msg["To"] = formataddr((name, wire_address(content.email)), "utf-8")
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = content.message_id
         msg["List-Unsubscribe"] = f"<{self.unsubscribe_url(content.member_id, one_click=True)}>"

@@ -21,6 +21,7 @@ from matcher.digest import ledger
 from matcher.digest.content import DigestContent, contents
 from matcher.digest.plan import EMAILED_LATELY, members_emailed_lately
 from matcher.digest.render import NotRendered, Renderer, emails
+from matcher.domain import wire_address
 from matcher.errors import OutcomeUnknown, Refused, Unreachable
 from matcher.progress import Advance
 from matcher.store import Digest
@@ -183,7 +184,7 @@ def _deliver_batch(
                 continue
             try:
                 handing_over = True
-                transport.send(content.member_id, sender, content.email, message)
+                transport.send(content.member_id, sender, wire_address(content.email), message)
             except Refused as exc:
                 _settle(sessions, digest_id, "failed", str(exc))
                 result.failed += 1

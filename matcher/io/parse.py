@@ -19,6 +19,7 @@ from matcher.domain import (
     tag_problem,
     text_problem,
     time_problem,
+    wire_address,
 )
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
@@ -226,4 +227,8 @@ def email(value: Any) -> Any:
         return out
     if not EMAIL_ADDRESS.fullmatch(out):
         return Bad(f"not an e-mail address: {out!r}")
+    try:
+        wire_address(out)
+    except ValueError as exc:
+        return Bad(str(exc))
     return out

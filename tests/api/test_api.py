@@ -150,6 +150,9 @@ def test_texts_the_store_cannot_hold_are_422_and_ids_in_paths_404(client, rw, ro
     assert "rock;folk" in assert_error(listed, 422)["description"]
     bad = {"email": "hum@example.org,someone@example.org"}
     assert_error(client.patch("/v1/members/hum", json=bad, headers=rw), 422, "email")
+    accented = {"id": "zoe", "name": "Zoë", "kind": "fan", "email": "zoë@example.org"}
+    body = assert_error(client.post("/v1/members", json=accented, headers=rw), 422, "email")
+    assert "other than ASCII before the @" in body["description"]
     nul = {"member_id": "hum", "side": "need", "text": "a drummer\x00"}
     body = assert_error(client.post("/v1/posts", json=nul, headers=rw), 422, "text")
     assert "U+0000" in body["description"]
