@@ -206,8 +206,11 @@ class Matcher:
         in one of both: "drums" finds drummers for a band, not other bands after a drummer."""
         if filters.kind and person.kind != filters.kind:
             return False
-        if filters.town and not geo.in_place(
-            fold_tag(person.town or ""), geo.fold_country(person.country), filters.town
+        if (
+            filters.town
+            and not geo.in_place(
+                *geo.fold_places([person.town], [person.country]), filters.town
+            ).all()
         ):
             return False
         side = TAG_SIDE[direction]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -100,6 +101,32 @@ def split_place(text: str) -> tuple[str, frozenset[str]]:
         if countries:
             return fold_tag(town), countries
     return fold_tag(text), frozenset()
+
+
+def fold_places(
+    towns: Iterable[object], countries: Iterable[object]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Members' towns and countries as compared (folded; "" where unknown). A town that names
+    its country after a comma, as free text has it ("Leeds, UK", "London, Ontario"), is
+    the town before the comma, as `split_place` reads a typed place: "Leeds, UK" and
+    "Leeds" are one town. Its country is the member's when given, else the one the town
+    names, if only one ("Nashville, TN" may be Tennessee or Tunisia: no country then)."""
+    places = [_fold_place(t, c) for t, c in zip(towns, countries, strict=True)]
+    return (
+        np.array([p[0] for p in places], dtype=object),
+        np.array([p[1] for p in places], dtype=object),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _fold_place(town: object, country: object) -> tuple[str, str]:
+    folded_country = fold_country(country)
+    if not isinstance(town, str) or not town.strip():
+        return "", folded_country
+    folded_town, named = split_place(town)
+    if not folded_country and len(named) == 1:
+        folded_country = next(iter(named))
+    return folded_town, folded_country
 
 
 def place_countries(text: str) -> frozenset[str]:

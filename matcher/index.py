@@ -15,7 +15,7 @@ from matcher import artifacts
 from matcher.corpus import HELPED
 from matcher.domain import NEED, OFFER, fold_tag
 from matcher.errors import BuildError
-from matcher.geo import fold_country
+from matcher.geo import fold_places
 from matcher.learn import LEARNED_FILE
 
 
@@ -129,8 +129,7 @@ class BuildIndex:
         self.member_capacity = members["capacity"].to_numpy(dtype=np.int64)
         self.latitude = members["latitude"].to_numpy(dtype=np.float64, na_value=np.nan)
         self.longitude = members["longitude"].to_numpy(dtype=np.float64, na_value=np.nan)
-        self.town = np.array([fold_tag(t or "") for t in self.member_town], dtype=object)
-        self.country = np.array([fold_country(c) for c in self.member_country], dtype=object)
+        self.town, self.country = fold_places(self.member_town, self.member_country)
         self.kind = np.array(self.member_kind, dtype=object)  # for filtering all rows at once
 
         self.item_member = items["member_row"].to_numpy(dtype=np.int64)

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from matcher import geo
-from matcher.domain import fold_tag
 from matcher.retrieve import max_by_group
 
 
@@ -93,16 +92,14 @@ def closeness(
     """Same town (`geo.same_town`), distance in km (NaN if unknown) and proximity in [0, 1]
     of each of `people` to `seeker`: members as now (`town`, `country`, `latitude`,
     `longitude`; None: unknown)."""
-    town = fold_tag(seeker.town or "")
-    towns = np.array([fold_tag(p.town or "") for p in people])
+    (town,), (country,) = geo.fold_places([seeker.town], [seeker.country])
+    towns, countries = geo.fold_places([p.town for p in people], [p.country for p in people])
     km = geo.distance_km(
         _coordinate(seeker.latitude),
         _coordinate(seeker.longitude),
         np.array([_coordinate(p.latitude) for p in people]),
         np.array([_coordinate(p.longitude) for p in people]),
     )
-    countries = np.array([geo.fold_country(p.country) for p in people])
-    country = geo.fold_country(seeker.country)
     same = geo.same_town(town, towns, km, country, countries)
     return same, km, geo.proximity(km, same, scale_km)
 

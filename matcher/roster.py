@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from matcher.community import get_member
 from matcher.domain import MEMBER_STATUSES, weekly_email
+from matcher.geo import split_place
 from matcher.store import Digest, Interaction, Member, Post, utcnow
 
 
@@ -151,8 +152,15 @@ def _member_filters(
         )
     if kind:
         filters.append(Member.kind == kind.strip().lower())
-    if town:
-        filters.append(func.lower(Member.town) == town.strip().lower())
+    if town and town.strip():
+        # "Leeds" finds members who wrote "Leeds, UK" too, and "Leeds, UK" those of "Leeds"
+        # (the country after the comma as `geo.split_place` reads it; not checked here).
+        typed = " ".join(town.split()).lower()
+        bare = typed.rpartition(",")[0].strip() if split_place(typed)[1] else typed
+        lowered = func.lower(Member.town)
+        filters.append(
+            or_(lowered.in_({typed, bare}), lowered.startswith(f"{bare},", autoescape=True))
+        )
     if status == "active":
         filters.append(Member.active.is_(True))
     elif status == "closed":

@@ -818,6 +818,38 @@ def test_a_place_filter_or_search_may_name_the_country_in_any_of_its_names(
     assert "London, CA" in table and "London, United Kingdom" not in table
 
 
+def test_a_member_who_wrote_their_country_after_their_town_is_in_that_town(
+    sessions, settings, encoder
+):
+    # A new organiser's sign-up form had 5 of 29 Leeds members write "Leeds, UK": with no
+    # coordinates they were another town, no same_town credit, missing from town=Leeds.
+    from tests.factories import add_member
+
+    with sessions.begin() as s:
+        add_member(s, "band", "band", "Leeds", needs=["our band needs a drummer"])
+        for external_id, town in [
+            ("plain", "Leeds"),
+            ("comma", "Leeds, UK"),
+            ("ca", "Leeds, Canada"),
+        ]:
+            member = add_member(s, external_id, "session_musician", town, offers=["drummer"])
+            member.latitude = member.longitude = member.country = None
+    matcher = build_and_load(sessions, settings, encoder)
+
+    def same_town(matches) -> set[str]:
+        return {m.member_id for m in matches if any(r["type"] == "same_town" for r in m.reasons)}
+
+    assert same_town(matcher.for_member("band")) == {"plain", "comma", "ca"}  # no country known
+    for place in ("Leeds", "Leeds, GB", "Leeds, UK", "leeds, united kingdom"):
+        found = matcher.for_member("band", filters=Filters(town=place))
+        expected = {"plain", "comma"} | ({"ca"} if place == "Leeds" else set())
+        assert {m.member_id for m in found} == expected, place
+    assert same_town(matcher.for_text("need a drummer", town="Leeds, UK")) == {"plain", "comma"}
+    assert same_town(matcher.for_text("need a drummer", town="Leeds")) == {"plain", "comma", "ca"}
+    # Their town is shown as they wrote it.
+    assert {m.member_id: m.town for m in matcher.for_member("band")}["comma"] == "Leeds, UK"
+
+
 def test_a_typed_town_with_its_country_is_placed_by_that_countrys_members(
     sessions, settings, encoder
 ):

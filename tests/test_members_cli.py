@@ -49,6 +49,17 @@ def test_members_are_found_by_id_or_name_kind_town_and_status(run):
     assert _ids(run, "%") == []  # a wildcard of SQL is only a character here
 
 
+def test_a_town_is_found_whether_or_not_its_country_follows_a_comma(run, tmp_path):
+    # `--town Manchester` missed the 7 members of a new organiser's who wrote "Manchester, UK".
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "members.csv").write_text('id,name,kind,town\nm6,Ola,band,"Leeds, UK"\n')
+    run("import", str(more))
+    assert _ids(run, "--town", "leeds") == ["m1", "m2", "m3", "m6"]
+    assert _ids(run, "--town", " Leeds,  UK ") == ["m1", "m2", "m3", "m6"]
+    assert _ids(run, "--town", "Leeds, Somewhere") == []  # names no country: a town so named
+
+
 def test_the_list_says_who_the_weekly_email_reaches_and_what_each_has_done(run):
     members = {m["id"]: m for m in json.loads(run("members", "list", "--json").stdout)["members"]}
     assert members["m1"]["emails"] == "on"

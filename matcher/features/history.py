@@ -19,7 +19,7 @@ from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS, fold_tag
 from matcher.errors import BuildError
 from matcher.features.lexical import term_counts
 from matcher.features.ragged import Growing, Ragged
-from matcher.geo import fold_country
+from matcher.geo import fold_places
 
 # Half-lives of the decayed help counts, on the community's own clock: the number of helps
 # given by anyone since. A community that helps ten times a day and one that helps once a week
@@ -43,11 +43,6 @@ def to_days(times: pd.Series | pd.Timestamp | Sequence) -> np.ndarray | float:
     return ((series - _EPOCH) / _DAY).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _folded(names: pd.Series) -> np.ndarray:
-    """Towns as compared: folded, "" where unknown."""
-    return np.array([fold_tag(t) if isinstance(t, str) else "" for t in names], dtype=object)
-
-
 class MemberState:
     """Members' history up to a time: posts, help given and received, requests, pairs and tags."""
 
@@ -57,8 +52,7 @@ class MemberState:
         n = len(members)
         self.member_ids = members.index.to_numpy(dtype=np.int64)
         self._index: pd.Index | None = None
-        self.town = _folded(members["town"])
-        self.country = np.array([fold_country(c) for c in members["country"]], dtype=object)
+        self.town, self.country = fold_places(members["town"], members["country"])
         self.latitude = pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64)
         self.longitude = pd.to_numeric(members["longitude"], errors="coerce").to_numpy(np.float64)
         capacity = pd.to_numeric(members["capacity"], errors="coerce").fillna(1)
