@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -65,6 +66,30 @@ def fold_country(name: object) -> str:
     if not isinstance(name, str):
         return ""
     return _country(_squeezed(name).removeprefix("the "))
+
+
+def known_country(name: str) -> bool:
+    """Whether a country as written is one ISO 3166 (pycountry) or `COUNTRY_ALIASES` knows."""
+    code = fold_country(name)
+    return len(code) == 2 and code.isupper()
+
+
+def likely_country(name: str) -> str | None:
+    """The known country name closest to a misspelt one ("Englan": "England"), or None."""
+    names = _country_names()
+    found = difflib.get_close_matches(_unaccented(_squeezed(name)), names, n=1, cutoff=0.8)
+    return names[found[0]] if found else None
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Every country name known, folded, to the name as written."""
+    names = {alias: alias.title() for alias in COUNTRY_ALIASES if len(alias) > 3}
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", None)):
+            if name:
+                names[_unaccented(name.casefold())] = name
+    return names
 
 
 def _squeezed(name: str) -> str:

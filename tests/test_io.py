@@ -715,6 +715,24 @@ def test_a_member_who_wants_the_email_without_an_address_is_warned_about(session
     assert result.counts["members"]["inserted"] == 2
 
 
+def test_a_country_nobody_knows_is_warned_about_with_the_likely_one(sessions, tmp_path):
+    # "Englan" went in silently and cut a member off from every neighbour in Huddersfield.
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,town,country\nm1,A,band,Huddersfield,Englan\n"
+        "m2,B,band,Huddersfield,United Kingdom\nm3,C,venue,Hull,UK\nm4,D,venue,Hull,Narnia\n"
+    )
+    result = import_files(sessions, [tmp_path])
+    file = tmp_path / "members.csv"
+    assert result.warnings == [
+        f"{file}: country 'Englan' (row 2) is not one ISO 3166 or the usual names know; members "
+        "in one town count as the same town only when their countries match: did you mean "
+        "'England'?",
+        f"{file}: country 'Narnia' (row 5) is not one ISO 3166 or the usual names know; members "
+        "in one town count as the same town only when their countries match",
+    ]
+    assert result.counts["members"]["inserted"] == 4  # a warning: nothing refused
+
+
 def test_nobody_is_shown_or_contacted_after_they_closed_what_came_before_imports(sessions):
     from matcher import community
 

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from matcher import geo
 from matcher.domain import (
     INTERACTION_KINDS,
     MAX_CONTACT_LENGTH,
@@ -134,6 +135,7 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
         _check_together(entity, rows[entity], problems)
         if entity == "members":
             warnings.extend(_consent_without_address(rows[entity]))
+            warnings.extend(_unknown_countries(rows[entity]))
         for file in dict.fromkeys(frame[FILE].tolist() if FILE in frame.columns else []):
             extra = sorted(frames.columns_of.get(file, frozenset()) - {*COLUMNS[entity], FILE})
             if extra:
@@ -229,6 +231,27 @@ def _consent_without_address(rows: Rows) -> list[str]:
         "the digest skips them until they have one"
         for file, found in rows_of.items()
     ]
+
+
+def _unknown_countries(rows: Rows) -> list[str]:
+    """Warnings for countries that neither ISO 3166 nor the usual names know ("Englan"): not
+    a problem (a member may write a place their way), but members of one town whose
+    countries differ are not in the same town, so a misspelt one cuts them off."""
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    for record, (file, row) in zip(rows.records, rows.origins, strict=True):
+        country = record.get("country")
+        if country and not geo.known_country(country):
+            rows_of.setdefault((file, country), []).append(row)
+    warnings = []
+    for (file, country), found in rows_of.items():
+        likely = geo.likely_country(country)
+        warnings.append(
+            f"{file}: country {country!r} (row {', '.join(map(str, found[:5]))}"
+            f"{', ...' if len(found) > 5 else ''}) is not one ISO 3166 or the usual names "
+            "know; members in one town count as the same town only when their countries "
+            f"match{f': did you mean {likely!r}?' if likely else ''}"
+        )
+    return warnings
 
 
 def _check_duplicates(rows: Rows, problems: list[RowProblem]) -> None:
