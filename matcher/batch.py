@@ -56,8 +56,9 @@ def candidate_table(
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
     valid = ~superseded
     needs, offers = index.needs_by_member, index.offers_by_member
-    cos_uv = _best_cosines(index, u, v, needs, offers, valid)  # u's needs, v's offers
-    cos_vu = _best_cosines(index, v, u, needs, offers, valid)  # v's needs, u's offers
+    discount = matcher.scorer.help_discount
+    cos_uv = _best_cosines(index, u, v, needs, offers, valid, discount)  # u's needs, v's offers
+    cos_vu = _best_cosines(index, v, u, needs, offers, valid, discount)  # v's needs, u's offers
     overlap_uv = index.pair_tag_overlap(u, v)  # what u needs, what v can do
     overlap_vu = index.pair_tag_overlap(v, u)
     km = geo.haversine_km(
@@ -198,14 +199,17 @@ def _best_cosines(
     needs: tuple[np.ndarray, np.ndarray],
     offers: tuple[np.ndarray, np.ndarray],
     valid: np.ndarray,
+    help_discount: float,
     chunk: int = 65536,
 ) -> np.ndarray:
-    """Per pair, the best cosine between the seeker's needs and the helper's offers (-inf: none)."""
+    """Per pair, the best cosine between the seeker's needs and the helper's offers (-inf:
+    none), a "helped with" row's less `help_discount`, as `pairs.best_pairs` takes them."""
     best = np.full(len(seekers), -np.inf, dtype=np.float32)
     for pair, need_row, offer_row in _triples(seekers, helpers, needs, offers, chunk):
         dots = np.einsum(
             "ij,ij->i", np.asarray(index.vectors[need_row]), np.asarray(index.vectors[offer_row])
         )
+        dots[index.is_help[offer_row]] -= help_discount
         dots[~(valid[need_row] & valid[offer_row])] = -np.inf
         post = index.item_post
         dots[

@@ -33,6 +33,7 @@ AT_LEAST: dict[str, float] = {
     "proximity_km": 1e-9,
     "content_tag_weight": 0,  # shared tags and closeness only ever add to the content score
     "content_proximity_weight": 0,
+    "content_help_weight": 0,
     "reciprocal_weight": 0,
     "max_body_bytes": 1,
     "trusted_proxies": 0,
@@ -98,6 +99,11 @@ class Settings:
     # The content score's log-odds weights of shared tags (Jaccard) and closeness (1 = same town).
     content_tag_weight: float = 1.0
     content_proximity_weight: float = 0.5
+    # Log-odds a "helped with" text weighs less than an offer of the same words: the need a
+    # member once helped with reads like any need ("need a second guitarist" beside "need a
+    # bassist"), so it was closer to other needs than offers are, and help given once is no
+    # standing offer (two organisers' hand-labelled needs: see README, "The content score").
+    content_help_weight: float = 0.5
     proximity_km: float = 50.0  # closeness halves about every 35 km
     # Below this many labelled outcomes a build keeps the content score (see above).
     min_training_labels: int = MIN_TRAINING_LABELS

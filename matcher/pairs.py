@@ -43,9 +43,15 @@ class Direction:
 
 
 def best_pairs(
-    needs: Items, offers: Items, n_candidates: int, *, needs_by_candidate: bool
+    needs: Items,
+    offers: Items,
+    n_candidates: int,
+    *,
+    needs_by_candidate: bool,
+    help_discount: float = 0.0,
 ) -> Direction:
-    """The best need-offer cosine per candidate.
+    """The best need-offer cosine per candidate, a "helped with" row's less `help_discount`
+    (`ContentScorer.help_discount`).
 
     With `needs_by_candidate` False the needs are the seeker's and the offers the candidates'
     (could they help?); with True the needs are the candidates' and the offers the seeker's
@@ -57,6 +63,7 @@ def best_pairs(
     if len(needs.refs) == 0 or len(offers.refs) == 0:
         return Direction(cosine, need_row, offer_row)
     sims = needs.vectors @ offers.vectors.T  # (n_needs, n_offers)
+    sims[:, offers.helped] -= help_discount
     sims[helped_with_itself(needs.post[:, None], offers.post[None, :], offers.helped)] = -np.inf
     if needs_by_candidate:
         # The best seeker offer for each candidate need, then the best need per candidate.

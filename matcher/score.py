@@ -21,13 +21,15 @@ class ContentScorer:
     log-odds with their configured weight: a tag is what the two said they need and do, in
     one word, where a short text's cosine is weak evidence ("J-card design" for "album
     artwork"). Closeness adds with its weight scaled by how relevant the text already is: a
-    photographer next door is still no answer to "we need a drummer".
+    photographer next door is still no answer to "we need a drummer". A need the member
+    once helped with counts as an offer of its words less `help_weight` (`help_discount`).
     """
 
     mean: float
     std: float
     tag_weight: float = 1.0
     proximity_weight: float = 0.5
+    help_weight: float = 0.5
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any], settings: Settings) -> ContentScorer:
@@ -39,7 +41,15 @@ class ContentScorer:
             float(calibration.get("std", 1.0)) or 1.0,
             settings.content_tag_weight,
             settings.content_proximity_weight,
+            settings.content_help_weight,
         )
+
+    @property
+    def help_discount(self) -> float:
+        """What a "helped with" text's cosine loses against an offer's: `help_weight` in
+        log-odds, in the cosine's units (taken before the best pair is chosen, so an offer
+        nearly as close is the one quoted)."""
+        return self.help_weight * self.std
 
     def probability(
         self, cosine: np.ndarray, tag_overlap: np.ndarray, proximity: np.ndarray

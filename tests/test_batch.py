@@ -138,3 +138,27 @@ def test_a_post_retagged_since_the_build_still_counts_in_the_weekly_email(
     found = {m.member_id: m for m in api.for_member("hum", direction="both")}["kit"]
     assert (kit["score"], kit["mutual"]) == (pytest.approx(found.score), found.mutual)
     assert kit["mutual"]  # her offer (a drummer) and hum's need: both directions
+
+
+def test_help_given_weighs_as_little_in_the_weekly_table_as_in_the_served_list(
+    sessions, settings, encoder
+):
+    # A "helped with" text counts less than an offer (`content_help_weight`) on both paths.
+    from matcher.store import Post
+
+    with sessions.begin() as s:
+        hum = add_member(s, "hum", "band", needs=["need a drummer for gigs in Leeds"])
+        past = add_member(s, "past", "band", needs=["need a drummer for gigs and a tour"])
+        kit = add_member(s, "kit", "session_musician", offers=["I mix records"])
+        add_member(s, "ana", "session_musician", offers=["drummer for gigs"])
+        need = s.scalars(select(Post).where(Post.member_id == past.id)).one()
+        add_interaction(s, "helped", kit, past).need_post_id = need.id
+    build_model(sessions, encoder, settings, clock=lambda: T0)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+    served = {m.member_id: m for m in matcher.for_member("hum", direction="both")}
+    quote = next(r for r in served["kit"].reasons if r["type"] == "need_offer")["offer"]
+    assert quote["helped_before"]  # kit is listed for the help given
+    table = candidate_table(matcher, per_member=10)
+    row = table[(table["seeker_id"] == hum.id) & (table["member_id"] == kit.id)]
+    assert row["score"].item() == pytest.approx(served["kit"].score, rel=1e-5)
+    assert matcher.scorer.help_discount > 0

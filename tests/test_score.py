@@ -29,3 +29,35 @@ def test_closeness_counts_as_much_as_the_text_is_relevant():
     assert lift(0.20, 0.0, 1.0) < 0.05
     assert lift(0.60, 0.0, 1.0) == pytest.approx(0.5 * 0.85, abs=0.05)
     assert SCORER.probability(np.array([0.20]), np.array([0.0]), np.array([1.0]))[0] < 0.1
+
+
+def _unit(angle: float) -> np.ndarray:
+    return np.array([np.cos(angle), np.sin(angle)], dtype=np.float32)
+
+
+def test_help_given_once_weighs_less_than_an_offer_of_as_close_words():
+    # A need a member helped with reads like any need: a label who once helped a band find a
+    # guitarist was quoted and ranked for "need a bassist" above a bass player's offer (two
+    # organisers' communities). It now counts as an offer less `help_weight` in log-odds.
+    from matcher.pairs import Items, best_pairs
+
+    need = Items.typed(_unit(0.0)[None, :])
+    # Candidate 0 only helped with a need (cosine .80); candidate 1 offers (cosine .78);
+    # candidate 2 has both: the help (.80) and an offer nearly as close (.78).
+    angles, owners, helped = [0.6435, 0.6751, 0.6435, 0.6751], [0, 1, 2, 2], [1, 0, 1, 0]
+    offers = Items(
+        np.stack([_unit(a) for a in angles]),
+        np.array(owners),
+        [("build", i) for i in range(4)],
+        np.arange(10, 14),
+        np.array(helped, dtype=bool),
+    )
+    plain = best_pairs(need, offers, 3, needs_by_candidate=False)
+    assert [round(float(c), 2) for c in plain.cosine] == [0.8, 0.78, 0.8]
+    assert plain.offer[2] == 2
+    discount = SCORER.help_discount
+    assert discount == pytest.approx(0.5 * 0.085)
+    weighed = best_pairs(need, offers, 3, needs_by_candidate=False, help_discount=discount)
+    assert weighed.cosine[0] == pytest.approx(0.8 - discount, abs=1e-4)
+    assert weighed.cosine[0] < weighed.cosine[1]  # the offer now ranks first
+    assert weighed.offer[2] == 3  # and is what candidate 2 is quoted by
