@@ -733,6 +733,30 @@ def test_a_country_nobody_knows_is_warned_about_with_the_likely_one(sessions, tm
     assert result.counts["members"]["inserted"] == 4  # a warning: nothing refused
 
 
+def test_one_person_signed_up_twice_is_warned_about_in_the_files_and_against_the_store(
+    sessions, tmp_path
+):
+    # A form's double sign-up ("Dev Sharma", "dev sharma") and two rows sharing one address
+    # went in without a word; the one-word duplicate then took the real member's place.
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,email\nm1,Dev Sharma,session_musician,dev@example.org\n"
+        "m2,Chloe Dubois,artist,chloe@example.org\n"
+    )
+    assert import_files(sessions, [tmp_path]).warnings == []
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,email\nm1,Dev Sharma,session_musician,dev@example.org\n"
+        "m3,dev  sharma,session_musician,dev.s@example.org\n"
+        "m4,Chloé Dubois,artist,Chloe@Example.org\nm5,Ana,band,ana@example.org\n"
+    )
+    file = tmp_path / "members.csv"
+    assert sorted(import_files(sessions, [tmp_path]).warnings) == [
+        f"{file}: members m1 (row 2), m3 (row 3) have the same name, 'dev sharma': one person "
+        "signed up twice? (imported all the same)",
+        f"{file}: members m2 (stored), m4 (row 4) have the same address, 'chloe@example.org': "
+        "one person signed up twice? (imported all the same)",
+    ]
+
+
 def test_nobody_is_shown_or_contacted_after_they_closed_what_came_before_imports(sessions):
     from matcher import community
 

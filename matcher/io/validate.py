@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from matcher import geo
@@ -136,6 +136,7 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
         if entity == "members":
             warnings.extend(_consent_without_address(rows[entity]))
             warnings.extend(_unknown_countries(rows[entity]))
+            warnings.extend(_likely_duplicates(rows[entity], session))
         for file in dict.fromkeys(frame[FILE].tolist() if FILE in frame.columns else []):
             extra = sorted(frames.columns_of.get(file, frozenset()) - {*COLUMNS[entity], FILE})
             if extra:
@@ -251,6 +252,43 @@ def _unknown_countries(rows: Rows) -> list[str]:
             "know; members in one town count as the same town only when their countries "
             f"match{f': did you mean {likely!r}?' if likely else ''}"
         )
+    return warnings
+
+
+MAX_DUPLICATE_WARNINGS = 20
+
+
+def _likely_duplicates(rows: Rows, session: Session) -> list[str]:
+    """Warnings for members who look like one person signed up twice (a web form's double
+    submission): other ids with the same address, or with the same name in any case and
+    spacing, in the files or the store. Not a problem: a couple may share an address, two
+    people a name; but a duplicate takes the real member's place in others' lists."""
+    groups: dict[tuple[str, str], dict[str, str]] = {}  # (what, key) -> id -> where
+    first_file: dict[tuple[str, str], str] = {}
+    for record, (file, row) in zip(rows.records, rows.origins, strict=True):
+        if record["id"] is None:
+            continue
+        for what, value in (("address", record.get("email")), ("name", record.get("name"))):
+            if value:
+                key = (what, " ".join(value.split()).lower())
+                groups.setdefault(key, {})[record["id"]] = f"{record['id']} (row {row})"
+                first_file.setdefault(key, file)
+    for what, column in (("address", Member.email), ("name", Member.name)):
+        wanted = {key for w, key in groups if w == what}
+        query = select(func.lower(column), Member.external_id)
+        for key, external_id in _stored(session, query, wanted):
+            groups[(what, key)].setdefault(external_id, f"{external_id} (stored)")
+    warnings = []
+    for (what, key), ids in groups.items():
+        if len(ids) > 1:
+            shown = ", ".join(sorted(ids.values()))
+            warnings.append(
+                f"{first_file[(what, key)]}: members {shown} have the same {what}, {key!r}: "
+                "one person signed up twice? (imported all the same)"
+            )
+    if len(warnings) > MAX_DUPLICATE_WARNINGS:
+        more = len(warnings) - MAX_DUPLICATE_WARNINGS
+        warnings = [*warnings[:MAX_DUPLICATE_WARNINGS], f"... and {more} more such groups"]
     return warnings
 
 
