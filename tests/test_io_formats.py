@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from matcher.config import Settings
 from matcher.db import close_store, open_store
-from matcher.domain import wire_address
+from matcher.domain import MEMBER_KINDS, wire_address
 from matcher.io import community_stats, export_frames, import_files, parse, read_files, write_files
 from matcher.store import Member
 
@@ -164,6 +164,18 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path):
     (tmp_path / "members.csv").write_text("id,name,kind\nm1,A,band\n")
     frames = read_files([tmp_path, tmp_path / "members.csv"])
     assert (frames.problems, len(frames.members)) == ([], 1)
+
+
+def test_a_kind_is_read_as_people_write_it_and_a_near_miss_is_named():
+    # "Session musician" was refused as 'session musician' (not what the file said), while
+    # "Band " went in: spaces and hyphens between words are the underscore now.
+    kind = parse.choice(MEMBER_KINDS)
+    for written in ("Session musician", "session-musician", " SESSION  Musician ", "Band "):
+        assert kind(written) in ("session_musician", "band"), written
+    reason = kind("Photographr")
+    assert isinstance(reason, parse.Bad)
+    assert reason.startswith("unknown value 'Photographr'; did you mean 'photographer'?")
+    assert "did you mean" not in kind("dj")
 
 
 def test_capacity_has_a_sane_ceiling():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Callable
@@ -96,16 +97,19 @@ def texts(max_length: int, *, one_line: bool = True) -> Parser:
 
 
 def choice(options: tuple[str, ...]) -> Parser:
-    """A parser accepting one of `options` (case and surrounding blanks ignored)."""
+    """A parser accepting one of `options`: case and surrounding blanks ignored, and spaces or
+    hyphens between words read as the underscore ("Session musician": session_musician)."""
     allowed = frozenset(options)
 
     def parse(value: Any) -> Any:
-        word = text(value)
-        if word is None or isinstance(word, Bad):
-            return word
-        word = word.lower()
+        written = text(value)
+        if written is None or isinstance(written, Bad):
+            return written
+        word = "_".join(written.lower().replace("-", " ").split())
         if word not in allowed:
-            return Bad(f"unknown value {word!r}; expected one of {', '.join(options)}")
+            likely = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+            hint = f"did you mean {likely[0]!r}? " if likely else ""
+            return Bad(f"unknown value {written!r}; {hint}expected one of {', '.join(options)}")
         return word
 
     return parse
