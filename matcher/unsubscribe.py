@@ -19,6 +19,9 @@ def _serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=SALT)
 
 
+DAMAGED = "the link's token is damaged (cut short when copied?) or was not made by this site"
+
+
 def make_token(secret: str, member_id: str) -> str:
     """A token that unsubscribes the member with this external id from the weekly email."""
     return _serializer(secret).dumps({"member": member_id})
@@ -29,7 +32,7 @@ def read_token(secret: str, token: str) -> str:
     try:
         data = _serializer(secret).loads(token)
     except BadSignature as exc:
-        raise InvalidInput("the unsubscribe link is not valid", field="token") from exc
+        raise InvalidInput(DAMAGED, field="token") from exc
     if not isinstance(data, dict) or not isinstance(data.get("member"), str):
-        raise InvalidInput("the unsubscribe link is not valid", field="token")
+        raise InvalidInput(DAMAGED, field="token")
     return data["member"]

@@ -416,6 +416,8 @@ def test_unsubscribe_by_the_signed_link(client, sessions, settings):
     assert_error(client.get("/v1/unsubscribe?token=forged"), 422, "token")
     broken = client.get("/unsubscribe?token=forged")
     assert broken.status_code == 400 and "does not work" in broken.get_data(as_text=True)
+    # Said once, with what to do ("link does not work: the unsubscribe link is not valid").
+    assert "cut short when copied" in broken.get_data(as_text=True)
 
 
 def test_an_erased_members_link_and_id_act_on_no_one_again(client, rw, sessions, settings):
