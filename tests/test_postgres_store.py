@@ -7,6 +7,11 @@ from __future__ import annotations
 import pytest
 
 from tests.postgres import postgres_server, settings  # noqa: F401 - the fixtures
+from tests.test_copy import (  # noqa: F401
+    source,
+    test_a_store_that_holds_rows_is_not_copied_into,
+    test_every_table_is_copied_and_the_copy_serves_as_the_store_did,
+)
 from tests.test_engine import (  # noqa: F401
     community,
     test_a_block_or_report_removes_the_pair_at_once_both_ways,
@@ -50,6 +55,12 @@ from tests.test_store import (  # noqa: F401
 )
 
 pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def target_url(postgres_server):  # noqa: F811 - the fixture
+    """test_copy's copies go from SQLite into a new PostgreSQL database."""
+    return postgres_server.database()
 
 
 def test_the_cli_never_prints_the_store_password(settings):  # noqa: F811 - the fixture

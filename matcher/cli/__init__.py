@@ -114,6 +114,7 @@ def migrate_command(app: AppContext) -> None:
 
 # The commands, one module each (imported last: they use `main`'s module only through click).
 from matcher.cli.data import (  # noqa: E402
+    copy_store_command,
     erase_command,
     export_command,
     import_command,
@@ -129,6 +130,7 @@ from matcher.cli.serve import keys_group, serve_command  # noqa: E402
 for command in (
     import_command,
     export_command,
+    copy_store_command,
     stats_command,
     erase_command,
     members_group,

@@ -96,6 +96,45 @@ def export_command(app: AppContext, folder: Path, fmt: str) -> None:
         app.out.print(f"{path}: {n} {entity}", markup=False)
 
 
+@click.command("copy-store")
+@click.argument("target", metavar="DATABASE_URL")
+@pass_app
+def copy_store_command(app: AppContext, target: str) -> None:
+    """Copy the whole store into another, empty one at DATABASE_URL (to move to PostgreSQL).
+
+    Every table, row for row, in one transaction (all or nothing): the community, and what
+    `export` does not carry: API keys, the weekly email's history (so nobody is emailed twice
+    in a week or suggested again), retired ids of erased members, import runs and encoded
+    texts. The target is created or upgraded to the newest schema first and must hold no
+    rows. Ids are kept, so the builds in the models folder serve the copy as they are. The
+    store copied from is only read. Example:
+
+      matcher copy-store postgresql+psycopg://matcher@localhost/matcher
+    """
+    from sqlalchemy.engine import make_url
+
+    from matcher.copy import copy_store, count_rows
+    from matcher.db import close_store, open_store
+    from matcher.errors import ConfigError
+    from matcher.progress import rich_progress
+
+    shown = make_url(target).render_as_string(hide_password=True)
+    if make_url(target) == make_url(app.settings.database):
+        raise ConfigError(f"{shown} is the store to copy from: name another")
+    into = open_store(app.settings.replace(database_url=target))
+    try:
+        with rich_progress(app.console) as reporter:
+            advance = reporter.task(f"copying to {shown}", count_rows(app.sessions))
+            copied = copy_store(app.sessions, into, advance)
+    finally:
+        close_store(into)
+    app.out.print(f"copied {app.settings.database_shown} -> {shown}", markup=False)
+    for table, n in copied.items():
+        app.out.print(f"  {table}: {n}", markup=False)
+    password = " (the password as you gave it)" if make_url(target).password else ""
+    app.out.print(f"  serve it with MATCHER_DATABASE_URL={shown}{password}", markup=False)
+
+
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 @pass_app
