@@ -113,7 +113,7 @@ def describe(reason: Reason) -> str:
         return "They have helped you before."
     if kind == "busy":
         if reason["capacity"] == 0:
-            return "They are taking no new requests this week."
+            return "They are not taking requests at the moment (they set no room for any)."
         return (
             f"{counted(reason['count'], 'member')} asked them in the last seven days, and they "
             f"take {reason['capacity']} a week: they may be slow to answer."

@@ -468,6 +468,11 @@ def test_members_asked_as_often_as_they_can_take_this_week_come_after_those_stil
     busy = [r for r in kit.reasons if r["type"] == "busy"]
     assert busy == [{"type": "busy", "count": 2, "capacity": 2}]
     assert describe(busy[0]).startswith("2 members asked them in the last seven days, and they")
+    # A member who takes none is not "busy this week": it is how they set it (an organiser).
+    none = {"type": "busy", "count": 0, "capacity": 0}
+    assert (
+        describe(none) == "They are not taking requests at the moment (they set no room for any)."
+    )
     # Being asked is about helping: whom kit could help are not listed by their own load.
     with sessions.begin() as s:
         s.execute(update(Member).where(Member.external_id == "dan").values(capacity=0))
