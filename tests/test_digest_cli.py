@@ -105,14 +105,19 @@ def test_a_dry_run_needs_no_secret_key_but_a_real_run_does(run, sessions, tmp_pa
     assert digests(sessions) == {}
 
 
-def test_smtp_delivery_from_the_command(run, sessions):
+def _over_smtp(run):
+    """The week's digest sent to a loopback SMTP server: the command's result and the inbox."""
     box = Inbox()
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        result = run("--week", WEEK, "--smtp", f"smtp://127.0.0.1:{controller.port}")
+        return run("--week", WEEK, "--smtp", f"smtp://127.0.0.1:{controller.port}"), box
     finally:
         controller.stop()
+
+
+def test_smtp_delivery_from_the_command(run, sessions):
+    result, box = _over_smtp(run)
     assert result.exit_code == 0, result.output
     assert len(box.counts()) == 8 and set(box.counts().values()) == {1}
     assert digests(sessions) == {"sent": 8}
@@ -133,13 +138,7 @@ def test_an_address_no_mail_server_takes_is_reported_by_the_dry_run_and_the_real
     assert "1 could not be made, which a real run would fail" in said
     assert "'hum' could not be made: 'zoë@example.org' has characters other than ASCII" in said
     assert len(list((tmp_path / "look").glob("*.eml"))) == 7
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        result = run("--week", WEEK, "--smtp", f"smtp://127.0.0.1:{controller.port}")
-    finally:
-        controller.stop()
+    result, box = _over_smtp(run)
     said = " ".join(result.output.split())
     assert "7 sent, 1 failed" in said and "'zoë@example.org' has characters other" in said
     assert box.counts()["mix@xn--bcher-kva.example"] == 1
