@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+import idna
+
 MEMBER_KINDS: tuple[str, ...] = (
     "band",
     "artist",
@@ -81,6 +83,8 @@ def weekly_email(
         return "off: unsubscribed" if unsubscribed_at else "off: no consent"
     if not (email or "").strip():
         return "off: no address"
+    if not deliverable(email):
+        return "off: address no mail server takes"
     return "on"
 
 
@@ -145,12 +149,14 @@ MAX_MATCH_LIMIT = 100  # matches one request or command may ask for
 
 def wire_address(address: str) -> str:
     """The address as SMTP and the To header carry it: an internationalised domain in IDNA
-    (zoe@bücher.de as zoe@xn--bcher-kva.de), the part before the @ as it is.
+    2008 with UTS 46 (zoe@bücher.de as zoe@xn--bcher-kva.de; straße.de as xn--strae-oqa.de,
+    not strasse.de, a different domain, as Python's own IDNA 2003 codec would have it), the
+    part before the @ as it is.
 
     Raises ValueError naming the problem when a mail server could not take it: characters
     other than ASCII before the @ (deliverable only by servers speaking SMTPUTF8, which many
     relays do not, so the import refuses them as Django's validator does), or a domain that
-    IDNA cannot write (a label longer than 63 characters, say).
+    IDNA cannot write.
     """
     local, _, domain = address.rpartition("@")
     if not local.isascii():
@@ -158,10 +164,20 @@ def wire_address(address: str) -> str:
             f"{address!r} has characters other than ASCII before the @, which most mail "
             "servers cannot deliver to: ask the member for one without them"
         )
+    if domain.isascii():
+        return address
     try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError as exc:
+        return f"{local}@{idna.encode(domain, uts46=True, transitional=False).decode('ascii')}"
+    except idna.IDNAError as exc:
         raise ValueError(f"{address!r}: the domain after the @ is no domain name ({exc})") from exc
+
+
+def deliverable(address: str | None) -> bool:
+    """Whether an address is one the weekly email can be sent to (`wire_address`)."""
+    try:
+        return bool((address or "").strip()) and bool(wire_address(address.strip()))
+    except ValueError:
+        return False
 
 
 # Characters no text may hold (not even a bio): control characters other than tab and line

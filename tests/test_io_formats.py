@@ -196,6 +196,9 @@ def test_plain_addresses_are_accepted_and_a_domain_may_be_internationalised():
     for address in ("ana.b+gigs@example.co.uk", "jose@exämple.org", "o'neil@x-y.ie"):
         assert parse.email(address) == address
     assert wire_address("jose@exämple.org") == "jose@xn--exmple-cua.org"
+    # IDNA 2008: straße.de is its own domain, not strasse.de (Python's IDNA 2003 codec).
+    assert wire_address("jo@straße.de") == "jo@xn--strae-oqa.de"
+    assert wire_address("Ana@Example.ORG") == "Ana@Example.ORG"  # ASCII: as it is
 
 
 @pytest.mark.parametrize("address", ["zoë@example.org", "hannah.ó.briain@proton.me"])

@@ -14,7 +14,7 @@ from matcher.allocate import Fairness, allocate, fairness, top_n
 from matcher.community import requests_received
 from matcher.config import Settings
 from matcher.digest.week import week_of, week_start, weeks_before
-from matcher.domain import MET_KINDS
+from matcher.domain import MET_KINDS, deliverable
 from matcher.store import Digest, DigestMatch, Interaction, Member, Post
 
 # Digests whose suggestions count as made: delivered, or possibly delivered.
@@ -34,6 +34,7 @@ LOOKBACK_WEEKS = 4
 # than six days later); a week named by mistake holds nobody back beyond its own week.
 MIN_DAYS_BETWEEN_EMAILS = 6
 NO_MATCHES = "no new matches this week"  # why a member chosen for gets no email
+UNDELIVERABLE = "address no mail server takes (`matcher members list` names them)"
 EMAILED_LATELY = "emailed another week's digest earlier this week (or a later week's)"
 PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
 
@@ -82,12 +83,17 @@ def audience(session: Session, week: str, settings: Settings, now: datetime) -> 
     has_email = members["email"].fillna("").str.strip() != ""
     active = members["active"].astype(bool)
     consent = members["email_consent"].astype(bool)
+    # An address stored before the import refused it (zoë@...): no email, said why (as
+    # `domain.weekly_email` says it), and no one's capacity spent on suggestions for it.
+    takes = has_email & members["email"].map(deliverable, na_action="ignore").eq(True)
     skipped = {
         "not active": int((~active).sum()),
         "unsubscribed or no consent": int((active & ~consent).sum()),
         "no email address": int((active & consent & ~has_email).sum()),
     }
-    recipients = members.loc[active & consent & has_email, "id"].to_numpy(dtype=np.int64)
+    if (undeliverable := int((active & consent & has_email & ~takes).sum())) > 0:
+        skipped[UNDELIVERABLE] = undeliverable
+    recipients = members.loc[active & consent & takes, "id"].to_numpy(dtype=np.int64)
     emailed = session.scalars(members_emailed_lately(week, now)).all()
     waiting = np.isin(recipients, np.asarray(emailed, dtype=np.int64))
     if waiting.any():
