@@ -132,10 +132,10 @@ def fold_places(
     towns: Iterable[object], countries: Iterable[object]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Members' towns and countries as compared (folded; "" where unknown). A town that names
-    its country after a comma, as free text has it ("Leeds, UK", "London, Ontario"), is
-    the town before the comma, as `split_place` reads a typed place: "Leeds, UK" and
-    "Leeds" are one town. Its country is the member's when given, else the one the town
-    names, if only one ("Nashville, TN" may be Tennessee or Tunisia: no country then)."""
+    its country after a comma, as free text has it ("Leeds, UK", "Lisbon, Portugal"), is the
+    town before the comma, in that country when the member gave none: "Leeds, UK" and "Leeds"
+    are one town. Only a country named without doubt (`_country_named`): "Portland, Oregon"
+    and "Portland, Maine" stay two towns, as the members wrote them."""
     places = [_fold_place(t, c) for t, c in zip(towns, countries, strict=True)]
     return (
         np.array([p[0] for p in places], dtype=object),
@@ -148,10 +148,27 @@ def _fold_place(town: object, country: object) -> tuple[str, str]:
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
-    folded_town, named = split_place(town)
-    if not folded_country and len(named) == 1:
-        folded_country = next(iter(named))
-    return folded_town, folded_country
+    before, comma, after = town.rpartition(",")
+    named = _country_named(after) if comma and before.strip() else ""
+    return fold_tag(before if named else town), folded_country or named
+
+
+def _country_named(text: str) -> str:
+    """The country (ISO code) that the part after a member's town's comma names without
+    doubt, else "": not a region's name too ("Georgia": the country, or the US state), nor a
+    code that is also a US state's or a Canadian province's ("CA": Canada, or California;
+    "DE"), which members of a music community write after their town."""
+    code = fold_country(text)
+    if not (len(code) == 2 and code.isupper()):
+        return ""
+    folded = _unaccented(_squeezed(text))
+    by_code, by_name = _regions()
+    if by_name.get(folded, set()) - {code}:
+        return ""
+    short = len(folded) <= 3 and folded not in COUNTRY_ALIASES
+    if short and by_code.get(folded, set()) & {"US", "CA"}:
+        return ""
+    return code
 
 
 def place_countries(text: str) -> frozenset[str]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from matcher.community import get_member
 from matcher.domain import MEMBER_STATUSES, weekly_email
-from matcher.geo import split_place
+from matcher.geo import fold_places, in_place
 from matcher.store import Digest, Interaction, Member, Post, utcnow
 
 
@@ -51,7 +51,9 @@ def find_members(
     offers and the help they gave."""
     if status not in MEMBER_STATUSES:
         raise ValueError(f"status must be one of {', '.join(MEMBER_STATUSES)}, not {status!r}")
-    query = select(Member).where(*_member_filters(text, kind, town, status))
+    query = select(Member).where(*_member_filters(text, kind, status))
+    if town and town.strip():
+        query = query.where(_in_town(session, town))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     members = session.scalars(query.order_by(Member.id).limit(limit)).all()
     ids = [m.id for m in members]
@@ -138,9 +140,23 @@ def member_record(session: Session, member_id: str, *, now: datetime | None = No
     }
 
 
-def _member_filters(
-    text: str | None, kind: str | None, town: str | None, status: str
-) -> list[ColumnElement[bool]]:
+def _in_town(session: Session, town: str) -> ColumnElement[bool]:
+    """Members in a town as the API's `town` filter finds them (`geo.in_place`): "Leeds"
+    finds "Leeds, UK" too, and "Leeds, UK" finds "Leeds" unless known to be elsewhere.
+    Narrowed first in SQL to the towns that begin with its first part."""
+    first = " ".join(town.split()).partition(",")[0].strip().lower()
+    lowered = func.lower(Member.town)
+    rows = session.execute(
+        select(Member.id, Member.town, Member.country).where(
+            lowered.startswith(first, autoescape=True)
+        )
+    ).all()
+    towns, countries = fold_places([r.town for r in rows], [r.country for r in rows])
+    inside = in_place(towns, countries, town)
+    return Member.id.in_([r.id for r, found in zip(rows, inside, strict=True) if found])
+
+
+def _member_filters(text: str | None, kind: str | None, status: str) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = []
     if text and text.strip():
         needle = text.strip().lower()
@@ -152,15 +168,6 @@ def _member_filters(
         )
     if kind:
         filters.append(Member.kind == kind.strip().lower())
-    if town and town.strip():
-        # "Leeds" finds members who wrote "Leeds, UK" too, and "Leeds, UK" those of "Leeds"
-        # (the country after the comma as `geo.split_place` reads it; not checked here).
-        typed = " ".join(town.split()).lower()
-        bare = typed.rpartition(",")[0].strip() if split_place(typed)[1] else typed
-        lowered = func.lower(Member.town)
-        filters.append(
-            or_(lowered.in_({typed, bare}), lowered.startswith(f"{bare},", autoescape=True))
-        )
     if status == "active":
         filters.append(Member.active.is_(True))
     elif status == "closed":

@@ -6,6 +6,7 @@ import pytest
 from matcher.geo import (
     central_point,
     fold_country,
+    fold_places,
     in_place,
     one_country,
     same_town,
@@ -108,3 +109,18 @@ def test_a_place_is_where_most_of_its_members_are_or_nowhere_when_they_are_split
     lats, lons = np.array(ontario[:2] + scotland).T  # two and two: which Hamilton?
     assert central_point(lats, lons) is None
     assert central_point(np.array([]), np.array([])) is None
+
+
+def test_a_members_town_with_its_country_is_that_town_but_one_with_its_state_stays_whole():
+    # "Leeds, UK" is Leeds (a sign-up form's free text); "Portland, Oregon" and "Portland,
+    # Maine" are two towns, not one Portland in the US (a reviewer); "Springfield, CA" is
+    # California's as likely as Canada's, and "Atlanta, Georgia" no town of the country.
+    written = ["Leeds, UK", "Leeds", "Portland, Oregon", "Portland, Maine", "Springfield, CA",
+               "Atlanta, Georgia", "Lisbon, Portugal"]  # fmt: skip
+    towns, countries = fold_places(written, [None, None, None, None, None, None, "Spain"])
+    assert towns.tolist() == ["leeds", "leeds", "portland, oregon", "portland, maine",
+                              "springfield, ca", "atlanta, georgia", "lisbon"]  # fmt: skip
+    assert countries.tolist() == ["GB", "", "", "", "", "", "ES"]  # the member's own first
+    km = np.full(len(written), np.nan)
+    assert same_town(towns[0], towns, km, countries[0], countries).tolist()[:2] == [True, True]
+    assert not same_town(towns[2], towns[3], np.nan, countries[2], countries[3])

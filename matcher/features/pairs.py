@@ -76,8 +76,9 @@ FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 # 3: BM25 relative to the best candidate's; 4: same_town not for towns of one name far apart;
 # 5: nor in two countries; 6: countries compared by ISO code, GB and United Kingdom alike;
 # 7: an open need's features leave out the contacts and help on the need itself, `left_out`,
-# and BM25 does not count the need among its documents).
-FEATURES_VERSION = 7
+# and BM25 does not count the need among its documents; 8: a town written with its country,
+# "Leeds, UK", is that town, in that country when the member gave none).
+FEATURES_VERSION = 8
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
 
