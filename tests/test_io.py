@@ -731,6 +731,11 @@ def test_a_country_nobody_knows_is_warned_about_with_the_likely_one(sessions, tm
         "in one town count as the same town only when their countries match",
     ]
     assert result.counts["members"]["inserted"] == 4  # a warning: nothing refused
+    # Towns in the country column of a big file: a bounded list, not a line each (a reviewer).
+    rows = "".join(f"m{i},X{i},band,Somewhere {i}\n" for i in range(5, 30))
+    (tmp_path / "members.csv").write_text("id,name,kind,country\n" + rows)
+    warned = import_files(sessions, [tmp_path]).warnings
+    assert len(warned) == 21 and warned[-1] == "... and 5 more countries like them"
 
 
 def test_one_person_signed_up_twice_is_warned_about_in_the_files_and_against_the_store(
@@ -755,6 +760,14 @@ def test_one_person_signed_up_twice_is_warned_about_in_the_files_and_against_the
         f"{file}: members m2 (stored), m4 (row 4) have the same address, 'chloe@example.org': "
         "one person signed up twice? (imported all the same)",
     ]
+    # Closing the one not wanted, as docs/formats.md advises, ends the warning; members
+    # closed or erased (all "(erased)") are no one's duplicates (a reviewer).
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,active\nm3,dev sharma,session_musician,no\n"
+    )
+    assert import_files(sessions, [tmp_path]).warnings == []
+    (tmp_path / "members.csv").write_text("id,name,kind\nm1,Dev Sharma,session_musician\n")
+    assert import_files(sessions, [tmp_path]).warnings == []
 
 
 def test_nobody_is_shown_or_contacted_after_they_closed_what_came_before_imports(sessions):

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from matcher import geo
@@ -234,6 +234,10 @@ def _consent_without_address(rows: Rows) -> list[str]:
     ]
 
 
+# At most this many warnings of one kind name their groups; a count says how many more.
+MAX_GROUP_WARNINGS = 20
+
+
 def _unknown_countries(rows: Rows) -> list[str]:
     """Warnings for countries that neither ISO 3166 nor the usual names know ("Englan"): not
     a problem (a member may write a place their way), but members of one town whose
@@ -244,7 +248,7 @@ def _unknown_countries(rows: Rows) -> list[str]:
         if country and not geo.known_country(country):
             rows_of.setdefault((file, country), []).append(row)
     warnings = []
-    for (file, country), found in rows_of.items():
+    for (file, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]:
         likely = geo.likely_country(country)
         warnings.append(
             f"{file}: country {country!r} (row {', '.join(map(str, found[:5]))}"
@@ -252,32 +256,43 @@ def _unknown_countries(rows: Rows) -> list[str]:
             "know; members in one town count as the same town only when their countries "
             f"match{f': did you mean {likely!r}?' if likely else ''}"
         )
+    if len(rows_of) > MAX_GROUP_WARNINGS:
+        warnings.append(f"... and {len(rows_of) - MAX_GROUP_WARNINGS} more countries like them")
     return warnings
-
-
-MAX_DUPLICATE_WARNINGS = 20
 
 
 def _likely_duplicates(rows: Rows, session: Session) -> list[str]:
     """Warnings for members who look like one person signed up twice (a web form's double
     submission): other ids with the same address, or with the same name in any case and
-    spacing, in the files or the store. Not a problem: a couple may share an address, two
-    people a name; but a duplicate takes the real member's place in others' lists."""
+    spacing, among the open members of the files and the store (closing one of the two, as
+    docs/formats.md advises, ends the warning). Not a problem: a couple may share an
+    address, two people a name; but a duplicate takes the real member's place in others'
+    lists. The store's open members are read once (not a query per name)."""
     groups: dict[tuple[str, str], dict[str, str]] = {}  # (what, key) -> id -> where
     first_file: dict[tuple[str, str], str] = {}
+    in_files: set[str] = set()
     for record, (file, row) in zip(rows.records, rows.origins, strict=True):
         if record["id"] is None:
             continue
+        in_files.add(record["id"])
+        if record.get("active") is False:
+            continue
         for what, value in (("address", record.get("email")), ("name", record.get("name"))):
             if value:
-                key = (what, " ".join(value.split()).lower())
+                key = (what, " ".join(value.split()).casefold())
                 groups.setdefault(key, {})[record["id"]] = f"{record['id']} (row {row})"
                 first_file.setdefault(key, file)
-    for what, column in (("address", Member.email), ("name", Member.name)):
-        wanted = {key for w, key in groups if w == what}
-        query = select(func.lower(column), Member.external_id)
-        for key, external_id in _stored(session, query, wanted):
-            groups[(what, key)].setdefault(external_id, f"{external_id} (stored)")
+    if groups:
+        stored = session.execute(
+            select(Member.external_id, Member.email, Member.name).where(Member.active.is_(True))
+        )
+        for external_id, email, name in stored:
+            if external_id in in_files:  # the file's row says what they are now
+                continue
+            for what, value in (("address", email), ("name", name)):
+                key = (what, " ".join((value or "").split()).casefold())
+                if key in groups:
+                    groups[key].setdefault(external_id, f"{external_id} (stored)")
     warnings = []
     for (what, key), ids in groups.items():
         if len(ids) > 1:
@@ -286,9 +301,9 @@ def _likely_duplicates(rows: Rows, session: Session) -> list[str]:
                 f"{first_file[(what, key)]}: members {shown} have the same {what}, {key!r}: "
                 "one person signed up twice? (imported all the same)"
             )
-    if len(warnings) > MAX_DUPLICATE_WARNINGS:
-        more = len(warnings) - MAX_DUPLICATE_WARNINGS
-        warnings = [*warnings[:MAX_DUPLICATE_WARNINGS], f"... and {more} more such groups"]
+    if len(warnings) > MAX_GROUP_WARNINGS:
+        more = len(warnings) - MAX_GROUP_WARNINGS
+        warnings = [*warnings[:MAX_GROUP_WARNINGS], f"... and {more} more such groups"]
     return warnings
 
 
