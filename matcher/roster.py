@@ -135,7 +135,10 @@ def member_record(session: Session, member_id: str, *, now: datetime | None = No
         "weekly_emails": {
             "sent": len(sent),
             "last_sent_at": _iso(max((d.sent_at for d in sent if d.sent_at), default=None)),
-            "weeks": [{"week": d.week, "status": d.status} for d in digests[:8]],
+            "weeks": [
+                {"week": d.week, "status": d.status, **({"why": d.error} if d.error else {})}
+                for d in digests[:8]
+            ],
         },
     }
 

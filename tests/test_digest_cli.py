@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 from matcher.cli import main
 from matcher.roster import emails_of
 from matcher.store import Digest, Member
-from tests.test_digest_support import WEEK, Inbox, add_people, build_matcher, free_port
+from tests.test_digest_support import (
+    WEEK,
+    Inbox,
+    add_people,
+    build_matcher,
+    free_port,
+    opted_in,
+)
 
 
 @pytest.fixture
@@ -106,9 +113,9 @@ def test_a_dry_run_needs_no_secret_key_but_a_real_run_does(run, sessions, tmp_pa
     assert digests(sessions) == {}
 
 
-def _over_smtp(run):
+def _over_smtp(run, box: Inbox | None = None):
     """The week's digest sent to a loopback SMTP server: the command's result and the inbox."""
-    box = Inbox()
+    box = box or Inbox()
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
@@ -168,6 +175,24 @@ def test_an_email_that_cannot_be_made_is_reported_by_the_dry_run(run, sessions, 
     assert "written: 7 emails to look at" in said
     assert "1 could not be made, which a real run would fail" in said
     assert "the email to 'kit' could not be made: a name the header cannot hold" in said
+
+
+def test_a_run_prints_its_first_errors_and_counts_the_rest(run, sessions, monkeypatch):
+    # Each error may name an address: a mail server's quota hit must not fill a cron log with
+    # thousands of them (a reviewer). The member's record keeps each one's reason.
+    from matcher.cli import digest as command
+    from matcher.roster import member_record
+
+    monkeypatch.setattr(command, "MAX_ERRORS_SHOWN", 3)
+    addresses = sorted(opted_in(sessions))[:5]
+    result, _ = _over_smtp(run, Inbox(refuse=set(addresses)))
+    said = " ".join(result.output.split())
+    assert "3 sent, 5 failed" in said and said.count("error ") == 3
+    assert "... and 2 more errors (`matcher members show ID` gives each member's)" in said
+    with sessions() as s:
+        who = s.scalar(select(Member.external_id).where(Member.email == addresses[0]))
+        weeks = member_record(s, who)["weekly_emails"]["weeks"]
+    assert weeks[0]["status"] == "failed" and "550" in weeks[0]["why"]
 
 
 def _id(session, external_id: str) -> int:

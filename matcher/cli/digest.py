@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays insta
     from matcher.digest.render import Renderer
     from matcher.digest.send import Delivery
 
+# Errors a run prints (each may name an address: a cron log should not hold thousands).
+MAX_ERRORS_SHOWN = 20
+
 
 @click.command("digest")
 @click.option("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 [default: this week].")
@@ -279,8 +282,13 @@ def _report(
             + (f", {delivery.recovered} found already delivered" if delivery.recovered else "")
             + (f", {delivery.left} left for the next run (--limit)" if delivery.left else "")
         )
-        for error in delivery.errors:  # every one: each names the member and what to mend
+        for error in delivery.errors[:MAX_ERRORS_SHOWN]:
             out.print(f"  [red]error[/red] {error}")
+        if len(delivery.errors) > MAX_ERRORS_SHOWN:
+            more = len(delivery.errors) - MAX_ERRORS_SHOWN
+            out.print(
+                f"  ... and {more} more errors (`matcher members show ID` gives each member's)"
+            )
         if delivery.unknown:
             out.print(
                 f"  [yellow]{delivery.unknown} digests were cut off mid-delivery earlier and may "

@@ -115,7 +115,13 @@ def show_member_command(app: AppContext, member_id: str, as_json: bool) -> None:
         said = ", ".join(f"{kind} {n}" for kind, n in counts.items()) or "none"
         app.out.print(f"interactions {title}: {said}", markup=False)
     emails = record["weekly_emails"]
-    weeks = ", ".join(f"{w['week']} {w['status']}" for w in emails["weeks"]) or "none"
+    weeks = (
+        ", ".join(
+            f"{w['week']} {w['status']}" + (f" ({w['why']})" if w.get("why") else "")
+            for w in emails["weeks"]
+        )
+        or "none"
+    )
     app.out.print(
         f"weekly emails sent: {emails['sent']} (last {emails['last_sent_at'] or 'never'}); "
         f"latest weeks: {weeks}",
