@@ -279,6 +279,15 @@ class Match(Schema):
     )
     direction = String(required=True, validate=OneOf(ROLES))
     mutual = Boolean(required=True)
+    busy = Boolean(
+        required=True,
+        metadata={
+            "description": "Asked lately as often as they take a week, or taking no requests "
+            "(the `busy` reason says which): listed after the good matches still free "
+            "(score 0.5 or more) whatever their score, so a site that sorts by score should "
+            "keep the list's order or show this."
+        },
+    )
     contact = String(allow_none=True)
     reasons = List(Nested(Reason), required=True)
 

@@ -44,6 +44,12 @@ class Match:
     forward: float = 0.0  # s(seeker -> member): they could help the seeker
     reverse: float = 0.0  # s(member -> seeker): the seeker could help them
 
+    @property
+    def busy(self) -> bool:
+        """Asked lately as often as they take a week, or taking none (the `busy` reason):
+        listed after the good matches still free, whatever their score."""
+        return any(r.get("type") == "busy" for r in self.reasons)
+
     def as_dict(self) -> dict[str, Any]:
         """The match as plain JSON-ready data."""
         return {
@@ -56,6 +62,7 @@ class Match:
             "score": round(self.score, 4),
             "direction": self.direction,
             "mutual": self.mutual,
+            "busy": self.busy,
             "contact": self.contact,
             "reasons": self.reasons,
         }

@@ -506,6 +506,8 @@ def test_a_busy_member_who_fits_comes_before_free_members_who_do_not(sessions, s
     assert matches[0].member_id == "van"
     assert matches[0].score >= 0.5 > max(m.score for m in matches[1:])
     assert {"type": "busy", "count": 1, "capacity": 1} in matches[0].reasons
+    # Said at the top of the match too: a site that sorts by score can keep the order.
+    assert [m.as_dict()["busy"] for m in matches[:2]] == [True, False]
 
 
 def test_a_search_filtered_by_kind_looks_among_that_kind_whatever_the_limit(

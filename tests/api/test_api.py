@@ -56,6 +56,7 @@ def test_a_members_matches_come_best_first_with_reasons(client, ro, built):
     assert top["reasons"][0]["type"] == "need_offer"
     assert "drummer" in top["reasons"][0]["offer"]["quote"]
     assert top["mutual"] is True  # kit needs a rehearsal room, hum offers one
+    assert top["busy"] is False  # a site sorting by score can tell why an order is kept
     assert "hum" not in [m["member_id"] for m in body["matches"]]
 
 
