@@ -38,6 +38,8 @@ ROLES = ("helps_you", "you_help")
 REASON_TYPES = (
     "need_offer",
     "you_could_help",
+    "they_need",
+    "they_offer",
     "mutual",
     "shared_tags",
     "same_town",

@@ -38,6 +38,21 @@ def you_could_help(
     return {**reason, "type": "you_could_help"}
 
 
+def they_need(need_id: str, need_text: str) -> Reason:
+    """What they need, in a mutual match whose texts are not alike enough to quote your offer
+    as meeting it: how you could help them back, for you to judge."""
+    return {"type": "they_need", "need": {"id": need_id, "quote": quote(need_text)}}
+
+
+def they_offer(offer_id: str, offer_text: str, side: str) -> Reason:
+    """What they offer, in a mutual match whose texts are not alike enough to quote it as
+    meeting your need: how they could help you, for you to judge."""
+    return {
+        "type": "they_offer",
+        "offer": {"id": offer_id, "quote": quote(offer_text), "helped_before": side == "helped"},
+    }
+
+
 def mutual() -> Reason:
     """You could help each other."""
     return {"type": "mutual"}
@@ -97,6 +112,13 @@ def describe(reason: Reason) -> str:
         if kind == "need_offer":
             return f'You need "{reason["need"]["quote"]}"; they {said} {what}.'
         return f'They need "{reason["need"]["quote"]}"; you {said} {what}.'
+    if kind == "they_need":
+        return f'They need "{reason["need"]["quote"]}".'
+    if kind == "they_offer":
+        offer = reason["offer"]
+        said = "helped with" if offer.get("helped_before") else "offer"
+        what = "a need before" if offer.get("quote") is None else f'"{offer["quote"]}"'
+        return f"They {said} {what}."
     if kind == "mutual":
         return "You could help each other."
     if kind == "shared_tags":

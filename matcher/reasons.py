@@ -93,6 +93,17 @@ def _quotes(
                 need_id, need_text, offer_id, offer_text, side, ctx.reverse.cosine[i]
             )
         )
+    # A mutual match says how each could help the other: where a way is not quoted as a fit
+    # (texts less alike than a typical candidate's), what they need or offer is still said,
+    # claiming no fit, for the member to judge (the ranker found the pair mutual on other
+    # evidence: tags, place, history).
+    if is_mutual and np.isfinite(typical_cosine):
+        if not show_forward and ctx.forward.offer[i] >= 0:
+            offer_id, offer_text, side = view.item_text(ctx.their_offers.refs[ctx.forward.offer[i]])
+            reasons.append(explain.they_offer(offer_id, offer_text, side))
+        if not show_reverse and ctx.reverse.need[i] >= 0:
+            need_id, need_text, _ = view.item_text(ctx.their_needs.refs[ctx.reverse.need[i]])
+            reasons.append(explain.they_need(need_id, need_text))
     return reasons
 
 

@@ -486,6 +486,31 @@ def test_members_asked_as_often_as_they_can_take_this_week_come_after_those_stil
     assert for_dan[0].member_id == "kit"
 
 
+def test_a_mutual_match_says_how_each_could_help_the_other(sessions, settings, encoder):
+    """Of 107 mutual matches in a demo's lists, 64 quoted one way only or none: a pair less
+    alike than a typical candidate's is not quoted as a fit, and the score found the pair
+    mutual on tags and place. What they need is said, claiming no fit (an organiser)."""
+    from matcher.explain import describe
+
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"],
+                   offers=["we master demos cheaply"], tags=["drums", "mastering"])  # fmt: skip
+        add_member(s, "kit", "session_musician", needs=["need someone to master"],
+                   offers=["drummer for gigs"], tags=["drums", "mastering"])  # fmt: skip
+        add_member(s, "far", "session_musician", offers=["drummer for gigs and tours"])
+        add_member(s, "vee", "venue", needs=["bands to play gigs"], offers=["a venue for gigs"])
+    matcher = build_and_load(sessions, settings, encoder)
+    kit = next(m for m in matcher.for_member("hum", direction="both") if m.member_id == "kit")
+    assert kit.mutual
+    types = [r["type"] for r in kit.reasons]
+    assert "need_offer" in types and "you_could_help" not in types  # not alike enough to quote
+    said = next(r for r in kit.reasons if r["type"] == "they_need")
+    assert describe(said) == 'They need "need someone to master".'
+    # A one-way match says nothing of the kind.
+    far = next(m for m in matcher.for_member("hum", direction="both") if m.member_id == "far")
+    assert not far.mutual and {"they_need", "they_offer"}.isdisjoint(r["type"] for r in far.reasons)
+
+
 def test_a_busy_member_who_fits_comes_before_free_members_who_do_not(sessions, settings, encoder):
     """The only van in town, asked to capacity, was listed after every free member, however
     poor their fit: a site showing ten matches showed no van at all (an organiser's test)."""
