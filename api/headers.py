@@ -15,6 +15,8 @@ from typing import Any
 from flask import Flask, Response, request
 
 from api.auth import HEADER
+from api.idempotent import HEADER as IDEMPOTENCY_HEADER
+from api.idempotent import REPLAYED
 from api.logs import REQUEST_ID_HEADER
 
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
@@ -30,8 +32,10 @@ def init_app(app: Flask, origins: Sequence[str]) -> None:
             app,
             origins=list(origins),
             methods=list(METHODS),
-            allow_headers=["Content-Type", HEADER, REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "Retry-After", *RATE_LIMIT_HEADERS],
+            # Idempotency-Key: a browser may retry a create safely, as the docs say, and read
+            # whether the answer is a repeat's (an integrator's preflight refused it).
+            allow_headers=["Content-Type", HEADER, REQUEST_ID_HEADER, IDEMPOTENCY_HEADER],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After", REPLAYED, *RATE_LIMIT_HEADERS],
             always_send=False,  # no Access-Control-* for a request without an Origin
         )
         app.after_request(_vary_by_origin)
