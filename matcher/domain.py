@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta
 
 import idna
@@ -272,5 +273,7 @@ def time_problem(value: datetime) -> str | None:
 
 
 def fold_tag(tag: object) -> str:
-    """A tag (or a town) as compared everywhere: stripped and case-folded ("" when empty)."""
-    return str(tag).strip().casefold()
+    """A tag (or a town) as compared everywhere: in one Unicode form (NFC: "Montréal" typed on
+    a Mac, e and a combining accent, is the "Montréal" of a Windows form), stripped and
+    case-folded ("" when empty)."""
+    return unicodedata.normalize("NFC", str(tag)).strip().casefold()
