@@ -213,11 +213,8 @@ class Matcher:
         in one of both: "drums" finds drummers for a band, not other bands after a drummer."""
         if filters.kind and person.kind != filters.kind:
             return False
-        if (
-            filters.town
-            and not geo.in_place(
-                *geo.fold_places([person.town], [person.country]), filters.town
-            ).all()
+        if filters.town and not geo.in_place(
+            *geo.fold_place(person.town, person.country), filters.town
         ):
             return False
         side = TAG_SIDE[direction]

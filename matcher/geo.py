@@ -70,8 +70,12 @@ def fold_country(name: object) -> str:
 
 def known_country(name: str) -> bool:
     """Whether a country as written is one ISO 3166 (pycountry) or `COUNTRY_ALIASES` knows."""
-    code = fold_country(name)
-    return len(code) == 2 and code.isupper()
+    return _is_code(fold_country(name))
+
+
+def _is_code(folded: str) -> bool:
+    """Whether `fold_country` gave an ISO code (else the name as written, folded)."""
+    return len(folded) == 2 and folded.isupper()
 
 
 def likely_country(name: str) -> str | None:
@@ -136,7 +140,7 @@ def fold_places(
     town before the comma, in that country when the member gave none: "Leeds, UK" and "Leeds"
     are one town. Only a country named without doubt (`_country_named`): "Portland, Oregon"
     and "Portland, Maine" stay two towns, as the members wrote them."""
-    places = [_fold_place(t, c) for t, c in zip(towns, countries, strict=True)]
+    places = [fold_place(t, c) for t, c in zip(towns, countries, strict=True)]
     return (
         np.array([p[0] for p in places], dtype=object),
         np.array([p[1] for p in places], dtype=object),
@@ -144,7 +148,8 @@ def fold_places(
 
 
 @lru_cache(maxsize=65536)
-def _fold_place(town: object, country: object) -> tuple[str, str]:
+def fold_place(town: object, country: object) -> tuple[str, str]:
+    """One member's town and country as compared (`fold_places`)."""
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
@@ -159,7 +164,7 @@ def _country_named(text: str) -> str:
     code that is also a US state's or a Canadian province's ("CA": Canada, or California;
     "DE"), which members of a music community write after their town."""
     code = fold_country(text)
-    if not (len(code) == 2 and code.isupper()):
+    if not _is_code(code):
         return ""
     folded = _unaccented(_squeezed(text))
     by_code, by_name = _regions()
@@ -178,7 +183,7 @@ def place_countries(text: str) -> frozenset[str]:
     among others; CA is Canada, or California; Georgia a country, or a state of the US; UK
     only the United Kingdom); empty when it names none."""
     code = fold_country(text)
-    country = {code} if len(code) == 2 and code.isupper() else set()
+    country = {code} if _is_code(code) else set()
     folded = _unaccented(_squeezed(text))
     by_code, by_name = _regions()
     found = country | by_name.get(folded, set())

@@ -99,7 +99,7 @@ def closeness(
     """Same town (`geo.same_town`), distance in km (NaN if unknown) and proximity in [0, 1]
     of each of `people` to `seeker`: members as now (`town`, `country`, `latitude`,
     `longitude`; None: unknown)."""
-    (town,), (country,) = geo.fold_places([seeker.town], [seeker.country])
+    town, country = geo.fold_place(seeker.town, seeker.country)
     towns, countries = geo.fold_places([p.town for p in people], [p.country for p in people])
     km = geo.distance_km(
         _coordinate(seeker.latitude),
