@@ -35,11 +35,7 @@ def copy_store(
     tables = Base.metadata.sorted_tables
     copied: dict[str, int] = {}
     with source() as reading, target.begin() as writing:
-        full = {
-            t.name: n
-            for t in tables
-            if (n := writing.scalar(select(func.count()).select_from(t)) or 0)
-        }
+        full = {name: n for name, n in row_counts(writing).items() if n}
         if full:
             held = ", ".join(f"{name} {n}" for name, n in full.items())
             raise ConfigError(f"the store to copy into is not empty ({held} rows): nothing copied")
@@ -62,10 +58,9 @@ def copy_store(
     return copied
 
 
-def count_rows(sessions: sessionmaker[Session]) -> int:
-    """How many rows a store holds in all (for progress)."""
-    with sessions() as session:
-        return sum(
-            session.scalar(select(func.count()).select_from(t)) or 0
-            for t in Base.metadata.sorted_tables
-        )
+def row_counts(session: Session) -> dict[str, int]:
+    """How many rows each table of a store holds."""
+    return {
+        t.name: session.scalar(select(func.count()).select_from(t)) or 0
+        for t in Base.metadata.sorted_tables
+    }

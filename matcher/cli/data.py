@@ -113,19 +113,21 @@ def copy_store_command(app: AppContext, target: str) -> None:
     """
     from sqlalchemy.engine import make_url
 
-    from matcher.copy import copy_store, count_rows
+    from matcher.copy import copy_store, row_counts
     from matcher.db import close_store, open_store
     from matcher.errors import ConfigError
     from matcher.progress import rich_progress
 
-    shown = make_url(target).render_as_string(hide_password=True)
-    if make_url(target) == make_url(app.settings.database):
+    settings = app.settings.replace(database_url=target)
+    shown = settings.database_shown
+    if make_url(settings.database) == make_url(app.settings.database):
         raise ConfigError(f"{shown} is the store to copy from: name another")
-    into = open_store(app.settings.replace(database_url=target))
+    into = open_store(settings)
     try:
+        with app.sessions() as session:
+            total = sum(row_counts(session).values())
         with rich_progress(app.console) as reporter:
-            advance = reporter.task(f"copying to {shown}", count_rows(app.sessions))
-            copied = copy_store(app.sessions, into, advance)
+            copied = copy_store(app.sessions, into, reporter.task(f"copying to {shown}", total))
     finally:
         close_store(into)
     app.out.print(f"copied {app.settings.database_shown} -> {shown}", markup=False)
