@@ -228,10 +228,20 @@ def _consent_without_address(rows: Rows) -> list[str]:
             rows_of.setdefault(file, []).append(row)
     return [
         f"{file}: {len(found)} member(s) want the weekly email but have no address (row "
-        f"{', '.join(map(str, found[:5]))}{', ...' if len(found) > 5 else ''}); "
-        "the digest skips them until they have one"
+        f"{_rows(found)}); the digest skips them until they have one"
         for file, found in rows_of.items()
     ]
+
+
+def _rows(found: list[int]) -> str:
+    """Row numbers as a warning names them: the first five."""
+    return ", ".join(map(str, found[:5])) + (", ..." if len(found) > 5 else "")
+
+
+def _bounded(warnings: list[str], total: int, what: str) -> list[str]:
+    """At most MAX_GROUP_WARNINGS of `total` warnings of one kind, and a count of the rest."""
+    more = total - MAX_GROUP_WARNINGS
+    return warnings[:MAX_GROUP_WARNINGS] + ([f"... and {more} more {what}"] if more > 0 else [])
 
 
 # At most this many warnings of one kind name their groups; a count says how many more.
@@ -249,16 +259,13 @@ def _unknown_countries(rows: Rows) -> list[str]:
             rows_of.setdefault((file, country), []).append(row)
     warnings = []
     for (file, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]:
-        likely = geo.likely_country(country)
+        likely = geo.likely_country(country)  # difflib: only for the warnings shown
         warnings.append(
-            f"{file}: country {country!r} (row {', '.join(map(str, found[:5]))}"
-            f"{', ...' if len(found) > 5 else ''}) is not one ISO 3166 or the usual names "
-            "know; members in one town count as the same town only when their countries "
-            f"match{f': did you mean {likely!r}?' if likely else ''}"
+            f"{file}: country {country!r} (row {_rows(found)}) is not one ISO 3166 or the usual "
+            "names know; members in one town count as the same town only when their "
+            f"countries match{f': did you mean {likely!r}?' if likely else ''}"
         )
-    if len(rows_of) > MAX_GROUP_WARNINGS:
-        warnings.append(f"... and {len(rows_of) - MAX_GROUP_WARNINGS} more countries like them")
-    return warnings
+    return _bounded(warnings, len(rows_of), "countries like them")
 
 
 def _likely_duplicates(rows: Rows, session: Session) -> list[str]:
@@ -279,7 +286,7 @@ def _likely_duplicates(rows: Rows, session: Session) -> list[str]:
             continue
         for what, value in (("address", record.get("email")), ("name", record.get("name"))):
             if value:
-                key = (what, " ".join(value.split()).casefold())
+                key = (what, _same(value))
                 groups.setdefault(key, {})[record["id"]] = f"{record['id']} (row {row})"
                 first_file.setdefault(key, file)
     if groups:
@@ -290,7 +297,7 @@ def _likely_duplicates(rows: Rows, session: Session) -> list[str]:
             if external_id in in_files:  # the file's row says what they are now
                 continue
             for what, value in (("address", email), ("name", name)):
-                key = (what, " ".join((value or "").split()).casefold())
+                key = (what, _same(value or ""))
                 if key in groups:
                     groups[key].setdefault(external_id, f"{external_id} (stored)")
     warnings = []
@@ -301,10 +308,12 @@ def _likely_duplicates(rows: Rows, session: Session) -> list[str]:
                 f"{first_file[(what, key)]}: members {shown} have the same {what}, {key!r}: "
                 "one person signed up twice? (imported all the same)"
             )
-    if len(warnings) > MAX_GROUP_WARNINGS:
-        more = len(warnings) - MAX_GROUP_WARNINGS
-        warnings = [*warnings[:MAX_GROUP_WARNINGS], f"... and {more} more such groups"]
-    return warnings
+    return _bounded(warnings, len(warnings), "such groups")
+
+
+def _same(value: str) -> str:
+    """A name or an address as two sign-ups of one person would share it: any case, spacing."""
+    return " ".join(value.split()).casefold()
 
 
 def _check_duplicates(rows: Rows, problems: list[RowProblem]) -> None:
