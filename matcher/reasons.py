@@ -77,32 +77,30 @@ def _quotes(
     reverse = ctx.reverse.need[i] >= 0 and ctx.reverse.cosine[i] >= typical_cosine
     show_forward = forward and (is_mutual or direction == "helps_you" or not reverse)
     show_reverse = reverse and (is_mutual or direction == "you_help" or not forward)
-    if show_forward:
-        need_id, need_text = _describe_item(view, ctx.needs, ctx.forward.need[i], typed_need)
-        offer_id, offer_text, side = view.item_text(ctx.their_offers.refs[ctx.forward.offer[i]])
-        reasons.append(
-            explain.need_met_by_offer(
-                need_id, need_text, offer_id, offer_text, side, ctx.forward.cosine[i]
-            )
-        )
-    if show_reverse:
-        need_id, need_text, _ = view.item_text(ctx.their_needs.refs[ctx.reverse.need[i]])
-        offer_id, offer_text, side = view.item_text(ctx.offers.refs[ctx.reverse.offer[i]])
-        reasons.append(
-            explain.you_could_help(
-                need_id, need_text, offer_id, offer_text, side, ctx.reverse.cosine[i]
-            )
-        )
     # A mutual match says how each could help the other: where a way is not quoted as a fit
     # (texts less alike than a typical candidate's), what they need or offer is still said,
     # claiming no fit, for the member to judge (the ranker found the pair mutual on other
     # evidence: tags, place, history).
-    if is_mutual and np.isfinite(typical_cosine):
-        if not show_forward and ctx.forward.offer[i] >= 0:
-            offer_id, offer_text, side = view.item_text(ctx.their_offers.refs[ctx.forward.offer[i]])
+    say_anyway = is_mutual and np.isfinite(typical_cosine)
+    if show_forward or (say_anyway and ctx.forward.offer[i] >= 0):
+        offer_id, offer_text, side = view.item_text(ctx.their_offers.refs[ctx.forward.offer[i]])
+        if show_forward:
+            need_id, need_text = _describe_item(view, ctx.needs, ctx.forward.need[i], typed_need)
+            cosine = ctx.forward.cosine[i]
+            reasons.append(
+                explain.need_met_by_offer(need_id, need_text, offer_id, offer_text, side, cosine)
+            )
+        else:
             reasons.append(explain.they_offer(offer_id, offer_text, side))
-        if not show_reverse and ctx.reverse.need[i] >= 0:
-            need_id, need_text, _ = view.item_text(ctx.their_needs.refs[ctx.reverse.need[i]])
+    if show_reverse or (say_anyway and ctx.reverse.need[i] >= 0):
+        need_id, need_text, _ = view.item_text(ctx.their_needs.refs[ctx.reverse.need[i]])
+        if show_reverse:
+            offer_id, offer_text, side = view.item_text(ctx.offers.refs[ctx.reverse.offer[i]])
+            cosine = ctx.reverse.cosine[i]
+            reasons.append(
+                explain.you_could_help(need_id, need_text, offer_id, offer_text, side, cosine)
+            )
+        else:
             reasons.append(explain.they_need(need_id, need_text))
     return reasons
 
