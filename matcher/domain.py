@@ -175,10 +175,13 @@ def wire_address(address: str) -> str:
 
 def deliverable(address: str | None) -> bool:
     """Whether an address is one the weekly email can be sent to (`wire_address`)."""
+    if not (address or "").strip():
+        return False
     try:
-        return bool((address or "").strip()) and bool(wire_address(address.strip()))
+        wire_address(address.strip())
     except ValueError:
         return False
+    return True
 
 
 # Characters no text may hold (not even a bio): control characters other than tab and line

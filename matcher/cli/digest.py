@@ -169,13 +169,11 @@ def digest_command(
                 written, not_made = _write_previews(
                     Outbox(outbox), renderer, choice.previews, utcnow
                 )
-                wrote = (
-                    f"{written} emails to look at in {outbox} (open index.html)"
-                    if written
-                    else f"no email to look at: none chosen now (nothing written to {outbox})"
-                    if not not_made
-                    else f"no email to look at (nothing written to {outbox})"
-                )
+                if written:
+                    wrote = f"{written} emails to look at in {outbox} (open index.html)"
+                else:
+                    why = "" if not_made else ": none chosen now"
+                    wrote = f"no email to look at{why} (nothing written to {outbox})"
                 if not_made:
                     wrote += f"; {len(not_made)} could not be made, which a real run would fail:"
                     wrote += "".join(f"\n  [red]error[/red] {e}" for e in not_made)
