@@ -48,6 +48,7 @@ REASON_TYPES = (
     "prior_help",
     "mutual_connections",
     "busy",
+    "declined",
 )
 
 
@@ -260,6 +261,11 @@ class Reason(Schema):
     besides_you = Boolean(
         metadata={"description": "helped_others: they have helped you too (not counted)."}
     )
+    by = String(
+        validate=OneOf(("them", "you")),
+        metadata={"description": "declined: who said no to the other's request."},
+    )
+    days = Integer(metadata={"description": "declined: within how many days."})
 
 
 class Match(Schema):
@@ -288,6 +294,14 @@ class Match(Schema):
             "(the `busy` reason says which): listed after the good matches still free "
             "(score 0.5 or more) whatever their score, so a site that sorts by score should "
             "keep the list's order or show this."
+        },
+    )
+    declined = Boolean(
+        required=True,
+        metadata={
+            "description": "Whoever would help here said no to the other's request lately "
+            "(the `declined` reason says who and within how many days): listed after the "
+            "good matches still free, as a busy member is."
         },
     )
     contact = String(allow_none=True)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.domain import (
+    DECLINE_DAYS,
     INTERACTION_KINDS,
     NEED,
     OFFER,
@@ -411,23 +412,42 @@ def record_interaction(
 REQUEST_DAYS = 7
 
 
-def recent_requests(
-    session: Session, now: datetime, *, unless: ColumnElement[bool] | None = None
+def recent_pairs(
+    session: Session,
+    kind: str,
+    days: int,
+    now: datetime,
+    *,
+    unless: ColumnElement[bool] | None = None,
 ) -> set[tuple[int, int]]:
-    """(asker, asked): the store ids of each member who contacted another in the REQUEST_DAYS
-    before `now`. `unless`: a condition on the `contacted` interaction under which it does
-    not count."""
+    """(from, to): the store ids of each pair of members with an interaction of `kind` in the
+    `days` before `now`. `unless`: a condition on the interaction under which it does not
+    count."""
     query = (
         select(Interaction.from_member_id, Interaction.to_member_id)
         .distinct()
         .where(
-            Interaction.kind == "contacted",
-            Interaction.occurred_at >= now - timedelta(days=REQUEST_DAYS),
+            Interaction.kind == kind,
+            Interaction.occurred_at >= now - timedelta(days=days),
             Interaction.occurred_at <= now,
             *([] if unless is None else [~unless]),
         )
     )
     return {(int(a), int(b)) for a, b in session.execute(query)}
+
+
+def recent_requests(
+    session: Session, now: datetime, *, unless: ColumnElement[bool] | None = None
+) -> set[tuple[int, int]]:
+    """(asker, asked): each member who contacted another in the REQUEST_DAYS before `now`
+    (`recent_pairs`)."""
+    return recent_pairs(session, "contacted", REQUEST_DAYS, now, unless=unless)
+
+
+def recent_declines(session: Session, now: datetime) -> set[tuple[int, int]]:
+    """(decliner, declined): each member who said no to another's request in the
+    DECLINE_DAYS before `now`."""
+    return recent_pairs(session, "declined", DECLINE_DAYS, now)
 
 
 def requests_received(

@@ -57,6 +57,10 @@ MET_KINDS: frozenset[str] = frozenset({"contacted", "accepted", "declined", "hel
 OPENING_KINDS: frozenset[str] = frozenset({"shown", "contacted"})
 # Kinds that keep a pair apart from then on, in both directions.
 SEPARATING_KINDS: frozenset[str] = frozenset({"blocked", "reported"})
+# How long a member who said no to another's request (`declined`) is listed after the good
+# matches still free, where they would be the one helping that member: a no is not for ever
+# (it may have meant "not this month"), but it is not forgotten by the next request.
+DECLINE_DAYS = 90
 # Which end of an interaction is the seeker: `from` was shown or contacted the helper `to`;
 # the helper `from` accepted, declined or helped the seeker `to`. Blocks and reports have none.
 SEEKER_END: dict[str, str] = {

@@ -50,6 +50,12 @@ class Match:
         listed after the good matches still free, whatever their score."""
         return any(r.get("type") == "busy" for r in self.reasons)
 
+    @property
+    def declined(self) -> bool:
+        """Whoever would help here said no to the other's request lately (the `declined`
+        reason): listed after the good matches still free, whatever their score."""
+        return any(r.get("type") == "declined" for r in self.reasons)
+
     def as_dict(self) -> dict[str, Any]:
         """The match as plain JSON-ready data."""
         return {
@@ -63,6 +69,7 @@ class Match:
             "direction": self.direction,
             "mutual": self.mutual,
             "busy": self.busy,
+            "declined": self.declined,
             "contact": self.contact,
             "reasons": self.reasons,
         }
@@ -293,10 +300,12 @@ class Matcher:
         if filters.mutual is not None:
             eligible &= is_mutual == filters.mutual
         asked, capacity, busy = self._busy(seeker, people, fused.direction == "helps_you")
-        # Those already asked as often as they can take this week come after the good matches
-        # (at least a typical candidate's score) still free, and before the poor ones: where
-        # nobody free fits, the only van in town is still listed first, marked busy.
-        tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + busy
+        declined = self._declined(seeker, people, fused.direction)
+        # Those already asked as often as they can take this week, or who said no to the one
+        # they would help lately, come after the good matches (at least a typical candidate's
+        # score) still free, and before the poor ones: where nobody free fits, the only van
+        # in town is still listed first, marked busy.
+        tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + (busy | declined)
         order = [i for i in np.lexsort((np.array(ids), -score, tier)) if eligible[i]][:limit]
         context = Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
         matches = []
@@ -322,6 +331,8 @@ class Matcher:
             )
             if busy[i]:
                 reasons.append(explain.busy(int(asked[i]), int(capacity[i])))
+            if declined[i]:
+                reasons.append(explain.declined(by_them=fused.direction[i] == "helps_you"))
             matches.append(
                 Match(
                     member_id=person.external_id,
@@ -358,6 +369,21 @@ class Matcher:
         )
         capacity = np.maximum(np.array([p.capacity for p in people], dtype=np.int64), 0)
         return asked, capacity, helping & (asked >= capacity)
+
+    def _declined(
+        self, seeker: LiveMember, people: list[LiveMember], direction: np.ndarray
+    ) -> np.ndarray:
+        """Per candidate: whether whoever would help in this match (the candidate where they
+        help the seeker, else the seeker) said no to the other's request lately
+        (`DECLINE_DAYS`). A need typed by anyone has been declined by no one."""
+        declines, me = self.view.live.declines, seeker.member_id
+        return np.array(
+            [
+                ((p.member_id, me) if way == "helps_you" else (me, p.member_id)) in declines
+                for p, way in zip(people, direction, strict=True)
+            ],
+            dtype=bool,
+        )
 
     def _learned(
         self,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from matcher.domain import DECLINE_DAYS
+
 Reason = dict[str, Any]
 
 QUOTE_LENGTH = 90
@@ -96,6 +98,12 @@ def busy(asked: int, capacity: int) -> Reason:
     return {"type": "busy", "count": int(asked), "capacity": int(capacity)}
 
 
+def declined(*, by_them: bool) -> Reason:
+    """Whoever would help (them, or the member) said no to the other's request in the last
+    DECLINE_DAYS days (so listed after others)."""
+    return {"type": "declined", "by": "them" if by_them else "you", "days": DECLINE_DAYS}
+
+
 def counted(n: int, noun: str) -> str:
     """ "1 member", "2 members": a count and its noun, in the singular for one."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
@@ -140,6 +148,13 @@ def describe(reason: Reason) -> str:
             f"{counted(reason['count'], 'member')} asked them in the last seven days, and they "
             f"take {reason['capacity']} a week: they may be slow to answer."
         )
+    if kind == "declined":
+        whose = (
+            "They said no to a request of yours"
+            if reason["by"] == "them"
+            else ("You said no to a request of theirs")
+        )
+        return f"{whose} in the last {reason['days']} days."
     if kind == "mutual_connections":
         return f"You have {counted(reason['count'], 'connection')} in common."
     return kind.replace("_", " ")

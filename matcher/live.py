@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from matcher.community import askers_per_member, recent_requests
+from matcher.community import askers_per_member, recent_declines, recent_requests
 from matcher.domain import SEPARATING_KINDS
 from matcher.embed import CachedEncoder
 from matcher.store import Interaction, Member, Post, in_batches, utcnow
@@ -75,9 +75,9 @@ class LiveChanges:
     kept apart from whom (blocks and reports) and the contacts members agreed to share.
 
     Each refresh asks the store one question first (how many members and posts changed since,
-    how many separating interactions there are, and the newest request) and reads rows only
-    when something did (the requests also once a minute, as their window moves on): a request
-    of a quiet service costs one small query here.
+    how many separating interactions there are, and the newest request and decline) and reads
+    rows only when something did (the requests and declines also once a minute, as their
+    windows move on): a request of a quiet service costs one small query here.
     """
 
     since: datetime
@@ -98,6 +98,8 @@ class LiveChanges:
     # read again when a request (`contacted`) is added, and each minute as the window moves on.
     askers: set[tuple[int, int]] = field(default_factory=set)  # (asker, asked)
     requests: dict[int, int] = field(default_factory=dict)
+    # Who said no to whom lately (`community.recent_declines`), read alike.
+    declines: set[tuple[int, int]] = field(default_factory=set)  # (decliner, declined)
     # (rows, newest) of the members and posts changed since `since`, and of the separating
     # interactions, as the last refresh saw them: read again only when they differ. The
     # contacts are read in full once, then kept current from the changed members.
@@ -120,10 +122,11 @@ class LiveChanges:
             if separations_mark != self._marks.get("separations"):
                 self.separations = read_separations(session)
                 self._marks["separations"] = separations_mark
-            requests_mark = (probe[8], now.replace(second=0, microsecond=0))
+            requests_mark = (*probe[8:10], now.replace(second=0, microsecond=0))
             if requests_mark != self._marks.get("requests"):
                 self.askers = recent_requests(session, now)
                 self.requests = askers_per_member(self.askers)
+                self.declines = recent_declines(session, now)
                 self._marks["requests"] = requests_mark
             members_changed = members_mark != self._marks.get("members")
             posts_changed = posts_mark != self._marks.get("posts")
@@ -275,14 +278,18 @@ _PROBE_PARTS = (
         func.coalesce(func.sum(_interactions.to_member_id), 0),
     ),
 )
-# The newest request (a `contacted` interaction), as a scalar subquery: one lookup in the
-# (kind, id) index (joined as a derived table, SQLite would scan the table instead).
-_NEWEST_REQUEST = (
-    select(func.max(_interactions.id)).where(_interactions.kind == "contacted").scalar_subquery()
-)
-_PROBE = select(*(c for part in _PROBE_PARTS for c in part.c), _NEWEST_REQUEST).select_from(
-    _PROBE_PARTS[0].join(_PROBE_PARTS[1], true()).join(_PROBE_PARTS[2], true())
-)
+
+
+def _newest(kind: str):
+    """The id of the newest interaction of `kind`, as a scalar subquery: one lookup in the
+    (kind, id) index (joined as a derived table, SQLite would scan the table instead)."""
+    return select(func.max(_interactions.id)).where(_interactions.kind == kind).scalar_subquery()
+
+
+# The newest request (`contacted`) and the newest decline.
+_PROBE = select(
+    *(c for part in _PROBE_PARTS for c in part.c), _newest("contacted"), _newest("declined")
+).select_from(_PROBE_PARTS[0].join(_PROBE_PARTS[1], true()).join(_PROBE_PARTS[2], true()))
 _SEPARATIONS = select(_interactions.from_member_id, _interactions.to_member_id).where(_SEPARATING)
 _SHARED_CONTACTS = select(_members.id, _members.contact).where(_members.share_contact.is_(True))
 

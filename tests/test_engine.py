@@ -8,8 +8,10 @@ from sqlalchemy import select, update
 
 from matcher import artifacts
 from matcher.build import build_model
+from matcher.domain import DECLINE_DAYS
 from matcher.engine import Filters, Matcher
 from matcher.errors import BuildError, NotFound
+from matcher.explain import describe
 from matcher.index import BuildIndex
 from matcher.store import Member
 from tests.factories import T0, add_interaction, add_member
@@ -1030,3 +1032,41 @@ def test_help_that_no_longer_counts_lends_its_tags_no_more(sessions, settings, e
     assert kit_can_do() == {"mixing"}  # what they helped with
     community.close_member(sessions, "hum")  # their words are no longer quoted as help
     assert kit_can_do() == frozenset()
+
+
+@pytest.mark.parametrize("days_ago, listed_later", [(1, True), (DECLINE_DAYS + 1, False)])
+def test_a_member_who_said_no_lately_comes_after_those_who_fit_and_are_still_to_ask(
+    community, settings, encoder, days_ago, listed_later
+):
+    """A drummer who said no to a band was still first in its list: only a block moved them."""
+    from datetime import timedelta
+
+    from matcher.community import record_interaction
+    from matcher.store import utcnow
+
+    matcher = build_and_load(community, settings, encoder)
+    assert [m.member_id for m in matcher.for_member("hum")][:2] == ["kit", "far"]
+    record_interaction(
+        community,
+        kind="declined",
+        from_member_id="kit",
+        to_member_id="hum",
+        occurred_at=utcnow() - timedelta(days=days_ago),
+    )
+    matches = {m.member_id: m for m in matcher.for_member("hum")}
+    order = list(matches)
+    assert (order.index("kit") > order.index("far")) is listed_later
+    assert matches["kit"].as_dict()["declined"] is listed_later
+    said = [r for r in matches["kit"].reasons if r["type"] == "declined"]
+    assert said == (
+        [{"type": "declined", "by": "them", "days": DECLINE_DAYS}] if listed_later else []
+    )
+    # The drummer's own list of whom they could help says it the other way.
+    theirs = next(
+        m for m in matcher.for_member("kit", direction="you_help") if m.member_id == "hum"
+    )
+    assert theirs.declined is listed_later
+    if listed_later:
+        assert describe(theirs.reasons[-1]) == (
+            f"You said no to a request of theirs in the last {DECLINE_DAYS} days."
+        )

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from matcher import community
+from matcher.domain import DECLINE_DAYS
 from tests.api.helpers import (
     assert_error,
     build,
@@ -271,6 +272,16 @@ def test_a_block_removes_the_pair_at_once_both_ways(client, rw, ro):
     assert response.get_json()["kind"] == "blocked"
     assert "kit" not in matches_of(client, ro, "hum")
     assert "hum" not in matches_of(client, ro, "kit", direction="both")
+
+
+def test_a_decline_lists_the_helper_after_those_still_to_ask_at_once(client, rw, ro):
+    assert matches_of(client, ro, "hum")[0] == "kit"
+    event = {"kind": "declined", "from_member_id": "kit", "to_member_id": "hum"}
+    assert client.post("/v1/interactions", json=event, headers=rw).status_code == 201
+    matches = client.get("/v1/members/hum/matches", headers=ro).get_json()["matches"]
+    kit = next(m for m in matches if m["member_id"] == "kit")
+    assert matches[0]["member_id"] != "kit" and kit["declined"] is True
+    assert {"type": "declined", "by": "them", "days": DECLINE_DAYS} in kit["reasons"]
 
 
 def test_interactions_are_recorded_with_posts_and_ids(client, rw):
