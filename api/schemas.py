@@ -291,17 +291,18 @@ class Match(Schema):
         required=True,
         metadata={
             "description": "Asked lately as often as they take a week, or taking no requests "
-            "(the `busy` reason says which): listed after the good matches still free "
-            "(score 0.5 or more) whatever their score, so a site that sorts by score should "
-            "keep the list's order or show this."
+            "(the `busy` reason says which): listed as if their score were lower "
+            "(MATCHER_BUSY_WEIGHT in log-odds), a good match (score 0.5 or more) still before "
+            "the poor ones, so a site that sorts by score should keep the list's order or "
+            "show this."
         },
     )
     declined = Boolean(
         required=True,
         metadata={
             "description": "Whoever would help here said no to the other's request lately "
-            "(the `declined` reason says who and within how many days): listed after the "
-            "good matches still free, as a busy member is."
+            "(the `declined` reason says who and within how many days): listed after every "
+            "good match (score 0.5 or more) still to ask, and before the poor ones."
         },
     )
     contact = String(allow_none=True)

@@ -35,6 +35,7 @@ AT_LEAST: dict[str, float] = {
     "content_proximity_weight": 0,
     "content_help_weight": 0,
     "reciprocal_weight": 0,
+    "busy_weight": 0,
     "max_body_bytes": 1,
     "trusted_proxies": 0,
 }
@@ -96,6 +97,11 @@ class Settings:
     # (1: as much, 0: not at all). At 1 the uninorm lifted anyone you could help a lot above a
     # stronger helper: measured on the demo's hidden truth, `bench/served_truth.py`.
     reciprocal_weight: float = 0.5
+    # Log-odds the list's order takes off a member asked to their weekly capacity (their
+    # score stays): listed among the good matches by what is left, never below the poor ones
+    # (2: about seven times less likely to answer, a judgement, not a measure; 0: by their
+    # score alone, as anyone).
+    busy_weight: float = 2.0
     # The content score's log-odds weights of shared tags (Jaccard) and closeness (1 = same town).
     content_tag_weight: float = 1.0
     content_proximity_weight: float = 0.5

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from scipy.special import logit
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import explain, geo, reciprocal
@@ -301,12 +302,16 @@ class Matcher:
             eligible &= is_mutual == filters.mutual
         asked, capacity, busy = self._busy(seeker, people, fused.direction == "helps_you")
         declined = self._declined(seeker, people, fused.direction)
-        # Those already asked as often as they can take this week, or who said no to the one
-        # they would help lately, come after the good matches (at least a typical candidate's
-        # score) still free, and before the poor ones: where nobody free fits, the only van
-        # in town is still listed first, marked busy.
-        tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + (busy | declined)
-        order = [i for i in np.lexsort((np.array(ids), -score, tier)) if eligible[i]][:limit]
+        # Those already asked as often as they can take this week are listed by their score
+        # less `busy_weight` in log-odds, and those who said no to the one they would help
+        # lately after every good match (at least a typical candidate's score) still to ask;
+        # a good match of either kind still comes before the poor ones: where nobody free
+        # fits, the only van in town is listed first, marked busy. (Listed after every good
+        # match, a busy drummer at .93 fell out of the first 100 of a search whose free
+        # matches ran down to .52.)
+        tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + declined
+        key = logit(np.clip(score, 1e-9, 1 - 1e-9)) - self.settings.busy_weight * busy
+        order = [i for i in np.lexsort((np.array(ids), -key, tier)) if eligible[i]][:limit]
         context = Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
         matches = []
         for i in order:
