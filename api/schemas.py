@@ -238,11 +238,17 @@ class Quote(Schema):
 
     id = String(
         required=True,
-        metadata={"description": "The post's id; empty for the need typed in a search"},
+        metadata={
+            "description": "The post's id; empty for the need typed in a search, and for help "
+            "given before (whose need it was is not said)"
+        },
     )
     quote = String(required=True)
     helped_before = Boolean(
-        metadata={"description": "An offer that is a need its writer helped with before"}
+        metadata={
+            "description": "In place of an offer, a need of another member's that this member "
+            "helped with before: its words, without its id or author"
+        }
     )
 
 

@@ -58,7 +58,13 @@ def reasons_for(
     others.extend(history_reasons(view.index, ctx.seeker.member_id, person.member_id))
     quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, typical_cosine)
     if not quotes and not others:
-        quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, -np.inf)
+        # Nothing else can be said: the closest pair's offer (or need) is, claiming no fit.
+        # Quoted as meeting the need, "you need a drummer in Madrid; they offer poster help"
+        # read as a fit at a cosine of .22 (a site's integrator).
+        quotes = [
+            explain.without_fit(r)
+            for r in _quotes(view, ctx, i, direction, is_mutual, typed_need, -np.inf)
+        ]
     return quotes + others
 
 

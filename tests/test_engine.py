@@ -1099,3 +1099,22 @@ def test_a_member_who_said_no_lately_comes_after_those_who_fit_and_are_still_to_
         assert describe(theirs.reasons[-1]) == (
             f"You said no to a request of theirs in the last {DECLINE_DAYS} days."
         )
+
+
+def test_a_match_with_nothing_to_say_but_unlike_texts_claims_no_fit(sessions, settings, encoder):
+    """ "You need a drummer in Madrid; they offer poster help" read as a fit at a cosine of
+    .22: where nothing else can be said, the closest offer is quoted as what they offer."""
+    with sessions.begin() as s:
+        add_member(s, "art", "designer", "Montreal", offers=["poster help for gigs"])
+        add_member(s, "kit", "session_musician", offers=["drummer available for gigs"])
+        add_member(s, "vee", "venue", needs=["bands to play on fridays"])
+    matcher = build_and_load(sessions, settings, encoder)
+    found = {m.member_id: m.reasons for m in matcher.for_text("busco baterista en Madrid")}
+    assert found["art"] == [
+        {"type": "they_offer", "offer": {"id": "art-o0", "quote": "poster help for gigs",
+                                         "helped_before": False}},
+    ]  # fmt: skip
+    assert describe(found["art"][0]) == 'They offer "poster help for gigs".'
+    # A fit is still claimed where the texts are alike.
+    close = matcher.for_text("a drummer for our gigs")
+    assert close[0].member_id == "kit" and close[0].reasons[0]["type"] == "need_offer"

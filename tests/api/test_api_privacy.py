@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from matcher import community
 from tests.api.helpers import (
     PRIVATE_CONTACT,
     PRIVATE_EMAILS,
@@ -131,3 +134,30 @@ def test_a_member_erased_through_the_api_is_gone_at_once(client, rw, ro):
     assert "hum" not in {m["id"] for m in listed} and len(listed) == 3
     again = client.post("/v1/members/hum/erase", headers=rw)
     assert again.status_code == 404 and again.get_json()["field"] == "member_id"
+
+
+def test_help_given_is_quoted_without_whose_need_it_was(sessions, settings, encoder):
+    """Anyone shown kit read hum's need, word for word, with its post id: the site could look
+    the post up and tell that kit had helped hum (a site's integrator)."""
+    seed_community(sessions)
+    community.record_interaction(
+        sessions, kind="helped", from_member_id="kit", to_member_id="hum", need_id="hum-n0"
+    )
+    community.add_member(sessions, {"name": "Duo", "kind": "band"}, external_id="duo")
+    text = "our band needs a drummer for gigs"  # closer to what kit helped with than kit's offer
+    community.add_post(sessions, encoder, member_id="duo", side="need", text=text)
+    build(sessions, encoder, settings)
+    app = make_app(settings, encoder)
+    try:
+        ro = key_headers(sessions, "read")
+        matches = app.test_client().get("/v1/members/duo/matches", headers=ro).get_json()
+        helped = [
+            r["offer"]
+            for m in matches["matches"]
+            for r in m["reasons"]
+            if (r.get("offer") or {}).get("helped_before")
+        ]
+        assert helped and all(o["id"] == "" and "drummer" in o["quote"] for o in helped)
+        assert "hum-n0" not in json.dumps(matches)
+    finally:
+        close_app(app)
