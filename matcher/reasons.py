@@ -12,6 +12,11 @@ from matcher.index import BuildIndex
 from matcher.live import LiveMember
 from matcher.pairs import Direction, Items
 
+# A member is said to be nearby within this many times `proximity_km`, where closeness still
+# adds to the score at least e^-2 (.14) of its weight: at 4 times (200 km by default, e^-4),
+# "nearby, 199 km (Cardiff)" was said of a member whom closeness had not moved at all.
+NEARBY = 2
+
 
 @dataclass
 class Context:
@@ -53,7 +58,7 @@ def reasons_for(
         others.append(explain.shared_tags(shared))
     if same_town and person.town:
         others.append(explain.same_town(person.town))
-    elif np.isfinite(km) and km <= 4 * proximity_km:
+    elif np.isfinite(km) and km <= NEARBY * proximity_km:
         others.append(explain.nearby(km, person.town))
     others.extend(history_reasons(view.index, ctx.seeker.member_id, person.member_id))
     quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, typical_cosine)

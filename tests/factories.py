@@ -15,6 +15,8 @@ TOWNS = {
     "Leeds": (53.80, -1.55),
     "Bristol": (51.45, -2.59),
     "Glasgow": (55.86, -4.25),
+    "Manchester": (53.48, -2.24),  # 58 km from Leeds
+    "Newcastle": (54.97, -1.61),  # 130 km from Leeds
     "Toronto": (43.65, -79.38),
 }
 

@@ -1118,3 +1118,17 @@ def test_a_match_with_nothing_to_say_but_unlike_texts_claims_no_fit(sessions, se
     # A fit is still claimed where the texts are alike.
     close = matcher.for_text("a drummer for our gigs")
     assert close[0].member_id == "kit" and close[0].reasons[0]["type"] == "need_offer"
+
+
+def test_nearby_is_said_only_where_closeness_still_counts(sessions, settings, encoder):
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"])
+        add_member(s, "man", "session_musician", "Manchester", offers=["drummer for gigs"])
+        add_member(s, "new", "session_musician", "Newcastle", offers=["drummer for gigs"])
+    matcher = build_and_load(sessions, settings, encoder)
+    said = {
+        m.member_id: [r for r in m.reasons if r["type"] == "nearby"]
+        for m in matcher.for_member("hum")
+    }
+    assert [r["town"] for r in said["man"]] == ["Manchester"]  # 58 km
+    assert said["new"] == []  # 130 km: closeness adds under e^-2 of its weight
