@@ -235,3 +235,18 @@ def test_a_second_run_of_the_week_stops_while_one_is_in_progress(run, sessions, 
     assert "8 emailed another week's digest earlier this week (or a later week's)" in said
     assert "want the email (consent and an address): 8 " in said  # they still want it
     assert digests(sessions)["sent"] == 8
+
+
+def test_a_member_who_joined_after_the_build_is_said_to_wait_for_the_next(run, sessions):
+    """A member who joined through the API was counted as "no new matches" by the week's run,
+    though the build did not know them at all (a site's integrator)."""
+    from matcher import community
+
+    community.add_member(
+        sessions,
+        {"name": "New", "kind": "band", "email": "new@example.org", "email_consent": True},
+        external_id="new",
+    )
+    said = " ".join(run("--week", WEEK, "--dry-run").output.split())
+    assert "1 not in the build (joined since it was made: `matcher build` first)" in said, said
+    assert "no new matches" not in said

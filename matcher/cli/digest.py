@@ -255,9 +255,13 @@ def _report(
     skipped = {k: v for k, v in people.skipped.items() if v}
     plan = choice.plan
     if plan is not None:
-        empty = len(plan.seekers) - plan.chosen["seeker_id"].nunique()
+        empty = len(plan.seekers) - plan.chosen["seeker_id"].nunique() - choice.unbuilt
         if empty:
             skipped["no new matches"] = empty
+        if choice.unbuilt:
+            skipped["not in the build (joined since it was made: `matcher build` first)"] = (
+                choice.unbuilt
+            )
         fewer = f" ({counted(plan.short, 'member')} got fewer than {n})" if plan.short else ""
         out.print(
             f"  chosen now: {plan.chosen['seeker_id'].nunique()} digests, "

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +39,9 @@ class Choice:
     plan: WeekPlan | None = None  # None when everything was already chosen
     recorded: int = 0  # ledger rows written now
     previews: list[DigestContent] = field(default_factory=list)  # dry run only
+    # Members the plan found nobody for because the build does not know them: they joined
+    # (through the API, say) after it was made, so the next build will.
+    unbuilt: int = 0
 
 
 def week_candidates(
@@ -90,14 +94,20 @@ def choose_week(
         for s in plan.seekers.tolist()
     }
 
+    unbuilt = int(
+        np.sum(
+            ~np.isin(plan.seekers, list(engine.index.member_row))
+            & ~np.isin(plan.seekers, plan.chosen["seeker_id"].to_numpy())
+        )
+    )
     advance = reporter.task("explaining matches", len(plan.seekers))
     chosen = explain_plan(plan, external, explainer(engine), advance)
     if dry_run:
         items: list[Chosen] = list(chosen)
         with sessions() as session:
             previews = preview_contents(session, week, items, ids)
-        return Choice(people, plan, 0, previews)
-    return Choice(people, plan, record(sessions, week, chosen, ids, now))
+        return Choice(people, plan, 0, previews, unbuilt)
+    return Choice(people, plan, record(sessions, week, chosen, ids, now), unbuilt=unbuilt)
 
 
 def week_ledger(session: Session, week: str) -> dict[str, int]:
