@@ -144,10 +144,12 @@ class Matcher:
         external_id: str,
         *,
         limit: int | None = None,
+        offset: int = 0,
         direction: str = "helps_you",
         filters: Filters | None = None,
     ) -> list[Match]:
-        """Members who could help `external_id` (or whom they could help), best first."""
+        """Members who could help `external_id` (or whom they could help), best first (from
+        the `offset`-th on)."""
         if direction not in DIRECTIONS:
             raise InvalidInput(f"direction must be one of {DIRECTIONS}", field="direction")
         limit = limit or self.settings.match_limit
@@ -160,7 +162,9 @@ class Matcher:
         offers = self.view.items_of([seeker.member_id], OFFER)
         candidates = self.view.candidates(seeker.member_id, needs, offers, direction)
         candidates = [c for c in candidates if c not in separated and c != seeker.member_id]
-        return self._score(seeker, needs, offers, candidates, direction, filters, limit)
+        return self._score(
+            seeker, needs, offers, candidates, direction, filters, limit, offset=offset
+        )
 
     def explain_pairs(
         self, seeker_external_id: str, member_external_ids: list[str], *, refresh: bool = True
@@ -190,9 +194,11 @@ class Matcher:
         tags: Iterable[str] = (),
         town: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
         filters: Filters | None = None,
     ) -> list[Match]:
-        """Members who could help with a need typed by anyone, best first."""
+        """Members who could help with a need typed by anyone, best first (from the
+        `offset`-th on)."""
         if not text or not text.strip():
             raise InvalidInput("the text of the need is empty", field="text")
         if self.encoder is None:
@@ -209,7 +215,7 @@ class Matcher:
         with self.sessions() as session:
             self.refresh(session)
         nearest = self.view.nearest_members(
-            vector[0], limit * 10, eligible=self._eligible(filters, "helps_you")
+            vector[0], (offset + limit) * 10, eligible=self._eligible(filters, "helps_you")
         )
         # With the offers written or edited since the build, as for a member's needs.
         candidates = sorted({*nearest.tolist(), *self.view.live_offerers()})
@@ -221,6 +227,7 @@ class Matcher:
             "helps_you",
             filters,
             limit,
+            offset=offset,
             typed_need=text.strip(),
         )
 
@@ -264,6 +271,8 @@ class Matcher:
         direction: str,
         filters: Filters,
         limit: int,
+        *,
+        offset: int = 0,
         typed_need: str | None = None,
     ) -> list[Match]:
         people = [self.view.member(c) for c in candidate_ids]
@@ -321,7 +330,8 @@ class Matcher:
         # matches ran down to .52.)
         tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + declined
         key = logit(np.clip(score, 1e-9, 1 - 1e-9)) - self.settings.busy_weight * busy
-        order = [i for i in np.lexsort((np.array(ids), -key, tier)) if eligible[i]][:limit]
+        ranked = [i for i in np.lexsort((np.array(ids), -key, tier)) if eligible[i]]
+        order = ranked[offset : offset + limit]
         context = Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
         matches = []
         for i in order:

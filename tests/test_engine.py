@@ -1132,3 +1132,15 @@ def test_nearby_is_said_only_where_closeness_still_counts(sessions, settings, en
     }
     assert [r["town"] for r in said["man"]] == ["Manchester"]  # 58 km
     assert said["new"] == []  # 130 km: closeness adds under e^-2 of its weight
+
+
+def test_a_list_is_read_a_page_at_a_time(community, settings, encoder):
+    matcher = build_and_load(community, settings, encoder)
+    whole = [m.member_id for m in matcher.for_member("hum", direction="both")]
+    pages = [
+        [m.member_id for m in matcher.for_member("hum", direction="both", limit=1, offset=i)]
+        for i in range(len(whole) + 1)
+    ]
+    assert len(whole) >= 2 and [m for page in pages for m in page] == whole and pages[-1] == []
+    typed = [m.member_id for m in matcher.for_text("drummer for gigs")]
+    assert [m.member_id for m in matcher.for_text("drummer for gigs", offset=1)] == typed[1:]
