@@ -14,9 +14,10 @@ bp = APIBlueprint("posts", __name__, url_prefix="/v1", tag="Posts")
 
 
 def _public(post_id: str) -> dict:
-    with services().sessions() as session:
+    s = services()
+    with s.sessions() as session:
         post = community.get_post(session, post_id)
-        return public.post(post, post.member.external_id)
+        return public.post(post, post.member.external_id, s.clock())
 
 
 @bp.get("/posts/<post_id>")

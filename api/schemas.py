@@ -29,6 +29,7 @@ from matcher.domain import (
     MAX_TOWN_LENGTH,
     MEMBER_KINDS,
     POST_STATUSES,
+    POST_STATUSES_SHOWN,
     SIDES,
 )
 from matcher.engine import DIRECTIONS
@@ -225,7 +226,15 @@ class PostOut(Schema):
     side = String(required=True)
     text = String(required=True)
     tags = List(String(), required=True)
-    status = String(required=True)
+    status = String(
+        required=True,
+        validate=OneOf(POST_STATUSES_SHOWN),
+        metadata={
+            "description": "open; closed; or expired: left open, but its expires_at has "
+            "passed, so it no longer matches (a PATCH with a later expires_at, or null, makes "
+            "it match again). A PATCH sets only open or closed."
+        },
+    )
     created_at = String(required=True, metadata={"format": "date-time"})
     expires_at = String(allow_none=True, metadata={"format": "date-time"})
 

@@ -33,6 +33,9 @@ SIDES: tuple[str, ...] = ("need", "offer")
 NEED, OFFER = SIDES
 
 POST_STATUSES: tuple[str, ...] = ("open", "closed")
+# A post's status as anyone reads it: as stored, or "expired" for an open post whose expires_at
+# has passed (it no longer matches; a later expires_at, or none, opens it again).
+POST_STATUSES_SHOWN: tuple[str, ...] = (*POST_STATUSES, "expired")
 
 INTERACTION_KINDS: tuple[str, ...] = (
     "shown",
@@ -105,6 +108,13 @@ def closed_problem(
     # 12:00" as if it were allowed.
     since = f" since {closed_at:%Y-%m-%d %H:%M:%S} UTC" if closed_at is not None else ""
     return f"member {member_id!r} is closed{since}: nobody can show or contact them from then on"
+
+
+def post_status(status: str, expires_at: datetime | None, now: datetime) -> str:
+    """A post's status as read at `now` (one of POST_STATUSES_SHOWN)."""
+    if status == "open" and expires_at is not None and expires_at <= now:
+        return "expired"
+    return status
 
 
 def post_problem(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matcher.domain import post_status
 from matcher.store import Interaction, Member, Post
 
 PUBLIC_MEMBER_FIELDS = ("name", "kind", "town", "country", "tags", "bio", "capacity")
@@ -21,15 +23,15 @@ def member(row: Member) -> dict[str, Any]:
     return out
 
 
-def post(row: Post, member_external_id: str) -> dict[str, Any]:
-    """A post as anyone may see it."""
+def post(row: Post, member_external_id: str, now: datetime) -> dict[str, Any]:
+    """A post as anyone may see it at `now` (an open post past its expiry reads "expired")."""
     return {
         "id": row.external_id,
         "member_id": member_external_id,
         "side": row.side,
         "text": row.text,
         "tags": list(row.tags or []),
-        "status": row.status,
+        "status": post_status(row.status, row.expires_at, now),
         "created_at": row.created_at.isoformat(),
         "expires_at": row.expires_at.isoformat() if row.expires_at else None,
     }

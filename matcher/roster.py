@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.community import get_member
-from matcher.domain import MEMBER_STATUSES, weekly_email
+from matcher.domain import MEMBER_STATUSES, post_status, weekly_email
 from matcher.geo import fold_places, in_place
 from matcher.store import Digest, Interaction, Member, Post, utcnow
 
@@ -123,7 +123,7 @@ def member_record(session: Session, member_id: str, *, now: datetime | None = No
             {
                 "id": p.external_id,
                 "side": p.side,
-                "status": "expired" if _expired(p, now) else p.status,
+                "status": post_status(p.status, p.expires_at, now),
                 "created_at": _iso(p.created_at),
                 "expires_at": _iso(p.expires_at),
                 "tags": list(p.tags or []),
@@ -198,10 +198,6 @@ def _interaction_counts(session: Session, where: ColumnElement[bool]) -> dict[st
         select(Interaction.kind, func.count()).where(where).group_by(Interaction.kind)
     ).all()
     return {kind: int(n) for kind, n in sorted(rows)}
-
-
-def _expired(post: Post, now: datetime) -> bool:
-    return post.status == "open" and post.expires_at is not None and post.expires_at <= now
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -693,3 +693,38 @@ def test_an_expired_post_opens_again_only_with_a_later_expiry(client, rw, sessio
         "/v1/posts/kit-o0", json={"status": "open", "expires_at": later}, headers=rw
     )
     assert reopened.status_code == 200 and reopened.get_json()["status"] == "open"
+
+
+def test_an_open_post_past_its_expiry_reads_expired_until_given_a_later_one(
+    client, rw, ro, sessions
+):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from matcher.store import Post, utcnow
+
+    with sessions.begin() as s:  # left open, its time run out
+        s.execute(
+            update(Post)
+            .where(Post.external_id == "kit-o0")
+            .values(expires_at=utcnow() - timedelta(days=1))
+        )
+    assert client.get("/v1/posts/kit-o0", headers=ro).get_json()["status"] == "expired"
+    assert "kit" not in matches_of(client, ro, "hum")
+    edited = client.patch("/v1/posts/kit-o0", json={"tags": ["drums"]}, headers=rw)
+    assert edited.status_code == 200 and edited.get_json()["status"] == "expired"
+    assert_error(
+        client.patch("/v1/posts/kit-o0", json={"status": "open"}, headers=rw), 422, "expires_at"
+    )
+    later = (utcnow() + timedelta(days=30)).isoformat()
+    renewed = client.patch("/v1/posts/kit-o0", json={"expires_at": later}, headers=rw)
+    assert renewed.get_json()["status"] == "open"
+    assert "kit" in matches_of(client, ro, "hum")
+    # Closed is closed, expired or not; the published schema says what a status may be.
+    past = {"expires_at": utcnow() - timedelta(days=1), "status": "closed"}
+    with sessions.begin() as s:
+        s.execute(update(Post).where(Post.external_id == "kit-o0").values(**past))
+    assert client.get("/v1/posts/kit-o0", headers=ro).get_json()["status"] == "closed"
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["PostOut"]
+    assert schema["properties"]["status"]["enum"] == ["open", "closed", "expired"]
