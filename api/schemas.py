@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Email, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
+from marshmallow import ValidationError, pre_load
+from webargs.multidictproxy import MultiDictProxy
 
 from api.fields import (
     JsonBoolean,
@@ -71,6 +75,31 @@ class Error(Schema):
             " each with its problems: as `field`."
         }
     )
+
+
+# -- query strings ---------------------------------------------------------------------------
+
+
+class Query(Schema):
+    """Parameters of a query string, each given once: the base of every query schema."""
+
+    @pre_load
+    def _each_once(self, data: Any, **kwargs: Any) -> Any:
+        # webargs reads only the first value of a repeated parameter (?tag=bass&tag=drums
+        # would filter by bass alone): refuse the request instead, naming the parameter.
+        # Unknown parameters are left to the schema (unknown=RAISE).
+        if isinstance(data, MultiDictProxy):
+            known = {field.data_key or name for name, field in self.load_fields.items()}
+            repeated = {
+                key: [f"Sent {n} times; it takes one value."]
+                for key in data.data
+                if key in known
+                and key not in data.multiple_keys
+                and (n := len(data.data.getlist(key))) > 1
+            }
+            if repeated:
+                raise ValidationError(repeated)
+        return data
 
 
 # -- members ---------------------------------------------------------------------------------
@@ -174,7 +203,7 @@ class ListedMember(MemberOut):
     """A member in a list (its own class: APIFlask cannot nest a schema it also returns)."""
 
 
-class Page(Schema):
+class Page(Query):
     """Which page of a list."""
 
     limit = QueryInteger(load_default=50, validate=Range(1, MAX_MATCH_LIMIT))
@@ -324,7 +353,7 @@ class Match(Schema):
     reasons = List(Nested(Reason), required=True)
 
 
-class MatchQuery(Schema):
+class MatchQuery(Query):
     """Filters and size of a member's matches."""
 
     limit = QueryInteger(
@@ -460,7 +489,7 @@ class Model(Schema):
     code = Dict(required=True)
 
 
-class UnsubscribeQuery(Schema):
+class UnsubscribeQuery(Query):
     """The signed token from the weekly email."""
 
     token = String(required=True, validate=Length(1, 500))

@@ -728,3 +728,32 @@ def test_an_open_post_past_its_expiry_reads_expired_until_given_a_later_one(
     assert client.get("/v1/posts/kit-o0", headers=ro).get_json()["status"] == "closed"
     schema = client.get("/openapi.json").get_json()["components"]["schemas"]["PostOut"]
     assert schema["properties"]["status"]["enum"] == ["open", "closed", "expired"]
+
+
+def test_a_query_parameter_sent_twice_is_422_naming_it(app, client, ro, settings):
+    from matcher.unsubscribe import make_token
+
+    for query, field in (
+        ("kind=band&kind=engineer", "kind"),
+        ("tag=bass&tag=drums", "tag"),
+        ("direction=both&limit=5&direction=you_help", "direction"),
+    ):
+        response = client.get(f"/v1/members/hum/matches?{query}", headers=ro)
+        body = assert_error(response, 422, field)
+        assert body["errors"] == {"query": {field: ["Sent 2 times; it takes one value."]}}
+    assert_error(client.get("/v1/members?offset=0&offset=2", headers=ro), 422, "offset")
+    token = make_token(settings.secret_key, "hum")
+    twice = {"token": [token, token]}
+    assert_error(client.get("/v1/unsubscribe", query_string=twice), 422, "token")
+    assert_error(client.post("/v1/unsubscribe", query_string=twice), 422, "token")
+    # Every operation that reads a query string reads it with a Query schema (the views'
+    # `_spec` is where APIFlask's decorators note their inputs).
+    from api.schemas import Query
+
+    read = [
+        schema
+        for view in app.view_functions.values()
+        for schema, location in getattr(view, "_spec", {}).get("args", [])
+        if location == "query"
+    ]
+    assert len(read) >= 4 and all(isinstance(schema, Query) for schema in read)
