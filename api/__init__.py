@@ -16,8 +16,8 @@ DESCRIPTION = """Who could help whom in an indie music community.
 
 Send an API key in the `X-API-Key` header (`matcher keys create`): reads need the `read`
 scope, writes the `write` scope. Every error has the same JSON shape: `code`, `message`,
-`description` (and `field` for an invalid field). Requests are limited per key; each response
-carries an `X-Request-ID` (yours, if you sent one).
+`description` (and `field`, the field at fault, where one is). Requests are limited per key;
+each response carries an `X-Request-ID` (yours, if you sent one).
 """
 
 

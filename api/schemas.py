@@ -67,7 +67,11 @@ class Error(Schema):
     message = String(required=True, metadata={"example": "Not Found"})
     description = String(required=True, metadata={"example": "no member 'm-404'"})
     field = String(
-        metadata={"description": "The field that was wrong: a 422, or a 404 for an id in the body."}
+        metadata={
+            "description": "The field at fault: one that was invalid (422); one that names "
+            "what does not exist (404) or clashes with what is stored (409: an id taken, a "
+            "closed member), when the request sent it."
+        }
     )
     errors = Dict(
         metadata={

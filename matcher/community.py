@@ -150,11 +150,12 @@ def add_member(
             if retired_ids(session, [member.external_id]):
                 raise Conflict(
                     f"the id {member.external_id!r} was a member's who was erased at their "
-                    "request: it is given to no one again"
+                    "request: it is given to no one again",
+                    field="id",
                 )
             session.add(member)
     except IntegrityError as exc:
-        raise Conflict(f"member {member.external_id!r} already exists") from exc
+        raise Conflict(f"member {member.external_id!r} already exists", field="id") from exc
     return member
 
 
@@ -242,7 +243,7 @@ def add_post(
     with sessions() as session:
         member = get_member(session, member_id, "member_id")
         if not member.active:
-            raise Conflict(f"member {member_id!r} is closed")
+            raise Conflict(f"member {member_id!r} is closed", field="member_id")
     CachedEncoder(encoder, sessions).encode([text])
     now = clock()
     post = Post(
@@ -260,7 +261,7 @@ def add_post(
         with sessions.begin() as session:
             session.add(post)
     except IntegrityError as exc:
-        raise Conflict(f"post {post.external_id!r} already exists") from exc
+        raise Conflict(f"post {post.external_id!r} already exists", field="id") from exc
     return post
 
 
@@ -378,15 +379,16 @@ def record_interaction(
         for member, field in ((source, "from_member_id"), (target, "to_member_id")):
             if member.erased_at is not None:  # matcher.erase: nothing of theirs changes
                 raise Conflict(
-                    f"{field}: member {member.external_id!r} was erased at their request"
+                    f"{field}: member {member.external_id!r} was erased at their request",
+                    field=field,
                 )
         if kind in OPENING_KINDS:
-            for member, member_id in ((source, from_member_id), (target, to_member_id)):
+            for member, field in ((source, "from_member_id"), (target, "to_member_id")):
                 closed = closed_problem(
-                    member_id, member.active, member.closed_at, occurred_at or now
+                    member.external_id, member.active, member.closed_at, occurred_at or now
                 )
                 if closed:
-                    raise Conflict(closed)
+                    raise Conflict(closed, field=field)
         need = _post_in_role(session, kind, NEED, need_id, from_member_id, to_member_id)
         offer = _post_in_role(session, kind, OFFER, offer_id, from_member_id, to_member_id)
         row = Interaction(
@@ -402,7 +404,7 @@ def record_interaction(
         try:
             session.flush()
         except IntegrityError as exc:
-            raise Conflict(f"interaction {row.external_id!r} already exists") from exc
+            raise Conflict(f"interaction {row.external_id!r} already exists", field="id") from exc
     return row
 
 

@@ -19,7 +19,12 @@ class NotFound(MatcherError):
 
 
 class Conflict(MatcherError):
-    """A write that clashes with what is stored (a duplicate id, a closed post)."""
+    """A write that clashes with what is stored (a duplicate id, a closed member); `field`
+    names the input that clashed, when one did."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidInput(MatcherError):

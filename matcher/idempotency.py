@@ -153,17 +153,21 @@ def once(
         if claimed.done:  # made, and gone since (a member erased at their request)
             raise Conflict(
                 f"what the first request under the Idempotency-Key {key!r} made is no longer "
-                "there: send a new key to make it again"
+                "there: send a new key to make it again",
+                field="Idempotency-Key",
             )
         if not claimed.stale:
             raise Conflict(
                 f"a request under the Idempotency-Key {key!r} is still at work: send it again "
-                "in a moment (it will answer with what that request made)"
+                "in a moment (it will answer with what that request made)",
+                field="Idempotency-Key",
             )
         # else the first request was cut off before it made anything: make it now
     try:
         made = create(external_id)
-    except MatcherError:
+    except MatcherError as exc:
+        if isinstance(exc, Conflict) and exc.field == "id" and not request.get("id"):
+            exc.field = "Idempotency-Key"  # the id taken is the one derived from the key
         if not claimed.repeated:
             release(sessions, claimed)  # refused: the mended request may use the key
         raise

@@ -440,17 +440,17 @@ def test_an_erased_members_link_and_id_act_on_no_one_again(client, rw, sessions,
     assert client.get("/v1/unsubscribe", query_string={"token": token}).status_code == 200
     assert client.post("/v1/members/hum/erase", headers=rw).status_code == 200
     new = {"id": "hum", "name": "Zed Newcomer", "kind": "band", "email_consent": True}
-    assert (
-        "erased"
-        in assert_error(client.post("/v1/members", json=new, headers=rw), 409)["description"]
-    )
+    refused = assert_error(client.post("/v1/members", json=new, headers=rw), 409, "id")
+    assert "erased" in refused["description"]
     assert client.get("/v1/unsubscribe", query_string={"token": token}).status_code == 404
     assert client.post("/v1/unsubscribe", query_string={"token": token}).status_code == 404
     with sessions() as s:
         assert s.query(Member).filter_by(external_id="hum").first() is None
         erased = s.query(Member).filter(Member.erased_at.is_not(None)).one().external_id
     late = {"kind": "helped", "from_member_id": "kit", "to_member_id": erased}
-    refused = assert_error(client.post("/v1/interactions", json=late, headers=rw), 409)
+    refused = assert_error(
+        client.post("/v1/interactions", json=late, headers=rw), 409, "to_member_id"
+    )
     assert "erased" in refused["description"]
 
 
@@ -569,7 +569,7 @@ def test_a_member_erased_since_is_not_made_again_by_a_retry(client, rw):
     assert client.post("/v1/members", json=body, headers=headers).status_code == 201
     assert client.post("/v1/members/fay/erase", headers=rw).status_code == 200
     retried = client.post("/v1/members", json=body, headers=headers)
-    assert "no longer there" in assert_error(retried, 409)["description"]
+    assert "no longer there" in assert_error(retried, 409, "Idempotency-Key")["description"]
     assert client.get("/v1/members/fay", headers=rw).status_code == 404
 
 
@@ -608,7 +608,9 @@ def test_a_retry_while_the_first_request_is_at_work_is_told_to_come_back(
     first = client.post("/v1/members", json=body, headers=headers)
     retry = answers[0]
     assert first.status_code == 201
-    assert "still at work: send it again" in assert_error(retry, 409)["description"]
+    assert (
+        "still at work: send it again" in assert_error(retry, 409, "Idempotency-Key")["description"]
+    )
     monkeypatch.setattr(members.community, "add_member", real)
     # The key is held: the next try replays what the first made; another body is refused.
     again = client.post("/v1/members", json=body, headers=headers)
@@ -757,3 +759,32 @@ def test_a_query_parameter_sent_twice_is_422_naming_it(app, client, ro, settings
         if location == "query"
     ]
     assert len(read) >= 4 and all(isinstance(schema, Query) for schema in read)
+
+
+def test_a_409_names_the_field_that_clashes(client, rw, sessions):
+    from sqlalchemy import delete
+
+    from matcher.store import IdempotencyKey
+
+    taken = {"id": "hum", "name": "Another Hum", "kind": "band"}
+    body = assert_error(client.post("/v1/members", json=taken, headers=rw), 409, "id")
+    assert body["errors"] == {"json": {"id": [body["description"]]}}
+    post = {"id": "hum-n0", "member_id": "kit", "side": "need", "text": "a van"}
+    assert_error(client.post("/v1/posts", json=post, headers=rw), 409, "id")
+    event = {"id": "i-1", "kind": "helped", "from_member_id": "kit", "to_member_id": "hum"}
+    assert client.post("/v1/interactions", json=event, headers=rw).status_code == 201
+    assert_error(client.post("/v1/interactions", json=event, headers=rw), 409, "id")
+    assert client.delete("/v1/members/mix", headers=rw).status_code == 200
+    closed = {"member_id": "mix", "side": "offer", "text": "I master records"}
+    assert_error(client.post("/v1/posts", json=closed, headers=rw), 409, "member_id")
+    contact = {"kind": "contacted", "from_member_id": "hum", "to_member_id": "mix"}
+    assert_error(client.post("/v1/interactions", json=contact, headers=rw), 409, "to_member_id")
+    # Without an id, the id is derived from the Idempotency-Key: a key forgotten (after a
+    # week) and sent again takes the blame for the id already made.
+    keyed = {**rw, "Idempotency-Key": "join-1"}
+    new = {"name": "Newcomer", "kind": "fan"}
+    assert client.post("/v1/members", json=new, headers=keyed).status_code == 201
+    with sessions.begin() as s:
+        s.execute(delete(IdempotencyKey))
+    again = client.post("/v1/members", json=new, headers=keyed)
+    assert list(assert_error(again, 409, "Idempotency-Key")["errors"]) == ["headers"]
