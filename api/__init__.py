@@ -32,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     app.config.from_mapping(
         SETTINGS=None,  # a matcher.config.Settings; default: Settings.from_env()
         MIGRATE=True,  # upgrade the store's schema on start (`matcher serve` does it once)
-        PRELOAD_BUILD=True,  # load models/current when the app is made, not on first request
+        PRELOAD_BUILD=True,  # load models/current and its encoder with the app, not on a request
         RELOAD_SECONDS=2.0,  # how often a worker looks for a new models/current
         LOG_LEVEL="INFO",
         TEST_ENCODER=None,  # an encoder object instead of loading the build's (tests)

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import Settings
 from matcher.db import open_store
-from matcher.embed import Encoder, configured_encoder
+from matcher.embed import Encoder, LazyEncoder, configured_encoder
 from matcher.engine import Matcher
-from matcher.errors import BuildError
+from matcher.errors import BuildError, ConfigError
 from matcher.serving import CurrentMatcher
 from matcher.store import utcnow
 
@@ -40,11 +40,19 @@ class Services:
         return matcher
 
     def preload(self) -> None:
-        """Load the current build now, so a worker's first request does not wait for it."""
+        """Load the current build and its encoder now, so a worker's first request waits for
+        neither (the model takes seconds to load, which each worker's first post or search
+        waited for)."""
         try:
-            self.matcher()
+            encoder = self.matcher().encoder
         except BuildError as exc:
             current_app.logger.warning("no model build loaded yet: %s", exc)
+            return
+        if isinstance(encoder, LazyEncoder):
+            try:
+                encoder.load()
+            except ConfigError as exc:  # the worker still serves what needs no encoder
+                current_app.logger.error("encoder not loaded: %s", exc)
 
     def encoder(self) -> Encoder:
         """The encoder new texts are written with: the current build's, else the configured one."""

@@ -229,7 +229,8 @@ class CachedEncoder:
 
 
 class LazyEncoder:
-    """An encoder loaded on first use, so a server starts fast and loads the model only if used."""
+    """An encoder loaded on first use (or by `load`), so a command that encodes nothing never
+    loads the model."""
 
     def __init__(self, name: str, dim: int, settings: Settings):
         self.name = name
@@ -238,10 +239,14 @@ class LazyEncoder:
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Normalized float32 vectors of `texts`, loading the model the first time."""
+    def load(self) -> Encoder:
+        """The model, loaded now unless it was before (ConfigError if it cannot be)."""
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
                     self._encoder = configured_encoder(self._settings, self.name)
-        return self._encoder.encode(texts)
+        return self._encoder
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalized float32 vectors of `texts`, loading the model the first time."""
+        return self.load().encode(texts)

@@ -71,6 +71,44 @@ def test_a_build_that_cannot_be_loaded_leaves_the_loaded_one_serving(served, set
     assert response.status_code == 200 and response.get_json()["build"] == first
 
 
+def test_an_app_loads_its_builds_encoder_before_it_serves(
+    built, sessions, settings, encoder, monkeypatch
+):
+    from matcher import embed
+    from matcher.errors import ConfigError
+
+    real, loaded = embed.configured_encoder, []
+
+    def loading(settings, name=None):
+        loaded.append(name)
+        return real(settings, name)
+
+    monkeypatch.setattr(embed, "configured_encoder", loading)
+    app = make_app(settings, None)  # the build's own encoder, as under gunicorn
+    try:
+        assert loaded == [encoder.name]  # with the app, before any request
+        rw = key_headers(sessions, "read", "write")
+        post = {"member_id": "hum", "side": "need", "text": "a bass player for a tour"}
+        assert app.test_client().post("/v1/posts", json=post, headers=rw).status_code == 201
+        search = app.test_client().post("/v1/search", json={"text": "a bassist"}, headers=rw)
+        assert search.status_code == 200 and loaded == [encoder.name]
+    finally:
+        close_app(app)
+
+    def missing(settings, name=None):
+        raise ConfigError(f"cannot load encoder {name!r} offline")
+
+    monkeypatch.setattr(embed, "configured_encoder", missing)
+    app = make_app(settings, None)  # a model that cannot be loaded: what needs none is served
+    try:
+        client = app.test_client()
+        assert client.get("/ready").status_code == 200
+        assert client.get("/v1/members/hum/matches", headers=rw).status_code == 200
+        assert client.post("/v1/search", json={"text": "a bassist"}, headers=rw).status_code == 503
+    finally:
+        close_app(app)
+
+
 def test_workers_get_the_settings_of_the_command_line(tmp_path):
     settings = Settings(data_dir=Path("var"), models_dir=tmp_path / "m", rate_limit="5 per second")
     env = worker_environment(settings, base={"PATH": "/bin"})
