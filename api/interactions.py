@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint
+from marshmallow import RAISE
 
+from api.auth import auth
 from api.idempotent import create_once, creating
-from api.schemas import InteractionIn, InteractionOut
+from api.schemas import InteractionIn, InteractionList, InteractionOut, InteractionQuery
 from api.services import services
 from matcher import community, public
 
@@ -54,3 +56,46 @@ def record_interaction(event: dict, headers: dict):
             return public.interaction(session, community.get_interaction(session, external_id))
 
     return create_once("interactions", event, headers, create, existing)
+
+
+@bp.get("/members/<member_id>/interactions")
+@bp.auth_required(auth, roles=["read"])
+@bp.input(InteractionQuery, location="query", arg_name="query", unknown=RAISE)
+@bp.output(InteractionList)
+@bp.doc(responses={404: "No such member"})
+def member_interactions(member_id: str, query: dict) -> dict:
+    """A member's interactions
+
+    What the member did and what was done to them (either end), newest first, a page at a
+    time, or only those of `kind`: whom they contacted, whom they blocked.
+    """
+    with services().sessions() as session:
+        rows, total = community.member_interactions(
+            session, member_id, kind=query.get("kind"), limit=query["limit"], offset=query["offset"]
+        )
+        return {
+            "member_id": community.get_member(session, member_id).external_id,
+            "interactions": [public.interaction(session, row) for row in rows],
+            "total": total,
+            "limit": query["limit"],
+            "offset": query["offset"],
+        }
+
+
+@bp.delete("/interactions/<interaction_id>")
+@bp.auth_required(auth, roles=["write"])
+@bp.output(InteractionOut)
+@bp.doc(
+    responses={
+        404: "No such interaction",
+        409: "The interaction is with a member erased at their request",
+    }
+)
+def withdraw_interaction(interaction_id: str) -> dict:
+    """Withdraw an interaction
+
+    Deletes an interaction recorded in error, or a block or report lifted: the two are no
+    longer kept apart, from the next request on. Answers with what it deleted. An import
+    whose file still holds the interaction records it again.
+    """
+    return community.withdraw_interaction(services().sessions, interaction_id, public.interaction)

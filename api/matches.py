@@ -42,7 +42,11 @@ def member_matches(member_id: str, query: dict) -> Response:
         raise
     filters = Filters(query.get("kind"), query.get("tag"), query.get("town"), query.get("mutual"))
     found = matcher.for_member(
-        member_id, limit=query.get("limit"), direction=query["direction"], filters=filters
+        member_id,
+        limit=query.get("limit"),
+        offset=query["offset"],
+        direction=query["direction"],
+        filters=filters,
     )
     return jsonify(
         member_id=member_id,
@@ -69,6 +73,7 @@ def search(need: dict) -> Response:
         tags=need.get("tags", ()),
         town=need.get("town"),
         limit=need.get("limit"),
+        offset=need["offset"],
         filters=Filters(kind=need.get("kind")),
     )
     return jsonify(build=matcher.build_id, matches=[m.as_dict() for m in found])

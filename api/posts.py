@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint
+from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import create_once, creating
-from api.schemas import PostIn, PostOut, PostPatch
+from api.schemas import PostIn, PostList, PostOut, PostPatch, PostQuery
 from api.services import services
 from matcher import community, public
 
@@ -30,6 +31,39 @@ def get_post(post_id: str) -> dict:
     A need or offer as anyone may see it.
     """
     return _public(post_id)
+
+
+@bp.get("/members/<member_id>/posts")
+@bp.auth_required(auth, roles=["read"])
+@bp.input(PostQuery, location="query", arg_name="query", unknown=RAISE)
+@bp.output(PostList)
+@bp.doc(responses={404: "No such member"})
+def member_posts(member_id: str, query: dict) -> dict:
+    """A member's posts
+
+    Their needs and offers, newest first, a page at a time: open, closed and expired ones
+    (or only those of `status`), so a site can show a member what they wrote and find a post
+    whose id it did not keep.
+    """
+    s = services()
+    now = s.clock()
+    with s.sessions() as session:
+        posts, total = community.member_posts(
+            session,
+            member_id,
+            side=query.get("side"),
+            status=query.get("status"),
+            now=now,
+            limit=query["limit"],
+            offset=query["offset"],
+        )
+        return {
+            "member_id": community.get_member(session, member_id).external_id,
+            "posts": [public.post(p, p.member.external_id, now) for p in posts],
+            "total": total,
+            "limit": query["limit"],
+            "offset": query["offset"],
+        }
 
 
 @creating(

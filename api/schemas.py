@@ -272,6 +272,26 @@ class PostOut(Schema):
     expires_at = String(allow_none=True, metadata={"format": "date-time"})
 
 
+class PostQuery(Page):
+    """Which of a member's posts, a page at a time."""
+
+    side = String(validate=OneOf(SIDES), metadata={"description": "Only needs or offers."})
+    status = String(
+        validate=OneOf(POST_STATUSES_SHOWN),
+        metadata={"description": "Only open, closed or expired posts (as PostOut's status)."},
+    )
+
+
+class PostList(Schema):
+    """A page of a member's posts, newest first, and how many there are in all."""
+
+    member_id = String(required=True)
+    posts = List(Nested(PostOut), required=True)
+    total = Integer(required=True)
+    limit = Integer(required=True)
+    offset = Integer(required=True)
+
+
 # -- matches ---------------------------------------------------------------------------------
 
 
@@ -357,6 +377,16 @@ class Match(Schema):
     reasons = List(Nested(Reason), required=True)
 
 
+# How far into a list of matches a page may begin: every member is ranked, so the list ends
+# well before (a member's candidates are the few hundred nearest of each of their posts).
+MAX_MATCH_OFFSET = 10_000
+OFFSET = {
+    "description": "How many of the best to skip: the next page begins at offset + limit. "
+    "The list is ranked anew at each request, so a page may repeat or miss a member whom a "
+    "change since (a new post, a request that made them busy) moved across its edge."
+}
+
+
 class MatchQuery(Query):
     """Filters and size of a member's matches."""
 
@@ -364,6 +394,7 @@ class MatchQuery(Query):
         validate=Range(1, MAX_MATCH_LIMIT),
         metadata={"description": "How many; the default is the match_limit setting (20)."},
     )
+    offset = QueryInteger(load_default=0, validate=Range(0, MAX_MATCH_OFFSET), metadata=OFFSET)
     direction = String(
         load_default="helps_you",
         validate=OneOf(DIRECTIONS),
@@ -421,6 +452,7 @@ class SearchIn(Schema):
         validate=Range(1, MAX_MATCH_LIMIT),
         metadata={"description": "How many; the default is the match_limit setting (20)."},
     )
+    offset = JsonInteger(load_default=0, validate=Range(0, MAX_MATCH_OFFSET), metadata=OFFSET)
     kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
 
 
@@ -456,6 +488,23 @@ class InteractionOut(Schema):
     need_id = String(allow_none=True)
     offer_id = String(allow_none=True)
     occurred_at = String(required=True, metadata={"format": "date-time"})
+
+
+class InteractionQuery(Page):
+    """Which of a member's interactions, a page at a time."""
+
+    kind = String(validate=OneOf(INTERACTION_KINDS), metadata={"description": "Only this kind."})
+
+
+class InteractionList(Schema):
+    """A page of what a member did and what was done to them, newest first, and how many
+    there are in all."""
+
+    member_id = String(required=True)
+    interactions = List(Nested(InteractionOut), required=True)
+    total = Integer(required=True)
+    limit = Integer(required=True)
+    offset = Integer(required=True)
 
 
 # -- service ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +19,7 @@ from matcher.domain import (
     OFFER,
     OPENING_KINDS,
     POST_STATUSES,
+    POST_STATUSES_SHOWN,
     SIDES,
     closed_problem,
     future_problem,
@@ -406,6 +407,90 @@ def record_interaction(
         except IntegrityError as exc:
             raise Conflict(f"interaction {row.external_id!r} already exists", field="id") from exc
     return row
+
+
+def member_interactions(
+    session: Session,
+    member_external_id: str,
+    *,
+    kind: str | None = None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[Interaction], int]:
+    """A page of what a member did and what was done to them (either end), newest first, of
+    one `kind` or all, and how many there are in all."""
+    if kind is not None and kind not in INTERACTION_KINDS:
+        raise InvalidInput(f"kind must be one of {INTERACTION_KINDS}", field="kind")
+    member = get_member(session, member_external_id, "member_id")
+    query = select(Interaction).where(
+        or_(Interaction.from_member_id == member.id, Interaction.to_member_id == member.id),
+        *([] if kind is None else [Interaction.kind == kind]),
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    newest = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+    return list(session.scalars(newest.limit(limit).offset(offset))), int(total)
+
+
+def member_posts(
+    session: Session,
+    member_external_id: str,
+    *,
+    side: str | None = None,
+    status: str | None = None,
+    now: datetime,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[Post], int]:
+    """A page of a member's posts, newest first, of one side or both, of one status as read
+    at `now` (open, closed, or expired: left open past its expiry) or any, and how many
+    there are in all."""
+    if side is not None and side not in SIDES:
+        raise InvalidInput(f"side must be one of {SIDES}", field="side")
+    if status is not None and status not in POST_STATUSES_SHOWN:
+        raise InvalidInput(f"status must be one of {POST_STATUSES_SHOWN}", field="status")
+    member = get_member(session, member_external_id, "member_id")
+    past = Post.expires_at.is_not(None) & (Post.expires_at <= now)
+    shown = {
+        None: [],
+        "open": [Post.status == "open", ~past],
+        "expired": [Post.status == "open", past],
+        "closed": [Post.status == "closed"],
+    }[status]
+    query = select(Post).where(
+        Post.member_id == member.id, *([] if side is None else [Post.side == side]), *shown
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    newest = query.order_by(Post.created_at.desc(), Post.id.desc())
+    return list(session.scalars(newest.limit(limit).offset(offset))), int(total)
+
+
+def withdraw_interaction(
+    sessions: sessionmaker[Session],
+    external_id: str,
+    describe: Callable[[Session, Interaction], dict[str, Any]],
+) -> dict[str, Any]:
+    """Delete an interaction recorded in error, or a block or report lifted (the two are no
+    longer kept apart from the next request on); returns it as `describe` gave it before.
+    One with a member erased at their request stays as it is (`Conflict`)."""
+    with sessions.begin() as session:
+        row = get_interaction(session, external_id)
+        erased = session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(
+                Member.id.in_([row.from_member_id, row.to_member_id]),
+                Member.erased_at.is_not(None),
+            )
+        )
+        if erased:
+            raise Conflict(
+                f"interaction {row.external_id!r} is with a member erased at their request: "
+                "nothing of theirs changes",
+                field="id",
+            )
+        out = describe(session, row)
+        session.delete(row)
+    return out
 
 
 # How long a request (a member `contacted` another) takes up the weekly capacity of whom it

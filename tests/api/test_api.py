@@ -284,6 +284,55 @@ def test_a_decline_lists_the_helper_after_those_still_to_ask_at_once(client, rw,
     assert {"type": "declined", "by": "them", "days": DECLINE_DAYS} in kit["reasons"]
 
 
+def test_a_block_made_by_mistake_is_found_and_withdrawn(client, rw, ro):
+    """A site could record a block but neither read it back nor undo it: a mis-click kept two
+    members apart for good (a site's integrator)."""
+    event = {"kind": "blocked", "from_member_id": "hum", "to_member_id": "kit"}
+    made = client.post("/v1/interactions", json=event, headers=rw).get_json()
+    assert "kit" not in matches_of(client, ro, "hum")
+    listed = client.get("/v1/members/hum/interactions?kind=blocked", headers=ro).get_json()
+    assert [i["id"] for i in listed["interactions"]] == [made["id"]] and listed["total"] == 1
+    assert client.get("/v1/members/mix/interactions", headers=ro).get_json()["total"] == 0
+    assert client.delete(f"/v1/interactions/{made['id']}", headers=ro).status_code == 403
+    withdrawn = client.delete(f"/v1/interactions/{made['id']}", headers=rw)
+    assert withdrawn.status_code == 200 and withdrawn.get_json() == made
+    assert "kit" in matches_of(client, ro, "hum")  # at once
+    assert_error(client.delete(f"/v1/interactions/{made['id']}", headers=rw), 404)
+    assert_error(client.get("/v1/members/nobody/interactions", headers=ro), 404)
+    assert_error(client.get("/v1/members/hum/interactions?kind=hugged", headers=ro), 422, "kind")
+
+
+def test_a_members_posts_are_listed_newest_first_by_side_and_status(client, rw, ro):
+    made = client.post(
+        "/v1/posts",
+        json={"id": "hum-n9", "member_id": "hum", "side": "need", "text": "a van for a tour"},
+        headers=rw,
+    ).get_json()
+    client.delete("/v1/posts/hum-n0", headers=rw)
+
+    def listed(**query) -> list[tuple[str, str]]:
+        body = client.get("/v1/members/hum/posts", headers=ro, query_string=query).get_json()
+        assert body["total"] == len(body["posts"]), body
+        return [(p["id"], p["status"]) for p in body["posts"]]
+
+    assert listed()[0] == (made["id"], "open")
+    assert set(listed()) == {("hum-n9", "open"), ("hum-n0", "closed"), ("hum-o0", "open")}
+    assert listed(side="need", status="open") == [("hum-n9", "open")]
+    assert listed(status="closed") == [("hum-n0", "closed")]
+    assert listed(status="expired") == []
+    assert_error(client.get("/v1/members/nobody/posts", headers=ro), 404)
+
+
+def test_matches_are_read_a_page_at_a_time(client, ro):
+    whole = matches_of(client, ro, "hum", direction="both")
+    assert len(whole) >= 2
+    assert matches_of(client, ro, "hum", direction="both", limit=1, offset=1) == whole[1:2]
+    search = {"text": "drummer for gigs"}
+    first = client.post("/v1/search", json=search, headers=ro).get_json()["matches"]
+    later = client.post("/v1/search", json={**search, "offset": 1}, headers=ro).get_json()
+    assert [m["member_id"] for m in later["matches"]] == [m["member_id"] for m in first[1:]]
+
+
 def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     event = {
         "id": "i-1",
