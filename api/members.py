@@ -7,7 +7,7 @@ from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import create_once, creating
-from api.schemas import ErasureOut, MemberChanges, MemberIn, MemberList, MemberOut, Page
+from api.schemas import ErasureOut, MemberChanges, MemberIn, MemberList, MemberOut, MemberPage
 from api.services import services
 from matcher import community, public
 from matcher.erase import erase_member as erase
@@ -17,17 +17,26 @@ bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
 
 @bp.get("/members")
 @bp.auth_required(auth, roles=["read"])
-@bp.input(Page, location="query", arg_name="page", unknown=RAISE)
+@bp.input(MemberPage, location="query", arg_name="page", unknown=RAISE)
 @bp.output(MemberList)
+@bp.doc(responses={404: "No member `after`"})
 def list_members(page: dict) -> dict:
     """List members
 
     Active members in the order they were added to the store, a page at a time, and how
-    many there are.
+    many there are. To read them all, give each next page `after` the last id of the one
+    before.
     """
     with services().sessions() as session:
-        members, total = community.list_members(session, page["limit"], page["offset"])
-        return {"members": [public.member(m) for m in members], "total": total, **page}
+        members, total = community.list_members(
+            session, page["limit"], page["offset"], page.get("after")
+        )
+        return {
+            "members": [public.member(m) for m in members],
+            "total": total,
+            "limit": page["limit"],
+            "offset": page["offset"],
+        }
 
 
 @bp.get("/members/<member_id>")

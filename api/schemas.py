@@ -214,6 +214,17 @@ class Page(Query):
     offset = QueryInteger(load_default=0, validate=Range(0, 10_000_000))
 
 
+class MemberPage(Page):
+    """Which page of the members."""
+
+    after = external_id(
+        metadata={
+            "description": "Begin after this member (the last id of the page before): unlike "
+            "offset, a member who closes between two requests makes no one else be skipped."
+        },
+    )
+
+
 class MemberList(Schema):
     """A page of active members and how many there are in all."""
 

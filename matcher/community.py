@@ -115,10 +115,16 @@ def _by_external_id(
     return row
 
 
-def list_members(session: Session, limit: int, offset: int) -> tuple[list[Member], int]:
-    """A page of active members in id order, and how many there are in all."""
+def list_members(
+    session: Session, limit: int, offset: int = 0, after: str | None = None
+) -> tuple[list[Member], int]:
+    """A page of active members in the order they were added, and how many there are in all.
+    `after` (a member's id, open or closed) begins the page after them, where `offset` would
+    skip a member whenever one on an earlier page closes between two requests."""
     query = select(Member).where(Member.active.is_(True))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if after is not None:
+        query = query.where(Member.id > get_member(session, after, "after").id)
     page = session.scalars(query.order_by(Member.id).limit(limit).offset(offset)).all()
     return list(page), int(total)
 

@@ -399,6 +399,18 @@ def test_members_can_be_listed_created_edited_and_closed(client, rw, ro):
     assert_error(client.get("/v1/members/new/matches", headers=ro), 404)
 
 
+def test_members_read_page_after_page_miss_no_one_when_one_closes_between(client, rw, ro):
+    """Page 1 by offset, a member of it closed, page 2 by offset: one member was never seen."""
+    first = client.get("/v1/members?limit=2", headers=ro).get_json()["members"]
+    assert [m["id"] for m in first] == ["hum", "kit"]
+    client.delete("/v1/members/hum", headers=rw)
+    rest = client.get("/v1/members?limit=2&after=kit", headers=ro).get_json()["members"]
+    assert [m["id"] for m in rest] == ["mix", "far"]
+    skipped = client.get("/v1/members?limit=2&offset=2", headers=ro).get_json()["members"]
+    assert [m["id"] for m in skipped] == ["far"]  # what `after` is for
+    assert_error(client.get("/v1/members?after=nobody", headers=ro), 404, "after")
+
+
 def test_a_member_closed_before_the_build_opens_again_matchable_at_once(
     sessions, settings, encoder, rw, ro
 ):
