@@ -60,7 +60,7 @@ def member_matches(member_id: str, query: dict) -> Response:
 @bp.auth_required(auth, roles=["read"])
 @bp.input(SearchIn, arg_name="need")
 @bp.output(SearchResult)
-@bp.doc(responses={503: NO_BUILD})
+@bp.doc(responses={404: "No such active member (`member_id`)", 503: NO_BUILD})
 def search(need: dict) -> Response:
     """Search by need
 
@@ -75,5 +75,6 @@ def search(need: dict) -> Response:
         limit=need.get("limit"),
         offset=need["offset"],
         filters=Filters(kind=need.get("kind")),
+        searcher=need.get("member_id"),
     )
     return jsonify(build=matcher.build_id, matches=[m.as_dict() for m in found])

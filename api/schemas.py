@@ -465,6 +465,12 @@ class SearchIn(Schema):
     )
     offset = JsonInteger(load_default=0, validate=Range(0, MAX_MATCH_OFFSET), metadata=OFFSET)
     kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
+    member_id = external_id(
+        metadata={
+            "description": "The member searching, when signed in on the site: they are not "
+            "listed, nor are members kept apart from them (blocks and reports)."
+        }
+    )
 
 
 class SearchResult(Schema):

@@ -376,12 +376,15 @@ class CurrentView:
             out.update(dict(session.execute(query).all()))
         return out
 
-    def member_by_external_id(self, session: Session, external_id: str) -> LiveMember:
-        """The member with this external id as they are now; NotFound unless active."""
+    def member_by_external_id(
+        self, session: Session, external_id: str, field: str | None = None
+    ) -> LiveMember:
+        """The member with this external id as they are now; NotFound (naming `field`, if
+        the id came in one) unless active."""
         member_id = self.member_ids(session, [external_id]).get(external_id)
         person = self.member(member_id) if member_id is not None else None
         if person is None or not person.active:
-            raise NotFound(f"no active member {external_id!r}")
+            raise NotFound(f"no active member {external_id!r}", field)
         return person
 
     def typed_place(self, place: str | None) -> tuple[str, str]:

@@ -196,9 +196,11 @@ class Matcher:
         limit: int | None = None,
         offset: int = 0,
         filters: Filters | None = None,
+        searcher: str | None = None,
     ) -> list[Match]:
         """Members who could help with a need typed by anyone, best first (from the
-        `offset`-th on)."""
+        `offset`-th on). A member who searches (`searcher`) is not listed, nor are those
+        kept apart from them (blocks and reports)."""
         if not text or not text.strip():
             raise InvalidInput("the text of the need is empty", field="text")
         if self.encoder is None:
@@ -214,11 +216,18 @@ class Matcher:
         needs = Items.typed(vector)
         with self.sessions() as session:
             self.refresh(session)
+            left_out = set()
+            if searcher is not None:
+                searching = self.view.member_by_external_id(session, searcher, "member_id")
+                left_out = {
+                    searching.member_id,
+                    *self.view.live.separated_from(searching.member_id),
+                }
         nearest = self.view.nearest_members(
             vector[0], (offset + limit) * 10, eligible=self._eligible(filters, "helps_you")
         )
         # With the offers written or edited since the build, as for a member's needs.
-        candidates = sorted({*nearest.tolist(), *self.view.live_offerers()})
+        candidates = sorted({*nearest.tolist(), *self.view.live_offerers()} - left_out)
         return self._score(
             seeker,
             needs,

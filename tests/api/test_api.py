@@ -333,6 +333,25 @@ def test_matches_are_read_a_page_at_a_time(client, ro):
     assert [m["member_id"] for m in later["matches"]] == [m["member_id"] for m in first[1:]]
 
 
+def test_a_member_who_searches_is_not_shown_themselves_nor_whom_they_blocked(client, rw, ro):
+    """A signed-in member's search showed the people they had blocked: a search had no member
+    to keep apart (a site's integrator)."""
+
+    def found(**extra) -> list[str]:
+        body = {"text": "drummer available for gigs", **extra}
+        response = client.post("/v1/search", json=body, headers=ro)
+        assert response.status_code == 200, response.get_json()
+        return [m["member_id"] for m in response.get_json()["matches"]]
+
+    assert {"kit", "far"} <= set(found())
+    event = {"kind": "blocked", "from_member_id": "hum", "to_member_id": "kit"}
+    client.post("/v1/interactions", json=event, headers=rw)
+    assert "kit" in found() and "kit" not in found(member_id="hum")
+    assert "far" in found(member_id="hum") and "far" not in found(member_id="far")
+    body = {"text": "drums", "member_id": "nobody"}
+    assert_error(client.post("/v1/search", json=body, headers=ro), 404, "member_id")
+
+
 def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     event = {
         "id": "i-1",
