@@ -15,10 +15,11 @@ PUBLIC_MEMBER_FIELDS = ("name", "kind", "town", "country", "tags", "bio", "capac
 
 
 def member(row: Member) -> dict[str, Any]:
-    """What anyone may see of a member: never the email; contact only if they agreed."""
+    """What anyone may see of a member: never the email; the contact only if they agreed to
+    share it and are still a member (who leaves expects their number to stop being given)."""
     out: dict[str, Any] = {"id": row.external_id}
     out.update({f: getattr(row, f) for f in PUBLIC_MEMBER_FIELDS})
-    out["contact"] = row.contact if row.share_contact else None
+    out["contact"] = row.contact if row.share_contact and row.active else None
     out["active"] = row.active
     return out
 

@@ -161,3 +161,15 @@ def test_help_given_is_quoted_without_whose_need_it_was(sessions, settings, enco
         assert "hum-n0" not in json.dumps(matches)
     finally:
         close_app(app)
+
+
+def test_a_closed_members_contact_is_no_longer_given(client, rw, ro):
+    """A member who left stayed readable by id with their shared phone number (a site's
+    integrator): the profile stays, as history, without the contact."""
+    assert client.get("/v1/members/kit", headers=ro).get_json()["contact"] == SHARED_CONTACT
+    client.delete("/v1/members/kit", headers=rw)
+    closed = client.get("/v1/members/kit", headers=ro).get_json()
+    assert closed["active"] is False and closed["contact"] is None
+    assert SHARED_CONTACT not in json.dumps(client.get("/v1/members", headers=ro).get_json())
+    reopened = client.patch("/v1/members/kit", json={"active": True}, headers=rw).get_json()
+    assert reopened["contact"] == SHARED_CONTACT
