@@ -78,6 +78,11 @@ def _from_exception(exc: HTTPException) -> tuple[Body, int, Any]:
     elif code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         description = f"the body is larger than {limit} bytes (MATCHER_MAX_BODY_BYTES)"
+    elif code == 429:  # Flask-Limiter's description is the limit alone ("600 per 1 minute")
+        description = (
+            f"too many requests: at most {exc.description} per API key (per address without "
+            "one); try again after Retry-After seconds"
+        )
     else:
         description = exc.description or HTTP_STATUS_CODES.get(code, "Error")
     return error_body(code, description), code, headers

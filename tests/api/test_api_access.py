@@ -47,7 +47,11 @@ def test_the_rate_limit_counts_per_key_and_answers_429(built, sessions, settings
             assert "X-RateLimit-Remaining" in allowed.headers
             assert "Retry-After" not in allowed.headers
         response = client.get("/v1/members/hum/matches", headers=first)
-        assert_error(response, 429)
+        body = assert_error(response, 429)
+        assert body["description"] == (  # the limiter said "3 per 1 minute" alone
+            "too many requests: at most 3 per 1 minute per API key (per address without one); "
+            "try again after Retry-After seconds"
+        )
         assert int(response.headers["Retry-After"]) > 0
         # Requests that match no route count too, from a key or an address.
         assert_error(client.get("/v1/no/such/route", headers=first), 429)
