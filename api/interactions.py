@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import create_once, creating
+from api.listing import member_listing, page
 from api.schemas import InteractionIn, InteractionList, InteractionOut, InteractionQuery
 from api.services import services
 from matcher import community, public
@@ -58,11 +58,7 @@ def record_interaction(event: dict, headers: dict):
     return create_once("interactions", event, headers, create, existing)
 
 
-@bp.get("/members/<member_id>/interactions")
-@bp.auth_required(auth, roles=["read"])
-@bp.input(InteractionQuery, location="query", arg_name="query", unknown=RAISE)
-@bp.output(InteractionList)
-@bp.doc(responses={404: "No such member"})
+@member_listing(bp, "interactions", InteractionQuery, InteractionList)
 def member_interactions(member_id: str, query: dict) -> dict:
     """A member's interactions
 
@@ -73,13 +69,9 @@ def member_interactions(member_id: str, query: dict) -> dict:
         rows, total = community.member_interactions(
             session, member_id, kind=query.get("kind"), limit=query["limit"], offset=query["offset"]
         )
-        return {
-            "member_id": community.get_member(session, member_id).external_id,
-            "interactions": [public.interaction(session, row) for row in rows],
-            "total": total,
-            "limit": query["limit"],
-            "offset": query["offset"],
-        }
+        items = [public.interaction(session, row) for row in rows]
+        member = community.get_member(session, member_id).external_id
+    return page(member, "interactions", items, total, query)
 
 
 @bp.delete("/interactions/<interaction_id>")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import create_once, creating
+from api.listing import member_listing, page
 from api.schemas import PostIn, PostList, PostOut, PostPatch, PostQuery
 from api.services import services
 from matcher import community, public
@@ -33,11 +33,7 @@ def get_post(post_id: str) -> dict:
     return _public(post_id)
 
 
-@bp.get("/members/<member_id>/posts")
-@bp.auth_required(auth, roles=["read"])
-@bp.input(PostQuery, location="query", arg_name="query", unknown=RAISE)
-@bp.output(PostList)
-@bp.doc(responses={404: "No such member"})
+@member_listing(bp, "posts", PostQuery, PostList)
 def member_posts(member_id: str, query: dict) -> dict:
     """A member's posts
 
@@ -57,13 +53,9 @@ def member_posts(member_id: str, query: dict) -> dict:
             limit=query["limit"],
             offset=query["offset"],
         )
-        return {
-            "member_id": community.get_member(session, member_id).external_id,
-            "posts": [public.post(p, p.member.external_id, now) for p in posts],
-            "total": total,
-            "limit": query["limit"],
-            "offset": query["offset"],
-        }
+        items = [public.post(p, p.member.external_id, now) for p in posts]
+        member = community.get_member(session, member_id).external_id
+    return page(member, "posts", items, total, query)
 
 
 @creating(
