@@ -102,9 +102,10 @@ class Settings:
     # (2: about seven times less likely to answer, a judgement, not a measure; 0: by their
     # score alone, as anyone).
     busy_weight: float = 2.0
-    # The content score's log-odds weights of shared tags (Jaccard) and closeness (1 = same town).
+    # The content score's log-odds weights of shared tags (Jaccard) and closeness (1 = same town;
+    # 1.0, not 0.5, since testers found local needs answered from 100 km away first: README).
     content_tag_weight: float = 1.0
-    content_proximity_weight: float = 0.5
+    content_proximity_weight: float = 1.0
     # Log-odds a "helped with" text weighs less than an offer of the same words: the need a
     # member once helped with reads like any need ("need a second guitarist" beside "need a
     # bassist"), so it was closer to other needs than offers are, and help given once is no

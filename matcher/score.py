@@ -28,7 +28,7 @@ class ContentScorer:
     mean: float
     std: float
     tag_weight: float = 1.0
-    proximity_weight: float = 0.5
+    proximity_weight: float = 1.0
     help_weight: float = 0.5
 
     @classmethod

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from scipy.special import logit
 
+from matcher import geo
 from matcher.score import ContentScorer
 
 SCORER = ContentScorer(mean=0.45, std=0.085, tag_weight=1.0, proximity_weight=0.5)
@@ -61,3 +62,16 @@ def test_help_given_once_weighs_less_than_an_offer_of_as_close_words():
     assert weighed.cosine[0] == pytest.approx(0.8 - discount, abs=1e-4)
     assert weighed.cosine[0] < weighed.cosine[1]  # the offer now ranks first
     assert weighed.offer[2] == 3  # and is what candidate 2 is quoted by
+
+
+def test_a_helper_in_town_comes_before_a_slightly_closer_text_100_km_away():
+    """Two testers found a local need answered by rehearsal rooms 100 km away before those in
+    town, at the closeness weight of 0.5 (README: the content score): by default a helper in
+    town now comes first where the one away is a little more alike in words."""
+    from matcher.config import Settings
+
+    scorer = ContentScorer.from_manifest({"calibration": {"mean": 0.45, "std": 0.085}}, Settings())
+    in_town, away = scorer.probability(
+        np.array([0.55, 0.595]), np.zeros(2), geo.proximity(np.array([2.0, 100.0]), np.zeros(2), 50)
+    )
+    assert in_town > away
