@@ -77,4 +77,9 @@ def search(need: dict) -> Response:
         filters=Filters(kind=need.get("kind")),
         searcher=need.get("member_id"),
     )
-    return jsonify(build=matcher.build_id, matches=[m.as_dict() for m in found])
+    town = need.get("town")
+    return jsonify(
+        build=matcher.build_id,
+        matches=[m.as_dict() for m in found],
+        town_known=matcher.view.knows_place(town) if town else None,
+    )

@@ -478,6 +478,13 @@ class SearchResult(Schema):
 
     build = String(required=True)
     matches = List(Nested(Match), required=True)
+    town_known = Boolean(
+        allow_none=True,
+        metadata={
+            "description": "Whether any member of the build is in the need's `town` (false: "
+            "the town brought no one nearer, as if none were given; null: none given)."
+        },
+    )
 
 
 # -- interactions ----------------------------------------------------------------------------

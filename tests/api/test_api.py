@@ -352,6 +352,16 @@ def test_a_member_who_searches_is_not_shown_themselves_nor_whom_they_blocked(cli
     assert_error(client.post("/v1/search", json=body, headers=ro), 404, "member_id")
 
 
+def test_a_search_says_whether_its_town_is_known(client, ro):
+    """A misspelt or unknown town was silently used as no town at all (an organiser)."""
+
+    def known(**town) -> bool | None:
+        body = {"text": "drummer for gigs", **town}
+        return client.post("/v1/search", json=body, headers=ro).get_json()["town_known"]
+
+    assert known(town="Leeds") is True and known(town="Llanidloes") is False and known() is None
+
+
 def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     event = {
         "id": "i-1",
