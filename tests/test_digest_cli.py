@@ -250,3 +250,25 @@ def test_a_member_who_joined_after_the_build_is_said_to_wait_for_the_next(run, s
     said = " ".join(run("--week", WEEK, "--dry-run").output.split())
     assert "1 not in the build (joined since it was made: `matcher build` first)" in said, said
     assert "no new matches" not in said
+
+
+def test_a_later_run_for_a_few_says_its_fairness_table_is_of_them_only(
+    run, sessions, settings, encoder
+):
+    """After a build for one new member, the week's second run showed a Gini of .856 for its
+    three digests alone, which read as the week's (an organiser)."""
+    from matcher import community
+
+    assert run("--week", WEEK).exit_code == 0
+    community.add_member(
+        sessions,
+        {"name": "New", "kind": "band", "email": "new@example.org", "email_consent": True},
+        external_id="new",
+    )
+    community.add_post(
+        sessions, encoder, member_id="new", side="need", text="we need a drummer for gigs"
+    )
+    build_matcher(sessions, settings, encoder)
+    said = " ".join(run("--week", WEEK).output.split())
+    assert "exposure Gini" in said, said
+    assert "(the table is of this run's 1 member only, not of the 8 chosen in an earlier" in said

@@ -270,6 +270,12 @@ def _report(
     out.print("  skipped: " + (", ".join(f"{v} {k}" for k, v in skipped.items()) or "nobody"))
     if plan is not None and len(plan.chosen):
         out.print(_fairness_table(plan, n))
+        if already:  # a later run of the week chose for a few (new members, say)
+            out.print(
+                f"  (the table is of this run's {counted(len(plan.seekers), 'member')} only, "
+                f"not of the {already} chosen in an earlier run: a few make any spread look "
+                "uneven)"
+            )
     if delivery is not None:
         out.print(
             f"  delivered now: {delivery.sent} sent, {delivery.failed} failed, "
