@@ -48,13 +48,13 @@ class Match:
     @property
     def busy(self) -> bool:
         """Asked lately as often as they take a week, or taking none (the `busy` reason):
-        listed after the good matches still free, whatever their score."""
+        listed as if their score were `busy_weight` lower in log-odds."""
         return any(r.get("type") == "busy" for r in self.reasons)
 
     @property
     def declined(self) -> bool:
         """Whoever would help here said no to the other's request lately (the `declined`
-        reason): listed after the good matches still free, whatever their score."""
+        reason): listed after the good matches still to ask, whatever their score."""
         return any(r.get("type") == "declined" for r in self.reasons)
 
     def as_dict(self) -> dict[str, Any]:

@@ -159,12 +159,9 @@ def describe(reason: Reason) -> str:
             f"take {reason['capacity']} a week: they may be slow to answer."
         )
     if kind == "declined":
-        whose = (
-            "They said no to a request of yours"
-            if reason["by"] == "them"
-            else ("You said no to a request of theirs")
-        )
-        return f"{whose} in the last {reason['days']} days."
+        if reason["by"] == "them":
+            return f"They said no to a request of yours in the last {reason['days']} days."
+        return f"You said no to a request of theirs in the last {reason['days']} days."
     if kind == "mutual_connections":
         return f"You have {counted(reason['count'], 'connection')} in common."
     return kind.replace("_", " ")

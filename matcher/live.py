@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import Subquery, bindparam, func, or_, select, true
+from sqlalchemy import ScalarSelect, Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from matcher.community import askers_per_member, recent_declines, recent_requests
@@ -280,7 +280,7 @@ _PROBE_PARTS = (
 )
 
 
-def _newest(kind: str):
+def _newest(kind: str) -> ScalarSelect[int]:
     """The id of the newest interaction of `kind`, as a scalar subquery: one lookup in the
     (kind, id) index (joined as a derived table, SQLite would scan the table instead)."""
     return select(func.max(_interactions.id)).where(_interactions.kind == kind).scalar_subquery()
