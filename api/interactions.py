@@ -58,12 +58,15 @@ def record_interaction(event: dict, headers: dict):
     return create_once("interactions", event, headers, create, existing)
 
 
-@member_listing(bp, "interactions", InteractionQuery, InteractionList)
+# Who reported or blocked whom is the site's to know, not any page's: reading interactions
+# takes the write scope, which a key in a browser page should never hold (a read key may).
+@member_listing(bp, "interactions", InteractionQuery, InteractionList, scope="write")
 def member_interactions(member_id: str, query: dict) -> dict:
     """A member's interactions
 
     What the member did and what was done to them (either end), newest first, a page at a
-    time, or only those of `kind`: whom they contacted, whom they blocked.
+    time, or only those of `kind`: whom they contacted, whom they blocked. Takes a key with
+    the write scope: it says who reported or blocked whom.
     """
     with services().sessions() as session:
         rows, total = community.member_interactions(

@@ -12,13 +12,13 @@ from api.auth import auth
 
 
 def member_listing(
-    bp: APIBlueprint, thing: str, query: type, out: type
+    bp: APIBlueprint, thing: str, query: type, out: type, scope: str = "read"
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The decorators of GET /members/<member_id>/`thing` (the read scope): the query string
-    (passed as `query`, unknown parameters refused) and the page as `out`."""
+    """The decorators of GET /members/<member_id>/`thing` (for keys of `scope`): the query
+    string (passed as `query`, unknown parameters refused) and the page as `out`."""
     stack = [
         bp.get(f"/members/<member_id>/{thing}"),
-        bp.auth_required(auth, roles=["read"]),
+        bp.auth_required(auth, roles=[scope]),
         bp.input(query, location="query", arg_name="query", unknown=RAISE),
         bp.output(out),
         bp.doc(responses={404: "No such member"}),
