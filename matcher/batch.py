@@ -10,7 +10,7 @@ import pandas as pd
 from matcher import geo
 from matcher.domain import NEED, OFFER
 from matcher.engine import Matcher, prefer_learned
-from matcher.index import BuildIndex, jaccard
+from matcher.index import BuildIndex, covered
 from matcher.pairs import closeness, helped_with_itself
 from matcher.score import pair_scores
 
@@ -129,13 +129,13 @@ def _as_now(
         if a is None or b is None:
             continue
         (needs_a, offers_a), (needs_b, offers_b) = tags[int(u[i])], tags[int(v[i])]
-        overlap_uv[i] = _jaccard(needs_a, offers_b)
-        overlap_vu[i] = _jaccard(needs_b, offers_a)
+        overlap_uv[i] = _covered(needs_a, offers_b)
+        overlap_vu[i] = _covered(needs_b, offers_a)
         near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return float(jaccard(np.array([len(a & b)]), np.array([len(a | b)]))[0])
+def _covered(needs: frozenset[str], can_do: frozenset[str]) -> float:
+    return float(covered(np.array([len(needs & can_do)]), np.array([len(needs)]))[0])
 
 
 def _learned(

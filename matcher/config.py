@@ -102,7 +102,8 @@ class Settings:
     # (2: about seven times less likely to answer, a judgement, not a measure; 0: by their
     # score alone, as anyone).
     busy_weight: float = 2.0
-    # The content score's log-odds weights of shared tags (Jaccard) and closeness (1 = same town;
+    # The content score's log-odds weights of shared tags (the share of what one needs that the
+    # other can do, `index.covered`) and closeness (1 = same town;
     # 1.0, not 0.5, since testers found local needs answered from 100 km away first: README).
     content_tag_weight: float = 1.0
     content_proximity_weight: float = 1.0

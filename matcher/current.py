@@ -14,7 +14,7 @@ from matcher import geo
 from matcher.domain import NEED, OFFER, fold_tag
 from matcher.embed import CachedEncoder
 from matcher.errors import NotFound
-from matcher.index import BuildIndex, jaccard
+from matcher.index import BuildIndex, covered
 from matcher.live import LiveChanges, LiveMember, LivePost, fingerprint
 from matcher.pairs import Items
 from matcher.retrieve import top_members
@@ -316,9 +316,10 @@ class CurrentView:
         return member_id in self.live.members or member_id in self._changed_owners
 
     def tag_overlap(self, tags: frozenset[str], people: list[LiveMember], side: str) -> np.ndarray:
-        """Jaccard overlap of a set of (folded) tags with each person's tags of `side` as they
-        are now (NEED: what they need; OFFER: what they can do): the build's tag matrices for
-        those unchanged since, their tag sets for the others."""
+        """How much of what one needs the other can do (`index.covered`), between a set of
+        (folded) tags and each person's tags of `side` as they are now (as
+        `BuildIndex.tag_overlap` reads `side`): the build's tag matrices for those unchanged
+        since, their tag sets for the others."""
         ids = [p.member_id for p in people]
         rows = self.index.rows_of(ids)
         changed = np.array([self._tags_changed(m) for m in ids], dtype=bool) | (rows < 0)
@@ -328,8 +329,8 @@ class CurrentView:
         others = np.flatnonzero(changed)
         theirs = [self.tagset(people[i], side) for i in others]
         shared = np.array([len(tags & t) for t in theirs], dtype=np.float64)
-        union = np.array([len(tags | t) for t in theirs], dtype=np.float64)
-        overlap[others] = jaccard(shared, union)
+        needed = [len(tags)] * len(theirs) if side == OFFER else [len(t) for t in theirs]
+        overlap[others] = covered(shared, np.array(needed, dtype=np.float64))
         return overlap
 
     def member(self, member_id: int) -> LiveMember | None:
