@@ -798,6 +798,26 @@ def test_a_typed_need_that_says_nothing_or_names_an_unknown_town_is_told(
     assert known.exit_code == 0 and "no member is in" not in known.stderr
 
 
+def test_a_typed_need_searched_as_a_member_leaves_them_out(community, settings, encoder):
+    """An organiser searching a member's own need got that member first ("they offer ...")."""
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    build_model(community, encoder, settings, clock=clock)
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", settings.encoder, "match", "--json", "--text"]
+
+    def found(*more: str) -> list[str]:
+        result = CliRunner().invoke(main, [*options, "drummer available for gigs", *more])
+        assert result.exit_code == 0, result.output
+        return [m["member_id"] for m in json.loads(result.output)["matches"]]
+
+    assert "kit" in found() and "kit" not in found("--as", "kit")
+    refused = CliRunner().invoke(main, [*options[:-2], "hum", "--as", "kit"])
+    assert refused.exit_code == 2 and "--as names who searches with --text" in refused.output
+
+
 def test_an_empty_list_says_what_to_try(community, settings, encoder):
     from click.testing import CliRunner
 

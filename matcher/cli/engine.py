@@ -191,6 +191,13 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
     default=None,
     help="Only mutual matches, or only one-way ones (default: both).",
 )
+@click.option(
+    "--as",
+    "searcher",
+    metavar="MEMBER_ID",
+    help="With --text: the member who searches; they are not listed, nor whom they are kept "
+    "apart from by a block or report.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--build", "build", default="current", show_default=True, help="Build to use.")
 @pass_app
@@ -206,6 +213,7 @@ def match_command(
     town: str | None,
     only_tag: str | None,
     mutual: bool | None,
+    searcher: str | None,
     as_json: bool,
     build: str,
 ) -> None:
@@ -216,6 +224,7 @@ def match_command(
       matcher match m000042
       matcher match m000042 --direction both --mutual
       matcher match --text "our band needs a drummer" --near Leeds
+      matcher match --text "a J-card designer" --as m000042
     """
     from matcher.embed import LazyEncoder, encoder_name
     from matcher.engine import Filters, Matcher
@@ -227,6 +236,8 @@ def match_command(
         raise click.UsageError("--text is empty: type the need in words")
     if bool(member_id) == bool(text):
         raise click.UsageError("give either a MEMBER_ID or --text")
+    if searcher and not text:
+        raise click.UsageError("--as names who searches with --text")
     index = BuildIndex.load(app.settings.models_dir, build)
     # Loaded only if a text must be encoded (--text, a post not yet in the cache): a member's
     # matches are read from the build, and loading the model would take most of the time.
@@ -239,7 +250,9 @@ def match_command(
         with app.sessions() as session:  # the table names a country only if not theirs
             home = matcher.view.member_by_external_id(session, member_id).country
     else:
-        matches = matcher.for_text(text, tags=tags, town=near, limit=limit, filters=filters)
+        matches = matcher.for_text(
+            text, tags=tags, town=near, limit=limit, filters=filters, searcher=searcher
+        )
         home = matcher.view.typed_place(near)[1]
         if near and not matcher.view.knows_place(near):
             app.console.print(
