@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from matcher.community import get_member
 from matcher.domain import MEMBER_STATUSES, post_status, weekly_email
 from matcher.geo import fold_places, in_place
-from matcher.store import Digest, Interaction, Member, Post, utcnow
+from matcher.store import Digest, DigestMatch, Interaction, Member, Post, utcnow
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,16 @@ def member_record(session: Session, member_id: str, *, now: datetime | None = No
         select(Digest).where(Digest.member_id == member.id).order_by(Digest.week.desc())
     ).all()
     sent = [d for d in digests if d.status == "sent"]
+    latest = digests[:8]
+    suggested = _suggested_in(session, [d.id for d in latest])
+    # How often they were suggested in others' emails sent (an organiser looking for who is
+    # never suggested read the emails' files one by one).
+    times, last_week = session.execute(
+        select(func.count(), func.max(Digest.week))
+        .select_from(DigestMatch)
+        .join(Digest, Digest.id == DigestMatch.digest_id)
+        .where(DigestMatch.member_id == member.id, Digest.status == "sent")
+    ).one()
     return {
         "id": member.external_id,
         "name": member.name,
@@ -136,11 +146,31 @@ def member_record(session: Session, member_id: str, *, now: datetime | None = No
             "sent": len(sent),
             "last_sent_at": _iso(max((d.sent_at for d in sent if d.sent_at), default=None)),
             "weeks": [
-                {"week": d.week, "status": d.status, **({"why": d.error} if d.error else {})}
-                for d in digests[:8]
+                {
+                    "week": d.week,
+                    "status": d.status,
+                    **({"why": d.error} if d.error else {}),
+                    "suggested": suggested.get(d.id, []),
+                }
+                for d in latest
             ],
+            "suggested_to_others": {"times": int(times), "last_week": last_week},
         },
     }
+
+
+def _suggested_in(session: Session, digest_ids: list[int]) -> dict[int, list[str]]:
+    """The ids of the members each digest suggested, in the email's order."""
+    rows = session.execute(
+        select(DigestMatch.digest_id, Member.external_id)
+        .join(Member, Member.id == DigestMatch.member_id)
+        .where(DigestMatch.digest_id.in_(digest_ids))
+        .order_by(DigestMatch.digest_id, DigestMatch.rank)
+    )
+    out: dict[int, list[str]] = {}
+    for digest_id, member in rows:
+        out.setdefault(digest_id, []).append(member)
+    return out
 
 
 def _in_town(session: Session, town: str) -> ColumnElement[bool]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
@@ -9,7 +11,7 @@ from sqlalchemy import func, select
 
 from matcher.cli import main
 from matcher.roster import emails_of
-from matcher.store import Digest, Member
+from matcher.store import Digest, DigestMatch, Member
 from tests.test_digest_support import (
     WEEK,
     Inbox,
@@ -272,3 +274,32 @@ def test_a_later_run_for_a_few_says_its_fairness_table_is_of_them_only(
     said = " ".join(run("--week", WEEK).output.split())
     assert "exposure Gini" in said, said
     assert "(the table is of this run's 1 member only, not of the 8 chosen in an earlier" in said
+
+
+def test_a_members_record_says_whom_their_emails_suggested_and_how_often_they_were(
+    run, sessions, settings
+):
+    """To find who was never suggested, an organiser read the week's .eml files one by one."""
+    from matcher.roster import member_record
+
+    assert run("--week", WEEK).exit_code == 0
+    with sessions() as s:
+        rows = s.execute(
+            select(Member.external_id, DigestMatch.member_id, Digest.member_id)
+            .join(Digest, Digest.member_id == Member.id)
+            .join(DigestMatch, DigestMatch.digest_id == Digest.id)
+        ).all()
+        recipient = rows[0][0]
+        theirs = member_record(s, recipient)["weekly_emails"]["weeks"][0]["suggested"]
+        ids = dict(s.execute(select(Member.id, Member.external_id)).all())
+        times = Counter(ids[m] for _, m, _ in rows)
+        someone = max(times, key=times.get)
+        shown = member_record(s, someone)["weekly_emails"]["suggested_to_others"]
+    assert sorted(theirs) == sorted(ids[m] for r, m, _ in rows if r == recipient)
+    assert shown == {"times": times[someone], "last_week": WEEK}
+    env = {
+        "MATCHER_DATA_DIR": str(settings.data_dir),
+        "MATCHER_MODELS_DIR": str(settings.models_dir),
+    }
+    said = CliRunner().invoke(main, ["members", "show", someone], env=env).output
+    assert f"suggested in others' weekly emails: {times[someone]} time" in " ".join(said.split())

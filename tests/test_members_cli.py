@@ -93,7 +93,12 @@ def test_a_members_record_holds_private_fields_posts_interactions_and_emails(run
         "by_them": {"contacted": 1, "shown": 1},
         "to_them": {"accepted": 1, "helped": 1},
     }
-    assert record["weekly_emails"] == {"sent": 0, "last_sent_at": None, "weeks": []}
+    assert record["weekly_emails"] == {
+        "sent": 0,
+        "last_sent_at": None,
+        "weeks": [],
+        "suggested_to_others": {"times": 0, "last_week": None},
+    }
     shown = run("members", "show", "m1").stdout
     assert "hum@example.org" in shown and "Looking for a drummer" in shown
     assert "interactions to them: accepted 1, helped 1" in shown

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
 from matcher.domain import MEMBER_KINDS, MEMBER_STATUSES
+from matcher.explain import counted
 
 
 @click.group("members")
@@ -117,7 +118,9 @@ def show_member_command(app: AppContext, member_id: str, as_json: bool) -> None:
     emails = record["weekly_emails"]
     weeks = (
         ", ".join(
-            f"{w['week']} {w['status']}" + (f" ({w['why']})" if w.get("why") else "")
+            f"{w['week']} {w['status']}"
+            + (f" ({w['why']})" if w.get("why") else "")
+            + (f": {', '.join(w['suggested'])}" if w["suggested"] else "")
             for w in emails["weeks"]
         )
         or "none"
@@ -125,5 +128,11 @@ def show_member_command(app: AppContext, member_id: str, as_json: bool) -> None:
     app.out.print(
         f"weekly emails sent: {emails['sent']} (last {emails['last_sent_at'] or 'never'}); "
         f"latest weeks: {weeks}",
+        markup=False,
+    )
+    shown = emails["suggested_to_others"]
+    app.out.print(
+        f"suggested in others' weekly emails: {counted(shown['times'], 'time')}"
+        + (f" (last {shown['last_week']})" if shown["last_week"] else ""),
         markup=False,
     )
