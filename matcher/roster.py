@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from matcher.community import get_member
 from matcher.domain import MEMBER_STATUSES, post_status, weekly_email
 from matcher.geo import fold_places, in_place
-from matcher.store import Digest, DigestMatch, Interaction, Member, Post, utcnow
+from matcher.store import Digest, DigestMatch, Interaction, Member, Post, posts_read_as, utcnow
 
 
 @dataclass(frozen=True)
@@ -215,8 +215,7 @@ def _open_posts(session: Session, member_ids: list[int], now: datetime) -> dict:
         select(Post.member_id, Post.side, func.count())
         .where(
             Post.member_id.in_(member_ids),
-            Post.status == "open",
-            or_(Post.expires_at.is_(None), Post.expires_at > now),
+            posts_read_as("open", now),
         )
         .group_by(Post.member_id, Post.side)
     )

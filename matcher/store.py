@@ -22,8 +22,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     create_engine,
     event,
+    or_,
     select,
     text,
     update,
@@ -320,6 +322,17 @@ def in_batches(ids: Sequence[Any], size: int = IN_BATCH) -> Iterator[Sequence[An
     """`ids` in slices of at most `size`: one IN (...) list each."""
     for lo in range(0, len(ids), size):
         yield ids[lo : lo + size]
+
+
+def posts_read_as(status: str, now: datetime) -> ColumnElement[bool]:
+    """The posts whose status read at `now` is `status` (`domain.post_status`): open (and not
+    past its expiry), expired (left open past it), or closed."""
+    current = or_(Post.expires_at.is_(None), Post.expires_at > now)
+    return {
+        "open": and_(Post.status == "open", current),
+        "expired": and_(Post.status == "open", ~current),
+        "closed": Post.status == "closed",
+    }[status]
 
 
 def mark_reopened(session: Session, reopened: ColumnElement[bool], now: datetime) -> None:

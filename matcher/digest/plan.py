@@ -15,7 +15,7 @@ from matcher.community import requests_received
 from matcher.config import Settings
 from matcher.digest.week import week_of, week_start, weeks_before
 from matcher.domain import MET_KINDS, deliverable
-from matcher.store import Digest, DigestMatch, Interaction, Member, Post
+from matcher.store import Digest, DigestMatch, Interaction, Member, Post, posts_read_as
 
 # Digests whose suggestions count as made: delivered, or possibly delivered.
 DELIVERED = ("sent", "sending")
@@ -272,9 +272,6 @@ def known_pairs(session: Session, week: str) -> np.ndarray:
 def _open_posters(session: Session, now: datetime) -> np.ndarray:
     """Store ids of members with an open need or offer."""
     rows = session.scalars(
-        select(Post.member_id)
-        .where(Post.status == "open")
-        .where(or_(Post.expires_at.is_(None), Post.expires_at > now))
-        .distinct()
+        select(Post.member_id).where(posts_read_as("open", now)).distinct()
     ).all()
     return np.asarray(rows, dtype=np.int64)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matcher.store import ImportRun, Interaction, Member, Post, utcnow
+from matcher.store import ImportRun, Interaction, Member, Post, posts_read_as, utcnow
 
 
 def community_stats(session: Session, *, now: datetime | None = None) -> dict[str, Any]:
@@ -30,8 +30,7 @@ def community_stats(session: Session, *, now: datetime | None = None) -> dict[st
             select(Post.side, func.count())
             .join(Member, Post.member_id == Member.id)
             .where(
-                Post.status == "open",
-                or_(Post.expires_at.is_(None), Post.expires_at > now),
+                posts_read_as("open", now),
                 Member.active.is_(True),
             )
             .group_by(Post.side)
