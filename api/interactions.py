@@ -69,12 +69,12 @@ def member_interactions(member_id: str, query: dict) -> dict:
     the write scope: it says who reported or blocked whom.
     """
     with services().sessions() as session:
+        member = community.get_member(session, member_id)
         rows, total = community.member_interactions(
-            session, member_id, kind=query.get("kind"), limit=query["limit"], offset=query["offset"]
+            session, member, kind=query.get("kind"), limit=query["limit"], offset=query["offset"]
         )
-        items = [public.interaction(session, row) for row in rows]
-        member = community.get_member(session, member_id).external_id
-    return page(member, "interactions", items, total, query)
+        items = public.interactions(session, rows)
+        return page(member.external_id, "interactions", items, total, query)
 
 
 @bp.delete("/interactions/<interaction_id>")

@@ -44,18 +44,18 @@ def member_posts(member_id: str, query: dict) -> dict:
     s = services()
     now = s.clock()
     with s.sessions() as session:
+        member = community.get_member(session, member_id)
         posts, total = community.member_posts(
             session,
-            member_id,
+            member,
             side=query.get("side"),
             status=query.get("status"),
             now=now,
             limit=query["limit"],
             offset=query["offset"],
         )
-        items = [public.post(p, p.member.external_id, now) for p in posts]
-        member = community.get_member(session, member_id).external_id
-    return page(member, "posts", items, total, query)
+        items = [public.post(p, member.external_id, now) for p in posts]
+        return page(member.external_id, "posts", items, total, query)
 
 
 @creating(

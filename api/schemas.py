@@ -225,13 +225,18 @@ class MemberPage(Page):
     )
 
 
-class MemberList(Schema):
-    """A page of active members and how many there are in all."""
+class PageOf(Schema):
+    """A page of a list: how many there are in all, and which page this is."""
 
-    members = List(Nested(ListedMember), required=True)
     total = Integer(required=True)
     limit = Integer(required=True)
     offset = Integer(required=True)
+
+
+class MemberList(PageOf):
+    """A page of active members and how many there are in all."""
+
+    members = List(Nested(ListedMember), required=True)
 
 
 # -- posts -----------------------------------------------------------------------------------
@@ -293,14 +298,11 @@ class PostQuery(Page):
     )
 
 
-class PostList(Schema):
+class PostList(PageOf):
     """A page of a member's posts, newest first, and how many there are in all."""
 
     member_id = String(required=True)
     posts = List(Nested(PostOut), required=True)
-    total = Integer(required=True)
-    limit = Integer(required=True)
-    offset = Integer(required=True)
 
 
 # -- matches ---------------------------------------------------------------------------------
@@ -520,15 +522,12 @@ class InteractionQuery(Page):
     kind = String(validate=OneOf(INTERACTION_KINDS), metadata={"description": "Only this kind."})
 
 
-class InteractionList(Schema):
+class InteractionList(PageOf):
     """A page of what a member did and what was done to them, newest first, and how many
     there are in all."""
 
     member_id = String(required=True)
     interactions = List(Nested(InteractionOut), required=True)
-    total = Integer(required=True)
-    limit = Integer(required=True)
-    offset = Integer(required=True)
 
 
 # -- service ---------------------------------------------------------------------------------

@@ -31,7 +31,15 @@ from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.io.parse import Bad
 from matcher.io.schema import COLUMNS
 from matcher.io.validate import PARSERS
-from matcher.store import Interaction, Member, Post, mark_reopened, retired_ids, utcnow
+from matcher.store import (
+    Interaction,
+    Member,
+    Post,
+    mark_reopened,
+    posts_read_as,
+    retired_ids,
+    utcnow,
+)
 
 Clock = Callable[[], datetime]
 Row = TypeVar("Row", Member, Post, Interaction)
@@ -417,7 +425,7 @@ def record_interaction(
 
 def member_interactions(
     session: Session,
-    member_external_id: str,
+    member: Member,
     *,
     kind: str | None = None,
     limit: int,
@@ -427,7 +435,6 @@ def member_interactions(
     one `kind` or all, and how many there are in all."""
     if kind is not None and kind not in INTERACTION_KINDS:
         raise InvalidInput(f"kind must be one of {INTERACTION_KINDS}", field="kind")
-    member = get_member(session, member_external_id, "member_id")
     query = select(Interaction).where(
         or_(Interaction.from_member_id == member.id, Interaction.to_member_id == member.id),
         *([] if kind is None else [Interaction.kind == kind]),
@@ -439,7 +446,7 @@ def member_interactions(
 
 def member_posts(
     session: Session,
-    member_external_id: str,
+    member: Member,
     *,
     side: str | None = None,
     status: str | None = None,
@@ -454,16 +461,10 @@ def member_posts(
         raise InvalidInput(f"side must be one of {SIDES}", field="side")
     if status is not None and status not in POST_STATUSES_SHOWN:
         raise InvalidInput(f"status must be one of {POST_STATUSES_SHOWN}", field="status")
-    member = get_member(session, member_external_id, "member_id")
-    past = Post.expires_at.is_not(None) & (Post.expires_at <= now)
-    shown = {
-        None: [],
-        "open": [Post.status == "open", ~past],
-        "expired": [Post.status == "open", past],
-        "closed": [Post.status == "closed"],
-    }[status]
     query = select(Post).where(
-        Post.member_id == member.id, *([] if side is None else [Post.side == side]), *shown
+        Post.member_id == member.id,
+        *([] if side is None else [Post.side == side]),
+        *([] if status is None else [posts_read_as(status, now)]),
     )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     newest = query.order_by(Post.created_at.desc(), Post.id.desc())

@@ -40,23 +40,32 @@ def post(row: Post, member_external_id: str, now: datetime) -> dict[str, Any]:
 
 def interaction(session: Session, row: Interaction) -> dict[str, Any]:
     """An interaction with the members' and posts' own ids."""
+    return interactions(session, [row])[0]
+
+
+def interactions(session: Session, rows: list[Interaction]) -> list[dict[str, Any]]:
+    """Interactions with the members' and posts' own ids, each looked up once for all."""
+    member_ids = {m for row in rows for m in (row.from_member_id, row.to_member_id)}
+    post_ids = {p for row in rows for p in (row.need_post_id, row.offer_post_id) if p is not None}
     members = dict(
         session.execute(
-            select(Member.id, Member.external_id).where(
-                Member.id.in_([row.from_member_id, row.to_member_id])
-            )
+            select(Member.id, Member.external_id).where(Member.id.in_(sorted(member_ids)))
         ).all()
     )
-    post_ids = [p for p in (row.need_post_id, row.offer_post_id) if p is not None]
     posts = dict(
-        session.execute(select(Post.id, Post.external_id).where(Post.id.in_(post_ids))).all()
+        session.execute(
+            select(Post.id, Post.external_id).where(Post.id.in_(sorted(post_ids)))
+        ).all()
     )
-    return {
-        "id": row.external_id,
-        "kind": row.kind,
-        "from_member_id": members[row.from_member_id],
-        "to_member_id": members[row.to_member_id],
-        "need_id": posts.get(row.need_post_id),
-        "offer_id": posts.get(row.offer_post_id),
-        "occurred_at": row.occurred_at.isoformat(),
-    }
+    return [
+        {
+            "id": row.external_id,
+            "kind": row.kind,
+            "from_member_id": members[row.from_member_id],
+            "to_member_id": members[row.to_member_id],
+            "need_id": posts.get(row.need_post_id),
+            "offer_id": posts.get(row.offer_post_id),
+            "occurred_at": row.occurred_at.isoformat(),
+        }
+        for row in rows
+    ]
