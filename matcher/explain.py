@@ -55,16 +55,6 @@ def they_offer(offer_id: str, offer_text: str, side: str) -> Reason:
     }
 
 
-def without_fit(reason: Reason) -> Reason:
-    """A quote of a need met by an offer as what they offer (`need_offer`) or need
-    (`you_could_help`) alone, for a pair not alike enough to claim that one meets the other."""
-    if reason["type"] == "need_offer":
-        return {"type": "they_offer", "offer": reason["offer"]}
-    if reason["type"] == "you_could_help":
-        return {"type": "they_need", "need": reason["need"]}
-    return reason
-
-
 def mutual() -> Reason:
     """You could help each other."""
     return {"type": "mutual"}

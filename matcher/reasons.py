@@ -66,10 +66,7 @@ def reasons_for(
         # Nothing else can be said: the closest pair's offer (or need) is, claiming no fit.
         # Quoted as meeting the need, "you need a drummer in Madrid; they offer poster help"
         # read as a fit at a cosine of .22 (a site's integrator).
-        quotes = [
-            explain.without_fit(r)
-            for r in _quotes(view, ctx, i, direction, is_mutual, typed_need, -np.inf)
-        ]
+        quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, -np.inf, claim_fit=False)
     return quotes + others
 
 
@@ -81,8 +78,11 @@ def _quotes(
     is_mutual: bool,
     typed_need: str | None,
     typical_cosine: float,
+    *,
+    claim_fit: bool = True,
 ) -> list[explain.Reason]:
-    """The need met by an offer, either way, of pairs at least `typical_cosine` alike."""
+    """The need met by an offer, either way, of pairs at least `typical_cosine` alike (without
+    `claim_fit`: what they offer or need alone, claiming no fit)."""
     reasons: list[explain.Reason] = []
     forward = ctx.forward.offer[i] >= 0 and ctx.forward.cosine[i] >= typical_cosine
     reverse = ctx.reverse.need[i] >= 0 and ctx.reverse.cosine[i] >= typical_cosine
@@ -95,7 +95,7 @@ def _quotes(
     say_anyway = is_mutual and np.isfinite(typical_cosine)
     if show_forward or (say_anyway and ctx.forward.offer[i] >= 0):
         offer_id, offer_text, side = view.item_text(ctx.their_offers.refs[ctx.forward.offer[i]])
-        if show_forward:
+        if show_forward and claim_fit:
             need_id, need_text = _describe_item(view, ctx.needs, ctx.forward.need[i], typed_need)
             cosine = ctx.forward.cosine[i]
             reasons.append(
@@ -105,7 +105,7 @@ def _quotes(
             reasons.append(explain.they_offer(offer_id, offer_text, side))
     if show_reverse or (say_anyway and ctx.reverse.need[i] >= 0):
         need_id, need_text, _ = view.item_text(ctx.their_needs.refs[ctx.reverse.need[i]])
-        if show_reverse:
+        if show_reverse and claim_fit:
             offer_id, offer_text, side = view.item_text(ctx.offers.refs[ctx.reverse.offer[i]])
             cosine = ctx.reverse.cosine[i]
             reasons.append(
