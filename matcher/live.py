@@ -76,8 +76,8 @@ class LiveChanges:
 
     Each refresh asks the store one question first (how many members and posts changed since,
     how many separating interactions there are, and the newest request and decline) and reads
-    rows only when something did (the requests and declines also once a minute, as their
-    windows move on): a request of a quiet service costs one small query here.
+    rows only when something did (the requests also once a minute and the declines once a
+    day, as their windows move on): a request of a quiet service costs one small query here.
     """
 
     since: datetime
@@ -122,12 +122,16 @@ class LiveChanges:
             if separations_mark != self._marks.get("separations"):
                 self.separations = read_separations(session)
                 self._marks["separations"] = separations_mark
-            requests_mark = (*probe[8:10], now.replace(second=0, microsecond=0))
+            requests_mark = (probe[8], now.replace(second=0, microsecond=0))
             if requests_mark != self._marks.get("requests"):
                 self.askers = recent_requests(session, now)
                 self.requests = askers_per_member(self.askers)
-                self.declines = recent_declines(session, now)
                 self._marks["requests"] = requests_mark
+            # Declines count for DECLINE_DAYS: their window moves on by the day, not the minute.
+            declines_mark = (probe[9], now.date())
+            if declines_mark != self._marks.get("declines"):
+                self.declines = recent_declines(session, now)
+                self._marks["declines"] = declines_mark
             members_changed = members_mark != self._marks.get("members")
             posts_changed = posts_mark != self._marks.get("posts")
             if not members_changed and not posts_changed:
