@@ -395,13 +395,18 @@ class CurrentView:
         return self._place(place)[:2] if place else ("", "")
 
     def knows_place(self, place: str) -> bool:
-        """Whether any member of the build is in the typed place (else it brings no one nearer)."""
-        return bool(geo.in_place(self.index.town, self.index.country, place).any())
+        """Whether the typed place brings anyone nearer: a member of the build is in it, or it
+        is where the gazetteer knows a town."""
+        return bool(
+            geo.in_place(self.index.town, self.index.country, place).any()
+            or self.place_coordinates(place)[0] is not None
+        )
 
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
         """Where a typed place ("Leeds", "London, CA") is: where most of its members are, as
-        built (`geo.central_point`; None when none is known or they are split between
-        towns of one name: the place is then compared by name)."""
+        built (`geo.central_point`), or with none of them located, the centre of the town the
+        gazetteer finds (`geo.locate`); None when neither is known or its members are split
+        between towns of one name (the place is then compared by name)."""
         return self._place(place)[2:] if place else (None, None)
 
     def _place(self, place: str) -> tuple[str, str, float | None, float | None]:
@@ -417,7 +422,7 @@ class CurrentView:
 
     def _locate(self, place: str) -> tuple[str, str, float | None, float | None]:
         index = self.index
-        whole = fold_tag(place)
+        whole = geo.town_key(place, "")
         town, countries = (
             (whole, frozenset()) if (index.town == whole).any() else geo.split_place(place)
         )
@@ -428,6 +433,9 @@ class CurrentView:
         if country and named.any():  # not also members of the town with no country given
             known = named
         point = geo.central_point(index.latitude[known], index.longitude[known])
+        if point is None and not known.any():
+            found = geo.locate(town, country if "|" not in country else "")
+            point = (found.latitude, found.longitude) if found else None
         return (town, country, *(point if point is not None else (None, None)))
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pycountry
 
+from matcher import gazetteer
 from matcher.domain import fold_tag
 
 EARTH_RADIUS_KM = 6371.0
@@ -128,8 +129,8 @@ def split_place(text: str) -> tuple[str, frozenset[str]]:
     if comma and town.strip():
         countries = place_countries(after)
         if countries:
-            return fold_tag(town), countries
-    return fold_tag(text), frozenset()
+            return town_key(town, next(iter(countries)) if len(countries) == 1 else ""), countries
+    return town_key(text, ""), frozenset()
 
 
 def fold_places(
@@ -150,12 +151,53 @@ def fold_places(
 @lru_cache(maxsize=65536)
 def fold_place(town: object, country: object) -> tuple[str, str]:
     """One member's town and country as compared (`fold_places`)."""
+    written, country = _member_place(town, country)
+    return (town_key(written, country) if written else ""), country
+
+
+def town_key(town: str, country: str) -> str:
+    """A town as compared: the name of the town the gazetteer finds for it ("Caerdydd" and
+    "Cardiff, UK" are Cardiff; see `locate`), or when it finds none (not a town of 5,000 or
+    more, or in doubt), the name as written; folded."""
+    found = locate(town, country)
+    return fold_tag(found.name if found else town)
+
+
+def locate(town: str, country: str) -> gazetteer.Town | None:
+    """The town of that name in `country` (an ISO code, or "" when unknown) that the gazetteer
+    finds (`gazetteer.locate`); None when it finds none or the country is known to no one
+    ("Narnia": not one to look in)."""
+    return gazetteer.locate(town, country) if not country or _is_code(country) else None
+
+
+def member_points(
+    towns: Iterable[object], countries: Iterable[object], lats: np.ndarray, lons: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Members' coordinates (NaN where unknown): their own, or where they gave none, those of
+    their town's centre when the gazetteer finds it (`locate`)."""
+    lats = np.array(lats, dtype=np.float64)
+    lons = np.array(lons, dtype=np.float64)
+    for row, (town, country) in enumerate(zip(towns, countries, strict=True)):
+        if np.isnan(lats[row]) or np.isnan(lons[row]):
+            lats[row], lons[row] = _town_point(town, country)
+    return lats, lons
+
+
+@lru_cache(maxsize=65536)
+def _town_point(town: object, country: object) -> tuple[float, float]:
+    found = locate(*_member_place(town, country)) if isinstance(town, str) else None
+    return (found.latitude, found.longitude) if found else (np.nan, np.nan)
+
+
+def _member_place(town: object, country: object) -> tuple[str, str]:
+    """A member's town as written ("" when none) and their country as compared: a town that
+    names its country after a comma is the town before it (`fold_places`)."""
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
     before, comma, after = town.rpartition(",")
     named = _country_named(after) if comma and before.strip() else ""
-    return fold_tag(before if named else town), folded_country or named
+    return (before if named else town), folded_country or named
 
 
 def _country_named(text: str) -> str:
@@ -220,7 +262,7 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     it), or, when the place names countries (see `split_place`), the town before the comma
     in one of them or in none known (as `same_town`: not known to be elsewhere)."""
     town, country = np.asarray(town), np.asarray(country)
-    inside = town == fold_tag(place)
+    inside = town == town_key(place, "")
     place_town, countries = split_place(place)
     if countries:
         known_elsewhere = (country != "") & ~np.isin(country, sorted(countries))

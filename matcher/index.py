@@ -15,7 +15,7 @@ from matcher import artifacts
 from matcher.corpus import HELPED
 from matcher.domain import NEED, OFFER, fold_tag
 from matcher.errors import BuildError
-from matcher.geo import fold_places
+from matcher.geo import fold_places, member_points
 from matcher.learn import LEARNED_FILE
 
 
@@ -127,8 +127,12 @@ class BuildIndex:
         self.member_country = [None if pd.isna(c) else str(c) for c in members["country"]]
         self.member_tags = [[str(t) for t in tags] for tags in members["tags"]]
         self.member_capacity = members["capacity"].to_numpy(dtype=np.int64)
-        self.latitude = members["latitude"].to_numpy(dtype=np.float64, na_value=np.nan)
-        self.longitude = members["longitude"].to_numpy(dtype=np.float64, na_value=np.nan)
+        self.latitude, self.longitude = member_points(
+            self.member_town,
+            self.member_country,
+            members["latitude"].to_numpy(dtype=np.float64, na_value=np.nan),
+            members["longitude"].to_numpy(dtype=np.float64, na_value=np.nan),
+        )
         self.town, self.country = fold_places(self.member_town, self.member_country)
         self.kind = np.array(self.member_kind, dtype=object)  # for filtering all rows at once
 

@@ -101,12 +101,19 @@ def closeness(
     `longitude`; None: unknown)."""
     town, country = geo.fold_place(seeker.town, seeker.country)
     towns, countries = geo.fold_places([p.town for p in people], [p.country for p in people])
-    km = geo.distance_km(
-        _coordinate(seeker.latitude),
-        _coordinate(seeker.longitude),
-        np.array([_coordinate(p.latitude) for p in people]),
-        np.array([_coordinate(p.longitude) for p in people]),
+    lat, lon = geo.member_points(
+        [seeker.town],
+        [seeker.country],
+        [_coordinate(seeker.latitude)],
+        [_coordinate(seeker.longitude)],
     )
+    lats, lons = geo.member_points(
+        [p.town for p in people],
+        [p.country for p in people],
+        [_coordinate(p.latitude) for p in people],
+        [_coordinate(p.longitude) for p in people],
+    )
+    km = geo.distance_km(lat[0], lon[0], lats, lons)
     same = geo.same_town(town, towns, km, country, countries)
     return same, km, geo.proximity(km, same, scale_km)
 

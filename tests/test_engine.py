@@ -791,9 +791,9 @@ def test_a_typed_need_that_says_nothing_or_names_an_unknown_town_is_told(
     options += ["--encoder", settings.encoder, "match", "--text"]
     empty = CliRunner().invoke(main, [*options, "  "])
     assert empty.exit_code == 2 and "--text is empty" in empty.output
-    unknown = CliRunner().invoke(main, [*options, "a drummer", "--near", "Atlantis"])
+    unknown = CliRunner().invoke(main, [*options, "a drummer", "--near", "Nowhere Springs"])
     assert unknown.exit_code == 0
-    assert "no member is in 'Atlantis'" in unknown.stderr
+    assert "no member is in 'Nowhere Springs'" in unknown.stderr
     known = CliRunner().invoke(main, [*options, "a drummer", "--near", "glasgow"])
     assert known.exit_code == 0 and "no member is in" not in known.stderr
 
@@ -1168,3 +1168,25 @@ def test_a_list_is_read_a_page_at_a_time(community, settings, encoder):
     assert len(whole) >= 2 and [m for page in pages for m in page] == whole and pages[-1] == []
     typed = [m.member_id for m in matcher.for_text("drummer for gigs")]
     assert [m.member_id for m in matcher.for_text("drummer for gigs", offset=1)] == typed[1:]
+
+
+def test_members_who_gave_only_a_town_are_placed_by_it_and_its_other_names(
+    sessions, settings, encoder
+):
+    from tests.factories import add_member
+
+    with sessions.begin() as s:
+        add_member(s, "band", "band", "Bristol", needs=["rehearsal room with backline"])
+        for external_id, town in [("bath", "Bath"), ("perth", "Perth"), ("welsh", "Caerdydd")]:
+            member = add_member(s, external_id, "studio", town, offers=["rehearsal room"])
+            member.country = "UK"  # and no coordinates: only the town
+    matcher = build_and_load(sessions, settings, encoder)
+    found = {m.member_id: m for m in matcher.for_member("band")}
+    near = {r["type"]: r for r in found["bath"].reasons}.get("nearby")
+    assert near is not None and 15 < near["km"] < 25  # Bath's centre, 18 km from Bristol
+    assert found["bath"].score > found["perth"].score  # Perth, Scotland: 560 km
+    in_cardiff = matcher.for_member("band", filters=Filters(town="Cardiff, UK"))
+    assert [m.member_id for m in in_cardiff] == ["welsh"]
+    typed = matcher.for_text("need a rehearsal room", town="Cardiff")
+    same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
+    assert same == {"welsh"}

@@ -6,8 +6,11 @@ import pytest
 from matcher.geo import (
     central_point,
     fold_country,
+    fold_place,
     fold_places,
     in_place,
+    locate,
+    member_points,
     one_country,
     same_town,
     split_place,
@@ -134,3 +137,41 @@ def test_a_town_in_either_unicode_form_is_one_town():
     assert towns[0] == towns[1]
     assert same_town(towns[0], towns[1:], np.array([np.nan]), countries[0], countries[1:])[0]
     assert in_place(towns, countries, composed).tolist() == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (("Caerdydd", None), ("Cardiff", "UK")),  # the Welsh name, no country given
+        (("Abertawe", "Cymru"), ("Swansea", "GB")),
+        (("Cardiff, UK", None), ("cardiff", "Wales")),
+        (("München", "DE"), ("Munich", "Germany")),
+        (("Montreal", "CA"), ("Montréal", "Canada")),  # written without its accent
+    ],
+)
+def test_a_town_in_two_names_or_spellings_is_one_town(one, other):
+    assert fold_place(*one)[0] == fold_place(*other)[0]
+
+
+def test_a_town_is_located_only_without_doubt():
+    leeds = locate("Leeds", "GB")
+    assert leeds is not None and leeds.name == "Leeds"
+    assert abs(leeds.latitude - 53.8) < 0.1 and abs(leeds.longitude + 1.55) < 0.1
+    assert locate("Leeds", "") is None  # also in Alabama: a member with no country may be there
+    assert locate("Newport", "GB") is None  # Wales, or the Isle of Wight
+    assert locate("Caerdydd", "").name == "Cardiff"  # one town of that name in the world
+    assert locate("Nowhere Springs", "") is None
+    assert locate("Leeds", "Narnia") is None  # a country no one knows is no place to look in
+    assert fold_place("Nowhere Springs", "UK") == ("nowhere springs", "GB")  # as written
+
+
+def test_members_without_coordinates_are_placed_at_their_towns_centre():
+    lats, lons = member_points(
+        ["Bath", "Bath", "Leeds", None, "Leeds"],
+        ["UK", "UK", None, "UK", "Narnia"],
+        [np.nan, 51.0, np.nan, np.nan, np.nan],
+        [np.nan, -2.0, np.nan, np.nan, np.nan],
+    )
+    assert abs(lats[0] - 51.38) < 0.05 and abs(lons[0] + 2.36) < 0.05
+    assert (lats[1], lons[1]) == (51.0, -2.0)  # their own coordinates stay theirs
+    assert np.isnan(lats[2:]).all() and np.isnan(lons[2:]).all()

@@ -256,7 +256,8 @@ def match_command(
         home = matcher.view.typed_place(near)[1]
         if near and not matcher.view.knows_place(near):
             app.console.print(
-                f"warning: no member is in {near!r}: the need is matched as if it had no town",
+                f"warning: no member is in {near!r} and it is no town the gazetteer knows"
+                " (of 5,000 people or more): the need is matched as if it had no town",
                 style="yellow",
                 markup=False,
             )

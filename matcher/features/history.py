@@ -19,7 +19,7 @@ from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS, fold_tag
 from matcher.errors import BuildError
 from matcher.features.lexical import term_counts
 from matcher.features.ragged import Growing, Ragged
-from matcher.geo import fold_places
+from matcher.geo import fold_places, member_points
 
 # Half-lives of the decayed help counts, on the community's own clock: the number of helps
 # given by anyone since. A community that helps ten times a day and one that helps once a week
@@ -53,8 +53,12 @@ class MemberState:
         self.member_ids = members.index.to_numpy(dtype=np.int64)
         self._index: pd.Index | None = None
         self.town, self.country = fold_places(members["town"], members["country"])
-        self.latitude = pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64)
-        self.longitude = pd.to_numeric(members["longitude"], errors="coerce").to_numpy(np.float64)
+        self.latitude, self.longitude = member_points(
+            members["town"],
+            members["country"],
+            pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64),
+            pd.to_numeric(members["longitude"], errors="coerce").to_numpy(np.float64),
+        )
         capacity = pd.to_numeric(members["capacity"], errors="coerce").fillna(1)
         self.capacity = np.maximum(capacity.to_numpy(np.float64), 1.0)
         self.joined = np.asarray(to_days(members["joined_at"]), dtype=np.float64)

