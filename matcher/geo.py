@@ -158,7 +158,9 @@ def fold_place(town: object, country: object) -> tuple[str, str]:
 def town_key(town: str, country: str) -> str:
     """A town as compared: the name of the town the gazetteer finds for it ("Caerdydd" and
     "Cardiff, UK" are Cardiff; see `locate`), or when it finds none (not a town of 5,000 or
-    more, or in doubt), the name as written; folded."""
+    more, or in doubt), the name as written; folded. A part of town in brackets is the
+    town ("Bristol (Easton)" is Bristol)."""
+    town = _without_part(town)
     found = locate(town, country)
     return fold_tag(found.name if found else town)
 
@@ -185,8 +187,15 @@ def member_points(
 
 @lru_cache(maxsize=65536)
 def _town_point(town: object, country: object) -> tuple[float, float]:
-    found = locate(*_member_place(town, country)) if isinstance(town, str) else None
+    written, country = _member_place(town, country)
+    found = locate(_without_part(written), country) if written else None
     return (found.latitude, found.longitude) if found else (np.nan, np.nan)
+
+
+def _without_part(town: str) -> str:
+    """A town without the part of it in brackets: "Bristol (Easton)" is Bristol."""
+    before, bracket, _ = town.partition("(")
+    return before if bracket and before.strip() else town
 
 
 def _member_place(town: object, country: object) -> tuple[str, str]:

@@ -147,6 +147,7 @@ def test_a_town_in_either_unicode_form_is_one_town():
         (("Cardiff, UK", None), ("cardiff", "Wales")),
         (("München", "DE"), ("Munich", "Germany")),
         (("Montreal", "CA"), ("Montréal", "Canada")),  # written without its accent
+        (("Bristol (Easton)", None), ("Bristol", "UK")),  # a part of town in brackets
     ],
 )
 def test_a_town_in_two_names_or_spellings_is_one_town(one, other):
