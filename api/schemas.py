@@ -321,8 +321,8 @@ class Quote(Schema):
     quote = String(required=True)
     helped_before = Boolean(
         metadata={
-            "description": "In place of an offer, a need of another member's that this member "
-            "helped with before: its words, without its id or author"
+            "description": "In place of an offer, help this member gave before, with a need like "
+            "this one: its id and quote are empty (the need was another member's request)"
         }
     )
 

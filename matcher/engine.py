@@ -72,18 +72,8 @@ class Match:
             "busy": self.busy,
             "declined": self.declined,
             "contact": self.contact,
-            "reasons": [_without_whose_need(r) for r in self.reasons],
+            "reasons": self.reasons,
         }
-
-
-def _without_whose_need(reason: explain.Reason) -> explain.Reason:
-    """A reason as a site may show it: help given before is quoted by the words of the need
-    it helped with, not its id, which names whose need it was (an interaction between two
-    other members that neither agreed to publish)."""
-    offer = reason.get("offer")
-    if offer and offer.get("helped_before"):
-        return {**reason, "offer": {**offer, "id": ""}}
-    return reason
 
 
 # Whose tags the `tag` filter reads, by the direction of the list: what they can do, what

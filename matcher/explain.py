@@ -27,9 +27,18 @@ def need_met_by_offer(
     return {
         "type": "need_offer",
         "need": {"id": need_id, "quote": quote(need_text)},
-        "offer": {"id": offer_id, "quote": quote(offer_text), "helped_before": side == "helped"},
+        "offer": _offer(offer_id, offer_text, side),
         "similarity": round(float(similarity), 3),
     }
+
+
+def _offer(offer_id: str, offer_text: str, side: str) -> dict[str, Any]:
+    """An offer as quoted; help given before (`side` "helped") without its words or id: the
+    need it met is another member's, who asked for help, not to be quoted to others (a
+    still open request, word for word, says who asked; its id, whose it was)."""
+    if side == "helped":
+        return {"id": "", "quote": "", "helped_before": True}
+    return {"id": offer_id, "quote": quote(offer_text), "helped_before": False}
 
 
 def you_could_help(
@@ -49,10 +58,7 @@ def they_need(need_id: str, need_text: str) -> Reason:
 def they_offer(offer_id: str, offer_text: str, side: str) -> Reason:
     """What they offer, in a mutual match whose texts are not alike enough to quote it as
     meeting your need: how they could help you, for you to judge."""
-    return {
-        "type": "they_offer",
-        "offer": {"id": offer_id, "quote": quote(offer_text), "helped_before": side == "helped"},
-    }
+    return {"type": "they_offer", "offer": _offer(offer_id, offer_text, side)}
 
 
 def mutual() -> Reason:
@@ -115,8 +121,8 @@ def describe(reason: Reason) -> str:
     if kind in ("need_offer", "you_could_help"):
         offer = reason["offer"]
         said = "helped with" if offer.get("helped_before") else "offer"
-        # A need they helped with whose author has left is no longer quoted (digest content).
-        what = "a need like it before" if offer.get("quote") is None else f'"{offer["quote"]}"'
+        # Help given is not quoted (`_offer`; a week chosen before that is, in its words).
+        what = f'"{offer["quote"]}"' if offer.get("quote") else "a need like it before"
         if kind == "need_offer":
             return f'You need "{reason["need"]["quote"]}"; they {said} {what}.'
         return f'They need "{reason["need"]["quote"]}"; you {said} {what}.'
@@ -125,7 +131,7 @@ def describe(reason: Reason) -> str:
     if kind == "they_offer":
         offer = reason["offer"]
         said = "helped with" if offer.get("helped_before") else "offer"
-        what = "a need before" if offer.get("quote") is None else f'"{offer["quote"]}"'
+        what = f'"{offer["quote"]}"' if offer.get("quote") else "a need before"
         return f"They {said} {what}."
     if kind == "mutual":
         return "You could help each other."

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
 from matcher.domain import weekly_email
-from matcher.explain import quote
 from matcher.geo import place_label
 from matcher.live import read_separations
-from matcher.store import Digest, DigestMatch, Member, Post, in_batches
+from matcher.store import Digest, DigestMatch, Member, in_batches
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,6 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
     for row in matches:
         by_digest.setdefault(int(row.digest_id), []).append(row)
     people = _people(session, {d.member_id for d in digests} | {m.member_id for m in matches})
-    withdrawn = _withdrawn_quotes(session, matches)
     apart = read_separations(session, {d.member_id for d in digests})
     out = {}
     for d in digests:
@@ -94,7 +92,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
                     people[m.member_id],
                     m.direction,
                     m.mutual,
-                    _without_quotes(m.reasons or [], withdrawn),
+                    _without_help_quoted(m.reasons or []),
                     seeker,
                 )
                 for m in kept
@@ -156,34 +154,14 @@ def _people(session: Session, member_ids: Iterable[int]) -> dict[int, Any]:
     return out
 
 
-def _withdrawn_quotes(session: Session, matches: Sequence[Any]) -> set[str]:
-    """The posts that reasons quote as help given before whose author has closed their
-    account since, that are gone, or whose words changed (their external ids)."""
-    quoted: dict[str, set[str]] = {}
-    for m in matches:
-        for r in m.reasons or []:
-            offer = r.get("offer") or {}
-            if offer.get("helped_before"):
-                quoted.setdefault(offer["id"], set()).add(offer.get("quote"))
-    ids = sorted(quoted)
-    still = set()
-    for part in in_batches(ids):
-        rows = session.execute(
-            select(Post.external_id, Post.text)
-            .join(Member, Member.id == Post.member_id)
-            .where(Post.external_id.in_(part), Member.active.is_(True))
-        )
-        still.update(post for post, text in rows if quoted[post] == {quote(text)})
-    return set(ids) - still
-
-
-def _without_quotes(reasons: list[dict[str, Any]], withdrawn: set[str]) -> list[dict[str, Any]]:
-    """The reasons, with the quotes of `withdrawn` posts taken out (the quote is None)."""
+def _without_help_quoted(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reasons, with help given before unquoted (`explain._offer`): a week chosen before
+    help stopped being quoted kept the words of the need it met, another member's."""
     out = []
     for reason in reasons:
         offer = reason.get("offer") or {}
-        if offer.get("helped_before") and offer.get("id") in withdrawn:
-            reason = {**reason, "offer": {**offer, "quote": None}}
+        if offer.get("helped_before") and (offer.get("quote") or offer.get("id")):
+            reason = {**reason, "offer": {**offer, "id": "", "quote": ""}}
         out.append(reason)
     return out
 
