@@ -12,7 +12,7 @@ from matcher.domain import NEED, OFFER
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex, covered
 from matcher.pairs import closeness, helped_with_itself
-from matcher.score import pair_scores
+from matcher.score import ContentScorer, pair_scores
 
 TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "reverse", "mutual")
 
@@ -56,9 +56,9 @@ def candidate_table(
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
     valid = ~superseded
     needs, offers = index.needs_by_member, index.offers_by_member
-    discount = matcher.scorer.help_discount
-    cos_uv = _best_cosines(index, u, v, needs, offers, valid, discount)  # u's needs, v's offers
-    cos_vu = _best_cosines(index, v, u, needs, offers, valid, discount)  # v's needs, u's offers
+    scorer = matcher.scorer
+    cos_uv = _best_cosines(index, u, v, needs, offers, valid, scorer)  # u's needs, v's offers
+    cos_vu = _best_cosines(index, v, u, needs, offers, valid, scorer)  # v's needs, u's offers
     overlap_uv = index.pair_tag_overlap(u, v)  # what u needs, what v can do
     overlap_vu = index.pair_tag_overlap(v, u)
     km = geo.haversine_km(
@@ -199,17 +199,19 @@ def _best_cosines(
     needs: tuple[np.ndarray, np.ndarray],
     offers: tuple[np.ndarray, np.ndarray],
     valid: np.ndarray,
-    help_discount: float,
+    scorer: ContentScorer,
     chunk: int = 65536,
 ) -> np.ndarray:
     """Per pair, the best cosine between the seeker's needs and the helper's offers (-inf:
-    none), a "helped with" row's less `help_discount`, as `pairs.best_pairs` takes them."""
+    none), less the texts' hubness and a "helped with" row's discount, as `pairs.best_pairs`
+    takes them (`scorer.hub_weight`, `scorer.help_discount`)."""
     best = np.full(len(seekers), -np.inf, dtype=np.float32)
     for pair, need_row, offer_row in _triples(seekers, helpers, needs, offers, chunk):
         dots = np.einsum(
             "ij,ij->i", np.asarray(index.vectors[need_row]), np.asarray(index.vectors[offer_row])
         )
-        dots[index.is_help[offer_row]] -= help_discount
+        dots -= scorer.hub_weight * (index.item_hub[need_row] + index.item_hub[offer_row])
+        dots[index.is_help[offer_row]] -= scorer.help_discount
         dots[~(valid[need_row] & valid[offer_row])] = -np.inf
         post = index.item_post
         dots[

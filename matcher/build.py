@@ -26,7 +26,7 @@ from matcher.features.pairs import FEATURES_VERSION
 from matcher.learn import learn
 from matcher.progress import Reporter, Silent
 from matcher.reference import REFERENCE_FOLDER, reference_calibration
-from matcher.retrieve import top_members
+from matcher.retrieve import HUB_NEIGHBOURS, hubness, top_members
 from matcher.score import MIN_CALIBRATION_SCORES, ContentScorer, content_calibration
 from matcher.snapshot import Community, load_community
 from matcher.store import utcnow
@@ -178,6 +178,11 @@ def _write_build(
         skip=_helped_with_itself(items, need_rows, offer_rows),
     )
     timings["candidates_seconds"] = round(time.perf_counter() - tick, 3)
+    # How near each text is to everything on the other side (`retrieve.hubness`), which the
+    # content score takes off a pair's cosine (`ContentScorer.hub_weight`).
+    items["hub"] = np.zeros(len(items), dtype=np.float32)
+    for rows, against in ((offer_rows, need_rows), (need_rows, offer_rows)):
+        items.loc[rows, "hub"] = hubness(vectors[rows], vectors[against], HUB_NEIGHBOURS)
     offerers = len(np.unique(member_rows[offer_rows]))
     if (
         offerers <= settings.candidates_per_need

@@ -34,6 +34,7 @@ AT_LEAST: dict[str, float] = {
     "content_tag_weight": 0,  # shared tags and closeness only ever add to the content score
     "content_proximity_weight": 0,
     "content_help_weight": 0,
+    "content_hub_weight": 0,
     "reciprocal_weight": 0,
     "busy_weight": 0,
     "max_body_bytes": 1,
@@ -112,6 +113,12 @@ class Settings:
     # bassist"), so it was closer to other needs than offers are, and help given once is no
     # standing offer (two organisers' hand-labelled needs: see README, "The content score").
     content_help_weight: float = 0.5
+    # How much of each text's nearness to everything on the other side a pair's cosine loses
+    # (`retrieve.hubness`; 0.5 is CSLS's own: the pair ranked by how much nearer the two are
+    # than each is to all). A generic offer ("happy to play anything in and around London")
+    # came first for needs it does not answer, and a few members filled most lists (a
+    # reviewer of stop 30; figures in the README, "The content score").
+    content_hub_weight: float = 0.5
     proximity_km: float = 50.0  # closeness halves about every 35 km
     # Below this many labelled outcomes a build keeps the content score (see above).
     min_training_labels: int = MIN_TRAINING_LABELS

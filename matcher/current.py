@@ -248,6 +248,7 @@ class CurrentView:
         build_rows, owner = build_rows[order], owner[order]
         vectors = [np.asarray(index.vectors[build_rows])]
         owners, posts = [owner], [index.item_post[build_rows]]
+        hubs = [index.item_hub[build_rows]]
         refs = [("build", r) for r in build_rows.tolist()]
         live = self.live.open_posts(side)
         if live:
@@ -258,6 +259,7 @@ class CurrentView:
                 owners.append(np.array([position[p.member_id] for p in mine], dtype=np.int64))
                 posts.append(np.array([p.post_id for p in mine], dtype=np.int64))
                 refs.extend(("live", p.post_id) for p in mine)
+                hubs.append(np.array([self._built_hub(p) for p in mine], dtype=np.float32))
         if not refs:
             return Items.empty(index.vectors.shape[1])
         vectors = np.concatenate(vectors) if len(vectors) > 1 else vectors[0]
@@ -269,7 +271,14 @@ class CurrentView:
             refs,
             np.concatenate(posts),
             helped,
+            np.concatenate(hubs),
         )
+
+    def _built_hub(self, post: LivePost) -> float:
+        """How near a live post's text is to everything on the other side: as built when the
+        build holds it in these words (retagged since, say), else as a typical text's (0)."""
+        row = self._row_as_built(post.post_id, post.text)
+        return 0.0 if row is None else float(self.index.item_hub[row])
 
     def member_rows_passing(
         self, keep: Callable[[LiveMember], bool], built: np.ndarray

@@ -284,13 +284,9 @@ class Matcher:
         their_offers = self.view.items_of(ids, OFFER)
         their_needs = self.view.items_of(ids, NEED)
         n = len(people)
-        discount = self.scorer.help_discount
-        forward = best_pairs(
-            needs, their_offers, n, needs_by_candidate=False, help_discount=discount
-        )
-        reverse = best_pairs(
-            their_needs, offers, n, needs_by_candidate=True, help_discount=discount
-        )
+        weights = {"help_discount": self.scorer.help_discount, "hub_weight": self.scorer.hub_weight}
+        forward = best_pairs(needs, their_offers, n, needs_by_candidate=False, **weights)
+        reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True, **weights)
 
         # Shared tags: of what the seeker needs with what the person can do (their offers'
         # and help's, not their needs'), and of what the person needs with what the seeker

@@ -142,6 +142,13 @@ class BuildIndex:
         self.item_external = items["external_id"].astype(str).tolist()
         self.item_text = items["text"].astype(str).tolist()
         self.item_tags = [[str(t) for t in tags] for tags in items["tags"]]
+        # How near each text is to everything on the other side (`retrieve.hubness`; 0 in a
+        # build made before it was kept: as near as a typical text).
+        self.item_hub = (
+            items["hub"].to_numpy(dtype=np.float32)
+            if "hub" in items
+            else np.zeros(len(items), dtype=np.float32)
+        )
         expires = pd.to_datetime(items["expires_at"], utc=True)
         seconds = (expires - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
         self.item_expires = seconds.fillna(np.inf).to_numpy(dtype=np.float64)  # inf: never

@@ -21,16 +21,31 @@ class Items:
     refs: list[tuple[str, int]]  # ("build", item row) or ("live", post id)
     post: np.ndarray  # store id of each row's post (a help: of the need helped; -1: typed)
     helped: np.ndarray  # whether each row is help given, not a post
+    hub: np.ndarray  # how near each row is to all of the other side (`retrieve.hubness`)
 
     @classmethod
     def empty(cls, dim: int) -> Items:
         none = np.zeros(0, dtype=np.int64)
-        return cls(np.zeros((0, dim), dtype=np.float32), none, [], none, none.astype(bool))
+        return cls(
+            np.zeros((0, dim), dtype=np.float32),
+            none,
+            [],
+            none,
+            none.astype(bool),
+            none.astype(np.float32),
+        )
 
     @classmethod
     def typed(cls, vector: np.ndarray) -> Items:
-        """A need typed in words: one row, of no post."""
-        return cls(vector, np.zeros(1, np.int64), [("text", 0)], np.full(1, -1), np.zeros(1, bool))
+        """A need typed in words: one row, of no post, as near to all offers as a typical need."""
+        return cls(
+            vector,
+            np.zeros(1, np.int64),
+            [("text", 0)],
+            np.full(1, -1),
+            np.zeros(1, bool),
+            np.zeros(1, np.float32),
+        )
 
 
 @dataclass
@@ -49,9 +64,11 @@ def best_pairs(
     *,
     needs_by_candidate: bool,
     help_discount: float = 0.0,
+    hub_weight: float = 0.0,
 ) -> Direction:
     """The best need-offer cosine per candidate, a "helped with" row's less `help_discount`
-    (`ContentScorer.help_discount`).
+    (`ContentScorer.help_discount`), each less `hub_weight` times the two texts' hubness
+    (`ContentScorer.hub_weight`).
 
     With `needs_by_candidate` False the needs are the seeker's and the offers the candidates'
     (could they help?); with True the needs are the candidates' and the offers the seeker's
@@ -63,6 +80,7 @@ def best_pairs(
     if len(needs.refs) == 0 or len(offers.refs) == 0:
         return Direction(cosine, need_row, offer_row)
     sims = needs.vectors @ offers.vectors.T  # (n_needs, n_offers)
+    sims -= hub_weight * (needs.hub[:, None] + offers.hub[None, :])
     sims[:, offers.helped] -= help_discount
     sims[helped_with_itself(needs.post[:, None], offers.post[None, :], offers.helped)] = -np.inf
     if needs_by_candidate:

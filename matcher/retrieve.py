@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+HUB_NEIGHBOURS = 10  # the k of `hubness` (CSLS's own)
+
 
 def max_by_group(
     scores: np.ndarray, groups: np.ndarray, n_groups: int
@@ -83,3 +85,24 @@ def top_members(
             advance(stop - start)
     members[~np.isfinite(scores)] = -1
     return members, scores
+
+
+def hubness(rows: np.ndarray, against: np.ndarray, k: int, *, chunk: int = 1024) -> np.ndarray:
+    """How near each row (an offer, say) is to everything on the other side (the needs): the
+    mean cosine of its `k` nearest rows of `against` (all of them when fewer), less the
+    average of that over all rows, where more (0: no nearer to everything than a typical row;
+    one text is as near whoever wrote it). A text near every need ("happy to help with
+    anything music") is a hub of nearest-neighbour search, found first by needs it does not
+    answer; subtracting half of each side's (CSLS: Conneau et al., 2018, "Word translation
+    without parallel data") ranks the pair by how much nearer the two are than each is to
+    all. Computed in chunks of `chunk` rows so memory stays bounded."""
+    k_eff = min(k, len(against))
+    if not k_eff or len(rows) == 0:
+        return np.zeros(len(rows), dtype=np.float32)
+    near = np.empty(len(rows))
+    for start in range(0, len(rows), chunk):
+        stop = min(start + chunk, len(rows))
+        sims = rows[start:stop] @ against.T
+        near[start:stop] = -np.partition(-sims, k_eff - 1, axis=1)[:, :k_eff].mean(axis=1)
+    # Only nearer than typical counts: a text near nothing (a stranger's) is not lifted.
+    return np.maximum(near - near.mean(), 0.0).astype(np.float32)

@@ -23,6 +23,8 @@ class ContentScorer:
     artwork"). Closeness adds with its weight scaled by how relevant the text already is: a
     photographer next door is still no answer to "we need a drummer". A need the member
     once helped with counts as an offer of its words less `help_weight` (`help_discount`).
+    Each pair's cosine is first taken `hub_weight` times the two texts' hubness
+    (`retrieve.hubness`) down: a text near everything is found first by all.
     """
 
     mean: float
@@ -30,6 +32,7 @@ class ContentScorer:
     tag_weight: float = 1.0
     proximity_weight: float = 1.0
     help_weight: float = 0.5
+    hub_weight: float = 0.5
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any], settings: Settings) -> ContentScorer:
@@ -42,6 +45,7 @@ class ContentScorer:
             settings.content_tag_weight,
             settings.content_proximity_weight,
             settings.content_help_weight,
+            settings.content_hub_weight,
         )
 
     @property

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from matcher.retrieve import max_by_group, top_members
+from matcher.retrieve import hubness, max_by_group, top_members
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -56,3 +57,17 @@ def test_top_members_never_compares_the_pairs_it_is_told_to_skip():
         expected = sorted(best, key=lambda m: -best[m])[:4]
         assert list(members[q]) == expected
         np.testing.assert_allclose(scores[q], [best[m] for m in expected], rtol=1e-5)
+
+
+def test_hubness_is_how_much_nearer_to_everything_a_text_is_than_a_typical_one():
+    """Unit vectors: offer 0 lies between all three needs, offer 1 on one of them, offer 2
+    (a copy of 1) likewise, offer 3 far from all."""
+    needs = np.eye(3, dtype=np.float32)
+    offers = np.array([[1, 1, 1], [1, 0, 0], [1, 0, 0], [-1, -1, -1]], dtype=np.float32) / np.array(
+        [[3**0.5], [1], [1], [3**0.5]], dtype=np.float32
+    )
+    hub = hubness(offers, needs, k=2)
+    assert hub[0] > hub[1] == hub[2] >= 0  # the same text is as near whoever wrote it
+    assert hub[3] == 0  # a text near nothing is not lifted
+    assert hub[0] == pytest.approx(3**-0.5 - np.mean([3**-0.5, 0.5, 0.5, -(3**-0.5)]))
+    assert len(hubness(offers, needs[:0], k=2)) == 4 and not hubness(offers, needs[:0], k=2).any()
