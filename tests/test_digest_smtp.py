@@ -323,3 +323,30 @@ def test_an_smtp_url_in_an_error_hides_its_password(url):
     with pytest.raises(ConfigError) as caught:
         SmtpServer.from_url(url)
     assert "Sup3rSecret" not in str(caught.value) and ":***@" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp://organiser:Sup3r#Secret@mail.example.org:587",  # '#': the rest a fragment
+        "smtp://organiser:Sup3r/Secret@mail.example.org:587",  # '/': the rest a path
+        "smtp://organiser:Sup3r?Secret@mail.example.org:587",  # '?': the rest a query
+        "smtp://me@example.org:Sup3r@x/Secret@mail.example.org:587",  # the host read as 'x'
+    ],
+)
+def test_a_password_with_characters_a_url_reserves_is_refused_unshown_saying_to_encode(url):
+    # An operator pasted a generated password as it is: urlsplit ended the host part at the
+    # first / ? or #, so the port was read from the password, and the error quoted it (with
+    # the part before the '#') into the cron log; with '/' and '@', the host was 'x'.
+    from matcher.digest.mail import SmtpServer
+
+    with pytest.raises(ConfigError) as caught:
+        SmtpServer.from_url(url)
+    message = str(caught.value)
+    assert "Sup3r" not in message and "Secret" not in message
+    assert ":***@mail.example.org:587" in message and "percent-encode" in message
+    encoded = url.replace("#", "%23").replace("/Secret", "%2FSecret").replace("?", "%3F")
+    encoded = encoded.replace("Sup3r@x", "Sup3r%40x")
+    server = SmtpServer.from_url(encoded)
+    assert (server.host, server.port) == ("mail.example.org", 587)
+    assert server.password is not None and server.password.startswith("Sup3r")

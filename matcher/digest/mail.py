@@ -88,6 +88,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+# Characters that end or split the user:password@host:port part of a URL unless encoded.
+ENCODE_HINT = (
+    "percent-encode any / ? # @ : % in the user name or password (%2F %3F %23 %40 %3A %25)"
+)
+
+
 @dataclass(frozen=True)
 class SmtpServer:
     """Where and how to connect, from `smtp://user:pass@host:port` or `smtps://...`."""
@@ -105,11 +111,19 @@ class SmtpServer:
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             shown = _without_password(url)
             raise ConfigError(f"SMTP URL must look like smtp://user:pass@host:587, not {shown!r}")
+        if parts.path.strip("/") or parts.query or parts.fragment:
+            # A / ? or # left as it is in a password ends the host part early: the rest of
+            # the password would be read as the host or port, and shown in errors.
+            raise ConfigError(
+                f"SMTP URL {_without_password(url)!r} goes on after host:port: {ENCODE_HINT}"
+            )
         tls = parts.scheme == "smtps"
         try:
             port = parts.port or (465 if tls else 25)
-        except ValueError as exc:
-            raise ConfigError(f"SMTP URL {_without_password(url)!r}: {exc}") from exc
+        except ValueError as exc:  # its words may quote part of a password: not shown
+            raise ConfigError(
+                f"SMTP URL {_without_password(url)!r}: the port is not a number: {ENCODE_HINT}"
+            ) from exc
         return cls(
             parts.hostname,
             port,
@@ -294,12 +308,15 @@ class SmtpSender:
 
 
 def _without_password(url: str) -> str:
-    """The URL as an error may show it (in a cron job's log): its password hidden."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """The URL as an error may show it (in a cron job's log): its password hidden, even
+    where a / ? # or @ left unencoded in it ends the host part early (read by the last
+    '@' of the whole URL, not of what urlsplit takes as the host part)."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
         return url
-    user, _, host = parts.netloc.rpartition("@")
-    return parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}").geturl()
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
 
 
 def _reply(exc: smtplib.SMTPException) -> tuple[int, str]:
