@@ -8,6 +8,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import pytest
@@ -279,11 +280,8 @@ def test_tls_starttls_and_implicit(chosen, settings, certificate, mode):
     assert set(box.counts().values()) == {1}
 
 
-@pytest.mark.slow
-def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
-    chosen, settings, inbox
-):
-    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
+def digest_job(settings, inbox) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of `matcher digest` run as a cron job would."""
     env = {
         **os.environ,
         "MATCHER_DATABASE_URL": settings.database,
@@ -297,6 +295,15 @@ def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
     }
     command = [sys.executable, "-c", "from matcher.cli import main; main()", "digest"]
     command += ["--week", WEEK, "--smtp", inbox.url]
+    return command, env
+
+
+@pytest.mark.slow
+def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
+    chosen, settings, inbox
+):
+    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
+    command, env = digest_job(settings, inbox)
     job = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def kill_the_job_on_the_third(box):
@@ -311,6 +318,33 @@ def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert "1 digests were cut off" in again.stdout
+    assert inbox.counts() == Counter({address: 1 for address in expected})
+
+
+@pytest.mark.slow
+def test_a_job_stopped_by_sigterm_before_data_gives_the_digest_back(chosen, settings, inbox):
+    # `timeout` around a cron job, systemd stopping it or a shutdown send SIGTERM. Python's
+    # default ended the job at once, leaving the digest in hand `sending` while the server,
+    # asked only RCPT, had not been given it: the next run said it "may or may not have
+    # arrived" and did not send it, so the member missed the week. Now as Ctrl-C does.
+    expected = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
+    command, env = digest_job(settings, inbox)
+    job = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def stop_the_job_at_the_third_rcpt(box):
+        if len(box.messages) == 2:
+            os.kill(job.pid, signal.SIGTERM)
+            time.sleep(1)  # the job hears the signal before the RCPT's reply
+
+    inbox.on_rcpt = stop_the_job_at_the_third_rcpt
+    job.communicate(timeout=120)
+    assert job.returncode != 0
+    inbox.on_rcpt = None
+    assert sum(inbox.counts().values()) == 2
+    assert "sending" not in statuses(chosen).values()
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "cut off" not in again.stdout
     assert inbox.counts() == Counter({address: 1 for address in expected})
 
 

@@ -102,6 +102,7 @@ class Inbox:
     refuse_data: dict[str, str] = field(default_factory=dict)
     messages: list[tuple[str, bytes]] = field(default_factory=list)
     on_data: object = None  # called (inbox) before each 250 reply
+    on_rcpt: object = None  # called (inbox) before each RCPT's 250 reply
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -113,6 +114,8 @@ class Inbox:
             if self.temporary_failures > 0:
                 self.temporary_failures -= 1
                 return "451 4.3.0 Try again later"
+        if callable(self.on_rcpt):
+            self.on_rcpt(self)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
-from contextlib import nullcontext
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -149,6 +151,7 @@ def digest_command(
     # One run of a week at a time (a dry run records nothing and needs no lock).
     lock = nullcontext() if dry_run else week_lock(app.sessions, week, settings.data_dir)
     with (
+        _sigterm_stops_as_ctrl_c(),
         lock,
         rich_progress(app.console) as reporter,
         Workers(settings, workers, renderer) as pool,
@@ -209,6 +212,29 @@ def digest_command(
             "  their unsubscribe links do not work: MATCHER_SECRET_KEY is not set (a real run "
             "needs it)"
         )
+
+
+@contextmanager
+def _sigterm_stops_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a `timeout` around the cron job, systemd stopping it, a shutdown) stops the run
+    as Ctrl-C does: the digest in hand goes back to `chosen` unless its DATA had begun, and the
+    lock is let go. Python's default ends the process at once, which left that digest
+    `sending` even while the server had not been given it (at RCPT, say): counted as cut off,
+    "may or may not have arrived", and not resent by default, so the member missed the week.
+    (Each SIGTERM raises: one that Python delivers inside a finalizer, which swallows it, is
+    not the last word.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def _write_previews(
