@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -148,6 +149,9 @@ def test_a_run_cut_off_during_data_is_not_resent_unless_asked(chosen, settings, 
     assert len(cut_off) == 1  # the fourth: it did arrive, but the job cannot know
     result = send(chosen, settings, inbox.url)
     assert result.unknown == 1
+    with chosen() as s:  # named, so the organiser can look in the mail server's log
+        whose = s.scalars(select(Member.external_id).where(Member.email == cut_off[0])).all()
+    assert result.unknown_members == whose
     assert inbox.counts() == Counter({address: 1 for address in expected})
     forced = send(chosen, settings, inbox.url, resend_unknown=True)
     assert forced.sent == 1 and inbox.counts()[cut_off[0]] == 2  # the documented risk
@@ -318,6 +322,7 @@ def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert "1 digests were cut off" in again.stdout
+    assert re.search(r"cut off: \S+ \(`matcher members show ID`", again.stdout), again.stdout
     assert inbox.counts() == Counter({address: 1 for address in expected})
 
 

@@ -328,6 +328,16 @@ def _report(
                 f"  [yellow]{delivery.unknown} digests were cut off mid-delivery earlier and may "
                 "or may not have arrived: not resent (use --resend-unknown to send them)[/yellow]"
             )
+            # Whose, so the organiser can look for them in the mail server's log first.
+            shown = delivery.unknown_members[:MAX_ERRORS_SHOWN]
+            more = len(delivery.unknown_members) - len(shown)
+            out.print(
+                "  cut off: "
+                + ", ".join(shown)
+                + (f" and {more} more" if more else "")
+                + " (`matcher members show ID` gives each member's address)",
+                markup=False,
+            )
     ledger = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if k != "matches")
     out.print(f"  ledger for {week}: {ledger or 'empty'}; {counts.get('matches', 0)} matches")
 

@@ -15,7 +15,7 @@ from matcher.digest.plan import NO_MATCHES, WeekPlan, unsent_empty
 from matcher.engine import Matcher
 from matcher.explain import Reason
 from matcher.progress import Advance
-from matcher.store import Digest, DigestMatch
+from matcher.store import Digest, DigestMatch, Member
 
 # For each (member, others suggested to them): the reasons of every pair that still matches.
 ExplainMany = Callable[[Sequence[tuple[str, list[str]]]], Iterable[dict[str, list[Reason]]]]
@@ -166,6 +166,20 @@ def due(session: Session, week: str, statuses: Sequence[str]) -> list[tuple[int,
         .order_by(Digest.id)
     ).all()
     return [(int(i), str(s)) for i, s in rows]
+
+
+def member_ids(session: Session, digest_ids: Sequence[int]) -> list[str]:
+    """The ids (the organiser's) of the members these digests are for, in the digests' order."""
+    if not digest_ids:
+        return []
+    rows = dict(
+        session.execute(
+            select(Digest.id, Member.external_id)
+            .join(Member, Member.id == Digest.member_id)
+            .where(Digest.id.in_(list(digest_ids)))
+        ).all()
+    )
+    return [str(rows[i]) for i in digest_ids if i in rows]
 
 
 def claim(

@@ -50,6 +50,7 @@ class Delivery:
     sent: int = 0
     failed: int = 0
     unknown: int = 0  # left `sending`: may or may not have arrived, not resent
+    unknown_members: list[str] = field(default_factory=list)  # whose they are (their ids)
     recovered: int = 0  # found `sending` and already in the outbox: marked sent
     unsubscribed: int = 0  # chosen, but no longer wanted email: skipped
     emptied: int = 0  # chosen, but everyone suggested has left or been blocked since: skipped
@@ -90,6 +91,8 @@ def deliver(
         again = interrupted
     else:
         result.unknown = len(interrupted)
+        with sessions() as session:
+            result.unknown_members = ledger.member_ids(session, interrupted)
     _release(sessions, again)  # to be sent again: claimed like any other
     todo = again + todo
     if limit is not None and len(todo) > limit:
@@ -193,6 +196,7 @@ def _deliver_batch(
             except OutcomeUnknown as exc:
                 _settle(sessions, digest_id, "sending", str(exc))
                 result.unknown += 1
+                result.unknown_members.append(content.member_id)
                 result.errors.append(str(exc))
                 continue
             except Unreachable as exc:
