@@ -201,8 +201,13 @@ class Settings:
 
     @property
     def database(self) -> str:
-        """The SQLAlchemy URL of the store."""
-        return self.database_url or f"sqlite:///{self.sqlite_file}"
+        """The SQLAlchemy URL of the store. `postgres://`, the scheme hosting providers and
+        libpq's own tools hand out, is read as SQLAlchemy's `postgresql://` (it refused it as
+        an unknown plugin, 'sqlalchemy.dialects:postgres')."""
+        url = self.database_url
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url.removeprefix("postgres://")
+        return url or f"sqlite:///{self.sqlite_file}"
 
     @property
     def sqlite_file(self) -> Path:

@@ -63,3 +63,19 @@ def test_the_cli_prints_wide_tables_when_piped_unless_columns_says_otherwise(mon
     assert AppContext(Settings()).out.width == PIPED_WIDTH  # tests' stdout is no terminal
     monkeypatch.setenv("COLUMNS", "90")
     assert AppContext(Settings()).out.width == 90
+
+
+def test_a_postgres_url_as_hosting_providers_give_it_is_read_as_postgresql():
+    # Heroku, Render, Supabase and libpq's own tools write postgres://; SQLAlchemy knew only
+    # postgresql:// and every command stopped with "Can't load plugin: sqlalchemy.dialects:
+    # postgres".
+    from sqlalchemy.engine import make_url
+
+    from matcher.store import make_engine
+
+    settings = Settings.from_env({"MATCHER_DATABASE_URL": "postgres://matcher:pw@db.example/m"})
+    assert settings.database == "postgresql://matcher:pw@db.example/m"
+    assert settings.database_shown == "postgresql://matcher:***@db.example/m"
+    engine = make_engine(settings.database)  # no connection is made until it is used
+    assert engine.dialect.name == "postgresql" and make_url(settings.database).database == "m"
+    engine.dispose()
