@@ -172,6 +172,25 @@ def test_a_refused_address_fails_alone_with_a_clear_error(chosen, settings, inbo
     assert "kit@example.org refused" in error and "550" in error
 
 
+@pytest.mark.slow
+def test_a_run_that_left_a_digest_failed_exits_3_for_whoever_watches_the_job(
+    chosen, settings, inbox
+):
+    """It exited 0 whatever failed: an alert on the cron job's exit status never fired (an
+    operator)."""
+    inbox.refuse = {"kit@example.org"}
+    command, env = digest_job(settings, inbox)
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 3, first.stderr
+    assert "1 digest failed: `matcher digest --retry-failed` tries them again" in first.stdout
+    inbox.refuse = set()
+    again = subprocess.run(
+        [*command, "--retry-failed"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert again.returncode == 0, again.stderr
+    assert inbox.counts()["kit@example.org"] == 1
+
+
 @pytest.mark.parametrize("reply", ["554 5.7.1 Message rejected as spam", "451 4.7.1 Greylisted"])
 def test_a_message_refused_at_the_end_of_data_is_failed_not_sent(chosen, settings, inbox, reply):
     # The server took the message, then answered its end with a refusal: nothing was kept.
@@ -320,8 +339,8 @@ def test_a_job_killed_mid_delivery_and_run_again_sends_nobody_a_second_email(
     inbox.on_data = None
     assert sum(inbox.counts().values()) == 3
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0, again.stderr
-    assert "1 digests were cut off" in again.stdout
+    assert again.returncode == 3, again.stderr  # for whoever watches the job's exit status
+    assert "1 digest was cut off" in again.stdout
     assert re.search(r"cut off: \S+ \(`matcher members show ID`", again.stdout), again.stdout
     assert inbox.counts() == Counter({address: 1 for address in expected})
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays insta
 
 # Errors a run prints (each may name an address: a cron log should not hold thousands).
 MAX_ERRORS_SHOWN = 20
+# The exit status of a run that delivered, but left digests failed or cut off mid-delivery.
+UNDELIVERED = 3
 
 
 @click.command("digest")
@@ -90,7 +92,8 @@ def digest_command(
     it delivers each recorded digest exactly once: re-running after a crash sends only what
     is left. Members who unsubscribed or have no address are skipped, and nobody is
     introduced who has since closed their account or been blocked. Build a model first
-    (`matcher build`).
+    (`matcher build`). Exit status: 0, or 3 when a digest failed or was cut off
+    mid-delivery (the run goes on past them; the summary says whose), 1 on an error.
 
     \b
     Examples:
@@ -212,6 +215,10 @@ def digest_command(
             "  their unsubscribe links do not work: MATCHER_SECRET_KEY is not set (a real run "
             "needs it)"
         )
+    if delivery is not None and (delivery.failed or delivery.unknown):
+        # The run went on past them, but whoever watches the cron job's exit status (an
+        # alert on failure, systemd's OnFailure=) is told: the emails above need a look.
+        raise SystemExit(UNDELIVERED)
 
 
 @contextmanager
@@ -323,10 +330,17 @@ def _report(
             out.print(
                 f"  ... and {more} more errors (`matcher members show ID` gives each member's)"
             )
-        if delivery.unknown:
+        if delivery.failed:
             out.print(
-                f"  [yellow]{delivery.unknown} digests were cut off mid-delivery earlier and may "
-                "or may not have arrived: not resent (use --resend-unknown to send them)[/yellow]"
+                f"  {counted(delivery.failed, 'digest')} failed: `matcher digest --retry-failed`"
+                " tries them again (exit status 3)"
+            )
+        if delivery.unknown:
+            were = "was" if delivery.unknown == 1 else "were"
+            out.print(
+                f"  [yellow]{counted(delivery.unknown, 'digest')} {were} cut off mid-delivery "
+                "earlier and may or may not have arrived: not resent (use --resend-unknown to "
+                "send them; exit status 3)[/yellow]"
             )
             # Whose, so the organiser can look for them in the mail server's log first.
             shown = delivery.unknown_members[:MAX_ERRORS_SHOWN]
