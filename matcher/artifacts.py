@@ -81,7 +81,9 @@ def staging_folder(models_dir: Path, build_id: str) -> Path:
     folder = models_dir / f".staging-{build_id}@{socket.gethostname()}@{os.getpid()}"
     if folder.exists():
         shutil.rmtree(folder)
-    folder.mkdir()
+    # The owner's alone: a build holds members' names, exact places and every post's words
+    # (an erased member's too, until a rebuild), as the store does.
+    folder.mkdir(mode=0o700)
     return folder
 
 

@@ -46,6 +46,9 @@ def test_build_writes_a_folder_with_a_manifest_and_switches_current(community, s
     assert manifest["encoder"]["name"] == encoder.name
     assert {"scikit-learn", "numpy", "torch"} <= set(manifest["libraries"])
     assert manifest["data"]["fingerprint"] == result.manifest["data"]["fingerprint"]
+    # Names, places and every post's words: the owner's alone, as the store is (an operator
+    # found builds readable by every user of a shared server).
+    assert result.folder.stat().st_mode & 0o077 == 0
 
 
 def test_a_drummer_in_town_ranks_first_and_the_seeker_never_matches_themselves(
