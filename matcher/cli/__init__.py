@@ -31,12 +31,17 @@ class MatcherGroup(click.Group):
         except ArgumentError as exc:  # e.g. NoSuchModuleError: an unknown database dialect
             _fail(f"Error: the database URL cannot be used: {exc}")
         except (OperationalError, InterfaceError) as exc:  # down, refusing, no such database
-            said = str(exc.orig or exc).strip().splitlines()
-            first = said[0] if said else str(exc)
-            # The server answered, and refused: the database or the role is not there.
-            answered = "does not exist" in first or "authentication failed" in first
+            answered, first = store_refusal(exc)
             what = "the store cannot be used" if answered else "the store does not answer"
             _fail(f"Error: {what}: {first}")
+
+
+def store_refusal(exc: OperationalError | InterfaceError) -> tuple[bool, str]:
+    """Whether the store's server answered and refused (the database or the role is not
+    there, a wrong password), rather than not answering; and the first line of what it said."""
+    said = str(exc.orig or exc).strip().splitlines()
+    first = said[0] if said else str(exc)
+    return "does not exist" in first or "authentication failed" in first, first
 
 
 def _fail(message: str) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from dataclasses import fields
 from pathlib import Path
 
 import click
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from matcher.cli.context import AppContext, pass_app
 from matcher.config import Settings
@@ -114,6 +116,15 @@ def worker_environment(settings: Settings, base: dict[str, str] | None = None) -
     is_flag=True,
     help="Only check that HOST:PORT is free to listen on, and exit (make run does, first).",
 )
+@click.option(
+    "--wait-for-store",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    metavar="SECONDS",
+    help="A store that does not answer at start (PostgreSQL still starting at boot) is tried "
+    "again every 2 s for this long before giving up.",
+)
 @pass_app
 def serve_command(
     app: AppContext,
@@ -123,6 +134,7 @@ def serve_command(
     worker_class: str,
     threads: int,
     check_port: bool,
+    wait_for_store: float,
 ) -> None:
     """Serve the match API on http://HOST:PORT under gunicorn.
 
@@ -140,7 +152,7 @@ def serve_command(
     if check_port:
         return
     app.creates_store = True  # a site may begin with an empty store, writing through the API
-    app.sessions  # noqa: B018 - create or migrate the store before the workers start
+    _open_store_waiting(app, wait_for_store)  # and migrate it, before the workers start
     if not any(b["current"] for b in list_builds(app.settings.models_dir)):
         app.console.print(
             f"[yellow]no model build in {app.settings.models_dir}: /ready answers 503 and "
@@ -159,6 +171,29 @@ def serve_command(
     app.console.print(f"serving http://{host}:{port} ({layout}); docs at /docs")
     argv = gunicorn_argv(host, port, workers, threads, worker_class)
     os.execve(argv[0], argv, worker_environment(app.settings))
+
+
+def _open_store_waiting(app: AppContext, seconds: float, every: float = 2.0) -> None:
+    """Open (and migrate) the store, trying again every `every` s for `seconds` while it does
+    not answer: a server started at boot before PostgreSQL stopped for good, while the API
+    itself rides out a store that goes away later (503s). A store that answers and refuses
+    (no such database, a wrong password) is not waited for."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            app.sessions  # noqa: B018 - opens and migrates it
+            return
+        except (OperationalError, InterfaceError) as exc:
+            from matcher.cli import store_refusal
+
+            refused, first = store_refusal(exc)
+            if refused or time.monotonic() + every > deadline:
+                raise
+            app.console.print(
+                f"the store does not answer yet ({first}); trying again in {every:g} s",
+                markup=False,
+            )
+            time.sleep(every)
 
 
 @click.group("keys")

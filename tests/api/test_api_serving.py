@@ -283,3 +283,52 @@ def test_serve_refuses_a_port_in_use_at_once_and_says_which(settings):
     free = CliRunner().invoke(main, [*args, "serve", "--port", str(port), "--check-port"])
     assert free.exit_code == 0 and free.output == ""
     assert not (settings.data_dir / "matcher.db").exists()  # no store opened
+
+
+def test_serve_waits_for_a_store_that_does_not_answer_yet(monkeypatch):
+    """At boot, the API's unit may start before PostgreSQL: `matcher serve` stopped at once
+    ("the store does not answer"), and the site stayed down until someone restarted it (an
+    operator). It now tries again for --wait-for-store seconds; a refusal is not waited for."""
+    from sqlalchemy.exc import OperationalError
+
+    from matcher.cli import serve
+
+    down = OperationalError("connect", {}, Exception("connection refused"))
+    refused = OperationalError("connect", {}, Exception('database "matcher" does not exist'))
+    slept: list[float] = []
+    monkeypatch.setattr(serve.time, "sleep", slept.append)
+
+    class Quiet:
+        def print(self, *args, **kwargs):
+            pass
+
+    class Booting:
+        console = Quiet()
+        tries = 0
+
+        @property
+        def sessions(self):
+            self.tries += 1
+            if self.tries < 3:
+                raise down
+            return "open"
+
+    booting = Booting()
+    serve._open_store_waiting(booting, 60)
+    assert booting.tries == 3 and slept == [2.0, 2.0]
+
+    class Refusing:
+        console = Quiet()
+
+        @property
+        def sessions(self):
+            raise refused
+
+    slept.clear()
+    with pytest.raises(OperationalError):
+        serve._open_store_waiting(Refusing(), 60)
+    assert slept == []
+    gone = Booting()
+    with pytest.raises(OperationalError):
+        serve._open_store_waiting(gone, 1)  # not long enough to try again
+    assert gone.tries == 1
