@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from matcher.digest import mail
-from matcher.digest.mail import SmtpSender
+from matcher.digest.mail import THROTTLED, SmtpSender
 from matcher.digest.render import Renderer
 from matcher.digest.send import deliver
 from matcher.errors import ConfigError, Unreachable
@@ -213,6 +213,22 @@ def test_one_mailbox_that_stays_busy_fails_alone_and_the_week_goes_on(chosen, se
     with chosen() as s:
         error = s.scalar(select(Digest.error).where(Digest.status == "failed"))
     assert error.startswith("kit@example.org refused for now by the server, 4 times: 451 4.2.1")
+
+
+def test_a_server_that_refuses_three_in_a_row_for_now_stops_the_run(chosen, settings, inbox):
+    """A provider's hourly quota answers every message 451: each was tried 4 times, 7 s of
+    waits, and failed, the whole week (14 took 1 min 43 s: an operator). Three refused in a
+    row stop the run; the third and the rest are left for the next."""
+    everyone = opted_in(chosen) - {f"{NO_EMAIL}@example.org"}
+    assert len(everyone) > THROTTLED
+    inbox.busy = set(everyone)
+    with pytest.raises(Unreachable, match="refused 3 messages in a row for now"):
+        send(chosen, settings, inbox.url, sleep=lambda s: None)
+    status = Counter(statuses(chosen)[a] for a in everyone)
+    assert status == Counter({"failed": THROTTLED - 1, "chosen": len(everyone) - THROTTLED + 1})
+    inbox.busy = set()
+    later = send(chosen, settings, inbox.url, retry_failed=True)
+    assert later.sent == len(everyone) and set(inbox.counts().values()) == {1}
 
 
 def test_temporary_failures_are_retried_with_exponential_backoff(chosen, settings, inbox):

@@ -88,6 +88,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+# Messages refused for now (4xx to the last attempt) one after another, to as many
+# recipients, that stop the run: the server is limiting this sender.
+THROTTLED = 3
+
 # Characters that end or split the user:password@host:port part of a URL unless encoded.
 ENCODE_HINT = (
     "percent-encode any / ? # @ : % in the user name or password (%2F %3F %23 %40 %3A %25)"
@@ -161,6 +165,7 @@ class SmtpSender:
         self.backoff = backoff
         self.sleep = sleep
         self.retries = 0
+        self.refused_in_a_row = 0  # messages refused for now, one after another, to the last
         # Set once a message's DATA has begun: from then on an interruption may have delivered it.
         self.maybe_delivered = False
         self._smtp: smtplib.SMTP | None = None
@@ -172,7 +177,9 @@ class SmtpSender:
         Refused. One with a 4xx code is tried again; if the server still refuses it at the
         last attempt, the message fails alone (Refused, and `--retry-failed` tries it in a
         later run) and the week goes on: the server is up. Only failing to reach or talk to
-        the server, or its refusing the sender, stops the run (Unreachable).
+        the server, or its refusing the sender, stops the run (Unreachable), as does its
+        refusing THROTTLED messages in a row for now: it is limiting this sender (a provider's
+        hourly quota), and each further one would cost the attempts' waits and fail.
         """
         self.maybe_delivered = False
         error: Exception | None = None
@@ -180,6 +187,7 @@ class SmtpSender:
         for attempt in range(self.attempts):
             try:
                 self._hand_over(sender, recipient, data)
+                self.refused_in_a_row = 0
                 return
             except OutcomeUnknown:
                 self._drop()
@@ -200,6 +208,7 @@ class SmtpSender:
                 if isinstance(exc, smtplib.SMTPSenderRefused) and code >= 500:
                     raise ConfigError(f"the SMTP server refuses sender {sender}: {text}") from exc
                 if code >= 500:
+                    self.refused_in_a_row = 0
                     raise Refused(f"{recipient} refused by the server: {code} {text}") from exc
                 error = exc
                 # 421 closes the channel: the server, not this message, is unavailable.
@@ -212,6 +221,14 @@ class SmtpSender:
                 self.retries += 1
                 self.sleep(self.backoff * 2**attempt)
         if refused_for_now is not None:
+            self.refused_in_a_row += 1
+            if self.refused_in_a_row >= THROTTLED:
+                raise Unreachable(
+                    f"the SMTP server refused {self.refused_in_a_row} messages in a row for now"
+                    f" (the last to {recipient}: {refused_for_now}): it is limiting this sender,"
+                    " a sending quota perhaps; stopped, and the rest is left for the next run"
+                    " (the earlier ones: --retry-failed)"
+                )
             raise Refused(
                 f"{recipient} refused for now by the server, {self.attempts} times: "
                 f"{refused_for_now}"
