@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from matcher.domain import DECLINE_DAYS
@@ -11,9 +12,26 @@ Reason = dict[str, Any]
 QUOTE_LENGTH = 90
 
 
+# A greeting that opens a post ("Evening all,", "Hey hey!!", "Dear community,", "PSA:"), said
+# to the whole community, not to the one reading a quote of it.
+GREETING = re.compile(
+    r"^(?:(?:hi+|hey+|hello|hiya|heya|yo|howdy|howya|morning|evening|afternoon"
+    r"|good (?:morning|afternoon|evening)|dear|ok(?:ay)? so|so+|right then|quick one"
+    r"|long shot|omg|psa|well)"
+    r"(?: (?:all|everyone|everybody|folks|guys|friends|lads|people|y'?all|there|community"
+    r"|hey+))?(?:[ ]*[,!.:;]+|[ ]+[-–—]+)[ ]*)+",
+    re.IGNORECASE,
+)
+
+
 def quote(text: str, limit: int = QUOTE_LENGTH) -> str:
-    """A short quote of `text`: whole words, with an ellipsis when cut."""
+    """A short quote of `text`: whole words, with an ellipsis when cut, without the greeting
+    it opens with (a quote of 90 characters spent a dozen on "Evening all," and was cut
+    before its point: a reviewer of the weekly emails)."""
     text = " ".join(str(text).split())
+    rest = GREETING.sub("", text, count=1)
+    if rest != text and len(rest) >= 3:
+        text = rest[0].upper() + rest[1:]
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",.;:-")
