@@ -184,3 +184,22 @@ def test_the_migrations_build_exactly_the_models_schema(engine):
     migrate.upgrade(engine)
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_a_command_that_upgrades_the_schema_says_so(settings):
+    """`matcher stats` upgraded a store without a word, while an API of the older release
+    still served it (an operator)."""
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    old = engine_for(settings)
+    migrate.upgrade(old, "0001_initial")
+    old.dispose()
+    args = ["--data-dir", str(settings.data_dir), "--models-dir", str(settings.models_dir)]
+    first = CliRunner().invoke(main, [*args, "stats"])
+    assert first.exit_code == 0, first.output
+    said = f"upgraded the store's schema 0001_initial -> {migrate.head_revision()}"
+    assert said in first.output
+    again = CliRunner().invoke(main, [*args, "stats"])
+    assert again.exit_code == 0 and "upgraded" not in again.output

@@ -51,6 +51,7 @@ class AppContext:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
+        from matcher import migrate
         from matcher.db import open_store
 
         s = self.settings
@@ -65,7 +66,18 @@ class AppContext:
                 f"no store {where} yet: `matcher import` or `matcher demo-data` begins one "
                 f"(stores are {FOUND_FROM_HERE})"
             )
-        sessions = open_store(s)
+        sessions = open_store(s, upgrade=False)
+        engine = sessions.kw["bind"]
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+        if before is not None and before != after:  # said: an older API may be reading it
+            self.console.print(
+                f"note: upgraded the store's schema {before} -> {after}: an API still running "
+                "an older release cannot read it now (restart it with this one)",
+                markup=False,
+                highlight=False,
+            )
         if new:  # say so: a command run from another folder would use an empty store unawares
             self.console.print(
                 f"note: made a new, empty store in {s.data_dir.resolve()} (stores are "
