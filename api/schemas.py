@@ -49,6 +49,7 @@ REASON_TYPES = (
     "shared_tags",
     "same_town",
     "nearby",
+    "far",
     "helped_others",
     "prior_help",
     "mutual_connections",

@@ -99,6 +99,12 @@ def nearby(km: float, town: str | None) -> Reason:
     return {"type": "nearby", "km": round(float(km), 1), "town": town}
 
 
+def far(km: float, town: str | None) -> Reason:
+    """How far away they are, where that is farther than nearby: no reason for the match,
+    but what a member should know of it (work done in person may not travel so far)."""
+    return {"type": "far", "km": round(float(km), 1), "town": town}
+
+
 def helped_others(count: int, besides_you: bool = False) -> Reason:
     """They have helped other members before (`besides_you`: as well as you)."""
     reason: Reason = {"type": "helped_others", "count": int(count)}
@@ -157,9 +163,9 @@ def describe(reason: Reason) -> str:
         return "You share " + ", ".join(reason["tags"]) + "."
     if kind == "same_town":
         return f"You are both in {reason['town']}."
-    if kind == "nearby":
+    if kind in ("nearby", "far"):
         where = f" ({reason['town']})" if reason.get("town") else ""
-        return f"They are about {reason['km']:.0f} km away{where}."
+        return f"They are about {reason['km']:,.0f} km away{where}."
     if kind == "helped_others":
         whom = "other member" if reason.get("besides_you") else "member"
         return f"They have helped {counted(reason['count'], whom)} before."

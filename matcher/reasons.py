@@ -61,13 +61,21 @@ def reasons_for(
     elif np.isfinite(km) and km <= NEARBY * proximity_km:
         others.append(explain.nearby(km, person.town))
     others.extend(history_reasons(view.index, ctx.seeker.member_id, person.member_id))
+    # How far they are, where that is no reason for the match but the member should know it
+    # (a band that asked for a bassist "close to Brighton" was emailed one in Los Angeles,
+    # and nothing said how far: a reviewer of the weekly emails).
+    far = (
+        [explain.far(km, person.town)]
+        if not same_town and np.isfinite(km) and km > NEARBY * proximity_km
+        else []
+    )
     quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, typical_cosine)
     if not quotes and not others:
         # Nothing else can be said: the closest pair's offer (or need) is, claiming no fit.
         # Quoted as meeting the need, "you need a drummer in Madrid; they offer poster help"
         # read as a fit at a cosine of .22 (a site's integrator).
         quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, -np.inf, claim_fit=False)
-    return quotes + others
+    return quotes + others + far
 
 
 def _quotes(

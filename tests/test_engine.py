@@ -1218,3 +1218,21 @@ def test_an_offer_near_every_need_comes_after_one_that_answers_this_need(
 
     assert first(0.0) == ["any", "drums"]  # the generic offer is a little more alike
     assert first(0.5) == ["drums", "any"]
+
+
+def test_a_member_farther_than_nearby_is_said_to_be_so_far(sessions, settings, encoder):
+    """A band that asked for a bassist "close to Brighton" was emailed one in Los Angeles,
+    and nothing said how far (a reviewer of the weekly emails)."""
+    from matcher.explain import describe
+
+    with sessions.begin() as s:
+        add_member(s, "band", "band", "Leeds", needs=["a drummer for gigs"])
+        add_member(s, "near", "session_musician", "Manchester", offers=["drummer for gigs"])
+        add_member(s, "away", "session_musician", "Glasgow", offers=["drummer for gigs"])
+    matcher = build_and_load(sessions, settings, encoder)
+    found = {m.member_id: m for m in matcher.for_member("band")}
+    near = [r["type"] for r in found["near"].reasons]
+    assert "nearby" in near and "far" not in near  # 58 km
+    far = found["away"].reasons[-1]
+    assert far["type"] == "far" and 250 < far["km"] < 320 and far["town"] == "Glasgow"
+    assert describe(far).startswith("They are about 2") and describe(far).endswith("(Glasgow).")
