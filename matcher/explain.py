@@ -139,6 +139,12 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _ended(sentence: str) -> str:
+    """A sentence with its full stop, unless it ends with a quote that ends one already
+    ('properly.".' after every quote that ended in a full stop: a reviewer)."""
+    return sentence if sentence.endswith(('."', '!"', '?"', '…"')) else f"{sentence}."
+
+
 def describe(reason: Reason) -> str:
     """One reason in plain words, as shown in the CLI and the weekly email."""
     kind = reason["type"]
@@ -148,15 +154,15 @@ def describe(reason: Reason) -> str:
         # Help given is not quoted (`_offer`; a week chosen before that is, in its words).
         what = f'"{offer["quote"]}"' if offer.get("quote") else "a need like it before"
         if kind == "need_offer":
-            return f'You need "{reason["need"]["quote"]}"; they {said} {what}.'
-        return f'They need "{reason["need"]["quote"]}"; you {said} {what}.'
+            return _ended(f'You need "{reason["need"]["quote"]}"; they {said} {what}')
+        return _ended(f'They need "{reason["need"]["quote"]}"; you {said} {what}')
     if kind == "they_need":
-        return f'They need "{reason["need"]["quote"]}".'
+        return _ended(f'They need "{reason["need"]["quote"]}"')
     if kind == "they_offer":
         offer = reason["offer"]
         said = "helped with" if offer.get("helped_before") else "offer"
         what = f'"{offer["quote"]}"' if offer.get("quote") else "a need before"
-        return f"They {said} {what}."
+        return _ended(f"They {said} {what}")
     if kind == "mutual":
         return "You could help each other."
     if kind == "shared_tags":

@@ -42,3 +42,14 @@ def test_a_long_text_is_cut_at_a_word_after_its_greeting():
     said = quote(text)
     assert said.startswith("Drummer wanted") and said.endswith("…")
     assert len(said) <= QUOTE_LENGTH + 1 and not said[:-1].endswith(" ")
+
+
+def test_a_reason_ending_with_a_quote_that_ends_a_sentence_adds_no_full_stop():
+    from matcher.explain import describe, need_met_by_offer, they_need
+
+    fit = need_met_by_offer("n", "Need a drummer.", "o", "Drums, gigs and tours", "offer", 0.8)
+    assert describe(fit) == 'You need "Need a drummer."; they offer "Drums, gigs and tours".'
+    ended = need_met_by_offer("n", "a drummer", "o", "I drum. Happy to pay properly.", "offer", 1)
+    assert describe(ended) == 'You need "a drummer"; they offer "I drum. Happy to pay properly."'
+    assert describe(they_need("n", "Anyone?")) == 'They need "Anyone?"'
+    assert describe(they_need("n", "A bassist")) == 'They need "A bassist".'
