@@ -47,7 +47,7 @@ def test_a_digest_is_one_multipart_message_with_text_and_html(settings):
     data, message = parsed(settings, content())
     assert message.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
-    assert message["Subject"] == "2 people to meet this week (23 November 2026)"
+    assert message["Subject"] == "2 people to meet this week (week of 23 November 2026)"
     assert message["From"].addresses[0].display_name == settings.organiser_name
     assert message["To"].addresses[0].addr_spec == "hum@example.org"
     assert message["Date"].datetime == NOW

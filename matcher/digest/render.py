@@ -175,7 +175,7 @@ def subject(content: DigestContent) -> str:
     """The subject line of a digest."""
     n = len(content.suggestions)
     people = "person" if n == 1 else "people"
-    return f"{n} {people} to meet this week ({week_label(content.week)})"
+    return f"{n} {people} to meet this week (week of {week_label(content.week)})"
 
 
 def intro(suggestions: Sequence[Suggestion]) -> str:
