@@ -183,6 +183,7 @@ def test_a_run_that_left_a_digest_failed_exits_3_for_whoever_watches_the_job(
     first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 3, first.stderr
     assert "1 digest failed: `matcher digest --retry-failed` tries them again" in first.stdout
+    assert f"delivered to: {inbox.url}\n" in first.stdout  # the server, never its user
     inbox.refuse = set()
     again = subprocess.run(
         [*command, "--retry-failed"], env=env, capture_output=True, text=True, timeout=120

@@ -143,7 +143,9 @@ def digest_command(
                 f"{', '.join(examples)} to your community's (the outbox, the default, "
                 "shows the emails without sending them)"
             )
-        transport, where = SmtpSender(smtp), "SMTP " + smtp.split("@")[-1]
+        transport = SmtpSender(smtp)
+        server = transport.server
+        where = f"{'smtps' if server.implicit_tls else 'smtp'}://{server.host}:{server.port}"
     else:
         folder = outbox or settings.data_dir / "outbox" / week
         transport, where = Outbox(folder), str(folder)
