@@ -165,7 +165,7 @@ def serve_command(
             "with)[/yellow]"
         )
     workers = workers or default_workers()
-    layout = f"{workers} {worker_class} workers"
+    layout = f"{workers} {worker_class} worker{'' if workers == 1 else 's'}"
     if worker_class == "gthread":
         layout += f" x {threads} threads"
     app.console.print(f"serving http://{host}:{port} ({layout}); docs at /docs")
