@@ -425,3 +425,30 @@ def test_a_password_with_characters_a_url_reserves_is_refused_unshown_saying_to_
     server = SmtpServer.from_url(encoded)
     assert (server.host, server.port) == ("mail.example.org", 587)
     assert server.password is not None and server.password.startswith("Sup3r")
+
+
+def test_a_server_that_hangs_up_without_a_word_is_said_so_without_a_code():
+    """It read "... after 4 attempts (...): 0 Connection unexpectedly closed" (an operator):
+    the 0 is no code the server gave."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def hang_up() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    port = listener.getsockname()[1]
+    sender = SmtpSender(f"smtp://127.0.0.1:{port}", timeout=5, attempts=2, sleep=lambda s: None)
+    try:
+        with pytest.raises(Unreachable) as found:
+            sender.send("m1", "from@example.org", "to@example.org", b"Subject: x\r\n\r\nx")
+    finally:
+        listener.close()
+    said = str(found.value)
+    assert said.endswith("Connection unexpectedly closed") and ": 0 " not in said

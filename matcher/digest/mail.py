@@ -234,9 +234,7 @@ class SmtpSender:
                 f"{refused_for_now}"
             )
         where = f"{self.server.host}:{self.server.port}"
-        reason = (
-            "{} {}".format(*_reply(error)) if isinstance(error, smtplib.SMTPException) else error
-        )
+        reason = _said(error) if isinstance(error, smtplib.SMTPException) else error
         raise Unreachable(
             f"gave up on the SMTP server {where} after {self.attempts} attempts "
             f"(sending to {recipient}): {reason}"
@@ -347,6 +345,13 @@ def _reply(exc: smtplib.SMTPException) -> tuple[int, str]:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     return int(code), str(text)
+
+
+def _said(exc: smtplib.SMTPException) -> str:
+    """A refusal as an error says it: its code and text, or its text alone where the server
+    gave no code (a connection closed or timed out: "0 Connection unexpectedly closed")."""
+    code, text = _reply(exc)
+    return f"{code} {text}" if code > 0 else text
 
 
 def _quietly_close(smtp: smtplib.SMTP) -> None:
