@@ -21,7 +21,7 @@ from matcher.config import Settings
 from matcher.digest.content import DigestContent, Suggestion
 from matcher.digest.week import monday
 from matcher.domain import EMAIL_ADDRESS, wire_address
-from matcher.explain import describe
+from matcher.explain import describe_each
 from matcher.unsubscribe import make_token
 
 # Written out with headers up to RFC 5322's 998 characters (a long List-Unsubscribe URL stays
@@ -110,7 +110,12 @@ class Renderer:
 
     def _context(self, content: DigestContent, unsubscribe_url: str) -> dict[str, Any]:
         s = self.settings
-        people = [self._person(p) for p in content.suggestions]
+        said = describe_each(
+            [[r for r in p.reasons if r.get("type") != "mutual"] for p in content.suggestions]
+        )
+        people = [
+            self._person(p, reasons) for p, reasons in zip(content.suggestions, said, strict=True)
+        ]
         return {
             "subject": subject(content),
             "heading": heading(len(people)),
@@ -124,9 +129,8 @@ class Renderer:
             "organiser_address": s.organiser_address,
         }
 
-    def _person(self, p: Suggestion) -> dict[str, Any]:
+    def _person(self, p: Suggestion, reasons: list[str]) -> dict[str, Any]:
         badge, colour = BADGES["mutual" if p.mutual else p.direction]
-        reasons = [describe(r) for r in p.reasons if r.get("type") != "mutual"]
         return {
             "name": p.name,
             "kind": p.kind.replace("_", " "),
