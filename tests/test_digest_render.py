@@ -147,3 +147,19 @@ def test_the_first_line_says_who_could_help_whom_as_the_matches_do():
     assert intro([kit]).endswith("they could help you.")
     assert intro([one_way]).endswith("you could help them.")
     assert intro([lab]).endswith("you could help each other.")
+
+
+@pytest.mark.parametrize(
+    ("name", "hello"),
+    [
+        ("The Secret Ghosts", "Hi Secret Ghosts,"),
+        ("Theo Lane", "Hi Theo Lane,"),
+        ("The", "Hi The,"),
+    ],
+)
+def test_a_band_is_greeted_without_its_the(settings, name, hello):
+    """ "Hi The Secret Ghosts," read oddly in 18 of a demo's emails (a reviewer)."""
+    _, message = parsed(settings, content(name=name))
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert hello in text and f">{hello}<" in html

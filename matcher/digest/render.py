@@ -121,7 +121,7 @@ class Renderer:
             "heading": heading(len(people)),
             "preheader": ", ".join(p["name"] for p in people),
             "intro": intro(content.suggestions),
-            "name": content.name,
+            "name": addressed(content.name),
             "week_label": week_label(content.week),
             "people": people,
             "unsubscribe_url": unsubscribe_url,
@@ -200,6 +200,13 @@ def intro(suggestions: Sequence[Suggestion]) -> str:
 def heading(n: int) -> str:
     """The big line at the top of the email."""
     return f"{n} new {'person' if n == 1 else 'people'} for you this week"
+
+
+def addressed(name: str) -> str:
+    """A name as the email's "Hi ...," says it: a band's without its "The" ("Hi The Secret
+    Ghosts," read oddly: a reviewer), unless that is all of it."""
+    rest = name[4:].strip() if name[:4].casefold() == "the " else ""
+    return rest or name
 
 
 def week_label(week: str) -> str:
