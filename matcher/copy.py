@@ -35,6 +35,7 @@ def copy_store(
     tables = Base.metadata.sorted_tables
     copied: dict[str, int] = {}
     with source() as reading, target.begin() as writing:
+        _as_of_one_moment(reading)
         full = {name: n for name, n in row_counts(writing).items() if n}
         if full:
             held = ", ".join(f"{name} {n}" for name, n in full.items())
@@ -56,6 +57,17 @@ def copy_store(
                         )
                     )
     return copied
+
+
+def _as_of_one_moment(session: Session) -> None:
+    """Have `session` read every table as the store was when its first read began, while the
+    API may be writing (else a member and their posts, added between the copy's reads of two
+    tables, would be copied in part: a backup taken live read each table at its own time)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    elif dialect == "sqlite":  # its driver opens no transaction for reads: one is begun here
+        session.execute(text("BEGIN"))
 
 
 def row_counts(session: Session) -> dict[str, int]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -89,3 +91,28 @@ def test_a_store_that_holds_rows_is_not_copied_into(source, target_url):
     assert "nothing copied" in again.output
     same = _copy(settings, settings.database)
     assert same.exit_code != 0 and "is the store to copy from" in same.output
+
+
+def test_a_copy_reads_the_store_as_of_one_moment_while_it_is_written(source, target_url, encoder):
+    """A backup taken while the API runs: a member and their post added after the copy has
+    read the members, before it reads the posts, are in neither, not in half."""
+    from matcher.copy import copy_store
+
+    settings, sessions = source
+    before = _counts(sessions)
+    target = open_store(replace(settings, database_url=target_url))
+    added = []
+
+    def while_copying(_rows: int) -> None:
+        if not added:
+            community.add_member(sessions, {"name": "Late", "kind": "band"}, external_id="late")
+            community.add_post(sessions, encoder, member_id="late", side="need", text="a drummer")
+            added.append(True)
+
+    try:
+        copied = copy_store(sessions, target, advance=while_copying)
+        assert added and copied == before
+        assert _counts(target) == before
+        assert _counts(sessions)["members"] == before["members"] + 1  # written meanwhile
+    finally:
+        close_store(target)

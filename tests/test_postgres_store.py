@@ -131,3 +131,32 @@ def test_a_server_that_never_answers_is_given_up_on_not_waited_for(monkeypatch):
     for connection, _ in held:
         connection.close()
     listener.close()
+
+
+def test_a_copy_of_a_postgresql_store_reads_it_as_of_one_moment(settings, tmp_path, encoder):  # noqa: F811
+    """As `test_a_copy_reads_the_store_as_of_one_moment_while_it_is_written`, from PostgreSQL,
+    whose reads each see their own moment unless the copy asks for one (REPEATABLE READ)."""
+    from dataclasses import replace
+
+    from matcher import community as members
+    from matcher.copy import copy_store
+    from matcher.db import close_store, open_store
+
+    sessions = open_store(settings)
+    members.add_member(sessions, {"name": "Hum", "kind": "band"}, external_id="hum")
+    members.add_post(sessions, encoder, member_id="hum", side="need", text="a drummer")
+    target = open_store(replace(settings, database_url=f"sqlite:///{tmp_path / 'to.db'}"))
+    added = []
+
+    def while_copying(_rows: int) -> None:
+        if not added:
+            members.add_member(sessions, {"name": "Late", "kind": "band"}, external_id="late")
+            members.add_post(sessions, encoder, member_id="late", side="need", text="a bass")
+            added.append(True)
+
+    try:
+        copied = copy_store(sessions, target, advance=while_copying)
+        assert added and (copied["members"], copied["posts"]) == (1, 1)
+    finally:
+        close_store(target)
+        close_store(sessions)
