@@ -96,11 +96,22 @@ def test_a_store_that_holds_rows_is_not_copied_into(source, target_url):
 def test_a_copy_reads_the_store_as_of_one_moment_while_it_is_written(source, target_url, encoder):
     """A backup taken while the API runs: a member and their post added after the copy has
     read the members, before it reads the posts, are in neither, not in half."""
-    from matcher.copy import copy_store
-
     settings, sessions = source
     before = _counts(sessions)
     target = open_store(replace(settings, database_url=target_url))
+    try:
+        copied = copy_while_a_member_joins(sessions, target, encoder)
+        assert copied == before and _counts(target) == before
+        assert _counts(sessions)["members"] == before["members"] + 1  # written meanwhile
+    finally:
+        close_store(target)
+
+
+def copy_while_a_member_joins(sessions, target, encoder) -> dict[str, int]:
+    """`copy_store` from `sessions` to `target`, a member and their post added to the source
+    once its first rows are copied; the rows copied per table."""
+    from matcher.copy import copy_store
+
     added = []
 
     def while_copying(_rows: int) -> None:
@@ -109,10 +120,6 @@ def test_a_copy_reads_the_store_as_of_one_moment_while_it_is_written(source, tar
             community.add_post(sessions, encoder, member_id="late", side="need", text="a drummer")
             added.append(True)
 
-    try:
-        copied = copy_store(sessions, target, advance=while_copying)
-        assert added and copied == before
-        assert _counts(target) == before
-        assert _counts(sessions)["members"] == before["members"] + 1  # written meanwhile
-    finally:
-        close_store(target)
+    copied = copy_store(sessions, target, advance=while_copying)
+    assert added
+    return copied

@@ -139,24 +139,16 @@ def test_a_copy_of_a_postgresql_store_reads_it_as_of_one_moment(settings, tmp_pa
     from dataclasses import replace
 
     from matcher import community as members
-    from matcher.copy import copy_store
     from matcher.db import close_store, open_store
+    from tests.test_copy import copy_while_a_member_joins
 
     sessions = open_store(settings)
     members.add_member(sessions, {"name": "Hum", "kind": "band"}, external_id="hum")
     members.add_post(sessions, encoder, member_id="hum", side="need", text="a drummer")
     target = open_store(replace(settings, database_url=f"sqlite:///{tmp_path / 'to.db'}"))
-    added = []
-
-    def while_copying(_rows: int) -> None:
-        if not added:
-            members.add_member(sessions, {"name": "Late", "kind": "band"}, external_id="late")
-            members.add_post(sessions, encoder, member_id="late", side="need", text="a bass")
-            added.append(True)
-
     try:
-        copied = copy_store(sessions, target, advance=while_copying)
-        assert added and (copied["members"], copied["posts"]) == (1, 1)
+        copied = copy_while_a_member_joins(sessions, target, encoder)
+        assert (copied["members"], copied["posts"]) == (1, 1)
     finally:
         close_store(target)
         close_store(sessions)
