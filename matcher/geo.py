@@ -160,9 +160,7 @@ def town_key(town: str, country: str) -> str:
     "Cardiff, UK" are Cardiff; see `locate`), or when it finds none (not a town of 5,000 or
     more, or in doubt), the name as written; folded. A part of town in brackets is the
     town ("Bristol (Easton)" is Bristol)."""
-    town = _without_part(town)
-    found = locate(town, country)
-    return fold_tag(found.name if found else town)
+    return _town(town, country)[0]
 
 
 def locate(town: str, country: str) -> gazetteer.Town | None:
@@ -170,6 +168,16 @@ def locate(town: str, country: str) -> gazetteer.Town | None:
     finds (`gazetteer.locate`); None when it finds none or the country is known to no one
     ("Narnia": not one to look in)."""
     return gazetteer.locate(town, country) if not country or _is_code(country) else None
+
+
+@lru_cache(maxsize=65536)
+def _town(town: str, country: str) -> tuple[str, gazetteer.Town | None]:
+    """A written town as compared (`town_key`) and the gazetteer's town for it, looked up
+    once for both."""
+    before, bracket, _ = town.partition("(")
+    town = before if bracket and before.strip() else town
+    found = locate(town, country)
+    return fold_tag(found.name if found else town), found
 
 
 def member_points(
@@ -181,21 +189,11 @@ def member_points(
     lons = np.array(lons, dtype=np.float64)
     for row, (town, country) in enumerate(zip(towns, countries, strict=True)):
         if np.isnan(lats[row]) or np.isnan(lons[row]):
-            lats[row], lons[row] = _town_point(town, country)
+            written, folded_country = _member_place(town, country)
+            found = _town(written, folded_country)[1] if written else None
+            if found:
+                lats[row], lons[row] = found.latitude, found.longitude
     return lats, lons
-
-
-@lru_cache(maxsize=65536)
-def _town_point(town: object, country: object) -> tuple[float, float]:
-    written, country = _member_place(town, country)
-    found = locate(_without_part(written), country) if written else None
-    return (found.latitude, found.longitude) if found else (np.nan, np.nan)
-
-
-def _without_part(town: str) -> str:
-    """A town without the part of it in brackets: "Bristol (Easton)" is Bristol."""
-    before, bracket, _ = town.partition("(")
-    return before if bracket and before.strip() else town
 
 
 def _member_place(town: object, country: object) -> tuple[str, str]:
