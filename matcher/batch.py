@@ -11,7 +11,7 @@ from matcher import geo
 from matcher.domain import NEED, OFFER
 from matcher.engine import Matcher, prefer_learned
 from matcher.index import BuildIndex, covered
-from matcher.pairs import closeness, helped_with_itself
+from matcher.pairs import closeness, helped_with_itself, weighed
 from matcher.score import ContentScorer, pair_scores
 
 TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "reverse", "mutual")
@@ -210,8 +210,14 @@ def _best_cosines(
         dots = np.einsum(
             "ij,ij->i", np.asarray(index.vectors[need_row]), np.asarray(index.vectors[offer_row])
         )
-        dots -= scorer.hub_weight * (index.item_hub[need_row] + index.item_hub[offer_row])
-        dots[index.is_help[offer_row]] -= scorer.help_discount
+        dots = weighed(
+            dots,
+            index.item_hub[need_row],
+            index.item_hub[offer_row],
+            index.is_help[offer_row],
+            scorer.help_discount,
+            scorer.hub_weight,
+        )
         dots[~(valid[need_row] & valid[offer_row])] = -np.inf
         post = index.item_post
         dots[

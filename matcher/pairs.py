@@ -79,9 +79,14 @@ def best_pairs(
     offer_row = np.full(n_candidates, -1, dtype=np.int64)
     if len(needs.refs) == 0 or len(offers.refs) == 0:
         return Direction(cosine, need_row, offer_row)
-    sims = needs.vectors @ offers.vectors.T  # (n_needs, n_offers)
-    sims -= hub_weight * (needs.hub[:, None] + offers.hub[None, :])
-    sims[:, offers.helped] -= help_discount
+    sims = weighed(
+        needs.vectors @ offers.vectors.T,  # (n_needs, n_offers)
+        needs.hub[:, None],
+        offers.hub[None, :],
+        offers.helped[None, :],
+        help_discount,
+        hub_weight,
+    )
     sims[helped_with_itself(needs.post[:, None], offers.post[None, :], offers.helped)] = -np.inf
     if needs_by_candidate:
         # The best seeker offer for each candidate need, then the best need per candidate.
@@ -99,6 +104,20 @@ def best_pairs(
         offer_row[has] = best[has]
         need_row[has] = which_need[best[has]]
     return Direction(cosine, need_row, offer_row)
+
+
+def weighed(
+    cosine: np.ndarray,
+    need_hub: np.ndarray,
+    offer_hub: np.ndarray,
+    offer_is_help: np.ndarray,
+    help_discount: float,
+    hub_weight: float,
+) -> np.ndarray:
+    """Need-offer cosines as the content score compares them (element by element,
+    broadcasting): less `hub_weight` times the two texts' hubness (`retrieve.hubness`), and a
+    "helped with" row's less `help_discount` (`ContentScorer.hub_weight`, `.help_discount`)."""
+    return cosine - hub_weight * (need_hub + offer_hub) - help_discount * offer_is_help
 
 
 def helped_with_itself(
