@@ -191,9 +191,9 @@ class CurrentView:
             changed = np.array([p.post_id for p in posts], dtype=np.int64)
             expired = index.item_expires <= now
             superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
-            # Needs of members closed since the build are no longer quoted as help given, nor
-            # needs reworded since: their writer may have taken words out (the next build
-            # quotes the help with the new words). A need closed once helped still counts.
+            # Help with the needs of members closed since the build no longer counts, nor with
+            # needs reworded since: their words are their writer's (the next build reads the
+            # help in the new words). A need closed once helped still counts.
             superseded |= index.is_help & np.isin(index.item_post, self._closed_posts(session))
             # The needs and offers of members closed since the build are no one's to match.
             closed = index.rows_of(sorted(self._closed[0]))

@@ -96,13 +96,17 @@ def same_town(town: str) -> Reason:
 
 def nearby(km: float, town: str | None) -> Reason:
     """They are not far away."""
-    return {"type": "nearby", "km": round(float(km), 1), "town": town}
+    return _distance("nearby", km, town)
 
 
 def far(km: float, town: str | None) -> Reason:
     """How far away they are, where that is farther than nearby: no reason for the match,
     but what a member should know of it (work done in person may not travel so far)."""
-    return {"type": "far", "km": round(float(km), 1), "town": town}
+    return _distance("far", km, town)
+
+
+def _distance(kind: str, km: float, town: str | None) -> Reason:
+    return {"type": kind, "km": round(float(km), 1), "town": town}
 
 
 def helped_others(count: int, besides_you: bool = False) -> Reason:
@@ -157,7 +161,7 @@ def _once(reason: Reason, seen: set[tuple[str, str]]) -> Reason:
     """A reason whose quote of the reader's own text, if already shown, is made short."""
     side = {"need_offer": "need", "you_could_help": "offer"}.get(reason["type"])
     own = reason.get(side) if side else None
-    if not own or not own.get("quote") or own.get("helped_before"):
+    if not own or not own.get("quote"):  # help given is not quoted (`_offer`)
         return reason
     key = (side, own.get("id") or own["quote"])
     if key not in seen:
