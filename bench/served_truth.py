@@ -32,6 +32,7 @@ from matcher.serving import CurrentMatcher
 from matcher.store import Member, Post
 
 K = 10
+SERVED_WITHIN = 3  # needs served: by someone in the first 3, as many as an email holds
 
 
 def main() -> None:
@@ -61,8 +62,10 @@ def main() -> None:
     names = ("served", "best possible", "random")
     listed: dict[str, list[np.ndarray]] = {name: [] for name in names}
     ndcg: dict[str, list[float]] = {name: [] for name in names}
+    served_needs = {name: [] for name in names}  # of members with several needs
     for seeker in seekers:
-        gain = np.max([truth.scores(p) for p in needs[seeker]], axis=0)
+        per_need = np.array([truth.scores(p) for p in needs[seeker]])
+        gain = per_need.max(axis=0)
         mask = allowed.copy()
         mask[truth.member_index(seeker)] = False
         others = np.flatnonzero(mask)
@@ -74,17 +77,31 @@ def main() -> None:
         }
         for name, order in orders.items():
             listed[name].append(gain[order])
+            if len(per_need) > 1:  # each need that someone could serve well: is it served?
+                servable = (per_need[:, others] >= GOOD_MATCH).any(axis=1)
+                served_needs[name] += (
+                    (per_need[:, order[:SERVED_WITHIN]] >= GOOD_MATCH)
+                    .any(axis=1)[servable]
+                    .tolist()
+                )
             rank_score = np.zeros(len(gain))  # the listed first, in order; the rest tied
             rank_score[order] = np.arange(len(order), 0, -1)
             ndcg[name].append(ndcg_score([gain[others]], [rank_score[others]], k=K))
     print(f"{len(seekers)} members with open needs; the first {K} of each 'helps_you' list")
-    print(f"{'list':>14}  mean compat  good (>={GOOD_MATCH})  NDCG@{K}  no use (0)")
+    print(f"{'list':>14}  mean compat  good (>={GOOD_MATCH})  NDCG@{K}  no use (0)  needs served")
     for name in names:
         flat = np.concatenate(listed[name])
         print(
             f"{name:>14}  {flat.mean():11.3f}  {np.mean(flat >= GOOD_MATCH):13.3f}"
             f"  {np.mean(ndcg[name]):7.3f}  {np.mean(flat == 0):10.3f}"
+            f"  {np.mean(served_needs[name]) if served_needs[name] else float('nan'):12.3f}"
         )
+    several = sum(len(needs[s]) > 1 for s in seekers)
+    print(
+        f"needs served: of the open needs of the {several} members with several, those "
+        f"someone in the community could serve well (>={GOOD_MATCH}), the share with such a "
+        f"person in the first {SERVED_WITHIN}"
+    )
     close_store(sessions)
 
 

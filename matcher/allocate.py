@@ -59,6 +59,19 @@ def propose(
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
 
 
+def turns(groups: np.ndarray) -> np.ndarray:
+    """Each element's turn within its group, in the order given: 0 for the first element of
+    its group, 1 for the second, and so on. Ordering by (turn, the order given) lets groups
+    take turns: every group's best comes before any group's second best."""
+    groups = np.asarray(groups)
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    by_group = np.argsort(groups, kind="stable")  # grouped, each group in the order given
+    out = np.empty(len(groups), dtype=np.int64)
+    out[by_group] = _rank_within(groups[by_group])
+    return out
+
+
 def _rank_within(groups: np.ndarray) -> np.ndarray:
     """Position of each element within its run of equal values (the array is grouped)."""
     n = len(groups)

@@ -12,6 +12,7 @@ from scipy.special import logit
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import explain, geo, reciprocal
+from matcher.allocate import turns
 from matcher.config import Settings
 from matcher.current import CurrentView, fold_tags
 from matcher.domain import NEED, OFFER, fold_tag
@@ -325,8 +326,17 @@ class Matcher:
         # matches ran down to .52.)
         tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + declined
         key = logit(np.clip(score, 1e-9, 1 - 1e-9)) - self.settings.busy_weight * busy
-        ranked = [i for i in np.lexsort((np.array(ids), -key, tier)) if eligible[i]]
-        order = ranked[offset : offset + limit]
+        ranked = np.array(
+            [i for i in np.lexsort((np.array(ids), -key, tier)) if eligible[i]], dtype=np.int64
+        )
+        # The seeker's posts take turns: each of their needs (offers, for whom they could help)
+        # gets its best match listed before any gets its second, within each tier. Ranked by
+        # their single best pair alone, a member's longest or most general need answered
+        # every slot and "flyerers needed!" none.
+        post = np.where(fused.direction == "helps_you", 2 * forward.need, 2 * reverse.offer + 1)
+        turn = turns(post[ranked])
+        ranked = ranked[np.lexsort((np.arange(len(ranked)), turn, tier[ranked]))]
+        order = ranked[offset : offset + limit].tolist()
         context = Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
         matches = []
         for i in order:

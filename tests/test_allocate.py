@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.allocate import allocate, fairness, propose, top_n
+from matcher.allocate import allocate, fairness, propose, top_n, turns
 from matcher.evaluate.metrics import gini
 
 
@@ -135,3 +135,8 @@ def test_fairness_counts_members_never_suggested():
     assert report.coverage == pytest.approx(1 / 3)
     assert report.mean_score == pytest.approx(0.6)
     assert report.suggestions == 2
+
+
+def test_turns_count_each_groups_elements_in_the_order_given():
+    assert turns(np.array([5, 5, 2, 5, 2, 9])).tolist() == [0, 1, 0, 2, 1, 0]
+    assert turns(np.array([], dtype=np.int64)).tolist() == []

@@ -1236,3 +1236,26 @@ def test_a_member_farther_than_nearby_is_said_to_be_so_far(sessions, settings, e
     far = found["away"].reasons[-1]
     assert far["type"] == "far" and 250 < far["km"] < 320 and far["town"] == "Glasgow"
     assert describe(far).startswith("They are about 2") and describe(far).endswith("(Glasgow).")
+
+
+def test_each_of_a_members_needs_gets_its_best_match_before_any_gets_a_second(
+    sessions, settings, encoder
+):
+    """A member with two needs got one served: every slot went to the need whose matches read
+    most alike, and "flyerers needed!" was never answered (a reviewer of the weekly emails)."""
+    with sessions.begin() as s:
+        add_member(
+            s, "band", "band", needs=["a drummer for gigs and tours", "people to hand out flyers"]
+        )
+        for i in range(3):
+            add_member(s, f"drums{i}", "session_musician", offers=["drummer for gigs and tours"])
+        add_member(s, "flyers", "fan", offers=["happy to flyer around town for gigs"])
+    matcher = build_and_load(sessions, settings, encoder)
+    listed = matcher.for_member("band", direction="helps_you")
+    assert [m.member_id for m in listed][:2] in (
+        ["drums0", "flyers"],
+        ["drums1", "flyers"],
+        ["drums2", "flyers"],
+    )
+    assert listed[2].forward > listed[1].forward  # by its score alone it came last
+    assert {m.member_id for m in listed} == {"drums0", "drums1", "drums2", "flyers"}
