@@ -94,6 +94,7 @@ def allocate(
     floor: np.ndarray | None = None,
     quota: np.ndarray | None = None,
     floor_share: float = FLOOR_SHARE,
+    post: np.ndarray | None = None,
 ) -> np.ndarray:
     """Chosen row indices: up to `n` per seeker, both directions mixed, nobody over capacity.
 
@@ -103,7 +104,10 @@ def allocate(
     how many slots seeker s still has (default `n` each). Every seeker first gets one slot
     (their best candidate with room left), then the floor, then the rest by score: half the
     slots go to "could help you" and half to "you could help" when both exist, the rest to
-    either. Each (seeker, member) pair must appear at most once.
+    either. `post[r]` names the seeker's post that row r answers (their need it would help
+    with, or their offer that would help): in the rest, a seeker's posts take turns (`turns`),
+    each one's best row first, so that one need does not take every slot. Each (seeker,
+    member) pair must appear at most once.
     """
     seeker = np.asarray(seeker, dtype=np.int64)
     member = np.asarray(member, dtype=np.int64)
@@ -140,7 +144,14 @@ def allocate(
         floor_slots = np.minimum(np.maximum(total, 0), int(np.ceil(n * floor_share)))
         rows = np.flatnonzero(~taken & (guaranteed[member] > 0))
         take(propose(member, seeker, score, guaranteed, floor_slots, rows))
-    # 3. The rest by score: first each direction's share (within what is left), then either.
+    # 3. The rest by score, the seeker's posts taking turns (a post's second-best row after
+    #    every post's best; scores are in [0, 1]): first each direction's share (within what
+    #    is left), then either.
+    if post is not None:
+        by_score = np.lexsort((np.arange(len(score)), -score))
+        turn = np.empty(len(score), dtype=np.int64)
+        turn[by_score] = turns(np.asarray(post, dtype=np.int64)[by_score])
+        score = score - turn
     left = np.maximum(total, 0)
     group_quota[0::2] = np.minimum(np.maximum(group_quota[0::2], 0), left)
     group_quota[1::2] = np.minimum(np.maximum(group_quota[1::2], 0), left - group_quota[0::2])
@@ -150,13 +161,19 @@ def allocate(
 
 
 def top_n(
-    seeker: np.ndarray, member: np.ndarray, score: np.ndarray, helps_you: np.ndarray, n: int
+    seeker: np.ndarray,
+    member: np.ndarray,
+    score: np.ndarray,
+    helps_you: np.ndarray,
+    n: int,
+    post: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Chosen row indices of the unconstrained top-N: the same direction mix, no capacities."""
+    """Chosen row indices of the unconstrained top-N: the same direction mix and turns of
+    the seeker's posts, no capacities."""
     seeker = np.asarray(seeker, dtype=np.int64)
     member = np.asarray(member, dtype=np.int64)
     unlimited = np.full(_index_size(seeker, member, np.zeros(0)), len(score) + 1)
-    return allocate(seeker, member, score, helps_you, n=n, capacity=unlimited)
+    return allocate(seeker, member, score, helps_you, n=n, capacity=unlimited, post=post)
 
 
 def _index_size(seeker: np.ndarray, member: np.ndarray, capacity: np.ndarray) -> int:

@@ -14,7 +14,16 @@ from matcher.index import BuildIndex, covered
 from matcher.pairs import closeness, helped_with_itself, weighed
 from matcher.score import ContentScorer, pair_scores
 
-TABLE_COLUMNS = ("seeker_id", "member_id", "direction", "score", "forward", "reverse", "mutual")
+TABLE_COLUMNS = (
+    "seeker_id",
+    "member_id",
+    "direction",
+    "score",
+    "forward",
+    "reverse",
+    "mutual",
+    "seeker_item",  # the build's row of the seeker's need or offer the match is about
+)
 
 
 def candidate_table(
@@ -57,8 +66,9 @@ def candidate_table(
     valid = ~superseded
     needs, offers = index.needs_by_member, index.offers_by_member
     scorer = matcher.scorer
-    cos_uv = _best_cosines(index, u, v, needs, offers, valid, scorer)  # u's needs, v's offers
-    cos_vu = _best_cosines(index, v, u, needs, offers, valid, scorer)  # v's needs, u's offers
+    # u's needs, v's offers; then v's needs, u's offers: the cosine and the pair's two rows.
+    cos_uv, need_uv, offer_uv = _best_cosines(index, u, v, needs, offers, valid, scorer)
+    cos_vu, need_vu, offer_vu = _best_cosines(index, v, u, needs, offers, valid, scorer)
     overlap_uv = index.pair_tag_overlap(u, v)  # what u needs, what v can do
     overlap_vu = index.pair_tag_overlap(v, u)
     km = geo.haversine_km(
@@ -93,6 +103,13 @@ def candidate_table(
             "forward": fused.forward,
             "reverse": fused.reverse,
             "mutual": fused.mutual,
+            # What the match is about on the seeker's side: their need it would help with,
+            # or their offer that would help (`allocate`'s posts that take turns).
+            "seeker_item": np.where(
+                fused.direction == "helps_you",
+                np.concatenate([need_uv, need_vu]),
+                np.concatenate([offer_vu, offer_uv]),
+            ),
         }
     )
     table = table[fused.primary > 0]
@@ -201,11 +218,14 @@ def _best_cosines(
     valid: np.ndarray,
     scorer: ContentScorer,
     chunk: int = 65536,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per pair, the best cosine between the seeker's needs and the helper's offers (-inf:
     none), less the texts' hubness and a "helped with" row's discount, as `pairs.best_pairs`
-    takes them (`scorer.hub_weight`, `scorer.help_discount`)."""
+    takes them (`scorer.hub_weight`, `scorer.help_discount`); and the item rows of that need
+    and offer (-1: none)."""
     best = np.full(len(seekers), -np.inf, dtype=np.float32)
+    best_need = np.full(len(seekers), -1, dtype=np.int64)
+    best_offer = np.full(len(seekers), -1, dtype=np.int64)
     for pair, need_row, offer_row in _triples(seekers, helpers, needs, offers, chunk):
         dots = np.einsum(
             "ij,ij->i", np.asarray(index.vectors[need_row]), np.asarray(index.vectors[offer_row])
@@ -223,8 +243,16 @@ def _best_cosines(
         dots[
             helped_with_itself(post[need_row], post[offer_row], index.is_help[offer_row])
         ] = -np.inf
-        np.maximum.at(best, pair, dots.astype(np.float32))
-    return best
+        dots = dots.astype(np.float32)
+        # Each pair's best in this chunk (a pair's rows are consecutive, and may run on into
+        # the next chunk), kept where it beats the best so far.
+        order = np.lexsort((-dots, pair))
+        first = order[np.r_[True, pair[order][1:] != pair[order][:-1]]]
+        first = first[dots[first] > best[pair[first]]]
+        best[pair[first]] = dots[first]
+        best_need[pair[first]] = need_row[first]
+        best_offer[pair[first]] = offer_row[first]
+    return best, best_need, best_offer
 
 
 def _triples(

@@ -140,3 +140,19 @@ def test_fairness_counts_members_never_suggested():
 def test_turns_count_each_groups_elements_in_the_order_given():
     assert turns(np.array([5, 5, 2, 5, 2, 9])).tolist() == [0, 1, 0, 2, 1, 0]
     assert turns(np.array([], dtype=np.int64)).tolist() == []
+
+
+def test_a_seekers_posts_take_turns_in_the_rest_of_their_slots():
+    # Seeker 0 has two needs: post 10 (members 1 and 2 score .9 and .8) and post 11 (member 3,
+    # .6); seeker 4 has one need, post 12, which member 3 suits less (.5).
+    seeker = np.array([0, 0, 0, 4])
+    member = np.array([1, 2, 3, 3])
+    score = np.array([0.9, 0.8, 0.6, 0.5])
+    helps_you = np.ones(4, dtype=bool)
+    post = np.array([10, 10, 11, 12])
+    capacity = np.full(5, 2)
+    by_score = allocate(seeker, member, score, helps_you, n=2, capacity=capacity)
+    taking_turns = allocate(seeker, member, score, helps_you, n=2, capacity=capacity, post=post)
+    assert by_score.tolist() == [0, 1, 3]
+    assert taking_turns.tolist() == [0, 2, 3]
+    assert top_n(seeker, member, score, helps_you, 2, post).tolist() == [0, 2, 3]

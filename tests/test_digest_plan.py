@@ -291,6 +291,7 @@ def test_a_request_taking_up_last_days_email_counts_once_against_capacity(sessio
             "direction": "helps_you",
             "score": 0.9,
             "mutual": False,
+            "seeker_item": range(len(seekers)),  # each a post of its own
         }
     )
     with sessions() as s:
@@ -324,6 +325,7 @@ def test_a_member_who_only_needs_help_is_seen_too(sessions, settings):
             "direction": [d for _, _, d, _ in rows],
             "score": [v for _, _, _, v in rows],
             "mutual": False,
+            "seeker_item": range(len(rows)),
         }
     )
     small = settings.replace(digest_matches=2)
@@ -356,6 +358,7 @@ def test_nobody_below_a_typical_candidate_is_suggested(sessions, settings):
             "direction": "helps_you",
             "score": [0.9, 0.5, 0.3],
             "mutual": False,
+            "seeker_item": range(3),
         }
     )
 
@@ -606,3 +609,22 @@ def test_a_member_with_no_new_matches_is_chosen_for_again_when_the_week_runs_aga
     assert (status, error) == ("chosen", None) and org in chosen
     # The others, chosen for in the first run, are not chosen for again.
     assert set(again.people.pending) == {hpd, org}
+
+
+def test_each_of_a_members_needs_is_answered_in_their_email_before_one_gets_two(
+    sessions, settings, encoder
+):
+    """In a week's emails, 4 of the 5 members with two needs saw only one of them answered
+    (a reviewer of the weekly emails)."""
+    with sessions.begin() as s:
+        add_member(
+            s, "band", "band", needs=["a drummer for gigs and tours", "people to hand out flyers"]
+        )
+        for i in range(3):
+            add_member(s, f"drums{i}", "session_musician", offers=["drummer for gigs and tours"])
+        add_member(s, "flyers", "fan", offers=["happy to flyer around town for gigs"])
+    settings = settings.replace(digest_matches=2, coverage_floor=0)  # no member asks first
+    matcher = build_matcher(sessions, settings, encoder)
+    choose_week(sessions, settings, matcher)
+    theirs = {b for a, b, _ in ledger(sessions) if a == "band"}
+    assert len(theirs) == 2 and "flyers" in theirs  # by score alone: two drummers

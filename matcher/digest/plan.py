@@ -181,8 +181,11 @@ def choose(
     past = _counts(session, and_(Digest.week.in_(earlier), Digest.status.in_(DELIVERED)))
     rare = _lookup(past, ids) < settings.coverage_floor * LOOKBACK_WEEKS
     floor = np.where(rare & np.isin(ids, _open_posters(session, now)), settings.coverage_floor, 0)
-    picked = allocate(seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor)
-    baseline = top_n(seeker, member, score, helps_you, n)
+    post = table["seeker_item"].to_numpy(dtype=np.int64)
+    picked = allocate(
+        seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor, post=post
+    )
+    baseline = top_n(seeker, member, score, helps_you, n, post)
     # Who could be suggested, and whom the unconstrained top-N suggests beyond them (members
     # with no capacity left: asked to capacity lately, or suggested in this week already).
     reachable = np.unique(
