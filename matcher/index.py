@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from matcher import artifacts
+from matcher import artifacts, gazetteer
 from matcher.corpus import HELPED
 from matcher.domain import NEED, OFFER, fold_tag
 from matcher.errors import BuildError
@@ -70,6 +70,7 @@ class BuildIndex:
                 f"the build {folder.name} is damaged ({what}{exc}): switch to another with "
                 "`matcher builds --use BUILD_ID`, or run `matcher build`"
             ) from exc
+        gazetteer.remember(folder / gazetteer.BUILD_FILE)  # its members' towns: found already
         index._prepare()
         return index
 
