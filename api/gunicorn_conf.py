@@ -33,6 +33,25 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = None  # the app logs one JSON line per request
 errorlog = "-"
+# gunicorn's own lines (workers booting, exiting, timing out) as JSON too, in the app's fields
+# (`api.logs`), so that one stderr holds one format.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "formatters": {"json": {"()": "api.logs.json_formatter"}},
+}
 # gunicorn's control socket has one fixed default path, which a second server (a test, a
 # benchmark) on the same machine would take over; `matcher serve` needs none.
 control_socket_disable = True

@@ -29,10 +29,15 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def json_formatter() -> logging.Formatter:
+    """One JSON object per line: time, level, logger and message, and any extra fields."""
+    return JsonFormatter(FORMAT, rename_fields={"levelname": "level"})
+
+
 def json_handler(stream: object = None) -> logging.Handler:
     """A handler writing one JSON object per line, with the request id."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter(FORMAT, rename_fields={"levelname": "level"}))
+    handler.setFormatter(json_formatter())
     handler.addFilter(RequestIdFilter())
     return handler
 

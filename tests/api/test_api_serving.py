@@ -266,6 +266,13 @@ def test_matcher_serve_runs_gunicorn_workers_and_swaps_builds(sessions, settings
         server.terminate()
         _, errors = server.communicate(timeout=30)
     assert server.returncode == 0, errors.decode()[-2000:]
+    # One format on stderr: gunicorn's lines are JSON as the app's are (an operator found
+    # plain-text and JSON lines mixed), after the command's one line to whoever started it.
+    said, *logged = errors.decode().splitlines()
+    assert said.startswith(f"serving http://127.0.0.1:{port} ")
+    lines = [json.loads(line) for line in logged]
+    assert {"gunicorn.error", "api"} <= {line["name"] for line in lines}
+    assert any(line["message"].startswith("Booting worker") for line in lines)
 
 
 def test_serve_refuses_a_port_in_use_at_once_and_says_which(settings):
