@@ -7,10 +7,11 @@ import os
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.errors import InvalidInput, NotFound
@@ -21,6 +22,9 @@ PREFIX = "mk_"
 MAX_KEY_LENGTH = 200
 MAX_KEY_NAME_LENGTH = 100
 DEMO_KEY_NAME = "demo"
+# A key's use is written down at most this often (a write per request would double the
+# store's load): `last_used_at` is when it was first used in its latest such stretch.
+USE_RECORDED_EVERY = timedelta(hours=1)
 
 Clock = Callable[[], datetime]
 
@@ -34,6 +38,7 @@ class KeyInfo:
     scopes: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None
+    last_used_at: datetime | None = None  # to within USE_RECORDED_EVERY; None: never
 
     @property
     def active(self) -> bool:
@@ -90,15 +95,47 @@ def create_key(
 _BY_HASH = select(ApiKey).where(ApiKey.key_hash == bindparam("key_hash"))  # built once
 
 
-def verify_key(sessions: sessionmaker[Session], plaintext: str | None) -> KeyInfo | None:
-    """The active key with this plaintext, or None when it is unknown or revoked."""
+def verify_key(
+    sessions: sessionmaker[Session],
+    plaintext: str | None,
+    *,
+    clock: Clock = utcnow,
+    used: bool = True,
+) -> KeyInfo | None:
+    """The active key with this plaintext, or None when it is unknown or revoked. When it is
+    `used` (a request sent it), that is written down (`last_used_at`) if the last use written
+    is older than USE_RECORDED_EVERY."""
     if not plaintext or len(plaintext) > MAX_KEY_LENGTH:
         return None
     with sessions() as session:
         row = session.scalar(_BY_HASH, {"key_hash": hash_key(plaintext)})
         if row is None or row.revoked_at is not None:
             return None
-        return _info(row)
+        info = _info(row)
+    now = clock()
+    if used and (info.last_used_at is None or now - info.last_used_at >= USE_RECORDED_EVERY):
+        _record_use(sessions, info.id, now)
+    return info
+
+
+def _record_use(sessions: sessionmaker[Session], key_id: int, now: datetime) -> None:
+    """Write down a key's use, unless another request did within USE_RECORDED_EVERY. Best
+    effort: a store that refuses the write (read-only, busy) does not refuse the request."""
+    try:
+        with sessions.begin() as session:
+            session.execute(
+                update(ApiKey)
+                .where(
+                    ApiKey.id == key_id,
+                    or_(
+                        ApiKey.last_used_at.is_(None),
+                        ApiKey.last_used_at <= now - USE_RECORDED_EVERY,
+                    ),
+                )
+                .values(last_used_at=now)
+            )
+    except SQLAlchemyError:
+        pass
 
 
 def list_keys(sessions: sessionmaker[Session], include_revoked: bool = True) -> list[KeyInfo]:
@@ -128,7 +165,7 @@ def ensure_demo_key(
     """The demo key kept in `path` (read and write), created when missing; True if new."""
     if path.is_file():
         plaintext = path.read_text().strip()
-        info = verify_key(sessions, plaintext)
+        info = verify_key(sessions, plaintext, used=False)  # only looked at
         if info is not None and set(info.scopes) == set(SCOPES):
             return info, plaintext, False
     info, plaintext = create_key(sessions, DEMO_KEY_NAME, SCOPES, clock=clock)
@@ -141,4 +178,4 @@ def ensure_demo_key(
 
 def _info(row: ApiKey) -> KeyInfo:
     scopes = tuple(s for s in (row.scopes or "").split(",") if s)
-    return KeyInfo(row.id, row.name, scopes, row.created_at, row.revoked_at)
+    return KeyInfo(row.id, row.name, scopes, row.created_at, row.revoked_at, row.last_used_at)

@@ -236,6 +236,7 @@ class ApiKey(Base):
     scopes: Mapped[str] = mapped_column(String(50), default="read")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]  # to within `keys.USE_RECORDED_EVERY`
 
 
 class IdempotencyKey(Base):

@@ -232,13 +232,17 @@ def create_key_command(app: AppContext, name: str, scopes: tuple[str, ...]) -> N
 @click.option("--all", "show_all", is_flag=True, help="Include revoked keys.")
 @pass_app
 def list_keys_command(app: AppContext, show_all: bool) -> None:
-    """List the keys: id, name, scopes and dates (never the keys themselves)."""
+    """List the keys: id, name, scopes and dates (never the keys themselves). "last used" is
+    to the hour: before revoking an old key, see that nothing uses it any more."""
     from matcher.keys import list_keys
 
-    table = Table("id", "name", "scopes", "created", "revoked")
+    table = Table("id", "name", "scopes", "created", "last used", "revoked")
     for k in list_keys(app.sessions, include_revoked=show_all):
         revoked = f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else ""
-        table.add_row(str(k.id), k.name, ",".join(k.scopes), f"{k.created_at:%Y-%m-%d}", revoked)
+        used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
+        table.add_row(
+            str(k.id), k.name, ",".join(k.scopes), f"{k.created_at:%Y-%m-%d}", used, revoked
+        )
     app.out.print(table)
 
 

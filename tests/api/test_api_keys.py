@@ -99,3 +99,31 @@ def test_keys_demo_prints_the_same_working_curl_line_each_time(cli, sessions, se
     assert cli("keys", "demo", "--port", "8123").stdout.strip().splitlines()[-1] == line
     plaintext = (settings.data_dir / "demo-api-key").read_text().strip()
     assert plaintext in line and keys.verify_key(sessions, plaintext) is not None
+
+
+def test_a_keys_last_use_is_listed_to_the_hour_so_an_old_one_can_be_revoked_safely(cli, sessions):
+    """An operator rotating keys could not tell whether the old key was still in use."""
+    from datetime import UTC, datetime, timedelta
+
+    t0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    _, plaintext = keys.create_key(sessions, "old-site", ["read"], clock=lambda: t0)
+    assert keys.list_keys(sessions)[0].last_used_at is None
+    assert "never" in cli("keys", "list").stdout
+
+    def used_at(minutes: int):
+        keys.verify_key(sessions, plaintext, clock=lambda: t0 + timedelta(minutes=minutes))
+        return keys.list_keys(sessions)[0].last_used_at
+
+    assert used_at(5) == t0 + timedelta(minutes=5)
+    assert used_at(50) == t0 + timedelta(minutes=5)  # written at most once an hour
+    assert used_at(65) == t0 + timedelta(minutes=65)
+    assert "2026-11-29 10:05" in cli("keys", "list").stdout
+    keys.verify_key(sessions, plaintext + "x", clock=lambda: t0 + timedelta(days=1))
+    keys.verify_key(sessions, plaintext, clock=lambda: t0 + timedelta(days=1), used=False)
+    assert keys.list_keys(sessions)[0].last_used_at == t0 + timedelta(minutes=65)
+
+
+def test_a_request_with_a_key_writes_down_its_use(client, ro, sessions):
+    assert keys.list_keys(sessions)[0].last_used_at is None
+    assert client.get("/v1/members/hum/matches", headers=ro).status_code == 200
+    assert keys.list_keys(sessions)[0].last_used_at is not None
