@@ -199,11 +199,15 @@ def deliverable(address: str | None) -> bool:
 
 
 # Characters no text may hold (not even a bio): control characters other than tab and line
-# breaks; and those a one-line value (an id, a name, a town, a tag, an address) may not hold:
-# every control character and line separator, which would break an email header or a CSV line.
-# As the contents of a regular expression's character class (for the API's schema too).
-NOT_IN_TEXT = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
-NOT_IN_A_LINE = r"\u0000-\u001f\u007f\u0085\u2028\u2029"
+# breaks, and the bidirectional embeddings and overrides (U+202A-U+202E), which turn around
+# the text after them, beyond the value itself where an email or a page shows it in a
+# sentence (a name written "\u202eevil" reads "live", and so may the words after it); and
+# those a one-line value (an id, a name, a town, a tag, an address) may not hold besides:
+# every line separator, which would break an email header or a CSV line. As the contents of a
+# regular expression's character class (for the API's schema too).
+BIDI_OVERRIDES = r"\u202a-\u202e"
+NOT_IN_TEXT = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f" + BIDI_OVERRIDES
+NOT_IN_A_LINE = r"\u0000-\u001f\u007f\u0085\u2028\u2029" + BIDI_OVERRIDES
 # Nor may any text hold a lone UTF-16 surrogate (which a JSON escape such as "\ud800" can
 # make): no encoder can write it, to the store or back to a client. (Not in the schema's
 # patterns, whose regular expressions differ between tools on surrogates.)
@@ -225,6 +229,11 @@ def text_problem(value: str, *, one_line: bool) -> str | None:
         return "holds a line break; it must be one line"
     if "\ud800" <= char <= "\udfff":
         return f"holds a lone surrogate (U+{ord(char):04X}), which is not a character"
+    if "\u202a" <= char <= "\u202e":
+        return (
+            f"holds a bidirectional override (U+{ord(char):04X}), which would turn around the "
+            "text after it where it is shown"
+        )
     return f"holds a control character (U+{ord(char):04X})"
 
 

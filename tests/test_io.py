@@ -502,9 +502,11 @@ def test_texts_and_times_the_store_cannot_hold_are_named_problems(sessions, tmp_
         'm2,Kit,artist,"two\nlines",0001-01-01T00:00:00+01:00\n'
         'm3,Mix,engineer,"a\x00b",\n'
         'm4,"Far",artist,,9999-12-31T23:59:59-01:00\n'
+        "m5,\u202eevil,artist,,\n"
     )
     (tmp_path / "posts.jsonl").write_text(
         '{"id": "p1", "member_id": "m2", "side": "need", "text": "a drummer", "tags": ["a\\nb"]}\n'
+        '{"id": "p2", "member_id": "m4", "side": "need", "text": "a \\u202edrummer"}\n'
     )
     problems = rejected(sessions, [tmp_path])
     found = {(Path(p.file).name, p.row, p.field): p.reason for p in problems}
@@ -514,8 +516,14 @@ def test_texts_and_times_the_store_cannot_hold_are_named_problems(sessions, tmp_
         ("members.csv", 6, "bio"): "holds a control character (U+0000)",  # the line it is on
         ("members.csv", 7, "joined_at"): "year 9999 is out of range (1900 to 2200)",
         ("posts.jsonl", 1, "tags"): "tag 'a\\nb' holds a line break; it must be one line",
+        # Bidirectional overrides turn around the text after them where it is shown.
+        ("members.csv", 8, "name"): f"holds a bidirectional override (U+202E), {TURNED}",
+        ("posts.jsonl", 2, "text"): f"holds a bidirectional override (U+202E), {TURNED}",
     }
     assert dump(sessions)["members"] == []
+
+
+TURNED = "which would turn around the text after it where it is shown"
 
 
 def test_json_lines_may_hold_unicode_line_separators_and_export_round_trips(sessions, tmp_path):

@@ -158,6 +158,9 @@ def test_texts_the_store_cannot_hold_are_422_and_ids_in_paths_404(client, rw, ro
     nul = {"member_id": "hum", "side": "need", "text": "a drummer\x00"}
     body = assert_error(client.post("/v1/posts", json=nul, headers=rw), 422, "text")
     assert "U+0000" in body["description"]
+    turned = {"name": "\u202eevil"}  # reads "live", and so may the words after it
+    body = assert_error(client.patch("/v1/members/hum", json=turned, headers=rw), 422, "name")
+    assert "bidirectional override (U+202E)" in body["description"]
     late = "9999-12-31T23:59:59-01:00"
     body = assert_error(
         client.patch("/v1/posts/hum-n0", json={"expires_at": late}, headers=rw), 422, "expires_at"
