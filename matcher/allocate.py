@@ -105,9 +105,9 @@ def allocate(
     (their best candidate with room left), then the floor, then the rest by score: half the
     slots go to "could help you" and half to "you could help" when both exist, the rest to
     either. `post[r]` names the seeker's post that row r answers (their need it would help
-    with, or their offer that would help): in the rest, a seeker's posts take turns (`turns`),
-    each one's best row first, so that one need does not take every slot. Each (seeker,
-    member) pair must appear at most once.
+    with, or their offer that would help): after the first slot, in the floor and the rest, a
+    seeker's posts take turns (`turns`), each one's best row first, so that one need does not
+    take every slot. Each (seeker, member) pair must appear at most once.
     """
     seeker = np.asarray(seeker, dtype=np.int64)
     member = np.asarray(member, dtype=np.int64)
@@ -134,6 +134,9 @@ def allocate(
 
     # 1. Everyone's first slot: each seeker asks for their best candidate.
     take(propose(seeker, member, score, np.minimum(total, 1), cap))
+    # Then the seeker's posts take turns: a post's next row comes after the next row of
+    # every post served fewer times (`_in_turn`).
+    ranked = score if post is None else _in_turn(score, post, taken)
     # 2. The floor: under-exposed members not yet suggested ask for the seekers they suit
     #    best, who keep the best such asks in up to `floor_share` of their email.
     if floor is not None:
@@ -143,21 +146,29 @@ def allocate(
         guaranteed = np.minimum(np.maximum(guaranteed, 0), cap)
         floor_slots = np.minimum(np.maximum(total, 0), int(np.ceil(n * floor_share)))
         rows = np.flatnonzero(~taken & (guaranteed[member] > 0))
-        take(propose(member, seeker, score, guaranteed, floor_slots, rows))
-    # 3. The rest by score, the seeker's posts taking turns (a post's second-best row after
-    #    every post's best; scores are in [0, 1]): first each direction's share (within what
-    #    is left), then either.
-    if post is not None:
-        by_score = np.lexsort((np.arange(len(score)), -score))
-        turn = np.empty(len(score), dtype=np.int64)
-        turn[by_score] = turns(np.asarray(post, dtype=np.int64)[by_score])
-        score = score - turn
+        take(propose(member, seeker, ranked, guaranteed, floor_slots, rows))
+        ranked = score if post is None else _in_turn(score, post, taken)
+    # 3. The rest by score (the posts taking turns): first each direction's share (within
+    #    what is left), then either.
     left = np.maximum(total, 0)
     group_quota[0::2] = np.minimum(np.maximum(group_quota[0::2], 0), left)
     group_quota[1::2] = np.minimum(np.maximum(group_quota[1::2], 0), left - group_quota[0::2])
-    take(propose(group, member, score, group_quota, cap, np.flatnonzero(~taken)))
-    take(propose(seeker, member, score, total, cap, np.flatnonzero(~taken)))
+    take(propose(group, member, ranked, group_quota, cap, np.flatnonzero(~taken)))
+    take(propose(seeker, member, ranked, total, cap, np.flatnonzero(~taken)))
     return np.flatnonzero(taken)
+
+
+def _in_turn(score: np.ndarray, post: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """Scores (in [0, 1]) less each row's turn: how many rows of its post were taken, plus
+    its place among the post's rows not taken, best first. Every post's next row then ranks
+    above any post's row after it, and by score among rows of the same turn."""
+    _, code = np.unique(np.asarray(post, dtype=np.int64), return_inverse=True)
+    served = np.bincount(code[taken], minlength=code.max(initial=-1) + 1)
+    order = np.lexsort((np.arange(len(score)), -score))
+    order = order[~taken[order]]
+    turn = np.zeros(len(score), dtype=np.int64)
+    turn[order] = turns(code[order])
+    return score - (turn + served[code])
 
 
 def top_n(

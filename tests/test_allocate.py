@@ -32,11 +32,16 @@ def test_proposals_keep_every_quota_and_the_best_asks():
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_allocation_respects_capacities_quotas_and_never_repeats_a_pair(seed):
+@pytest.mark.parametrize("posts", [False, True])
+def test_allocation_respects_capacities_quotas_and_never_repeats_a_pair(seed, posts):
     seeker, member, score, helps_you, capacity = random_market(seed)
     n = 1 + seed % 5
-    floor = np.random.default_rng(seed).integers(0, 3, size=len(capacity))
-    chosen = allocate(seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor)
+    rng = np.random.default_rng(seed)
+    floor = rng.integers(0, 3, size=len(capacity))
+    post = 10 * seeker + rng.integers(0, 3, size=len(seeker)) if posts else None  # 1-3 each
+    chosen = allocate(
+        seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor, post=post
+    )
     assert len(np.unique(chosen)) == len(chosen)
     exposure = np.bincount(member[chosen], minlength=len(capacity))
     assert np.all(exposure <= capacity)
