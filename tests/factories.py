@@ -93,3 +93,14 @@ def add_interaction(
     session.add(row)
     session.flush()
     return row
+
+
+def add_band_with_two_needs(session: Session) -> None:
+    """A band needing a drummer and people to hand out flyers; three drummers, whose offers
+    read more alike to the band's needs than the one flyerer's does."""
+    add_member(
+        session, "band", "band", needs=["a drummer for gigs and tours", "people to hand out flyers"]
+    )
+    for i in range(3):
+        add_member(session, f"drums{i}", "session_musician", offers=["drummer for gigs and tours"])
+    add_member(session, "flyers", "fan", offers=["happy to flyer around town for gigs"])

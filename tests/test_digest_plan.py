@@ -13,7 +13,7 @@ from matcher.digest.plan import EMAILED_LATELY, audience, choose
 from matcher.digest.week import parse_week, week_of, weeks_before
 from matcher.errors import InvalidInput
 from matcher.store import Digest, DigestMatch, Member
-from tests.factories import add_interaction, add_member
+from tests.factories import add_band_with_two_needs, add_interaction, add_member
 from tests.test_digest_support import NOW, WEEK, add_people, build_matcher, clock
 from tests.test_digest_support import choose as choose_week
 
@@ -618,12 +618,7 @@ def test_each_of_a_members_needs_is_answered_in_their_email_before_one_gets_two(
     """In a week's emails, 4 of the 5 members with two needs saw only one of them answered
     (a reviewer of the weekly emails)."""
     with sessions.begin() as s:
-        add_member(
-            s, "band", "band", needs=["a drummer for gigs and tours", "people to hand out flyers"]
-        )
-        for i in range(3):
-            add_member(s, f"drums{i}", "session_musician", offers=["drummer for gigs and tours"])
-        add_member(s, "flyers", "fan", offers=["happy to flyer around town for gigs"])
+        add_band_with_two_needs(s)
     # With the floor, each rarely suggested member asks first for the seekers they suit best.
     settings = settings.replace(digest_matches=2, coverage_floor=floor)
     matcher = build_matcher(sessions, settings, encoder)

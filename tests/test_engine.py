@@ -15,7 +15,7 @@ from matcher.errors import BuildError, NotFound
 from matcher.explain import describe
 from matcher.index import BuildIndex
 from matcher.store import Member
-from tests.factories import T0, add_interaction, add_member
+from tests.factories import T0, add_band_with_two_needs, add_interaction, add_member
 
 
 def clock():
@@ -1244,12 +1244,7 @@ def test_each_of_a_members_needs_gets_its_best_match_before_any_gets_a_second(
     """A member with two needs got one served: every slot went to the need whose matches read
     most alike, and "flyerers needed!" was never answered (a reviewer of the weekly emails)."""
     with sessions.begin() as s:
-        add_member(
-            s, "band", "band", needs=["a drummer for gigs and tours", "people to hand out flyers"]
-        )
-        for i in range(3):
-            add_member(s, f"drums{i}", "session_musician", offers=["drummer for gigs and tours"])
-        add_member(s, "flyers", "fan", offers=["happy to flyer around town for gigs"])
+        add_band_with_two_needs(s)
     matcher = build_and_load(sessions, settings, encoder)
     listed = matcher.for_member("band", direction="helps_you")
     assert [m.member_id for m in listed][:2] in (
