@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +25,10 @@ DEMO_KEY_NAME = "demo"
 # A key's use is written down at most this often (a write per request would double the
 # store's load): `last_used_at` is when it was first used in its latest such stretch.
 USE_RECORDED_EVERY = timedelta(hours=1)
+# How long a request waits for the store's write lock to write that down: a store busy with a
+# long write (an import, the weekly email's run) would otherwise hold the request up for the
+# whole of SQLite's busy timeout (30 s); the write is left to a later request.
+USE_WRITE_WAIT = timedelta(milliseconds=100)
 
 Clock = Callable[[], datetime]
 
@@ -120,22 +124,51 @@ def verify_key(
 
 def _record_use(sessions: sessionmaker[Session], key_id: int, now: datetime) -> None:
     """Write down a key's use, unless another request did within USE_RECORDED_EVERY. Best
-    effort: a store that refuses the write (read-only, busy) does not refuse the request."""
+    effort: a store that refuses the write (read-only, busy) does not refuse the request, nor
+    holds it up for longer than USE_WRITE_WAIT waiting for its write lock (a later request
+    writes it down)."""
+    with sessions() as session:
+        engine = session.get_bind()
     try:
-        with sessions.begin() as session:
-            session.execute(
-                update(ApiKey)
-                .where(
-                    ApiKey.id == key_id,
-                    or_(
-                        ApiKey.last_used_at.is_(None),
-                        ApiKey.last_used_at <= now - USE_RECORDED_EVERY,
-                    ),
-                )
-                .values(last_used_at=now)
-            )
+        with engine.connect() as connection:
+            before = _wait_briefly(connection)
+            try:
+                with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        wait = int(USE_WRITE_WAIT.total_seconds() * 1000)
+                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait}")
+                    connection.execute(
+                        update(ApiKey)
+                        .where(
+                            ApiKey.id == key_id,
+                            or_(
+                                ApiKey.last_used_at.is_(None),
+                                ApiKey.last_used_at <= now - USE_RECORDED_EVERY,
+                            ),
+                        )
+                        .values(last_used_at=now)
+                    )
+            finally:
+                if before is not None:  # the pooled connection waits as long as before
+                    try:
+                        connection.exec_driver_sql(f"PRAGMA busy_timeout = {before}")
+                    except SQLAlchemyError:
+                        connection.invalidate()
+                        raise
     except SQLAlchemyError:
         pass
+
+
+def _wait_briefly(connection: Connection) -> int | None:
+    """On SQLite, wait at most USE_WRITE_WAIT for the write lock on this connection (its
+    pragma, which outlives the transaction); returns the wait it had, to set back."""
+    if connection.dialect.name != "sqlite":
+        return None
+    before = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0)
+    wait = int(USE_WRITE_WAIT.total_seconds() * 1000)
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
+    connection.rollback()  # the pragmas' autobegun transaction: the write begins its own
+    return before
 
 
 def list_keys(sessions: sessionmaker[Session], include_revoked: bool = True) -> list[KeyInfo]:

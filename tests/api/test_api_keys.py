@@ -127,3 +127,33 @@ def test_a_request_with_a_key_writes_down_its_use(client, ro, sessions):
     assert keys.list_keys(sessions)[0].last_used_at is None
     assert client.get("/v1/members/hum/matches", headers=ro).status_code == 200
     assert keys.list_keys(sessions)[0].last_used_at is not None
+
+
+def test_a_store_busy_with_a_long_write_does_not_hold_up_a_request_to_write_a_keys_use(
+    sessions, settings
+):
+    """The first request of the hour with a key waited for SQLite's 30 s busy timeout while
+    another process held the store's write lock (an import, the weekly email's run), though
+    only reads were asked of it and the write is best effort."""
+    import sqlite3
+    import time
+
+    from sqlalchemy import text
+
+    _, plaintext = keys.create_key(sessions, "site", ["read"])
+    with sessions() as s:
+        file = s.get_bind().url.database
+    other = sqlite3.connect(file, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process writing, for longer than a request
+        started = time.monotonic()
+        assert keys.verify_key(sessions, plaintext) is not None
+        assert time.monotonic() - started < 2
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert keys.list_keys(sessions)[0].last_used_at is None  # not written: the next use will
+    with sessions() as s:  # and the store's own wait is as it was for every other write
+        assert s.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
+    assert keys.verify_key(sessions, plaintext) is not None
+    assert keys.list_keys(sessions)[0].last_used_at is not None

@@ -22,3 +22,26 @@ from tests.api.test_api_serving import (  # noqa: F401
 from tests.postgres import postgres_server, settings  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.postgres
+
+
+def test_a_keys_use_is_written_unless_its_row_is_held(sessions):
+    """A key's use is written down on PostgreSQL too, and a row that another transaction holds
+    (a key being revoked) is not waited for: the next use writes it."""
+    import time
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from matcher import keys
+
+    _, plaintext = keys.create_key(sessions, "site", ["read"])
+    t0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    with sessions() as other:
+        other.execute(text("SELECT id FROM api_keys FOR UPDATE"))
+        started = time.monotonic()
+        assert keys.verify_key(sessions, plaintext, clock=lambda: t0) is not None
+        assert time.monotonic() - started < 2
+        other.rollback()
+    assert keys.list_keys(sessions)[0].last_used_at is None
+    assert keys.verify_key(sessions, plaintext, clock=lambda: t0) is not None
+    assert keys.list_keys(sessions)[0].last_used_at == t0
