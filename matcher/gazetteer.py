@@ -154,10 +154,18 @@ def remember(path: Path) -> int:
     rules wrote them (else, or when there is no such file, nothing); returns how many."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except FileNotFoundError:  # a build made before builds kept them
         return 0
-    if saved.get("source") != source():
-        return 0
-    for name, country, *town in saved["towns"]:
-        _remembered[(name, country)] = Town(*town) if town else None
-    return len(saved["towns"])
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from exc
+    try:
+        if saved.get("source") != source():
+            return 0
+        found = {
+            (name, country): Town(*town) if town else None
+            for name, country, *town in saved["towns"]
+        }
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # not as `keep` wrote it
+        raise ValueError(f"{path.name}: not a list of towns ({exc!r})") from exc
+    _remembered.update(found)  # all of them or, when damaged, none
+    return len(found)

@@ -63,6 +63,7 @@ class BuildIndex:
         try:
             index = cls._read(folder, manifest)
             index._check_sizes()
+            gazetteer.remember(folder / gazetteer.BUILD_FILE)  # its members' towns: found already
         except (OSError, ValueError, KeyError) as exc:  # a file missing, cut short or mangled
             name = getattr(exc, "filename", None)
             what = f"{Path(name).name}: " if name else ""
@@ -70,7 +71,6 @@ class BuildIndex:
                 f"the build {folder.name} is damaged ({what}{exc}): switch to another with "
                 "`matcher builds --use BUILD_ID`, or run `matcher build`"
             ) from exc
-        gazetteer.remember(folder / gazetteer.BUILD_FILE)  # its members' towns: found already
         index._prepare()
         return index
 

@@ -1281,3 +1281,24 @@ def test_loading_a_build_reads_no_town_list_for_its_members(
     finally:
         geo._town.cache_clear()
         geo.fold_place.cache_clear()
+
+
+def test_a_build_whose_towns_file_is_damaged_is_refused_by_name_and_one_without_loads(
+    community, settings, encoder
+):
+    """A towns.json cut short stopped `matcher match` with a bare JSONDecodeError, and an API
+    worker loading it at start failed to boot, where any other damaged file is refused by
+    name (and the API answers 503); a build made before builds kept towns loads as before."""
+    from matcher import gazetteer
+
+    result = build_model(community, encoder, settings, clock=clock)
+    towns = result.folder / gazetteer.BUILD_FILE
+    kept = towns.read_text()
+    towns.write_text(kept[:20])
+    with pytest.raises(BuildError, match=r"is damaged \(towns\.json: "):
+        BuildIndex.load(settings.models_dir)
+    towns.write_text(json.dumps({"source": gazetteer.source(), "towns": [["leeds"]]}))
+    with pytest.raises(BuildError, match=r"is damaged \(towns\.json: not a list of towns"):
+        BuildIndex.load(settings.models_dir)
+    towns.unlink()
+    assert BuildIndex.load(settings.models_dir).build_id == result.build_id
