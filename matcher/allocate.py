@@ -136,7 +136,7 @@ def allocate(
     take(propose(seeker, member, score, np.minimum(total, 1), cap))
     # Then the seeker's posts take turns: a post's next row comes after the next row of
     # every post served fewer times (`_in_turn`).
-    ranked = score if post is None else _in_turn(score, post, taken)
+    ranked = score if post is None else _in_turn(score, post, taken, cap[member] > 0)
     # 2. The floor: under-exposed members not yet suggested ask for the seekers they suit
     #    best, who keep the best such asks in up to `floor_share` of their email.
     if floor is not None:
@@ -147,7 +147,7 @@ def allocate(
         floor_slots = np.minimum(np.maximum(total, 0), int(np.ceil(n * floor_share)))
         rows = np.flatnonzero(~taken & (guaranteed[member] > 0))
         take(propose(member, seeker, ranked, guaranteed, floor_slots, rows))
-        ranked = score if post is None else _in_turn(score, post, taken)
+        ranked = score if post is None else _in_turn(score, post, taken, cap[member] > 0)
     # 3. The rest by score (the posts taking turns): first each direction's share (within
     #    what is left), then either.
     left = np.maximum(total, 0)
@@ -158,14 +158,17 @@ def allocate(
     return np.flatnonzero(taken)
 
 
-def _in_turn(score: np.ndarray, post: np.ndarray, taken: np.ndarray) -> np.ndarray:
+def _in_turn(
+    score: np.ndarray, post: np.ndarray, taken: np.ndarray, room: np.ndarray
+) -> np.ndarray:
     """Scores (in [0, 1]) less each row's turn: how many rows of its post were taken, plus
-    its place among the post's rows not taken, best first. Every post's next row then ranks
-    above any post's row after it, and by score among rows of the same turn."""
+    its place among the post's rows not taken whose member has `room` left, best first (a
+    row that cannot be chosen takes no turn). Every post's next row then ranks above any
+    post's row after it, and by score among rows of the same turn."""
     _, code = np.unique(np.asarray(post, dtype=np.int64), return_inverse=True)
     served = np.bincount(code[taken], minlength=code.max(initial=-1) + 1)
     order = np.lexsort((np.arange(len(score)), -score))
-    order = order[~taken[order]]
+    order = order[~taken[order] & room[order]]
     turn = np.zeros(len(score), dtype=np.int64)
     turn[order] = turns(code[order])
     return score - (turn + served[code])

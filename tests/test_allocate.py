@@ -161,3 +161,19 @@ def test_a_seekers_posts_take_turns_in_the_rest_of_their_slots():
     assert by_score.tolist() == [0, 1, 3]
     assert taking_turns.tolist() == [0, 2, 3]
     assert top_n(seeker, member, score, helps_you, 2, post).tolist() == [0, 2, 3]
+
+
+def test_a_post_whose_best_member_has_no_room_left_keeps_its_turn():
+    # Seeker 0's need 10 is best answered by member 1, who has no room left this week; its
+    # next (2, then 5) are free. Need 11 has members 3 and 4. With 3 slots, each need gets its
+    # best free member, then the better of the seconds (5 at .7, not 4 at .45): a member who
+    # cannot be suggested does not use up the need's turn.
+    seeker = np.zeros(5, dtype=np.int64)
+    member = np.array([1, 2, 5, 3, 4])
+    score = np.array([0.9, 0.8, 0.7, 0.5, 0.45])
+    post = np.array([10, 10, 10, 11, 11])
+    capacity = np.array([0, 0, 1, 1, 1, 1])
+    chosen = allocate(
+        seeker, member, score, np.ones(5, dtype=bool), n=3, capacity=capacity, post=post
+    )
+    assert sorted(member[chosen].tolist()) == [2, 3, 5]
