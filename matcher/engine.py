@@ -330,7 +330,8 @@ class Matcher:
             [i for i in np.lexsort((np.array(ids), -key, tier)) if eligible[i]], dtype=np.int64
         )
         # The seeker's posts take turns: each of their needs (offers, for whom they could help)
-        # gets its best match listed before any gets its second, within each tier. Ranked by
+        # gets its best match listed before any gets its second (turns counted over the whole
+        # list, the list sorted by tier, then turn, then as ranked). Ranked by
         # their single best pair alone, a member's longest or most general need answered
         # every slot and "flyerers needed!" none.
         post = np.where(fused.direction == "helps_you", 2 * forward.need, 2 * reverse.offer + 1)
