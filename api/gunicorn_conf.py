@@ -40,7 +40,8 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "root": {"level": "WARNING", "handlers": ["stderr"]},
     "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        # No level: gunicorn's --log-level (INFO by default) stands.
+        "gunicorn.error": {"handlers": ["stderr"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
     },
     "handlers": {

@@ -167,5 +167,6 @@ def remember(path: Path) -> int:
         }
     except (AttributeError, KeyError, TypeError, ValueError) as exc:  # not as `keep` wrote it
         raise ValueError(f"{path.name}: not a list of towns ({exc!r})") from exc
-    _remembered.update(found)  # all of them or, when damaged, none
+    global _remembered
+    _remembered = found  # all of them or, when damaged, none; those of an earlier build go
     return len(found)

@@ -339,3 +339,31 @@ def test_serve_waits_for_a_store_that_does_not_answer_yet(monkeypatch):
     with pytest.raises(OperationalError):
         serve._open_store_waiting(gone, 1)  # not long enough to try again
     assert gone.tries == 1
+
+
+def test_gunicorns_log_level_stands_with_its_lines_in_json():
+    """The JSON log configuration pinned gunicorn's own logger at INFO, whatever --log-level
+    said (a reviewer of stop 31)."""
+    import logging
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    import api.gunicorn_conf as conf
+
+    loggers = [logging.getLogger(n) for n in ("", "gunicorn.error", "gunicorn.access")]
+    saved = [(g, g.level, list(g.handlers), g.propagate) for g in loggers]
+    config = Config()
+    config.set("logconfig_dict", conf.logconfig_dict)
+    try:
+        config.set("loglevel", "warning")
+        Logger(config)
+        assert logging.getLogger("gunicorn.error").level == logging.WARNING
+        config.set("loglevel", "info")
+        Logger(config)
+        assert logging.getLogger("gunicorn.error").level == logging.INFO
+    finally:  # the process's logging as it was, for the other tests
+        for logger, level, handlers, propagate in saved:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
