@@ -220,6 +220,16 @@ def test_a_build_keeps_what_the_gazetteer_found_so_serving_it_reads_no_list(
     assert 51 < lat[0] < 52
     with pytest.raises(AssertionError, match="the list was read"):
         gazetteer.locate("Swansea")  # not one of the build's
+    # The next build's towns replace them (a worker swapping builds all day kept them all).
+    (tmp_path / "next.json").write_text(
+        json.dumps(
+            {"source": gazetteer.source(), "towns": [["swansea", "", "Swansea", "GB", 51.6, -3.9]]}
+        )
+    )
+    assert gazetteer.remember(tmp_path / "next.json") == 1
+    assert gazetteer.locate("Swansea").name == "Swansea"
+    with pytest.raises(AssertionError, match="the list was read"):
+        gazetteer.locate("Caerdydd")
 
 
 def test_answers_kept_from_another_list_or_rules_are_looked_up_again(fresh_gazetteer, tmp_path):
