@@ -331,9 +331,9 @@ class Matcher:
         )
         # The seeker's posts take turns: each of their needs (offers, for whom they could help)
         # gets its best match listed before any gets its second (turns counted over the whole
-        # list, the list sorted by tier, then turn, then as ranked). Ranked by
-        # their single best pair alone, a member's longest or most general need answered
-        # every slot and "flyerers needed!" none.
+        # list, the list sorted by tier, then turn, then as ranked). Ranked by their single
+        # best pair alone, a member's longest or most general need answered every slot and
+        # "flyerers needed!" none.
         post = np.where(fused.direction == "helps_you", 2 * forward.need, 2 * reverse.offer + 1)
         turn = turns(post[ranked])
         ranked = ranked[np.lexsort((np.arange(len(ranked)), turn, tier[ranked]))]
