@@ -108,6 +108,20 @@ def test_a_body_not_sent_as_json_is_415_saying_how(client, rw):
         assert "Content-Type: application/json" in body["description"]
 
 
+def test_a_body_sent_in_chunks_not_as_json_is_415_too(client, rw):
+    # No Content-Length (Transfer-Encoding: chunked, as a streaming client sends): the body is
+    # still there, and not JSON; it was read as no body, every required field "missing" (422).
+    for path in ("/v1/search", "/v1/members"):
+        response = client.post(
+            path,
+            input_stream=io.BytesIO(b'{"text": "need a drummer", "name": "B", "kind": "band"}'),
+            headers={**rw, "Content-Type": "text/plain", "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+        body = assert_error(response, 415)
+        assert "Content-Type: application/json" in body["description"]
+
+
 def test_invalid_fields_are_422_naming_the_field(client, rw, ro):
     body = assert_error(
         client.post("/v1/members", json={"name": "New band", "kind": "orchestra"}, headers=rw),
