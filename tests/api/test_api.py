@@ -563,6 +563,19 @@ def test_an_erased_members_link_and_id_act_on_no_one_again(client, rw, sessions,
     assert "erased" in refused["description"]
 
 
+def test_withdrawing_an_interaction_with_an_erased_member_names_the_path_id(client, rw):
+    block = {"kind": "blocked", "from_member_id": "kit", "to_member_id": "hum"}
+    assert client.post("/v1/interactions", json=block, headers=rw).status_code == 201
+    assert client.post("/v1/members/hum/erase", headers=rw).status_code == 200
+    listed = client.get("/v1/members/kit/interactions?kind=blocked", headers=rw).get_json()
+    (kept,) = listed["interactions"]
+    refused = client.delete(f"/v1/interactions/{kept['id']}", headers=rw)
+    # The id came in the path as interaction_id: not a query parameter "id" the request never
+    # sent (the one error shape lists a field by where the request carried it).
+    body = assert_error(refused, 409, "interaction_id")
+    assert body["errors"] == {"path": {"interaction_id": [body["description"]]}}
+
+
 def test_the_link_of_a_closed_membership_says_it_gets_no_emails(client, rw, settings):
     from matcher.unsubscribe import make_token
 
