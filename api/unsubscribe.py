@@ -49,7 +49,17 @@ def _status(token: str) -> dict:
 @bp.output(Unsubscribed)
 @bp.doc(
     responses={
-        302: "A browser (preferring HTML) is sent to the page that asks: /unsubscribe?token=...",
+        302: {
+            "description": "A browser (preferring HTML) is sent to the page that asks: "
+            "/unsubscribe?token=... (`Location`; no JSON body)",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+            "headers": {
+                "Location": {
+                    "description": "The page that asks",
+                    "schema": {"type": "string"},
+                }
+            },
+        },
         404: "The member no longer exists",
         503: "No secret key is configured",
     }

@@ -576,6 +576,20 @@ def test_withdrawing_an_interaction_with_an_erased_member_names_the_path_id(clie
     assert body["errors"] == {"path": {"interaction_id": [body["description"]]}}
 
 
+def test_the_unsubscribe_links_redirect_is_documented_as_what_it_sends(client, settings):
+    from matcher.unsubscribe import make_token
+
+    token = make_token(settings.secret_key, "hum")
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    moved = client.get("/v1/unsubscribe", query_string={"token": token}, headers=browser)
+    assert moved.status_code == 302 and moved.mimetype == "text/html"
+    documented = client.get("/openapi.json").get_json()["paths"]["/v1/unsubscribe"]["get"]
+    redirect = documented["responses"]["302"]
+    # Not a JSON body (a generated client would try to read one): the page, by Location.
+    assert set(redirect["content"]) == {moved.mimetype}
+    assert "Location" in redirect["headers"]
+
+
 def test_the_link_of_a_closed_membership_says_it_gets_no_emails(client, rw, settings):
     from matcher.unsubscribe import make_token
 
