@@ -290,6 +290,17 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     if countries:
         known_elsewhere = (country != "") & ~np.isin(country, sorted(countries))
         inside |= (town == place_town) & (town != "") & ~known_elsewhere
+    # A member's town is keyed in their country ("New York" in the US is the gazetteer's New
+    # York City, "Frankfurt" in Germany Frankfurt am Main), where the typed town alone, or
+    # with a code that is also a state's ("US"), is found nowhere (other New Yorks): key it
+    # as a member in each country it may be in, or who gave none, would have it.
+    written = place.rpartition(",")[0] if countries else place
+    compared = {town_key(place, ""), place_town if countries else ""}
+    if countries and (alone := town_key(written, "")) not in compared:
+        inside |= (town == alone) & (country == "")
+    for code in sorted(countries or set(np.ravel(country).tolist()) - {""}):
+        if (key := town_key(written, str(code))) not in compared and key:
+            inside |= (town == key) & (country == code)
     return inside
 
 

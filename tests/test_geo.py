@@ -72,6 +72,27 @@ def test_members_in_a_place_are_those_of_its_town_and_country_or_of_no_known_cou
     assert in_place(towns, countries, "london").tolist() == [1, 1, 1, 0]
 
 
+def test_a_town_typed_without_its_country_finds_members_whose_country_names_it_otherwise():
+    # Members who wrote "New York" in the US are in the gazetteer's "New York City", and
+    # "Frankfurt" in Germany is "Frankfurt am Main"; typed alone, or with a code that is also
+    # a state's ("US"), neither is found (there are other New Yorks and Frankfurts): a town
+    # filter or a search of "New York" found none of a community's New Yorkers.
+    towns, countries = fold_places(
+        ["New York", "NYC", "Frankfurt", "Leeds", "New York"], ["USA", "", "Germany", "UK", ""]
+    )
+    assert in_place(towns, countries, "New York").tolist() == [1, 0, 0, 0, 1]
+    assert in_place(towns, countries, "New York, US").tolist() == [1, 0, 0, 0, 1]
+    assert in_place(towns, countries, "New York, USA").tolist() == [1, 1, 0, 0, 1]
+    assert in_place(towns, countries, "NYC").tolist() == [1, 1, 0, 0, 0]
+    assert in_place(towns, countries, "Frankfurt").tolist() == [0, 0, 1, 0, 0]
+    assert in_place(towns, countries, "Frankfurt, DE").tolist() == [0, 0, 1, 0, 0]
+    assert in_place(towns, countries, "Leeds").tolist() == [0, 0, 0, 1, 0]
+    assert in_place(towns, countries, "New York, GB").tolist() == [0, 0, 0, 0, 1]
+    # One member as the live view checks them (a town and a country, not arrays).
+    assert in_place(*fold_place("New York", "USA"), "New York")
+    assert not in_place(*fold_place("New York", "USA"), "Frankfurt")
+
+
 def test_a_town_written_with_its_state_is_found_as_written_and_by_its_country():
     towns = np.array(["nashville, tn", "nashville", "london, uk", "nashville"], dtype=object)
     countries = np.array(["US", "US", "", "GB"], dtype=object)
