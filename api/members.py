@@ -19,7 +19,7 @@ bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
 @bp.auth_required(auth, roles=["read"])
 @bp.input(MemberPage, location="query", arg_name="page", unknown=RAISE)
 @bp.output(MemberList)
-@bp.doc(responses={404: "No member `after`"})
+@bp.doc(responses={404: "No member `after` (or erased since: read again from the page before)"})
 def list_members(page: dict) -> dict:
     """List members
 

@@ -132,9 +132,25 @@ def list_members(
     query = select(Member).where(Member.active.is_(True))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if after is not None:
-        query = query.where(Member.id > get_member(session, after, "after").id)
+        query = query.where(Member.id > _page_mark(session, after).id)
     page = session.scalars(query.order_by(Member.id).limit(limit).offset(offset)).all()
     return list(page), int(total)
+
+
+def _page_mark(session: Session, after: str) -> Member:
+    """The member a page begins after; one erased since the page before is named as such (its
+    place in the order went with it: nothing ties the id to the anonymous row it left)."""
+    try:
+        return get_member(session, after, "after")
+    except NotFound:
+        if retired_ids(session, [after]):
+            raise NotFound(
+                f"the member {after!r} was erased at their request since: their place in the "
+                "order went with them; read the page again from the `after` of the page "
+                "before it",
+                "after",
+            ) from None
+        raise
 
 
 def add_member(

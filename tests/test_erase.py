@@ -411,3 +411,22 @@ def test_the_demo_written_over_an_erased_member_says_which_row_is_refused(tmp_pa
     again = demo("demo-data", "--members", "40", "--seed", "1", "--force")
     assert again.exit_code == 1
     assert re.search(r":\d+: id: the id was a member's who was erased", again.output), again.output
+
+
+def test_a_page_after_a_member_erased_since_says_so_and_what_to_do(sessions):
+    """A site reading the members a page at a time (`after` the last id of the page before)
+    got "no member" when that member was erased between two pages (an API integrator)."""
+    with sessions.begin() as s:
+        for m in ("a", "b", "c"):
+            add_member(s, m, "band")
+    with sessions() as s:
+        first, _ = community.list_members(s, 2)
+    assert [m.external_id for m in first] == ["a", "b"]
+    erase_member(sessions, "b")
+    with sessions() as s, pytest.raises(NotFound, match="was erased at their request since") as e:
+        community.list_members(s, 2, after="b")
+    assert e.value.field == "after"
+    with sessions() as s:  # from the page before: the rest, none skipped
+        assert [m.external_id for m in community.list_members(s, 2)[0]] == ["a", "c"]
+    with sessions() as s, pytest.raises(NotFound, match="no member 'zz'"):
+        community.list_members(s, 2, after="zz")
