@@ -223,9 +223,6 @@ def text_problem(value: str, *, one_line: bool) -> str | None:
     or None when it can."""
     found = _FORBIDDEN[one_line].search(value)
     if found is None:
-        if value.strip() and not any(unicodedata.category(c)[0] in "LNPS" for c in value):
-            # Only invisible characters ("\u200b"): an empty name that no check took for one.
-            return "holds no visible character (no letter, digit, punctuation or symbol)"
         return None
     char = found.group()
     if one_line and char in "\r\n\x85\u2028\u2029":
