@@ -135,8 +135,16 @@ def allocate(
     # 1. Everyone's first slot: each seeker asks for their best candidate.
     take(propose(seeker, member, score, np.minimum(total, 1), cap))
     # Then the seeker's posts take turns: a post's next row comes after the next row of
-    # every post served fewer times (`_in_turn`).
-    ranked = score if post is None else _in_turn(score, post, taken, cap[member] > 0)
+    # every post served fewer times (`_in_turn`; the posts numbered and the rows ordered by
+    # score once, for both steps).
+    if post is not None:
+        code = np.unique(np.asarray(post, dtype=np.int64), return_inverse=True)[1]
+        by_score = np.lexsort((np.arange(len(score)), -score))
+
+    def in_turn() -> np.ndarray:
+        return score if post is None else _in_turn(score, code, by_score, taken, cap[member] > 0)
+
+    ranked = in_turn()
     # 2. The floor: under-exposed members not yet suggested ask for the seekers they suit
     #    best, who keep the best such asks in up to `floor_share` of their email.
     if floor is not None:
@@ -147,7 +155,7 @@ def allocate(
         floor_slots = np.minimum(np.maximum(total, 0), int(np.ceil(n * floor_share)))
         rows = np.flatnonzero(~taken & (guaranteed[member] > 0))
         take(propose(member, seeker, ranked, guaranteed, floor_slots, rows))
-        ranked = score if post is None else _in_turn(score, post, taken, cap[member] > 0)
+        ranked = in_turn()
     # 3. The rest by score (the posts taking turns): first each direction's share (within
     #    what is left), then either.
     left = np.maximum(total, 0)
@@ -159,16 +167,19 @@ def allocate(
 
 
 def _in_turn(
-    score: np.ndarray, post: np.ndarray, taken: np.ndarray, room: np.ndarray
+    score: np.ndarray,
+    code: np.ndarray,
+    by_score: np.ndarray,
+    taken: np.ndarray,
+    room: np.ndarray,
 ) -> np.ndarray:
-    """Scores (in [0, 1]) less each row's turn: how many rows of its post were taken, plus
-    its place among the post's rows not taken whose member has `room` left, best first (a
-    row that cannot be chosen takes no turn). Every post's next row then ranks above any
-    post's row after it, and by score among rows of the same turn."""
-    _, code = np.unique(np.asarray(post, dtype=np.int64), return_inverse=True)
+    """Scores (in [0, 1]) less each row's turn: how many rows of its post (`code`, numbered
+    0..) were taken, plus its place among the post's rows not taken whose member has `room`
+    left, best first (`by_score`: the rows, best first; a row that cannot be chosen takes no
+    turn). Every post's next row then ranks above any post's row after it, and by score
+    among rows of the same turn."""
     served = np.bincount(code[taken], minlength=code.max(initial=-1) + 1)
-    order = np.lexsort((np.arange(len(score)), -score))
-    order = order[~taken[order] & room[order]]
+    order = by_score[~taken[by_score] & room[by_score]]
     turn = np.zeros(len(score), dtype=np.int64)
     turn[order] = turns(code[order])
     return score - (turn + served[code])
