@@ -167,7 +167,12 @@ def locate(town: str, country: str) -> gazetteer.Town | None:
     """The town of that name in `country` (an ISO code, or "" when unknown) that the gazetteer
     finds (`gazetteer.locate`); None when it finds none or the country is known to no one
     ("Narnia": not one to look in)."""
-    return gazetteer.locate(town, country) if not country or _is_code(country) else None
+    return gazetteer.locate(town, country) if _looked_in(country) else None
+
+
+def _looked_in(country: str) -> bool:
+    """Whether the gazetteer is asked about a town in `country`: unknown, or an ISO code."""
+    return not country or _is_code(country)
 
 
 @lru_cache(maxsize=65536)
@@ -191,7 +196,7 @@ def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple
     asked = set()
     for town, country in zip(towns, countries, strict=True):
         written, folded_country = _member_place(town, country)
-        if written and (not folded_country or _is_code(folded_country)):
+        if written and _looked_in(folded_country):
             asked.add((_without_part_of_town(written), folded_country))
     return asked
 
@@ -285,7 +290,8 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     it), or, when the place names countries (see `split_place`), the town before the comma
     in one of them or in none known (as `same_town`: not known to be elsewhere)."""
     town, country = np.asarray(town), np.asarray(country)
-    inside = town == town_key(place, "")
+    whole = town_key(place, "")
+    inside = town == whole
     place_town, countries = split_place(place)
     if countries:
         known_elsewhere = (country != "") & ~np.isin(country, sorted(countries))
@@ -295,7 +301,7 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     # with a code that is also a state's ("US"), is found nowhere (other New Yorks): key it
     # as a member in each country it may be in, or who gave none, would have it.
     written = place.rpartition(",")[0] if countries else place
-    compared = {town_key(place, ""), place_town if countries else ""}
+    compared = {whole, place_town if countries else ""}
     if countries and (alone := town_key(written, "")) not in compared:
         inside |= (town == alone) & (country == "")
     for code in sorted(countries or set(np.ravel(country).tolist()) - {""}):
