@@ -127,10 +127,8 @@ def _record_use(sessions: sessionmaker[Session], key_id: int, now: datetime) -> 
     effort: a store that refuses the write (read-only, busy) does not refuse the request, nor
     holds it up for longer than USE_WRITE_WAIT waiting for its write lock (a later request
     writes it down)."""
-    with sessions() as session:
-        engine = session.get_bind()
     try:
-        with engine.connect() as connection:
+        with sessions.kw["bind"].connect() as connection:
             before = _wait_briefly(connection)
             try:
                 with connection.begin():
