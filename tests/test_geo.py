@@ -202,21 +202,8 @@ def test_members_without_coordinates_are_placed_at_their_towns_centre():
     assert np.isnan(lats[2:]).all() and np.isnan(lons[2:]).all()
 
 
-@pytest.fixture
-def fresh_gazetteer(monkeypatch):
-    """No town looked up or remembered yet in this process, and no list to read."""
-    from matcher import gazetteer, geo
-
-    monkeypatch.setattr(gazetteer, "_remembered", {})
-    geo._town.cache_clear()
-    geo.fold_place.cache_clear()
-    yield gazetteer
-    geo._town.cache_clear()
-    geo.fold_place.cache_clear()
-
-
 def test_a_build_keeps_what_the_gazetteer_found_so_serving_it_reads_no_list(
-    fresh_gazetteer, monkeypatch, tmp_path
+    fresh_gazetteer, tmp_path
 ):
     """Every API worker read the whole list when it loaded a build (3.2 s, and 180 MB that
     stayed with it, on a 300-member demo), for towns the build had looked up already."""
@@ -228,11 +215,7 @@ def test_a_build_keeps_what_the_gazetteer_found_so_serving_it_reads_no_list(
     assert as_keys == {("caerdydd", ""), ("bristol", "GB"), ("nowhere springs", "GB")}
     assert gazetteer.keep(tmp_path / "towns.json", asked) == 3
 
-    def no_list():
-        raise AssertionError("the list was read")
-
-    monkeypatch.setattr(gazetteer, "_towns", no_list)
-    monkeypatch.setattr(gazetteer, "_by_other", no_list)
+    gazetteer.block_list()
     assert gazetteer.remember(tmp_path / "towns.json") == 3
     assert gazetteer.locate("caerdydd").name == "Cardiff"
     assert gazetteer.locate("Nowhere Springs", "GB") is None
