@@ -10,7 +10,6 @@ from api.listing import member_listing, page
 from api.schemas import InteractionIn, InteractionList, InteractionOut, InteractionQuery
 from api.services import services
 from matcher import community, public
-from matcher.errors import Conflict
 
 bp = APIBlueprint("interactions", __name__, url_prefix="/v1", tag="Interactions")
 
@@ -94,11 +93,6 @@ def withdraw_interaction(interaction_id: str) -> dict:
     longer kept apart, from the next request on. Answers with what it deleted. An import
     whose file still holds the interaction records it again.
     """
-    try:
-        return community.withdraw_interaction(
-            services().sessions, interaction_id, public.interaction
-        )
-    except Conflict as exc:
-        if exc.field == "id":  # the library's name for it; this request sent it in the path
-            exc.field = "interaction_id"
-        raise
+    return community.withdraw_interaction(
+        services().sessions, interaction_id, public.interaction, field="interaction_id"
+    )

@@ -491,10 +491,12 @@ def withdraw_interaction(
     sessions: sessionmaker[Session],
     external_id: str,
     describe: Callable[[Session, Interaction], dict[str, Any]],
+    field: str = "id",
 ) -> dict[str, Any]:
     """Delete an interaction recorded in error, or a block or report lifted (the two are no
     longer kept apart from the next request on); returns it as `describe` gave it before.
-    One with a member erased at their request stays as it is (`Conflict`)."""
+    One with a member erased at their request stays as it is (`Conflict`, naming `field`, the
+    input that gave the id)."""
     with sessions.begin() as session:
         row = get_interaction(session, external_id)
         erased = session.scalar(
@@ -509,7 +511,7 @@ def withdraw_interaction(
             raise Conflict(
                 f"interaction {row.external_id!r} is with a member erased at their request: "
                 "nothing of theirs changes",
-                field="id",
+                field=field,
             )
         out = describe(session, row)
         session.delete(row)
