@@ -181,9 +181,8 @@ def _require_json_bodies() -> None:
         request.stream.read(1)
     if not _takes_json_body():
         return
-    # A body sent in chunks has no Content-Length: whether one came is whether it has bytes.
-    sent = bool(request.content_length) or (request.content_length is None and bool(_body()))
-    if sent and not request.is_json:
+    # Whether a body came is whether it has bytes (one sent in chunks has no Content-Length).
+    if _body() and not request.is_json:
         fail(415, "send the body as JSON, with the header Content-Type: application/json")
     if not _body():
         fail(422, "send a JSON body ({...}), with the header Content-Type: application/json")
