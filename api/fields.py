@@ -24,6 +24,7 @@ from matcher.domain import (
     TAG_SEPARATOR,
     YEARS,
     id_problem,
+    iso_time_text,
     tag_problem,
     text_problem,
     time_problem,
@@ -133,16 +134,26 @@ def _text(
     return String(validate=validate, metadata=metadata, **kw)
 
 
+class _Time(AwareDateTime):
+    """An ISO 8601 time, with RFC 3339's lower-case "t" and "z" (`iso_time_text`)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        text = iso_time_text(value) if isinstance(value, str) else value
+        return super()._deserialize(text, attr, data, **kw)
+
+
 def when(**kw: Any) -> AwareDateTime:
     """A timestamp; one without a zone is UTC."""
     first, last = YEARS
     years = "|".join(str(y) for y in range(first // 100, last // 100))
     metadata = dict(kw.pop("metadata", {}))
     said = metadata.get("description", "")
-    metadata["description"] = f"{said} An ISO 8601 time, in the years {first} to {last}.".strip()
+    metadata["description"] = (
+        f"{said} An ISO 8601 time, in the years {first} to {last}; one without a zone is UTC."
+    ).strip()
     metadata["pattern"] = f"^(({years})\\d\\d|{last})-"  # what time_problem checks
     check = Checked(time_problem, "time's")
-    return AwareDateTime(default_timezone=UTC, validate=check, metadata=metadata, **kw)
+    return _Time(default_timezone=UTC, validate=check, metadata=metadata, **kw)
 
 
 ID_PARAMETER = {

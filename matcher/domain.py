@@ -291,6 +291,15 @@ def place_problem(latitude: float | None, longitude: float | None) -> tuple[str,
     return missing, f"empty, but {given} is given: a place needs both, or neither"
 
 
+def iso_time_text(text: str) -> str:
+    """A time as Python's ISO 8601 parser takes it: RFC 3339 (the JSON Schema's "date-time")
+    lets its "T" and "Z" be written in lower case, which `datetime.fromisoformat` refuses."""
+    text = text.strip()
+    if len(text) > 10 and text[10] == "t":
+        text = f"{text[:10]}T{text[11:]}"
+    return f"{text[:-1]}Z" if text.endswith("z") else text
+
+
 def time_problem(value: datetime) -> str | None:
     """Why a time cannot be stored (outside `YEARS`), or None when it can."""
     if YEARS[0] <= value.year <= YEARS[1]:

@@ -84,6 +84,8 @@ def test_times_without_a_zone_are_utc_and_others_are_converted():
     assert parse.timestamp("2026-01-02T03:04:05") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert parse.timestamp("2026-01-02T03:04:05-05:00") == datetime(2026, 1, 2, 8, 4, 5, tzinfo=UTC)
     assert parse.timestamp("2026-01-02") == datetime(2026, 1, 2, tzinfo=UTC)
+    # RFC 3339 (JSON Schema's "date-time") lets "T" and "Z" be lower case.
+    assert parse.timestamp("2026-01-02t03:04:05z") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def test_tags_from_a_string_or_a_list():

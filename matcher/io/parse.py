@@ -17,6 +17,7 @@ from matcher.domain import (
     MAX_EMAIL_LENGTH,
     TAG_SEPARATOR,
     id_problem,
+    iso_time_text,
     tag_problem,
     text_problem,
     time_problem,
@@ -186,7 +187,7 @@ def timestamp(value: Any) -> Any:
         out = datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
         try:
-            out = datetime.fromisoformat(value.strip())
+            out = datetime.fromisoformat(iso_time_text(value))
         except ValueError:
             return Bad(f"not an ISO 8601 date/time: {shown(value)}")
     else:

@@ -395,6 +395,11 @@ def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     assert body["id"] == "i-1" and body["need_id"] == "hum-n0"
     assert body["occurred_at"].startswith("2026-05-01T10:00:00")
     assert_error(client.post("/v1/interactions", json=event, headers=rw), 409)
+    # A date-time as RFC 3339 also allows it, in lower case: the time the schema says is one.
+    lower = {**event, "id": "i-3", "occurred_at": "2026-05-01t11:00:00z"}
+    written = client.post("/v1/interactions", json=lower, headers=rw)
+    assert written.status_code == 201, written.get_json()
+    assert written.get_json()["occurred_at"].startswith("2026-05-01T11:00:00")
     # What the body names and is not there: a 404 naming the field, as a 422 would.
     missing = {**event, "id": "i-2", "offer_id": "no-such-post"}
     assert_error(client.post("/v1/interactions", json=missing, headers=rw), 404, "offer_id")
