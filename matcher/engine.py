@@ -229,6 +229,7 @@ class Matcher:
             limit,
             offset=offset,
             typed_need=text.strip(),
+            place=town,
         )
 
     def _passes(self, person: LiveMember, filters: Filters, direction: str) -> bool:
@@ -274,6 +275,7 @@ class Matcher:
         *,
         offset: int = 0,
         typed_need: str | None = None,
+        place: str | None = None,
     ) -> list[Match]:
         people = [self.view.member(c) for c in candidate_ids]
         people = [
@@ -297,7 +299,7 @@ class Matcher:
         seeker_offers = self.view.tagset(seeker, OFFER) if member else frozenset()
         overlap_forward = self.view.tag_overlap(seeker_needs, people, OFFER)
         overlap_reverse = self.view.tag_overlap(seeker_offers, people, NEED)
-        same_town, km, near = closeness(seeker, people, self.settings.proximity_km)
+        same_town, km, near = closeness(seeker, people, self.settings.proximity_km, place)
         p_forward = self.scorer.probability(forward.cosine, overlap_forward, near)
         p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near)
         if self.index.learned is not None:

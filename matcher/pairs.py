@@ -131,11 +131,14 @@ def helped_with_itself(
 
 
 def closeness(
-    seeker: Any, people: Sequence[Any], scale_km: float
+    seeker: Any, people: Sequence[Any], scale_km: float, place: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Same town (`geo.same_town`), distance in km (NaN if unknown) and proximity in [0, 1]
     of each of `people` to `seeker`: members as now (`town`, `country`, `latitude`,
-    `longitude`; None: unknown)."""
+    `longitude`; None: unknown). For a seeker who typed a `place` (whose town and point
+    `seeker` holds), the people in it are in its town, as a filter of it finds them
+    (`geo.in_place`), unless known to be apart: members who wrote "New York" in the US are
+    in the gazetteer's New York City, which the typed name alone does not name."""
     town, country = geo.fold_place(seeker.town, seeker.country)
     towns, countries = geo.fold_places([p.town for p in people], [p.country for p in people])
     lat, lon = geo.member_points(
@@ -152,6 +155,8 @@ def closeness(
     )
     km = geo.distance_km(lat[0], lon[0], lats, lons)
     same = geo.same_town(town, towns, km, country, countries)
+    if place:
+        same |= geo.in_place(towns, countries, place) & ~(km > geo.SAME_TOWN_KM)
     return same, km, geo.proximity(km, same, scale_km)
 
 

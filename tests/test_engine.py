@@ -858,6 +858,27 @@ def test_the_list_of_builds_fits_a_terminal_of_80_columns(community, settings, e
     assert max(map(len, lines)) <= 80
 
 
+def test_a_search_from_a_typed_town_finds_its_members_in_the_same_town(sessions, settings, encoder):
+    from tests.factories import add_member
+
+    # "New York" in the US is the gazetteer's New York City: the typed town alone names no
+    # member's town as compared, yet a filter of it finds them, and so does "same town".
+    with sessions.begin() as s:
+        add_member(s, "band", "band", "Leeds", needs=["our band needs a drummer"])
+        for external_id, country in [("usa", "USA"), ("unsaid", None), ("leeds", "GB")]:
+            town = "Leeds" if external_id == "leeds" else "New York"
+            member = add_member(s, external_id, "session_musician", town, offers=["drummer"])
+            member.latitude = member.longitude = None
+            member.country = country
+    matcher = build_and_load(sessions, settings, encoder)
+    in_town = matcher.for_member("band", filters=Filters(town="New York"))
+    assert {m.member_id for m in in_town} == {"usa", "unsaid"}
+    for place in ("New York", "new york, US", "New York, USA"):
+        typed = matcher.for_text("need a drummer", town=place)
+        same = {m.member_id for m in typed if any(r["type"] == "same_town" for r in m.reasons)}
+        assert same == {"usa", "unsaid"}, place
+
+
 def test_a_place_filter_or_search_may_name_the_country_in_any_of_its_names(
     sessions, settings, encoder
 ):
