@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from matcher.community import get_member
-from matcher.domain import MEMBER_STATUSES, post_status, weekly_email
+from matcher.domain import MEMBER_STATUSES, fold_tag, post_status, weekly_email
 from matcher.geo import fold_places, in_place
 from matcher.store import Digest, DigestMatch, Interaction, Member, Post, posts_read_as, utcnow
 
@@ -51,7 +51,9 @@ def find_members(
     offers and the help they gave."""
     if status not in MEMBER_STATUSES:
         raise ValueError(f"status must be one of {', '.join(MEMBER_STATUSES)}, not {status!r}")
-    query = select(Member).where(*_member_filters(text, kind, status))
+    query = select(Member).where(*_member_filters(kind, status))
+    if text and text.strip():
+        query = query.where(_named(session, text))
     if town and town.strip():
         query = query.where(_in_town(session, town))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -176,29 +178,31 @@ def _suggested_in(session: Session, digest_ids: list[int]) -> dict[int, list[str
 def _in_town(session: Session, town: str) -> ColumnElement[bool]:
     """Members in a town as the API's `town` filter finds them (`geo.in_place`): "Leeds"
     finds "Leeds, UK" too, and "Leeds, UK" finds "Leeds" unless known to be elsewhere.
-    Narrowed first in SQL to the towns that begin with its first part."""
+    Narrowed first in SQL to the towns that begin with its first part, when that is ASCII:
+    SQLite's lower() folds ASCII letters only ("Évora" is not "évora" there)."""
     first = " ".join(town.split()).partition(",")[0].strip().lower()
-    lowered = func.lower(Member.town)
-    rows = session.execute(
-        select(Member.id, Member.town, Member.country).where(
-            lowered.startswith(first, autoescape=True)
-        )
-    ).all()
+    query = select(Member.id, Member.town, Member.country)
+    if first.isascii():
+        query = query.where(func.lower(Member.town).startswith(first, autoescape=True))
+    rows = session.execute(query).all()
     towns, countries = fold_places([r.town for r in rows], [r.country for r in rows])
     inside = in_place(towns, countries, town)
     return Member.id.in_([r.id for r, found in zip(rows, inside, strict=True) if found])
 
 
-def _member_filters(text: str | None, kind: str | None, status: str) -> list[ColumnElement[bool]]:
+def _named(session: Session, text: str) -> ColumnElement[bool]:
+    """Members whose id or name holds `text` in any case, folded as tags and towns are
+    (`fold_tag`), in Python: SQLite's lower() folds ASCII letters only, so the band "Ölmühle"
+    was not found by its own name."""
+    needle = fold_tag(text)
+    rows = session.execute(select(Member.id, Member.external_id, Member.name)).all()
+    return Member.id.in_(
+        [r.id for r in rows if needle in fold_tag(r.external_id) or needle in fold_tag(r.name)]
+    )
+
+
+def _member_filters(kind: str | None, status: str) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = []
-    if text and text.strip():
-        needle = text.strip().lower()
-        filters.append(
-            or_(
-                func.lower(Member.external_id).contains(needle, autoescape=True),
-                func.lower(Member.name).contains(needle, autoescape=True),
-            )
-        )
     if kind:
         filters.append(Member.kind == kind.strip().lower())
     if status == "active":

@@ -64,6 +64,24 @@ def test_a_town_is_found_whether_or_not_its_country_follows_a_comma(run, tmp_pat
     assert _ids(run, "--town", "Leeds, Somewhere") == []  # names no country: a town so named
 
 
+def test_a_name_or_town_that_begins_with_an_accent_is_found_in_any_case(run, tmp_path):
+    # An organiser's `members list Ölmühle` found no band of that name, nor `--town Évora` its
+    # members: SQLite's lower() folds ASCII letters only, so "Ölmühle" never held "ölmühle".
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "members.csv").write_text(
+        "id,name,kind,town,country\nm6,Ölmühle,band,Évora,Portugal\nm7,Élodie Marchand,"
+        "photographer,Évora,PT\nm8,Strauß,band,Leeds,UK\n"
+    )
+    run("import", str(more))
+    assert _ids(run, "Ölmühle") == ["m6"]
+    assert _ids(run, "ÖLMÜHLE") == ["m6"]
+    assert _ids(run, "élodie") == ["m7"]
+    assert _ids(run, "STRAUSS") == ["m8"]  # in any case, as tags and towns are compared
+    assert _ids(run, "--town", "Évora") == ["m6", "m7"]
+    assert _ids(run, "--town", "ÉVORA, Portugal") == ["m6", "m7"]
+
+
 def test_the_list_says_who_the_weekly_email_reaches_and_what_each_has_done(run):
     members = {m["id"]: m for m in json.loads(run("members", "list", "--json").stdout)["members"]}
     assert members["m1"]["emails"] == "on"
