@@ -244,6 +244,7 @@ def test_frames_made_in_code_with_typed_values_import(sessions):
             "name": ["The Hum", "Ana"],
             "kind": ["band", "session_musician"],
             "latitude": [53.8, None],
+            "longitude": [-1.55, None],
             "tags": [["shoegaze"], []],
             "email_consent": [True, False],
             "joined_at": pd.to_datetime(["2025-01-01", "2025-02-01"], utc=True),
@@ -698,6 +699,34 @@ def test_values_that_only_make_sense_together(sessions, tmp_path):
         ("members.csv", 3, "latitude"),
         ("posts.csv", 2, "expires_at"),
     ]
+
+
+def test_a_file_that_gives_one_coordinate_is_checked_with_the_stored_other(sessions, tmp_path):
+    # A file with a latitude column and no longitude column made a new member with half a
+    # place, which the API refuses ("a place needs both, or neither") and docs/formats.md
+    # rules out: the row was checked only where it gave both.
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,latitude,longitude\nm1,A,band,53.8,-1.5\nm2,B,band,,\n"
+    )
+    import_files(sessions, [tmp_path])
+    (tmp_path / "members.csv").write_text("id,name,kind,latitude\nm2,B,band,53.9\nm3,C,band,53.9\n")
+    (tmp_path / "members-more.json").write_text(
+        '[{"id": "m4", "name": "D", "kind": "band", '
+        '"longitude": -1.5}, {"id": "m1", "name": "A", "kind": "band", "longitude": null}]'
+    )
+    problems = rejected(sessions, [tmp_path])
+    assert [(Path(p.file).name, p.row, p.field) for p in problems] == [
+        ("members-more.json", 1, "latitude"),  # a new member: no stored latitude
+        ("members-more.json", 2, "longitude"),  # clears the stored one, keeps the latitude
+        ("members.csv", 2, "longitude"),  # stored without a place
+        ("members.csv", 3, "longitude"),  # new
+    ]
+    (tmp_path / "members-more.json").unlink()
+    (tmp_path / "members.csv").write_text("id,name,kind,latitude\nm1,A,band,53.9\n")
+    import_files(sessions, [tmp_path])  # moves a stored place: the longitude stays
+    with sessions() as session:
+        m1 = session.scalars(select(Member).where(Member.external_id == "m1")).one()
+        assert (m1.latitude, m1.longitude) == (53.9, -1.5)
 
 
 def test_messages_show_json_values_as_json(sessions, tmp_path):

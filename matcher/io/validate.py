@@ -132,7 +132,7 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
         rows[entity] = _parse_rows(entity, frame, frames.columns_of, whole_file, problems)
         _check_duplicates(rows[entity], problems)
         _check_not_future(entity, rows[entity], now, problems)
-        _check_together(entity, rows[entity], problems)
+        _check_together(entity, rows[entity], session, problems)
         if entity == "members":
             warnings.extend(_consent_without_address(rows[entity]))
             warnings.extend(_unknown_countries(rows[entity]))
@@ -200,15 +200,22 @@ def _check_not_future(entity: str, rows: Rows, now: datetime, problems: list[Row
                 problems.append(RowProblem(file, row, column, problem))
 
 
-def _check_together(entity: str, rows: Rows, problems: list[RowProblem]) -> None:
-    """Values that only make sense together, where the row gives both: a place is a latitude
-    and a longitude; a post cannot expire before it was written. A value already reported
-    (not a number, say) is not reported again as missing."""
+def _check_together(entity: str, rows: Rows, session: Session, problems: list[RowProblem]) -> None:
+    """Values that only make sense together: a place is a latitude and a longitude (one the
+    row leaves out is the stored one, or none for a new member); a post cannot expire before
+    it was written, where the row gives both. A value already reported (not a number, say)
+    is not reported again as missing."""
     reported = {(p.file, p.row, p.field) for p in problems}
+    places = _stored_places(session, rows) if entity == "members" else {}
     for record, absent, (file, row) in zip(rows.records, rows.absent, rows.origins, strict=True):
-        if entity == "members" and not absent & {"latitude", "longitude"}:
+        if entity == "members" and not {"latitude", "longitude"} <= absent:
             already = {(file, row, "latitude"), (file, row, "longitude")} & reported
-            place = None if already else place_problem(record["latitude"], record["longitude"])
+            stored = places.get(record["id"], (None, None))
+            latitude, longitude = (
+                stored[i] if column in absent else record[column]
+                for i, column in enumerate(("latitude", "longitude"))
+            )
+            place = None if already else place_problem(latitude, longitude)
             if place is not None:
                 problems.append(RowProblem(file, row, *place))
         if entity == "posts":
@@ -216,6 +223,17 @@ def _check_together(entity: str, rows: Rows, problems: list[RowProblem]) -> None
             if created is not None and expires is not None and expires <= created:
                 reason = f"{expires.isoformat()} is not after created_at ({created.isoformat()})"
                 problems.append(RowProblem(file, row, "expires_at", reason))
+
+
+def _stored_places(session: Session, rows: Rows) -> dict[str, tuple[float | None, float | None]]:
+    """The stored latitude and longitude of the members whose row gives one of the two."""
+    wanted = {
+        record["id"]
+        for record, absent in zip(rows.records, rows.absent, strict=True)
+        if len(absent & {"latitude", "longitude"}) == 1 and record["id"] is not None
+    }
+    query = select(Member.external_id, Member.latitude, Member.longitude)
+    return {key: (lat, lon) for key, lat, lon in _stored(session, query, wanted)}
 
 
 def _consent_without_address(rows: Rows) -> list[str]:
