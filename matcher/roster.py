@@ -51,13 +51,21 @@ def find_members(
     offers and the help they gave."""
     if status not in MEMBER_STATUSES:
         raise ValueError(f"status must be one of {', '.join(MEMBER_STATUSES)}, not {status!r}")
-    query = select(Member).where(*_member_filters(kind, status))
-    if text and text.strip():
-        query = query.where(_named(session, text))
+    query = select(Member.id, Member.external_id, Member.name)
+    query = query.where(*_member_filters(kind, status)).order_by(Member.id)
     if town and town.strip():
         query = query.where(_in_town(session, town))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    members = session.scalars(query.order_by(Member.id).limit(limit)).all()
+    found = session.execute(query).all()
+    if text and text.strip():
+        # In Python, folded as tags and towns are (`fold_tag`): SQLite's lower() folds ASCII
+        # letters only, so the band "Ölmühle" was not found by its own name.
+        needle = fold_tag(text)
+        found = [
+            r for r in found if needle in fold_tag(r.external_id) or needle in fold_tag(r.name)
+        ]
+    total = len(found)
+    first = [r.id for r in found[:limit]]
+    members = session.scalars(select(Member).where(Member.id.in_(first)).order_by(Member.id)).all()
     ids = [m.id for m in members]
     open_posts = _open_posts(session, ids, now or utcnow())
     helped = dict(
@@ -188,17 +196,6 @@ def _in_town(session: Session, town: str) -> ColumnElement[bool]:
     towns, countries = fold_places([r.town for r in rows], [r.country for r in rows])
     inside = in_place(towns, countries, town)
     return Member.id.in_([r.id for r, found in zip(rows, inside, strict=True) if found])
-
-
-def _named(session: Session, text: str) -> ColumnElement[bool]:
-    """Members whose id or name holds `text` in any case, folded as tags and towns are
-    (`fold_tag`), in Python: SQLite's lower() folds ASCII letters only, so the band "Ölmühle"
-    was not found by its own name."""
-    needle = fold_tag(text)
-    rows = session.execute(select(Member.id, Member.external_id, Member.name)).all()
-    return Member.id.in_(
-        [r.id for r in rows if needle in fold_tag(r.external_id) or needle in fold_tag(r.name)]
-    )
 
 
 def _member_filters(kind: str | None, status: str) -> list[ColumnElement[bool]]:
