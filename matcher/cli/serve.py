@@ -232,8 +232,9 @@ def create_key_command(app: AppContext, name: str, scopes: tuple[str, ...]) -> N
 @click.option("--all", "show_all", is_flag=True, help="Include revoked keys.")
 @pass_app
 def list_keys_command(app: AppContext, show_all: bool) -> None:
-    """List the keys: id, name, scopes and dates (never the keys themselves). "last used" is
-    to the hour: before revoking an old key, see that nothing uses it any more."""
+    """List the keys: id, name, scopes and dates (never the keys themselves). "last used" may
+    be up to an hour early (a key's use is written down at most once an hour): before
+    revoking an old key, see that nothing uses it any more."""
     from matcher.keys import list_keys
 
     table = Table("id", "name", "scopes", "created", "last used", "revoked")
