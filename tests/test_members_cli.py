@@ -51,13 +51,11 @@ def test_members_are_found_by_id_or_name_kind_town_and_status(run):
 
 def test_a_town_is_found_whether_or_not_its_country_follows_a_comma(run, tmp_path):
     # `--town Manchester` missed the 7 members of a new organiser's who wrote "Manchester, UK".
-    more = tmp_path / "more"
-    more.mkdir()
-    (more / "members.csv").write_text(
-        'id,name,kind,town,country\nm6,Ola,band,"Leeds, UK",\nm7,Al,band,Leeds,USA\n'
-        'm8,Bo,band,"Leeds ,UK",\n'
+    _import_members(
+        run,
+        tmp_path,
+        'm6,Ola,band,"Leeds, UK",\nm7,Al,band,Leeds,USA\nm8,Bo,band,"Leeds ,UK",\n',
     )
-    run("import", str(more))
     assert _ids(run, "--town", "leeds") == ["m1", "m2", "m3", "m6", "m7", "m8"]
     # As the API's town filter reads it: not the Leeds known to be in the US (a reviewer).
     assert _ids(run, "--town", " Leeds,  UK ") == ["m1", "m2", "m3", "m6", "m8"]
@@ -67,19 +65,26 @@ def test_a_town_is_found_whether_or_not_its_country_follows_a_comma(run, tmp_pat
 def test_a_name_or_town_that_begins_with_an_accent_is_found_in_any_case(run, tmp_path):
     # An organiser's `members list Ölmühle` found no band of that name, nor `--town Évora` its
     # members: SQLite's lower() folds ASCII letters only, so "Ölmühle" never held "ölmühle".
-    more = tmp_path / "more"
-    more.mkdir()
-    (more / "members.csv").write_text(
-        "id,name,kind,town,country\nm6,Ölmühle,band,Évora,Portugal\nm7,Élodie Marchand,"
-        "photographer,Évora,PT\nm8,Strauß,band,Leeds,UK\n"
+    _import_members(
+        run,
+        tmp_path,
+        "m6,Ölmühle,band,Évora,Portugal\nm7,Élodie Marchand,photographer,Évora,PT\n"
+        "m8,Strauß,band,Leeds,UK\n",
     )
-    run("import", str(more))
     assert _ids(run, "Ölmühle") == ["m6"]
     assert _ids(run, "ÖLMÜHLE") == ["m6"]
     assert _ids(run, "élodie") == ["m7"]
     assert _ids(run, "STRAUSS") == ["m8"]  # in any case, as tags and towns are compared
     assert _ids(run, "--town", "Évora") == ["m6", "m7"]
     assert _ids(run, "--town", "ÉVORA, Portugal") == ["m6", "m7"]
+
+
+def _import_members(run, tmp_path, rows: str) -> None:
+    """Import more members: CSV rows of id, name, kind, town and country."""
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "members.csv").write_text(f"id,name,kind,town,country\n{rows}")
+    run("import", str(more))
 
 
 def test_the_list_says_who_the_weekly_email_reaches_and_what_each_has_done(run):
