@@ -15,7 +15,7 @@ from matcher.domain import NEED, OFFER, fold_tag
 from matcher.embed import CachedEncoder
 from matcher.errors import NotFound
 from matcher.index import BuildIndex, covered
-from matcher.live import LiveChanges, LiveMember, LivePost, fingerprint
+from matcher.live import REREAD, LiveChanges, LiveMember, LivePost, fingerprint
 from matcher.pairs import Items
 from matcher.retrieve import top_members
 from matcher.store import Member, Post
@@ -32,8 +32,13 @@ class CurrentView:
         self.candidates_per_need = candidates_per_need
         posts = np.flatnonzero(~index.is_help)  # the build's rows of posts (not help given)
         self._post_row = dict(zip(index.item_post[posts].tolist(), posts.tolist(), strict=True))
+        self._help_posts = frozenset(index.item_post[index.is_help].tolist())  # needs helped
+        # From REREAD before the snapshot: a write stamped before it (an import stamps its
+        # rows as its writing starts) may have committed after the build read the store.
+        # Rows the build holds as they are are skipped (`known`).
+        snapshot = datetime.fromisoformat(index.manifest["data"]["snapshot_at"])
         self.live = LiveChanges(
-            since=datetime.fromisoformat(index.manifest["data"]["snapshot_at"]),
+            since=snapshot - REREAD,
             known={
                 post: fingerprint(
                     index.member_ids[index.item_member[row]],
@@ -45,6 +50,8 @@ class CurrentView:
                 for post, row in self._post_row.items()
             },
             built=self._built_vector,
+            as_built=self._member_as_built,
+            holds=self._holds_post,
         )
         self.superseded = np.zeros(len(index.items), dtype=bool)  # build rows no longer open
         self._built_members: dict[int, LiveMember] = {}  # build rows read so far (immutable)
@@ -354,6 +361,32 @@ class CurrentView:
             built = self._built_members[row] = self._member_of_row(member_id, row)
         return built
 
+    def _holds_post(self, post_id: int) -> bool:
+        """Whether the build holds a post: open, or a need helped with."""
+        return post_id in self._post_row or post_id in self._help_posts
+
+    def _member_as_built(self, member: LiveMember) -> bool:
+        """Whether the build holds this member as they are now: active with the same fields,
+        or closed and not at all."""
+        row = self.index.member_row.get(member.member_id)
+        if row is None or not member.active:
+            return row is None and not member.active
+        index, built = self.index, self.index.members.iloc[row]
+        held = (
+            index.member_external[row],
+            index.member_name[row],
+            index.member_kind[row],
+            index.member_town[row],
+            index.member_country[row],
+            index.member_tags[row],
+            int(index.member_capacity[row]),
+        )
+        fields = (member.external_id, member.name, member.kind, member.town, member.country)
+        now = (*fields, [str(t) for t in member.tags], member.capacity)
+        return now == held and _same_place(
+            (member.latitude, member.longitude), (built["latitude"], built["longitude"])
+        )
+
     def _member_of_row(self, member_id: int, row: int) -> LiveMember:
         index = self.index
         lat, lon = index.latitude[row], index.longitude[row]
@@ -451,3 +484,11 @@ class CurrentView:
 def fold_tags(*groups: Iterable[str]) -> set[str]:
     """Tags as compared: stripped and case-folded."""
     return {fold_tag(t) for g in groups for t in g if t and t.strip()}
+
+
+def _same_place(now: tuple[float | None, float | None], built: tuple[float, float]) -> bool:
+    """The same coordinates, a missing one (None now, NaN in the build) alike."""
+    return all(
+        (a is None and np.isnan(b)) or (a is not None and a == b)
+        for a, b in zip(now, built, strict=True)
+    )

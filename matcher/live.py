@@ -88,6 +88,12 @@ class LiveChanges:
     # The build's vector of a post whose text it holds as it is now (None: it holds another
     # text, or none): a post retagged, reopened or moved keeps it, encoder or not.
     built: Callable[[int, str], np.ndarray | None] | None = None
+    # Whether the build holds a member as they are now: read again unchanged (stamped just
+    # before the snapshot, say), they are not changes.
+    as_built: Callable[[LiveMember], bool] | None = None
+    # Whether the build holds a post at all (open, or as help given): one it does not, read
+    # closed, changes nothing.
+    holds: Callable[[int], bool] | None = None
     posts: dict[int, LivePost] = field(default_factory=dict)
     members: dict[int, LiveMember] = field(default_factory=dict)
     now: datetime = field(default_factory=utcnow)
@@ -139,15 +145,18 @@ class LiveChanges:
             watermark = self.since
             changed = select(Member).where(Member.updated_at >= self.since)
             for member in session.scalars(changed) if members_changed else ():
-                before = self.members.get(member.id)
-                self.members[member.id] = _live_member(member)
-                if before is None or before.active != member.active:
-                    self.version += 1  # who is active shapes the view (CurrentView.refresh)
                 if member.share_contact:
                     self.contacts[member.id] = member.contact
                 else:
                     self.contacts.pop(member.id, None)
                 watermark = max(watermark, member.updated_at)
+                live = _live_member(member)
+                before = self.members.get(member.id)
+                if before is None and self.as_built is not None and self.as_built(live):
+                    continue
+                self.members[member.id] = live
+                if before is None or before.active != member.active:
+                    self.version += 1  # who is active shapes the view (CurrentView.refresh)
             query = select(Post, Member.active).join(Member).where(Post.updated_at >= self.since)
             rows = session.execute(query).all() if posts_changed else []
             fresh: list[LivePost] = []
@@ -162,6 +171,9 @@ class LiveChanges:
                     post.member_id, post.side, post.text, post.tags, _expiry(post.expires_at)
                 )
                 if post.id not in self.posts and is_open and self.known.get(post.id) == seen:
+                    continue
+                held = self.holds is None or self.holds(post.id)
+                if post.id not in self.posts and not is_open and not held:
                     continue
                 old = self.posts.get(post.id)
                 same = (post.member_id, post.side, post.text, is_open)

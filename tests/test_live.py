@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from matcher import community
+from matcher.build import build_model
 from matcher.domain import NEED, OFFER
 from matcher.embed import HashingEncoder
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
 from matcher.io import import_files
-from matcher.store import Post, utcnow
+from matcher.store import Member, Post, utcnow
 from tests.api.helpers import build, seed_community
 from tests.factories import add_member
 
@@ -105,6 +107,34 @@ def test_a_request_racing_a_refresh_of_a_live_need_does_not_fail(matcher, sessio
     finally:
         flaky.gate.set()
         other.join(10)
+
+
+def test_an_import_stamped_before_a_build_and_committed_after_it_read_is_served(
+    sessions, settings, flaky, tmp_path
+):
+    # An import stamps its rows as its writing starts and commits when it ends; a build that
+    # started meanwhile read the store without them, and its snapshot time is later.
+    seed_community(sessions)
+    stamped = utcnow()
+    with sessions.begin() as s:  # imported just before: the build holds them as they are
+        s.execute(update(Member).values(updated_at=stamped))
+        s.execute(update(Post).values(updated_at=stamped))
+        s.execute(update(Post).where(Post.external_id == "mix-o0").values(status="closed"))
+        s.execute(update(Member).where(Member.external_id == "mix").values(active=False))
+    build_model(sessions, flaky, settings, clock=lambda: stamped + timedelta(seconds=5))
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "members.csv").write_text("id,name,kind,town\ndex,Dex,session_musician,Leeds\n")
+    (files / "posts.csv").write_text("id,member_id,side,text\ndex-o0,dex,offer,drummer for gigs\n")
+    import_files(sessions, [files], clock=lambda: stamped)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=flaky)
+    assert "dex" in helpers_of(matcher)
+    assert "hum" in [m.member_id for m in matcher.for_member("dex", direction="you_help")]
+    # What the build holds as it is, read again, is no change (nor is what it does not hold,
+    # closed): only the newcomer is served apart from the build's rows.
+    with sessions() as s:
+        dex = s.scalar(select(Member.id).where(Member.external_id == "dex"))
+    assert matcher.view.changed_members() == {dex}
 
 
 def test_a_block_an_import_changes_in_place_is_seen_at_once(matcher, sessions, tmp_path):
