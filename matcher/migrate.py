@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,12 +13,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 
 from matcher.errors import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The key of the PostgreSQL advisory lock a migration holds (any number no other tool uses).
+MIGRATION_LOCK = 0x6D61746368  # "match"
 
 
 def _config(connection: object | None = None) -> Config:
@@ -29,9 +34,28 @@ def _config(connection: object | None = None) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to `revision` (the newest by default). A store this release
     cannot read (a schema from a newer release, a file that is no SQLite database) is a
-    `ConfigError` saying so."""
-    with _readable(engine), engine.begin() as connection:
+    `ConfigError` saying so. Commands that start at once migrate one after the other: the
+    later finds the schema new (else one failed, on a table the other had just made)."""
+    with _readable(engine), _one_at_a_time(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # held until the transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         command.upgrade(_config(connection), revision)
+
+
+@contextmanager
+def _one_at_a_time(engine: Engine) -> Iterator[None]:
+    """Hold an exclusive lock on a SQLite store's file while it is migrated (`flock`, which
+    SQLite's own locks of byte ranges do not touch); PostgreSQL's is taken in `upgrade`."""
+    file = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or file in ("", ":memory:") or ":memory:" in file:
+        yield
+        return
+    descriptor = os.open(file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 @contextmanager

@@ -52,6 +52,7 @@ from tests.test_store import (  # noqa: F401
     test_tags_stored_with_commas_are_split_so_an_export_imports_again,
     test_the_migrations_build_exactly_the_models_schema,
     test_times_come_back_aware_in_utc,
+    test_two_commands_that_migrate_a_new_store_at_once_both_go_on,
 )
 
 pytestmark = pytest.mark.postgres

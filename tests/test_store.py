@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from matcher import migrate
 from matcher.config import Settings
 from matcher.db import engine_for
-from matcher.store import Member, Post
+from matcher.store import Member, Post, make_engine
 
 
 @pytest.fixture
@@ -30,6 +31,39 @@ def test_migration_upgrades_an_empty_database_to_the_newest_schema(engine):
     assert {"members", "posts", "interactions", "digests", "digest_matches"} <= tables
     migrate.upgrade(engine)  # a second upgrade is a no-op
     assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def _migrate_when_both_are_ready(url: str, ready, outcome) -> None:
+    """A command starting: open the store and migrate it, once the other command is ready."""
+    engine = make_engine(url)
+    try:
+        ready.wait(60)
+        migrate.upgrade(engine)
+        outcome.put("migrated")
+    except Exception as exc:
+        outcome.put(repr(exc))
+    finally:
+        engine.dispose()
+
+
+def test_two_commands_that_migrate_a_new_store_at_once_both_go_on(settings):
+    # Every command migrates the store as it starts: the API restarted after an upgrade as a
+    # cron job begins, say. One migrates, the other finds the schema new; neither fails.
+    engine_for(settings).dispose()  # the store's file made, as a command does first
+    context = multiprocessing.get_context("spawn")
+    ready, outcome = context.Barrier(2), context.Queue()
+    commands = [
+        context.Process(
+            target=_migrate_when_both_are_ready, args=(settings.database, ready, outcome)
+        )
+        for _ in range(2)
+    ]
+    for command_ in commands:
+        command_.start()
+    said = [outcome.get(timeout=120) for _ in commands]
+    for command_ in commands:
+        command_.join(60)
+    assert said == ["migrated", "migrated"]
 
 
 def test_times_come_back_aware_in_utc(sessions):
