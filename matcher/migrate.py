@@ -50,7 +50,9 @@ def _one_at_a_time(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite" or file in ("", ":memory:") or ":memory:" in file:
         yield
         return
-    descriptor = os.open(file, os.O_RDWR | os.O_CREAT, 0o600)
+    # Read only: a store its user may only read (served from a read-only copy) still opens,
+    # as it did before the lock; `flock` needs no write access.
+    descriptor = os.open(file, os.O_RDONLY | os.O_CREAT, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
