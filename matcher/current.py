@@ -371,7 +371,7 @@ class CurrentView:
         row = self.index.member_row.get(member.member_id)
         if row is None or not member.active:
             return row is None and not member.active
-        index, built = self.index, self.index.members.iloc[row]
+        index = self.index
         held = (
             index.member_external[row],
             index.member_name[row],
@@ -384,7 +384,8 @@ class CurrentView:
         fields = (member.external_id, member.name, member.kind, member.town, member.country)
         now = (*fields, [str(t) for t in member.tags], member.capacity)
         return now == held and _same_place(
-            (member.latitude, member.longitude), (built["latitude"], built["longitude"])
+            (member.latitude, member.longitude),
+            (index.given_latitude[row], index.given_longitude[row]),
         )
 
     def _member_of_row(self, member_id: int, row: int) -> LiveMember:

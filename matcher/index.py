@@ -128,11 +128,14 @@ class BuildIndex:
         self.member_country = [None if pd.isna(c) else str(c) for c in members["country"]]
         self.member_tags = [[str(t) for t in tags] for tags in members["tags"]]
         self.member_capacity = members["capacity"].to_numpy(dtype=np.int64)
+        # As the members gave them (NaN: none; a column of no coordinates at all is read back
+        # as None), and with their towns' centres where they gave none (`member_points`).
+        self.given_latitude, self.given_longitude = (
+            members[column].to_numpy(dtype=np.float64, na_value=np.nan)
+            for column in ("latitude", "longitude")
+        )
         self.latitude, self.longitude = member_points(
-            self.member_town,
-            self.member_country,
-            members["latitude"].to_numpy(dtype=np.float64, na_value=np.nan),
-            members["longitude"].to_numpy(dtype=np.float64, na_value=np.nan),
+            self.member_town, self.member_country, self.given_latitude, self.given_longitude
         )
         self.town, self.country = fold_places(self.member_town, self.member_country)
         self.kind = np.array(self.member_kind, dtype=object)  # for filtering all rows at once

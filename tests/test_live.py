@@ -137,6 +137,23 @@ def test_an_import_stamped_before_a_build_and_committed_after_it_read_is_served(
     assert matcher.view.changed_members() == {dex}
 
 
+def test_members_read_again_as_built_in_a_store_with_no_coordinates_are_served(
+    sessions, settings, flaky
+):
+    # No member gave coordinates: the build's column holds none at all (read back as None,
+    # not NaN), and reading a member stamped just before the snapshot failed every request.
+    with sessions.begin() as s:
+        add_member(s, "hum", "band", "Nowhere", needs=["our band needs a drummer for gigs"])
+        add_member(s, "kit", "session_musician", "Nowhere", offers=["drummer available"])
+    stamped = utcnow()
+    with sessions.begin() as s:
+        s.execute(update(Member).values(updated_at=stamped))
+    build_model(sessions, flaky, settings, clock=lambda: stamped + timedelta(seconds=5))
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=flaky)
+    assert helpers_of(matcher) == ["kit"]
+    assert matcher.view.changed_members() == set()
+
+
 def test_a_block_an_import_changes_in_place_is_seen_at_once(matcher, sessions, tmp_path):
     community.record_interaction(
         sessions, kind="blocked", from_member_id="hum", to_member_id="kit", external_id="i1"
