@@ -51,11 +51,12 @@ def find_members(
     offers and the help they gave."""
     if status not in MEMBER_STATUSES:
         raise ValueError(f"status must be one of {', '.join(MEMBER_STATUSES)}, not {status!r}")
-    query = select(Member.id, Member.external_id, Member.name)
+    query = select(Member.id, Member.external_id, Member.name, Member.town, Member.country)
     query = query.where(*_member_filters(kind, status)).order_by(Member.id)
     if town and town.strip():
-        query = query.where(_in_town(session, town))
-    found = session.execute(query).all()
+        found = _in_town(session.execute(query.where(*_town_begins(town))).all(), town)
+    else:
+        found = session.execute(query).all()
     if text and text.strip():
         # In Python, folded as tags and towns are (`fold_tag`): SQLite's lower() folds ASCII
         # letters only, so the band "Ölmühle" was not found by its own name.
@@ -183,19 +184,23 @@ def _suggested_in(session: Session, digest_ids: list[int]) -> dict[int, list[str
     return out
 
 
-def _in_town(session: Session, town: str) -> ColumnElement[bool]:
-    """Members in a town as the API's `town` filter finds them (`geo.in_place`): "Leeds"
-    finds "Leeds, UK" too, and "Leeds, UK" finds "Leeds" unless known to be elsewhere.
-    Narrowed first in SQL to the towns that begin with its first part, when that is ASCII:
-    SQLite's lower() folds ASCII letters only ("Évora" is not "évora" there)."""
-    first = " ".join(town.split()).partition(",")[0].strip().lower()
-    query = select(Member.id, Member.town, Member.country)
-    if first.isascii():
-        query = query.where(func.lower(Member.town).startswith(first, autoescape=True))
-    rows = session.execute(query).all()
+def _in_town(rows: list[Any], town: str) -> list[Any]:
+    """The rows (with `town` and `country`) of members in a town as the API's `town` filter
+    finds them (`geo.in_place`): "Leeds" finds "Leeds, UK" too, and "Leeds, UK" finds "Leeds"
+    unless known to be elsewhere. In Python, not as an IN list of ids: a town of more than
+    65,535 members passed PostgreSQL's limit of parameters."""
     towns, countries = fold_places([r.town for r in rows], [r.country for r in rows])
-    inside = in_place(towns, countries, town)
-    return Member.id.in_([r.id for r, found in zip(rows, inside, strict=True) if found])
+    return [r for r, inside in zip(rows, in_place(towns, countries, town), strict=True) if inside]
+
+
+def _town_begins(town: str) -> list[ColumnElement[bool]]:
+    """Members whose town begins with the typed town's first part, when that is ASCII (to
+    narrow `_in_town` in SQL): SQLite's lower() folds ASCII letters only ("Évora" is not
+    "évora" there)."""
+    first = " ".join(town.split()).partition(",")[0].strip().lower()
+    if not first.isascii():
+        return []
+    return [func.lower(Member.town).startswith(first, autoescape=True)]
 
 
 def _member_filters(kind: str | None, status: str) -> list[ColumnElement[bool]]:

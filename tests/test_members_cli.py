@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import event
 
 from matcher.cli import main
 from matcher.db import close_store, open_store
@@ -142,3 +143,26 @@ def test_a_post_past_its_expiry_is_not_counted_open(run, tmp_path: Path):
         assert member_record(session, "m2", now=after)["posts"][0]["status"] == "expired"
         assert member_record(session, "m2", now=before)["posts"][0]["status"] == "open"
     close_store(sessions)
+
+
+def test_a_town_of_many_members_is_listed_with_no_id_per_member_in_one_statement(
+    run, tmp_path: Path
+):
+    # `--town Leeds` put every member found in Leeds in one IN list: a town of more than
+    # 65,535 members passed PostgreSQL's limit of parameters, as a name search had (a page's
+    # ids are read by id, no more).
+    rows = "".join(f"x{i},Extra {i},band,Leeds,\n" for i in range(60))
+    _import_members(run, tmp_path, rows)
+    sessions = open_store(settings_in(tmp_path, f"sqlite:///{tmp_path / 'cli.db'}"))
+    most = []
+
+    def count(_connection, _cursor, _statement, parameters, _context, _many):
+        most.append(len(parameters or ()))
+
+    engine = sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", count)
+    with sessions() as session:
+        listed = find_members(session, town="Leeds", limit=5)
+    close_store(sessions)
+    assert listed.total == 63 and len(listed.members) == 5
+    assert max(most) < 20
