@@ -44,15 +44,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 @contextmanager
 def _one_at_a_time(engine: Engine) -> Iterator[None]:
-    """Hold an exclusive lock on a SQLite store's file while it is migrated (`flock`, which
-    SQLite's own locks of byte ranges do not touch); PostgreSQL's is taken in `upgrade`."""
+    """Hold an exclusive lock (`flock`) on a SQLite store's folder while it is migrated;
+    PostgreSQL's is taken in `upgrade`. The folder, not the store's file: closing any
+    descriptor of that file drops every lock of SQLite's own that the process holds on it
+    (POSIX locks are per process and file), those of its other connections too. Opened read
+    only: `flock` needs no write access, so a store its user may only read still opens."""
     file = engine.url.database or ""
     if engine.dialect.name != "sqlite" or file in ("", ":memory:") or ":memory:" in file:
         yield
         return
-    # Read only: a store its user may only read (served from a read-only copy) still opens,
-    # as it did before the lock; `flock` needs no write access.
-    descriptor = os.open(file, os.O_RDONLY | os.O_CREAT, 0o600)
+    descriptor = os.open(os.path.dirname(os.path.abspath(file)), os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, make_url, select
 from sqlalchemy.exc import IntegrityError
 
 from matcher import migrate
@@ -64,6 +65,34 @@ def test_two_commands_that_migrate_a_new_store_at_once_both_go_on(settings):
     for command_ in commands:
         command_.join(60)
     assert said == ["migrated", "migrated"]
+
+
+def test_migrating_leaves_the_locks_of_other_connections_on_the_store(settings):
+    # Closing any descriptor of a SQLite file drops every POSIX lock the process holds on
+    # it: a migration that locked the store's file itself dropped the read lock of another
+    # connection's open transaction, so a writer could change the pages it was reading (and
+    # SQLite, which keeps one count of the process's locks per file, took none again).
+    engine, other = engine_for(settings), make_engine(settings.database)
+    migrate.upgrade(engine)
+    reader = other.connect()
+    try:
+        reader.exec_driver_sql("BEGIN")
+        reader.execute(select(Member.id)).all()
+        held = _locks_on(settings.database)
+        assert held  # the reader's shared lock
+        migrate.upgrade(engine)
+        assert _locks_on(settings.database) == held
+    finally:
+        reader.close()
+        other.dispose()
+        engine.dispose()
+
+
+def _locks_on(database: str) -> list[str]:
+    """The locks this machine holds on a SQLite store's file (Linux's /proc/locks)."""
+    inode = os.stat(make_url(database).database).st_ino
+    with open("/proc/locks") as locks:
+        return [" ".join(line.split()[1:]) for line in locks if f":{inode} " in line]
 
 
 def test_times_come_back_aware_in_utc(sessions):
