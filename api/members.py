@@ -118,7 +118,7 @@ def close_member(member_id: str) -> dict:
 @bp.post("/members/<member_id>/erase")
 @bp.auth_required(auth, roles=["write"])
 @bp.output(ErasureOut)
-@bp.doc(responses={404: "No such member"})
+@bp.doc(responses={404: "No such member", 409: "The anonymous row of a member erased before"})
 def erase_member(member_id: str) -> dict:
     """Erase a member
 
@@ -127,7 +127,8 @@ def erase_member(member_id: str) -> dict:
     matching as a closed member does. What stays is anonymous (the help between them and
     the others, under a new random id), so the others' history still counts; their own
     emails in the outbox folder are deleted. Their id is retired: given to no one again (a
-    create naming it is a 409). No body. A repeat is a 404. The builds made before still hold
+    create naming it is a 409). No body. A repeat is a 404 (and one naming the anonymous
+    row's new id a 409: nothing of theirs is left). The builds made before still hold
     their words until a new build and `matcher builds --keep 1`.
     """
     s = services()

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.community import get_member
 from matcher.embed import text_hash
+from matcher.errors import Conflict
 from matcher.store import (
     Digest,
     DigestMatch,
@@ -76,6 +77,12 @@ def erase_member(
     of `outboxes`, folders that `matcher digest --outbox DIR` wrote to."""
     with sessions.begin() as session:
         member = get_member(session, external_id, "member_id")
+        if member.erased_at is not None:  # their anonymous row: nothing of theirs is left
+            raise Conflict(
+                f"member {member.external_id!r} was erased at their request on "
+                f"{member.erased_at:%Y-%m-%d}: nothing of theirs is left to erase",
+                field="member_id",
+            )
         old_id, now = member.external_id, clock()
         posts = session.scalars(select(Post).where(Post.member_id == member.id)).all()
         post_ids = {p.external_id for p in posts}

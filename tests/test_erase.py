@@ -123,7 +123,13 @@ def test_an_erased_member_cannot_be_opened_again_nor_named(sessions, erased):
         community.update_member(sessions, new_id, {"active": True})
     with pytest.raises(Conflict, match="erased"):
         community.update_member(sessions, new_id, {"name": "Hum again"})
-    assert erase_member(sessions, new_id).posts == 2  # erasing again changes nothing more
+    # Nor erased again: that gave the anonymous rows new ids again, and a new date of erasure.
+    with sessions() as s:
+        erased_at = s.scalar(select(Member.erased_at).where(Member.external_id == new_id))
+    with pytest.raises(Conflict, match="nothing of theirs is left"):
+        erase_member(sessions, new_id)
+    with sessions() as s:
+        assert s.scalar(select(Member.erased_at).where(Member.external_id == new_id)) == erased_at
 
 
 def test_no_vector_outlives_the_words_it_was_made_from(sessions, encoder):
