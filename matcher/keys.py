@@ -29,6 +29,7 @@ USE_RECORDED_EVERY = timedelta(hours=1)
 # long write (an import, the weekly email's run) would otherwise hold the request up for the
 # whole of SQLite's busy timeout (30 s); the write is left to a later request.
 USE_WRITE_WAIT = timedelta(milliseconds=100)
+_USE_WRITE_WAIT_MS = int(USE_WRITE_WAIT.total_seconds() * 1000)  # as the stores take it
 
 Clock = Callable[[], datetime]
 
@@ -133,8 +134,7 @@ def _record_use(sessions: sessionmaker[Session], key_id: int, now: datetime) -> 
             try:
                 with connection.begin():
                     if connection.dialect.name == "postgresql":
-                        wait = int(USE_WRITE_WAIT.total_seconds() * 1000)
-                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait}")
+                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_USE_WRITE_WAIT_MS}")
                     connection.execute(
                         update(ApiKey)
                         .where(
@@ -163,8 +163,7 @@ def _wait_briefly(connection: Connection) -> int | None:
     if connection.dialect.name != "sqlite":
         return None
     before = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0)
-    wait = int(USE_WRITE_WAIT.total_seconds() * 1000)
-    connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {_USE_WRITE_WAIT_MS}")
     connection.rollback()  # the pragmas' autobegun transaction: the write begins its own
     return before
 
