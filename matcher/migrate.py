@@ -50,7 +50,7 @@ def _one_at_a_time(engine: Engine) -> Iterator[None]:
     (POSIX locks are per process and file), those of its other connections too. Opened read
     only: `flock` needs no write access, so a store its user may only read still opens."""
     file = engine.url.database or ""
-    if engine.dialect.name != "sqlite" or file in ("", ":memory:") or ":memory:" in file:
+    if engine.dialect.name != "sqlite" or not file or ":memory:" in file:
         yield
         return
     descriptor = os.open(os.path.dirname(os.path.abspath(file)), os.O_RDONLY)
