@@ -172,8 +172,8 @@ class LiveChanges:
                 )
                 if post.id not in self.posts and is_open and self.known.get(post.id) == seen:
                     continue
-                held = self.holds is None or self.holds(post.id)
-                if post.id not in self.posts and not is_open and not held:
+                new_and_closed = post.id not in self.posts and not is_open
+                if new_and_closed and self.holds is not None and not self.holds(post.id):
                     continue
                 old = self.posts.get(post.id)
                 same = (post.member_id, post.side, post.text, is_open)
