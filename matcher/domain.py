@@ -47,13 +47,13 @@ INTERACTION_KINDS: tuple[str, ...] = (
     "blocked",
 )
 
-# Outcomes that say "this person helped" (the ranker's positives) and "did not" (negatives).
+# Outcomes that say "this person helped" with a need: the ranker's positives. Its negatives
+# are the need's other candidates (a decline is one of their features, not a label).
 POSITIVE_KINDS: frozenset[str] = frozenset({"accepted", "helped"})
 # The outcome told to members as help given ("they helped with ...", "has helped N members",
 # "helped you before"), and counted as an offer of what was helped with: a request accepted
 # is a good sign to learn from, but may not have come to anything.
 HELP_GIVEN_KINDS: frozenset[str] = frozenset({"helped"})
-NEGATIVE_KINDS: frozenset[str] = frozenset({"declined", "reported", "blocked"})
 # Kinds after which two members have met: the weekly email no longer introduces them.
 MET_KINDS: frozenset[str] = frozenset({"contacted", "accepted", "declined", "helped"})
 # Kinds that begin something between two members: neither may be a closed member.
