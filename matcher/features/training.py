@@ -37,12 +37,17 @@ class TrainingSet:
         return int(self.y.sum())
 
 
+def _positive_outcomes(community: Community) -> pd.DataFrame:
+    """The interactions that say someone helped with a need (POSITIVE_KINDS, naming the need)."""
+    events = community.interactions
+    return events[events["kind"].isin(sorted(POSITIVE_KINDS)) & events["need_post_id"].notna()]
+
+
 class Outcomes:
     """Every helped or accepted outcome on a need, to read the labels known at any time."""
 
     def __init__(self, community: Community):
-        events = community.interactions
-        done = events[events["kind"].isin(sorted(POSITIVE_KINDS)) & events["need_post_id"].notna()]
+        done = _positive_outcomes(community)
         self.need_post_ids = done["need_post_id"].to_numpy(dtype=np.int64)
         self.helpers = done["from_member_id"].to_numpy(dtype=np.int64)
         self.times = pd.to_datetime(done["occurred_at"], utc=True).reset_index(drop=True)
@@ -62,8 +67,7 @@ def positive_pairs(community: Community, before: pd.Timestamp) -> set[tuple[int,
 
 def labelled_needs(community: Community, before: pd.Timestamp | None = None) -> pd.Series:
     """Creation time of each need with a positive outcome (before `before`), in time order."""
-    events = community.interactions
-    done = events[events["kind"].isin(sorted(POSITIVE_KINDS)) & events["need_post_id"].notna()]
+    done = _positive_outcomes(community)
     if before is not None:
         done = done[done["occurred_at"] < before]
     posts = community.posts
