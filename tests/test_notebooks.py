@@ -47,6 +47,16 @@ def test_notebooks_are_committed_without_outputs_and_with_parameters(name):
         assert f"\n{parameter} = " in f"\n{tagged[0].source}"
 
 
+@pytest.mark.parametrize("name", ("retrain_ranker", "evaluate_build"))
+def test_notebooks_load_the_encoder_as_the_settings_configure_it(name):
+    """As the CLI and the API load it (`configured_encoder`): with its device, batch size and
+    precision (MATCHER_ENCODER_PRECISION), not `load_encoder` of a few of the settings."""
+    notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert "configured_encoder(settings)" in source
+    assert "load_encoder(" not in source
+
+
 # -- the notebooks, run ------------------------------------------------------------------------
 
 
