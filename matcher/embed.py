@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import CHOICES, DEFAULT_ENCODER, Settings
 from matcher.errors import ConfigError
-from matcher.store import TextVector, insert_or_ignore
+from matcher.store import TextVector, in_batches, insert_or_ignore
 
 HASHING_DIM = 512  # the hashing encoder's width when its name gives none
+LOOKUP_BATCH = 500  # text hashes looked up in the vector cache per query
 
 Progress = Callable[[int], None]
 
@@ -216,8 +217,7 @@ class CachedEncoder:
         found: dict[str, np.ndarray] = {}
         keys = sorted(hashes)
         with self.sessions() as session:
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
+            for part in in_batches(keys, LOOKUP_BATCH):
                 rows = session.execute(
                     select(TextVector.text_hash, TextVector.vector).where(
                         TextVector.model == self.name, TextVector.text_hash.in_(part)
