@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -130,11 +130,16 @@ def list_members(
     `after` (a member's id, open or closed) begins the page after them, where `offset` would
     skip a member whenever one on an earlier page closes between two requests."""
     query = select(Member).where(Member.active.is_(True))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = _count(session, query)
     if after is not None:
         query = query.where(Member.id > _page_mark(session, after).id)
     page = session.scalars(query.order_by(Member.id).limit(limit).offset(offset)).all()
-    return list(page), int(total)
+    return list(page), total
+
+
+def _count(session: Session, query: Select[Any]) -> int:
+    """How many rows `query` selects (the `total` of a page of them)."""
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 def _page_mark(session: Session, after: str) -> Member:
@@ -455,9 +460,9 @@ def member_interactions(
         or_(Interaction.from_member_id == member.id, Interaction.to_member_id == member.id),
         *([] if kind is None else [Interaction.kind == kind]),
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = _count(session, query)
     newest = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-    return list(session.scalars(newest.limit(limit).offset(offset))), int(total)
+    return list(session.scalars(newest.limit(limit).offset(offset))), total
 
 
 def member_posts(
@@ -482,9 +487,9 @@ def member_posts(
         *([] if side is None else [Post.side == side]),
         *([] if status is None else [posts_read_as(status, now)]),
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = _count(session, query)
     newest = query.order_by(Post.created_at.desc(), Post.id.desc())
-    return list(session.scalars(newest.limit(limit).offset(offset))), int(total)
+    return list(session.scalars(newest.limit(limit).offset(offset))), total
 
 
 def withdraw_interaction(
