@@ -23,7 +23,6 @@ from matcher.snapshot import Community
 QUESTION, ANSWER = "1", "2"
 BOT_USER = -1
 T = TypeVar("T")
-TRUTH_COLUMNS = ("asker", "accepted", "relevant", "answerers", "created_at")
 
 
 @dataclass(frozen=True)

@@ -301,4 +301,3 @@ KIND_PROFILES: dict[str, KindProfile] = {
 
 # "session" in an offer list stands for the member's own instrument role (drummer, bassist, ...).
 SESSION = "session"
-PLAYER_ROLES: tuple[str, ...] = _ROLES

@@ -94,10 +94,6 @@ class DemoTruth:
             distance = DISTANCE_FLOOR + (1 - DISTANCE_FLOOR) * np.exp(-km / service.reach_km)
         return idx, role, genre, distance
 
-    def post_index(self, post_id: str) -> int:
-        """The position of a post in `post_ids`."""
-        return self._post(post_id)
-
     def member_index(self, member_id: str) -> int:
         """The position of a member in `member_ids`."""
         m = self._members().get(member_id)

@@ -83,8 +83,6 @@ HAPPENED: dict[str, tuple[str, ...]] = {
     "posts": ("created_at",),
     "interactions": ("occurred_at",),
 }
-BOOL_COLUMNS = frozenset({"email_consent", "share_contact", "active"})
-TAG_COLUMNS = frozenset({"tags"})
 
 # Where a file column lives in the store, when the name differs.
 STORE_NAMES: dict[str, dict[str, str]] = {
