@@ -291,6 +291,8 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     in one of them or in none known (as `same_town`: not known to be elsewhere)."""
     town, country = np.asarray(town), np.asarray(country)
     whole = town_key(place, "")
+    if not whole:  # a blank place is no town, not the town of every member who gave none
+        return np.zeros(town.shape, dtype=bool)
     inside = town == whole
     place_town, countries = split_place(place)
     if countries:

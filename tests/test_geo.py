@@ -72,6 +72,15 @@ def test_members_in_a_place_are_those_of_its_town_and_country_or_of_no_known_cou
     assert in_place(towns, countries, "london").tolist() == [1, 1, 1, 0]
 
 
+def test_a_blank_place_holds_no_one_not_the_members_who_gave_no_town():
+    # A town typed as spaces ("town": "  " in a search, ?town=%20 as a filter) folded to "",
+    # every townless member's town: a filter kept only them, and a search ranked them higher
+    # as in its town and said town_known.
+    towns, countries = fold_places(["", "", "Leeds"], ["", "UK", "UK"])
+    assert in_place(towns, countries, "  ").tolist() == [0, 0, 0]
+    assert not in_place(*fold_place("", ""), " ")
+
+
 def test_a_town_typed_without_its_country_finds_members_whose_country_names_it_otherwise():
     # Members who wrote "New York" in the US are in the gazetteer's "New York City", and
     # "Frankfurt" in Germany is "Frankfurt am Main"; typed alone, or with a code that is also
