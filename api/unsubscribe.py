@@ -16,7 +16,7 @@ from marshmallow import RAISE
 from api.schemas import Unsubscribed, UnsubscribeQuery
 from api.services import services
 from matcher import community
-from matcher.errors import ConfigError, MatcherError
+from matcher.errors import ConfigError, MatcherError, NotFound
 from matcher.unsubscribe import read_token
 
 bp = APIBlueprint("unsubscribe", __name__, url_prefix="/v1", tag="Email")
@@ -102,6 +102,7 @@ def unsubscribe_page() -> tuple[str, int]:
     except ConfigError as exc:  # no secret key: the service's fault, not the member's link
         current_app.logger.error("unsubscribe page: %s", exc)
         return render_template("unsubscribe.html", unavailable=True, organiser=organiser), 503
-    except MatcherError as exc:  # a damaged link, a member gone
-        return render_template("unsubscribe.html", error=str(exc), organiser=organiser), 400
+    except MatcherError as exc:  # a damaged link (400), a member gone (404, as the API says)
+        status = 404 if isinstance(exc, NotFound) else 400
+        return render_template("unsubscribe.html", error=str(exc), organiser=organiser), status
     return render_template("unsubscribe.html", token=token, organiser=organiser, **status), 200

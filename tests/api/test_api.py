@@ -568,6 +568,21 @@ def test_an_erased_members_link_and_id_act_on_no_one_again(client, rw, sessions,
     assert "erased" in refused["description"]
 
 
+def test_the_unsubscribe_page_of_an_erased_member_is_not_found(client, rw, settings):
+    # The email's link opens the page: for a member erased since, it answered 400 as for a
+    # damaged link, where the API's own unsubscribe URL answers 404 (docs/digest.md).
+    from matcher.unsubscribe import make_token
+
+    token = make_token(settings.secret_key, "hum")
+    assert client.post("/v1/members/hum/erase", headers=rw).status_code == 200
+    for answer in (
+        client.get("/unsubscribe", query_string={"token": token}),
+        client.post("/unsubscribe", query_string={"token": token}),
+    ):
+        assert answer.status_code == 404 and "does not work" in answer.get_data(as_text=True)
+    assert client.get("/unsubscribe?token=forged").status_code == 400
+
+
 def test_withdrawing_an_interaction_with_an_erased_member_names_the_path_id(client, rw):
     block = {"kind": "blocked", "from_member_id": "kit", "to_member_id": "hum"}
     assert client.post("/v1/interactions", json=block, headers=rw).status_code == 201
