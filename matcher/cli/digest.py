@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays insta
 MAX_ERRORS_SHOWN = 20
 # The exit status of a run that delivered, but left digests failed or cut off mid-delivery.
 UNDELIVERED = 3
+STOPPED = 130  # stopped by Ctrl-C or SIGTERM, as a shell reports a command Ctrl-C stopped
 
 
 @click.command("digest")
@@ -93,7 +94,8 @@ def digest_command(
     is left. Members who unsubscribed or have no address are skipped, and nobody is
     introduced who has since closed their account or been blocked. Build a model first
     (`matcher build`). Exit status: 0, or 3 when a digest failed or was cut off
-    mid-delivery (the run goes on past them; the summary says whose), 1 on an error.
+    mid-delivery (the run goes on past them; the summary says whose), 1 on an error,
+    130 when stopped (Ctrl-C, SIGTERM): then it says what is left, for the next run.
 
     \b
     Examples:
@@ -156,6 +158,7 @@ def digest_command(
     # One run of a week at a time (a dry run records nothing and needs no lock).
     lock = nullcontext() if dry_run else week_lock(app.sessions, week, settings.data_dir)
     with (
+        _stopped_says_what_is_left(app, week, dry_run),
         _sigterm_stops_as_ctrl_c(),
         lock,
         rich_progress(app.console) as reporter,
@@ -221,6 +224,31 @@ def digest_command(
         # The run went on past them, but whoever watches the cron job's exit status (an
         # alert on failure, systemd's OnFailure=) is told: the emails above need a look.
         raise SystemExit(UNDELIVERED)
+
+
+@contextmanager
+def _stopped_says_what_is_left(app: AppContext, week: str, dry_run: bool) -> Iterator[None]:
+    """A run stopped by Ctrl-C or SIGTERM says where the week stands and that running again
+    sends only the rest (exit status 130, as a shell gives a command stopped by Ctrl-C), not
+    click's bare "Aborted!", which a cron log would show with nothing else."""
+    try:
+        yield
+    except KeyboardInterrupt as stop:
+        from matcher.digest.job import week_ledger
+
+        why = str(stop) or "interrupted"
+        if dry_run:
+            app.console.print(f"stopped ({why}): a dry run, nothing was recorded", markup=False)
+            raise SystemExit(STOPPED) from None
+        with app.sessions() as session:
+            counts = week_ledger(session, week)
+        ledger = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if k != "matches")
+        app.console.print(
+            f"stopped ({why}): ledger for {week}: {ledger or 'empty'}; run `matcher digest "
+            f"--week {week}` again to deliver the rest (nothing is sent twice)",
+            markup=False,
+        )
+        raise SystemExit(STOPPED) from None
 
 
 @contextmanager
