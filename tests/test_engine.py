@@ -794,6 +794,9 @@ def test_a_typed_need_that_says_nothing_or_names_an_unknown_town_is_told(
     options += ["--encoder", settings.encoder, "match", "--text"]
     empty = CliRunner().invoke(main, [*options, "  "])
     assert empty.exit_code == 2 and "--text is empty" in empty.output
+    for option in ("--near", "--town", "--only-tag"):  # refused, as the API does, not ignored
+        blank = CliRunner().invoke(main, [*options, "a drummer", option, " "])
+        assert blank.exit_code == 2 and f"{option} is empty" in blank.output
     unknown = CliRunner().invoke(main, [*options, "a drummer", "--near", "Nowhere Springs"])
     assert unknown.exit_code == 0
     assert "no member is in 'Nowhere Springs'" in unknown.stderr

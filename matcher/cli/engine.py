@@ -234,6 +234,9 @@ def match_command(
 
     if text is not None and not text.strip():
         raise click.UsageError("--text is empty: type the need in words")
+    for option, value in (("--near", near), ("--town", town), ("--only-tag", only_tag)):
+        if value is not None and not value.strip():  # as the API refuses it, not ignored
+            raise click.UsageError(f"{option} is empty: leave it out, or name one")
     if bool(member_id) == bool(text):
         raise click.UsageError("give either a MEMBER_ID or --text")
     if searcher and not text:
