@@ -69,13 +69,13 @@ def you_could_help(
 
 def they_need(need_id: str, need_text: str) -> Reason:
     """What they need, claiming no fit: in a mutual match whose texts are not alike enough to
-    quote your offer as meeting it, or in any match with nothing else to say; for you to judge."""
+    quote your offer as meeting it, or in any match with no fit to quote; for you to judge."""
     return {"type": "they_need", "need": {"id": need_id, "quote": quote(need_text)}}
 
 
 def they_offer(offer_id: str, offer_text: str, side: str) -> Reason:
     """What they offer, claiming no fit: in a mutual match whose texts are not alike enough to
-    quote it as meeting your need, or in any match with nothing else to say; for you to judge."""
+    quote it as meeting your need, or in any match with no fit to quote; for you to judge."""
     return {"type": "they_offer", "offer": _offer(offer_id, offer_text, side)}
 
 

@@ -50,7 +50,7 @@ def reasons_for(
     you_help: their need, the seeker's offer), both when mutual or when only one exists. A
     need and an offer less alike than a typical candidate's (`typical_cosine`) are not quoted
     as meeting each other, "you need a studio; they offer session drums" claims a fit that is
-    not there, unless nothing else can be said of the match."""
+    not there: then the closest offer (or need) is said claiming no fit."""
     others: list[explain.Reason] = []
     if is_mutual:
         others.append(explain.mutual())
@@ -70,10 +70,12 @@ def reasons_for(
         else []
     )
     quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, typical_cosine)
-    if not quotes and not others:
-        # Nothing else can be said: the closest pair's offer (or need) is, claiming no fit.
-        # Quoted as meeting the need, "you need a drummer in Madrid; they offer poster help"
-        # read as a fit at a cosine of .22 (a site's integrator).
+    if not quotes:
+        # No fit to quote: the closest pair's offer (or need) is said, claiming none, so the
+        # member knows what the match is about ("Could help you" with "You are both in
+        # Atlanta" alone said nothing of how: stop 33's acceptance check). Quoted as meeting
+        # the need, "you need a drummer in Madrid; they offer poster help" read as a fit at a
+        # cosine of .22 (a site's integrator).
         quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, -np.inf, claim_fit=False)
     return quotes + others + far
 

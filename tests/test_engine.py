@@ -1169,6 +1169,10 @@ def test_a_match_with_nothing_to_say_but_unlike_texts_claims_no_fit(sessions, se
     # A fit is still claimed where the texts are alike.
     close = matcher.for_text("a drummer for our gigs")
     assert close[0].member_id == "kit" and close[0].reasons[0]["type"] == "need_offer"
+    # Said too beside what else is said: "Could help you" with "You are both in Montreal"
+    # alone did not say with what.
+    near = {m.member_id: m.reasons for m in matcher.for_text("busco baterista", town="Montreal")}
+    assert [r["type"] for r in near["art"]] == ["they_offer", "same_town"]
 
 
 def test_nearby_is_said_only_where_closeness_still_counts(sessions, settings, encoder):
