@@ -175,6 +175,42 @@ def test_no_feature_leaks_the_future(encoder):
     assert not np.array_equal(np.nan_to_num(before), np.nan_to_num(changed[: len(before)]))
 
 
+def _edited(table: str, row: int, **values) -> Community:
+    """The community with one member's profile or one post edited after need 20 (day 10)."""
+    base = community()
+    frames = {"members": base.members.copy(), "posts": base.posts.copy()}
+    for name, value in values.items():
+        frames[table].at[row, name] = value
+    if table == "posts":
+        frames["posts"].at[row, "updated_at"] = day(11)
+    return Community(frames["members"], frames["posts"], base.interactions)
+
+
+# The store keeps only the current profile and the current words and tags of each post, so an
+# edit made after a need is read as if it had been made before it, in training, the
+# evaluation and the build alike. Fixing it needs the store to keep what each was before.
+EDITS_AFTER_THE_NEED = {
+    "moved town": ("members", 2, {"town": "Bristol", "latitude": 51.45, "longitude": -2.59}),
+    "profile tags": ("members", 3, {"tags": ["drums", "shoegaze"]}),
+    "capacity": ("members", 5, {"capacity": 1}),
+    "offer reworded": ("posts", 12, {"text": "shoegaze drummer in Leeds, post-rock"}),
+    "need reworded": ("posts", QUERY, {"text": "found our drummer, thanks to member 2!"}),
+    "need retagged": ("posts", QUERY, {"tags": ["mixing"]}),
+    "helped need reworded": ("posts", 13, {"text": "need our EP mastered"}),
+}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="an edit after the need is read as if made before it: no history kept"
+)
+@pytest.mark.parametrize("edit", sorted(EDITS_AFTER_THE_NEED))
+def test_an_edit_after_the_need_changes_none_of_its_features(encoder, edit):
+    _, before = features_of(community(), encoder)
+    table, row, values = EDITS_AFTER_THE_NEED[edit]
+    _, after = features_of(_edited(table, row, **values), encoder)
+    np.testing.assert_array_equal(before, after)
+
+
 @pytest.mark.parametrize("offer_day", [None, 10])  # an offer posted with the need, too
 def test_serving_path_gives_the_training_path_features(encoder, tmp_path, offer_day):
     posts = [(*p[:5], offer_day) if p[0] == 12 and offer_day else p for p in POSTS]
