@@ -1314,3 +1314,27 @@ def test_a_build_whose_towns_file_is_damaged_is_refused_by_name_and_one_without_
         BuildIndex.load(settings.models_dir)
     towns.unlink()
     assert BuildIndex.load(settings.models_dir).build_id == result.build_id
+
+
+def test_the_cli_matches_with_the_encoder_of_the_build_it_serves(
+    community, settings, encoder, monkeypatch
+):
+    """As the API does: a build the retrain notebook wrote with `-p encoder hashing` was
+    refused by `matcher match m1` ("the build was encoded with 'hashing-512', not
+    'all-MiniLM-L6-v2'") unless --encoder said the build's own encoder again."""
+    from click.testing import CliRunner
+
+    from matcher import embed
+    from matcher.cli import main
+
+    build_model(community, encoder, settings, clock=clock)
+    loaded, load = [], embed.load_encoder
+    monkeypatch.setattr(embed, "load_encoder", lambda *a, **k: loaded.append(a[0]) or load(*a, **k))
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", "all-MiniLM-L6-v2", "match", "--json"]
+    member = CliRunner().invoke(main, [*options, "hum"])
+    assert member.exit_code == 0, member.output
+    assert json.loads(member.output)["matches"][0]["member_id"] == "kit"
+    typed = CliRunner().invoke(main, [*options, "--text", "a drummer"])
+    assert typed.exit_code == 0, typed.output
+    assert loaded == [encoder.name]  # the typed need read as the build's texts were

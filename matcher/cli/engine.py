@@ -226,7 +226,7 @@ def match_command(
       matcher match --text "our band needs a drummer" --near Leeds
       matcher match --text "a J-card designer" --as m000042
     """
-    from matcher.embed import LazyEncoder, encoder_name
+    from matcher.embed import LazyEncoder
     from matcher.engine import Filters, Matcher
     from matcher.explain import describe
     from matcher.geo import place_label
@@ -244,8 +244,10 @@ def match_command(
     index = BuildIndex.load(app.settings.models_dir, build)
     # Loaded only if a text must be encoded (--text, a post not yet in the cache): a member's
     # matches are read from the build, and loading the model would take most of the time.
-    dim = int(index.manifest["encoder"]["dim"])
-    encoder = LazyEncoder(encoder_name(app.settings.encoder), dim, app.settings)
+    # The build's own encoder, as the API serves it (`serving.CurrentMatcher`): texts are
+    # compared only with vectors of the same encoder, whatever MATCHER_ENCODER says here.
+    built_with = index.manifest["encoder"]
+    encoder = LazyEncoder(built_with["name"], int(built_with["dim"]), app.settings)
     matcher = Matcher(index, app.sessions, app.settings, encoder=encoder)
     filters = Filters(kind=kind, tag=only_tag, town=town, mutual=mutual)
     if member_id:
