@@ -79,6 +79,8 @@ ARTICLE = {"need": "a need", "offer": "an offer"}
 # A member as the organiser finds them: active, closed (by themselves or the organiser), erased
 # (at their request), or any of these.
 MEMBER_STATUSES: tuple[str, ...] = ("active", "closed", "erased", "all")
+# The name of an erased member and the text of every post of theirs (`matcher.erase`).
+ERASED = "(erased)"
 
 
 def weekly_email(

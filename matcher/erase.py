@@ -30,6 +30,7 @@ from sqlalchemy import Text, cast, delete, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.community import get_member
+from matcher.domain import ERASED
 from matcher.embed import text_hash
 from matcher.errors import Conflict
 from matcher.store import (
@@ -44,7 +45,6 @@ from matcher.store import (
     utcnow,
 )
 
-ERASED = "(erased)"  # the name and the text of every post of an erased member
 BATCH = 500  # post ids per statement that looks for them in the digests' reasons
 ERASED_PREFIX = "erased-"  # the new id of an erased member and of their posts, and 12 hex digits
 

@@ -211,6 +211,38 @@ def test_an_edit_after_the_need_changes_none_of_its_features(encoder, edit):
     np.testing.assert_array_equal(before, after)
 
 
+def _erased(c: Community, member: int) -> Community:
+    """`c` with `member` erased as `matcher erase` leaves them: every post of theirs reads
+    "(erased)", without tags, closed; their profile emptied."""
+    from matcher.erase import ERASED
+
+    members, posts = c.members.copy(), c.posts.copy()
+    theirs = posts.index[posts["member_id"] == member]
+    posts.loc[theirs, "text"], posts.loc[theirs, "status"] = ERASED, "closed"
+    for row in theirs:
+        posts.at[row, "tags"] = []
+    members.loc[member, ["town", "country", "latitude", "longitude"]] = [None, None, np.nan, np.nan]
+    members.at[member, "tags"], members.at[member, "active"] = [], False
+    return Community(members, posts, c.interactions)
+
+
+def test_a_need_whose_words_were_erased_is_no_query(encoder):
+    """Every post of an erased member reads "(erased)": read as words, an erased need was a
+    perfect match for every erased member's offer (and for whoever had helped another erased
+    member's need), in the build's training and in `matcher evaluate` alike."""
+    from matcher.features.training import labelled_needs, training_set
+
+    c = _erased(_erased(community(), 1), 3)  # the seeker of 13, and the mix engineer
+    candidates, f = features_of(c, encoder, need=13, rule=content_candidates(200))
+    assert column(f, candidates, 3, "sim_offer_max") == pytest.approx(1.0)  # "(erased)" twice
+    # Such a need teaches nothing and tests nothing: no query (the help given on it still
+    # counts in the helpers' history, as `matcher erase` keeps it).
+    assert labelled_needs(community()).index.tolist() == [13, 14, 16]
+    assert labelled_needs(c).index.tolist() == [14]
+    trained = training_set(c, vectors(c, encoder), at=day(20), candidates=200)
+    assert trained.need_post_ids == [14]
+
+
 @pytest.mark.parametrize("offer_day", [None, 10])  # an offer posted with the need, too
 def test_serving_path_gives_the_training_path_features(encoder, tmp_path, offer_day):
     posts = [(*p[:5], offer_day) if p[0] == 12 and offer_day else p for p in POSTS]

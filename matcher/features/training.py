@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.config import MAX_TRAINING_ROWS
-from matcher.domain import NEED, POSITIVE_KINDS
+from matcher.domain import ERASED, NEED, POSITIVE_KINDS
 from matcher.features.pairs import FEATURE_NAMES
 from matcher.features.queries import (
     CandidateRule,
@@ -66,13 +66,18 @@ def positive_pairs(community: Community, before: pd.Timestamp) -> set[tuple[int,
 
 
 def labelled_needs(community: Community, before: pd.Timestamp | None = None) -> pd.Series:
-    """Creation time of each need with a positive outcome (before `before`), in time order."""
+    """Creation time of each need with a positive outcome (before `before`), in time order.
+
+    Not a need whose member was erased: its words are gone, and every erased text reads the
+    same ("(erased)"), so every erased member's offer would be a perfect match for it. The
+    help given on it still counts in the helpers' history.
+    """
     done = _positive_outcomes(community)
     if before is not None:
         done = done[done["occurred_at"] < before]
     posts = community.posts
     ids = done["need_post_id"].astype(int).unique()
-    needs = posts[posts.index.isin(ids) & (posts["side"] == NEED)]
+    needs = posts[posts.index.isin(ids) & (posts["side"] == NEED) & (posts["text"] != ERASED)]
     return needs["created_at"].sort_values(kind="stable")
 
 
