@@ -1,10 +1,16 @@
 """Benchmark the ranker and the pair features (a script, not a test).
 
-    .venv/bin/python bench/bench_train.py [--pairs 100000] [--members 100000]
+    .venv/bin/python bench/bench_train.py [--pairs 100000] [--members 100000] [--demo 10000]
 
 1. Training: `Ranker.fit` on PAIRS labelled pairs (queries of 20 candidates, one helper each,
    every feature column filled). Target: under 2 minutes on the 2-core machine.
-2. Serving: build the member state of a synthetic community of MEMBERS members (3 posts and
+2. With --demo N, training on real pair features too: those a build trains on, of a demo
+   community of N members (`matcher demo-data --seed 7`, kept in bench/data/demo-N/ and shared
+   with the other benches; its texts encoded once through the store's cache): how long their
+   features take, then `Ranker.fit` on the most recent PAIRS of them (whole needs, each
+   against its 200 nearest members). Real features are harder to fit than the synthetic ones
+   of 1 (correlated, heavy-tailed, rarer positives).
+3. Serving: build the member state of a synthetic community of MEMBERS members (3 posts and
    3 helps each on average, 384-dim vectors), save and load it, then time `pair_features` of
    one need against 200 candidates (p50/p99). Target: a few milliseconds.
 """
@@ -16,7 +22,9 @@ import os
 import resource
 import tempfile
 import time
+from pathlib import Path
 
+import demo_community  # bench/: the benches' shared demo communities
 import numpy as np
 import pandas as pd
 
@@ -52,6 +60,50 @@ def bench_training(pairs: int, seed: int = 0) -> None:
         f"training: {len(X):,} labelled pairs ({n_queries:,} queries, {int(y.sum()):,} positives), "
         f"{len(FEATURE_NAMES)} features: {took:.1f} s (Cs={ranker.Cs}, "
         f"validation MRR {ranker.validation_mrr_:.3f}); target < 120 s"
+    )
+
+
+def bench_training_on_demo(pairs: int, members: int, data: Path) -> None:
+    """`Ranker.fit` on the most recent `pairs` of the rows a build of a demo community of
+    `members` trains on, after timing their features."""
+    from matcher.config import Settings
+    from matcher.db import open_store
+    from matcher.embed import CachedEncoder, configured_encoder
+    from matcher.features import training_set
+    from matcher.snapshot import load_community
+
+    folder = demo_community.folder_of(members, data)
+    env = demo_community.environment(folder)
+    demo_community.run_matcher(
+        env, "demo-data", "--members", str(members), "--seed", "7", "--if-empty"
+    )
+    settings = Settings.from_env(env)
+    sessions = open_store(settings)
+    with sessions() as session:
+        community = load_community(session)
+    start = time.perf_counter()
+    texts = community.posts["text"].tolist()
+    vectors = CachedEncoder(configured_encoder(settings), sessions).encode(texts)
+    encoded = time.perf_counter() - start
+    at = pd.Timestamp(community.posts["created_at"].max())
+    start = time.perf_counter()
+    rows = training_set(community, vectors, at=at, candidates=settings.candidates_per_need)
+    featured = time.perf_counter() - start
+    # The most recent whole needs whose candidates make up `pairs` rows (or all there are).
+    sizes = np.bincount(rows.groups)
+    first = max(int(np.searchsorted(np.cumsum(sizes[::-1]), pairs)), 0)
+    keep = rows.groups >= len(sizes) - 1 - first
+    X, y, groups = rows.X[keep], rows.y[keep], rows.groups[keep]
+    start = time.perf_counter()
+    ranker = Ranker().fit(X, y, groups)
+    took = time.perf_counter() - start
+    print(
+        f"training on a {members:,}-member demo's real features: texts {encoded:.1f} s "
+        f"({len(texts):,}, through the store's cache), features of {len(rows.y):,} labelled "
+        f"pairs ({len(sizes):,} needs) {featured:.1f} s; the most recent {len(y):,} pairs "
+        f"({len(np.unique(groups)):,} needs, {int(y.sum()):,} positives), "
+        f"{len(FEATURE_NAMES)} features: fit {took:.1f} s (Cs={ranker.Cs}, validation MRR "
+        f"{ranker.validation_mrr_:.3f}); target < 120 s"
     )
 
 
@@ -154,8 +206,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument(
+        "--demo",
+        type=int,
+        metavar="MEMBERS",
+        help="also train on the real features of a demo community of this size (e.g. 10000)",
+    )
+    parser.add_argument("--data", type=Path, default=demo_community.DATA)
     args = parser.parse_args()
     bench_training(args.pairs)
+    if args.demo:
+        bench_training_on_demo(args.pairs, args.demo, args.data)
     bench_serving(args.members)
 
 
