@@ -342,6 +342,20 @@ def test_without_a_qualifying_test_question_the_evaluation_says_why(tmp_path):
     )
 
 
+def test_a_dump_without_an_answer_to_credit_is_evaluated_and_says_why(tmp_path):
+    # Every answer is by a deleted user: no help to credit, so no interaction at all.
+    posts = [
+        row(Id=q, PostTypeId=1, CreationDate=f"2020-01-0{q}T10:00:00", OwnerUserId=q, Title="?")
+        for q in range(1, 6)
+    ]
+    posts.append(row(Id=9, PostTypeId=2, ParentId=5, CreationDate="2020-01-06T10:00:00"))
+    dump = load_stackexchange(write_dump(tmp_path / "site", posts))
+    assert dump.community.interactions.empty
+    evaluation = evaluate_stackexchange(dump, encode_posts(dump.community, HashingEncoder()))
+    assert evaluation.n_queries == 0
+    assert evaluation.notes[-1].startswith("no test question qualifies")
+
+
 def test_too_few_labels_keep_the_content_score_and_say_so(tmp_path, monkeypatch):
     folder = synthetic_site(tmp_path / "brewing")
     monkeypatch.setenv("MATCHER_MIN_TRAINING_LABELS", "1000")  # the site has 160 answers

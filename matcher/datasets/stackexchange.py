@@ -18,7 +18,7 @@ from xml.parsers import expat
 import pandas as pd
 
 from matcher.errors import InvalidInput, RowProblem
-from matcher.snapshot import Community
+from matcher.snapshot import INTERACTION_COLUMNS, Community
 
 QUESTION, ANSWER = "1", "2"
 BOT_USER = -1
@@ -214,7 +214,10 @@ def load_stackexchange(folder: Path | str, site: str | None = None) -> StackExch
     posts.index.name = "id"
     posts["expires_at"] = pd.NaT
     posts["updated_at"] = posts["created_at"]
-    interactions = pd.DataFrame.from_dict(helped, orient="index").sort_index()
+    # The columns named: a dump with no answer to credit has no row to name them.
+    interactions = pd.DataFrame.from_dict(
+        helped, orient="index", columns=list(INTERACTION_COLUMNS)
+    ).sort_index()
     interactions.index.name = "id"
     community = Community.from_frames(members, posts, interactions)
 
