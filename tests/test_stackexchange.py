@@ -356,6 +356,16 @@ def test_a_dump_without_an_answer_to_credit_is_evaluated_and_says_why(tmp_path):
     assert evaluation.notes[-1].startswith("no test question qualifies")
 
 
+def test_a_dump_of_one_question_says_how_many_it_has(tmp_path):
+    posts = [row(Id=1, PostTypeId=1, CreationDate="2020-01-01T10:00:00", OwnerUserId=1, Title="?")]
+    dump = load_stackexchange(write_dump(tmp_path / "site", posts))
+    evaluation = evaluate_stackexchange(dump, encode_posts(dump.community, HashingEncoder()))
+    assert evaluation.n_queries == 0
+    assert evaluation.notes == [
+        "too few questions to split: 1 question, none in the last 30% to test"
+    ]
+
+
 def test_too_few_labels_keep_the_content_score_and_say_so(tmp_path, monkeypatch):
     folder = synthetic_site(tmp_path / "brewing")
     monkeypatch.setenv("MATCHER_MIN_TRAINING_LABELS", "1000")  # the site has 160 answers

@@ -69,7 +69,9 @@ def evaluate_stackexchange(
     question_ids = truth.index.tolist()
     split_index = round(len(question_ids) * (1 - TEST_SHARE))
     if split_index >= len(question_ids):
-        return Evaluation(dump.site, 0, 0.0, {}, ["too few questions to split"])
+        said = f"{len(question_ids)} question{'' if len(question_ids) == 1 else 's'}"
+        why = f"too few questions to split: {said}, none in the last {TEST_SHARE:.0%} to test"
+        return Evaluation(dump.site, 0, 0.0, {}, [why])
     split_time = truth["created_at"].iloc[split_index]
     blocks = collect(
         dump.community, post_vectors, question_ids, experienced_helpers(MIN_ANSWERS), progress
