@@ -242,7 +242,7 @@ def _stopped_says_what_is_left(app: AppContext, week: str, dry_run: bool) -> Ite
             raise SystemExit(STOPPED) from None
         with app.sessions() as session:
             counts = week_ledger(session, week)
-        ledger = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if k != "matches")
+        ledger = _ledger_text(counts)
         app.console.print(
             f"stopped ({why}): ledger for {week}: {ledger or 'empty'}; run `matcher digest "
             f"--week {week}` again to deliver the rest (nothing is sent twice)",
@@ -382,8 +382,13 @@ def _report(
                 + " (`matcher members show ID` gives each member's address)",
                 markup=False,
             )
-    ledger = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if k != "matches")
+    ledger = _ledger_text(counts)
     out.print(f"  ledger for {week}: {ledger or 'empty'}; {counts.get('matches', 0)} matches")
+
+
+def _ledger_text(counts: dict[str, int]) -> str:
+    """The week's digests by status, as the summary and a stopped run print them."""
+    return ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if k != "matches")
 
 
 def _fairness_table(plan: WeekPlan, n: int) -> Table:
