@@ -1,4 +1,5 @@
-"""The community store: SQLAlchemy models of members, posts, interactions and the digest ledger."""
+"""The community store: SQLAlchemy models of members, posts (and what they said before each
+edit), interactions and the digest ledger."""
 
 from __future__ import annotations
 
@@ -125,6 +126,37 @@ class Post(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     member: Mapped[Member] = relationship(back_populates="posts")
+
+
+class PostRevision(Base):
+    """What a post said before an edit: it read `text` with `tags` until `replaced_at`. Kept
+    so that the history (matcher.features.replay) reads each post as it was when a need was
+    posted, not as it was edited since (matcher.revisions writes these)."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    replaced_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+
+
+class MemberRevision(Base):
+    """What a member's profile said before an edit, of the fields the ranker reads: these
+    values held until `replaced_at` (see PostRevision)."""
+
+    __tablename__ = "member_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    replaced_at: Mapped[datetime]
+    town: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(64))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    capacity: Mapped[int] = mapped_column(Integer)
 
 
 class Interaction(Base):

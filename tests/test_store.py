@@ -209,6 +209,52 @@ def test_a_downgrade_of_the_members_table_keeps_the_posts_and_interactions(engin
         assert c.execute(text("select count(*) from posts")).scalar_one() == 1
 
 
+def test_the_tables_of_revisions_come_and_go_with_their_migration(engine):
+    from sqlalchemy import text
+
+    migrate.upgrade(engine, "0011_key_last_used")
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "insert into members (external_id, name, kind, tags, email_consent,"
+                " share_contact, capacity, active, joined_at, updated_at) values ('a', 'A',"
+                " 'band', '[]', :no, :no, 3, :yes, '2026-01-01', '2026-01-01')"
+            ),
+            {"yes": True, "no": False},
+        )
+        c.execute(
+            text(
+                "insert into posts (external_id, member_id, side, text, tags, status,"
+                " created_at, updated_at) values ('p', 1, 'need', 'a drummer', '[]', 'open',"
+                " '2026-01-01', '2026-01-01')"
+            )
+        )
+    assert not {"post_revisions", "member_revisions"} & set(inspect(engine).get_table_names())
+    migrate.upgrade(engine)
+    assert {"post_revisions", "member_revisions"} <= set(inspect(engine).get_table_names())
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "insert into post_revisions (post_id, replaced_at, text, tags)"
+                " values (1, '2026-02-01', 'a drummer, once', '[]')"
+            )
+        )
+        c.execute(
+            text(
+                "insert into member_revisions (member_id, replaced_at, town, tags, capacity)"
+                " values (1, '2026-02-01', 'Leeds', '[]', 2)"
+            )
+        )
+    with engine.begin() as connection:  # as `alembic downgrade` would
+        command.downgrade(migrate._config(connection), "0011_key_last_used")
+    assert not {"post_revisions", "member_revisions"} & set(inspect(engine).get_table_names())
+    with engine.begin() as c:
+        assert c.execute(text("select count(*) from posts")).scalar_one() == 1
+    migrate.upgrade(engine)  # and up again, empty
+    with engine.begin() as c:
+        assert c.execute(text("select count(*) from post_revisions")).scalar_one() == 0
+
+
 def test_a_store_this_release_cannot_read_is_one_clear_error(engine, settings, tmp_path):
     from sqlalchemy import text
 
