@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from matcher import revisions
 from matcher.domain import (
     DECLINE_DAYS,
     INTERACTION_KINDS,
@@ -209,11 +210,13 @@ def update_member(
         member = get_member(session, external_id)
         if member.erased_at is not None:  # matcher.erase
             raise Conflict(f"member {member.external_id!r} was erased at their request")
+        before = revisions.tracked(session, Member, [member.id])
         for name, value in changes.items():
             setattr(member, name, value)
         _check_place(member.latitude, member.longitude)  # as the changes leave it
         now = clock()
         member.updated_at = now
+        revisions.record(session, Member, before, now)  # what the profile said until now
         if active is not None:
             _set_active(session, member, bool(active), now)
     return member
@@ -339,6 +342,7 @@ def update_post(
                 f"post {external_id!r} is of member {post.member.external_id!r}, who is closed: "
                 "it can only be closed"
             )
+        before = revisions.tracked(session, Post, [post.id])
         if text is not None:
             post.text = text
         if tags is not None:
@@ -354,6 +358,7 @@ def update_post(
                 field="expires_at",
             )
         post.updated_at = clock()
+        revisions.record(session, Post, before, post.updated_at)  # what the post said until now
     return post
 
 

@@ -1,10 +1,11 @@
-"""A community as three DataFrames: what the build, the ranker and the evaluation work on."""
+"""A community as DataFrames: what the build, the ranker and the evaluation work on (members,
+posts, interactions, and what profiles and posts said before each edit)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.store import Interaction, Member, Post
+from matcher.revisions import MEMBER_FIELDS, POST_FIELDS
+from matcher.store import Interaction, Member, MemberRevision, Post, PostRevision
 
 MEMBER_COLUMNS = (
     "external_id",
@@ -50,6 +52,9 @@ INTERACTION_COLUMNS = (
     "offer_post_id",
     "occurred_at",
 )
+# A revision: the row it was of, until when it held, and the tracked fields as they were.
+POST_REVISION_COLUMNS = ("post_id", "replaced_at", *POST_FIELDS)
+MEMBER_REVISION_COLUMNS = ("member_id", "replaced_at", *MEMBER_FIELDS)
 TIME_COLUMNS = (
     "joined_at",
     "last_active_at",
@@ -57,23 +62,64 @@ TIME_COLUMNS = (
     "expires_at",
     "updated_at",
     "occurred_at",
+    "replaced_at",
 )
+# The types of an empty frame of revisions (the others are text, tags or times).
+REVISION_DTYPES = {
+    "post_id": "int64",
+    "member_id": "int64",
+    "latitude": "float64",
+    "longitude": "float64",
+    "capacity": "int64",
+}
+
+
+def no_revisions(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty frame of revisions with these columns, as `load_community` reads one."""
+    index = pd.Index([], dtype="int64", name="id")
+    series = {c: pd.Series(dtype=REVISION_DTYPES.get(c, object), index=index) for c in columns}
+    return _normalise(pd.DataFrame(series, index=index))
 
 
 @dataclass(frozen=True)
 class Community:
-    """Members, posts and interactions, each indexed by its store id; times are UTC."""
+    """Members, posts and interactions, each indexed by its store id; times are UTC. The
+    members' and posts' rows are as they are now; `member_revisions` and `post_revisions`
+    (indexed by revision id) hold what they said before each edit, until `replaced_at`
+    (matcher.revisions), so that the history can read them as they were at any time."""
 
     members: pd.DataFrame
     posts: pd.DataFrame
     interactions: pd.DataFrame
+    post_revisions: pd.DataFrame = field(
+        default_factory=lambda: no_revisions(POST_REVISION_COLUMNS)
+    )
+    member_revisions: pd.DataFrame = field(
+        default_factory=lambda: no_revisions(MEMBER_REVISION_COLUMNS)
+    )
 
     @classmethod
     def from_frames(
-        cls, members: pd.DataFrame, posts: pd.DataFrame, interactions: pd.DataFrame
+        cls,
+        members: pd.DataFrame,
+        posts: pd.DataFrame,
+        interactions: pd.DataFrame,
+        post_revisions: pd.DataFrame | None = None,
+        member_revisions: pd.DataFrame | None = None,
     ) -> Community:
-        """A community from frames with (at least) the standard columns, times made UTC."""
-        return cls(_normalise(members), _normalise(posts), _normalise(interactions))
+        """A community from frames with (at least) the standard columns, times made UTC;
+        revisions left out: none."""
+        if post_revisions is None:
+            post_revisions = no_revisions(POST_REVISION_COLUMNS)
+        if member_revisions is None:
+            member_revisions = no_revisions(MEMBER_REVISION_COLUMNS)
+        return cls(
+            _normalise(members),
+            _normalise(posts),
+            _normalise(interactions),
+            _normalise(post_revisions),
+            _normalise(member_revisions),
+        )
 
     def counts(self) -> dict[str, int]:
         """How many members, needs, offers and interactions."""
@@ -86,11 +132,26 @@ class Community:
         }
 
     def fingerprint(self) -> str:
-        """A SHA-256 of the content, so a build names exactly the data it was made from."""
+        """A SHA-256 of the content, so a build names exactly the data it was made from. A
+        community without revisions has the digest it had before revisions were kept (the
+        builds made then are not taken as made from other data); each table of revisions
+        that holds any is named before its rows, so the two cannot be taken for each other."""
         digest = hashlib.sha256()
         for frame in (self.members, self.posts, self.interactions):
-            digest.update(pd.util.hash_pandas_object(_hashable(frame), index=True).values.tobytes())
+            digest.update(_frame_hash(frame))
+        for name, frame in (
+            ("post_revisions", self.post_revisions),
+            ("member_revisions", self.member_revisions),
+        ):
+            if len(frame):
+                digest.update(name.encode())
+                digest.update(_frame_hash(frame))
         return digest.hexdigest()
+
+    def texts(self) -> list[str]:
+        """Every text the history reads: the posts' as they are now, in the order of `posts`,
+        then those of `post_revisions`, in its order (what posts said before an edit)."""
+        return [*self.posts["text"].tolist(), *self.post_revisions["text"].tolist()]
 
     def open_posts(self, at: pd.Timestamp | None = None) -> pd.DataFrame:
         """Posts that are open, not expired at `at` (now by default), of active members."""
@@ -110,7 +171,16 @@ def load_community(session: Session) -> Community:
     members = _frame(session, Member, MEMBER_COLUMNS)
     posts = _frame(session, Post, POST_COLUMNS)
     interactions = _frame(session, Interaction, INTERACTION_COLUMNS)
-    return Community.from_frames(members, posts, interactions)
+    post_revisions = _revisions(session, PostRevision, POST_REVISION_COLUMNS)
+    member_revisions = _revisions(session, MemberRevision, MEMBER_REVISION_COLUMNS)
+    return Community.from_frames(members, posts, interactions, post_revisions, member_revisions)
+
+
+def _revisions(session: Session, model: Any, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    """The revisions of `model`, in the order they were kept; none: None (the typed empty
+    frame, `no_revisions`, where the store's would be typed by no row)."""
+    frame = _frame(session, model, columns)
+    return frame if len(frame) else None
 
 
 def _frame(session: Session, model: Any, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -129,10 +199,13 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
         if column in frame.columns:
             frame[column] = frame[column].astype("Int64")
     if "tags" in frame.columns:
-        frame["tags"] = [
-            list(t) if isinstance(t, list | tuple | np.ndarray) else [] for t in frame["tags"]
-        ]
+        tags = [list(t) if isinstance(t, list | tuple | np.ndarray) else [] for t in frame["tags"]]
+        frame["tags"] = pd.Series(tags, index=frame.index, dtype=object)  # empty: still lists
     return frame
+
+
+def _frame_hash(frame: pd.DataFrame) -> bytes:
+    return pd.util.hash_pandas_object(_hashable(frame), index=True).values.tobytes()
 
 
 def _hashable(frame: pd.DataFrame) -> pd.DataFrame:

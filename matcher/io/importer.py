@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from matcher import revisions
 from matcher.errors import ImportRejected, RowProblem
 from matcher.io.formats import Frames, read_files
 from matcher.io.queries import CHUNK, stored_rows
@@ -29,6 +30,7 @@ from matcher.store import (
 )
 
 MODELS: dict[str, Any] = {"members": Member, "posts": Post, "interactions": Interaction}
+REVISED = (Member, Post)  # whose edits are kept (matcher.revisions)
 Step = Callable[[str], None]
 
 
@@ -315,7 +317,8 @@ def _unsubscribed(session: Session, records: list[dict[str, Any]]) -> set[str]:
 
 
 def _write(session: Session, plans: dict[str, _Plan], now: datetime) -> None:
-    """Bulk insert the new rows and bulk update the changed ones, resolving external ids."""
+    """Bulk insert the new rows and bulk update the changed ones, resolving external ids; what
+    the updated members' profiles and posts said before is kept (matcher.revisions)."""
     for entity in ENTITIES:
         plan = plans[entity]
         rows = plan.inserts + plan.updates
@@ -331,7 +334,12 @@ def _write(session: Session, plans: dict[str, _Plan], now: datetime) -> None:
             session.execute(insert(model), inserts)
         if plan.updates:
             updates = [{**_store_row(entity, r), "id": r["pk"], **stamp} for r in plan.updates]
+            kept = model in REVISED  # what a profile or post said until this import
+            ids = [r["id"] for r in updates]
+            before = revisions.tracked(session, model, ids, CHUNK) if kept else {}
             session.execute(update(model), updates)
+            if kept:
+                revisions.record(session, model, before, now, CHUNK)
 
 
 def _stamp_closing(session: Session, now: datetime) -> None:

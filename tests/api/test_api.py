@@ -944,3 +944,34 @@ def test_a_409_names_the_field_that_clashes(client, rw, sessions):
         s.execute(delete(IdempotencyKey))
     again = client.post("/v1/members", json=new, headers=keyed)
     assert list(assert_error(again, 409, "Idempotency-Key")["errors"]) == ["headers"]
+
+
+def test_a_patch_keeps_what_the_profile_and_post_said_before(client, rw, sessions):
+    """The history reads each profile and post as it was when a need was posted: an edit
+    through the API keeps what it replaced (matcher.revisions), an edit of a bio nothing."""
+    from sqlalchemy import select
+
+    from matcher.snapshot import load_community
+    from matcher.store import Member, Post
+
+    moved = {"town": "Bristol", "latitude": 51.45, "longitude": -2.59}
+    assert client.patch("/v1/members/hum", json=moved, headers=rw).status_code == 200
+    assert client.patch("/v1/members/kit", json={"bio": "new"}, headers=rw).status_code == 200
+    retold = {"text": "a drummer, loud", "tags": ["drums"]}
+    assert client.patch("/v1/posts/hum-n0", json=retold, headers=rw).status_code == 200
+    assert client.delete("/v1/posts/kit-n0", headers=rw).status_code == 200
+    with sessions() as s:
+        c = load_community(s)
+        edited = s.scalar(select(Member.updated_at).where(Member.external_id == "hum"))
+        retold_at = s.scalar(select(Post.updated_at).where(Post.external_id == "hum-n0"))
+    hum = c.members.index[c.members["external_id"] == "hum"][0]
+    need = c.posts.index[c.posts["external_id"] == "hum-n0"][0]
+    assert c.member_revisions[["member_id", "town", "latitude"]].values.tolist() == [
+        [hum, "Leeds", 53.80]
+    ]
+    assert c.member_revisions["replaced_at"].tolist() == [edited]
+    assert c.post_revisions[["post_id", "text"]].values.tolist() == [
+        [need, "our band needs a drummer for gigs"]
+    ]
+    assert c.post_revisions["tags"].tolist() == [[]]
+    assert c.post_revisions["replaced_at"].tolist() == [retold_at]
