@@ -2,9 +2,10 @@
 
 Closing a member (`community.close_member`) keeps their profile and posts as history. Erasing
 takes out everything that is theirs or about them: their name and every other profile
-field, the words of their posts, the cached vectors of those words, and the records of the
-weekly emails sent to them or suggesting them. What stays is anonymous: a closed member row
-with a new random id, their posts emptied (new random ids too: a post's id may hold the
+field, the words of their posts, what their profile and posts said before each edit (kept
+for the history, matcher.revisions), the cached vectors of those words, and the records of
+the weekly emails sent to them or suggesting them. What stays is anonymous: a closed member
+row with a new random id, their posts emptied (new random ids too: a post's id may hold the
 member's), and the interactions with the others (under the ids they had), so that the
 help the others gave and received still counts for them (their "helped N members", the
 ranker's history). The id they had is retired (only its hash is kept, `ErasedId`): the API
@@ -33,12 +34,14 @@ from matcher.community import get_member
 from matcher.domain import ERASED
 from matcher.embed import text_hash
 from matcher.errors import Conflict
+from matcher.revisions import forget_member
 from matcher.store import (
     Digest,
     DigestMatch,
     ErasedId,
     Interaction,
     Post,
+    PostRevision,
     TextVector,
     erased_id_hash,
     in_batches,
@@ -55,7 +58,7 @@ class Erasure:
 
     member_id: str  # the id they had
     posts: int  # posts emptied
-    vectors: int  # cached vectors deleted: of their words, and of texts no post holds any more
+    vectors: int  # cached vectors deleted: of their words, and of texts held nowhere any more
     digests: int  # records of weekly emails to them deleted
     suggestions: int  # records of their being suggested in others' emails deleted
     quotes: int  # quotes of their posts taken out of the records of others' emails
@@ -112,6 +115,7 @@ def erase_member(
         if member.active:
             member.active, member.closed_at = False, now
         member.erased_at = member.updated_at = now
+        forget_member(session, member.id)  # what their profile and posts said before edits
         session.merge(ErasedId(id_hash=erased_id_hash(old_id)))  # retired: no one's again
         vectors = forget_unused_vectors(session)
     _checkpoint(sessions)
@@ -139,9 +143,11 @@ def _forget_emails(folders: Sequence[Path], member_id: str) -> int:
 
 
 def forget_unused_vectors(session: Session) -> int:
-    """Delete the cached vectors of texts no post holds any more (earlier versions of edited
-    posts, erased ones), so that no vector outlives the words it was made from; how many."""
+    """Delete the cached vectors of texts no post holds any more, now or in an earlier version
+    of it kept for the history (`PostRevision`: erasure deletes an erased member's), so that
+    no vector outlives the words it was made from; how many."""
     held = {text_hash(t) for t in session.scalars(select(Post.text))}
+    held.update(text_hash(t) for t in session.scalars(select(PostRevision.text)))
     stale = [h for h in set(session.scalars(select(TextVector.text_hash))) if h not in held]
     return sum(
         session.execute(delete(TextVector).where(TextVector.text_hash.in_(part))).rowcount

@@ -1,6 +1,6 @@
 """What profiles and posts said before each edit: kept by every writer in the edit's own
-transaction, only when a field the ranker reads changed, and handed to the history in the
-`Community` snapshot."""
+transaction, only when a field the ranker reads changed, deleted by erasure, and handed to
+the history in the `Community` snapshot."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ import pytest
 from sqlalchemy import func, select
 
 from matcher import community
+from matcher.db import close_store, open_store
+from matcher.erase import erase_member
 from matcher.errors import InvalidInput
 from matcher.io import import_files
 from matcher.snapshot import Community, load_community
 from matcher.store import Member, MemberRevision, Post, PostRevision
 from tests.api.helpers import seed_community
+from tests.conftest import settings_in
 
 DATA = Path(__file__).parent / "data"
 EDITED = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
@@ -161,6 +164,49 @@ def test_an_import_that_fails_while_writing_keeps_nothing(imported, tmp_path, mo
     assert (_count(imported, PostRevision), _count(imported, MemberRevision)) == (0, 0)
     with imported() as s:
         assert s.scalar(select(Post.text).where(Post.external_id == "p3")).endswith("analogue desk")
+
+
+def test_erasure_leaves_nothing_of_what_they_said_before(sessions, encoder):
+    seed_community(sessions)
+    community.update_member(
+        sessions, "hum", {"town": "Bristol", "latitude": 51.45, "longitude": -2.59}
+    )
+    community.update_post(sessions, encoder, "hum-n0", text="a drummer, loud, for a tour")
+    community.update_post(sessions, encoder, "hum-o0", tags=["rooms"])
+    community.update_post(sessions, encoder, "kit-n0", text="a room to rehearse in")
+    community.update_member(sessions, "kit", {"capacity": 1})
+    kit_posts = {_ids(sessions, Post)["kit-n0"]}
+    kit = _ids(sessions, Member)["kit"]
+    assert (_count(sessions, PostRevision), _count(sessions, MemberRevision)) == (3, 2)
+    erase_member(sessions, "hum")
+    with sessions() as s:
+        c = load_community(s)
+    # Only kit's are left: of hum's profile and posts, none (and nothing is recorded of the
+    # erasure's own emptying of them).
+    assert set(c.post_revisions["post_id"]) == kit_posts
+    assert c.post_revisions["text"].tolist() == ["looking for a rehearsal room"]
+    assert set(c.member_revisions["member_id"]) == {kit}
+    cells = c.post_revisions.astype(str).to_csv() + c.member_revisions.astype(str).to_csv()
+    for word in ("drummer", "loud", "Bristol", "shoegaze", "rooms"):  # kit is in Leeds too
+        assert word not in cells, word
+
+
+def test_a_copy_of_the_store_carries_the_revisions(sessions, encoder, tmp_path):
+    from matcher.copy import copy_store
+
+    seed_community(sessions)
+    community.update_post(sessions, encoder, "hum-n0", text="a drummer, loud, for a tour")
+    community.update_member(sessions, "kit", {"capacity": 1})
+    target = open_store(settings_in(tmp_path / "copy"))
+    try:
+        copied = copy_store(sessions, target)
+        assert (copied["post_revisions"], copied["member_revisions"]) == (1, 1)
+        with sessions() as s, target() as t:
+            was, now = load_community(s), load_community(t)
+        pd.testing.assert_frame_equal(now.post_revisions, was.post_revisions)
+        pd.testing.assert_frame_equal(now.member_revisions, was.member_revisions)
+    finally:
+        close_store(target)
 
 
 def _old_fingerprint(c: Community) -> str:
