@@ -1,7 +1,8 @@
 """Copying a whole store to another (SQLite to PostgreSQL, say): every table, row for row.
 
 `matcher export` and `import` carry the community (members, posts, interactions); this
-carries the rest too: API keys, the weekly email's history (who was introduced to whom, which
+carries the rest too: what profiles and posts said before each edit (the ranker's history
+reads it), API keys, the weekly email's history (who was introduced to whom, which
 weeks were sent, so no one is emailed twice or suggested again), retired ids of erased
 members, import runs and the cache of encoded texts.
 """
