@@ -1,5 +1,5 @@
 """The store, imports and the match engine on PostgreSQL: the SQLite tests of
-test_store, test_io and test_engine, run again on a server started on loopback
+test_store, test_io, test_revisions and test_engine, run again on a server started on loopback
 (tests/postgres.py; skipped, saying why, where PostgreSQL is not installed)."""
 
 from __future__ import annotations
@@ -42,6 +42,15 @@ from tests.test_io import (  # noqa: F401
     test_posts_and_interactions_may_reference_stored_rows,
     test_the_role_check_reads_the_stored_posts_of_a_file_that_leaves_them_out,
 )
+from tests.test_revisions import (  # noqa: F401
+    imported,
+    test_a_move_keeps_where_the_member_was_until_then,
+    test_a_reworded_or_retagged_post_keeps_what_it_said,
+    test_an_edit_of_what_no_feature_reads_keeps_nothing,
+    test_an_import_keeps_what_it_changed_as_of_the_import,
+    test_an_import_that_fails_while_writing_keeps_nothing,
+    test_erasure_leaves_nothing_of_what_they_said_before,
+)
 from tests.test_store import (  # noqa: F401
     engine,
     test_a_database_with_data_upgrades_in_place,
@@ -51,6 +60,7 @@ from tests.test_store import (  # noqa: F401
     test_migration_upgrades_an_empty_database_to_the_newest_schema,
     test_tags_stored_with_commas_are_split_so_an_export_imports_again,
     test_the_migrations_build_exactly_the_models_schema,
+    test_the_tables_of_revisions_come_and_go_with_their_migration,
     test_times_come_back_aware_in_utc,
     test_two_commands_that_migrate_a_new_store_at_once_both_go_on,
 )
