@@ -89,7 +89,7 @@ def bench_training_on_demo(pairs: int, members: int, data: Path) -> None:
     with sessions() as session:
         community = load_community(session)
     start = time.perf_counter()
-    texts = community.posts["text"].tolist()
+    texts = community.texts()
     vectors = CachedEncoder(configured_encoder(settings), sessions).encode(texts)
     encoded = time.perf_counter() - start
     at = pd.Timestamp(community.posts["created_at"].max())

@@ -151,7 +151,8 @@ def _write_build(
 
     tick = time.perf_counter()
     cached = CachedEncoder(encoder, sessions)
-    texts = community.posts["text"].tolist()  # every post, closed ones too: the ranker's history
+    # Every post, closed ones too, and what edited ones said before: the ranker's history.
+    texts = community.texts()
     post_vectors = cached.encode(texts, progress=reporter.task("encoding texts", len(texts)))
     vectors = post_vectors[community.posts.index.get_indexer(items["post_id"])]
     timings["encode_seconds"] = round(time.perf_counter() - tick, 3)

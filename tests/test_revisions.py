@@ -263,3 +263,47 @@ def test_texts_are_the_posts_then_their_earlier_versions(sessions, encoder):
     ]
     assert len(c.texts()) == len(c.posts) + 2
     assert Community(c.members, c.posts, c.interactions).texts() == c.posts["text"].tolist()
+
+
+def test_edits_through_the_store_change_no_feature_of_an_earlier_need(sessions, encoder):
+    """End to end: a need's features, replayed from the store, are the same after its asker,
+    a candidate's offer and the need itself were edited through the API's functions."""
+    import dataclasses
+
+    import numpy as np
+
+    from matcher.features.queries import experienced_helpers, query_features
+    from matcher.snapshot import MEMBER_REVISION_COLUMNS, POST_REVISION_COLUMNS, no_revisions
+
+    seed_community(sessions)
+
+    with sessions() as s:
+        offer = s.scalar(select(Post.external_id).where(Post.text == "drummer available for gigs"))
+        need, need_id = s.execute(
+            select(Post.external_id, Post.id).where(Post.text.startswith("our band"))
+        ).one()
+
+    def features(c: Community | None = None) -> tuple[Community, np.ndarray]:
+        if c is None:
+            with sessions() as s:
+                c = load_community(s)
+        rule = experienced_helpers(0)
+        [block] = query_features(c, encoder.encode(c.texts()), [need_id], rule)
+        return c, block.features
+
+    _, before = features()
+    later = datetime.now(UTC) + timedelta(days=30)
+    community.update_post(sessions, encoder, offer, text="I teach piano", clock=at(later))
+    community.update_post(sessions, encoder, need, text="found one, thanks!", clock=at(later))
+    community.update_member(sessions, "hum", {"town": "Glasgow"}, clock=at(later))
+    edited, after = features()
+    assert len(edited.post_revisions) == 2 and len(edited.member_revisions) == 1
+    np.testing.assert_array_equal(before, after)
+
+    # Read without what they said before, the edits would change its features.
+    forgotten = dataclasses.replace(
+        edited,
+        post_revisions=no_revisions(POST_REVISION_COLUMNS),
+        member_revisions=no_revisions(MEMBER_REVISION_COLUMNS),
+    )
+    assert not np.array_equal(np.nan_to_num(before), np.nan_to_num(features(forgotten)[1]))

@@ -58,7 +58,7 @@ def store_command(app: AppContext, as_json: bool = False, candidates: int | None
 
     with app.sessions() as session:
         community = load_community(session)
-    texts = community.posts["text"].fillna("").tolist()
+    texts = community.texts()
     encoder = CachedEncoder(app.encoder, app.sessions)
     with rich_progress(app.console) as reporter:
         advance = reporter.task("encoding posts", len(texts))

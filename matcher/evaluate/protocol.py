@@ -71,8 +71,9 @@ class Evaluation:
 def encode_posts(
     community: Community, encoder: Encoder, progress: Reporter | None = None
 ) -> np.ndarray:
-    """Vectors of every post's text, in the order of `community.posts`."""
-    texts = community.posts["text"].fillna("").tolist()
+    """Vectors of every text of `community.texts()`: the posts', in their order, then what
+    edited ones said before."""
+    texts = community.texts()
     advance = (progress or Silent()).task("encoding posts", len(texts))
     parts = [np.zeros((0, encoder.dim), dtype=np.float32)]
     for start in range(0, len(texts), ENCODE_CHUNK):

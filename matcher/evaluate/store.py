@@ -12,6 +12,7 @@ from matcher.evaluate.baselines import content_score
 from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
 from matcher.features.pairs import COLUMN
 from matcher.features.queries import QueryBlock, content_candidates
+from matcher.features.replay import texts_at
 from matcher.features.training import Outcomes, collect, labelled_needs, labels
 from matcher.progress import Reporter
 from matcher.score import ContentScorer, content_calibration
@@ -96,7 +97,8 @@ def evaluate_store(
     settings = settings or Settings()
     past = [b.features[:, COLUMN["sim_best"]] for b in blocks[:split_index]] or [np.empty(0)]
     known = (community.posts["created_at"] < split.split_time).to_numpy()  # as a build then
-    calibration = content_calibration(np.concatenate(past), post_vectors[known], post_vectors[:0])
+    then = post_vectors[texts_at(community, split.split_time)][known]
+    calibration = content_calibration(np.concatenate(past), then, post_vectors[:0])
     scorer = ContentScorer.from_manifest({"calibration": calibration}, settings)
     evaluation = run(
         dataset,

@@ -14,12 +14,16 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS, fold_tag
 from matcher.errors import BuildError
 from matcher.features.lexical import term_counts
 from matcher.features.ragged import Growing, Ragged
+from matcher.features.versions import first_versions
 from matcher.geo import fold_places, member_points
+from matcher.revisions import MEMBER_FIELDS
+from matcher.snapshot import MEMBER_REVISION_COLUMNS, POST_REVISION_COLUMNS, no_revisions
 
 # Half-lives of the decayed help counts, on the community's own clock: the number of helps
 # given by anyone since. A community that helps ten times a day and one that helps once a week
@@ -46,34 +50,98 @@ def to_days(times: pd.Series | pd.Timestamp | Sequence) -> np.ndarray | float:
 class MemberState:
     """Members' history up to a time: posts, help given and received, requests, pairs and tags."""
 
-    def __init__(self, members: pd.DataFrame, posts: pd.DataFrame, post_vectors: np.ndarray):
-        if len(post_vectors) != len(posts):
-            raise ValueError("post_vectors needs one row per post, in the order of posts")
+    # Set while replaying a community whose posts or profiles were edited (`edit_post`,
+    # `edit_member`); a frozen state holds each post's and member's last version only.
+    post_version: np.ndarray | None = None
+    _version_vectors: np.ndarray | None = None
+    _version_tags: list[list[int]] | None = None
+    _version_length: np.ndarray | None = None
+    _profiles: dict[str, np.ndarray | list] | None = None
+
+    def __init__(
+        self,
+        members: pd.DataFrame,
+        posts: pd.DataFrame,
+        post_vectors: np.ndarray,
+        post_revisions: pd.DataFrame | None = None,
+        member_revisions: pd.DataFrame | None = None,
+    ):
+        """`post_vectors`: one row per text of `posts`, then one per text of `post_revisions`
+        (`Community.texts`). Posts and members start at their first version, the one an
+        edit replaced first (`versions.first_versions`); the replay applies each edit at its
+        time."""
+        if post_revisions is None:
+            post_revisions = no_revisions(POST_REVISION_COLUMNS)
+        if member_revisions is None:
+            member_revisions = no_revisions(MEMBER_REVISION_COLUMNS)
+        if len(post_vectors) != len(posts) + len(post_revisions):
+            raise ValueError(
+                "post_vectors needs one row per post, in the order of posts, then one per"
+                " earlier text of a post (post_revisions): Community.texts()"
+            )
         n = len(members)
         self.member_ids = members.index.to_numpy(dtype=np.int64)
         self._index: pd.Index | None = None
-        self.town, self.country = fold_places(members["town"], members["country"])
-        self.latitude, self.longitude = member_points(
-            members["town"],
-            members["country"],
-            pd.to_numeric(members["latitude"], errors="coerce").to_numpy(np.float64),
-            pd.to_numeric(members["longitude"], errors="coerce").to_numpy(np.float64),
+        profiles = members[list(MEMBER_FIELDS)]
+        if len(member_revisions):  # current profiles, then the earlier ones
+            profiles = pd.concat([profiles, member_revisions[list(MEMBER_FIELDS)]])
+        town, country = fold_places(profiles["town"], profiles["country"])
+        latitude, longitude = member_points(
+            profiles["town"],
+            profiles["country"],
+            pd.to_numeric(profiles["latitude"], errors="coerce").to_numpy(np.float64),
+            pd.to_numeric(profiles["longitude"], errors="coerce").to_numpy(np.float64),
         )
-        capacity = pd.to_numeric(members["capacity"], errors="coerce").fillna(1)
-        self.capacity = np.maximum(capacity.to_numpy(np.float64), 1.0)
-        self.joined = np.asarray(to_days(members["joined_at"]), dtype=np.float64)
+        capacity = pd.to_numeric(profiles["capacity"], errors="coerce").fillna(1)
+        capacity = np.maximum(capacity.to_numpy(np.float64), 1.0)
         self.tag_ids: dict[str, int] = {}
-        self.member_tags = Ragged.from_lists([self._tag_list(t) for t in members["tags"]])
+        tags = [self._tag_list(t) for t in profiles["tags"]]
+        first = first_versions(
+            members.index, member_revisions["member_id"], to_days(member_revisions["replaced_at"])
+        )
+        self.town, self.country = town[first], country[first]
+        self.latitude, self.longitude = latitude[first], longitude[first]
+        self.capacity = capacity[first]
+        self.member_tags = Ragged.from_lists([tags[v] for v in first])
+        if len(member_revisions):
+            self._profiles = {
+                "town": town,
+                "country": country,
+                "latitude": latitude,
+                "longitude": longitude,
+                "capacity": capacity,
+                "tags": tags,
+            }
+        self.joined = np.asarray(to_days(members["joined_at"]), dtype=np.float64)
 
         # Every post's text as vectors, words and tags; reachable only once the post is added.
+        # The words and tags of earlier texts (post_revisions) follow the posts' own.
         self.post_ids = posts.index.to_numpy(dtype=np.int64)
-        self.post_vectors = np.ascontiguousarray(post_vectors, dtype=np.float32)
-        self.post_terms = term_counts(posts["text"].fillna("").tolist())
-        self.post_length = np.asarray(self.post_terms.sum(axis=1)).ravel()
-        self.post_tags = Ragged.from_lists([self._tag_list(t) for t in posts["tags"]])
+        texts, tags = posts["text"], posts["tags"]
+        if len(post_revisions):  # current texts, then the earlier ones
+            texts = pd.concat([texts, post_revisions["text"]])
+            tags = pd.concat([tags, post_revisions["tags"]])
+        self.post_terms = term_counts(texts.fillna("").tolist())
+        lengths = np.asarray(self.post_terms.sum(axis=1)).ravel()
+        tags = [self._tag_list(t) for t in tags]
+        first = first_versions(
+            posts.index, post_revisions["post_id"], to_days(post_revisions["replaced_at"])
+        )
+        if len(post_revisions):
+            self.post_version = first.copy()
+            self._version_vectors = np.asarray(post_vectors, dtype=np.float32)
+            self._version_tags = tags
+            self._version_length = lengths
+            self.post_vectors = np.ascontiguousarray(self._version_vectors[first])
+        else:
+            self.post_vectors = np.ascontiguousarray(post_vectors, dtype=np.float32)
+        self.post_length = lengths[first]
+        self.post_tags = Ragged.from_lists([tags[v] for v in first])
         self.post_member = members.index.get_indexer(posts["member_id"]).astype(np.int64)
         self.post_is_need = (posts["side"] == NEED).to_numpy()
         self.post_time = np.asarray(to_days(posts["created_at"]), dtype=np.float64)
+        self._post_added = np.zeros(len(posts), dtype=bool)
+        self.edited_posts = Growing()  # the rows of the posts edited so far, in order
 
         # Corpus statistics of the posts added so far (BM25's idf).
         self.n_docs = 0
@@ -114,6 +182,7 @@ class MemberState:
         # help clock before it), which the need's own features leave out (`pairs.left_out`).
         self.need_events: dict[int, list[tuple[str, int, int, float, int]]] = {}
         self._helped_needs: set[tuple[int, int]] = set()
+        self._need_helpers: dict[int, list[int]] = {}  # post row -> who helped with it
         self._edges: set[tuple[int, int]] = set()
         self.at = -np.inf  # every event before this time (days) has been added
 
@@ -136,15 +205,24 @@ class MemberState:
         keys = {fold_tag(t) for t in tags}
         return np.array(sorted(self.tag_ids[k] for k in keys if k in self.tag_ids), dtype=np.int64)
 
+    def terms(self, rows: np.ndarray) -> sparse.csr_matrix:
+        """The word counts of posts `rows` (their texts as of now), one row each."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.post_terms[rows if self.post_version is None else self.post_version[rows]]
+
+    def term_ids(self, row: int) -> np.ndarray:
+        """The words of post `row` (as of now), as sorted unique term ids."""
+        version = row if self.post_version is None else self.post_version[row]
+        start, end = self.post_terms.indptr[version], self.post_terms.indptr[version + 1]
+        return np.unique(self.post_terms.indices[start:end]).astype(np.int64)
+
     def add_post(self, row: int) -> None:
         """Record that post `row` was written (at its creation time)."""
         self._writable()
         member = self.post_member[row]
-        terms = self.post_terms.indices[
-            self.post_terms.indptr[row] : self.post_terms.indptr[row + 1]
-        ]
-        self.doc_freq[terms] += 1
+        self.doc_freq[self.term_ids(row)] += 1
         self.n_docs += 1
+        self._post_added[row] = True
         if member < 0:
             return
         if self.post_is_need[row]:
@@ -157,6 +235,43 @@ class MemberState:
             self.n_offers[member] += 1
             self.offer_length[member] += self.post_length[row]
         self._touch(member, self.post_time[row])
+
+    def edit_post(self, row: int, version: int) -> None:
+        """Record that post `row` was edited to read its text and tags of `version` (see
+        `matcher.features.versions`): the corpus, its writer's and its helpers' documents and
+        the help counted on its tags follow."""
+        self._writable()
+        if self.post_version is None or self._version_vectors is None:
+            raise ValueError("this state was made without the posts' earlier versions")
+        old_terms, old_tags = self.term_ids(row), self.post_tags.row(row)
+        length = self._version_length[version]
+        change = length - self.post_length[row]
+        self.post_version[row] = version
+        new_tags = np.asarray(self._version_tags[version], dtype=np.int64)
+        if self._post_added[row]:
+            self.doc_freq[old_terms] -= 1
+            self.doc_freq[self.term_ids(row)] += 1
+            member = self.post_member[row]
+            if member >= 0 and not self.post_is_need[row]:
+                self.offer_length[member] += change
+            for helper in self._need_helpers.get(row, ()):
+                self.helped_length[helper] += change
+            self.tag_helps[old_tags] -= self.helpers_of_need[row]
+            self.tag_helps[new_tags] += self.helpers_of_need[row]
+        self.post_length[row] = length
+        self.post_tags.set_row(row, new_tags.tolist())
+        self.post_vectors[row] = self._version_vectors[version]
+        self.edited_posts.append(row)
+
+    def edit_member(self, member: int, version: int) -> None:
+        """Record that the member at position `member` changed their profile to `version`
+        (see `matcher.features.versions`): town, country, coordinates, tags, capacity."""
+        self._writable()
+        if self._profiles is None:
+            raise ValueError("this state was made without the members' earlier profiles")
+        for name in ("town", "country", "latitude", "longitude", "capacity"):
+            getattr(self, name)[member] = self._profiles[name][version]
+        self.member_tags.set_row(member, self._profiles["tags"][version])
 
     def add_interaction(self, kind: str, source: int, target: int, need_row: int, t: float) -> None:
         """Record that member `source` did `kind` to member `target` at time `t` (positions)."""
@@ -206,6 +321,7 @@ class MemberState:
             self.match_rows.append(need_row)
             self.match_owners.append(helper)
             self.helpers_of_need[need_row] += 1
+            self._need_helpers.setdefault(need_row, []).append(helper)
             self.helped_length[helper] += self.post_length[need_row]
             self.tag_helps[self.post_tags.row(need_row)] += 1
         edge = (min(helper, seeker), max(helper, seeker))
@@ -285,7 +401,7 @@ class MemberState:
             return self
         out = copy.copy(self)
         for name, value in vars(self).items():
-            if isinstance(value, np.ndarray) and not name.startswith("post_"):
+            if isinstance(value, np.ndarray) and not name.startswith(("post_", "_version")):
                 setattr(out, name, value.copy())
             elif isinstance(value, Ragged):
                 setattr(out, name, value.freeze())
@@ -300,6 +416,14 @@ class MemberState:
         out.need_events = {}
         out._need_event_arrays = self._need_event_arrays_now()
         out._helped_needs = set()
+        out._need_helpers = {}
+        if self.post_version is not None:  # each post's text as of now, the earlier ones gone
+            out.post_terms = self.post_terms[self.post_version]
+            out.post_vectors = self.post_vectors.copy()
+            out.post_length = self.post_length.copy()
+            out.post_version = out._version_vectors = None
+            out._version_tags = out._version_length = None
+        out._profiles = None
         out._edges = set()
         out._index = None
         return out

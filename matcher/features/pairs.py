@@ -107,12 +107,11 @@ def make_need(
 
 def need_from_post(state: MemberState, row: int) -> Need:
     """The need stored as post row `row` of the state (training and evaluation)."""
-    terms = state.post_terms
     seeker = state.post_member[row]
     tag_ids = state.post_tags.row(row)
     return Need(
         state.post_vectors[row],
-        np.unique(terms.indices[terms.indptr[row] : terms.indptr[row + 1]]).astype(np.int64),
+        state.term_ids(row),
         tuple(str(i) for i in tag_ids),
         int(state.member_ids[seeker]) if seeker >= 0 else None,
         row,

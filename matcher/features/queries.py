@@ -88,7 +88,9 @@ class ContentCandidates:
         self._planned: np.ndarray = np.zeros(0, dtype=np.int64)
         self._block: dict[int, int] = {}
         self._sims: np.ndarray | None = None
+        self._rows: np.ndarray = np.zeros(0, dtype=np.int64)  # the needs of the block
         self._vectors: np.ndarray | None = None  # the post vectors the block was computed on
+        self._edits_seen = 0  # ... and how many edits of posts it has followed
 
     def plan(self, need_rows: Sequence[int]) -> None:
         """The post rows of the needs that will be asked for, in the order they will be."""
@@ -99,6 +101,7 @@ class ContentCandidates:
         """Cosine of the need to every post of the state."""
         row = need.post_row
         if row in self._block and self._vectors is state.post_vectors:
+            self._follow_edits(state)
             return self._sims[self._block[row]]
         where = np.flatnonzero(self._planned == row) if row >= 0 else np.zeros(0, dtype=np.int64)
         if len(where) == 0:
@@ -107,8 +110,23 @@ class ContentCandidates:
         rows = self._planned[where[0] : where[0] + size]
         self._sims = state.post_vectors[rows] @ state.post_vectors.T
         self._block = {int(r): i for i, r in enumerate(rows)}
+        self._rows = rows
         self._vectors = state.post_vectors
+        self._edits_seen = len(state.edited_posts)
         return self._sims[self._block[row]]
+
+    def _follow_edits(self, state: MemberState) -> None:
+        """Bring the block up to the posts edited since it was computed: their columns, and
+        the rows of the needs among them."""
+        edited = state.edited_posts.values[self._edits_seen :]
+        if len(edited) == 0:
+            return
+        changed = np.unique(edited)
+        vectors = state.post_vectors
+        self._sims[:, changed] = vectors[self._rows] @ vectors[changed].T
+        for r in changed[np.isin(changed, self._rows)]:
+            self._sims[self._block[int(r)]] = vectors @ vectors[r]
+        self._edits_seen = len(state.edited_posts)
 
     def __call__(self, state: MemberState, need: Need) -> np.ndarray:
         rows, owners = state.match_rows.values, state.match_owners.values

@@ -38,6 +38,12 @@ class Ragged:
             raise ValueError("a frozen Ragged is read-only")
         self._lists[row].append(value)
 
+    def set_row(self, row: int, values: list[int]) -> None:
+        """Replace the values of `row`."""
+        if self._lists is None:
+            raise ValueError("a frozen Ragged is read-only")
+        self._lists[row] = list(values)
+
     def row(self, row: int) -> np.ndarray:
         """The values of one row."""
         if self._lists is None:

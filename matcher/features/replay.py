@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
 from matcher.domain import NEED
+from matcher.features import versions
 from matcher.features.history import MemberState, to_days
 from matcher.snapshot import Community
 
+# Kinds of event, in the column "post": a post's row (>= 0), or one of these.
+_INTERACTION, _POST_EDIT, _PROFILE_EDIT = -1, -2, -3
+
 
 def _events(community: Community, state: MemberState) -> pd.DataFrame:
-    """Posts and interactions in time order: kind, source, target, need row, time (days)."""
+    """Posts, interactions and edits in time order: kind, source, target, need row, time
+    (days); an edit's row in "source" and the version it makes current in "need"."""
     # An offer is known from the moment it was posted, even to a need posted at that very
     # moment (posts dated by the day: an offer and the needs it met on the same date); a need,
     # and every interaction, only after it.
@@ -29,7 +35,7 @@ def _events(community: Community, state: MemberState) -> pd.DataFrame:
     interactions = pd.DataFrame(
         {
             "t": to_days(events["occurred_at"]),
-            "post": -1,
+            "post": _INTERACTION,
             "order": 1,
             "kind": events["kind"].to_numpy(),
             "source": state.positions(events["from_member_id"]),
@@ -37,7 +43,17 @@ def _events(community: Community, state: MemberState) -> pd.DataFrame:
             "need": need_rows,
         }
     )
-    both = pd.concat([posts, interactions], ignore_index=True)
+    # An edit, as an interaction, is known only after the moment it was made.
+    edits = [
+        versions.edits(index, revisions[owner], to_days(revisions["replaced_at"]))
+        .rename(columns={"row": "source", "version": "need"})
+        .assign(post=kind, order=1)
+        for kind, index, revisions, owner in (
+            (_POST_EDIT, community.posts.index, community.post_revisions, "post_id"),
+            (_PROFILE_EDIT, community.members.index, community.member_revisions, "member_id"),
+        )
+    ]
+    both = pd.concat([posts, interactions, *edits], ignore_index=True)
     both = both[np.isfinite(both["t"])]
     return both.sort_values(["t", "order"], kind="stable").reset_index(drop=True)
 
@@ -50,7 +66,13 @@ def replay(
 
     The same state object is yielded each time, advanced: read it before the next step.
     """
-    state = MemberState(community.members, community.posts, post_vectors)
+    state = MemberState(
+        community.members,
+        community.posts,
+        post_vectors,
+        community.post_revisions,
+        community.member_revisions,
+    )
     events = _events(community, state)
     query_days = np.asarray(to_days(pd.Series(times)), dtype=np.float64)
     order = np.argsort(query_days, kind="stable")
@@ -79,8 +101,12 @@ def replay(
 def _apply(state, post, kind, source, target, need, t) -> None:
     if post >= 0:
         state.add_post(int(post))
-    else:
+    elif post == _INTERACTION:
         state.add_interaction(str(kind), int(source), int(target), int(need), float(t))
+    elif post == _POST_EDIT:
+        state.edit_post(int(source), int(need))
+    else:
+        state.edit_member(int(source), int(need))
 
 
 def member_state(community: Community, post_vectors: np.ndarray, at: pd.Timestamp) -> MemberState:
@@ -88,11 +114,28 @@ def member_state(community: Community, post_vectors: np.ndarray, at: pd.Timestam
     the offers posted at `at` itself, as `replay` reads them)."""
     created, posts = community.posts["created_at"], community.posts
     keep = ((created < at) | ((created == at) & (posts["side"] != NEED))).to_numpy()
-    past = Community(
-        community.members,
-        community.posts[keep],
-        community.interactions[community.interactions["occurred_at"] < at],
+    revisions = community.post_revisions
+    kept = revisions["post_id"].isin(posts.index[keep]).to_numpy()
+    past = dataclasses.replace(
+        community,
+        posts=posts[keep],
+        interactions=community.interactions[community.interactions["occurred_at"] < at],
+        post_revisions=revisions[kept],
     )
-    for _, state in replay(past, np.asarray(post_vectors)[keep], [at]):
+    vectors = np.asarray(post_vectors)
+    vectors = np.concatenate([vectors[: len(posts)][keep], vectors[len(posts) :][kept]])
+    for _, state in replay(past, vectors, [at]):
         return state.freeze()
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def texts_at(community: Community, at: pd.Timestamp) -> np.ndarray:
+    """Which text each post read at `at`, as a row of `Community.texts` (so of the vectors
+    of the posts): its current one, or the one an edit after `at` replaced."""
+    revisions = community.post_revisions
+    return versions.versions_at(
+        community.posts.index,
+        revisions["post_id"],
+        to_days(revisions["replaced_at"]),
+        float(to_days(at)),
+    )

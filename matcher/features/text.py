@@ -151,7 +151,7 @@ def _bm25(state, need, rows, owner, doc_len) -> np.ndarray:
         return np.zeros(n)
     has = doc_len > 0
     average = float(doc_len[has].mean()) if has.any() else 0.0  # 0: no scores (bm25)
-    sub = state.post_terms[rows]
+    sub = state.terms(rows)
     row_of = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
     hit = np.isin(sub.indices, terms)
     flat = owner[row_of[hit]] * len(terms) + np.searchsorted(terms, sub.indices[hit])
