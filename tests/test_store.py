@@ -183,10 +183,10 @@ def test_members_closed_before_closing_times_were_kept_closed_at_their_last_upda
     ]
 
 
-def test_a_downgrade_of_the_members_table_keeps_the_posts_and_interactions(engine):
+def _one_member_with_a_need(engine) -> None:
+    """A member and their need, written in SQL (as a store at an older schema holds them)."""
     from sqlalchemy import text
 
-    migrate.upgrade(engine)
     with engine.begin() as c:
         c.execute(
             text(
@@ -203,6 +203,13 @@ def test_a_downgrade_of_the_members_table_keeps_the_posts_and_interactions(engin
                 " '2026-01-01', '2026-01-01')"
             )
         )
+
+
+def test_a_downgrade_of_the_members_table_keeps_the_posts_and_interactions(engine):
+    from sqlalchemy import text
+
+    migrate.upgrade(engine)
+    _one_member_with_a_need(engine)
     with engine.begin() as connection:  # as `alembic downgrade` would
         command.downgrade(migrate._config(connection), "0001_initial")
     with engine.begin() as c:
@@ -213,22 +220,7 @@ def test_the_tables_of_revisions_come_and_go_with_their_migration(engine):
     from sqlalchemy import text
 
     migrate.upgrade(engine, "0011_key_last_used")
-    with engine.begin() as c:
-        c.execute(
-            text(
-                "insert into members (external_id, name, kind, tags, email_consent,"
-                " share_contact, capacity, active, joined_at, updated_at) values ('a', 'A',"
-                " 'band', '[]', :no, :no, 3, :yes, '2026-01-01', '2026-01-01')"
-            ),
-            {"yes": True, "no": False},
-        )
-        c.execute(
-            text(
-                "insert into posts (external_id, member_id, side, text, tags, status,"
-                " created_at, updated_at) values ('p', 1, 'need', 'a drummer', '[]', 'open',"
-                " '2026-01-01', '2026-01-01')"
-            )
-        )
+    _one_member_with_a_need(engine)
     assert not {"post_revisions", "member_revisions"} & set(inspect(engine).get_table_names())
     migrate.upgrade(engine)
     assert {"post_revisions", "member_revisions"} <= set(inspect(engine).get_table_names())

@@ -23,7 +23,7 @@ from matcher.features.ragged import Growing, Ragged
 from matcher.features.versions import first_versions
 from matcher.geo import fold_places, member_points
 from matcher.revisions import MEMBER_FIELDS
-from matcher.snapshot import MEMBER_REVISION_COLUMNS, POST_REVISION_COLUMNS, no_revisions
+from matcher.snapshot import Community
 
 # Half-lives of the decayed help counts, on the community's own clock: the number of helps
 # given by anyone since. A community that helps ten times a day and one that helps once a week
@@ -58,22 +58,13 @@ class MemberState:
     _version_length: np.ndarray | None = None
     _profiles: dict[str, np.ndarray | list] | None = None
 
-    def __init__(
-        self,
-        members: pd.DataFrame,
-        posts: pd.DataFrame,
-        post_vectors: np.ndarray,
-        post_revisions: pd.DataFrame | None = None,
-        member_revisions: pd.DataFrame | None = None,
-    ):
-        """`post_vectors`: one row per text of `posts`, then one per text of `post_revisions`
-        (`Community.texts`). Posts and members start at their first version, the one an
-        edit replaced first (`versions.first_versions`); the replay applies each edit at its
-        time."""
-        if post_revisions is None:
-            post_revisions = no_revisions(POST_REVISION_COLUMNS)
-        if member_revisions is None:
-            member_revisions = no_revisions(MEMBER_REVISION_COLUMNS)
+    def __init__(self, community: Community, post_vectors: np.ndarray):
+        """`post_vectors`: one row per text of `community.texts()` (the posts', then the
+        earlier texts of `post_revisions`). Posts and members start at their first version,
+        the one an edit replaced first (`versions.first_versions`); the replay applies each
+        edit at its time."""
+        members, posts = community.members, community.posts
+        post_revisions, member_revisions = community.post_revisions, community.member_revisions
         if len(post_vectors) != len(posts) + len(post_revisions):
             raise ValueError(
                 "post_vectors needs one row per post, in the order of posts, then one per"

@@ -66,13 +66,7 @@ def replay(
 
     The same state object is yielded each time, advanced: read it before the next step.
     """
-    state = MemberState(
-        community.members,
-        community.posts,
-        post_vectors,
-        community.post_revisions,
-        community.member_revisions,
-    )
+    state = MemberState(community, post_vectors)
     events = _events(community, state)
     query_days = np.asarray(to_days(pd.Series(times)), dtype=np.float64)
     order = np.argsort(query_days, kind="stable")
