@@ -686,7 +686,11 @@ def test_a_short_csv_row_is_a_problem_not_a_row_of_empty_cells(stocked, tmp_path
 
 def test_values_that_only_make_sense_together(sessions, tmp_path):
     (tmp_path / "members.csv").write_text(
-        "id,name,kind,latitude,longitude\nm1,A,band,53.8,\nm2,B,band,,-1.5\nm3,C,band,53.8,-1.5\n"
+        "id,name,kind,latitude,longitude,joined_at,last_active_at\n"
+        "m1,A,band,53.8,,,\n"
+        "m2,B,band,,-1.5,,\n"
+        "m3,C,band,53.8,-1.5,2026-01-02,2026-01-03\n"
+        "m4,D,band,,,2026-01-02,2026-01-01\n"
     )
     (tmp_path / "posts.csv").write_text(
         "id,member_id,side,text,created_at,expires_at\n"
@@ -697,6 +701,7 @@ def test_values_that_only_make_sense_together(sessions, tmp_path):
     assert [(Path(p.file).name, p.row, p.field) for p in problems] == [
         ("members.csv", 2, "longitude"),
         ("members.csv", 3, "latitude"),
+        ("members.csv", 5, "last_active_at"),
         ("posts.csv", 2, "expires_at"),
     ]
 

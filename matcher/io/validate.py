@@ -203,7 +203,8 @@ def _check_not_future(entity: str, rows: Rows, now: datetime, problems: list[Row
 def _check_together(entity: str, rows: Rows, session: Session, problems: list[RowProblem]) -> None:
     """Values that only make sense together: a place is a latitude and a longitude (one the
     row leaves out is the stored one, or none for a new member); a post cannot expire before
-    it was written, where the row gives both. A value already reported (not a number, say)
+    it was written, nor a member be last active before they joined, where the row gives both.
+    A value already reported (not a number, say)
     is not reported again as missing."""
     reported = {(p.file, p.row, p.field) for p in problems}
     places = _stored_places(session, rows) if entity == "members" else {}
@@ -223,6 +224,11 @@ def _check_together(entity: str, rows: Rows, session: Session, problems: list[Ro
             if created is not None and expires is not None and expires <= created:
                 reason = f"{expires.isoformat()} is not after created_at ({created.isoformat()})"
                 problems.append(RowProblem(file, row, "expires_at", reason))
+        if entity == "members":
+            joined, active = record.get("joined_at"), record.get("last_active_at")
+            if joined is not None and active is not None and active < joined:
+                reason = f"{active.isoformat()} is before joined_at ({joined.isoformat()})"
+                problems.append(RowProblem(file, row, "last_active_at", reason))
 
 
 def _stored_places(session: Session, rows: Rows) -> dict[str, tuple[float | None, float | None]]:
