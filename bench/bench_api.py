@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/bench_api.py [--members 10000 [100000 ...]] [--duration 30]
            [--users 8] [--rate 100] [--connections 2] [--workers 3]
            [--worker-class sync|gthread] [--threads 4] [--data bench/data]
-           [--encoder all-MiniLM-L6-v2|hashing-384]
+           [--encoder all-MiniLM-L6-v2|hashing-384] [--port PORT]
 
 For each size: prepares once, and keeps in DATA/demo-<size>/ for later runs (shared with
 bench_engine.py), a demo community (`matcher demo-data --seed 7`) and its build (`matcher
@@ -19,6 +19,9 @@ same run for scale: the cost of the HTTP stack alone). Then, when `wrk` is insta
 (then 5 s of /health on one connection): locust is Python and, on a small machine, takes
 CPU from the server it measures and adds its own delays to the latencies; wrk barely does.
 The rate limit is lifted for the run. Workers default to sync, one per core plus one.
+The server's memory is read once every worker has answered (warm) and again after the
+load: each process's RSS, PSS and USS and the total PSS of the master and its workers
+(`served_memory.py`; RSS counts the pages workers share once per worker, PSS divides them).
 Prints one table and writes it as JSON to bench/results/. Targets at 100k members on this
 machine: matches p50 < 25 ms, p99 < 100 ms, >= 100 req/s.
 
@@ -45,6 +48,7 @@ from pathlib import Path
 
 import demo_community
 from locust import FastHttpUser, constant, constant_throughput, task
+from served_memory import served_memory
 
 from matcher.cli.serve import WORKER_CLASSES, default_workers
 
@@ -233,6 +237,15 @@ def wrk(url: str, env: dict[str, str], connections: int, seconds: int, script: s
     }
 
 
+def memory_line(memory: dict) -> str:
+    """The total PSS of a server and each process's RSS/PSS/USS, on one line (MiB)."""
+    each = ", ".join(
+        f"{p['pid']} {p['rss_mib']:.0f}/{p['pss_mib']:.0f}/{p['uss_mib']:.0f}"
+        for p in memory["processes"]
+    )
+    return f"total PSS {memory['total_pss_mib']:.0f} MiB (RSS/PSS/USS MiB: {each})"
+
+
 def bench_size(size: int, args: argparse.Namespace) -> dict:
     """Prepare, serve and load one community size."""
     data = demo_community.folder_of(size, args.data, args.encoder)
@@ -253,19 +266,23 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
     result["engine_alone"] = engine_alone(env, members)
     print(f"  engine alone (in-process, no HTTP): {result['engine_alone']}")
     key = (data / "var" / "demo-api-key").read_text().strip()
-    port = free_port()
+    port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     server = serve(env, data, port, args)
     try:
         with ThreadPoolExecutor(2 * args.workers) as pool:  # every worker loads the build
             urls = [f"{base}/v1/members/{m}/matches" for m in members[: 20 * args.workers]]
             list(pool.map(lambda url: get(url, key), urls))
+        result["memory_warm"] = served_memory(server.pid)
+        print(f"  served memory once warm: {memory_line(result['memory_warm'])}")
         load_env = {**env, "BENCH_KEY": key, "BENCH_MEMBERS": str(members_file)}
         result["max"] = locust(base, load_env, args.users, 0, args.duration)
         result["rate"] = locust(base, load_env, args.users, args.rate, args.duration)
         if shutil.which("wrk") and args.connections:
             matches = wrk(base, load_env, args.connections, args.duration, WRK_SCRIPT)
             result["wrk"] = {"matches": matches, "health": wrk(f"{base}/health", load_env, 1, 5)}
+        result["memory_loaded"] = served_memory(server.pid)
+        print(f"  served memory after the load: {memory_line(result['memory_loaded'])}")
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -289,6 +306,9 @@ def main() -> None:
     parser.add_argument("--worker-class", choices=WORKER_CLASSES, default="sync")
     parser.add_argument("--threads", type=int, default=4, help="Threads per gthread worker.")
     parser.add_argument("--encoder", default="all-MiniLM-L6-v2")
+    parser.add_argument(
+        "--port", type=int, default=0, help="Port to serve on (default: a free one)."
+    )
     parser.add_argument("--data", type=Path, default=demo_community.DATA)
     args = parser.parse_args()
     results = [bench_size(size, args) for size in args.members]
