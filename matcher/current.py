@@ -312,7 +312,7 @@ class CurrentView:
         if not self._tags_changed(member.member_id):
             if row is None:
                 return frozenset()
-            return index.member_tagsets[row] if side is None else index.side_tagsets[side][row]
+            return index.tagset(row, side)
         tags = fold_tags(member.tags)
         for s in sides:
             tags |= self._live_tags[s].get(member.member_id, set())

@@ -1,5 +1,5 @@
 """What a loaded build costs each API worker: its big arrays are read through memory maps (the
-page cache, shared by every worker)."""
+page cache, shared by every worker), and what is made per worker is kept small."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from matcher.build import build_model
+from matcher.domain import NEED, OFFER, fold_tag
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
 from tests.factories import T0, add_member
@@ -86,3 +87,14 @@ def test_matches_from_the_memory_mapped_build_are_those_of_one_read_in_whole(
                 for a in ask
             ]
             assert lists[0] == lists[1] and lists[0], (member, direction)
+
+
+def test_a_members_tags_read_back_from_the_build_are_those_they_listed_and_posted(built, settings):
+    index = BuildIndex.load(settings.models_dir)
+    row = index.external_row["m0001"]
+    listed = {fold_tag(t) for t in index.member_tags[row]}
+    assert listed == {"drums", "jazz", "mixing"}
+    assert index.tagset(row) == frozenset(listed)
+    assert index.tagset(row, NEED) == frozenset(listed)  # its posts have no tags of their own
+    assert index.tagset(row, OFFER) == frozenset(listed)
+    assert all(isinstance(t, str) for t in index.tagset(row))
