@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -84,7 +84,7 @@ class LiveChanges:
     # Open posts the build already holds, by id, with their `fingerprint`: seen again unchanged
     # (e.g. stamped exactly at the snapshot time), they are not changes; a new text, new tags
     # or a new expiry are.
-    known: dict[int, tuple] = field(default_factory=dict)
+    known: Mapping[int, tuple] = field(default_factory=dict)
     # The build's vector of a post whose text it holds as it is now (None: it holds another
     # text, or none): a post retagged, reopened or moved keeps it, encoder or not.
     built: Callable[[int, str], np.ndarray | None] | None = None
