@@ -178,8 +178,8 @@ class BuildIndex:
         self.offers_by_member = (indptr, offers[order])
         self.offer_rows = offers
 
-        # Each member's tags: listed and of all their posts (`member_tagsets`), and by side
-        # (`side_tagsets`): what they need (listed, of their needs) and what they can do
+        # Each member's tags: listed and of all their posts (`tag_matrix`), and by side
+        # (`_side_tags`): what they need (listed, of their needs) and what they can do
         # (listed, of their offers and of the needs they helped with), so that a band's need
         # tagged "drums" does not make it look like a drummer.
         listed = [{fold_tag(t) for t in tags} for tags in self.member_tags]
