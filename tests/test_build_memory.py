@@ -1,11 +1,10 @@
 """What a loaded build costs each API worker: its big arrays are read through memory maps (the
-page cache, shared by every worker), and what is made per worker is kept small."""
+page cache, shared by every worker). How much of each worker's own memory a build takes is a
+benchmark's figure (`bench/served_memory.py`), not a test's."""
 
 from __future__ import annotations
 
-import gc
 import mmap
-import tracemalloc
 
 import numpy as np
 import pytest
@@ -100,22 +99,3 @@ def test_a_members_tags_read_back_from_the_build_are_those_they_listed_and_poste
     assert index.tagset(row, NEED) == frozenset(listed)  # its posts have no tags of their own
     assert index.tagset(row, OFFER) == frozenset(listed)
     assert all(isinstance(t, str) for t in index.tagset(row))
-
-
-def test_a_loaded_build_holds_little_of_each_workers_own_memory_per_member(built, settings):
-    """Python objects made from the build are each worker's own (no memory map shares them):
-    a set of tags per member and side, a fingerprint per post and a string per use of a tag,
-    kind or town held 3.2 KB a member of this community (stop 34), 1.8 KB without them."""
-    BuildIndex.load(settings.models_dir)  # imports and the towns' lookup, done once a process
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        index = BuildIndex.load(settings.models_dir)
-        matcher = Matcher(index, built, settings, clock=lambda: T0)
-        gc.collect()
-        held = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert matcher.view is not None
-    assert held / MEMBERS < 2500, f"{held / MEMBERS:.0f} bytes a member"
