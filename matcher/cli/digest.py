@@ -16,7 +16,7 @@ import click
 from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
-from matcher.errors import ConfigError
+from matcher.errors import ConfigError, InvalidInput
 from matcher.explain import counted
 
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
@@ -111,9 +111,10 @@ def digest_command(
     """
     from matcher.digest.job import choose_week, week_ledger
     from matcher.digest.lock import week_lock
-    from matcher.digest.mail import Outbox, SmtpSender
-    from matcher.digest.render import Renderer, placeholder_settings
+    from matcher.digest.mail import Outbox
+    from matcher.digest.render import Renderer
     from matcher.digest.send import deliver
+    from matcher.digest.transport import check_one_transport, open_transport
     from matcher.digest.week import check_begun, parse_week, week_of
     from matcher.digest.workers import MIN_ITEMS, Workers
     from matcher.engine import Matcher
@@ -121,11 +122,12 @@ def digest_command(
     from matcher.progress import rich_progress
     from matcher.store import utcnow
 
-    if outbox is not None and smtp is not None:
-        raise click.UsageError("give either --outbox or --smtp, not both")
+    try:
+        check_one_transport(outbox, smtp)
+    except InvalidInput:
+        raise click.UsageError("give either --outbox or --smtp, not both") from None
     settings = app.settings
     week = check_begun(parse_week(week), utcnow()) if week else week_of(utcnow())
-    smtp = smtp or (settings.smtp_url if outbox is None else None) or None
     renderer = Renderer(settings)
     placeholder_links = False
     try:
@@ -137,20 +139,8 @@ def digest_command(
         renderer = Renderer(settings.replace(secret_key=secrets.token_urlsafe(32)))
         placeholder_links = True
     # The transport is made first so a bad URL fails before anything is chosen.
-    if smtp:
-        examples = placeholder_settings(settings)
-        if examples and not dry_run:
-            raise ConfigError(
-                "will not email members with the example sender settings: set "
-                f"{', '.join(examples)} to your community's (the outbox, the default, "
-                "shows the emails without sending them)"
-            )
-        transport = SmtpSender(smtp)
-        server = transport.server
-        where = f"{'smtps' if server.implicit_tls else 'smtp'}://{server.host}:{server.port}"
-    else:
-        folder = outbox or settings.data_dir / "outbox" / week
-        transport, where = Outbox(folder), str(folder)
+    destination = open_transport(settings, week, outbox=outbox, smtp_url=smtp, dry_run=dry_run)
+    where = destination.where
 
     def matcher() -> Matcher:
         return Matcher(BuildIndex.load(settings.models_dir, build), app.sessions, settings)
@@ -200,13 +190,13 @@ def digest_command(
                 app.sessions,
                 week,
                 renderer,
-                transport,
+                destination.transport,
                 now=utcnow,
                 resend_unknown=resend_unknown,
                 retry_failed=retry_failed,
                 limit=limit,
                 advance=advance,
-                render=pool.render if smtp is None and total >= MIN_ITEMS else None,
+                render=pool.render if not destination.smtp and total >= MIN_ITEMS else None,
             )
     with app.sessions() as session:
         counts = week_ledger(session, week)

@@ -1,0 +1,63 @@
+"""A week's run without the command line: its transport, renderer, previews and summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matcher.digest.mail import Outbox, SmtpSender
+from matcher.digest.transport import (
+    check_one_transport,
+    open_transport,
+    outbox_folder,
+    smtp_url_for,
+)
+from matcher.errors import ConfigError, InvalidInput
+from tests.test_digest_support import WEEK
+
+SENDER = {
+    "mail_from": "matches@hum.example.org",
+    "organiser_address": "2 Mill Lane, Leeds",
+    "site_url": "https://hum.example.org",
+}
+
+
+def test_a_run_uses_an_outbox_or_an_smtp_server_not_both(settings, tmp_path: Path):
+    with pytest.raises(InvalidInput, match="not both"):
+        check_one_transport(tmp_path, "smtp://127.0.0.1:25")
+    with pytest.raises(InvalidInput, match="not both"):
+        open_transport(settings, WEEK, outbox=tmp_path, smtp_url="smtp://127.0.0.1:25")
+    check_one_transport(tmp_path, None)
+    check_one_transport(None, "smtp://127.0.0.1:25")
+
+
+def test_the_default_outbox_is_the_weeks_folder_in_the_data_dir(settings):
+    assert outbox_folder(settings, WEEK) == settings.data_dir / "outbox" / WEEK
+    destination = open_transport(settings, WEEK)
+    assert isinstance(destination.transport, Outbox) and not destination.smtp
+    assert destination.transport.folder == settings.data_dir / "outbox" / WEEK
+    assert destination.where == str(settings.data_dir / "outbox" / WEEK)
+
+
+def test_the_settings_smtp_url_is_used_unless_an_outbox_is_given(settings, tmp_path: Path):
+    configured = settings.replace(smtp_url="smtps://matches:secret@mail.example.org:465")
+    assert smtp_url_for(configured, None, None) == configured.smtp_url
+    assert smtp_url_for(configured, tmp_path, None) is None
+    assert smtp_url_for(configured, None, "smtp://127.0.0.1:25") == "smtp://127.0.0.1:25"
+    assert smtp_url_for(settings, None, "") is None  # an empty URL is the outbox
+    destination = open_transport(configured.replace(**SENDER), WEEK)
+    assert isinstance(destination.transport, SmtpSender) and destination.smtp
+    assert destination.where == "smtps://mail.example.org:465"  # no password
+    given = open_transport(configured, WEEK, outbox=tmp_path / "look")
+    assert given.where == str(tmp_path / "look") and not given.smtp
+
+
+def test_a_bad_url_or_the_example_sender_fails_before_anything_is_chosen(settings):
+    sender = settings.replace(**SENDER)
+    with pytest.raises(ConfigError, match="smtp://user:pass@host:587"):
+        open_transport(sender, WEEK, smtp_url="http://mail.example")
+    with pytest.raises(ConfigError, match="example sender settings"):
+        open_transport(settings, WEEK, smtp_url="smtp://127.0.0.1:25")
+    # A dry run sends nothing: the examples do no harm there.
+    assert open_transport(settings, WEEK, smtp_url="smtp://127.0.0.1:25", dry_run=True).smtp
