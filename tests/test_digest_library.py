@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from matcher.digest.mail import Outbox, SmtpSender
+from matcher.digest.render import renderer_for
 from matcher.digest.transport import (
     check_one_transport,
     open_transport,
@@ -61,3 +62,15 @@ def test_a_bad_url_or_the_example_sender_fails_before_anything_is_chosen(setting
         open_transport(settings, WEEK, smtp_url="smtp://127.0.0.1:25")
     # A dry run sends nothing: the examples do no harm there.
     assert open_transport(settings, WEEK, smtp_url="smtp://127.0.0.1:25", dry_run=True).smtp
+
+
+def test_a_real_run_needs_the_secret_key_now_and_a_dry_run_makes_do(settings):
+    renderer, placeholder = renderer_for(settings, dry_run=False)
+    assert not placeholder and renderer.settings is settings
+    keyless = settings.replace(secret_key="")
+    with pytest.raises(ConfigError, match="MATCHER_SECRET_KEY is not set"):
+        renderer_for(keyless, dry_run=False)
+    renderer, placeholder = renderer_for(keyless, dry_run=True)
+    assert placeholder and renderer.settings.secret_key  # a throwaway key signs its links
+    assert renderer.unsubscribe_url("kit").startswith(keyless.site_url)
+    assert renderer_for(settings, dry_run=True)[1] is False  # the key is used when set

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -16,7 +15,7 @@ import click
 from rich.table import Table
 
 from matcher.cli.context import AppContext, pass_app
-from matcher.errors import ConfigError, InvalidInput
+from matcher.errors import InvalidInput
 from matcher.explain import counted
 
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
@@ -112,7 +111,7 @@ def digest_command(
     from matcher.digest.job import choose_week, week_ledger
     from matcher.digest.lock import week_lock
     from matcher.digest.mail import Outbox
-    from matcher.digest.render import Renderer
+    from matcher.digest.render import renderer_for
     from matcher.digest.send import deliver
     from matcher.digest.transport import check_one_transport, open_transport
     from matcher.digest.week import check_begun, parse_week, week_of
@@ -128,16 +127,7 @@ def digest_command(
         raise click.UsageError("give either --outbox or --smtp, not both") from None
     settings = app.settings
     week = check_begun(parse_week(week), utcnow()) if week else week_of(utcnow())
-    renderer = Renderer(settings)
-    placeholder_links = False
-    try:
-        renderer.unsubscribe_url("check")  # fail now, not mid-run, without a secret key
-    except ConfigError:
-        if not dry_run:
-            raise
-        # A dry run sends nothing: its previews may carry links signed by a throwaway key.
-        renderer = Renderer(settings.replace(secret_key=secrets.token_urlsafe(32)))
-        placeholder_links = True
+    renderer, placeholder_links = renderer_for(settings, dry_run=dry_run)
     # The transport is made first so a bad URL fails before anything is chosen.
     destination = open_transport(settings, week, outbox=outbox, smtp_url=smtp, dry_run=dry_run)
     where = destination.where

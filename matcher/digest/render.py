@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import quopri
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from email.errors import MessageError
@@ -21,6 +22,7 @@ from matcher.config import Settings
 from matcher.digest.content import DigestContent, Suggestion
 from matcher.digest.week import monday
 from matcher.domain import EMAIL_ADDRESS, wire_address
+from matcher.errors import ConfigError
 from matcher.explain import describe_each
 from matcher.unsubscribe import make_token
 
@@ -165,6 +167,20 @@ def emails(
         except (MessageError, ValueError, UnicodeError) as exc:
             out.append(NotRendered(f"the email to {content.member_id!r} could not be made: {exc}"))
     return out
+
+
+def renderer_for(settings: Settings, *, dry_run: bool = False) -> tuple[Renderer, bool]:
+    """A run's renderer, and whether its unsubscribe links are placeholders: without a secret
+    key a real run fails now (ConfigError), not mid-run; a dry run, which sends nothing, signs
+    its previews' links with a throwaway key."""
+    renderer = Renderer(settings)
+    try:
+        renderer.unsubscribe_url("check")
+    except ConfigError:
+        if not dry_run:
+            raise
+        return Renderer(settings.replace(secret_key=secrets.token_urlsafe(32))), True
+    return renderer, False
 
 
 def _text_part(subtype: str, body: str) -> MIMENonMultipart:
