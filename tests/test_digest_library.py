@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from matcher.digest.content import DigestContent, Suggestion
 from matcher.digest.mail import Outbox, SmtpSender
-from matcher.digest.render import renderer_for
+from matcher.digest.preview import write_previews
+from matcher.digest.render import Renderer, renderer_for
 from matcher.digest.transport import (
     check_one_transport,
     open_transport,
@@ -15,7 +17,7 @@ from matcher.digest.transport import (
     smtp_url_for,
 )
 from matcher.errors import ConfigError, InvalidInput
-from tests.test_digest_support import WEEK
+from tests.test_digest_support import WEEK, clock
 
 SENDER = {
     "mail_from": "matches@hum.example.org",
@@ -74,3 +76,18 @@ def test_a_real_run_needs_the_secret_key_now_and_a_dry_run_makes_do(settings):
     assert placeholder and renderer.settings.secret_key  # a throwaway key signs its links
     assert renderer.unsubscribe_url("kit").startswith(keyless.site_url)
     assert renderer_for(settings, dry_run=True)[1] is False  # the key is used when set
+
+
+def _content(member_id: str, email: str) -> DigestContent:
+    drummer = Suggestion("kit", "Kit", "musician", "Leeds", "helps_you", False, [], None)
+    return DigestContent(WEEK, member_id, member_id.title(), email, f"<{member_id}@x>", [drummer])
+
+
+def test_previews_are_written_and_those_that_cannot_be_made_say_why(settings, tmp_path: Path):
+    folder = tmp_path / "look"
+    previews = [_content("hum", "hum@example.org"), _content("mix", "mix@example.org\nBcc: x@y")]
+    written, not_made = write_previews(Outbox(folder), Renderer(settings), previews, clock)
+    assert written == 1 and len(not_made) == 1 and "'mix' could not be made" in not_made[0]
+    assert sorted(p.name for p in folder.iterdir()) == ["hum.eml", "index.html"]
+    assert write_previews(Outbox(tmp_path / "none"), Renderer(settings), [], clock) == (0, [])
+    assert not (tmp_path / "none").exists()  # nothing to look at: no folder either

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,11 +20,8 @@ from matcher.explain import counted
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays instant
-    from matcher.digest.content import DigestContent
     from matcher.digest.job import Choice
-    from matcher.digest.mail import Outbox
     from matcher.digest.plan import WeekPlan
-    from matcher.digest.render import Renderer
     from matcher.digest.send import Delivery
 
 # Errors a run prints (each may name an address: a cron log should not hold thousands).
@@ -111,6 +107,7 @@ def digest_command(
     from matcher.digest.job import choose_week, week_ledger
     from matcher.digest.lock import week_lock
     from matcher.digest.mail import Outbox
+    from matcher.digest.preview import write_previews
     from matcher.digest.render import renderer_for
     from matcher.digest.send import deliver
     from matcher.digest.transport import check_one_transport, open_transport
@@ -157,7 +154,7 @@ def digest_command(
         wrote = None
         if dry_run:
             if outbox is not None:
-                written, not_made = _write_previews(
+                written, not_made = write_previews(
                     Outbox(outbox), renderer, choice.previews, utcnow
                 )
                 if written:
@@ -252,27 +249,6 @@ def _sigterm_stops_as_ctrl_c() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
-
-
-def _write_previews(
-    outbox: Outbox,
-    renderer: Renderer,
-    previews: list[DigestContent],
-    now: Callable[[], datetime],
-) -> tuple[int, list[str]]:
-    """Write the rendered previews into `outbox`; returns how many, and why the others could
-    not be made (the real run would fail them for the same reason)."""
-    from matcher.digest.render import NotRendered, emails
-
-    written, errors = 0, []
-    for content, data in zip(previews, emails(renderer, previews, now()), strict=True):
-        if isinstance(data, NotRendered):
-            errors.append(str(data))
-            continue
-        outbox.send(content.member_id, renderer.settings.mail_from, content.email, data)
-        written += 1
-    outbox.close()
-    return written, errors
 
 
 def _report(

@@ -1,19 +1,46 @@
-"""The outbox's index.html: every message in the folder, and the first few as they will look."""
+"""A dry run's previews in an outbox folder, and the folder's index.html: every message in it,
+and the first few as they will look."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from email import policy
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from matcher.digest.render import NotRendered, Renderer, emails
 from matcher.files import write_private
+
+if TYPE_CHECKING:
+    from matcher.digest.content import DigestContent
+    from matcher.digest.mail import Outbox
 
 HEAD_BYTES = 4096  # the headers of a digest fit well within this
 PREVIEWS = 20
+
+
+def write_previews(
+    outbox: Outbox,
+    renderer: Renderer,
+    previews: list[DigestContent],
+    now: Callable[[], datetime],
+) -> tuple[int, list[str]]:
+    """Write the rendered previews into `outbox`; returns how many, and why the others could
+    not be made (the real run would fail them for the same reason)."""
+    written, errors = 0, []
+    for content, data in zip(previews, emails(renderer, previews, now()), strict=True):
+        if isinstance(data, NotRendered):
+            errors.append(str(data))
+            continue
+        outbox.send(content.member_id, renderer.settings.mail_from, content.email, data)
+        written += 1
+    outbox.close()
+    return written, errors
 
 
 def write_index(folder: Path, previews: int = PREVIEWS) -> Path:
