@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from matcher.allocate import Fairness
 from matcher.digest.content import DigestContent, Suggestion
+from matcher.digest.job import Choice
 from matcher.digest.mail import Outbox, SmtpSender
+from matcher.digest.plan import EMAILED_LATELY, PLAN_COLUMNS, Audience, WeekPlan
 from matcher.digest.preview import write_previews
 from matcher.digest.render import Renderer, renderer_for
+from matcher.digest.summary import NO_NEW_MATCHES, NOT_IN_BUILD, summarize
 from matcher.digest.transport import (
     check_one_transport,
     open_transport,
@@ -91,3 +97,36 @@ def test_previews_are_written_and_those_that_cannot_be_made_say_why(settings, tm
     assert sorted(p.name for p in folder.iterdir()) == ["hum.eml", "index.html"]
     assert write_previews(Outbox(tmp_path / "none"), Renderer(settings), [], clock) == (0, [])
     assert not (tmp_path / "none").exists()  # nothing to look at: no folder either
+
+
+def _people(recipients: list[int], pending: list[int], skipped: dict[str, int]) -> Audience:
+    members = pd.DataFrame({"id": range(1, 11), "external_id": [f"m{i}" for i in range(1, 11)]})
+    return Audience(WEEK, members, np.array(recipients), np.array(pending), skipped)
+
+
+def test_the_summary_counts_seekers_given_nobody_as_no_new_matches_or_not_built():
+    people = _people(
+        [1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6], {"no email address": 1, EMAILED_LATELY: 2}
+    )
+    rows = [(2, 7, "helps_you", 0.9, False, 1), (2, 8, "you_help", 0.8, True, 2)]
+    rows += [(3, 7, "helps_you", 0.7, False, 1)]
+    chosen = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
+    fair = Fairness(3, 0.1, 0.5, 0.8)
+    plan = WeekPlan(WEEK, chosen, np.array([2, 3, 4, 5, 6]), fair, fair, short=1)
+    summary = summarize(Choice(people, plan, unbuilt=1))  # of 4, 5, 6: one joined since
+    assert (summary.members, summary.want_email, summary.chosen_earlier) == (10, 8, 1)
+    assert summary.planned and (summary.seekers, summary.digests, summary.matches) == (5, 2, 3)
+    assert summary.short == 1
+    assert summary.skipped == {
+        "no email address": 1,
+        EMAILED_LATELY: 2,
+        NO_NEW_MATCHES: 2,  # 5 and 6 (4 is in no build: NOT_IN_BUILD)
+        NOT_IN_BUILD: 1,
+    }
+
+
+def test_a_run_with_nobody_left_to_choose_for_counts_no_plan():
+    summary = summarize(Choice(_people([1, 2], [], {"no email address": 0})))
+    assert (summary.members, summary.want_email, summary.chosen_earlier) == (10, 2, 2)
+    assert not summary.planned and summary.matches == 0
+    assert summary.skipped == {}  # reasons nobody has are left out

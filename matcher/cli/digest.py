@@ -261,37 +261,26 @@ def _report(
     dry_run: bool,
 ) -> None:
     from matcher.digest.plan import EMAILED_LATELY
+    from matcher.digest.summary import summarize
 
     out = app.out
-    people = choice.people
+    summary = summarize(choice)
+    already = summary.chosen_earlier
     out.print(f"[bold]digest {week}[/bold]{' (dry run: nothing recorded)' if dry_run else ''}")
-    already = len(people.recipients) - len(people.pending)
     out.print(
-        f"  members: {len(people.members)}; want the email (consent and an address): "
-        f"{len(people.recipients) + people.skipped.get(EMAILED_LATELY, 0)}"
-        + (f" ({already} chosen in an earlier run)" if already else "")
+        f"  members: {summary.members}; want the email (consent and an address): "
+        f"{summary.want_email}" + (f" ({already} chosen in an earlier run)" if already else "")
     )
-    skipped = {k: v for k, v in people.skipped.items() if v}
-    plan = choice.plan
-    if plan is not None:
-        empty = len(plan.seekers) - plan.chosen["seeker_id"].nunique() - choice.unbuilt
-        if empty:
-            skipped["no new matches"] = empty
-        if choice.unbuilt:
-            skipped["not in the build (joined since it was made: `matcher build` first)"] = (
-                choice.unbuilt
-            )
-        fewer = f" ({counted(plan.short, 'member')} got fewer than {n})" if plan.short else ""
-        out.print(
-            f"  chosen now: {plan.chosen['seeker_id'].nunique()} digests, "
-            f"{len(plan.chosen)} matches{fewer}"
-        )
+    if summary.planned:
+        fewer = f" ({counted(summary.short, 'member')} got fewer than {n})" if summary.short else ""
+        out.print(f"  chosen now: {summary.digests} digests, {summary.matches} matches{fewer}")
+    skipped = summary.skipped
     out.print("  skipped: " + (", ".join(f"{v} {k}" for k, v in skipped.items()) or "nobody"))
-    if plan is not None and len(plan.chosen):
-        out.print(_fairness_table(plan, n))
+    if choice.plan is not None and summary.matches:
+        out.print(_fairness_table(choice.plan, n))
         if already:  # a later run of the week chose for a few (new members, say)
             out.print(
-                f"  (the table is of this run's {counted(len(plan.seekers), 'member')} only, "
+                f"  (the table is of this run's {counted(summary.seekers, 'member')} only, "
                 f"not of the {already} chosen in an earlier run: a few make any spread look "
                 "uneven)"
             )

@@ -1,0 +1,56 @@
+"""What a run's summary counts: the week's members, who want the email, and what was chosen now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matcher.digest.job import Choice
+from matcher.digest.plan import EMAILED_LATELY
+
+# Why a member this run chose for gets no email, beside the audience's own reasons.
+NO_NEW_MATCHES = "no new matches"
+NOT_IN_BUILD = "not in the build (joined since it was made: `matcher build` first)"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The counts of a run's choice, as its summary gives them."""
+
+    members: int
+    want_email: int  # consent and an address, with those held back (EMAILED_LATELY)
+    chosen_earlier: int  # recipients chosen for by an earlier run of the week
+    skipped: dict[str, int] = field(default_factory=dict)  # why no email -> how many (not 0)
+    planned: bool = False  # whether this run chose for anyone (else the numbers below are 0)
+    seekers: int = 0  # members this run chose for
+    digests: int = 0  # of them, those given at least one match
+    matches: int = 0
+    short: int = 0  # digests with fewer matches than asked
+
+
+def summarize(choice: Choice) -> Summary:
+    """Count a week's choice: a seeker given nobody is skipped as NOT_IN_BUILD when the build
+    does not know them (`Choice.unbuilt`), else as NO_NEW_MATCHES."""
+    people, plan = choice.people, choice.plan
+    skipped = {k: v for k, v in people.skipped.items() if v}
+    members = len(people.members)
+    want_email = len(people.recipients) + people.skipped.get(EMAILED_LATELY, 0)
+    chosen_earlier = len(people.recipients) - len(people.pending)
+    if plan is None:
+        return Summary(members, want_email, chosen_earlier, skipped)
+    digests = plan.chosen["seeker_id"].nunique()
+    empty = len(plan.seekers) - digests - choice.unbuilt
+    if empty:
+        skipped[NO_NEW_MATCHES] = empty
+    if choice.unbuilt:
+        skipped[NOT_IN_BUILD] = choice.unbuilt
+    return Summary(
+        members,
+        want_email,
+        chosen_earlier,
+        skipped,
+        planned=True,
+        seekers=len(plan.seekers),
+        digests=digests,
+        matches=len(plan.chosen),
+        short=plan.short,
+    )
