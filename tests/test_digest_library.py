@@ -15,6 +15,7 @@ from matcher.digest.mail import Outbox, SmtpSender
 from matcher.digest.plan import EMAILED_LATELY, PLAN_COLUMNS, Audience, WeekPlan
 from matcher.digest.preview import write_previews
 from matcher.digest.render import Renderer, renderer_for
+from matcher.digest.send import claimable, due_now
 from matcher.digest.summary import NO_NEW_MATCHES, NOT_IN_BUILD, summarize
 from matcher.digest.transport import (
     check_one_transport,
@@ -130,3 +131,12 @@ def test_a_run_with_nobody_left_to_choose_for_counts_no_plan():
     assert (summary.members, summary.want_email, summary.chosen_earlier) == (10, 2, 2)
     assert not summary.planned and summary.matches == 0
     assert summary.skipped == {}  # reasons nobody has are left out
+
+
+def test_a_delivery_run_counts_what_it_may_claim_and_what_was_cut_off():
+    counts = {"chosen": 5, "sending": 2, "failed": 3, "sent": 9, "matches": 40}
+    assert claimable() == ["chosen"] and claimable(retry_failed=True) == ["chosen", "failed"]
+    assert due_now(counts) == 7
+    assert due_now(counts, retry_failed=True) == 10
+    assert due_now(counts, retry_failed=True, limit=4) == 4
+    assert due_now({"sent": 9, "matches": 40}) == 0

@@ -109,7 +109,7 @@ def digest_command(
     from matcher.digest.mail import Outbox
     from matcher.digest.preview import write_previews
     from matcher.digest.render import renderer_for
-    from matcher.digest.send import deliver
+    from matcher.digest.send import deliver, due_now
     from matcher.digest.transport import check_one_transport, open_transport
     from matcher.digest.week import check_begun, parse_week, week_of
     from matcher.digest.workers import MIN_ITEMS, Workers
@@ -169,9 +169,7 @@ def digest_command(
         else:
             with app.sessions() as session:
                 ledger = week_ledger(session, week)
-            statuses = ("chosen", "sending", "failed") if retry_failed else ("chosen", "sending")
-            due = sum(ledger.get(k, 0) for k in statuses)
-            total = min(due, limit) if limit is not None else due
+            total = due_now(ledger, retry_failed=retry_failed, limit=limit)
             advance = reporter.task(f"delivering to {where}", total)
             delivery = deliver(
                 app.sessions,

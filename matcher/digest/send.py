@@ -59,6 +59,20 @@ class Delivery:
     errors: list[str] = field(default_factory=list)
 
 
+def claimable(retry_failed: bool = False) -> list[str]:
+    """The statuses of the digests a delivery run may claim: `chosen`, and `failed` when it
+    tries them again."""
+    return ["chosen", *(["failed"] if retry_failed else [])]
+
+
+def due_now(counts: dict[str, int], *, retry_failed: bool = False, limit: int | None = None) -> int:
+    """How many digests a delivery run has before it (its progress's total), from the week's
+    ledger counts (`week_ledger`): those it may claim, and those cut off mid-delivery
+    (`sending`: recovered, resent or reported), at most `limit`."""
+    due = sum(counts.get(status, 0) for status in ["sending", *claimable(retry_failed)])
+    return min(due, limit) if limit is not None else due
+
+
 def deliver(
     sessions: sessionmaker[Session],
     week: str,
@@ -79,7 +93,7 @@ def deliver(
     """
     result = Delivery()
     render = render or (lambda batch, at: emails(renderer, batch, at))
-    statuses = ["chosen", *(["failed"] if retry_failed else [])]  # what this run may claim
+    statuses = claimable(retry_failed)
     with sessions() as session:
         rows = ledger.due(session, week, ["sending", *statuses])
     interrupted = [i for i, status in rows if status == "sending"]
