@@ -11,9 +11,9 @@ import numpy as np
 from sqlalchemy import ScalarSelect, Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from matcher.community import askers_per_member, recent_declines, recent_requests
 from matcher.domain import SEPARATING_KINDS
 from matcher.embed import CachedEncoder
+from matcher.requests import askers_per_member, recent_declines, recent_requests
 from matcher.store import Interaction, Member, Post, in_batches, utcnow
 
 REREAD = timedelta(seconds=30)
@@ -100,11 +100,11 @@ class LiveChanges:
     version: int = 0  # grows whenever a post changes, or a member opens or closes
     contacts: dict[int, str | None] = field(default_factory=dict)  # members who share theirs
     separations: dict[int, set[int]] = field(default_factory=dict)  # either direction
-    # Members who asked each member lately (`community.recent_requests`), and how many each:
+    # Members who asked each member lately (`requests.recent_requests`), and how many each:
     # read again when a request (`contacted`) is added, and each minute as the window moves on.
     askers: set[tuple[int, int]] = field(default_factory=set)  # (asker, asked)
     requests: dict[int, int] = field(default_factory=dict)
-    # Who said no to whom lately (`community.recent_declines`), read alike.
+    # Who said no to whom lately (`requests.recent_declines`), read alike.
     declines: set[tuple[int, int]] = field(default_factory=set)  # (decliner, declined)
     # (rows, newest) of the members and posts changed since `since`, and of the separating
     # interactions, as the last refresh saw them: read again only when they differ. The

@@ -11,10 +11,10 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.allocate import Fairness, allocate, fairness, top_n
-from matcher.community import requests_received
 from matcher.config import Settings
 from matcher.digest.week import week_of, week_start, weeks_before
 from matcher.domain import MET_KINDS, deliverable
+from matcher.requests import requests_received
 from matcher.store import Digest, DigestMatch, Interaction, Member, Post, posts_read_as
 
 # Digests whose suggestions count as made: delivered, or possibly delivered.
