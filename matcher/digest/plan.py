@@ -31,7 +31,8 @@ LOOKBACK_WEEKS = 4
 # calendar, not only a label in the ledger. Both bounds, days and the calendar: a run one day
 # late (a Tuesday) does not hold back the next Monday's (another calendar week), and a run
 # on Sunday evening that finishes after midnight does not hold back the next Sunday's (more
-# than six days later); a week named by mistake holds nobody back beyond its own week.
+# than MIN_DAYS_BETWEEN_EMAILS days later); a week named by mistake holds nobody back beyond
+# its own week.
 MIN_DAYS_BETWEEN_EMAILS = 6
 NO_MATCHES = "no new matches this week"  # why a member chosen for gets no email
 UNDELIVERABLE = "address no mail server takes (`matcher members list` names them)"
@@ -127,11 +128,12 @@ def choose(
     (`known_pairs`: not suggested in an earlier digest, and not met) are all it holds;
     members with no capacity left get no one-way "you could help" matches; everyone's
     capacity counts what this week's ledger already holds (but for digests
-    skipped at delivery) and the requests they received in the last seven days (members who
-    `contacted` them, but for those this week's digest suggested them to: counted already)
-    and their suggestions in other weeks' digests sent lately (`EMAILED_LATELY`);
-    members with an open need or offer suggested less than `coverage_floor` times a week on
-    average over the last four weeks ask first for `coverage_floor` suggestions (greedily).
+    skipped at delivery) and the requests they received in the last REQUEST_DAYS days
+    (`matcher.requests`: members who `contacted` them, but for those this week's digest
+    suggested them to: counted already) and their suggestions in other weeks' digests sent
+    lately (`EMAILED_LATELY`); members with an open need or offer suggested less than
+    `coverage_floor` times a week on average over the last LOOKBACK_WEEKS weeks ask first for
+    `coverage_floor` suggestions (greedily).
     """
     week, n = people.week, settings.digest_matches
     members = people.members
