@@ -20,9 +20,9 @@ from matcher.embed import CachedEncoder, Encoder
 from matcher.errors import InvalidInput
 from matcher.index import BuildIndex
 from matcher.live import LiveMember
-from matcher.pairs import Items, best_pairs, closeness
+from matcher.pairs import Direction, Items, best_pairs, closeness
 from matcher.reasons import Context, reasons_for
-from matcher.score import ContentScorer, pair_scores
+from matcher.score import ContentScorer, PairScores, pair_scores
 from matcher.store import utcnow
 
 DIRECTIONS = ("helps_you", "you_help", "both")
@@ -277,31 +277,18 @@ class Matcher:
         typed_need: str | None = None,
         place: str | None = None,
     ) -> list[Match]:
-        people = [self.view.member(c) for c in candidate_ids]
-        people = [
-            p for p in people if p is not None and p.active and self._passes(p, filters, direction)
-        ]
+        """The candidates who pass the filters, scored both ways and fused for `direction`:
+        the `offset`-th to the `offset + limit`-th as listed, each with its reasons."""
+        people = self._gather(candidate_ids, filters, direction)
         if not people:
             return []
         ids = [p.member_id for p in people]
         their_offers = self.view.items_of(ids, OFFER)
         their_needs = self.view.items_of(ids, NEED)
-        n = len(people)
-        weights = {"help_discount": self.scorer.help_discount, "hub_weight": self.scorer.hub_weight}
-        forward = best_pairs(needs, their_offers, n, needs_by_candidate=False, **weights)
-        reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True, **weights)
-
-        # Shared tags: of what the seeker needs with what the person can do (their offers'
-        # and help's, not their needs'), and of what the person needs with what the seeker
-        # can do; listed tags count on both sides. A typed need's tags are what it needs.
-        member = seeker.member_id >= 0
-        seeker_needs = self.view.tagset(seeker, NEED) if member else fold_tags(seeker.tags)
-        seeker_offers = self.view.tagset(seeker, OFFER) if member else frozenset()
-        overlap_forward = self.view.tag_overlap(seeker_needs, people, OFFER)
-        overlap_reverse = self.view.tag_overlap(seeker_offers, people, NEED)
+        forward, reverse = self._best_pairs(needs, offers, their_offers, their_needs, len(people))
+        tags = self._seeker_tags(seeker)
         same_town, km, near = closeness(seeker, people, self.settings.proximity_km, place)
-        p_forward = self.scorer.probability(forward.cosine, overlap_forward, near)
-        p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near)
+        p_forward, p_reverse = self._content_scores(tags, people, forward, reverse, near)
         if self.index.learned is not None:
             p_forward, p_reverse = self._learned(
                 seeker, needs, their_needs, ids, p_forward, p_reverse
@@ -313,77 +300,138 @@ class Matcher:
             self.settings.reciprocal_operator,
             self.settings.reciprocal_weight,
         )
-        score, is_mutual = fused.score, fused.mutual
-        eligible = fused.primary > 0
-        if filters.mutual is not None:
-            eligible &= is_mutual == filters.mutual
+        eligible = passing_pairs(fused, filters.mutual)
         asked, capacity, busy = self._busy(seeker, people, fused.direction == "helps_you")
         declined = self._declined(seeker, people, fused.direction)
-        # Those already asked as often as they can take this week are listed by their score
-        # less `busy_weight` in log-odds, and those who said no to the one they would help
-        # lately after every good match (at least a typical candidate's score) still to ask;
-        # a good match of either kind still comes before the poor ones: where nobody free
-        # fits, the only van in town is listed first, marked busy. (Listed after every good
-        # match, a busy drummer at .93 fell out of the first 100 of a search whose free
-        # matches ran down to .52.)
-        tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + declined
-        key = logit(np.clip(score, 1e-9, 1 - 1e-9)) - self.settings.busy_weight * busy
-        ranked = np.array(
-            [i for i in np.lexsort((np.array(ids), -key, tier)) if eligible[i]], dtype=np.int64
+        ranked = listing_order(
+            ids,
+            fused.score,
+            eligible,
+            busy,
+            declined,
+            answered_post(fused.direction, forward, reverse),
+            self.settings.busy_weight,
         )
-        # The seeker's posts take turns: each of their needs (offers, for whom they could help)
-        # gets its best match listed before any gets its second (turns counted over the whole
-        # list, the list sorted by tier, then turn, then as ranked). Ranked by their single
-        # best pair alone, a member's longest or most general need answered every slot and
-        # "flyerers needed!" none.
-        post = np.where(fused.direction == "helps_you", 2 * forward.need, 2 * reverse.offer + 1)
-        turn = turns(post[ranked])
-        ranked = ranked[np.lexsort((np.arange(len(ranked)), turn, tier[ranked]))]
-        order = ranked[offset : offset + limit].tolist()
         context = Context(seeker, needs, offers, their_offers, their_needs, forward, reverse)
-        matches = []
-        for i in order:
-            person = people[i]
-            reasons = reasons_for(
-                self.view,
+        return [
+            self._match(
                 context,
                 i,
-                person,
-                str(fused.direction[i]),
-                bool(is_mutual[i]),
-                sorted(
-                    seeker_needs & self.view.tagset(person, OFFER)
-                    if fused.direction[i] == "helps_you"
-                    else seeker_offers & self.view.tagset(person, NEED)
-                ),
+                people[i],
+                fused,
+                tags,
                 same_town[i],
                 km[i],
+                busy=(int(asked[i]), int(capacity[i])) if busy[i] else None,
+                declined=bool(declined[i]),
                 typed_need=typed_need,
-                proximity_km=self.settings.proximity_km,
-                typical_cosine=self.scorer.mean,
             )
-            if busy[i]:
-                reasons.append(explain.busy(int(asked[i]), int(capacity[i])))
-            if declined[i]:
-                reasons.append(explain.declined(by_them=fused.direction[i] == "helps_you"))
-            matches.append(
-                Match(
-                    member_id=person.external_id,
-                    name=person.name,
-                    kind=person.kind,
-                    town=person.town,
-                    country=person.country,
-                    tags=list(person.tags),
-                    score=float(score[i]),
-                    direction=str(fused.direction[i]),
-                    mutual=bool(is_mutual[i]),
-                    reasons=reasons,
-                    contact=self.view.live.contacts.get(person.member_id),
-                    forward=float(p_forward[i]),
-                    reverse=float(p_reverse[i]),
-                )
-            )
-        return matches
+            for i in ranked[offset : offset + limit].tolist()
+        ]
+
+    def _gather(
+        self, candidate_ids: list[int], filters: Filters, direction: str
+    ) -> list[LiveMember]:
+        """The candidates as they are now, leaving out closed members and those the filters
+        do not pass."""
+        people = [self.view.member(c) for c in candidate_ids]
+        return [
+            p for p in people if p is not None and p.active and self._passes(p, filters, direction)
+        ]
+
+    def _best_pairs(
+        self, needs: Items, offers: Items, their_offers: Items, their_needs: Items, n: int
+    ) -> tuple[Direction, Direction]:
+        """Per candidate, the best pair of the seeker's need and their offer (forward: they
+        could help the seeker) and of their need and the seeker's offer (reverse)."""
+        weights = {"help_discount": self.scorer.help_discount, "hub_weight": self.scorer.hub_weight}
+        forward = best_pairs(needs, their_offers, n, needs_by_candidate=False, **weights)
+        reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True, **weights)
+        return forward, reverse
+
+    def _seeker_tags(self, seeker: LiveMember) -> tuple[frozenset[str], frozenset[str]]:
+        """The (folded) tags of what the seeker needs and of what they can do; listed tags
+        count on both sides. A typed need's tags are what it needs, and it offers nothing."""
+        if seeker.member_id < 0:
+            return fold_tags(seeker.tags), frozenset()
+        return self.view.tagset(seeker, NEED), self.view.tagset(seeker, OFFER)
+
+    def _content_scores(
+        self,
+        tags: tuple[frozenset[str], frozenset[str]],
+        people: list[LiveMember],
+        forward: Direction,
+        reverse: Direction,
+        near: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The content score both ways, from the best pair's cosine, the shared tags and how
+        near they are: of what the seeker needs with what each person can do (their offers'
+        and help's tags, not their needs'), and of what each person needs with what the
+        seeker can do."""
+        seeker_needs, seeker_offers = tags
+        overlap_forward = self.view.tag_overlap(seeker_needs, people, OFFER)
+        overlap_reverse = self.view.tag_overlap(seeker_offers, people, NEED)
+        p_forward = self.scorer.probability(forward.cosine, overlap_forward, near)
+        p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near)
+        return p_forward, p_reverse
+
+    def _match(
+        self,
+        context: Context,
+        i: int,
+        person: LiveMember,
+        fused: PairScores,
+        tags: tuple[frozenset[str], frozenset[str]],
+        same_town: bool,
+        km: float,
+        *,
+        busy: tuple[int, int] | None,
+        declined: bool,
+        typed_need: str | None,
+    ) -> Match:
+        """Candidate `i` as a match, with its reasons: `busy` is how often they were asked
+        lately and their weekly capacity when they are asked to capacity."""
+        seeker_needs, seeker_offers = tags
+        way = str(fused.direction[i])
+        shared = (
+            seeker_needs & self.view.tagset(person, OFFER)
+            if way == "helps_you"
+            else seeker_offers & self.view.tagset(person, NEED)
+        )
+        mutual = bool(fused.mutual[i])
+        reasons = reasons_for(
+            self.view,
+            context,
+            i,
+            person,
+            way,
+            mutual,
+            sorted(shared),
+            same_town,
+            km,
+            typed_need=typed_need,
+            proximity_km=self.settings.proximity_km,
+            typical_cosine=self.scorer.mean,
+        )
+        if busy is not None:
+            reasons.append(explain.busy(*busy))
+        if declined:
+            reasons.append(explain.declined(by_them=way == "helps_you"))
+        return Match(
+            member_id=person.external_id,
+            name=person.name,
+            kind=person.kind,
+            town=person.town,
+            country=person.country,
+            tags=list(person.tags),
+            score=float(fused.score[i]),
+            direction=way,
+            mutual=mutual,
+            reasons=reasons,
+            contact=self.view.live.contacts.get(person.member_id),
+            forward=float(fused.forward[i]),
+            reverse=float(fused.reverse[i]),
+        )
 
     def _busy(
         self, seeker: LiveMember, people: list[LiveMember], helping: np.ndarray
@@ -452,3 +500,51 @@ class Matcher:
 def prefer_learned(learned: np.ndarray, content: np.ndarray) -> np.ndarray:
     """The ranker's score where it has one and the pair still exists (content > 0)."""
     return np.where(np.isnan(learned) | (content <= 0), content, learned)
+
+
+def passing_pairs(fused: PairScores, mutual: bool | None) -> np.ndarray:
+    """Per pair: whether it is a match in the direction asked (score above 0 there) and, with
+    the `mutual` filter, mutual or not as asked."""
+    eligible = fused.primary > 0
+    if mutual is not None:
+        eligible &= fused.mutual == mutual
+    return eligible
+
+
+def answered_post(direction: np.ndarray, forward: Direction, reverse: Direction) -> np.ndarray:
+    """Per pair, which of the seeker's posts it answers: their need where the candidate helps
+    them (even numbers), their offer where they help the candidate (odd)."""
+    return np.where(direction == "helps_you", 2 * forward.need, 2 * reverse.offer + 1)
+
+
+def listing_order(
+    ids: list[int],
+    score: np.ndarray,
+    eligible: np.ndarray,
+    busy: np.ndarray,
+    declined: np.ndarray,
+    post: np.ndarray,
+    busy_weight: float,
+) -> np.ndarray:
+    """The positions of the eligible pairs in the order they are listed.
+
+    Those already asked as often as they can take this week are listed by their score less
+    `busy_weight` in log-odds, and those who said no to the one they would help lately after
+    every good match (at least a typical candidate's score) still to ask; a good match of
+    either kind still comes before the poor ones: where nobody free fits, the only van in
+    town is listed first, marked busy. (Listed after every good match, a busy drummer at .93
+    fell out of the first 100 of a search whose free matches ran down to .52.)
+
+    The seeker's posts (`post`) take turns: each of their needs (offers, for whom they could
+    help) gets its best match listed before any gets its second (turns counted over the whole
+    list, the list sorted by tier, then turn, then as ranked). Ranked by their single best
+    pair alone, a member's longest or most general need answered every slot and "flyerers
+    needed!" none.
+    """
+    tier = np.where(score >= reciprocal.NEUTRAL, 0, 2) + declined
+    key = logit(np.clip(score, 1e-9, 1 - 1e-9)) - busy_weight * busy
+    ranked = np.array(
+        [i for i in np.lexsort((np.array(ids), -key, tier)) if eligible[i]], dtype=np.int64
+    )
+    turn = turns(post[ranked])
+    return ranked[np.lexsort((np.arange(len(ranked)), turn, tier[ranked]))]
