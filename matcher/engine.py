@@ -26,6 +26,9 @@ from matcher.score import ContentScorer, PairScores, pair_scores
 from matcher.store import utcnow
 
 DIRECTIONS = ("helps_you", "you_help", "both")
+# The member id of the seeker of a need typed by anyone (`for_text`): no member, so no
+# posts, profile tags, requests, declines or history of theirs.
+NO_SEEKER = -1
 
 
 @dataclass
@@ -202,7 +205,7 @@ class Matcher:
         lat, lon = self.view.place_coordinates(town)
         place_town, place_country = self.view.typed_place(town)
         seeker = LiveMember(
-            -1, "", "", "", place_town, place_country, lat, lon, list(tags), 0, True
+            NO_SEEKER, "", "", "", place_town, place_country, lat, lon, list(tags), 0, True
         )
         needs = Items.typed(vector)
         with self.sessions() as session:
@@ -352,7 +355,7 @@ class Matcher:
     def _seeker_tags(self, seeker: LiveMember) -> tuple[frozenset[str], frozenset[str]]:
         """The (folded) tags of what the seeker needs and of what they can do; listed tags
         count on both sides. A typed need's tags are what it needs, and it offers nothing."""
-        if seeker.member_id < 0:
+        if seeker.member_id == NO_SEEKER:
             return fold_tags(seeker.tags), frozenset()
         return self.view.tagset(seeker, NEED), self.view.tagset(seeker, OFFER)
 
