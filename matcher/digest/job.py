@@ -45,7 +45,7 @@ class Choice:
 
 
 def week_candidates(
-    sessions: sessionmaker[Session], engine: Matcher, settings: Settings, week: str
+    sessions: sessionmaker[Session], matcher: Matcher, settings: Settings, week: str
 ) -> pd.DataFrame:
     """The candidate pairs a week's digest chooses from (`matcher.batch.candidate_table`):
     each member's best, leaving out before the cut those not new to them (`known_pairs`), so
@@ -55,12 +55,12 @@ def week_candidates(
     per_member = max(MIN_CANDIDATES, CANDIDATES_PER_MATCH * settings.digest_matches)
     with sessions() as session:
         known = known_pairs(session, week)
-    return candidate_table(engine, per_member=per_member, leave_out=known)
+    return candidate_table(matcher, per_member=per_member, leave_out=known)
 
 
 def choose_week(
     sessions: sessionmaker[Session],
-    matcher: Callable[[], Matcher],
+    load_matcher: Callable[[], Matcher],
     settings: Settings,
     week: str,
     *,
@@ -71,8 +71,8 @@ def choose_week(
 ) -> Choice:
     """Choose and record (or with `dry_run`, only preview) the week's matches of everyone pending.
 
-    Members already in the week's ledger keep their choice; `matcher` is only built when
-    someone is still to be chosen for; `explainer` gives the reasons of the chosen pairs
+    Members already in the week's ledger keep their choice; `load_matcher` is only called
+    when someone is still to be chosen for; `explainer` gives the reasons of the chosen pairs
     (here, or in worker processes).
     """
     reporter = reporter or Silent()
@@ -80,9 +80,9 @@ def choose_week(
         people = audience(session, week, settings, now())
     if len(people.pending) == 0:
         return Choice(people)
-    engine = matcher()
+    matcher = load_matcher()
     found = reporter.task("scoring candidate pairs", 1)
-    table = week_candidates(sessions, engine, settings, week)
+    table = week_candidates(sessions, matcher, settings, week)
     found(1)
     with sessions() as session:
         plan = choose(session, people, table, settings, now=now())
@@ -96,12 +96,12 @@ def choose_week(
 
     unbuilt = int(
         np.sum(
-            ~np.isin(plan.seekers, list(engine.index.member_row))
+            ~np.isin(plan.seekers, list(matcher.index.member_row))
             & ~np.isin(plan.seekers, plan.chosen["seeker_id"].to_numpy())
         )
     )
     advance = reporter.task("explaining matches", len(plan.seekers))
-    chosen = explain_plan(plan, external, explainer(engine), advance)
+    chosen = explain_plan(plan, external, explainer(matcher), advance)
     if dry_run:
         items: list[Chosen] = list(chosen)
         with sessions() as session:
