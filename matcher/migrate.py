@@ -94,6 +94,16 @@ def head_revision() -> str:
 
 
 def revise(engine: Engine, message: str) -> None:
-    """Write a new migration from the difference between the models and the store (developers)."""
+    """Write a new migration from the difference between the models and the store: a
+    developer tool for schema changes, which no command calls.
+
+    Change the models (`matcher/store.py`), then run it on a scratch store at the newest
+    revision, e.g. `python -c "from matcher import migrate; from matcher.store import
+    make_engine; e = make_engine('sqlite:///scratch.db'); migrate.upgrade(e);
+    migrate.revise(e, 'what changed')"`. Alembic's own command line cannot write one here:
+    `migrations/env.py` runs on the connection handed over by this module. Review what
+    autogenerate wrote into `migrations/versions/` (and write the downgrade), then name the
+    file and its revision id by the next number, as the others are (`0013_what_changed`).
+    """
     with engine.begin() as connection:
         command.revision(_config(connection), message=message, autogenerate=True)
