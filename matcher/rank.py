@@ -41,6 +41,19 @@ class TooFewLabels(MatcherError):
         self.needed = needed
 
 
+# The objectives, measured by rolling validation inside the training period of both Stack
+# Exchange dumps (the questions from 20% to 70% by time, each ranked by models refitted every
+# 10 questions on what was known before it; MiniLM), against "pointwise": "both" changed MRR
+# by -.001 (paired s.e. .011) on beer and +.049 (.019) on sustainability, Recall@10 by +.002 /
+# +.015; "pairwise" by -.007 (.015) / +.055 (.026), Recall@10 +.014 / +.000 (with the earlier
+# Cs (0.01, 0.1, 1); with `CS`, "both" -.007 (.010) / -.001 (.017), "pairwise" -.015 (.013) /
+# +.024 (.026)). Support on one site and none on the other is not enough to change the
+# default; on the test questions "both" then moved the matcher's MRR by -.015 (beer) and
+# -.028 (sustainability), within noise but no better. Tried the same way and not kept (so
+# not in this module): a small, strongly regularized HistGradientBoosting averaged with the
+# logistic regression (MRR +.012 beer, -.022 sustainability), and stacking a behaviour-only
+# and a text-only model with a second-level logistic regression fitted on their out-of-time
+# scores (MRR -.009 / -.006, Recall@10 lower on both).
 OBJECTIVES = ("pointwise", "pairwise", "both")
 # Strengths of regularization whose models are averaged: one per decade. Rolling validation
 # inside the training period of both Stack Exchange dumps (`bench/validate_ranker.py PATH
@@ -75,20 +88,9 @@ class Ranker(ClassifierMixin, BaseEstimator):
     intercept on the standardized feature differences of each helper minus each other
     candidate of the same need (each helper weighing one), which learns only from the
     comparisons within a need, as the task ("which of these candidates helps") asks. "both"
-    averages the two scores (both are utilities on a log-odds scale). Measured by rolling
-    validation inside the training period of both Stack Exchange dumps (the questions from 20%
-    to 70% by time, each ranked by models refitted every 10 questions on what was known before
-    it; MiniLM), against "pointwise": "both" changed MRR by -.001 (paired s.e. .011) on beer and
-    +.049 (.019) on sustainability, Recall@10 by +.002 / +.015; "pairwise" by -.007 (.015) /
-    +.055 (.026), Recall@10 +.014 / +.000 (with the earlier Cs (0.01, 0.1, 1); with `CS`,
-    "both" -.007 (.010) / -.001 (.017), "pairwise" -.015 (.013) / +.024 (.026)). Support on one
-    site and none on the other is not enough to change the default; on the test questions
-    "both" then moved the matcher's MRR by -.015 (beer) and -.028 (sustainability), within
-    noise but no better. Tried the same way and not kept (so not here): a small, strongly
-    regularized HistGradientBoosting averaged with the logistic regression (MRR +.012 beer,
-    -.022 sustainability), and stacking a behaviour-only and a text-only model with a
-    second-level logistic regression fitted on their out-of-time scores (MRR -.009 / -.006,
-    Recall@10 lower on both).
+    averages the two scores (both are utilities on a log-odds scale). Pointwise is the
+    default because neither of the others did better on both Stack Exchange sites (the
+    measurements are by `OBJECTIVES`).
     """
 
     def __init__(
