@@ -93,7 +93,8 @@ class Settings:
     # Matching.
     candidates_per_need: int = 200  # offers retrieved per need before scoring
     match_limit: int = 20
-    reciprocal_operator: str = "uninorm"  # uninorm | harmonic | product
+    # uninorm | harmonic | product ("product": the weighted geometric mean, not x*y)
+    reciprocal_operator: str = "uninorm"
     # How much the other direction counts in a mutual pair's score against the direction asked
     # (1: as much, 0: not at all). At 1 the uninorm lifted anyone you could help a lot above a
     # stronger helper: measured on the demo's hidden truth, `bench/served_truth.py`.

@@ -20,15 +20,17 @@ def uninorm(x: np.ndarray, y: np.ndarray, weight: float = 1.0) -> np.ndarray:
 
 
 def harmonic(x: np.ndarray, y: np.ndarray, weight: float = 1.0) -> np.ndarray:
-    """The harmonic mean 2xy / (x + y) (0 when both are 0); `weight`: y's weight, x's is 1."""
+    """The weighted harmonic mean (1 + w)xy / (wx + y), y weighing `weight` (w; x: 1): 2xy /
+    (x + y) at weight 1 (0 where wx + y is 0)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     total = weight * x + y
     return np.divide((1 + weight) * x * y, total, out=np.zeros_like(total), where=total > 0)
 
 
 def geometric(x: np.ndarray, y: np.ndarray, weight: float = 1.0) -> np.ndarray:
-    """The geometric mean of x and y (the operator "product": the root of xy), y weighing
-    `weight` (x: 1)."""
+    """The weighted geometric mean x^(1/(1+w)) y^(w/(1+w)), y weighing `weight` (w; x: 1):
+    the square root of xy at weight 1. The setting's value for it is "product" (kept for the
+    configurations that name it), but it is a mean of the two, not their product."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     return x ** (1 / (1 + weight)) * y ** (weight / (1 + weight))
 
@@ -50,7 +52,9 @@ def fuse(
     where B needs nothing A offers (reverse at or below neutral), or B is a weaker candidate
     than a typical one for A (forward below neutral), the pair keeps its one-way score; mutual
     help ranks above it. (Else someone who could barely help A, but whom A could help a lot,
-    would top A's list of who could help them, for a reason the list does not give.)
+    would top A's list of who could help them, for a reason the list does not give.) With
+    "harmonic" and "product", which are means, mutual help ranks above its one-way score only
+    where the reverse direction is the stronger.
     """
     forward = np.asarray(forward, dtype=np.float64)
     reverse = np.asarray(reverse, dtype=np.float64)
