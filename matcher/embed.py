@@ -42,6 +42,13 @@ class SentenceEncoder:
         batch_size: int = 64,
         precision: str = "auto",
     ):
+        # Nothing is downloaded at run time: a model is loaded offline, or loading it fails.
+        # Set here, where every way of loading a model passes (the CLI, the API, notebooks,
+        # tests and benchmarks that call `load_encoder` or this class directly), not in the
+        # entry points, which a notebook or a bench never goes through; and here rather than
+        # at import, since nothing happens at import time. Hugging Face's libraries read these
+        # when first imported, so they are set before sentence_transformers is; `setdefault`
+        # leaves a value the environment already gives.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         # Loading a model is quick; its per-weight bar would only clutter the CLI's output.
