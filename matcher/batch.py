@@ -9,8 +9,9 @@ import pandas as pd
 
 from matcher import geo
 from matcher.domain import NEED, OFFER
-from matcher.engine import Matcher, prefer_learned
+from matcher.engine import Matcher
 from matcher.index import BuildIndex, covered
+from matcher.listing import prefer_learned
 from matcher.pairs import closeness, helped_with_itself, weighed
 from matcher.score import ContentScorer, pair_scores
 
