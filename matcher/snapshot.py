@@ -150,8 +150,10 @@ class Community:
 
     def texts(self) -> list[str]:
         """Every text the history reads: the posts' as they are now, in the order of `posts`,
-        then those of `post_revisions`, in its order (what posts said before an edit)."""
-        return [*self.posts["text"].tolist(), *self.post_revisions["text"].tolist()]
+        then those of `post_revisions`, in its order (what posts said before an edit); a
+        missing text is empty."""
+        texts = [*self.posts["text"].tolist(), *self.post_revisions["text"].tolist()]
+        return ["" if pd.isna(t) else t for t in texts]
 
     def open_posts(self, at: pd.Timestamp | None = None) -> pd.DataFrame:
         """Posts that are open, not expired at `at` (now by default), of active members."""

@@ -263,6 +263,8 @@ def test_texts_are_the_posts_then_their_earlier_versions(sessions, encoder):
     ]
     assert len(c.texts()) == len(c.posts) + 2
     assert Community(c.members, c.posts, c.interactions).texts() == c.posts["text"].tolist()
+    blank = c.posts.assign(text=[None, *c.posts["text"].iloc[1:]])  # as a dump's may be
+    assert Community(c.members, blank, c.interactions).texts()[0] == ""
 
 
 def test_edits_through_the_store_change_no_feature_of_an_earlier_need(sessions, encoder):
