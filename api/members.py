@@ -96,7 +96,9 @@ def update_member(member_id: str, changes: dict) -> dict:
     """Edit a member
 
     Change some fields; the others stay as they are. `"active": true` opens a closed member
-    again.
+    again. What a change of town, place, tags or capacity replaces is kept for the ranker's
+    history (so that the help given before is learned from as it happened), until the
+    member is erased.
     """
     s = services()
     return public.member(community.update_member(s.sessions, member_id, changes, clock=s.clock))

@@ -98,7 +98,8 @@ def create_post(post: dict, headers: dict):
 def update_post(post_id: str, changes: dict) -> dict:
     """Edit a post
 
-    Change the text, tags, status or expiry; a new text is matchable at once.
+    Change the text, tags, status or expiry; a new text is matchable at once. What a change
+    of text or tags replaces is kept for the ranker's history, until its writer is erased.
     """
     s = services()
     encoder = s.encoder() if "text" in changes else None  # only a new text is encoded
