@@ -172,7 +172,6 @@ class MemberState:
         # The interactions that name each need (post row): (kind, source, target, time, the
         # help clock before it), which the need's own features leave out (`pairs.left_out`).
         self.need_events: dict[int, list[tuple[str, int, int, float, int]]] = {}
-        self._helped_needs: set[tuple[int, int]] = set()
         self._need_helpers: dict[int, list[int]] = {}  # post row -> who helped with it
         self._edges: set[tuple[int, int]] = set()
         self.at = -np.inf  # every event before this time (days) has been added
@@ -232,7 +231,7 @@ class MemberState:
         `matcher.features.versions`): the corpus, its writer's and its helpers' documents and
         the help counted on its tags follow."""
         self._writable()
-        if self.post_version is None or self._version_vectors is None:
+        if self.post_version is None:
             raise ValueError("this state was made without the posts' earlier versions")
         old_terms, old_tags = self.term_ids(row), self.post_tags.row(row)
         length = self._version_length[version]
@@ -304,15 +303,15 @@ class MemberState:
             self.recent_helps_at[helper] = clock
             self.last_help[helper] = t
             self.total_helps += 1
-        if need_row >= 0 and (helper, need_row) not in self._helped_needs:
-            self._helped_needs.add((helper, need_row))
+        helpers = self._need_helpers.setdefault(need_row, []) if need_row >= 0 else None
+        if helpers is not None and helper not in helpers:
+            helpers.append(helper)
             self.helped.append(helper, need_row)
             self.helped_clock.append(helper, clock)
             self.helped_time.append(helper, t)
             self.match_rows.append(need_row)
             self.match_owners.append(helper)
             self.helpers_of_need[need_row] += 1
-            self._need_helpers.setdefault(need_row, []).append(helper)
             self.helped_length[helper] += self.post_length[need_row]
             self.tag_helps[self.post_tags.row(need_row)] += 1
         edge = (min(helper, seeker), max(helper, seeker))
@@ -406,7 +405,6 @@ class MemberState:
         out.pairs = {}
         out.need_events = {}
         out._need_event_arrays = self._need_event_arrays_now()
-        out._helped_needs = set()
         out._need_helpers = {}
         if self.post_version is not None:  # each post's text as of now, the earlier ones gone
             out.post_terms = self.post_terms[self.post_version]

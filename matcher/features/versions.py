@@ -28,15 +28,6 @@ def _by_owner(
     return rows[order], days[order], len(index) + order
 
 
-def first_versions(index: pd.Index, owners: pd.Series, days: np.ndarray) -> np.ndarray:
-    """Each row's first version: the one its first edit replaced, else its current one."""
-    first = np.arange(len(index))
-    rows, _, versions = _by_owner(index, owners, days)
-    starts = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, dtype=bool)
-    first[rows[starts]] = versions[starts]
-    return first
-
-
 def edits(index: pd.Index, owners: pd.Series, days: np.ndarray) -> pd.DataFrame:
     """Every edit: its time (days), the row it changed and the version it made current (the
     one the next edit replaced, or the current one after the last)."""
@@ -56,3 +47,8 @@ def versions_at(index: pd.Index, owners: pd.Series, days: np.ndarray, at: float)
     starts = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, dtype=bool)
     out[rows[starts]] = versions[starts]
     return out
+
+
+def first_versions(index: pd.Index, owners: pd.Series, days: np.ndarray) -> np.ndarray:
+    """Each row's first version: the one its first edit replaced, else its current one."""
+    return versions_at(index, owners, days, -np.inf)
