@@ -65,12 +65,18 @@ def claimable(retry_failed: bool = False) -> list[str]:
     return ["chosen", *(["failed"] if retry_failed else [])]
 
 
+def due_statuses(retry_failed: bool = False) -> list[str]:
+    """The statuses of the digests a delivery run has before it: those cut off mid-delivery
+    (`sending`: recovered, resent or reported) and those it may claim (`claimable`)."""
+    return ["sending", *claimable(retry_failed)]
+
+
 def due_now(counts: dict[str, int], *, retry_failed: bool = False, limit: int | None = None) -> int:
     """How many digests a delivery run has before it (its progress's total), from the week's
     ledger counts (`week_ledger`): those it may claim, and those cut off mid-delivery
     (`sending`: recovered, resent or reported), at most `limit`."""
-    due = sum(counts.get(status, 0) for status in ["sending", *claimable(retry_failed)])
-    return min(due, limit) if limit is not None else due
+    total = sum(counts.get(status, 0) for status in due_statuses(retry_failed))
+    return min(total, limit) if limit is not None else total
 
 
 def deliver(
@@ -95,7 +101,7 @@ def deliver(
     render = render or (lambda batch, at: emails(renderer, batch, at))
     statuses = claimable(retry_failed)
     with sessions() as session:
-        rows = ledger.due(session, week, ["sending", *statuses])
+        rows = ledger.due(session, week, due_statuses(retry_failed))
     interrupted = [i for i, status in rows if status == "sending"]
     todo = [i for i, status in rows if status != "sending"]
     again: list[int] = []
