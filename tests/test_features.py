@@ -600,3 +600,18 @@ def test_a_build_reads_each_profile_and_post_as_of_its_time(encoder):
         np.testing.assert_array_equal(scored(edited, day(10.5)), scored(community(), day(10.5)))
         always = _edited(table, row, **values)
         np.testing.assert_array_equal(scored(edited, day(12)), scored(always, day(12)))
+
+
+def test_the_text_each_post_read_at_a_time_is_its_version_then():
+    """`texts_at` (what the store evaluation calibrates on as of its split): a post edited on
+    day 11 read its earlier text, the first revision's row of `Community.texts`, before."""
+    from matcher.features.replay import texts_at
+
+    table, row, values = EDITS["offer reworded"]
+    edited = _edited(table, row, at=11, **values)
+    position = edited.posts.index.get_loc(row)
+    before, after = texts_at(edited, day(10.5)), texts_at(edited, day(12))
+    assert before[position] == len(edited.posts)  # the revision, after every post's own text
+    assert edited.texts()[before[position]] == "drummer for hire, any genre"
+    np.testing.assert_array_equal(after, np.arange(len(edited.posts)))
+    np.testing.assert_array_equal(np.delete(before, position), np.delete(after, position))

@@ -97,7 +97,7 @@ def evaluate_store(
     settings = settings or Settings()
     past = [b.features[:, COLUMN["sim_best"]] for b in blocks[:split_index]] or [np.empty(0)]
     known = (community.posts["created_at"] < split.split_time).to_numpy()  # as a build then
-    then = post_vectors[texts_at(community, split.split_time)][known]
+    then = post_vectors[texts_at(community, split.split_time)[known]]
     calibration = content_calibration(np.concatenate(past), then, post_vectors[:0])
     scorer = ContentScorer.from_manifest({"calibration": calibration}, settings)
     evaluation = run(
