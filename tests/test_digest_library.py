@@ -16,7 +16,7 @@ from matcher.digest.plan import EMAILED_LATELY, PLAN_COLUMNS, Audience, WeekPlan
 from matcher.digest.preview import write_previews
 from matcher.digest.render import Renderer, renderer_for
 from matcher.digest.send import claimable, due_now
-from matcher.digest.summary import NO_NEW_MATCHES, NOT_IN_BUILD, summarize
+from matcher.digest.summary import AT_CAPACITY, NO_NEW_MATCHES, NOT_IN_BUILD, summarize
 from matcher.digest.transport import (
     check_one_transport,
     open_transport,
@@ -105,7 +105,7 @@ def _people(recipients: list[int], pending: list[int], skipped: dict[str, int]) 
     return Audience(WEEK, members, np.array(recipients), np.array(pending), skipped)
 
 
-def test_the_summary_counts_seekers_given_nobody_as_no_new_matches_or_not_built():
+def test_the_summary_counts_seekers_given_nobody_as_no_new_matches_at_capacity_or_not_built():
     people = _people(
         [1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6], {"no email address": 1, EMAILED_LATELY: 2}
     )
@@ -113,7 +113,7 @@ def test_the_summary_counts_seekers_given_nobody_as_no_new_matches_or_not_built(
     rows += [(3, 7, "helps_you", 0.7, False, 1)]
     chosen = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
     fair = Fairness(3, 0.1, 0.5, 0.8)
-    plan = WeekPlan(WEEK, chosen, np.array([2, 3, 4, 5, 6]), fair, fair, short=1)
+    plan = WeekPlan(WEEK, chosen, np.array([2, 3, 4, 5, 6]), fair, fair, short=1, at_capacity=1)
     summary = summarize(Choice(people, plan, unbuilt=1))  # of 4, 5, 6: one joined since
     assert (summary.members, summary.want_email, summary.chosen_earlier) == (10, 8, 1)
     assert summary.planned and (summary.seekers, summary.digests, summary.matches) == (5, 2, 3)
@@ -121,7 +121,8 @@ def test_the_summary_counts_seekers_given_nobody_as_no_new_matches_or_not_built(
     assert summary.skipped == {
         "no email address": 1,
         EMAILED_LATELY: 2,
-        NO_NEW_MATCHES: 2,  # 5 and 6 (4 is in no build: NOT_IN_BUILD)
+        NO_NEW_MATCHES: 1,  # 6 (4 is in no build: NOT_IN_BUILD)
+        AT_CAPACITY: 1,  # 5: could only help others, with no room left this week
         NOT_IN_BUILD: 1,
     }
 

@@ -550,6 +550,27 @@ def _run_week(sessions, settings, matcher, tmp_path, week, at):
     return chosen, sent
 
 
+def test_a_member_with_only_offers_and_no_room_is_counted_at_capacity_not_matchless(
+    sessions, settings, encoder
+):
+    from matcher.digest.summary import AT_CAPACITY, NO_NEW_MATCHES, summarize
+
+    # Sam only offers: what her email could hold is whom she could help.
+    with sessions.begin() as s:
+        add_member(s, "sam", "engineer", offers=["I mix and master records"], capacity=1)
+        add_member(s, "rec", "band", needs=["need our record mixed"], email_consent=False)
+    matcher = build_matcher(sessions, settings, encoder)
+    summary = summarize(choose_week(sessions, settings, matcher, dry_run=True))
+    assert summary.digests == 1  # she is asked to help rec
+    assert summary.skipped == {"unsubscribed or no consent": 1}  # rec
+    with sessions.begin() as s:
+        s.execute(update(Member).where(Member.external_id == "sam").values(capacity=0))
+    summary = summarize(choose_week(sessions, settings, matcher, dry_run=True))
+    assert summary.digests == 0  # no room this week: not that nobody needs her
+    assert summary.skipped == {"unsubscribed or no consent": 1, AT_CAPACITY: 1}
+    assert NO_NEW_MATCHES not in summary.skipped
+
+
 def test_a_sunday_evening_run_that_ends_after_midnight_holds_no_one_back_next_sunday(
     sessions, settings, matcher, tmp_path
 ):

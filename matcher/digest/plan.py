@@ -61,6 +61,9 @@ class WeekPlan:
     fair: Fairness
     unconstrained: Fairness
     short: int = 0  # seekers who got some matches, but fewer than the asked number
+    # Seekers given nobody because all they had to meet were people they could help, and they
+    # have no room left this week (capacity 0, or asked or suggested to capacity).
+    at_capacity: int = 0
     # How often each member who could be suggested is, fair and unconstrained (index: store id).
     exposure: pd.DataFrame | None = None
 
@@ -174,7 +177,9 @@ def choose(
     # rows are below a typical candidate (`digest_min_score`), which is no one to meet, for
     # either allocation.
     candidates_of = member[room]
-    worth = room & (table["score"].to_numpy(dtype=np.float64) >= settings.digest_min_score)
+    above = table["score"].to_numpy(dtype=np.float64) >= settings.digest_min_score
+    held_back = seeker[above & ~room]
+    worth = room & above
     table, seeker, member = table[worth], seeker[worth], member[worth]
     score = table["score"].to_numpy(dtype=np.float64)
     helps_you = (table["direction"] == "helps_you").to_numpy()
@@ -212,6 +217,7 @@ def choose(
         fair=fairness(member, score, picked, reachable),
         unconstrained=fairness(member, score, baseline, reachable),
         short=int(((got > 0) & (got < n)).sum()),
+        at_capacity=np.setdiff1d(held_back, seeker).size,  # nobody else above the bar
         exposure=exposure,
     )
 

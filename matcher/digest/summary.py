@@ -9,6 +9,7 @@ from matcher.digest.plan import EMAILED_LATELY
 
 # Why a member this run chose for gets no email, beside the audience's own reasons.
 NO_NEW_MATCHES = "no new matches"
+AT_CAPACITY = "no room left this week to help the people they could (capacity)"
 NOT_IN_BUILD = "not in the build (joined since it was made: `matcher build` first)"
 
 
@@ -29,7 +30,9 @@ class Summary:
 
 def summarize(choice: Choice) -> Summary:
     """Count a week's choice: a seeker given nobody is skipped as NOT_IN_BUILD when the build
-    does not know them (`Choice.unbuilt`), else as NO_NEW_MATCHES."""
+    does not know them (`Choice.unbuilt`), as AT_CAPACITY when all they had to meet were
+    people they could help and they have no room left (`WeekPlan.at_capacity`), else as
+    NO_NEW_MATCHES."""
     people, plan = choice.people, choice.plan
     skipped = {k: v for k, v in people.skipped.items() if v}
     members = len(people.members)
@@ -38,9 +41,11 @@ def summarize(choice: Choice) -> Summary:
     if plan is None:
         return Summary(members, want_email, chosen_earlier, skipped)
     digests = plan.chosen["seeker_id"].nunique()
-    empty = len(plan.seekers) - digests - choice.unbuilt
+    empty = len(plan.seekers) - digests - choice.unbuilt - plan.at_capacity
     if empty:
         skipped[NO_NEW_MATCHES] = empty
+    if plan.at_capacity:
+        skipped[AT_CAPACITY] = plan.at_capacity
     if choice.unbuilt:
         skipped[NOT_IN_BUILD] = choice.unbuilt
     return Summary(
