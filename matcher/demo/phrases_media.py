@@ -50,7 +50,7 @@ PHRASES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "extra": (
                 "Ideas ready, just need someone to shoot it.",
                 "Budget {cur}{fee}.",
-                "Think {ref}'s videos.",
+                "Think {ref} videos.",
             ),
         },
         "offer": {
