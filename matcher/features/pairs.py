@@ -92,7 +92,7 @@ class Need:
     term_ids: np.ndarray
     tags: tuple[str, ...] = ()
     seeker: int | None = None
-    post_row: int = field(default=-1, compare=False)
+    post_row: int = field(default=-1, compare=False)  # its row in the state; -1: not a post
     tag_ids: np.ndarray | None = field(default=None, compare=False)  # when known to the state
 
 
@@ -126,6 +126,8 @@ def pair_features(
     t = at if isinstance(at, float) else float(to_days(at))
     cand = state.positions(candidates)
     known = cand >= 0
+    # The seeker's row in the state: -1 (no row, as `positions` gives a member it does not
+    # know) for a need of anyone's. Not the engine's NO_SEEKER, which is a store member id.
     seeker = -1 if need.seeker is None else int(state.positions([need.seeker])[0])
     out = np.full((len(cand), len(FEATURE_NAMES)), np.nan)
     if len(cand) == 0:
