@@ -281,7 +281,7 @@ def add_post(
         member = get_member(session, member_id, "member_id")
         if not member.active:
             raise Conflict(f"member {member_id!r} is closed", field="member_id")
-    CachedEncoder(encoder, sessions).encode([text])
+    _encode_to_cache(sessions, encoder, text)
     now = clock()
     post = Post(
         external_id=check_id(external_id) if external_id else f"p-{uuid.uuid4().hex[:12]}",
@@ -302,6 +302,12 @@ def add_post(
     return post
 
 
+def _encode_to_cache(sessions: sessionmaker[Session], encoder: Encoder, text: str) -> None:
+    """Put the vector of a post's new text in the store's cache, where the matcher's next
+    refresh finds it rather than encoding the text itself."""
+    CachedEncoder(encoder, sessions).encode([text])
+
+
 def _check_expiry(expires_at: datetime | None, clock: Clock) -> None:
     if expires_at is not None and expires_at <= clock():
         raise InvalidInput(
@@ -312,7 +318,7 @@ def _check_expiry(expires_at: datetime | None, clock: Clock) -> None:
 
 def update_post(
     sessions: sessionmaker[Session],
-    encoder: Encoder,
+    encoder: Encoder | None,
     external_id: str,
     *,
     text: str | None = None,
@@ -321,15 +327,16 @@ def update_post(
     expires_at: datetime | object | None = UNCHANGED,
     clock: Clock = utcnow,
 ) -> Post:
-    """Edit a post; a new text is encoded before it is stored. `expires_at=None` clears the
-    expiry (the post no longer expires); left out, the expiry stays; a time already past is
-    refused, as for a new post (to end a post, close it). A closed member's post can only be
-    closed (`Conflict`), as no new one can be written for them."""
+    """Edit a post; a new text is encoded before it is stored (`encoder` is only read then,
+    and may be None without one). `expires_at=None` clears the expiry (the post no longer
+    expires); left out, the expiry stays; a time already past is refused, as for a new post
+    (to end a post, close it). A closed member's post can only be closed (`Conflict`), as no
+    new one can be written for them."""
     if expires_at is not UNCHANGED:
         _check_expiry(expires_at, clock)  # type: ignore[arg-type]
     if text is not None:
         text = check_text(text)
-        CachedEncoder(encoder, sessions).encode([text])
+        _encode_to_cache(sessions, encoder, text)
     if status is not None and status not in POST_STATUSES:
         raise InvalidInput(f"status must be one of {POST_STATUSES}", field="status")
     with sessions.begin() as session:

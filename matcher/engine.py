@@ -110,6 +110,9 @@ class Matcher:
         self.sessions = sessions
         self.settings = settings
         self.clock = clock
+        # Posts written since the build are encoded through the store's vector cache (one
+        # written with `community.add_post` is there already); a typed need is encoded as it
+        # is, never cached. Both come from the encoder and store passed in.
         self.encoder = encoder
         self.cached_encoder = CachedEncoder(encoder, sessions) if encoder is not None else None
         self.scorer = ContentScorer.from_manifest(index.manifest, settings)
