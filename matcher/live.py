@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import ScalarSelect, Subquery, bindparam, func, or_, select, true
+from sqlalchemy import Row, ScalarSelect, Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from matcher.domain import SEPARATING_KINDS
@@ -124,98 +124,119 @@ class LiveChanges:
                 self.contacts = {m: c for m, c in session.execute(_SHARED_CONTACTS)}
                 self._marks["contacts"] = ()
             probe = session.execute(_PROBE, {"since": self.since}).one()
-            members_mark, posts_mark, separations_mark = probe[0:2], probe[2:4], probe[4:8]
-            if separations_mark != self._marks.get("separations"):
-                self.separations = read_separations(session)
-                self._marks["separations"] = separations_mark
-            requests_mark = (probe[8], now.replace(second=0, microsecond=0))
-            if requests_mark != self._marks.get("requests"):
-                self.askers = recent_requests(session, now)
-                self.requests = askers_per_member(self.askers)
-                self._marks["requests"] = requests_mark
-            # Declines count for DECLINE_DAYS: their window moves on by the day, not the minute.
-            declines_mark = (probe[9], now.date())
-            if declines_mark != self._marks.get("declines"):
-                self.declines = recent_declines(session, now)
-                self._marks["declines"] = declines_mark
+            members_mark, posts_mark = probe[0:2], probe[2:4]
+            self._read_interactions(session, probe, now)
             members_changed = members_mark != self._marks.get("members")
             posts_changed = posts_mark != self._marks.get("posts")
             if not members_changed and not posts_changed:
                 return
-            watermark = self.since
-            changed = select(Member).where(Member.updated_at >= self.since)
-            for member in session.scalars(changed) if members_changed else ():
-                if member.share_contact:
-                    self.contacts[member.id] = member.contact
-                else:
-                    self.contacts.pop(member.id, None)
-                watermark = max(watermark, member.updated_at)
-                live = _live_member(member)
-                before = self.members.get(member.id)
-                if before is None and self.as_built is not None and self.as_built(live):
-                    continue
-                self.members[member.id] = live
-                if before is None or before.active != member.active:
-                    self.version += 1  # who is active shapes the view (CurrentView.refresh)
-            query = select(Post, Member.active).join(Member).where(Post.updated_at >= self.since)
-            rows = session.execute(query).all() if posts_changed else []
-            fresh: list[LivePost] = []
-            for post, active in rows:
-                is_open = (
-                    post.status == "open"
-                    and bool(active)
-                    and (post.expires_at is None or post.expires_at > now)
-                )
-                watermark = max(watermark, post.updated_at)
-                seen = fingerprint(
-                    post.member_id, post.side, post.text, post.tags, _expiry(post.expires_at)
-                )
-                if post.id not in self.posts and is_open and self.known.get(post.id) == seen:
-                    continue
-                new_and_closed = post.id not in self.posts and not is_open
-                if new_and_closed and self.holds is not None and not self.holds(post.id):
-                    continue
-                old = self.posts.get(post.id)
-                same = (post.member_id, post.side, post.text, is_open)
-                if old is not None and (old.member_id, old.side, old.text, old.open) == same:
-                    if (old.tags, old.expires_at) != (list(post.tags or []), post.expires_at):
-                        old.tags, old.expires_at = list(post.tags or []), post.expires_at
-                        self.version += 1
-                    continue
-                fresh.append(
-                    LivePost(
-                        post.id,
-                        post.external_id,
-                        post.member_id,
-                        post.side,
-                        post.text,
-                        list(post.tags or []),
-                        is_open,
-                        post.expires_at,
-                    )
-                )
-            # Encoded before they are kept: if the encoder fails, nothing of them is kept and
-            # the next refresh reads them again.
-            pending = [p for p in fresh if p.open]
-            if self.built is not None:
-                for post in pending:
-                    post.vector = self.built(post.post_id, post.text)
-                pending = [p for p in pending if p.vector is None]
-            if pending and encoder is not None:
-                vectors = encoder.encode([p.text for p in pending])
-                for post, vector in zip(pending, vectors, strict=True):
-                    post.vector = vector
+            members_newest = self._read_members(session) if members_changed else self.since
+            fresh, posts_newest = (
+                self._read_posts(session, now) if posts_changed else ([], self.since)
+            )
+            self._add_vectors(fresh, encoder)
             for live in fresh:
                 self.posts[live.post_id] = live
                 self.version += 1
             # Re-read the last few seconds each time: a transaction stamped before the newest
-            # row seen may commit after it. Rows read again unchanged are skipped above.
-            self.since = max(self.since, watermark - REREAD)
+            # row seen may commit after it. Rows read again unchanged are skipped when read.
+            self.since = max(self.since, max(members_newest, posts_newest) - REREAD)
             # What the window held when probed (a row read above may be newer: then the next
             # probe differs and reads again, which is harmless). Set last, so a failed read
             # (the encoder, say) is tried again by the next refresh.
             self._marks.update(members=members_mark, posts=posts_mark)
             self._published = dict(self.posts)  # what readers see, whole
+
+    def _read_interactions(self, session: Session, probe: Row, now: datetime) -> None:
+        """Read again who is kept apart, the recent requests and the recent declines, each
+        when its part of the `probe` (or its window) moved since it was last read."""
+        separations_mark = probe[4:8]
+        if separations_mark != self._marks.get("separations"):
+            self.separations = read_separations(session)
+            self._marks["separations"] = separations_mark
+        requests_mark = (probe[8], now.replace(second=0, microsecond=0))
+        if requests_mark != self._marks.get("requests"):
+            self.askers = recent_requests(session, now)
+            self.requests = askers_per_member(self.askers)
+            self._marks["requests"] = requests_mark
+        # Declines count for DECLINE_DAYS: their window moves on by the day, not the minute.
+        declines_mark = (probe[9], now.date())
+        if declines_mark != self._marks.get("declines"):
+            self.declines = recent_declines(session, now)
+            self._marks["declines"] = declines_mark
+
+    def _read_members(self, session: Session) -> datetime:
+        """Take in the members changed since `since` and the contacts they share; the newest
+        time stamp read (`since` if none is newer)."""
+        newest = self.since
+        for member in session.scalars(select(Member).where(Member.updated_at >= self.since)):
+            if member.share_contact:
+                self.contacts[member.id] = member.contact
+            else:
+                self.contacts.pop(member.id, None)
+            newest = max(newest, member.updated_at)
+            live = _live_member(member)
+            before = self.members.get(member.id)
+            if before is None and self.as_built is not None and self.as_built(live):
+                continue
+            self.members[member.id] = live
+            if before is None or before.active != member.active:
+                self.version += 1  # who is active shapes the view (CurrentView.refresh)
+        return newest
+
+    def _read_posts(self, session: Session, now: datetime) -> tuple[list[LivePost], datetime]:
+        """The posts changed since `since` that are to be kept anew (not yet with vectors),
+        and the newest time stamp read (`since` if none is newer). A post kept already that
+        was only retagged or given a new expiry is updated in place."""
+        query = select(Post, Member.active).join(Member).where(Post.updated_at >= self.since)
+        fresh: list[LivePost] = []
+        newest = self.since
+        for post, active in session.execute(query).all():
+            newest = max(newest, post.updated_at)
+            is_open = _open_at(post, bool(active), now)
+            if self._as_built(post, is_open) or self._updated_in_place(post, is_open):
+                continue
+            fresh.append(_live_post(post, is_open))
+        return fresh, newest
+
+    def _as_built(self, post: Post, is_open: bool) -> bool:
+        """Whether a post not kept yet changes nothing: open as the build holds it (stamped
+        at the snapshot time, say), or closed and not held by the build at all."""
+        if post.id in self.posts:
+            return False
+        if is_open:
+            seen = fingerprint(
+                post.member_id, post.side, post.text, post.tags, _expiry(post.expires_at)
+            )
+            return self.known.get(post.id) == seen
+        return self.holds is not None and not self.holds(post.id)
+
+    def _updated_in_place(self, post: Post, is_open: bool) -> bool:
+        """Whether a post kept already reads as it did (the same writer, side, text and
+        openness); if so, new tags or a new expiry are taken in place."""
+        old = self.posts.get(post.id)
+        same = (post.member_id, post.side, post.text, is_open)
+        if old is None or (old.member_id, old.side, old.text, old.open) != same:
+            return False
+        tags = list(post.tags or [])
+        if (old.tags, old.expires_at) != (tags, post.expires_at):
+            old.tags, old.expires_at = tags, post.expires_at
+            self.version += 1
+        return True
+
+    def _add_vectors(self, fresh: list[LivePost], encoder: CachedEncoder | None) -> None:
+        """Give the open posts among `fresh` their vectors: the build's where it holds the
+        text, else the encoder's. Done before they are kept: if the encoder fails, nothing of
+        them is kept and the next refresh reads them again."""
+        pending = [p for p in fresh if p.open]
+        if self.built is not None:
+            for post in pending:
+                post.vector = self.built(post.post_id, post.text)
+            pending = [p for p in pending if p.vector is None]
+        if pending and encoder is not None:
+            vectors = encoder.encode([p.text for p in pending])
+            for post, vector in zip(pending, vectors, strict=True):
+                post.vector = vector
 
     def separated_from(self, member_id: int) -> set[int]:
         """Members kept apart from this one by a block or a report, in either direction."""
@@ -308,6 +329,28 @@ _PROBE = select(
 ).select_from(_PROBE_PARTS[0].join(_PROBE_PARTS[1], true()).join(_PROBE_PARTS[2], true()))
 _SEPARATIONS = select(_interactions.from_member_id, _interactions.to_member_id).where(_SEPARATING)
 _SHARED_CONTACTS = select(_members.id, _members.contact).where(_members.share_contact.is_(True))
+
+
+def _open_at(post: Post, member_active: bool, now: datetime) -> bool:
+    """Whether a post is open at `now`: open, its writer active, and not expired."""
+    return (
+        post.status == "open"
+        and member_active
+        and (post.expires_at is None or post.expires_at > now)
+    )
+
+
+def _live_post(post: Post, is_open: bool) -> LivePost:
+    return LivePost(
+        post.id,
+        post.external_id,
+        post.member_id,
+        post.side,
+        post.text,
+        list(post.tags or []),
+        is_open,
+        post.expires_at,
+    )
 
 
 def _live_member(member: Member) -> LiveMember:
