@@ -211,35 +211,49 @@ class CurrentView:
             if version == self._version and now < self._next_expiry:
                 return  # another thread did it while this one waited
             posts = self.live.all_posts()
-            index = self.index
-            changed = np.array([p.post_id for p in posts], dtype=np.int64)
-            expired = index.item_expires <= now
-            superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
-            # Help with the needs of members closed since the build no longer counts, nor with
-            # needs reworded since: their words are their writer's (the next build reads the
-            # help in the new words). A need closed once helped still counts.
-            superseded |= index.is_help & np.isin(index.item_post, self._closed_posts(session))
-            # The needs and offers of members closed since the build are no one's to match.
-            closed = index.rows_of(sorted(self._closed[0]))
-            superseded |= ~index.is_help & np.isin(index.item_member, closed[closed >= 0])
-            superseded[self._reworded_help(posts)] = True
+            expired = self.index.item_expires <= now
+            superseded = self._superseded(session, posts, expired)
             self.superseded = superseded  # whole: readers never see it half-made
-            later = index.item_expires[~expired]
-            built_expiry = float(later.min()) if len(later) else np.inf
-            self._next_expiry = min(built_expiry, self.live.next_expiry())
-            live_tags: dict[str, dict[int, set[str]]] = {NEED: {}, OFFER: {}}
-            for post in posts:
-                if post.open_at(moment):
-                    live_tags[post.side].setdefault(post.member_id, set()).update(
-                        fold_tags(post.tags)
-                    )
-            owners = {p.member_id for p in posts}
-            owners.update(index.member_ids[index.item_member[expired & ~index.is_help]].tolist())
-            # Helpers whose help no longer counts lend its tags no more either.
-            owners.update(index.member_ids[index.item_member[superseded & index.is_help]].tolist())
-            self._live_tags = live_tags
-            self._changed_owners = frozenset(owners)
+            self._next_expiry = min(self._next_built_expiry(expired), self.live.next_expiry())
+            self._live_tags = _open_tags(posts, moment)
+            self._changed_owners = self._owners_changed(posts, expired, superseded)
             self._version = version
+
+    def _superseded(
+        self, session: Session, posts: Iterable[LivePost], expired: np.ndarray
+    ) -> np.ndarray:
+        """Which build rows no longer count (bool per row): posts changed or expired since the
+        build, and those of members closed since; help with needs reworded since, or of
+        members closed since."""
+        index = self.index
+        changed = np.array([p.post_id for p in posts], dtype=np.int64)
+        superseded = (np.isin(index.item_post, changed) & ~index.is_help) | expired
+        # Help with the needs of members closed since the build no longer counts, nor with
+        # needs reworded since: their words are their writer's (the next build reads the
+        # help in the new words). A need closed once helped still counts.
+        superseded |= index.is_help & np.isin(index.item_post, self._closed_posts(session))
+        # The needs and offers of members closed since the build are no one's to match.
+        closed = index.rows_of(sorted(self._closed[0]))
+        superseded |= ~index.is_help & np.isin(index.item_member, closed[closed >= 0])
+        superseded[self._reworded_help(posts)] = True
+        return superseded
+
+    def _next_built_expiry(self, expired: np.ndarray) -> float:
+        """When the next build row not `expired` expires (seconds; inf: none does)."""
+        later = self.index.item_expires[~expired]
+        return float(later.min()) if len(later) else np.inf
+
+    def _owners_changed(
+        self, posts: Iterable[LivePost], expired: np.ndarray, superseded: np.ndarray
+    ) -> frozenset[int]:
+        """Store ids of the members whose tags may differ from the build's: writers of posts
+        changed or expired since, and helpers whose help no longer counts."""
+        index = self.index
+        owners = {p.member_id for p in posts}
+        owners.update(index.member_ids[index.item_member[expired & ~index.is_help]].tolist())
+        # Helpers whose help no longer counts lend its tags no more either.
+        owners.update(index.member_ids[index.item_member[superseded & index.is_help]].tolist())
+        return frozenset(owners)
 
     def _reworded_help(self, posts: Iterable[LivePost]) -> np.ndarray:
         """The build's help rows of these posts whose text is no longer the post's."""
@@ -481,22 +495,50 @@ class CurrentView:
         return found
 
     def _locate(self, place: str) -> tuple[str, str, float | None, float | None]:
+        """A typed place's town, country and coordinates, read from the build (as
+        `typed_place` and `place_coordinates` tell)."""
         index = self.index
-        whole = geo.town_key(place, "")
-        town, countries = (
-            (whole, frozenset()) if (index.town == whole).any() else geo.split_place(place)
-        )
+        town, countries = self._typed_town(place)
         inside = geo.in_place(index.town, index.country, place)
         country = geo.one_country(countries, index.country[inside])
+        located = self._located(inside, country)
+        if located.any():
+            point = geo.central_point(index.latitude[located], index.longitude[located])
+        else:
+            point = _gazetteer_point(town, country)
+        return (town, country, *(point if point is not None else (None, None)))
+
+    def _typed_town(self, place: str) -> tuple[str, frozenset[str]]:
+        """A typed place's folded town and the countries it may be in: the whole place when a
+        member's town is written so ("Nashville, TN"), else as `geo.split_place` reads it."""
+        whole = geo.town_key(place, "")
+        if (self.index.town == whole).any():
+            return whole, frozenset()
+        return geo.split_place(place)
+
+    def _located(self, inside: np.ndarray, country: str) -> np.ndarray:
+        """The members of a place (`inside`) with coordinates: those in its `country` when
+        there are some (not also members of the town with no country given), else all."""
+        index = self.index
         known = inside & ~np.isnan(index.latitude)
         named = known & (index.country == country)
-        if country and named.any():  # not also members of the town with no country given
-            known = named
-        point = geo.central_point(index.latitude[known], index.longitude[known])
-        if point is None and not known.any():
-            found = geo.locate(town, country if "|" not in country else "")
-            point = (found.latitude, found.longitude) if found else None
-        return (town, country, *(point if point is not None else (None, None)))
+        return named if country and named.any() else known
+
+
+def _gazetteer_point(town: str, country: str) -> tuple[float, float] | None:
+    """The centre of the town the gazetteer finds, in `country` unless that is several
+    codes none of the place's members is in ("CA|NA|NG": then looked up with none)."""
+    found = geo.locate(town, country if "|" not in country else "")
+    return (found.latitude, found.longitude) if found else None
+
+
+def _open_tags(posts: Iterable[LivePost], moment: datetime) -> dict[str, dict[int, set[str]]]:
+    """The (folded) tags of the posts open at `moment`, by side, per member."""
+    tags: dict[str, dict[int, set[str]]] = {NEED: {}, OFFER: {}}
+    for post in posts:
+        if post.open_at(moment):
+            tags[post.side].setdefault(post.member_id, set()).update(fold_tags(post.tags))
+    return tags
 
 
 def fold_tags(*groups: Iterable[str]) -> set[str]:
