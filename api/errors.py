@@ -58,8 +58,7 @@ def _from_http_error(error: HTTPError) -> tuple[Body, int, Any]:
     extra = dict(error.extra_data or {})
     detail = error.detail
     if error.status_code == 422 and isinstance(detail, dict) and detail:
-        field, problem = _first_problem(detail)
-        description = f"invalid {field}: {problem}" if field else str(problem)
+        field, description = _invalid(detail)
         body = error_body(422, description, field=field or None, errors=detail)
     else:
         description = extra.pop("description", None) or _describe(error.status_code, detail)
@@ -133,18 +132,33 @@ def _location(field: str) -> str:
     return "json" if request.method in ("POST", "PUT", "PATCH") else "query"
 
 
-def _first_problem(detail: dict[str, Any]) -> tuple[str, str]:
-    """The first invalid field of a webargs error (`{"json": {"name": ["..."]}}`)."""
+def _problems(detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each invalid field of a webargs error (`{"json": {"name": ["..."]}}`) with its first
+    problem, in order (a nested field by its path, `items.0.text`)."""
+    found: list[tuple[str, str]] = []
     for messages in detail.values():
-        if isinstance(messages, dict):
-            for field, problem in messages.items():
-                while isinstance(problem, dict):  # nested fields, list items
-                    key, problem = next(iter(problem.items()))
-                    field = f"{field}.{key}"
-                if isinstance(problem, list):
-                    problem = problem[0] if problem else "invalid"
-                return ("" if field == "_schema" else str(field)), str(problem)
-    return "", "invalid input"
+        if not isinstance(messages, dict):
+            continue
+        for field, problem in messages.items():
+            while isinstance(problem, dict):  # nested fields, list items
+                key, problem = next(iter(problem.items()))
+                field = f"{field}.{key}"
+            if isinstance(problem, list):
+                problem = problem[0] if problem else "invalid"
+            found.append(("" if field == "_schema" else str(field), str(problem)))
+    return found
+
+
+def _invalid(detail: dict[str, Any]) -> tuple[str, str]:
+    """The first invalid field and the description of all: the first's problem, and the
+    names of any others (`{}` for a member lacks both name and kind: both are said)."""
+    problems = _problems(detail) or [("", "invalid input")]
+    field, problem = problems[0]
+    description = f"invalid {field}: {problem}" if field else problem
+    others = [f for f, _ in problems[1:] if f and f != field]
+    if others:
+        description += f" (also invalid: {', '.join(others)})"
+    return field, description
 
 
 def _describe(code: int, detail: Any) -> str:

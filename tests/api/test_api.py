@@ -130,6 +130,11 @@ def test_invalid_fields_are_422_naming_the_field(client, rw, ro):
     )
     assert "kind" in body["errors"]["json"]
     assert_error(client.post("/v1/members", json={"kind": "band"}, headers=rw), 422, "name")
+    # Every invalid field is named in the description, not only the first.
+    empty = assert_error(client.post("/v1/members", json={}, headers=rw), 422)
+    assert empty["field"] in ("name", "kind") and set(empty["errors"]["json"]) == {"name", "kind"}
+    assert "also invalid: " in empty["description"]
+    assert "name" in empty["description"] and "kind" in empty["description"]
     bad_flag = {"name": "B", "kind": "band", "share_contact": "yes"}
     assert_error(client.post("/v1/members", json=bad_flag, headers=rw), 422, "share_contact")
     assert_error(client.get("/v1/members/hum/matches?limit=0", headers=ro), 422, "limit")
