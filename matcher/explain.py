@@ -198,7 +198,8 @@ def describe(reason: Reason) -> str:
     if kind == "mutual":
         return "You could help each other."
     if kind == "shared_tags":
-        return "You share " + ", ".join(reason["tags"]) + "."
+        # "You share spare room." read as if they shared a room: the tags are named as tags.
+        return "Tags in common: " + ", ".join(reason["tags"]) + "."
     if kind == "same_town":
         return f"You are both in {reason['town']}."
     if kind in ("nearby", "far"):

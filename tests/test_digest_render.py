@@ -65,7 +65,7 @@ def test_reasons_are_in_plain_words_and_escaped_in_html(settings):
         in html
     )
     assert "<gigs>" not in html and "<b>Band</b>" not in html
-    assert "You are both in Leeds." in text and "You share shoegaze." in html
+    assert "You are both in Leeds." in text and "Tags in common: shoegaze." in html
     assert "You could help each other" in text  # the mutual match is flagged
     assert "<img" not in html and "<style" not in html  # inline CSS, nothing to download
 
@@ -147,6 +147,9 @@ def test_the_first_line_says_who_could_help_whom_as_the_matches_do():
     assert intro([kit]).endswith("they could help you.")
     assert intro([one_way]).endswith("you could help them.")
     assert intro([lab]).endswith("you could help each other.")
+    # One person is one member, not "members" (found by a new user reading such an email).
+    assert intro([kit]).startswith("Here is a member of the community ")
+    assert intro([kit, lab]).startswith("Here are members of the community ")
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def test_an_email_quotes_the_readers_own_need_in_full_once_then_shortly():
     again = you_could_help("y", "A room to rehearse", "my1", "We lend our room", "offer", 1)
     said = describe_each([[first, shared_tags(["drums"])], [second], [other], [helps], [again]])
     assert said[0][0] == f'You need "{mine}"; they offer "Session drums".'
-    assert said[0][1] == "You share drums."
+    assert said[0][1] == "Tags in common: drums."
     short = 'You need "Looking for a drummer who likes…" (as above)'
     assert said[1] == [f'{short}; they offer "I drum in two bands".']
     assert said[2] == ['You need "A van for May"; they offer "Van with a driver".']

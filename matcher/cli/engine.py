@@ -52,7 +52,8 @@ def build_command(app: AppContext, if_stale: bool) -> None:
         f"{m['corpus']['offers']} open offers, {m['corpus']['helped']} help-history texts"
     )
     rate = f" ({enc['texts_per_second']} texts/s)" if enc["texts_per_second"] else ""
-    app.out.print(f"  encoded {enc['encoded']} new texts{rate}, {enc['from_cache']} from cache")
+    encoded = counted(enc["encoded"], "new text")
+    app.out.print(f"  encoded {encoded}{rate}, {enc['from_cache']} from cache")
     app.out.print(f"  ranker: {m['ranker']['reason']}")
     app.out.print(f"  took {m['timings']['total_seconds']:.1f} s")
     if app.settings.keep_builds:
