@@ -48,11 +48,13 @@ def member_matches(member_id: str, query: dict) -> Response:
         direction=query["direction"],
         filters=filters,
     )
+    town = query.get("town")
     return jsonify(
         member_id=member_id,
         build=matcher.build_id,
         direction=query["direction"],
         matches=[m.as_dict() for m in found],
+        town_known=matcher.view.anyone_in(town) if town else None,
     )
 
 

@@ -445,6 +445,14 @@ class MemberMatches(Schema):
     build = String(required=True)
     direction = String(required=True)
     matches = List(Nested(Match), required=True)
+    town_known = Boolean(
+        allow_none=True,
+        metadata={
+            "description": "With a `town` filter: whether any member of the build is in that "
+            "town (false: nobody is, a misspelt town say, so no match can pass it); null "
+            "without one."
+        },
+    )
 
 
 class SearchIn(Schema):
@@ -484,8 +492,10 @@ class SearchResult(Schema):
     town_known = Boolean(
         allow_none=True,
         metadata={
-            "description": "Whether any member of the build is in the need's `town` (false: "
-            "the town brought no one nearer, as if none were given; null: none given)."
+            "description": "Whether the need's `town` was found: a member of the build is in it, "
+            "or the gazetteer knows a town of that name (Reykjavik, with no member there: the "
+            "members nearest to it come first). False: the town brought no one nearer, as if "
+            "none were given; null: none given."
         },
     )
 

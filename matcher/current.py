@@ -471,10 +471,12 @@ class CurrentView:
     def knows_place(self, place: str) -> bool:
         """Whether the typed place brings anyone nearer: a member of the build is in it, or it
         is where the gazetteer knows a town."""
-        return bool(
-            geo.in_place(self.index.town, self.index.country, place).any()
-            or self.place_coordinates(place)[0] is not None
-        )
+        return self.anyone_in(place) or self.place_coordinates(place)[0] is not None
+
+    def anyone_in(self, place: str) -> bool:
+        """Whether a member of the build is in the place, as a `town` filter reads it (one that
+        names nobody's town, "Shefield" say, lists no one)."""
+        return bool(geo.in_place(self.index.town, self.index.country, place).any())
 
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
         """Where a typed place ("Leeds", "London, CA") is: where most of its members are, as

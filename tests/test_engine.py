@@ -844,6 +844,11 @@ def test_an_empty_list_says_what_to_try(community, settings, encoder):
     )
     assert "hum" in said("kit", "--direction", "you_help")
     assert said("hum", "--kind", "venue") == "no matches with these filters"  # hum has a need
+    # A town nobody is in says so, not only "no matches" (a misspelt town, say).
+    assert said("hum", "--town", "Leds") == (
+        "no matches with these filters (no member is in 'Leds': is it spelt as they write it?)"
+    )
+    assert "no member is in" not in said("hum", "--town", "Leeds", "--kind", "venue")
 
 
 def test_the_list_of_builds_fits_a_terminal_of_80_columns(community, settings, encoder):

@@ -273,6 +273,8 @@ def match_command(
         return
     if not matches:
         app.out.print(_no_matches(bool(member_id), direction, filters))
+        if filters.town and not matcher.view.anyone_in(filters.town):
+            app.out.print(f"(no member is in {filters.town!r}: is it spelt as they write it?)")
         return
     table = Table("#", "member", "kind", "town", "score", "why", show_lines=True)
     for rank, m in enumerate(matches, 1):

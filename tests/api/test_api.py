@@ -386,6 +386,17 @@ def test_a_search_says_whether_its_town_is_known(client, ro):
     assert known(town="Leeds") is True and known(town="Llanidloes") is False and known() is None
 
 
+def test_a_town_filter_says_whether_anyone_is_in_that_town(client, ro):
+    """A misspelt town filter listed nobody, with nothing to say why (a new user)."""
+
+    def matches(query: str) -> dict:
+        return client.get(f"/v1/members/hum/matches{query}", headers=ro).get_json()
+
+    assert matches("?town=Zzzyx") == {**matches("?town=Zzzyx"), "matches": [], "town_known": False}
+    assert matches("?town=Leeds")["town_known"] is True
+    assert matches("")["town_known"] is None
+
+
 def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     event = {
         "id": "i-1",
