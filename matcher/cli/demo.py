@@ -58,6 +58,7 @@ FORMATS = ("csv", "json", "jsonl")
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     help="The demo's 'now': midnight UTC of this day [default: today].",
 )
 @pass_app

@@ -28,7 +28,13 @@ def members_group() -> None:
     show_default=True,
     help="Closed members closed their membership; erased ones asked to be erased.",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Show at most this many members (the first added to the store).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the members as JSON.")
 @pass_app
 def list_members_command(
