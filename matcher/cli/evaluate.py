@@ -81,14 +81,17 @@ def store_command(app: AppContext, as_json: bool = False, candidates: int | None
 @click.option("--site", help="Site name for links and the report [default: the folder's name].")
 @pass_app
 def stackexchange_command(app: AppContext, path: Path, as_json: bool, site: str | None) -> None:
-    """Run the expert-finding protocol of DATA.md on a Stack Exchange dump.
+    """Evaluate on a Stack Exchange dump: do the rankers find who answered?
 
-    PATH is a folder with Posts.xml (and optionally Users.xml). The last 30% of questions
-    by date are the test; candidates are users with at least 3 earlier answers (not the
-    asker); the accepted answerer is the target. The learned rankers are refitted every 10
-    test questions (at most 20 times) on what was known by then. Under the table: the
-    matcher against the best baseline and against behaviour, with 95% bootstrap intervals
-    over the test questions. Texts are encoded with the model of `matcher --encoder`
+    PATH is a folder with Posts.xml (and optionally Users.xml). A question is a need (its
+    title, body and tags) and its answerers are the helpers. Questions are taken in date
+    order and the last 30% are the test, each ranked with only what came before it; a
+    question's candidates are the users with at least 3 earlier answers, its asker left
+    out. MRR and Recall@1 score finding the accepted answerer; Recall@10 and NDCG@10 every
+    answerer whose answer has a score above 0 (and the accepted one). The learned rankers are
+    refitted every 10 test questions (at most 20 times) on what was known by then. Under the
+    table: the matcher against the best baseline and against behaviour, with 95% bootstrap
+    intervals over the test questions. Texts are encoded with the model of `matcher --encoder`
     (e.g. `matcher --encoder PATH evaluate stackexchange DUMP`). A bad field in a dump is
     refused with its file, line and name. Content: CC BY-SA, https://<site>.stackexchange.com.
     """
