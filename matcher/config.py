@@ -105,20 +105,20 @@ class Settings:
     # score alone, as anyone).
     busy_weight: float = 2.0
     # The content score's log-odds weights of shared tags (the share of what one needs that the
-    # other can do, `index.covered`) and closeness (1 = same town;
-    # 1.0, not 0.5, since testers found local needs answered from 100 km away first: README).
+    # other can do, `index.covered`) and closeness (1 = same town; 1.0, not 0.5, since testers
+    # found local needs answered from 100 km away first: docs/matching.md, section 3).
     content_tag_weight: float = 1.0
     content_proximity_weight: float = 1.0
     # Log-odds a "helped with" text weighs less than an offer of the same words: the need a
     # member once helped with reads like any need ("need a second guitarist" beside "need a
     # bassist"), so it was closer to other needs than offers are, and help given once is no
-    # standing offer (two organisers' hand-labelled needs: see README, "The content score").
+    # standing offer (two organisers' hand-labelled needs: see docs/matching.md, section 3).
     content_help_weight: float = 0.5
     # How much of each text's nearness to everything on the other side a pair's cosine loses
     # (`retrieve.hubness`; 0.5 is CSLS's own: the pair ranked by how much nearer the two are
     # than each is to all). A generic offer ("happy to play anything in and around London")
     # came first for needs it does not answer, and a few members filled most lists (a
-    # reviewer of stop 30; figures in the README, "The content score").
+    # reviewer; figures in docs/matching.md, section 3).
     content_hub_weight: float = 0.5
     proximity_km: float = 50.0  # closeness halves about every 35 km
     # Below this many labelled outcomes a build keeps the content score (see above).

@@ -315,6 +315,6 @@ def covered(shared: np.ndarray, needed: np.ndarray) -> np.ndarray:
     """The share of the tags of what one needs that the other can do: shared over needed, 0
     where nothing is needed. Over the union (Jaccard, until stop 29), a helper who listed more
     of what they do counted for less; the share ranks the right helpers higher on four sets of
-    hand-labelled needs and the demo's truth (README: the content score)."""
+    hand-labelled needs and the demo's truth (docs/matching.md, section 3: the content score)."""
     needed = np.asarray(needed, dtype=np.float64)
     return np.divide(shared, needed, out=np.zeros(len(shared)), where=needed > 0)

@@ -417,7 +417,7 @@ def test_past_help_is_a_reason_with_its_count(sessions, settings, encoder):
 def test_help_already_given_with_a_need_is_not_quoted_back_as_evidence_for_it(
     sessions, settings, encoder
 ):
-    # The README's example: Ana helped with hum's need. Her help history holds that need's
+    # The README's import example: Ana helped with hum's need. Her help history holds that need's
     # text, a perfect match for itself: "you need X; they helped with X" said nothing.
     from matcher.batch import candidate_table
     from matcher.store import Post

@@ -67,8 +67,9 @@ def test_help_given_once_weighs_less_than_an_offer_of_as_close_words():
 
 def test_a_helper_in_town_comes_before_a_slightly_closer_text_100_km_away():
     """Two testers found a local need answered by rehearsal rooms 100 km away before those in
-    town, at the closeness weight of 0.5 (README: the content score): by default a helper in
-    town now comes first where the one away is a little more alike in words."""
+    town, at the closeness weight of 0.5 (docs/matching.md, section 3: the content score): by
+    default a helper in town now comes first where the one away is a little more alike in
+    words."""
     from matcher.config import Settings
 
     scorer = ContentScorer.from_manifest({"calibration": {"mean": 0.45, "std": 0.085}}, Settings())
