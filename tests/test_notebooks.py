@@ -47,14 +47,19 @@ def test_notebooks_are_committed_without_outputs_and_with_parameters(name):
         assert f"\n{parameter} = " in f"\n{tagged[0].source}"
 
 
-@pytest.mark.parametrize("name", ("retrain_ranker", "evaluate_build"))
-def test_notebooks_load_the_encoder_as_the_settings_configure_it(name):
-    """As the CLI and the API load it (`configured_encoder`): with its device, batch size and
-    precision (MATCHER_ENCODER_PRECISION), not `load_encoder` of a few of the settings."""
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebooks_set_up_through_the_library(name):
+    """Settings, store, demo and clock from `matcher.notebook.open_notebook` (tested in
+    tests/test_notebook_session.py), not set up again in each notebook; so is the encoder where
+    they use one: as the CLI and the API load it (`configured_encoder`, with its device, batch
+    size and precision), not `load_encoder` of a few of the settings."""
     notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
     source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-    assert "configured_encoder(settings)" in source
-    assert "load_encoder(" not in source
+    assert source.count("open_notebook(") == 1
+    repeated = ("Settings.from_env(", "open_store(", "ensure_community(", "report.clock(")
+    assert not [call for call in repeated if call in source]
+    assert "configured_encoder(" not in source and "load_encoder(" not in source
+    assert ("with_encoder=True" in source) == (name != "explore_community")
 
 
 # -- the notebooks, run ------------------------------------------------------------------------
