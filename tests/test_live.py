@@ -245,9 +245,9 @@ def test_a_need_reworded_since_the_build_no_longer_counts_in_its_old_words(
 
 
 def test_the_question_asked_on_every_request_reads_no_interactions_in_full(sessions):
-    # One request's probe (matcher.live._PROBE) on the default SQLite store: the newest request
-    # joined as a derived table made SQLite scan every interaction (99 ms at 2 M rows).
-    from matcher.live import _PROBE
+    # One request's probe (matcher.live_queries.PROBE) on the default SQLite store: the newest
+    # request joined as a derived table made SQLite scan every interaction (99 ms at 2 M rows).
+    from matcher.live_queries import PROBE as _PROBE
 
     engine = sessions.kw["bind"]
     sent = []

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from matcher.digest.ledger import Chosen
 from matcher.domain import weekly_email
 from matcher.geo import place_label
-from matcher.live import read_separations
+from matcher.live_queries import read_separations
 from matcher.store import Digest, DigestMatch, Member, in_batches
 
 
