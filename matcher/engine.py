@@ -10,12 +10,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher import explain, geo
+from matcher import explain
 from matcher.config import Settings
 from matcher.current import CurrentView, fold_tags
-from matcher.domain import NEED, OFFER, fold_tag
+from matcher.domain import NEED, OFFER
 from matcher.embed import CachedEncoder, Encoder
 from matcher.errors import InvalidInput
+from matcher.filters import Filters, eligible_rows, passes
 from matcher.index import BuildIndex
 from matcher.listing import answered_post, listing_order, passing_pairs, prefer_learned
 from matcher.live import LiveMember
@@ -77,21 +78,6 @@ class Match:
             "contact": self.contact,
             "reasons": self.reasons,
         }
-
-
-# Whose tags the `tag` filter reads, by the direction of the list: what they can do, what
-# they need, or either.
-TAG_SIDE: dict[str, str | None] = {"helps_you": OFFER, "you_help": NEED, "both": None}
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Optional filters on the matched members."""
-
-    kind: str | None = None
-    tag: str | None = None
-    town: str | None = None
-    mutual: bool | None = None
 
 
 class Matcher:
@@ -219,9 +205,8 @@ class Matcher:
                     searching.member_id,
                     *self.view.live.separated_from(searching.member_id),
                 }
-        nearest = self.view.nearest_members(
-            vector[0], (offset + limit) * 10, eligible=self._eligible(filters, "helps_you")
-        )
+        eligible = eligible_rows(self.view, filters, "helps_you")
+        nearest = self.view.nearest_members(vector[0], (offset + limit) * 10, eligible=eligible)
         # With the offers written or edited since the build, as for a member's needs.
         candidates = sorted({*nearest.tolist(), *self.view.live_offerers()} - left_out)
         return self._score(
@@ -236,35 +221,6 @@ class Matcher:
             typed_need=text.strip(),
             place=town,
         )
-
-    def _passes(self, person: LiveMember, filters: Filters, direction: str) -> bool:
-        """Whether a member as now passes the filters. The tag is one of what they can do
-        (listed, of their offers and of the needs they helped with) in a list of who could help,
-        of what they need (listed, of their needs) in a list of whom one could help, and either
-        in one of both: "drums" finds drummers for a band, not other bands after a drummer."""
-        if filters.kind and person.kind != filters.kind:
-            return False
-        if filters.town and not geo.in_place(
-            *geo.fold_place(person.town, person.country), filters.town
-        ):
-            return False
-        side = TAG_SIDE[direction]
-        return not (filters.tag and fold_tag(filters.tag) not in self.view.tagset(person, side))
-
-    def _eligible(self, filters: Filters, direction: str) -> np.ndarray | None:
-        """The member rows that pass the filters now (None: no filter), so that a search
-        looks for the nearest among them rather than filtering the nearest of everyone."""
-        if not (filters.kind or filters.tag or filters.town):
-            return None
-        index = self.index
-        built = np.ones(len(index.member_ids), dtype=bool)
-        if filters.kind:
-            built &= index.kind == filters.kind
-        if filters.town:
-            built &= geo.in_place(index.town, index.country, filters.town)
-        if filters.tag:
-            built &= index.tagged(fold_tag(filters.tag), TAG_SIDE[direction])
-        return self.view.member_rows_passing(lambda p: self._passes(p, filters, direction), built)
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -341,7 +297,9 @@ class Matcher:
         do not pass."""
         people = [self.view.member(c) for c in candidate_ids]
         return [
-            p for p in people if p is not None and p.active and self._passes(p, filters, direction)
+            p
+            for p in people
+            if p is not None and p.active and passes(self.view, p, filters, direction)
         ]
 
     def _best_pairs(
