@@ -24,7 +24,7 @@ from matcher.store import Member, Post
 class BuiltFingerprints(Mapping[int, tuple]):
     """The `fingerprint` of each open post a build holds, by post id, made when asked for:
     made for every post up front, they were a tuple each in every worker (5 MB of Python
-    objects at 10k members, stop 34), for the few posts read again since the build."""
+    objects at 10k members), for the few posts read again since the build."""
 
     def __init__(self, index: BuildIndex, post_row: dict[int, int]) -> None:
         self.index = index

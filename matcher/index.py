@@ -189,7 +189,7 @@ class BuildIndex:
                 folded = {fold_tag(t) for t in tags}
                 by_side[NEED if self.is_need[row] else OFFER][self.item_member[row]].update(folded)
         # Kept only as sparse matrices (`tagset` reads a member's back): a frozenset per member
-        # and side, in every worker, held 8.5 MB of Python objects at 10k members (stop 34).
+        # and side, in every worker, held 8.5 MB of Python objects at 10k members.
         everyone = [(need | offer) - {""} for need, offer in zip(*by_side.values(), strict=True)]
         tags = MultiLabelBinarizer(sparse_output=True)
         self.tag_matrix = tags.fit_transform(everyone).tocsr()  # member row x tag
@@ -313,7 +313,7 @@ class BuildIndex:
 
 def covered(shared: np.ndarray, needed: np.ndarray) -> np.ndarray:
     """The share of the tags of what one needs that the other can do: shared over needed, 0
-    where nothing is needed. Over the union (Jaccard, until stop 29), a helper who listed more
+    where nothing is needed. Over the union (Jaccard, in earlier versions), a helper who listed more
     of what they do counted for less; the share ranks the right helpers higher on four sets of
     hand-labelled needs and the demo's truth (docs/matching.md, section 3: the content score)."""
     needed = np.asarray(needed, dtype=np.float64)

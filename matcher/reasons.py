@@ -73,7 +73,7 @@ def reasons_for(
     if not quotes:
         # No fit to quote: the closest pair's offer (or need) is said, claiming none, so the
         # member knows what the match is about ("Could help you" with "You are both in
-        # Atlanta" alone said nothing of how: stop 33's acceptance check). Quoted as meeting
+        # Atlanta" alone said nothing of how: an acceptance check). Quoted as meeting
         # the need, "you need a drummer in Madrid; they offer poster help" read as a fit at a
         # cosine of .22 (a site's integrator).
         quotes = _quotes(view, ctx, i, direction, is_mutual, typed_need, -np.inf, claim_fit=False)
