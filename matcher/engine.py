@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher import explain
+from matcher import explain, transfer
 from matcher.config import Settings
 from matcher.current import CurrentView, fold_tags
 from matcher.domain import NEED, OFFER
@@ -29,6 +29,8 @@ DIRECTIONS = ("helps_you", "you_help", "both")
 # The member id of the seeker of a need typed by anyone (`for_text`): no member, so no
 # posts, profile tags, requests, declines or history of theirs.
 NO_SEEKER = -1
+# The built needs a typed need borrows learned scores from, and their weights.
+Borrowed = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -198,13 +200,12 @@ class Matcher:
         needs = Items.typed(vector)
         with self.sessions() as session:
             self.refresh(session)
-            left_out = set()
+            left_out: set[int] = set()
+            searcher_id = None
             if searcher is not None:
                 searching = self.view.member_by_external_id(session, searcher, "member_id")
-                left_out = {
-                    searching.member_id,
-                    *self.view.live.separated_from(searching.member_id),
-                }
+                searcher_id = searching.member_id
+                left_out = {searcher_id, *self.view.live.separated_from(searcher_id)}
         eligible = eligible_rows(self.view, filters, "helps_you")
         nearest = self.view.nearest_members(vector[0], (offset + limit) * 10, eligible=eligible)
         # With the offers written or edited since the build, as for a member's needs.
@@ -220,7 +221,22 @@ class Matcher:
             offset=offset,
             typed_need=text.strip(),
             place=town,
+            borrowed=self._borrowed(vector[0], searcher_id),
         )
+
+    def _borrowed(self, vector: np.ndarray, searcher_id: int | None) -> Borrowed | None:
+        """The built needs a typed need borrows the ranker's scores from (`matcher.transfer`),
+        and their weights; None without a learned ranker. The searcher's own needs are left
+        out: their lists rank people for them, as their own matches already do."""
+        index = self.index
+        if index.learned is None or len(index.need_rows) == 0:
+            return None
+        cosine = np.asarray(index.vectors @ vector, dtype=np.float64)[index.need_rows]
+        if searcher_id is not None:
+            cosine[
+                index.item_member[index.need_rows] == index.member_row.get(searcher_id, -1)
+            ] = -np.inf
+        return transfer.neighbour_needs(cosine)
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -237,9 +253,11 @@ class Matcher:
         offset: int = 0,
         typed_need: str | None = None,
         place: str | None = None,
+        borrowed: Borrowed | None = None,
     ) -> list[Match]:
         """The candidates who pass the filters, scored both ways and fused for `direction`:
-        the `offset`-th to the `offset + limit`-th as listed, each with its reasons."""
+        the `offset`-th to the `offset + limit`-th as listed, each with its reasons. A typed
+        need's content scores are blended with what it `borrowed` (`matcher.transfer`)."""
         people = self._gather(candidate_ids, filters, direction)
         if not people:
             return []
@@ -254,6 +272,15 @@ class Matcher:
             p_forward, p_reverse = self._learned(
                 seeker, needs, their_needs, ids, p_forward, p_reverse
             )
+        if borrowed is not None:
+            slots, weights = borrowed
+            lent = transfer.lent_scores(
+                self.index.candidate_members[slots],
+                self.index.learned[slots],
+                weights,
+                self.index.rows_of(ids),
+            )
+            p_forward = transfer.blend(p_forward, lent)
         fused = pair_scores(
             p_forward,
             p_reverse,

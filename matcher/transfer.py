@@ -1,0 +1,82 @@
+"""What the ranker learned, lent to a need it never scored: a typed need borrows the learned
+scores of the built needs most like it.
+
+A need typed in a search has no seeker, no history and no candidate list of its own, so the
+ranker never scored it, and its list was the content score's alone: "need our EP mixed" read
+as near "New EP out now - happy to send it to radio" as to a mixing engineer's offer. The
+build's needs most like it were scored by the ranker, which learned from outcomes who helps
+with needs of their kind. Each candidate's lent score is the mean of their learned scores
+over those needs, weighted by how alike each need is; the typed need's own content score (its
+words, tags and place) and the lent score are then averaged in log-odds, both being relative
+to a typical candidate (0.5). On the 2,000-member demo, judged by its hidden truth
+(`bench/served_truth.py --typed`), this halved the share of listed people who could not help
+with the need at all; the figures are in docs/matching.md, section 3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, logit
+
+# Built needs a typed need borrows from: as many as the past needs `knn_votes` consults.
+NEIGHBOURS = 20
+_EDGE = 1e-6  # scores are kept inside (0, 1) before their log-odds are taken
+
+
+def neighbour_needs(cosine: np.ndarray, k: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the `k` needs most like a typed one, from each need's `cosine` to it
+    (-inf: not to be borrowed from), and their weights: the cosine, those not alike at all
+    (cosine <= 0) left out."""
+    cosine = np.asarray(cosine, dtype=np.float64)
+    k = min(k, len(cosine))
+    if k == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    nearest = np.argpartition(-cosine, k - 1)[:k]
+    nearest = nearest[np.argsort(-cosine[nearest], kind="stable")]
+    alike = cosine[nearest] > 0
+    return nearest[alike], cosine[nearest][alike]
+
+
+def lent_scores(
+    candidate_members: np.ndarray,
+    learned: np.ndarray,
+    weights: np.ndarray,
+    member_rows: np.ndarray,
+) -> np.ndarray:
+    """Per member row of `member_rows`, the weighted mean of their learned score over the
+    needs whose candidate lists (`candidate_members`, member rows, -1 padded) and learned
+    scores (`learned`, NaN padded) are given, one row per need. A member missing from a
+    need's list counts as its lowest listed score: not among its nearest, so no better than
+    its last. NaN for everyone when there is no need to borrow from."""
+    out = np.full(len(member_rows), np.nan)
+    total = float(np.sum(weights))
+    if len(weights) == 0 or total <= 0 or len(member_rows) == 0:
+        return out
+    members = np.asarray(candidate_members)
+    scores = np.asarray(learned, dtype=np.float64)
+    listed = (members >= 0) & np.isfinite(scores)
+    lowest = np.where(listed, scores, np.inf).min(axis=1)
+    lowest = np.where(np.isfinite(lowest), lowest, 0.0)
+    out[:] = weights @ lowest
+    rows, cols = np.nonzero(listed)
+    who = members[rows, cols]
+    member_rows = np.asarray(member_rows, dtype=np.int64)
+    order = np.argsort(member_rows, kind="stable")
+    at = np.minimum(np.searchsorted(member_rows[order], who), len(order) - 1)
+    hit = member_rows[order][at] == who
+    rows, cols = rows[hit], cols[hit]
+    gain = weights[rows] * (scores[rows, cols] - lowest[rows])
+    np.add.at(out, order[at[hit]], gain)
+    return out / total
+
+
+def blend(content: np.ndarray, lent: np.ndarray) -> np.ndarray:
+    """The content score and the lent score averaged in log-odds; the content score alone
+    where nothing was lent (NaN) or where there is no pair at all (content 0: no offer)."""
+    content = np.asarray(content, dtype=np.float64)
+    both = np.isfinite(lent) & (content > 0)
+    out = content.copy()
+    c = np.clip(content[both], _EDGE, 1 - _EDGE)
+    t = np.clip(lent[both], _EDGE, 1 - _EDGE)
+    out[both] = expit((logit(c) + logit(t)) / 2)
+    return out

@@ -1,0 +1,44 @@
+"""A typed need borrows the ranker's scores of the built needs most like it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit, logit
+
+from matcher.transfer import blend, lent_scores, neighbour_needs
+
+
+def test_the_neighbours_are_the_most_alike_needs_not_those_unlike_or_left_out():
+    cosine = np.array([0.2, 0.9, -0.3, 0.5, -np.inf, 0.0])
+    slots, weights = neighbour_needs(cosine, k=4)
+    assert slots.tolist() == [1, 3, 0]  # best first; 0.0 is not alike, -inf is left out
+    np.testing.assert_allclose(weights, [0.9, 0.5, 0.2])
+    assert neighbour_needs(cosine, k=1)[0].tolist() == [1]
+    empty = neighbour_needs(np.zeros(0))
+    assert len(empty[0]) == 0 and len(empty[1]) == 0
+
+
+def test_a_lent_score_is_the_alike_weighted_mean_a_missing_member_the_lists_last():
+    # Two needs' candidate lists (member rows, -1 padded) and learned scores (NaN padded).
+    members = np.array([[7, 3, -1], [3, 5, 9]])
+    learned = np.array([[0.9, 0.4, np.nan], [0.8, 0.6, 0.2]])
+    weights = np.array([3.0, 1.0])
+    lent = lent_scores(members, learned, weights, np.array([3, 7, 9, 4]))
+    # 3: listed in both; 7: only in the first (in the second, its last: 0.2); 9: only in the
+    # second (in the first, its last: 0.4); 4: in neither, the last of each.
+    expected = np.array([3 * 0.4 + 0.8, 3 * 0.9 + 0.2, 3 * 0.4 + 0.2, 3 * 0.4 + 0.2]) / 4
+    np.testing.assert_allclose(lent, expected)
+    assert np.isnan(lent_scores(members, learned, np.zeros(0), np.array([3]))).all()
+    assert len(lent_scores(members, learned, weights, np.zeros(0, dtype=np.int64))) == 0
+
+
+def test_the_blend_averages_log_odds_and_keeps_the_content_score_where_nothing_was_lent():
+    content = np.array([0.5, 0.8, 0.3, 0.0])
+    lent = np.array([0.9, np.nan, 0.3, 0.9])
+    out = blend(content, lent)
+    assert out[0] == pytest.approx(expit((logit(0.5) + logit(0.9)) / 2))
+    assert out[1] == 0.8  # nothing lent: the content score
+    assert out[2] == pytest.approx(0.3)  # both alike: the same
+    assert out[3] == 0.0  # no offer at all: no pair to score
+    assert 0.5 < out[0] < 0.9
