@@ -130,12 +130,13 @@ def _name(features: str, objective: str, Cs: tuple[float, ...]) -> str:
 def _paired(queries, base, other) -> str:
     before, after = per_query(queries, base), per_query(queries, other)
     return (
-        f"MRR {_mean_se(after['mrr'] - before['mrr'])}, "
-        f"Recall@10 {_mean_se(after['recall@10'] - before['recall@10'])}"
+        f"MRR {mean_se(after['mrr'] - before['mrr'])}, "
+        f"Recall@10 {mean_se(after['recall@10'] - before['recall@10'])}"
     )
 
 
-def _mean_se(values: np.ndarray) -> str:
+def mean_se(values: np.ndarray) -> str:
+    """A paired difference's mean and standard error, as printed."""
     return f"{np.mean(values):+.3f} (s.e. {np.std(values, ddof=1) / np.sqrt(len(values)):.3f})"
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from validate_ranker import FIRST, mean_se  # the same validation period, the same print
 
 from matcher import transfer
 from matcher.config import Settings
@@ -38,8 +39,6 @@ from matcher.features.queries import QueryBlock, experienced_helpers
 from matcher.features.training import Outcomes, collect, training_rows
 from matcher.learn import relative_odds
 from matcher.rank import Ranker
-
-FIRST = 0.2  # the first validation question, as a share of all questions
 
 
 def main() -> None:
@@ -102,13 +101,9 @@ def main() -> None:
     for before, after in (("content", "typed"), ("own", "smoothed")):
         a, b = per_query(queries, scores[before]), per_query(queries, scores[after])
         print(
-            f"  {after} - {before}: MRR {_mean_se(b['mrr'] - a['mrr'])}, "
-            f"Recall@10 {_mean_se(b['recall@10'] - a['recall@10'])}"
+            f"  {after} - {before}: MRR {mean_se(b['mrr'] - a['mrr'])}, "
+            f"Recall@10 {mean_se(b['recall@10'] - a['recall@10'])}"
         )
-
-
-def _mean_se(values: np.ndarray) -> str:
-    return f"{np.mean(values):+.3f} (s.e. {np.std(values, ddof=1) / np.sqrt(len(values)):.3f})"
 
 
 if __name__ == "__main__":
