@@ -85,6 +85,38 @@ def locate(town: str, country: str = "") -> Town | None:
     )
 
 
+def listed(town: str) -> bool:
+    """Whether any town listed, anywhere, is so named, by its own name or another ("Leeds",
+    in doubt without a country, is; "Shefield" is not)."""
+    name = key(town)
+    return bool(name) and (name in _towns().by_name or name in _by_other())
+
+
+def likely_town(town: str, country: str = "") -> str | None:
+    """The listed town (in `country`, an ISO code, when given) whose own name is closest to a
+    misspelt one, the largest of those as close ("Shefield": Sheffield, not Shenfield), or
+    None."""
+    import difflib
+
+    towns = _towns()
+    name = key(town)
+    rows_of = {
+        n: [r for r in rows if not country or towns.country[r] == country]
+        for n, rows in towns.by_name.items()
+        if n[:1] == name[:1]
+    }
+    names = [n for n, rows in rows_of.items() if rows]
+    found = difflib.get_close_matches(name, names, n=5, cutoff=0.85)
+    if not found:
+        return None
+
+    def closeness(n: str) -> tuple[float, float]:
+        return difflib.SequenceMatcher(None, name, n).ratio(), towns.population[rows_of[n]].max()
+
+    best = max(found, key=closeness)
+    return towns.name[max(rows_of[best], key=lambda r: towns.population[r])]
+
+
 def _km(towns: _Towns, one: int, rows: np.ndarray) -> np.ndarray:
     from matcher.geo import distance_km  # geo folds towns with this module
 

@@ -217,6 +217,18 @@ def member_points(
     return lats, lons
 
 
+def unlisted_town(town: object, country: object) -> tuple[str, str] | None:
+    """A member's town as written (without a country after a comma or a part of town in
+    brackets) and their country (an ISO code, or ""), when no town of the gazetteer's, in any
+    country, is so named by any of its names: a misspelling ("Shefield"), or a village. None
+    when one is, or no town is given."""
+    written, folded_country = _member_place(town, country)
+    written = _without_part_of_town(written).strip()
+    if not written or gazetteer.listed(written):
+        return None
+    return written, folded_country if _is_code(folded_country) else ""
+
+
 def _member_place(town: object, country: object) -> tuple[str, str]:
     """A member's town as written ("" when none) and their country as compared: a town that
     names its country after a comma is the town before it (`fold_places`)."""

@@ -757,6 +757,28 @@ def test_a_member_who_wants_the_email_without_an_address_is_warned_about(session
     assert result.counts["members"]["inserted"] == 2
 
 
+def test_a_town_no_listed_town_is_called_is_warned_about_with_the_likely_one(sessions, tmp_path):
+    # "Shefield" went in silently: placed nowhere, the member was near nobody (a new user).
+    (tmp_path / "members.csv").write_text(
+        "id,name,kind,town,country,latitude,longitude\n"
+        "m1,A,band,Shefield,UK,,\n"
+        "m2,B,band,Sheffield,UK,,\n"  # listed
+        'm3,C,band,"Leeds, UK",,,\n'  # listed, with its country after a comma
+        "m4,D,band,Bristol (Easton),,,\n"  # listed, with a part of town
+        "m5,E,band,Shefield,UK,53.38,-1.47\n"  # placed by its own coordinates
+        "m6,F,band,Zzyzxville,,,\n"  # nothing like it
+    )
+    result = import_files(sessions, [tmp_path])
+    file = tmp_path / "members.csv"
+    said = "is no town of 5,000 people or more the gazetteer lists and the row gives no latitude "
+    said += "and longitude: nobody counts as near them but members who wrote the same town"
+    assert result.warnings == [
+        f"{file}: town 'Shefield' (row 2) {said}; did you mean 'Sheffield'?",
+        f"{file}: town 'Zzyzxville' (row 7) {said}",
+    ]
+    assert result.counts["members"]["inserted"] == 6  # a warning: nothing refused
+
+
 def test_a_country_nobody_knows_is_warned_about_with_the_likely_one(sessions, tmp_path):
     # "Englan" went in silently and cut a member off from every neighbour in Huddersfield.
     (tmp_path / "members.csv").write_text(

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from matcher import geo
+from matcher import gazetteer, geo
 from matcher.domain import (
     INTERACTION_KINDS,
     MAX_CONTACT_LENGTH,
@@ -136,6 +136,7 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
         if entity == "members":
             warnings.extend(_consent_without_address(rows[entity]))
             warnings.extend(_unknown_countries(rows[entity]))
+            warnings.extend(_unknown_towns(rows[entity]))
             warnings.extend(_likely_duplicates(rows[entity], session))
         for file in dict.fromkeys(frame[FILE].tolist() if FILE in frame.columns else []):
             extra = sorted(frames.columns_of.get(file, frozenset()) - {*COLUMNS[entity], FILE})
@@ -290,6 +291,30 @@ def _unknown_countries(rows: Rows) -> list[str]:
             f"countries match{f': did you mean {likely!r}?' if likely else ''}"
         )
     return _bounded(warnings, len(rows_of), "countries like them")
+
+
+def _unknown_towns(rows: Rows) -> list[str]:
+    """Warnings for towns that no town of 5,000 people or more is called, by any of its
+    names, in rows without coordinates ("Shefield"): not a problem (a village is no listed
+    town), but such a member is placed nowhere, so nobody counts as near them but members
+    who wrote the same name."""
+    rows_of: dict[tuple[str, str, str], list[int]] = {}
+    for record, (file, row) in zip(rows.records, rows.origins, strict=True):
+        if record.get("latitude") is not None:
+            continue
+        unlisted = geo.unlisted_town(record.get("town"), record.get("country"))
+        if unlisted:
+            rows_of.setdefault((file, *unlisted), []).append(row)
+    warnings = []
+    for (file, town, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]:
+        likely = gazetteer.likely_town(town, country)  # difflib: only for the warnings shown
+        warnings.append(
+            f"{file}: town {town!r} (row {_rows(found)}) is no town of 5,000 people or more "
+            "the gazetteer lists and the row gives no latitude and longitude: nobody counts "
+            f"as near them but members who wrote the same town"
+            f"{f'; did you mean {likely!r}?' if likely else ''}"
+        )
+    return _bounded(warnings, len(rows_of), "towns like them")
 
 
 def _likely_duplicates(rows: Rows, session: Session) -> list[str]:
