@@ -224,6 +224,23 @@ class Matcher:
             borrowed=self._borrowed(vector[0], searcher_id),
         )
 
+    def _blend_borrowed(
+        self, borrowed: Borrowed, ids: list[int], content: np.ndarray
+    ) -> np.ndarray:
+        """A typed need's content scores blended with the learned scores it borrowed; members
+        the build could not see as they are (joined, or their posts or profile changed since)
+        borrow nothing, as their pairs keep the content score in a member's list."""
+        slots, weights = borrowed
+        index = self.index
+        lent = transfer.lent_scores(
+            index.candidate_members[slots], index.learned[slots], weights, index.rows_of(ids)
+        )
+        if np.isnan(lent).all():
+            return content
+        changed = self.view.changed_members()
+        lent[[i for i, member in enumerate(ids) if member in changed]] = np.nan
+        return transfer.blend(content, lent)
+
     def _borrowed(self, vector: np.ndarray, searcher_id: int | None) -> Borrowed | None:
         """The built needs a typed need borrows the ranker's scores from (`matcher.transfer`),
         and their weights; None without a learned ranker. The searcher's own needs are left
@@ -273,14 +290,7 @@ class Matcher:
                 seeker, needs, their_needs, ids, p_forward, p_reverse
             )
         if borrowed is not None:
-            slots, weights = borrowed
-            lent = transfer.lent_scores(
-                self.index.candidate_members[slots],
-                self.index.learned[slots],
-                weights,
-                self.index.rows_of(ids),
-            )
-            p_forward = transfer.blend(p_forward, lent)
+            p_forward = self._blend_borrowed(borrowed, ids, p_forward)
         fused = pair_scores(
             p_forward,
             p_reverse,

@@ -45,18 +45,24 @@ def lent_scores(
 ) -> np.ndarray:
     """Per member row of `member_rows`, the weighted mean of their learned score over the
     needs whose candidate lists (`candidate_members`, member rows, -1 padded) and learned
-    scores (`learned`, NaN padded) are given, one row per need. A member missing from a
-    need's list counts as its lowest listed score: not among its nearest, so no better than
-    its last. NaN for everyone when there is no need to borrow from."""
+    scores (`learned`, NaN padded) are given, one row per need. Each need's scores are first
+    taken relative to its median listed candidate's (as odds against theirs: that candidate is
+    0.5, as a typical candidate is in the content score), and a member missing from a need's
+    list counts as its lowest: not among its nearest, so no better than its last. A need with
+    no score listed lends nothing. NaN for everyone when no need lends anything; the caller
+    makes NaN whom the build could not see (`blend` reads it as a typical candidate)."""
     out = np.full(len(member_rows), np.nan)
-    total = float(np.sum(weights))
-    if len(weights) == 0 or total <= 0 or len(member_rows) == 0:
-        return out
     members = np.asarray(candidate_members)
     scores = np.asarray(learned, dtype=np.float64)
     listed = (members >= 0) & np.isfinite(scores)
-    lowest = np.where(listed, scores, np.inf).min(axis=1)
-    lowest = np.where(np.isfinite(lowest), lowest, 0.0)
+    lends = listed.any(axis=1) & (np.asarray(weights) > 0)
+    if not lends.any() or len(member_rows) == 0:
+        return out
+    members, scores, listed = members[lends], scores[lends], listed[lends]
+    weights = np.asarray(weights, dtype=np.float64)[lends]
+    typical = np.nanmedian(np.where(listed, scores, np.nan), axis=1)
+    relative = np.where(listed, expit(_logit(scores) - _logit(typical)[:, None]), np.inf)
+    lowest = relative.min(axis=1)
     out[:] = weights @ lowest
     rows, cols = np.nonzero(listed)
     who = members[rows, cols]
@@ -65,18 +71,21 @@ def lent_scores(
     at = np.minimum(np.searchsorted(member_rows[order], who), len(order) - 1)
     hit = member_rows[order][at] == who
     rows, cols = rows[hit], cols[hit]
-    gain = weights[rows] * (scores[rows, cols] - lowest[rows])
-    np.add.at(out, order[at[hit]], gain)
-    return out / total
+    np.add.at(out, order[at[hit]], weights[rows] * (relative[rows, cols] - lowest[rows]))
+    return out / weights.sum()
 
 
 def blend(content: np.ndarray, lent: np.ndarray) -> np.ndarray:
-    """The content score and the lent score averaged in log-odds; the content score alone
-    where nothing was lent (NaN) or where there is no pair at all (content 0: no offer)."""
+    """The content score and the lent score averaged in log-odds. Nothing lent (NaN: a member
+    the build could not see) reads as a typical candidate's 0.5, so that everyone's content
+    score is taken alike; no pair at all (content 0: no offer) stays 0."""
     content = np.asarray(content, dtype=np.float64)
-    both = np.isfinite(lent) & (content > 0)
+    lent = np.where(np.isfinite(lent), lent, 0.5)
     out = content.copy()
-    c = np.clip(content[both], _EDGE, 1 - _EDGE)
-    t = np.clip(lent[both], _EDGE, 1 - _EDGE)
-    out[both] = expit((logit(c) + logit(t)) / 2)
+    pair = content > 0
+    out[pair] = expit((_logit(content[pair]) + _logit(lent[pair])) / 2)
     return out
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return logit(np.clip(p, _EDGE, 1 - _EDGE))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from scipy.special import expit, logit
 
 from matcher.batch import candidate_table
 from matcher.build import build_model
@@ -222,3 +223,44 @@ def test_a_typed_need_borrows_what_the_ranker_learned_of_the_needs_like_it(
     slots, _ = matcher._borrowed(np.asarray(index.vectors[index.need_rows[slot]]), int(owner))
     assert len(slots) and owner not in index.member_ids[index.item_member[index.need_rows[slots]]]
     assert slot in matcher._borrowed(np.asarray(index.vectors[index.need_rows[slot]]), None)[0]
+
+
+@pytest.mark.slow
+def test_a_typed_search_does_not_bury_a_member_who_joined_since_the_build(store, settings, encoder):
+    from matcher.community import add_member, add_post
+
+    settings = settings.replace(min_training_labels=20)
+    build_model(store, encoder, settings, clock=lambda: NOW)
+    index = BuildIndex.load(settings.models_dir)
+    matcher = Matcher(index, store, settings, encoder=encoder, clock=lambda: NOW)
+    text = index.item_text[index.need_rows[0]]
+    first = matcher.for_text(text, limit=1)[0]
+    # Someone who joined since, offering word for word what the first listed offers, where
+    # they are: the build never scored them, so they borrow a typical candidate's score, not
+    # the lowest of every list (which put such a copy 54th of a search a reviewer ran).
+    offer = next(r["offer"]["quote"] for r in first.reasons if r.get("offer"))
+    add_member(
+        store,
+        {"name": "Copy", "kind": first.kind, "town": first.town, "country": first.country},
+        external_id="copy",
+        clock=lambda: datetime.now(UTC),  # since the build, as through the API
+    )
+    add_post(
+        store,
+        encoder,
+        member_id="copy",
+        side="offer",
+        text=offer.rstrip("…"),
+        clock=lambda: datetime.now(UTC),
+    )
+
+    def score_of_copy() -> float:
+        return next(m.forward for m in matcher.for_text(text, limit=500) if m.member_id == "copy")
+
+    borrowing = score_of_copy()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matcher, "_borrowed", lambda *args: None)
+        content = score_of_copy()
+    assert borrowing == pytest.approx(expit(logit(content) / 2))  # lent: a typical 0.5
+    listed = [m.member_id for m in matcher.for_text(text, limit=10)]
+    assert "copy" in listed

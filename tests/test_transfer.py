@@ -19,26 +19,47 @@ def test_the_neighbours_are_the_most_alike_needs_not_those_unlike_or_left_out():
     assert len(empty[0]) == 0 and len(empty[1]) == 0
 
 
+def _relative(score: float, typical: float) -> float:
+    """A score as odds against a typical one's, back in [0, 1]."""
+    return float(expit(logit(score) - logit(typical)))
+
+
 def test_a_lent_score_is_the_alike_weighted_mean_a_missing_member_the_lists_last():
-    # Two needs' candidate lists (member rows, -1 padded) and learned scores (NaN padded).
+    # Two needs' candidate lists (member rows, -1 padded) and learned scores (NaN padded);
+    # each need's scores count relative to its median listed one (.65 and .6: then 0.5).
     members = np.array([[7, 3, -1], [3, 5, 9]])
     learned = np.array([[0.9, 0.4, np.nan], [0.8, 0.6, 0.2]])
     weights = np.array([3.0, 1.0])
-    lent = lent_scores(members, learned, weights, np.array([3, 7, 9, 4]))
-    # 3: listed in both; 7: only in the first (in the second, its last: 0.2); 9: only in the
-    # second (in the first, its last: 0.4); 4: in neither, the last of each.
-    expected = np.array([3 * 0.4 + 0.8, 3 * 0.9 + 0.2, 3 * 0.4 + 0.2, 3 * 0.4 + 0.2]) / 4
-    np.testing.assert_allclose(lent, expected)
-    assert np.isnan(lent_scores(members, learned, np.zeros(0), np.array([3]))).all()
+    lent = lent_scores(members, learned, weights, np.array([3, 7, 9, 4, -1]))
+    first = {7: _relative(0.9, 0.65), 3: _relative(0.4, 0.65)}
+    second = {3: _relative(0.8, 0.6), 5: 0.5, 9: _relative(0.2, 0.6)}
+    last = min(first.values()), min(second.values())
+    # 3: listed in both; 7: only in the first (in the second, its last); 9: only in the
+    # second; 4 and a member the build does not hold (-1): in neither, the last of each.
+    expected = [
+        3 * first[3] + second[3],
+        3 * first[7] + last[1],
+        3 * last[0] + second[9],
+        3 * last[0] + last[1],
+        3 * last[0] + last[1],
+    ]
+    np.testing.assert_allclose(lent, np.array(expected) / 4)
+    assert second[5] == pytest.approx(0.5)  # the median candidate is a typical one
+    # A need with no score listed lends nothing (it does not count as a score of 0).
+    empty = np.vstack([learned, np.full(3, np.nan)])
+    wider = lent_scores(np.vstack([members, [1, 2, 3]]), empty, np.r_[weights, 9.0], [3, 7])
+    np.testing.assert_allclose(wider, lent[:2])
+    assert np.isnan(lent_scores(members[:0], learned[:0], np.zeros(0), np.array([3]))).all()
     assert len(lent_scores(members, learned, weights, np.zeros(0, dtype=np.int64))) == 0
 
 
-def test_the_blend_averages_log_odds_and_keeps_the_content_score_where_nothing_was_lent():
-    content = np.array([0.5, 0.8, 0.3, 0.0])
-    lent = np.array([0.9, np.nan, 0.3, 0.9])
+def test_the_blend_averages_log_odds_and_reads_nothing_lent_as_typical():
+    content = np.array([0.5, 0.8, 0.3, 0.0, 0.8])
+    lent = np.array([0.9, np.nan, 0.3, 0.9, 0.5])
     out = blend(content, lent)
     assert out[0] == pytest.approx(expit((logit(0.5) + logit(0.9)) / 2))
-    assert out[1] == 0.8  # nothing lent: the content score
+    assert 0.5 < out[0] < 0.9
+    assert out[1] == pytest.approx(out[4])  # nothing lent: as a typical candidate's 0.5
+    assert 0.5 < out[1] < 0.8
     assert out[2] == pytest.approx(0.3)  # both alike: the same
     assert out[3] == 0.0  # no offer at all: no pair to score
-    assert 0.5 < out[0] < 0.9
