@@ -770,13 +770,17 @@ def test_a_town_no_listed_town_is_called_is_warned_about_with_the_likely_one(ses
     )
     result = import_files(sessions, [tmp_path])
     file = tmp_path / "members.csv"
-    said = "is no town of 5,000 people or more the gazetteer lists and the row gives no latitude "
-    said += "and longitude: nobody counts as near them but members who wrote the same town"
+    said = "is placed nowhere: no town of 5,000 people or more is called so, and the row gives no "
+    said += "latitude and longitude, so nobody counts as near them but members who wrote the same "
+    said += "town (give its country in the country column, or its coordinates)"
     assert result.warnings == [
         f"{file}: town 'Shefield' (row 2) {said}; did you mean 'Sheffield'?",
         f"{file}: town 'Zzyzxville' (row 7) {said}",
     ]
     assert result.counts["members"]["inserted"] == 6  # a warning: nothing refused
+    # A file without coordinate columns keeps the stored ones: m5 is placed, so no warning.
+    (tmp_path / "members.csv").write_text("id,name,kind,town,country\nm5,E,band,Shefield,UK\n")
+    assert import_files(sessions, [tmp_path]).warnings == []
 
 
 def test_a_country_nobody_knows_is_warned_about_with_the_likely_one(sessions, tmp_path):

@@ -136,7 +136,7 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
         if entity == "members":
             warnings.extend(_consent_without_address(rows[entity]))
             warnings.extend(_unknown_countries(rows[entity]))
-            warnings.extend(_unknown_towns(rows[entity]))
+            warnings.extend(_unknown_towns(rows[entity], session))
             warnings.extend(_likely_duplicates(rows[entity], session))
         for file in dict.fromkeys(frame[FILE].tolist() if FILE in frame.columns else []):
             extra = sorted(frames.columns_of.get(file, frozenset()) - {*COLUMNS[entity], FILE})
@@ -293,25 +293,36 @@ def _unknown_countries(rows: Rows) -> list[str]:
     return _bounded(warnings, len(rows_of), "countries like them")
 
 
-def _unknown_towns(rows: Rows) -> list[str]:
+def _unknown_towns(rows: Rows, session: Session) -> list[str]:
     """Warnings for towns that no town of 5,000 people or more is called, by any of its
-    names, in rows without coordinates ("Shefield"): not a problem (a village is no listed
-    town), but such a member is placed nowhere, so nobody counts as near them but members
-    who wrote the same name."""
+    names, for members with no coordinates (none in the row, nor stored where the file has no
+    such columns): not a problem (a village is no listed town), but such a member is placed
+    nowhere, so nobody counts as near them but members who wrote the same town."""
+    unplaced: dict[int, tuple[str, str, str]] = {}  # row index -> file, town, country
+    for i, (record, (file, _)) in enumerate(zip(rows.records, rows.origins, strict=True)):
+        if record.get("latitude") is None:
+            unlisted = geo.unlisted_town(record.get("town"), record.get("country"))
+            if unlisted:
+                unplaced[i] = (file, *unlisted)
+    keep = {  # the file leaves the coordinates out: the stored ones stay
+        rows.records[i]["id"]
+        for i in unplaced
+        if {"latitude", "longitude"} <= rows.absent[i] and rows.records[i]["id"] is not None
+    }
+    query = select(Member.external_id, Member.latitude).where(Member.latitude.is_not(None))
+    placed = {key for key, _ in _stored(session, query, keep)} if keep else set()
     rows_of: dict[tuple[str, str, str], list[int]] = {}
-    for record, (file, row) in zip(rows.records, rows.origins, strict=True):
-        if record.get("latitude") is not None:
-            continue
-        unlisted = geo.unlisted_town(record.get("town"), record.get("country"))
-        if unlisted:
-            rows_of.setdefault((file, *unlisted), []).append(row)
+    for i, where in unplaced.items():
+        if rows.records[i]["id"] not in placed or rows.records[i]["id"] is None:
+            rows_of.setdefault(where, []).append(rows.origins[i][1])
     warnings = []
     for (file, town, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]:
         likely = gazetteer.likely_town(town, country)  # difflib: only for the warnings shown
         warnings.append(
-            f"{file}: town {town!r} (row {_rows(found)}) is no town of 5,000 people or more "
-            "the gazetteer lists and the row gives no latitude and longitude: nobody counts "
-            f"as near them but members who wrote the same town"
+            f"{file}: town {town!r} (row {_rows(found)}) is placed nowhere: no town of 5,000 "
+            "people or more is called so, and the row gives no latitude and longitude, so "
+            "nobody counts as near them but members who wrote the same town (give its country "
+            f"in the country column, or its coordinates)"
             f"{f'; did you mean {likely!r}?' if likely else ''}"
         )
     return _bounded(warnings, len(rows_of), "towns like them")
