@@ -386,7 +386,7 @@ def test_a_search_says_whether_its_town_is_known(client, ro):
     assert known(town="Leeds") is True and known(town="Llanidloes") is False and known() is None
 
 
-def test_a_town_filter_says_whether_anyone_is_in_that_town(client, ro):
+def test_a_town_filter_says_whether_anyone_is_in_that_town(client, ro, rw):
     """A misspelt town filter listed nobody, with nothing to say why (a new user)."""
 
     def matches(query: str) -> dict:
@@ -395,6 +395,11 @@ def test_a_town_filter_says_whether_anyone_is_in_that_town(client, ro):
     assert matches("?town=Zzzyx") == {**matches("?town=Zzzyx"), "matches": [], "town_known": False}
     assert matches("?town=Leeds")["town_known"] is True
     assert matches("")["town_known"] is None
+    # A member who joined since the build is someone in their town (a reviewer).
+    assert matches("?town=Hebden Bridge")["town_known"] is False
+    new = {"name": "Moss", "kind": "session_musician", "town": "Hebden Bridge"}
+    assert client.post("/v1/members", json=new, headers=rw).status_code == 201
+    assert matches("?town=Hebden Bridge")["town_known"] is True
 
 
 def test_interactions_are_recorded_with_posts_and_ids(client, rw):
