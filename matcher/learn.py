@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, logit
 
 from matcher.config import MAX_TRAINING_ROWS
 from matcher.evaluate.baselines import Scorer
 from matcher.features import member_state, need_from_post, pair_features, training_set
 from matcher.progress import Reporter, Silent
 from matcher.rank import Ranker, TooFewLabels
+from matcher.score import relative_odds
 from matcher.snapshot import Community
 
 LEARNED_FILE = "candidate_learned.npy"
@@ -38,13 +38,6 @@ class Learned:
 
 
 SCORING_BATCH = 256  # needs whose candidates the ranker scores in one call
-
-
-def relative_odds(probability: np.ndarray, base_rate: float) -> np.ndarray:
-    """P(helps) as odds against a typical candidate's, mapped back to [0, 1] (0.5: typical)."""
-    p = np.clip(np.asarray(probability, dtype=np.float64), 1e-6, 1 - 1e-6)
-    base = float(np.clip(base_rate, 1e-6, 1 - 1e-6))
-    return expit(logit(p) - logit(base))
 
 
 def learn(

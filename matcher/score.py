@@ -6,10 +6,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, logit
 
 from matcher import reciprocal
 from matcher.config import Settings
+
+
+def relative_odds(probability: np.ndarray, typical: float | np.ndarray) -> np.ndarray:
+    """A probability as odds against a typical candidate's (`typical`: one, or one per row
+    that broadcasts), mapped back to [0, 1]: 0.5 is as likely as a typical candidate, the
+    meaning the content score's 0.5 has."""
+    p = np.clip(np.asarray(probability, dtype=np.float64), 1e-6, 1 - 1e-6)
+    base = np.clip(np.asarray(typical, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return expit(logit(p) - logit(base))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, logit
 
+from matcher.score import relative_odds
+
 # Built needs a typed need borrows from: as many as the past needs `knn_votes` consults.
 NEIGHBOURS = 20
 _EDGE = 1e-6  # scores are kept inside (0, 1) before their log-odds are taken
@@ -61,7 +63,7 @@ def lent_scores(
     members, scores, listed = members[lends], scores[lends], listed[lends]
     weights = np.asarray(weights, dtype=np.float64)[lends]
     typical = np.nanmedian(np.where(listed, scores, np.nan), axis=1)
-    relative = np.where(listed, expit(_logit(scores) - _logit(typical)[:, None]), np.inf)
+    relative = np.where(listed, relative_odds(scores, typical[:, None]), np.inf)
     lowest = relative.min(axis=1)
     out[:] = weights @ lowest
     rows, cols = np.nonzero(listed)

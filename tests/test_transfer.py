@@ -44,7 +44,9 @@ def test_a_lent_score_is_the_alike_weighted_mean_a_missing_member_the_lists_last
         3 * last[0] + last[1],
     ]
     np.testing.assert_allclose(lent, np.array(expected) / 4)
-    assert second[5] == pytest.approx(0.5)  # the median candidate is a typical one
+    # The median listed candidate of a need lends a typical candidate's 0.5.
+    alone = lent_scores(members[1:], learned[1:], np.ones(1), np.array([5, 3]))
+    assert alone[0] == pytest.approx(0.5) and alone[1] > 0.5
     # A need with no score listed lends nothing (it does not count as a score of 0).
     empty = np.vstack([learned, np.full(3, np.nan)])
     wider = lent_scores(np.vstack([members, [1, 2, 3]]), empty, np.r_[weights, 9.0], [3, 7])
