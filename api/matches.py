@@ -11,8 +11,8 @@ from api.errors import NO_BUILD
 from api.schemas import MatchQuery, MemberMatches, SearchIn, SearchResult
 from api.services import services
 from matcher import community
-from matcher.engine import Filters
 from matcher.errors import BuildError
+from matcher.filters import Filters, anyone_in
 
 bp = APIBlueprint("matches", __name__, url_prefix="/v1", tag="Matches")
 
@@ -54,7 +54,7 @@ def member_matches(member_id: str, query: dict) -> Response:
         build=matcher.build_id,
         direction=query["direction"],
         matches=[m.as_dict() for m in found],
-        town_known=matcher.view.anyone_in(town) if town else None,
+        town_known=anyone_in(matcher.view, town) if town else None,
     )
 
 

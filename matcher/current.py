@@ -10,7 +10,6 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher import geo
 from matcher.domain import NEED, OFFER, fold_tag
 from matcher.embed import CachedEncoder
 from matcher.errors import NotFound
@@ -471,15 +470,6 @@ class CurrentView:
     def knows_place(self, place: str) -> bool:
         """Whether the typed place brings anyone nearer (`TypedPlaces.knows_place`)."""
         return self.places.knows_place(place)
-
-    def anyone_in(self, place: str) -> bool:
-        """Whether a member is in the place, as a `town` filter reads it: of the build
-        (`TypedPlaces.anyone_in`), or of those who joined or moved since (as the last
-        `refresh` read them)."""
-        return self.places.anyone_in(place) or any(
-            member.active and geo.in_place(*geo.fold_place(member.town, member.country), place)
-            for member in self.live.members.values()
-        )
 
     def place_coordinates(self, place: str | None) -> tuple[float | None, float | None]:
         """Where a typed place is (`TypedPlaces.place_coordinates`)."""

@@ -55,3 +55,19 @@ def eligible_rows(view: CurrentView, filters: Filters, direction: str) -> np.nda
     if filters.tag:
         built &= index.tagged(fold_tag(filters.tag), TAG_SIDE[direction])
     return view.member_rows_passing(lambda p: passes(view, p, filters, direction), built)
+
+
+def anyone_in(view: CurrentView, place: str) -> bool:
+    """Whether a `town` filter for `place` passes anyone as they are now: a member of the build
+    (`eligible_rows`) or one who joined since (`passes`). One that names nobody's town
+    ("Shefield", say) lists no one, which the API and the CLI then say."""
+    town = Filters(town=place)
+    rows = eligible_rows(view, town, "both")
+    if rows is not None and rows.any():
+        return True
+    built = view.index.member_row
+    return any(
+        passes(view, member, town, "both")
+        for member in view.live.members.values()
+        if member.active and member.member_id not in built
+    )

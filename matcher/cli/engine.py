@@ -228,8 +228,9 @@ def match_command(
       matcher match --text "a J-card designer" --as m000042
     """
     from matcher.embed import LazyEncoder
-    from matcher.engine import Filters, Matcher
+    from matcher.engine import Matcher
     from matcher.explain import describe
+    from matcher.filters import Filters, anyone_in
     from matcher.geo import place_label
     from matcher.index import BuildIndex
 
@@ -273,7 +274,7 @@ def match_command(
         return
     if not matches:
         app.out.print(_no_matches(bool(member_id), direction, filters))
-        if filters.town and not matcher.view.anyone_in(filters.town):
+        if filters.town and not anyone_in(matcher.view, filters.town):
             app.out.print(f"(no member is in {filters.town!r}: is it spelt as they write it?)")
         return
     table = Table("#", "member", "kind", "town", "score", "why", show_lines=True)
