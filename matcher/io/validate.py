@@ -208,7 +208,12 @@ def _check_together(entity: str, rows: Rows, session: Session, problems: list[Ro
     A value already reported (not a number, say)
     is not reported again as missing."""
     reported = {(p.file, p.row, p.field) for p in problems}
-    places = _stored_places(session, rows) if entity == "members" else {}
+    one_given = {  # a member's row that gives one of the two keeps the other as stored
+        record["id"]
+        for record, absent in zip(rows.records, rows.absent, strict=True)
+        if len(absent & {"latitude", "longitude"}) == 1 and record["id"] is not None
+    }
+    places = _stored_places(session, one_given)
     for record, absent, (file, row) in zip(rows.records, rows.absent, rows.origins, strict=True):
         if entity == "members" and not {"latitude", "longitude"} <= absent:
             already = {(file, row, "latitude"), (file, row, "longitude")} & reported
@@ -232,15 +237,10 @@ def _check_together(entity: str, rows: Rows, session: Session, problems: list[Ro
                 problems.append(RowProblem(file, row, "last_active_at", reason))
 
 
-def _stored_places(session: Session, rows: Rows) -> dict[str, tuple[float | None, float | None]]:
-    """The stored latitude and longitude of the members whose row gives one of the two."""
-    wanted = {
-        record["id"]
-        for record, absent in zip(rows.records, rows.absent, strict=True)
-        if len(absent & {"latitude", "longitude"}) == 1 and record["id"] is not None
-    }
+def _stored_places(session: Session, ids: set[str]) -> dict[str, tuple[float | None, float | None]]:
+    """The stored latitude and longitude of these members."""
     query = select(Member.external_id, Member.latitude, Member.longitude)
-    return {key: (lat, lon) for key, lat, lon in _stored(session, query, wanted)}
+    return {key: (lat, lon) for key, lat, lon in _stored(session, query, ids)} if ids else {}
 
 
 def _consent_without_address(rows: Rows) -> list[str]:
@@ -298,23 +298,18 @@ def _unknown_towns(rows: Rows, session: Session) -> list[str]:
     names, for members with no coordinates (none in the row, nor stored where the file has no
     such columns): not a problem (a village is no listed town), but such a member is placed
     nowhere, so nobody counts as near them but members who wrote the same town."""
-    unplaced: dict[int, tuple[str, str, str]] = {}  # row index -> file, town, country
-    for i, (record, (file, _)) in enumerate(zip(rows.records, rows.origins, strict=True)):
+    unplaced = []  # (id when the file keeps the stored place, file, row, town, country)
+    for record, absent, (file, row) in zip(rows.records, rows.absent, rows.origins, strict=True):
         if record.get("latitude") is None:
             unlisted = geo.unlisted_town(record.get("town"), record.get("country"))
             if unlisted:
-                unplaced[i] = (file, *unlisted)
-    keep = {  # the file leaves the coordinates out: the stored ones stay
-        rows.records[i]["id"]
-        for i in unplaced
-        if {"latitude", "longitude"} <= rows.absent[i] and rows.records[i]["id"] is not None
-    }
-    query = select(Member.external_id, Member.latitude).where(Member.latitude.is_not(None))
-    placed = {key for key, _ in _stored(session, query, keep)} if keep else set()
+                keeps_stored = {"latitude", "longitude"} <= absent
+                unplaced.append((record["id"] if keeps_stored else None, file, row, *unlisted))
+    stored = _stored_places(session, {u[0] for u in unplaced if u[0] is not None})
     rows_of: dict[tuple[str, str, str], list[int]] = {}
-    for i, where in unplaced.items():
-        if rows.records[i]["id"] not in placed or rows.records[i]["id"] is None:
-            rows_of.setdefault(where, []).append(rows.origins[i][1])
+    for member_id, file, row, town, country in unplaced:
+        if stored.get(member_id, (None, None))[0] is None:
+            rows_of.setdefault((file, town, country), []).append(row)
     warnings = []
     for (file, town, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]:
         likely = gazetteer.likely_town(town, country)  # difflib: only for the warnings shown
