@@ -10,6 +10,7 @@ from matcher.features import (
     make_need,
     member_state,
     pair_features,
+    replay,
     training_set,
 )
 from matcher.features.pairs import COLUMN
@@ -584,14 +585,17 @@ def test_a_build_reads_each_profile_and_post_as_of_its_time(encoder):
     from matcher.features import need_from_post
 
     def scored(c: Community, at: pd.Timestamp) -> np.ndarray:
-        state = member_state(c, vectors(c, encoder), at)
-        row = int(np.flatnonzero(state.post_ids == QUERY)[0])
-        live = pair_features(state, need_from_post(state, row), [2, 3, 4, 5], at)
-        frozen = state.freeze()
-        assert frozen.post_version is None and frozen.post_terms.shape[0] == len(state.post_ids)
-        np.testing.assert_array_equal(
-            pair_features(frozen, need_from_post(frozen, row), [2, 3, 4, 5], at), live
-        )
+        def features(state: MemberState) -> np.ndarray:
+            row = int(np.flatnonzero(state.post_ids == QUERY)[0])
+            return pair_features(state, need_from_post(state, row), [2, 3, 4, 5], at)
+
+        # The replay's state just before `at` (versions and all), against the frozen one a
+        # build saves (`member_state` freezes it: only the last versions kept).
+        ((_, state),) = replay(c, vectors(c, encoder), [at])
+        live = features(state)
+        frozen = member_state(c, vectors(c, encoder), at)
+        assert frozen.post_version is None and frozen.post_terms.shape[0] == len(frozen.post_ids)
+        np.testing.assert_array_equal(features(frozen), live)
         return live
 
     for edit in ("offer reworded", "need reworded", "moved town", "helped need retagged"):
