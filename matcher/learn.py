@@ -56,8 +56,9 @@ def learn(
 ) -> Learned:
     """Train the ranker (when there are enough labels) and score every (need, candidate).
 
-    `post_vectors` has one row per post of `community.posts`; `need_post_ids[i]` is the need
-    of candidate list `i`, `candidate_member_ids[i]` its candidates' store ids (-1: none).
+    `post_vectors` has one row per text of `community.texts()` (the posts, then their earlier
+    texts); `need_post_ids[i]` is the need of candidate list `i`, `candidate_member_ids[i]` its
+    candidates' store ids (-1: none).
     """
     reporter = reporter or Silent()
     examples = training_set(

@@ -108,13 +108,9 @@ class MemberState:
         # Every post's text as vectors, words and tags; reachable only once the post is added.
         # The words and tags of earlier texts (post_revisions) follow the posts' own.
         self.post_ids = posts.index.to_numpy(dtype=np.int64)
-        texts, tags = posts["text"], posts["tags"]
-        if len(post_revisions):  # current texts, then the earlier ones
-            texts = pd.concat([texts, post_revisions["text"]])
-            tags = pd.concat([tags, post_revisions["tags"]])
-        self.post_terms = term_counts(texts.fillna("").tolist())
+        self.post_terms = term_counts(community.texts())  # the rows of `post_vectors`
         lengths = np.asarray(self.post_terms.sum(axis=1)).ravel()
-        tags = [self._tag_list(t) for t in tags]
+        tags = [self._tag_list(t) for t in [*posts["tags"], *post_revisions["tags"]]]
         first = first_versions(
             posts.index, post_revisions["post_id"], to_days(post_revisions["replaced_at"])
         )
