@@ -108,18 +108,11 @@ class Community:
         member_revisions: pd.DataFrame | None = None,
     ) -> Community:
         """A community from frames with (at least) the standard columns, times made UTC;
-        revisions left out: none."""
-        if post_revisions is None:
-            post_revisions = no_revisions(POST_REVISION_COLUMNS)
-        if member_revisions is None:
-            member_revisions = no_revisions(MEMBER_REVISION_COLUMNS)
-        return cls(
-            _normalise(members),
-            _normalise(posts),
-            _normalise(interactions),
-            _normalise(post_revisions),
-            _normalise(member_revisions),
-        )
+        revisions left out or empty: none (the typed empty frames of `no_revisions`, where a
+        store's empty table would be typed by no row)."""
+        given = {"post_revisions": post_revisions, "member_revisions": member_revisions}
+        revisions = {k: _normalise(v) for k, v in given.items() if v is not None and len(v)}
+        return cls(_normalise(members), _normalise(posts), _normalise(interactions), **revisions)
 
     def counts(self) -> dict[str, int]:
         """How many members, needs, offers and interactions."""
@@ -173,16 +166,9 @@ def load_community(session: Session) -> Community:
     members = _frame(session, Member, MEMBER_COLUMNS)
     posts = _frame(session, Post, POST_COLUMNS)
     interactions = _frame(session, Interaction, INTERACTION_COLUMNS)
-    post_revisions = _revisions(session, PostRevision, POST_REVISION_COLUMNS)
-    member_revisions = _revisions(session, MemberRevision, MEMBER_REVISION_COLUMNS)
+    post_revisions = _frame(session, PostRevision, POST_REVISION_COLUMNS)
+    member_revisions = _frame(session, MemberRevision, MEMBER_REVISION_COLUMNS)
     return Community.from_frames(members, posts, interactions, post_revisions, member_revisions)
-
-
-def _revisions(session: Session, model: Any, columns: tuple[str, ...]) -> pd.DataFrame | None:
-    """The revisions of `model`, in the order they were kept; none: None (the typed empty
-    frame, `no_revisions`, where the store's would be typed by no row)."""
-    frame = _frame(session, model, columns)
-    return frame if len(frame) else None
 
 
 def _frame(session: Session, model: Any, columns: tuple[str, ...]) -> pd.DataFrame:
