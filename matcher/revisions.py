@@ -27,7 +27,7 @@ Model = type[Post] | type[Member]
 Values = dict[str, Any]
 
 # Per edited model: its revisions' model, the column naming the edited row, the fields kept.
-_KEPT: dict[Any, tuple[Any, str, tuple[str, ...]]] = {
+KEPT: dict[Any, tuple[Any, str, tuple[str, ...]]] = {
     Post: (PostRevision, "post_id", POST_FIELDS),
     Member: (MemberRevision, "member_id", MEMBER_FIELDS),
 }
@@ -38,7 +38,7 @@ def tracked(
 ) -> dict[int, Values]:
     """The tracked fields of these rows (store ids) as the store holds them now, read `size`
     ids at a time; rows not stored are left out."""
-    _, _, fields = _KEPT[model]
+    _, _, fields = KEPT[model]
     columns = [getattr(model, name) for name in fields]
     out: dict[int, Values] = {}
     for part in in_batches(sorted(set(ids)), size):
@@ -59,7 +59,7 @@ def record(
     `tracked` read before the change) whose tracked fields the store now holds otherwise;
     how many. Call it after the change, in its transaction (the session's pending changes are
     flushed as it reads)."""
-    revision, owner, _ = _KEPT[model]
+    revision, owner, _ = KEPT[model]
     now = tracked(session, model, list(before), size)
     rows = [
         {owner: pk, "replaced_at": at, **values}

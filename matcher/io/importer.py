@@ -30,7 +30,6 @@ from matcher.store import (
 )
 
 MODELS: dict[str, Any] = {"members": Member, "posts": Post, "interactions": Interaction}
-REVISED = (Member, Post)  # whose edits are kept (matcher.revisions)
 Step = Callable[[str], None]
 
 
@@ -334,7 +333,7 @@ def _write(session: Session, plans: dict[str, _Plan], now: datetime) -> None:
             session.execute(insert(model), inserts)
         if plan.updates:
             updates = [{**_store_row(entity, r), "id": r["pk"], **stamp} for r in plan.updates]
-            kept = model in REVISED  # what a profile or post said until this import
+            kept = model in revisions.KEPT  # what a profile or post said until this import
             ids = [r["id"] for r in updates]
             before = revisions.tracked(session, model, ids, CHUNK) if kept else {}
             session.execute(update(model), updates)
