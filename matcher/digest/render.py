@@ -210,9 +210,8 @@ def intro(suggestions: Sequence[Suggestion]) -> str:
         what = "you could help them"
     else:
         what = "they could help you"
-    if len(suggestions) == 1:
-        return f"Here is a member of the community you have not been introduced to yet: {what}."
-    return f"Here are members of the community you have not been introduced to yet: {what}."
+    who = "Here is a member" if len(suggestions) == 1 else "Here are members"
+    return f"{who} of the community you have not been introduced to yet: {what}."
 
 
 def heading(n: int) -> str:
