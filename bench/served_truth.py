@@ -18,7 +18,8 @@ With `--typed`, it judges typed searches instead (`Matcher.for_text`, as `POST /
 and `matcher match --text` ask): each sampled member's first open need, its words typed as a
 need of anyone's in the member's town (the member searching, so not listed), and the people
 listed scored by the truth against that need alone. A typed need has no seeker and no history,
-so its list is the content score's (no learned ranker), unlike a member's.
+so the ranker never scored it: its list is the content score's, blended with the learned scores
+of the built needs most like it (`matcher.transfer`), unlike a member's.
 """
 
 from __future__ import annotations
