@@ -772,7 +772,10 @@ def test_a_town_no_listed_town_is_called_is_warned_about_with_the_likely_one(ses
     file = tmp_path / "members.csv"
     said = "is placed nowhere: no town of 5,000 people or more is called so, and the row gives no "
     said += "latitude and longitude, so nobody counts as near them but members who wrote the same "
-    said += "town (give its country in the country column, or its coordinates)"
+    # Row 2 names its country (UK) and is placed nowhere all the same: the warning must not
+    # tell the organiser to give the country, which changes nothing for such a town.
+    said += "town (check its spelling, or give its latitude and longitude: a country does not "
+    said += "place a town that no listed town is called)"
     assert result.warnings == [
         f"{file}: town 'Shefield' (row 2) {said}; did you mean 'Sheffield'?",
         f"{file}: town 'Zzyzxville' (row 7) {said}",

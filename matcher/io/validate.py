@@ -316,8 +316,9 @@ def _unknown_towns(rows: Rows, session: Session) -> list[str]:
         warnings.append(
             f"{file}: town {town!r} (row {_rows(found)}) is placed nowhere: no town of 5,000 "
             "people or more is called so, and the row gives no latitude and longitude, so "
-            "nobody counts as near them but members who wrote the same town (give its country "
-            f"in the country column, or its coordinates)"
+            "nobody counts as near them but members who wrote the same town (check its "
+            "spelling, or give its latitude and longitude: a country does not place a town "
+            "that no listed town is called)"
             f"{f'; did you mean {likely!r}?' if likely else ''}"
         )
     return _bounded(warnings, len(rows_of), "towns like them")
