@@ -824,6 +824,32 @@ def test_a_typed_need_searched_as_a_member_leaves_them_out(community, settings, 
     assert refused.exit_code == 2 and "--as names who searches with --text" in refused.output
 
 
+def test_match_refuses_the_options_of_the_other_kind_of_list(community, settings, encoder):
+    """`match hum --near Boston --tag drums` printed hum's own list as if the options were not
+    there, and `match --text ... --direction you_help` (or `--mutual`) printed who could help
+    with the text, or nobody: the API refuses such fields (422), so the CLI says so too."""
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    build_model(community, encoder, settings, clock=clock)
+    options = ["--database-url", settings.database, "--models-dir", str(settings.models_dir)]
+    options += ["--encoder", settings.encoder, "match"]
+    for more in (["--near", "Boston"], ["--tag", "drums"]):
+        refused = CliRunner().invoke(main, [*options, "hum", *more])
+        assert refused.exit_code == 2, refused.output
+        assert "--tag and --near describe a typed need" in refused.output
+    for more in (["--direction", "you_help"], ["--direction", "both"], ["--mutual"], ["--one-way"]):
+        refused = CliRunner().invoke(main, [*options, "--text", "a drummer", *more])
+        assert refused.exit_code == 2, refused.output
+        assert "--direction and --mutual/--one-way are for a MEMBER_ID" in refused.output
+    # What each kind of list takes still works.
+    typed = ["--text", "a drummer", "--near", "glasgow", "--tag", "drums", "--json"]
+    assert CliRunner().invoke(main, [*options, *typed]).exit_code == 0
+    member = ["hum", "--direction", "both", "--one-way", "--json"]
+    assert CliRunner().invoke(main, [*options, *member]).exit_code == 0
+
+
 def test_an_empty_list_says_what_to_try(community, settings, encoder):
     from click.testing import CliRunner
 

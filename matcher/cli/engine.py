@@ -243,6 +243,19 @@ def match_command(
         raise click.UsageError("give either a MEMBER_ID or --text")
     if searcher and not text:
         raise click.UsageError("--as names who searches with --text")
+    # Options of the other kind of list are refused, as the API refuses them, not ignored
+    # (`match m1 --near Boston` printed m1's own list; `--text ... --direction you_help`
+    # printed who could help with the text).
+    if member_id and (tags or near is not None):
+        raise click.UsageError(
+            "--tag and --near describe a typed need (--text); a member's matches read their "
+            "own tags and town (--only-tag and --town filter whom they list)"
+        )
+    if text and (direction != "helps_you" or mutual is not None):
+        raise click.UsageError(
+            "--direction and --mutual/--one-way are for a MEMBER_ID's matches: a typed need "
+            "lists who could help with it, one way"
+        )
     index = BuildIndex.load(app.settings.models_dir, build)
     # Loaded only if a text must be encoded (--text, a post not yet in the cache): a member's
     # matches are read from the build, and loading the model would take most of the time.
