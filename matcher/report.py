@@ -25,7 +25,7 @@ from matcher.config import MIN_TRAINING_LABELS, Settings
 from matcher.engine import Matcher
 from matcher.evaluate.protocol import Evaluation
 from matcher.evaluate.store import time_split
-from matcher.explain import describe
+from matcher.explain import describe, worth_saying
 from matcher.features.training import positive_pairs, training_rows
 from matcher.io import ImportResult, import_frames
 from matcher.progress import Reporter, rich_progress
@@ -184,7 +184,7 @@ def sample_matches(matcher: Matcher, *, members: int = 3, limit: int = 5) -> pd.
     for row in seekers:
         seeker = index.member_external[int(row)]
         for rank, m in enumerate(matcher.for_member(seeker, limit=limit), 1):
-            why = "; ".join(describe(r) for r in m.reasons)
+            why = "; ".join(describe(r) for r in worth_saying(m.reasons))
             rows.append((seeker, rank, m.member_id, m.name, m.kind, m.town, m.score, why))
     columns = ["seeker", "rank", "member_id", "name", "kind", "town", "score", "why"]
     return pd.DataFrame(rows, columns=columns)

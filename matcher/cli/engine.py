@@ -229,7 +229,7 @@ def match_command(
     """
     from matcher.embed import LazyEncoder
     from matcher.engine import Matcher
-    from matcher.explain import describe
+    from matcher.explain import describe, worth_saying
     from matcher.filters import Filters, anyone_in
     from matcher.geo import place_label
     from matcher.index import BuildIndex
@@ -292,7 +292,7 @@ def match_command(
         return
     table = Table("#", "member", "kind", "town", "score", "why", show_lines=True)
     for rank, m in enumerate(matches, 1):
-        why = "\n".join(describe(r) for r in m.reasons)
+        why = "\n".join(describe(r) for r in worth_saying(m.reasons))
         flag = " [green](mutual)[/green]" if m.mutual else ""
         table.add_row(
             str(rank),
