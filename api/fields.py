@@ -112,7 +112,8 @@ def external_id(**kw: Any) -> String:
 
 def tag_list(**kw: object) -> List:
     """Tags (genres, instruments, skills): short strings, at most MAX_TAGS."""
-    tag = _text(MAX_TAG_LENGTH, 1, tag_problem, "tag", TAG_SEPARATOR + ",")
+    in_list = partial(tag_problem, in_list=True)
+    tag = _text(MAX_TAG_LENGTH, 1, in_list, "tag", TAG_SEPARATOR + ",")
     return List(tag, validate=Length(max=MAX_TAGS), **kw)
 
 

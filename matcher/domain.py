@@ -273,10 +273,16 @@ def id_problem(value: str) -> str | None:
     return problem
 
 
-def tag_problem(tag: str) -> str | None:
+def tag_problem(tag: str, *, in_list: bool = False) -> str | None:
     """Why a tag cannot be stored (what a one-line text may not hold, or the separator of tags
-    in a CSV cell, which would split it on the way back), or None when it can."""
+    in a CSV cell, which would split it on the way back), or None when it can. A tag that is
+    an item of a list (`in_list`: the API's JSON, a JSON file's list) and holds a separator
+    was meant as several: they go as strings of their own, not joined with ';', which is
+    refused there too (the API said "separate tags with ';' (e.g. rock;folk)": a new user)."""
     problem = text_problem(tag, one_line=True)
+    separator = next((s for s in (TAG_SEPARATOR, ",") if s in tag), None)
+    if problem is None and in_list and separator is not None:
+        return f'holds {separator!r}: give each tag as a string of its own (["rock", "folk"])'
     if problem is None and TAG_SEPARATOR in tag:
         return f"holds {TAG_SEPARATOR!r}, which separates tags in a CSV file"
     if problem is None and "," in tag:  # "rock, folk": a spreadsheet's list, not one tag

@@ -95,6 +95,10 @@ def test_tags_from_a_string_or_a_list():
     # A spreadsheet's habit: "rock, folk" is refused (it was stored as one tag), saying how.
     refused = parse.tags("rock, folk")
     assert isinstance(refused, parse.Bad) and "separate tags with ';' (e.g. rock;folk)" in refused
+    # In a JSON file's list, each tag is a string of its own: ';' is no way out there.
+    for listed in (["rock, folk"], ["rock;folk"]):
+        refused = parse.tags(listed)
+        assert isinstance(refused, parse.Bad) and "a string of its own" in refused
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])

@@ -217,7 +217,7 @@ def tags(value: Any) -> Any:
         if isinstance(item, list | tuple | dict):
             return Bad("a tag must be text")
         word = "" if is_empty(item) else str(item).strip()
-        problem = tag_problem(word)
+        problem = tag_problem(word, in_list=isinstance(value, list | tuple))
         if problem is not None:
             return Bad(f"tag {word!r} {problem}")
         if word:
