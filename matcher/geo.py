@@ -231,10 +231,20 @@ def unlisted_town(town: object, country: object) -> tuple[str, str] | None:
 
 def _member_place(town: object, country: object) -> tuple[str, str]:
     """A member's town as written ("" when none) and their country as compared: a town that
-    names its country after a comma is the town before it (`fold_places`)."""
+    names its country after a comma is the town before it (`fold_places`), and one that
+    names only a country without doubt ("Poland", "United States"; not "Georgia"), and no
+    other country, is that country, and a town only where the gazetteer finds a town of that
+    very name in it (Singapore, Monaco): not a town of that name elsewhere (Poland, Maine), nor
+    one that goes by it among its other names (Concord, "USA"), nor one "town" shared by
+    everyone in the country."""
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
+    whole = _country_named(town)
+    if whole and folded_country in ("", whole):
+        found = locate(town, whole)
+        own = found is not None and gazetteer.key(found.name) == gazetteer.key(town)
+        return (town if own else ""), whole
     before, comma, after = town.rpartition(",")
     named = _country_named(after) if comma and before.strip() else ""
     return (before if named else town), folded_country or named

@@ -255,3 +255,29 @@ def test_answers_kept_from_another_list_or_rules_are_looked_up_again(fresh_gazet
     assert gazetteer.remember(tmp_path / "towns.json") == 0
     assert gazetteer.remember(tmp_path / "missing.json") == 0
     assert gazetteer.locate("Cardiff").name == "Cardiff"
+
+
+def test_a_location_that_names_only_a_country_is_that_country_and_no_town():
+    # Stack Exchange users write a country alone as their Location ("Poland", "United
+    # States"). Taken for a town, two members who wrote "United States" were in the same town,
+    # and the gazetteer placed "Poland" in Poland, Maine, "Ireland" in West Springfield (one
+    # of its other names) and "India" in Inđija, Serbia: distances across an ocean or none.
+    written = ["Poland", "Ireland", "India", "United States", "United States", "Canada"]
+    towns, countries = fold_places(written, [None] * len(written))
+    assert towns.tolist() == [""] * len(written)
+    assert countries.tolist() == ["PL", "IE", "IN", "US", "US", "CA"]
+    lats, lons = member_points(
+        written, [None] * len(written), np.full(6, np.nan), np.full(6, np.nan)
+    )
+    assert np.isnan(lats).all() and np.isnan(lons).all()
+    km = np.full(len(written), np.nan)
+    assert not same_town(towns[3], towns, km, countries[3], countries).any()
+    assert looked_up(written, [None] * len(written)) == set()
+    # Only a country named without doubt, and only when the member gave no other country:
+    # "Georgia" may be the US state, and "Poland" in the US is a town of Maine.
+    assert fold_place("Georgia", None) == ("georgia", "")
+    assert fold_place("Poland", "US") == ("poland", "US")
+    assert fold_place("Germany", "DE") == ("", "DE")
+    assert fold_place("USA", None) == ("", "US")  # not Concord, which GeoNames also calls so
+    # A country that is also a town of that very name in it is that town: Singapore.
+    assert fold_place("Singapore", None) == ("singapore", "SG")

@@ -78,8 +78,9 @@ FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 # 7: an open need's features leave out the contacts and help on the need itself, `left_out`,
 # and BM25 does not count the need among its documents; 8: a town written with its country,
 # "Leeds, UK", is that town, in that country when the member gave none; towns and tags are
-# compared in one Unicode form, NFC).
-FEATURES_VERSION = 8
+# compared in one Unicode form, NFC; 9: a town that names only a country, "Poland", is that
+# country and no town).
+FEATURES_VERSION = 9
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
 
