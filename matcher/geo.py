@@ -195,6 +195,9 @@ def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple
     (`gazetteer.keep`)."""
     asked = set()
     for town, country in zip(towns, countries, strict=True):
+        alone = _country_alone(town, fold_country(country))
+        if alone:  # whether it is also a town of that very name in that country
+            asked.add((town, alone))
         written, folded_country = _member_place(town, country)
         if written and _looked_in(folded_country):
             asked.add((_without_part_of_town(written), folded_country))
@@ -240,14 +243,23 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
-    whole = _country_named(town)
-    if whole and folded_country in ("", whole):
-        found = locate(town, whole)
+    alone = _country_alone(town, folded_country)
+    if alone:
+        found = locate(town, alone)
         own = found is not None and gazetteer.key(found.name) == gazetteer.key(town)
-        return (town if own else ""), whole
+        return (town if own else ""), alone
     before, comma, after = town.rpartition(",")
     named = _country_named(after) if comma and before.strip() else ""
     return (before if named else town), folded_country or named
+
+
+def _country_alone(town: object, folded_country: str) -> str:
+    """The country (ISO code) that a member's town names alone, without doubt
+    (`_country_named`), when they gave no other country; else ""."""
+    if not isinstance(town, str) or not town.strip():
+        return ""
+    alone = _country_named(town)
+    return alone if folded_country in ("", alone) else ""
 
 
 def _country_named(text: str) -> str:

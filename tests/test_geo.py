@@ -272,7 +272,8 @@ def test_a_location_that_names_only_a_country_is_that_country_and_no_town():
     assert np.isnan(lats).all() and np.isnan(lons).all()
     km = np.full(len(written), np.nan)
     assert not same_town(towns[3], towns, km, countries[3], countries).any()
-    assert looked_up(written, [None] * len(written)) == set()
+    # Looked up only as a town of that very name in that country (kept by a build):
+    assert looked_up(written, [None] * len(written)) == set(zip(written, countries, strict=True))
     # Only a country named without doubt, and only when the member gave no other country:
     # "Georgia" may be the US state, and "Poland" in the US is a town of Maine.
     assert fold_place("Georgia", None) == ("georgia", "")
@@ -281,3 +282,24 @@ def test_a_location_that_names_only_a_country_is_that_country_and_no_town():
     assert fold_place("USA", None) == ("", "US")  # not Concord, which GeoNames also calls so
     # A country that is also a town of that very name in it is that town: Singapore.
     assert fold_place("Singapore", None) == ("singapore", "SG")
+
+
+def test_a_build_keeps_what_a_country_alone_was_looked_up_as(fresh_gazetteer, tmp_path):
+    # Whether a country alone is also a town of that very name in it (Singapore) is a look-up
+    # too: a build keeps its answer, so that serving it reads no list.
+    gazetteer = fresh_gazetteer
+    written, countries = ["Poland", "Singapore", "USA"], [None, None, None]
+    asked = looked_up(written, countries)
+    assert {(gazetteer.key(t), c) for t, c in asked} == {
+        ("poland", "PL"),
+        ("singapore", "SG"),
+        ("usa", "US"),
+    }
+    gazetteer.keep(tmp_path / "towns.json", asked)
+    gazetteer.block_list()
+    gazetteer.remember(tmp_path / "towns.json")
+    towns, folded = fold_places(written, countries)
+    assert towns.tolist() == ["", "singapore", ""]
+    assert folded.tolist() == ["PL", "SG", "US"]
+    lats, _ = member_points(written, countries, np.full(3, np.nan), np.full(3, np.nan))
+    assert np.isnan(lats[[0, 2]]).all() and 1 < lats[1] < 2
