@@ -98,6 +98,13 @@ def init_app(app: Flask) -> Services:
     return services
 
 
+def after_fork(app: Flask) -> None:
+    """In a worker forked from the process that made `app` (gunicorn's `preload_app`): let go
+    of the store connections it inherited without closing them, as they are the master's, so
+    that the worker opens its own (SQLAlchemy's advice for a pool shared by fork)."""
+    app.extensions[EXTENSION].sessions.kw["bind"].dispose(close=False)
+
+
 def services() -> Services:
     """The services of the app handling this request."""
     return current_app.extensions[EXTENSION]

@@ -157,7 +157,16 @@ def free_port() -> int:
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict | str]:
-    request = urllib.request.Request(url, headers=headers or {})
+    return answer(urllib.request.Request(url, headers=headers or {}))
+
+
+def post(url: str, body: dict, headers: dict[str, str]) -> tuple[int, dict | str]:
+    data = json.dumps(body).encode()
+    sent = {**headers, "Content-Type": "application/json"}
+    return answer(urllib.request.Request(url, data=data, headers=sent, method="POST"))
+
+
+def answer(request: urllib.request.Request) -> tuple[int, dict | str]:
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read().decode()
@@ -234,6 +243,15 @@ def test_matcher_serve_runs_gunicorn_workers_and_swaps_builds(sessions, settings
         wait_for(lambda: get(f"{base}/ready")[0] == 200)
         status, body = get(f"{base}/v1/members/hum/matches", rw)
         assert status == 200 and body["build"] == first and body["matches"][0]["member_id"] == "kit"
+        # The workers are forked from a master that made the app (and opened the store): each
+        # writes and reads through connections of its own.
+        for n in range(6):
+            made = {"id": f"new{n}", "name": f"New {n}", "kind": "band"}
+            assert post(f"{base}/v1/members", made, rw)[0] == 201
+            offer = {"member_id": f"new{n}", "side": "offer", "text": "drummer for gigs"}
+            assert post(f"{base}/v1/posts", offer, rw)[0] == 201
+        for n in range(6):
+            assert get(f"{base}/v1/members/new{n}", rw)[1]["name"] == f"New {n}"
         with sessions.begin() as s:
             from tests.factories import add_member
 
@@ -339,6 +357,27 @@ def test_serve_waits_for_a_store_that_does_not_answer_yet(monkeypatch):
     with pytest.raises(OperationalError):
         serve._open_store_waiting(gone, 1)  # not long enough to try again
     assert gone.tries == 1
+
+
+def test_a_forked_worker_lets_go_of_the_store_connections_it_inherited(settings, encoder):
+    """gunicorn makes the app in its master and forks the workers from it (`preload_app`): a
+    worker opens its own connections, and leaves the master's open for the master."""
+    import api.gunicorn_conf as conf
+    from api.services import after_fork, services
+
+    assert conf.preload_app is True
+    app = make_app(settings, encoder)
+    try:
+        engine = app.extensions["matcher"].sessions.kw["bind"]
+        with app.app_context(), services().sessions() as session:
+            inherited = session.connection().connection.dbapi_connection
+        assert engine.pool.checkedin() == 1
+        after_fork(app)
+        assert engine.pool.checkedin() == 0  # a new pool: the worker connects anew
+        assert inherited.execute("SELECT 1").fetchone() == (1,)  # not closed under the master
+        inherited.close()
+    finally:
+        close_app(app)
 
 
 def test_gunicorns_log_level_stands_with_its_lines_in_json():
