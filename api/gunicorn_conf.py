@@ -3,14 +3,15 @@
 `matcher serve` passes the address, workers and threads on the command line, which win over
 these defaults. The app (its store, the current build and its encoder) is made once, in the
 master, before the workers are forked from it (`preload_app`), so that the workers share its
-memory instead of each loading a copy: on a 10,000-member demo, 3 workers took 1,331 to 1,334
-MiB in all (PSS, `bench/served_memory.py` after 200 match and 20 search requests) against
-2,130 to 2,145 MiB when each made its own app, and 2 workers 1,083 against 1,463 MiB. The objects made then are frozen out of the garbage
-collector's reach (`when_ready`), whose passes would otherwise write to them and so copy
-their pages into every worker (1,715 MiB without). A build switched in later is loaded by
-each worker on its own, as before; a restart shares it again. Each worker opens its own
-connections to the store (`post_fork`). Metrics of all workers are added up through a shared
-PROMETHEUS_MULTIPROC_DIR, made here when unset.
+memory instead of each loading a copy. The objects made then are kept out of the garbage
+collector's passes (`when_ready`), which would otherwise write to them and so copy their pages
+into every worker. On a 10,000-member demo, after 200 match and 20 search requests (total PSS,
+`bench/served_memory.py`): 3 workers 1,331 to 1,334 MiB against 2,130 to 2,145 when each made
+its own app (1,715 without keeping the objects from the collector), 2 workers 1,083 against
+1,463. A build switched in later is loaded by each worker on its own, as before (3 workers, 200
+match requests: 757 MiB before a new build, 980 after); a restart shares it again. Each worker
+opens its own connections to the store (`post_fork`). Metrics of all workers are added up
+through a shared PROMETHEUS_MULTIPROC_DIR, made here when unset.
 
 Numeric libraries run single-threaded in the workers (unless the environment says otherwise):
 a request's matrix products are small, and waking a BLAS or OpenMP thread pool for each one,
