@@ -225,11 +225,17 @@ class Matcher:
         )
 
     def _blend_borrowed(
-        self, borrowed: Borrowed, ids: list[int], content: np.ndarray
+        self,
+        borrowed: Borrowed,
+        ids: list[int],
+        content: np.ndarray,
+        place_effect: np.ndarray | None = None,
     ) -> np.ndarray:
-        """A typed need's content scores blended with the learned scores it borrowed; members
-        the build could not see as they are (joined, or their posts or profile changed since)
-        borrow nothing, as their pairs keep the content score in a member's list."""
+        """A typed need's content scores blended with the learned scores it borrowed (and what
+        the ranker learned the candidates' places are worth, where the need names a place);
+        members the build could not see as they are (joined, or their posts or profile
+        changed since) borrow nothing, as their pairs keep the content score in a member's
+        list."""
         slots, weights = borrowed
         index = self.index
         lent = transfer.lent_scores(
@@ -239,7 +245,7 @@ class Matcher:
             return content
         changed = self.view.changed_members()
         lent[[i for i, member in enumerate(ids) if member in changed]] = np.nan
-        return transfer.blend(content, lent)
+        return transfer.blend(content, lent, place_effect)
 
     def _borrowed(self, vector: np.ndarray, searcher_id: int | None) -> Borrowed | None:
         """The built needs a typed need borrows the ranker's scores from (`matcher.transfer`),
@@ -290,7 +296,12 @@ class Matcher:
                 seeker, needs, their_needs, ids, p_forward, p_reverse
             )
         if borrowed is not None:
-            p_forward = self._blend_borrowed(borrowed, ids, p_forward)
+            place_effect = None
+            ranker = self.index.ranker()
+            if place and ranker is not None:  # the typed place, as the ranker learned places
+                learned = transfer.place_effect(ranker.log_odds, same_town, km)
+                place_effect = self.scorer.place_weight(forward.cosine) * learned
+            p_forward = self._blend_borrowed(borrowed, ids, p_forward, place_effect)
         fused = pair_scores(
             p_forward,
             p_reverse,

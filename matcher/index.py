@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from matcher.domain import NEED, OFFER, fold_tag
 from matcher.errors import BuildError
 from matcher.geo import fold_places, member_points
 from matcher.learn import LEARNED_FILE
+from matcher.rank import Ranker
 
 
 def gather_groups(
@@ -54,6 +55,7 @@ class BuildIndex:
     helped_by_needs: np.ndarray
     help_graph: sparse.csr_matrix  # (n_members, n_members) helped counts, helper -> seeker
     learned: np.ndarray | None = None  # (n_needs, K) the ranker's scores of the lists, if any
+    _ranker: Ranker | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(cls, models_dir: Path, build: str = artifacts.CURRENT) -> BuildIndex:
@@ -215,6 +217,15 @@ class BuildIndex:
     def build_id(self) -> str:
         """The id of this build."""
         return str(self.manifest["build_id"])
+
+    def ranker(self) -> Ranker | None:
+        """The learned ranker the build scored its lists with (read on first use: only a
+        typed search in a place asks for it), None when the build uses none."""
+        if self.learned is None:
+            return None
+        if self._ranker is None:
+            self._ranker = Ranker.load(self.folder)
+        return self._ranker
 
     def rows_of(self, member_ids: np.ndarray | list[int]) -> np.ndarray:
         """The member row of each store id, -1 for members the build does not hold."""

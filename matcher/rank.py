@@ -193,6 +193,13 @@ class Ranker(ClassifierMixin, BaseEstimator):
             return np.zeros((0, 2))
         return self.calibration_.predict_proba(decision[:, None])
 
+    def log_odds(self, X: np.ndarray) -> np.ndarray:
+        """The calibrated log-odds of helping, one per row (the log-odds of `predict_proba`)."""
+        decision = self.decision_function(X)
+        if len(decision) == 0:
+            return np.zeros(0)
+        return self.calibration_.decision_function(decision[:, None])
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """1 where helping is more likely than not."""
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)

@@ -70,10 +70,20 @@ class ContentScorer:
         """Probabilities in [0, 1]; 0 where there is no need-offer pair at all."""
         cosine = np.asarray(cosine, dtype=np.float64)
         has = np.isfinite(cosine)
-        relevance = (np.where(has, cosine, 0.0) - self.mean) / self.std
+        relevance = self._relevance(cosine)
         tags = self.tag_weight * np.asarray(tag_overlap)
         near = self.proximity_weight * np.asarray(proximity)
         return np.where(has, expit(relevance + tags + expit(relevance) * near), 0.0)
+
+    def place_weight(self, cosine: np.ndarray) -> np.ndarray:
+        """How much where a candidate is counts, from 0 to 1, given how relevant their text is
+        (the cosine of the best pair): a photographer next door is still no answer to "we
+        need a drummer". The share of `proximity_weight` that `probability` adds."""
+        return expit(self._relevance(np.asarray(cosine, dtype=np.float64)))
+
+    def _relevance(self, cosine: np.ndarray) -> np.ndarray:
+        """The cosine standardised: 0 for a typical candidate (no pair: the same as 0)."""
+        return (np.where(np.isfinite(cosine), cosine, 0.0) - self.mean) / self.std
 
 
 # Fewer candidate cosines than this: a build calibrates on the demo community's

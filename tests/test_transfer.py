@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.special import expit, logit
 
-from matcher.transfer import blend, lent_scores, neighbour_needs
+from matcher.features.pairs import COLUMN
+from matcher.transfer import blend, lent_scores, neighbour_needs, place_effect
 
 
 def test_the_neighbours_are_the_most_alike_needs_not_those_unlike_or_left_out():
@@ -65,3 +66,24 @@ def test_the_blend_averages_log_odds_and_reads_nothing_lent_as_typical():
     assert 0.5 < out[1] < 0.8
     assert out[2] == pytest.approx(0.3)  # both alike: the same
     assert out[3] == 0.0  # no offer at all: no pair to score
+
+
+def test_a_place_is_worth_what_the_ranker_learned_against_an_unknown_place():
+    def log_odds(rows):  # a ranker that learned places: same town +2, -0.01 a km (unknown: 300)
+        same, km = rows[:, COLUMN["same_town"]], rows[:, COLUMN["distance_km"]]
+        assert np.isnan(np.delete(rows, [COLUMN["same_town"], COLUMN["distance_km"]], 1)).all()
+        return 0.5 + 2 * same - 0.01 * np.where(np.isnan(km), 300.0, km)
+
+    effect = place_effect(
+        log_odds, np.array([True, False, False, False]), np.array([2, 50, 900, np.nan])
+    )
+    assert effect == pytest.approx([2 + 2.98, 2.5, -6.0, 0.0])
+
+
+def test_the_blend_adds_a_place_to_the_lent_half():
+    content, lent = np.array([0.6, 0.6, 0.0]), np.array([0.7, np.nan, 0.7])
+    out = blend(content, lent, np.array([1.0, -1.0, 5.0]))
+    assert out[0] == pytest.approx(expit((logit(0.6) + logit(0.7) + 1.0) / 2))
+    assert out[1] == pytest.approx(expit((logit(0.6) - 1.0) / 2))  # nothing lent, a place
+    assert out[2] == 0.0  # no offer at all: no pair, wherever they are
+    assert blend(content, lent, np.zeros(3)) == pytest.approx(blend(content, lent))
