@@ -25,7 +25,8 @@ def content(**changes) -> DigestContent:
         Suggestion("kit", "Kit Drums", "session_musician", "Leeds", "helps_you", False,
                    [NEED, {"type": "same_town", "town": "Leeds"}], "kit@drums.example"),
         Suggestion("lab/7", "Lab Records", "label", "Bristol", "you_help", True,
-                   [{"type": "mutual"}, {"type": "shared_tags", "tags": ["shoegaze"]}], None),
+                   [{"type": "mutual"}, {**NEED, "type": "you_could_help"}, NEED,
+                    {"type": "shared_tags", "tags": ["shoegaze"]}], None),
     ]  # fmt: skip
     values = {
         "week": "2026-W48",
@@ -68,6 +69,16 @@ def test_reasons_are_in_plain_words_and_escaped_in_html(settings):
     assert "You are both in Leeds." in text and "Tags in common: shoegaze." in html
     assert "You could help each other" in text  # the mutual match is flagged
     assert "<img" not in html and "<style" not in html  # inline CSS, nothing to download
+
+
+def test_each_other_is_said_only_where_the_email_quotes_both_ways(settings):
+    they_need = {"type": "they_need", "need": {"id": "n9", "quote": "a photographer"}}
+    sam = Suggestion("sam", "Sam", "studio", "Leeds", "helps_you", True,
+                     [{"type": "mutual"}, NEED, they_need], None)  # fmt: skip
+    _, message = parsed(settings, content(suggestions=[sam]))
+    text = message.get_body(("plain",)).get_content()
+    assert "each other" not in text and "Could help you" in text
+    assert 'They need "a photographer"' in text  # still shown, for the reader to judge
 
 
 def test_contact_only_where_shared_otherwise_the_introduce_link(settings):
@@ -147,6 +158,11 @@ def test_the_first_line_says_who_could_help_whom_as_the_matches_do():
     assert intro([kit]).endswith("they could help you.")
     assert intro([one_way]).endswith("you could help them.")
     assert intro([lab]).endswith("you could help each other.")
+    # Mutual by the scores, but no quote of how the reader could help them: said one way.
+    unsaid = Suggestion("sam", "Sam", "studio", "Leeds", "helps_you", True,
+                        [{"type": "mutual"}, NEED, {"type": "they_need", "need": {"id": "n9",
+                         "quote": "a photographer"}}], None)  # fmt: skip
+    assert intro([unsaid]).endswith("they could help you.")
     # One person is one member, not "members" (found by a new user reading such an email).
     assert intro([kit]).startswith("Here is a member of the community ")
     assert intro([kit, lab]).startswith("Here are members of the community ")
