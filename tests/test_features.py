@@ -290,11 +290,6 @@ def test_behaviour_features_say_what_happened_before(encoder):
     assert column(f, candidates, 3, "same_town") == 0
     assert column(f, candidates, 3, "distance_km") == pytest.approx(270, abs=30)
     assert np.isnan(column(f, candidates, 5, "distance_km"))
-    # Closeness at three scales, a shape the ranker can learn (near, a region, a continent).
-    km = column(f, candidates, 3, "distance_km")
-    for scale in (10, 100, 1000):
-        assert column(f, candidates, 3, f"near_{scale}") == pytest.approx(np.exp(-km / scale))
-        assert np.isnan(column(f, candidates, 5, f"near_{scale}"))
     assert column(f, candidates, 2, "log_helped") == pytest.approx(np.log1p(1))
     assert column(f, candidates, 4, "log_helped") == 0
     assert column(f, candidates, 5, "accept_rate") == pytest.approx(1 / 3)  # one decline

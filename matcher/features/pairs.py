@@ -27,13 +27,6 @@ from matcher.geo import distance_km, same_town
 # question from 20% to 70% by time ranked by a model refitted on what was known before it):
 # shares decayed on the help clock beat the same shares decayed by days, and percentile ranks
 # and gaps to the best candidate (tried) added nothing but variance, so they are not here.
-# Closeness to the seeker, exp(-km / scale), at three scales: how much being near counts falls
-# off differently for what does not travel (a rehearsal room, a drummer) and what does (a
-# label), and distance itself, linear in km, could not say "near" (the demo's ranker learned
-# +0.3 log-odds at 10 km and -0.3 at 5,000). Rolling validation on sustainability (the dump
-# with places): matcher MRR .412 -> .410, Recall@10 .842 -> .842; the demo's evaluation MRR
-# .162 -> .186.
-NEAR_SCALES_KM = (10.0, 100.0, 1000.0)
 TEXT_FEATURES: tuple[str, ...] = (
     "sim_offer_max",  # cosine of the need to the candidate's closest offer
     "sim_offer_mean",  # ... to the centroid of their offers
@@ -71,7 +64,6 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
     "load",  # requests received lately (decayed, a week) per unit of weekly capacity
     "same_town",  # the same town name, unless known to be over 50 km apart or in two countries
     "distance_km",
-    *(f"near_{int(s)}" for s in NEAR_SCALES_KM),
     "pair_helped",  # helps from the candidate to the seeker before
     "pair_reverse",  # helps from the seeker to the candidate before (reciprocity)
     "pair_contacted",  # times the seeker contacted the candidate
@@ -87,8 +79,8 @@ FEATURE_NAMES: tuple[str, ...] = (*BEHAVIOUR_FEATURES, *TEXT_FEATURES)
 # and BM25 does not count the need among its documents; 8: a town written with its country,
 # "Leeds, UK", is that town, in that country when the member gave none; towns and tags are
 # compared in one Unicode form, NFC; 9: a town that names only a country, "Poland", is that
-# country and no town; 10: closeness at three scales, near_10, near_100, near_1000).
-FEATURES_VERSION = 10
+# country and no town).
+FEATURES_VERSION = 9
 COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _POSITIVE = [KIND["helped"], KIND["accepted"]]
 
@@ -255,8 +247,6 @@ def _seeker_pairs(state, cand, known, seeker, own: LeftOut, f) -> None:
         f[name] = np.zeros(n)
     f["same_town"] = np.zeros(n)
     f["distance_km"] = np.full(n, np.nan)
-    for scale in NEAR_SCALES_KM:
-        f[f"near_{int(scale)}"] = np.full(n, np.nan)
     if seeker < 0:
         return
     f["distance_km"] = distance_km(
@@ -272,8 +262,6 @@ def _seeker_pairs(state, cand, known, seeker, own: LeftOut, f) -> None:
         state.country[seeker],
         _pick_obj(state.country, cand, known),
     ).astype(float)
-    for scale in NEAR_SCALES_KM:
-        f[f"near_{int(scale)}"] = np.exp(-f["distance_km"] / scale)
     met = np.flatnonzero(np.isin(cand, state.partners.row(seeker)))  # any earlier interaction
     if len(met):
         seekers = np.full(len(met), seeker)
