@@ -9,10 +9,10 @@ into every worker. On a 10,000-member demo, after 200 match and 20 search reques
 `bench/served_memory.py`): 3 workers 1,331 to 1,334 MiB against 2,130 to 2,145 when each made
 its own app (1,715 without keeping the objects from the collector), 2 workers 1,083 against
 1,463; on a 100,000-member demo, 2 workers 1,734 against 2,478, 3 workers 2,086 against 3,370
-(docs/api.md). A build switched in later is loaded by each worker on its own, as before (3 workers, 200
-match requests: 757 MiB before a new build, 980 after); a restart shares it again. Each worker
-opens its own connections to the store (`post_fork`). Metrics of all workers are added up
-through a shared PROMETHEUS_MULTIPROC_DIR, made here when unset.
+(docs/api.md). A build switched in later is loaded by each worker on its own, as before (3
+workers, 200 match requests: 757 MiB before a new build, 980 after); a restart shares it again.
+Each worker opens its own connections to the store (`post_fork`). Metrics of all workers are
+added up through a shared PROMETHEUS_MULTIPROC_DIR, made here when unset.
 
 Numeric libraries run single-threaded in the workers (unless the environment says otherwise):
 a request's matrix products are small, and waking a BLAS or OpenMP thread pool for each one,
