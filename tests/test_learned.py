@@ -31,6 +31,15 @@ def store(sessions, demo):
     return sessions
 
 
+@pytest.fixture
+def learned(store, settings, encoder) -> tuple[BuildIndex, Matcher]:
+    """The demo community built with a learned ranker: its index, and a matcher serving it."""
+    settings = settings.replace(min_training_labels=20)
+    build_model(store, encoder, settings, clock=lambda: NOW)
+    index = BuildIndex.load(settings.models_dir)
+    return index, Matcher(index, store, settings, encoder=encoder, clock=lambda: NOW)
+
+
 def test_relative_odds_put_a_typical_candidate_at_one_half():
     np.testing.assert_allclose(relative_odds(np.array([0.02, 0.2]), 0.02), [0.5, 0.9245], atol=1e-4)
 
@@ -190,15 +199,10 @@ def test_the_ranker_is_compared_with_the_content_score_as_served_tags_and_towns_
 
 
 @pytest.mark.slow
-def test_a_typed_need_borrows_what_the_ranker_learned_of_the_needs_like_it(
-    store, settings, encoder, monkeypatch
-):
+def test_a_typed_need_borrows_what_the_ranker_learned_of_the_needs_like_it(learned, monkeypatch):
     from scipy.stats import spearmanr
 
-    settings = settings.replace(min_training_labels=20)
-    build_model(store, encoder, settings, clock=lambda: NOW)
-    index = BuildIndex.load(settings.models_dir)
-    matcher = Matcher(index, store, settings, encoder=encoder, clock=lambda: NOW)
+    index, matcher = learned
     # A built need the ranker scored, typed again word for word by a visitor of the site.
     learned = np.asarray(index.learned)
     slot = int(np.argmax(np.isfinite(learned).sum(axis=1)))
@@ -227,16 +231,13 @@ def test_a_typed_need_borrows_what_the_ranker_learned_of_the_needs_like_it(
 
 @pytest.mark.slow
 def test_a_typed_search_in_a_town_counts_it_as_the_ranker_learned_places_count(
-    store, settings, encoder, monkeypatch
+    learned, monkeypatch
 ):
     from collections import Counter
 
     from matcher.transfer import place_effect
 
-    settings = settings.replace(min_training_labels=20)
-    build_model(store, encoder, settings, clock=lambda: NOW)
-    index = BuildIndex.load(settings.models_dir)
-    matcher = Matcher(index, store, settings, encoder=encoder, clock=lambda: NOW)
+    index, matcher = learned
     # The demo's helpers are mostly near whom they help, and the ranker learned it.
     ranker = index.ranker()
     in_town, far = place_effect(ranker.log_odds, np.array([True, False]), np.array([2.0, 3000.0]))
@@ -257,13 +258,10 @@ def test_a_typed_search_in_a_town_counts_it_as_the_ranker_learned_places_count(
 
 
 @pytest.mark.slow
-def test_a_typed_search_does_not_bury_a_member_who_joined_since_the_build(store, settings, encoder):
+def test_a_typed_search_does_not_bury_a_member_who_joined_since_the_build(learned, store, encoder):
     from matcher.community import add_member, add_post
 
-    settings = settings.replace(min_training_labels=20)
-    build_model(store, encoder, settings, clock=lambda: NOW)
-    index = BuildIndex.load(settings.models_dir)
-    matcher = Matcher(index, store, settings, encoder=encoder, clock=lambda: NOW)
+    index, matcher = learned
     text = index.item_text[index.need_rows[0]]
     first = matcher.for_text(text, limit=1)[0]
     # Someone who joined since, offering word for word what the first listed offers, where
