@@ -37,8 +37,8 @@ from matcher.evaluate.stackexchange import MIN_ANSWERS, REFIT_EVERY, scored_ques
 from matcher.features.pairs import FEATURE_NAMES
 from matcher.features.queries import QueryBlock, experienced_helpers
 from matcher.features.training import Outcomes, collect, training_rows
-from matcher.learn import relative_odds
 from matcher.rank import Ranker
+from matcher.score import relative_odds
 
 
 def main() -> None:

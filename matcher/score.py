@@ -11,14 +11,19 @@ from scipy.special import expit, logit
 from matcher import reciprocal
 from matcher.config import Settings
 
+_EDGE = 1e-6  # probabilities are kept inside (0, 1) before their log-odds are taken
+
+
+def log_odds(probability: np.ndarray | float) -> np.ndarray:
+    """The log-odds of probabilities, those of 0 and 1 taken as just inside them (finite)."""
+    return logit(np.clip(np.asarray(probability, dtype=np.float64), _EDGE, 1 - _EDGE))
+
 
 def relative_odds(probability: np.ndarray, typical: float | np.ndarray) -> np.ndarray:
     """A probability as odds against a typical candidate's (`typical`: one, or one per row
     that broadcasts), mapped back to [0, 1]: 0.5 is as likely as a typical candidate, the
     meaning the content score's 0.5 has."""
-    p = np.clip(np.asarray(probability, dtype=np.float64), 1e-6, 1 - 1e-6)
-    base = np.clip(np.asarray(typical, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return expit(logit(p) - logit(base))
+    return expit(log_odds(probability) - log_odds(typical))
 
 
 @dataclass(frozen=True)

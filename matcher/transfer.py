@@ -25,14 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import expit, logit
+from scipy.special import expit
 
 from matcher.features.pairs import COLUMN, FEATURE_NAMES
-from matcher.score import relative_odds
+from matcher.score import log_odds, relative_odds
 
 # Built needs a typed need borrows from: as many as the past needs `knn_votes` consults.
 NEIGHBOURS = 20
-_EDGE = 1e-6  # scores are kept inside (0, 1) before their log-odds are taken
 
 
 def neighbour_needs(cosine: np.ndarray, k: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
@@ -111,10 +110,6 @@ def blend(content: np.ndarray, lent: np.ndarray, place: np.ndarray | None = None
     lent = np.where(np.isfinite(lent), lent, 0.5)
     out = content.copy()
     pair = content > 0
-    lent_odds = _logit(lent[pair]) + (0.0 if place is None else np.asarray(place)[pair])
-    out[pair] = expit((_logit(content[pair]) + lent_odds) / 2)
+    lent_odds = log_odds(lent[pair]) + (0.0 if place is None else np.asarray(place)[pair])
+    out[pair] = expit((log_odds(content[pair]) + lent_odds) / 2)
     return out
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    return logit(np.clip(p, _EDGE, 1 - _EDGE))

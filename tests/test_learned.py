@@ -15,7 +15,8 @@ from matcher.demo import generate
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
 from matcher.io import import_frames
-from matcher.learn import LEARNED_FILE, relative_odds
+from matcher.learn import LEARNED_FILE
+from matcher.score import relative_odds
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
