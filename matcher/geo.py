@@ -232,6 +232,7 @@ def unlisted_town(town: object, country: object) -> tuple[str, str] | None:
     return written, folded_country if _is_code(folded_country) else ""
 
 
+@lru_cache(maxsize=65536)
 def _member_place(town: object, country: object) -> tuple[str, str]:
     """A member's town as written ("" when none) and their country as compared: a town that
     names its country after a comma is the town before it (`fold_places`), and one that
@@ -239,7 +240,8 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
     other country, is that country, and a town only where the gazetteer finds a town of that
     very name in it (Singapore, Monaco): not a town of that name elsewhere (Poland, Maine), nor
     one that goes by it among its other names (Concord, "USA"), nor one "town" shared by
-    everyone in the country."""
+    everyone in the country. Kept per (town, country), as `fold_place` and `_town` are: the
+    request path places every candidate without coordinates through it (`member_points`)."""
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
