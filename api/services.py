@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import Settings
-from matcher.db import open_store
+from matcher.db import close_store, open_store
 from matcher.embed import Encoder, LazyEncoder, configured_encoder
 from matcher.engine import Matcher
 from matcher.errors import BuildError, ConfigError
@@ -101,8 +101,8 @@ def init_app(app: Flask) -> Services:
 def after_fork(app: Flask) -> None:
     """In a worker forked from the process that made `app` (gunicorn's `preload_app`): let go
     of the store connections it inherited without closing them, as they are the master's, so
-    that the worker opens its own (SQLAlchemy's advice for a pool shared by fork)."""
-    app.extensions[EXTENSION].sessions.kw["bind"].dispose(close=False)
+    that the worker opens its own."""
+    close_store(app.extensions[EXTENSION].sessions, close=False)
 
 
 def services() -> Services:

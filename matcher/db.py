@@ -45,6 +45,8 @@ def open_store(settings: Settings, upgrade: bool = True) -> sessionmaker[Session
     return session_factory(engine)
 
 
-def close_store(sessions: sessionmaker[Session]) -> None:
-    """Close every connection of a store opened with `open_store` (its engine's pool)."""
-    sessions.kw["bind"].dispose()
+def close_store(sessions: sessionmaker[Session], *, close: bool = True) -> None:
+    """Close every connection of a store opened with `open_store` (its engine's pool). With
+    `close` false, let go of them without closing them: in a process forked from the one that
+    opened them, they are the parent's (SQLAlchemy's advice for a pool across a fork)."""
+    sessions.kw["bind"].dispose(close=close)
