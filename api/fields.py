@@ -9,11 +9,12 @@ from functools import partial
 from typing import Any
 
 from apiflask.fields import AwareDateTime, Boolean, Float, Integer, List, String
-from apiflask.validators import Length
+from apiflask.validators import Length, OneOf
 from marshmallow import ValidationError
 from marshmallow.validate import Validator
 from werkzeug.routing import BaseConverter
 
+from matcher.choices import unknown_choice
 from matcher.domain import (
     ID_FORBIDDEN,
     MAX_ID_LENGTH,
@@ -85,6 +86,14 @@ class Checked(Validator):
         if problem is not None:
             raise ValidationError(f"The {self.what} {problem}.")
         return value
+
+
+class Choice(OneOf):
+    """One of `choices` (a kind, a side, a status); a near miss is named, as imports name it:
+    "unknown value 'bnad'; did you mean 'band'? expected one of ..." (`matcher.choices`)."""
+
+    def _format_error(self, value: Any) -> str:
+        return unknown_choice(str(value), [str(c) for c in self.choices])
 
 
 def line(max_length: int, min_length: int = 0, **kw: Any) -> String:

@@ -6,11 +6,12 @@ from typing import Any
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Email, Float, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range
+from apiflask.validators import Length, Range
 from marshmallow import ValidationError, pre_load
 from webargs.multidictproxy import MultiDictProxy
 
 from api.fields import (
+    Choice,
     JsonBoolean,
     JsonFloat,
     JsonInteger,
@@ -114,7 +115,7 @@ class MemberFields(Schema):
     """The fields of a member that can be written."""
 
     name = line(MAX_NAME_LENGTH, 1)
-    kind = String(validate=OneOf(MEMBER_KINDS))
+    kind = String(validate=Choice(MEMBER_KINDS))
     town = line(MAX_TOWN_LENGTH, allow_none=True)
     country = line(MAX_COUNTRY_LENGTH, allow_none=True)
     latitude = JsonFloat(allow_none=True, validate=Range(-90, 90))
@@ -155,7 +156,7 @@ class MemberIn(MemberFields):
 
     id = external_id(metadata={"description": "Your stable id for the member."})
     name = line(MAX_NAME_LENGTH, 1, required=True)
-    kind = String(required=True, validate=OneOf(MEMBER_KINDS))
+    kind = String(required=True, validate=Choice(MEMBER_KINDS))
 
 
 class MemberOut(Schema):
@@ -248,7 +249,7 @@ class PostIn(Schema):
 
     id = external_id(metadata={"description": "Your stable id for the post."})
     member_id = external_id(required=True)
-    side = String(required=True, validate=OneOf(SIDES))
+    side = String(required=True, validate=Choice(SIDES))
     text = prose(MAX_TEXT_LENGTH, 1, required=True)
     tags = tag_list()
     expires_at = when(
@@ -261,7 +262,7 @@ class PostPatch(Schema):
 
     text = prose(MAX_TEXT_LENGTH, 1)
     tags = tag_list()
-    status = String(validate=OneOf(POST_STATUSES))
+    status = String(validate=Choice(POST_STATUSES))
     expires_at = when(
         allow_none=True,
         metadata={"description": "When it stops matching (later than now); null: never."},
@@ -278,7 +279,7 @@ class PostOut(Schema):
     tags = List(String(), required=True)
     status = String(
         required=True,
-        validate=OneOf(POST_STATUSES_SHOWN),
+        validate=Choice(POST_STATUSES_SHOWN),
         metadata={
             "description": "open; closed; or expired: left open, but its expires_at has "
             "passed, so it no longer matches (a PATCH with a later expires_at, or null, makes "
@@ -292,9 +293,9 @@ class PostOut(Schema):
 class PostQuery(Page):
     """Which of a member's posts, a page at a time."""
 
-    side = String(validate=OneOf(SIDES), metadata={"description": "Only needs or offers."})
+    side = String(validate=Choice(SIDES), metadata={"description": "Only needs or offers."})
     status = String(
-        validate=OneOf(POST_STATUSES_SHOWN),
+        validate=Choice(POST_STATUSES_SHOWN),
         metadata={"description": "Only open, closed or expired posts (as PostOut's status)."},
     )
 
@@ -331,7 +332,7 @@ class Quote(Schema):
 class Reason(Schema):
     """Why two members match; `type` says which other fields are present."""
 
-    type = String(required=True, validate=OneOf(REASON_TYPES))
+    type = String(required=True, validate=Choice(REASON_TYPES))
     need = Nested(Quote)
     offer = Nested(Quote)
     similarity = Float()
@@ -344,7 +345,7 @@ class Reason(Schema):
         metadata={"description": "helped_others: they have helped you too (not counted)."}
     )
     by = String(
-        validate=OneOf(("them", "you")),
+        validate=Choice(("them", "you")),
         metadata={"description": "declined: who said no to the other's request."},
     )
     days = Integer(metadata={"description": "declined: within how many days."})
@@ -367,7 +368,7 @@ class Match(Schema):
             "(a site may show only those above)."
         },
     )
-    direction = String(required=True, validate=OneOf(ROLES))
+    direction = String(required=True, validate=Choice(ROLES))
     mutual = Boolean(required=True)
     busy = Boolean(
         required=True,
@@ -411,10 +412,10 @@ class MatchQuery(Query):
     offset = QueryInteger(load_default=0, validate=Range(0, MAX_MATCH_OFFSET), metadata=OFFSET)
     direction = String(
         load_default="helps_you",
-        validate=OneOf(DIRECTIONS),
+        validate=Choice(DIRECTIONS),
         metadata={"description": "Who could help them, whom they could help, or both."},
     )
-    kind = String(validate=OneOf(MEMBER_KINDS))
+    kind = String(validate=Choice(MEMBER_KINDS))
     tag = line(
         MAX_TAG_LENGTH,
         1,
@@ -475,7 +476,7 @@ class SearchIn(Schema):
         metadata={"description": "How many; the default is the match_limit setting (20)."},
     )
     offset = JsonInteger(load_default=0, validate=Range(0, MAX_MATCH_OFFSET), metadata=OFFSET)
-    kind = String(validate=OneOf(MEMBER_KINDS), metadata={"description": "Only this kind."})
+    kind = String(validate=Choice(MEMBER_KINDS), metadata={"description": "Only this kind."})
     member_id = external_id(
         metadata={
             "description": "The member searching, when signed in on the site: they are not "
@@ -507,7 +508,7 @@ class InteractionIn(Schema):
     """What `from_member_id` did to `to_member_id`, optionally about a need and an offer."""
 
     id = external_id(metadata={"description": "Your stable id; a repeat is a 409."})
-    kind = String(required=True, validate=OneOf(INTERACTION_KINDS))
+    kind = String(required=True, validate=Choice(INTERACTION_KINDS))
     from_member_id = external_id(required=True)
     to_member_id = external_id(required=True)
     need_id = external_id(allow_none=True, metadata={"description": "The seeker's need."})
@@ -530,7 +531,7 @@ class InteractionOut(Schema):
 class InteractionQuery(Page):
     """Which of a member's interactions, a page at a time."""
 
-    kind = String(validate=OneOf(INTERACTION_KINDS), metadata={"description": "Only this kind."})
+    kind = String(validate=Choice(INTERACTION_KINDS), metadata={"description": "Only this kind."})
 
 
 class InteractionList(PageOf):

@@ -166,3 +166,10 @@ def test_a_town_of_many_members_is_listed_with_no_id_per_member_in_one_statement
     close_store(sessions)
     assert listed.total == 63 and len(listed.members) == 5
     assert max(most) < 20
+
+
+def test_an_unknown_kind_is_refused_with_the_likely_one(run):
+    """`--kind bnad` named the kinds but not the likely one, which the import names."""
+    refused = run("members", "list", "--kind", "bnad", exit_code=2)
+    said = "'--kind': unknown value 'bnad'; did you mean 'band'? expected one of band, artist"
+    assert said in refused.output

@@ -6,11 +6,13 @@ import os
 import sys
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
+from matcher.choices import unknown_choice
 from matcher.config import Settings
 from matcher.embed import Encoder, configured_encoder
 
@@ -22,6 +24,17 @@ FOUND_FROM_HERE = (
 
 
 PIPED_WIDTH = 160
+
+
+class Choice(click.Choice):
+    """An option of a few values; a near miss is named, as imports and the API name it:
+    "unknown value 'bnad'; did you mean 'band'? expected one of ..." (`matcher.choices`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(unknown_choice(str(value), [str(c) for c in self.choices]), param, ctx)
 
 
 class AppContext:

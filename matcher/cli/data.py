@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher.cli.context import FOUND_FROM_HERE, AppContext, pass_app
+from matcher.cli.context import FOUND_FROM_HERE, AppContext, Choice, pass_app
 from matcher.errors import ImportRejected
 
 # The library (and pandas) is imported inside each command so that `--help` stays instant.
@@ -73,7 +73,7 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=Choice(FORMATS),
     default="csv",
     show_default=True,
     help="File format to write.",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from matcher.cli.context import AppContext, pass_app
+from matcher.cli.context import AppContext, Choice, pass_app
 from matcher.domain import INTERACTION_KINDS
 from matcher.errors import ImportRejected
 
@@ -39,7 +39,7 @@ FORMATS = ("csv", "json", "jsonl")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=Choice(FORMATS),
     default="csv",
     show_default=True,
     help="Format of the import files.",

@@ -7,7 +7,7 @@ import json
 import click
 from rich.table import Column, Table
 
-from matcher.cli.context import FOUND_FROM_HERE, AppContext, pass_app
+from matcher.cli.context import FOUND_FROM_HERE, AppContext, Choice, pass_app
 from matcher.domain import MAX_MATCH_LIMIT, MEMBER_KINDS
 from matcher.explain import counted
 
@@ -170,12 +170,12 @@ def builds_command(app: AppContext, use: str | None, keep: int | None) -> None:
 )
 @click.option(
     "--direction",
-    type=click.Choice(["helps_you", "you_help", "both"]),
+    type=Choice(["helps_you", "you_help", "both"]),
     default="helps_you",
     show_default=True,
     help="Who could help the member, whom the member could help, or both.",
 )
-@click.option("--kind", type=click.Choice(MEMBER_KINDS), help="Only members of this kind.")
+@click.option("--kind", type=Choice(MEMBER_KINDS), help="Only members of this kind.")
 @click.option(
     "--town",
     help='Only members in this town; "London, GB" also names the country, "London, ON" the '

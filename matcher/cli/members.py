@@ -7,7 +7,7 @@ import json
 import click
 from rich.table import Table
 
-from matcher.cli.context import AppContext, pass_app
+from matcher.cli.context import AppContext, Choice, pass_app
 from matcher.domain import MEMBER_KINDS, MEMBER_STATUSES
 from matcher.explain import counted
 
@@ -19,11 +19,11 @@ def members_group() -> None:
 
 @members_group.command("list")
 @click.argument("text", required=False, metavar="[TEXT]")
-@click.option("--kind", type=click.Choice(MEMBER_KINDS), help="Only members of this kind.")
+@click.option("--kind", type=Choice(MEMBER_KINDS), help="Only members of this kind.")
 @click.option("--town", help="Only members in this town (any case).")
 @click.option(
     "--status",
-    type=click.Choice(MEMBER_STATUSES),
+    type=Choice(MEMBER_STATUSES),
     default="active",
     show_default=True,
     help="Closed members closed their membership; erased ones asked to be erased.",

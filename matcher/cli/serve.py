@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from matcher.cli.context import AppContext, pass_app
+from matcher.cli.context import AppContext, Choice, pass_app
 from matcher.config import Settings
 
 DEMO_KEY_FILE = "demo-api-key"
@@ -98,7 +98,7 @@ def worker_environment(settings: Settings, base: dict[str, str] | None = None) -
 )
 @click.option(
     "--worker-class",
-    type=click.Choice(WORKER_CLASSES),
+    type=Choice(WORKER_CLASSES),
     default="sync",
     show_default=True,
     help="sync: one request at a time per worker, so requests spread over the processes "
@@ -207,7 +207,7 @@ def keys_group() -> None:
     "--scope",
     "scopes",
     multiple=True,
-    type=click.Choice(["read", "write"]),
+    type=Choice(["read", "write"]),
     default=("read",),
     show_default=True,
     help="What the key may do (repeat for both).",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from matcher.choices import unknown_choice
 from matcher.domain import (
     EMAIL_ADDRESS,
     MAX_EMAIL_LENGTH,
@@ -108,9 +108,7 @@ def choice(options: tuple[str, ...]) -> Parser:
             return written
         word = "_".join(written.lower().replace("-", " ").split())
         if word not in allowed:
-            likely = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
-            hint = f"did you mean {likely[0]!r}? " if likely else ""
-            return Bad(f"unknown value {written!r}; {hint}expected one of {', '.join(options)}")
+            return Bad(unknown_choice(word, options, written=written))
         return word
 
     return parse
