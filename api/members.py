@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from apiflask import APIBlueprint
 from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import create_once, creating
-from api.schemas import ErasureOut, MemberChanges, MemberIn, MemberList, MemberOut, MemberPage
+from api.schemas import (
+    ErasureOut,
+    MemberChanges,
+    MemberIn,
+    MemberList,
+    MemberOut,
+    MemberPage,
+    WrittenMember,
+)
 from api.services import services
 from matcher import community, public
 from matcher.erase import erase_member as erase
@@ -51,9 +61,9 @@ def get_member(member_id: str) -> dict:
     return _member(member_id)
 
 
-def _member(member_id: str) -> dict:
+def _member(member_id: str, given: Collection[str] = ()) -> dict:
     with services().sessions() as session:
-        return public.member(community.get_member(session, member_id))
+        return public.member_written(community.get_member(session, member_id), given)
 
 
 @creating(
@@ -61,10 +71,10 @@ def _member(member_id: str) -> dict:
     "/members",
     MemberIn,
     "member",
-    MemberOut,
+    WrittenMember,
     made="the member it made",
     description="A new member, matchable as soon as they have a post. `id` is generated when "
-    "not given.",
+    "not given. A place that cuts them off is written, and said in `warnings`.",
     responses={409: "A member with this id exists"},
 )
 def create_member(member: dict, headers: dict):
@@ -82,15 +92,15 @@ def create_member(member: dict, headers: dict):
             default_capacity=capacity,
             clock=s.clock,
         )
-        return public.member(created)
+        return public.member_written(created, member)
 
-    return create_once("members", member, headers, create, _member)
+    return create_once("members", member, headers, create, lambda i: _member(i, member))
 
 
 @bp.patch("/members/<member_id>")
 @bp.auth_required(auth, roles=["write"])
 @bp.input(MemberChanges, arg_name="changes")
-@bp.output(MemberOut)
+@bp.output(WrittenMember)
 @bp.doc(responses={404: "No such member"})
 def update_member(member_id: str, changes: dict) -> dict:
     """Edit a member
@@ -98,10 +108,12 @@ def update_member(member_id: str, changes: dict) -> dict:
     Change some fields; the others stay as they are. `"active": true` opens a closed member
     again. What a change of town, place, tags or capacity replaces is kept for the ranker's
     history (so that the help given before is learned from as it happened), until the
-    member is erased.
+    member is erased. A place that cuts them off (a misspelt town: nobody counts as near them)
+    is written, and said in `warnings`.
     """
     s = services()
-    return public.member(community.update_member(s.sessions, member_id, changes, clock=s.clock))
+    edited = community.update_member(s.sessions, member_id, changes, clock=s.clock)
+    return public.member_written(edited, changes)
 
 
 @bp.delete("/members/<member_id>")

@@ -174,6 +174,21 @@ class MemberOut(Schema):
     active = Boolean(required=True)
 
 
+class WrittenMember(MemberOut):
+    """A member as a create or an edit leaves them, with what the request should know."""
+
+    warnings = List(
+        String(),
+        metadata={
+            "description": "Present when the request gave a place that cuts the member off, "
+            "in the words of `matcher import`'s warnings: a town that no town of 5,000 people "
+            "or more is called, without latitude and longitude (placed nowhere: nobody counts "
+            "as near them), or a country nobody knows by that name; with the likely one when "
+            "one is close (\"Shefield\": did you mean 'Sheffield'?). Written all the same."
+        },
+    )
+
+
 class ErasureOut(Schema):
     """What erasing a member took out. Their id is no one's from then on."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -9,9 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.domain import post_status
+from matcher.place_warnings import place_warnings
 from matcher.store import Interaction, Member, Post
 
 PUBLIC_MEMBER_FIELDS = ("name", "kind", "town", "country", "tags", "bio", "capacity")
+# The fields that place a member: a write that gives any is told of a place that cuts them off.
+PLACE_FIELDS = frozenset({"town", "country", "latitude", "longitude"})
 
 
 def member(row: Member) -> dict[str, Any]:
@@ -21,6 +25,17 @@ def member(row: Member) -> dict[str, Any]:
     out.update({f: getattr(row, f) for f in PUBLIC_MEMBER_FIELDS})
     out["contact"] = row.contact if row.share_contact and row.active else None
     out["active"] = row.active
+    return out
+
+
+def member_written(row: Member, given: Collection[str]) -> dict[str, Any]:
+    """A member as a create or an edit that gave the fields `given` leaves them, with
+    `warnings` (as an import gives them: a town placed nowhere, an unknown country) when it
+    gave their place and there are any."""
+    out = member(row)
+    warnings = place_warnings(row.town, row.country, row.latitude)
+    if warnings and PLACE_FIELDS & set(given):
+        out["warnings"] = warnings
     return out
 
 

@@ -770,8 +770,8 @@ def test_a_town_no_listed_town_is_called_is_warned_about_with_the_likely_one(ses
     )
     result = import_files(sessions, [tmp_path])
     file = tmp_path / "members.csv"
-    said = "is placed nowhere: no town of 5,000 people or more is called so, and the row gives no "
-    said += "latitude and longitude, so nobody counts as near them but members who wrote the same "
+    said = "is placed nowhere: no town of 5,000 people or more is called so, and no latitude and "
+    said += "longitude are given, so nobody counts as near them but members who wrote the same "
     # Row 2 names its country (UK) and is placed nowhere all the same: the warning must not
     # tell the organiser to give the country, which changes nothing for such a town.
     said += "town (check its spelling, or give its latitude and longitude: a country does not "

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from matcher import gazetteer, geo
+from matcher import geo
 from matcher.domain import (
     INTERACTION_KINDS,
     MAX_CONTACT_LENGTH,
@@ -37,6 +37,7 @@ from matcher.io.formats import Frames
 from matcher.io.parse import Bad, Parser
 from matcher.io.queries import CHUNK, file_rows, stored_rows
 from matcher.io.schema import ABSENT, COLUMNS, ENTITIES, FILE, HAPPENED, REQUIRED, ROW
+from matcher.place_warnings import unknown_country, unplaced_town
 from matcher.store import Interaction, Member, Post, in_batches
 
 # Each stored post's external id, side and owner's external id.
@@ -282,14 +283,10 @@ def _unknown_countries(rows: Rows) -> list[str]:
         country = record.get("country")
         if country and not geo.known_country(country):
             rows_of.setdefault((file, country), []).append(row)
-    warnings = []
-    for (file, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]:
-        likely = geo.likely_country(country)  # difflib: only for the warnings shown
-        warnings.append(
-            f"{file}: country {country!r} (row {_rows(found)}) is not one ISO 3166 or the usual "
-            "names know; members in one town count as the same town only when their "
-            f"countries match{f': did you mean {likely!r}?' if likely else ''}"
-        )
+    warnings = [
+        f"{file}: {unknown_country(country, f' (row {_rows(found)})')}"
+        for (file, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]
+    ]
     return _bounded(warnings, len(rows_of), "countries like them")
 
 
@@ -310,17 +307,10 @@ def _unknown_towns(rows: Rows, session: Session) -> list[str]:
     for member_id, file, row, town, country in unplaced:
         if stored.get(member_id, (None, None))[0] is None:
             rows_of.setdefault((file, town, country), []).append(row)
-    warnings = []
-    for (file, town, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]:
-        likely = gazetteer.likely_town(town, country)  # difflib: only for the warnings shown
-        warnings.append(
-            f"{file}: town {town!r} (row {_rows(found)}) is placed nowhere: no town of 5,000 "
-            "people or more is called so, and the row gives no latitude and longitude, so "
-            "nobody counts as near them but members who wrote the same town (check its "
-            "spelling, or give its latitude and longitude: a country does not place a town "
-            "that no listed town is called)"
-            f"{f'; did you mean {likely!r}?' if likely else ''}"
-        )
+    warnings = [
+        f"{file}: {unplaced_town(town, country, f' (row {_rows(found)})')}"
+        for (file, town, country), found in list(rows_of.items())[:MAX_GROUP_WARNINGS]
+    ]
     return _bounded(warnings, len(rows_of), "towns like them")
 
 
