@@ -73,10 +73,13 @@ class RowProblem:
 
 
 class ImportRejected(MatcherError):
-    """An import with bad rows; nothing was written."""
+    """An import with bad rows; nothing was written. `warnings`: those of the same files (an
+    unknown town, say), which the organiser would otherwise learn of only once the problems
+    are fixed."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], warnings: list[str] | None = None) -> None:
         self.problems = problems
+        self.warnings = list(warnings or [])
         rows = len({(p.file, p.row) for p in problems if p.row > 0})
         files = len({p.file for p in problems if p.row <= 0})
         where = [f"{rows} row(s)"] if rows else []

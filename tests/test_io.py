@@ -786,6 +786,21 @@ def test_a_town_no_listed_town_is_called_is_warned_about_with_the_likely_one(ses
     assert import_files(sessions, [tmp_path]).warnings == []
 
 
+def test_an_import_refused_for_its_problems_gives_its_warnings_too(sessions, tmp_path):
+    """Refused for a bad row, an import kept its warnings back (an unknown town): the organiser
+    fixed the row, sent the files again, and only then learnt of the town (a new user)."""
+    (tmp_path / "members.csv").write_text("id,name,kind,town\nm1,A,band,Shefield\nm2,B,bnad,\n")
+    (tmp_path / "needs.csv").write_text("id\n")
+    for dry_run in (False, True):
+        with pytest.raises(ImportRejected) as caught:
+            import_files(sessions, [tmp_path], dry_run=dry_run)
+        assert [p.field for p in caught.value.problems] == ["kind"]
+        unread, town = caught.value.warnings
+        assert unread.startswith(f"not read: {tmp_path / 'needs.csv'}")
+        assert town.startswith(f"{tmp_path / 'members.csv'}: town 'Shefield' (row 2) is placed")
+    assert dump(sessions)["members"] == []
+
+
 def test_a_country_nobody_knows_is_warned_about_with_the_likely_one(sessions, tmp_path):
     # "Englan" went in silently and cut a member off from every neighbour in Huddersfield.
     (tmp_path / "members.csv").write_text(

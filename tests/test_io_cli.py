@@ -59,6 +59,23 @@ def test_dry_run_writes_nothing(run, tmp_path: Path):
     assert json.loads(run("stats", "--json").stdout)["members"]["total"] == 5
 
 
+def test_an_import_refused_shows_the_warnings_of_its_files_after_the_problems(run, tmp_path):
+    """The warnings (an unknown town) came only once the problems were fixed (a new user)."""
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "members.csv").write_text("id,name,kind,town\nm1,A,band,Shefield\nm2,B,bnad,\n")
+    for dry_run in ((), ("--dry-run",)):
+        result = run("import", *dry_run, str(files))
+        assert result.exit_code == 1
+        assert result.stdout.startswith(f"{files / 'members.csv'}:3: kind: unknown value")
+        said = re.sub(r"\s+", "", result.stderr)  # rich wraps long lines, a path too
+        label = "and 1 warning(s) of the same files, to read before sending them again: warning: "
+        town = f"{label}{files / 'members.csv'}: town 'Shefield' (row 2) is placed nowhere"
+        assert re.sub(r"\s+", "", town) in said
+        assert said.index("didyoumean'Sheffield'?") < said.index("nothingwasimported")
+    assert json.loads(run("stats", "--json").stdout)["members"]["total"] == 0
+
+
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_export_writes_files_that_import_again(run, tmp_path: Path, fmt):
     run("import", str(DATA / "good"))

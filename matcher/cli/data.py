@@ -35,7 +35,8 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
     A file's name says what it holds: members*.csv|json|jsonl, posts*..., interactions*...;
     a folder means every such file in it. Rows are upserted by their id, so importing the
     same files twice changes nothing. Every row is checked first: if any is bad, each
-    problem is printed as `file:row: field: reason`, nothing is written, and the exit code is 1.
+    problem is printed as `file:row: field: reason` (and then the files' warnings, such as
+    an unknown town), nothing is written, and the exit code is 1.
 
     Required columns: members id, name, kind; posts id, member_id, side (need or offer),
     text; interactions id, kind, from_member_id, to_member_id, occurred_at. Every column,
@@ -56,9 +57,16 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(str(problem))
+        if exc.warnings:  # now, not after the problems are fixed and the files sent again
+            app.console.print(
+                f"and {len(exc.warnings)} warning(s) of the same files, to read before sending "
+                "them again:",
+                style="yellow",
+                markup=False,
+            )
+        _print_warnings(app, exc.warnings)
         raise
-    for warning in result.warnings:
-        app.console.print(f"warning: {warning}", style="yellow", markup=False)
+    _print_warnings(app, result.warnings)
     table = Table(title="would import (dry run)" if dry_run else "imported")
     table.add_column("")
     for column in ("inserted", "updated", "unchanged"):
@@ -66,6 +74,13 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
     for entity, counts in result.counts.items():
         table.add_row(entity, *(str(counts[c]) for c in ("inserted", "updated", "unchanged")))
     app.out.print(table)
+
+
+def _print_warnings(app: AppContext, warnings: list[str]) -> None:
+    """An import's warnings, a line each: what it took, or would take, but the organiser should
+    look at."""
+    for warning in warnings:
+        app.console.print(f"warning: {warning}", style="yellow", markup=False)
 
 
 @click.command("export")

@@ -64,21 +64,26 @@ def import_files(
     if step:
         step("reading files")
     frames = read_files(paths)
-    result = import_frames(
-        sessions,
-        frames,
-        source=", ".join(frames.sources),
-        clock=clock,
-        default_capacity=default_capacity,
-        dry_run=dry_run,
-        step=step,
-    )
+    unread = []
     if frames.unread:  # e.g. needs.csv: its rows would be lost without a word
-        result.warnings.insert(
-            0,
+        unread.append(
             f"not read: {', '.join(frames.unread)} (a folder's files are read by their names: "
-            "members*, posts* or interactions*)",
+            "members*, posts* or interactions*)"
         )
+    try:
+        result = import_frames(
+            sessions,
+            frames,
+            source=", ".join(frames.sources),
+            clock=clock,
+            default_capacity=default_capacity,
+            dry_run=dry_run,
+            step=step,
+        )
+    except ImportRejected as exc:
+        exc.warnings[:0] = unread
+        raise
+    result.warnings[:0] = unread
     return result
 
 
@@ -94,8 +99,8 @@ def import_frames(
 ) -> ImportResult:
     """Validate every row, then upsert all of them by external id in one transaction, or nothing.
 
-    Raises ImportRejected listing every bad row. Rows whose values did not change are not
-    written. A dry run validates and counts but writes nothing.
+    Raises ImportRejected listing every bad row (and the warnings of the rows). Rows whose
+    values did not change are not written. A dry run validates and counts but writes nothing.
     """
     report = step or (lambda _: None)
     with sessions.begin() as session:
@@ -103,7 +108,7 @@ def import_frames(
         now = clock()  # when the import began: the defaults, and what "in the future" means
         checked = validate(frames, session, now)
         if checked.problems:
-            raise ImportRejected(checked.problems)
+            raise ImportRejected(checked.problems, checked.warnings)
         report("comparing with the store")
         defaults = {
             "members": {
@@ -132,7 +137,7 @@ def import_frames(
         }
         erased = _erased_rows(session, checked.rows, plans)
         if erased:
-            raise ImportRejected(erased)
+            raise ImportRejected(erased, checked.warnings)
         if kept_out:
             kept_out = sorted(kept_out)
             checked.warnings.append(
