@@ -33,9 +33,10 @@ def member_written(row: Member, given: Collection[str]) -> dict[str, Any]:
     `warnings` (as an import gives them: a town placed nowhere, an unknown country) when it
     gave their place and there are any."""
     out = member(row)
-    warnings = place_warnings(row.town, row.country, row.latitude)
-    if warnings and PLACE_FIELDS & set(given):
-        out["warnings"] = warnings
+    if PLACE_FIELDS & set(given):  # else no gazetteer lookup, nor difflib's likely town
+        warnings = place_warnings(row.town, row.country, row.latitude)
+        if warnings:
+            out["warnings"] = warnings
     return out
 
 
