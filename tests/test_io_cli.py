@@ -202,3 +202,15 @@ def test_a_command_run_where_there_is_no_store_says_so_and_makes_none(tmp_path: 
     # Importing begins one.
     assert runner.invoke(main, [*folder, "import", str(DATA / "good")]).exit_code == 0
     assert runner.invoke(main, [*folder, "stats"]).exit_code == 0
+
+
+def test_a_new_store_at_a_database_url_is_named_by_its_file_not_the_data_folder(tmp_path: Path):
+    # A new user restoring into a file of their own was told the store was made in their data
+    # folder, where their community's store is.
+    url = f"sqlite:///{tmp_path / 'restored.db'}"
+    folder = ["--data-dir", str(tmp_path / "var"), "--database-url", url]
+    made = CliRunner().invoke(main, [*folder, "keys", "create", "--name", "site"])
+    assert made.exit_code == 0, made.output
+    said = made.stderr.replace("\n", "")
+    assert f"made a new, empty store at {tmp_path / 'restored.db'} (MATCHER_DATABASE_URL)" in said
+    assert str(tmp_path / "var") not in said

@@ -57,6 +57,13 @@ class AppContext:
         file = self._sqlite_file()
         return file is not None and not file.exists()
 
+    def _where(self) -> str:
+        """Where the SQLite store is, as the organiser set it: the data folder, or the file
+        MATCHER_DATABASE_URL names."""
+        if not self.settings.database_url:
+            return f"in {self.settings.data_dir.resolve()}"
+        return f"at {self._sqlite_file()} (MATCHER_DATABASE_URL)"
+
     def _sqlite_file(self) -> Path | None:
         from matcher.db import sqlite_path
 
@@ -70,13 +77,8 @@ class AppContext:
         s = self.settings
         new = self.store_is_new
         if new and not self.creates_store:  # reading: an empty store made here would mislead
-            where = (
-                f"in {s.data_dir.resolve()}"
-                if not s.database_url
-                else f"at {self._sqlite_file()} (MATCHER_DATABASE_URL)"
-            )
             raise click.ClickException(
-                f"no store {where} yet: `matcher import` or `matcher demo-data` begins one "
+                f"no store {self._where()} yet: `matcher import` or `matcher demo-data` begins one "
                 f"(stores are {FOUND_FROM_HERE})"
             )
         sessions = open_store(s, upgrade=False)
@@ -93,8 +95,7 @@ class AppContext:
             )
         if new:  # say so: a command run from another folder would use an empty store unawares
             self.console.print(
-                f"note: made a new, empty store in {s.data_dir.resolve()} (stores are "
-                f"{FOUND_FROM_HERE})",
+                f"note: made a new, empty store {self._where()} (stores are {FOUND_FROM_HERE})",
                 markup=False,
                 highlight=False,
             )
