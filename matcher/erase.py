@@ -33,18 +33,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from matcher.community import get_member
 from matcher.domain import ERASED
 from matcher.embed import text_hash
-from matcher.errors import Conflict
+from matcher.errors import Conflict, NotFound
 from matcher.revisions import forget_member
 from matcher.store import (
     Digest,
     DigestMatch,
     ErasedId,
     Interaction,
+    Member,
     Post,
     PostRevision,
     TextVector,
     erased_id_hash,
     in_batches,
+    retired_ids,
     utcnow,
 )
 
@@ -79,7 +81,7 @@ def erase_member(
     in `data_dir`'s outbox, where `matcher digest` writes them (None: no outbox), and in each
     of `outboxes`, folders that `matcher digest --outbox DIR` wrote to."""
     with sessions.begin() as session:
-        member = get_member(session, external_id, "member_id")
+        member = member_to_erase(session, external_id, "member_id")
         if member.erased_at is not None:  # their anonymous row: nothing of theirs is left
             raise Conflict(
                 f"member {member.external_id!r} was erased at their request on "
@@ -122,6 +124,21 @@ def erase_member(
     weeks = sorted((Path(data_dir) / "outbox").glob("*")) if data_dir is not None else []
     emails = _forget_emails([*weeks, *map(Path, outboxes)], old_id)
     return Erasure(old_id, len(posts), vectors, digests, suggestions, quotes, emails)
+
+
+def member_to_erase(session: Session, external_id: str, field: str | None = None) -> Member:
+    """The member with this id; NotFound saying so when the id was an erased member's (asked
+    twice to erase them, the organiser would read "no member" as a mistaken id)."""
+    try:
+        return get_member(session, external_id, field)
+    except NotFound:
+        if retired_ids(session, [external_id]):
+            raise NotFound(
+                f"member {external_id.strip()!r} was erased at their request already: "
+                "nothing of theirs is left to erase",
+                field=field,
+            ) from None
+        raise
 
 
 def _checkpoint(sessions: sessionmaker[Session]) -> None:

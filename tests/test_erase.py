@@ -132,6 +132,15 @@ def test_an_erased_member_cannot_be_opened_again_nor_named(sessions, erased):
         assert s.scalar(select(Member.erased_at).where(Member.external_id == new_id)) == erased_at
 
 
+def test_erasing_again_by_the_old_id_says_they_were_erased_not_that_no_one_had_it(sessions, erased):
+    # An organiser asked twice (through the site, then by email) was told "no member 'hum'",
+    # which reads as a mistyped id.
+    with pytest.raises(NotFound, match="'hum' was erased at their request already"):
+        erase_member(sessions, "hum")
+    with pytest.raises(NotFound, match="no member 'nobody'"):
+        erase_member(sessions, "nobody")
+
+
 def test_no_vector_outlives_the_words_it_was_made_from(sessions, encoder):
     seed_community(sessions)
     CachedEncoder(encoder, sessions).encode(
@@ -236,6 +245,13 @@ def test_the_command_checks_every_id_first_and_asks(run):
     assert "band" not in after["by_kind"] and after["total"] == before["total"]
     assert "(erased)" in run("stats").stdout
     assert run("match", "m1").exit_code != 0
+
+
+def test_the_command_says_a_member_erased_before_was_erased(run):
+    assert run("erase", "m1", "--yes").exit_code == 0
+    again = run("erase", "m1", "--yes")
+    assert again.exit_code == 1
+    assert "'m1' was erased at their request already" in " ".join(again.output.split())
 
 
 def test_an_import_brings_back_nothing_of_an_erased_member(run, tmp_path: Path):

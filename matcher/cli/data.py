@@ -227,11 +227,12 @@ def erase_command(
     imports give it to no one again, so take them out of the files you import (an import
     naming them is refused).
     """
-    from matcher.community import get_member
-    from matcher.erase import erase_member
+    from matcher.erase import erase_member, member_to_erase
 
     with app.sessions() as session:
-        names = {m: get_member(session, m, "MEMBER_ID").name for m in dict.fromkeys(member_ids)}
+        names = {
+            m: member_to_erase(session, m, "MEMBER_ID").name for m in dict.fromkeys(member_ids)
+        }
     if not yes:
         who = ", ".join(f"{m} ({name})" for m, name in names.items())
         click.confirm(f"Erase {who} for good? This cannot be undone", abort=True)
