@@ -18,7 +18,7 @@ same run for scale: the cost of the HTTP stack alone). Then, when `wrk` is insta
 `apt install wrk`), one closed-loop wrk run of --connections connections for --duration s
 (then 5 s of /health on one connection): locust is Python and, on a small machine, takes
 CPU from the server it measures and adds its own delays to the latencies; wrk barely does.
-The rate limit is lifted for the run. Workers default to sync, one per core plus one.
+The rate limit is lifted for the run. Workers default to sync, one per core (as `matcher serve`).
 The server's memory is read once every worker has answered (warm) and again after the
 load: each process's RSS, PSS and USS and the total PSS of the master and its workers
 (`served_memory.py`; RSS counts the pages workers share once per worker, PSS divides them).

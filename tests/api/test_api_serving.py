@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.cli import main
-from matcher.cli.serve import check_address, gunicorn_argv, worker_environment
+from matcher.cli.serve import check_address, default_workers, gunicorn_argv, worker_environment
 from matcher.config import Settings
 from tests.api.helpers import build, close_app, key_headers, make_app, seed_community
 
@@ -148,6 +148,14 @@ def test_sync_workers_are_sync_and_gthread_workers_threaded():
     assert gunicorn_worker(gunicorn_argv("127.0.0.1", 9000, 3, 4)) == "SyncWorker"
     assert gunicorn_worker(gunicorn_argv("127.0.0.1", 9000, 3, 4, "gthread")) == "ThreadWorker"
     assert gunicorn_worker(module=conf) == "SyncWorker"
+
+
+def test_one_worker_per_core_the_server_may_run_on(monkeypatch):
+    # Sync workers are CPU-bound: a worker more than the cores adds memory, not answers. The
+    # cores are those the process may run on (a container's cpuset), not the machine's.
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert default_workers() == 2
 
 
 def free_port() -> int:
