@@ -68,6 +68,12 @@ def test_every_table_is_copied_and_the_copy_serves_as_the_store_did(source, targ
     try:
         assert _counts(into) == before
         assert "digests: " + str(before["digests"]) in result.output
+        # What the copy is good for, a move or a backup: not only "serve it with", wrong
+        # advice for a backup.
+        said = " ".join(result.output.split())
+        assert f"a move: serve it with MATCHER_DATABASE_URL={target_url}" in said
+        assert "a backup: keep it; to restore it, run `matcher copy-store` with" in said
+        assert f"MATCHER_DATABASE_URL={target_url} into an empty store" in said
         # The same build serves the copy as it served the store: ids are kept.
         index = BuildIndex.load(settings.models_dir)
         was = Matcher(index, sessions, settings, encoder=encoder).for_member("hum")

@@ -115,7 +115,7 @@ def export_command(app: AppContext, folder: Path, fmt: str) -> None:
 @click.argument("target", metavar="DATABASE_URL")
 @pass_app
 def copy_store_command(app: AppContext, target: str) -> None:
-    """Copy the whole store into another, empty one at DATABASE_URL (to move to PostgreSQL).
+    """Copy the whole store into another, empty one at DATABASE_URL (to move, or as a backup).
 
     Every table, row for row, in one transaction (all or nothing): the community, and what
     `export` does not carry: API keys, the weekly email's history (so nobody is emailed twice
@@ -149,7 +149,17 @@ def copy_store_command(app: AppContext, target: str) -> None:
     for table, n in copied.items():
         app.out.print(f"  {table}: {n}", markup=False)
     password = " (the password as you gave it)" if make_url(target).password else ""
-    app.out.print(f"  serve it with MATCHER_DATABASE_URL={shown}{password}", markup=False)
+    # The command cannot tell a move from a backup: say what the copy is good for in both.
+    app.out.print(
+        f"  a move: serve it with MATCHER_DATABASE_URL={shown}{password} wherever matcher and "
+        "the API run",
+        markup=False,
+    )
+    app.out.print(
+        f"  a backup: keep it; to restore it, run `matcher copy-store` with "
+        f"MATCHER_DATABASE_URL={shown}{password} into an empty store (docs/operations.md)",
+        markup=False,
+    )
 
 
 @click.command("stats")
