@@ -314,8 +314,11 @@ def test_help_dated_before_the_need_it_names_is_warned_about(sessions, tmp_path:
     assert result.warnings == [
         f"{tmp_path / 'interactions.csv'}: 1 interaction(s) dated before the need or offer they "
         "name was posted (the first, row 3: 'i2' at 2026-01-05T00:00:00+00:00, need_id 'p1' "
-        "posted 2026-11-28T00:00:00+00:00): the ranker cannot learn from them. Posts imported "
-        "without created_at are dated at their import: give created_at when importing past help"
+        "posted 2026-11-28T00:00:00+00:00): the ranker cannot learn from them, so `matcher "
+        "build` does not count them among the labelled outcomes it trains on, accepted or "
+        "helped as they are. Posts imported without created_at are dated at their import: give the "
+        "posts they name a created_at before the interactions and import them again "
+        "(docs/formats.md)"
     ]
     # The store's date counts for a post the file leaves undated; the file's, when it has one.
     (tmp_path / "posts.csv").write_text(

@@ -575,8 +575,11 @@ def _dated_before_their_posts(
             )
     return [
         f"{file}: {len(found)} interaction(s) dated before the need or offer they name was "
-        f"posted (the first, {found[0]}): the ranker cannot learn from them. Posts imported "
-        "without created_at are dated at their import: give created_at when importing past help"
+        f"posted (the first, {found[0]}): the ranker cannot learn from them, so `matcher "
+        "build` does not count them among the labelled outcomes it trains on, accepted or "
+        "helped as they are. Posts imported without created_at are dated at their import: give the "
+        "posts they name a created_at before the interactions and import them again "
+        "(docs/formats.md)"
         for file, found in early.items()
     ]
 
