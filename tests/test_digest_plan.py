@@ -436,6 +436,23 @@ def test_nobody_is_suggested_to_the_same_member_twice_across_weeks(sessions, set
     assert first and second and not (first & second)
 
 
+def test_the_person_one_was_shown_may_be_shown_them_later(sessions, settings, matcher):
+    """Not shown the same person twice is the seeker's: B was never shown A, whom A was told
+    of, so A is someone new to B (lb03 shown yk02 in week 1, yk02 shown lb03 in week 2)."""
+    from matcher.digest.plan import known_pairs
+
+    choose_week(sessions, settings, matcher)
+    with sessions.begin() as s:
+        s.execute(update(Digest).values(status="sent"))
+        ids = dict(s.execute(select(Member.external_id, Member.id)).all())
+    shown_to = {(a, b) for a, b, _ in ledger(sessions)}
+    seeker, shown = min((a, b) for a, b in shown_to if (b, a) not in shown_to)
+    with sessions() as s:
+        known = {tuple(p) for p in known_pairs(s, "2026-W49").tolist()}
+    assert (ids[seeker], ids[shown]) in known
+    assert (ids[shown], ids[seeker]) not in known
+
+
 def test_people_who_have_met_are_not_introduced(sessions, settings, matcher):
     from matcher.community import record_interaction
 

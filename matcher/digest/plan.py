@@ -257,9 +257,9 @@ def _lookup(counts: pd.Series, ids: np.ndarray) -> np.ndarray:
 
 
 def known_pairs(session: Session, week: str) -> np.ndarray:
-    """(seeker, member) store ids of the pairs who are not new to each other: suggested in
-    another week's digest, or who have met (contacted, accepted, declined or helped, either
-    way)."""
+    """(seeker, member) store ids of the pairs in which the member is not new to the seeker:
+    shown to the seeker in another week's digest (that way only: the seeker is still new to
+    the member), or who have met (contacted, accepted, declined or helped, either way)."""
     earlier = pd.read_sql(
         select(Digest.member_id.label("seeker_id"), DigestMatch.member_id)
         .join(DigestMatch, DigestMatch.digest_id == Digest.id)
