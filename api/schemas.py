@@ -344,6 +344,13 @@ class Quote(Schema):
     )
 
 
+class Answered(Schema):
+    """The seeker's post a match answers: `need` or `offer`, one of the two."""
+
+    need = Nested(Quote)
+    offer = Nested(Quote)
+
+
 class Reason(Schema):
     """Why two members match; `type` says which other fields are present."""
 
@@ -404,6 +411,16 @@ class Match(Schema):
         },
     )
     contact = String(allow_none=True)
+    answers = Nested(
+        Answered,
+        allow_none=True,
+        metadata={
+            "description": "Which of the seeker's posts this match answers: their need (it "
+            "could help them) or their offer (they could help with it). A member's posts take "
+            "turns in the list, each one's best match before any one's second, so a list is "
+            "not in the order of its scores; this says whose turn each took."
+        },
+    )
     reasons = List(Nested(Reason), required=True)
 
 

@@ -21,7 +21,7 @@ from matcher.index import BuildIndex
 from matcher.listing import answered_post, listing_order, passing_pairs, prefer_learned
 from matcher.live import LiveMember
 from matcher.pairs import Direction, Items, best_pairs, closeness
-from matcher.reasons import Context, reasons_for
+from matcher.reasons import Context, answered, reasons_for
 from matcher.score import ContentScorer, PairScores, pair_scores
 from matcher.store import utcnow
 
@@ -50,6 +50,9 @@ class Match:
     contact: str | None = None  # only when the member agreed to share it
     forward: float = 0.0  # s(seeker -> member): they could help the seeker
     reverse: float = 0.0  # s(member -> seeker): the seeker could help them
+    # The seeker's post it answers, whose turn it took in their list: {"need": {id, quote}}
+    # or {"offer": ...} (`explain.answers_post`); None when there is no pair that way.
+    answers: dict[str, Any] | None = None
 
     @property
     def busy(self) -> bool:
@@ -78,6 +81,7 @@ class Match:
             "busy": self.busy,
             "declined": self.declined,
             "contact": self.contact,
+            "answers": self.answers,
             "reasons": self.reasons,
         }
 
@@ -442,6 +446,7 @@ class Matcher:
             contact=self.view.live.contacts.get(person.member_id),
             forward=float(fused.forward[i]),
             reverse=float(fused.reverse[i]),
+            answers=answered(self.view, context, i, way, typed_need),
         )
 
     def _busy(

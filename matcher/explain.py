@@ -79,6 +79,14 @@ def they_offer(offer_id: str, offer_text: str, side: str) -> Reason:
     return {"type": "they_offer", "offer": _offer(offer_id, offer_text, side)}
 
 
+def answers_post(side: str, post_id: str, text: str, item_side: str = "") -> dict[str, Any]:
+    """The seeker's post a match answers, whose turn it took in their list (`listing_order`):
+    `{"need": quote}` where they could be helped, `{"offer": quote}` where they could help."""
+    if side == "need":
+        return {"need": {"id": post_id, "quote": quote(text)}}
+    return {"offer": _offer(post_id, text, item_side)}
+
+
 def mutual() -> Reason:
     """You could help each other."""
     return {"type": "mutual"}

@@ -126,6 +126,24 @@ def _quotes(
     return reasons
 
 
+def answered(
+    view: CurrentView, ctx: Context, i: int, direction: str, typed_need: str | None
+) -> dict | None:
+    """Which of the seeker's posts candidate `i` answers (`explain.answers_post`): the need of
+    the best pair where they could help the seeker, the offer where the seeker could help."""
+    if direction == "helps_you":
+        row = int(ctx.forward.need[i])
+        if row < 0:
+            return None
+        need_id, need_text = _describe_item(view, ctx.needs, row, typed_need)
+        return explain.answers_post("need", need_id, need_text)
+    row = int(ctx.reverse.offer[i])
+    if row < 0:
+        return None
+    offer_id, offer_text, side = view.item_text(ctx.offers.refs[row])
+    return explain.answers_post("offer", offer_id, offer_text, side)
+
+
 def history_reasons(index: BuildIndex, seeker_id: int, member_id: int) -> list[explain.Reason]:
     """Prior help between the two, help given to others, and connections in common."""
     row = index.member_row.get(member_id)

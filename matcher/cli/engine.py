@@ -290,19 +290,33 @@ def match_command(
         if filters.town and not anyone_in(matcher.view, filters.town):
             app.out.print(f"(no member is in {filters.town!r}: is it spelt as they write it?)")
         return
+    # A member's posts take turns in the list, so its scores are not in order: `for` says
+    # which of their posts each row answers (a typed need has one: nothing to say).
+    answering = bool(member_id)
     table = Table("#", "member", "kind", "town", "score", "why", show_lines=True)
+    if answering:
+        table.add_column("for", no_wrap=True)
     for rank, m in enumerate(matches, 1):
         why = "\n".join(describe(r) for r in worth_saying(m.reasons))
         flag = " [green](mutual)[/green]" if m.mutual else ""
-        table.add_row(
+        cells = [
             str(rank),
             f"{m.name}{flag}\n[dim]{m.member_id}[/dim]",
             m.kind,
             place_label(m.town, m.country, home) or "",
             f"{m.score:.3f}",
             why,
-        )
+        ]
+        table.add_row(*cells, *([answered_post(m.answers)] if answering else []))
     app.out.print(table)
+
+
+def answered_post(answers: dict | None) -> str:
+    """The seeker's post a match answers, as `members show` lists posts: its side and id."""
+    if not answers:
+        return ""
+    side, post = next(iter(answers.items()))
+    return f"{side} {post['id']}" if post.get("id") else side
 
 
 def _no_matches(for_member: bool, direction: str, filters) -> str:
