@@ -26,6 +26,9 @@ TABLE_COLUMNS = (
     "seeker_item",  # the build's row of the seeker's need or offer the match is about
 )
 
+# `candidate_table`'s attrs key: seeker id -> the best score of their rows left out.
+LEFT_OUT_BEST = "left_out_best"
+
 
 def candidate_table(
     matcher: Matcher,
@@ -114,12 +117,22 @@ def candidate_table(
         }
     )
     table = table[fused.primary > 0]
+    left_best = pd.Series(dtype=np.float64)
     if len(apart):
         keys = pd.MultiIndex.from_arrays([table["seeker_id"], table["member_id"]])
-        table = table[~keys.isin(pd.MultiIndex.from_arrays(apart.T))]
+        out = keys.isin(pd.MultiIndex.from_arrays(apart.T))
+        if leave_out is not None and len(leave_out):
+            left = keys.isin(pd.MultiIndex.from_arrays(np.asarray(leave_out).reshape(-1, 2).T))
+            left &= ~keys.isin(pd.MultiIndex.from_arrays(np.asarray(blocked).reshape(-1, 2).T))
+            left_best = table[left].groupby("seeker_id")["score"].max()
+        table = table[~out]
     table = table.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
     table = table[table.groupby("seeker_id").cumcount() < per_member]
-    return table.reset_index(drop=True)[list(TABLE_COLUMNS)]
+    table = table.reset_index(drop=True)[list(TABLE_COLUMNS)]
+    # The best score each seeker's `leave_out` rows had (the digest tells "everyone worth
+    # meeting was introduced already" from "nobody scored well enough" by it).
+    table.attrs[LEFT_OUT_BEST] = left_best
+    return table
 
 
 def _as_now(

@@ -588,6 +588,38 @@ def test_a_member_with_only_offers_and_no_room_is_counted_at_capacity_not_matchl
     assert NO_NEW_MATCHES not in summary.skipped
 
 
+def test_members_given_nobody_are_counted_by_why_not_all_as_no_new_matches(
+    sessions, settings, encoder
+):
+    """Week 2 of an organiser's 30: 23 of 29 got "no new matches", and nothing said whether
+    everyone worth meeting was introduced already or nobody scored well enough, so they could
+    not tell whether the community had run dry."""
+    from matcher.digest.plan import BELOW_BAR, INTRODUCED_ALREADY, NO_OPEN_POSTS
+    from matcher.digest.summary import NO_NEW_MATCHES, summarize
+
+    add_people(sessions)
+    with sessions.begin() as s:
+        add_member(s, "idle", "fan", "Leeds")  # nothing open: no need, no offer
+    matcher = build_matcher(sessions, settings, encoder)
+    many = settings.replace(digest_matches=20, default_capacity=20, digest_min_score=0.5)
+    choose_week(sessions, many, matcher)  # everyone is shown everyone worth meeting
+    with sessions.begin() as s:
+        s.execute(update(Digest).values(status="sent"))
+    summary = summarize(choose_week(sessions, many, matcher, week="2026-W49", dry_run=True))
+    assert summary.skipped[NO_OPEN_POSTS] == 1  # idle
+    assert summary.skipped[INTRODUCED_ALREADY] >= 1
+    assert NO_NEW_MATCHES not in summary.skipped and BELOW_BAR not in summary.skipped
+    # Nobody new to them scores at least the bar, in a week nobody was introduced before.
+    high = many.replace(digest_min_score=0.999)
+    with sessions.begin() as s:
+        s.execute(delete(DigestMatch))
+        s.execute(delete(Digest))
+    summary = summarize(choose_week(sessions, high, matcher, dry_run=True))
+    assert summary.skipped[BELOW_BAR] == summary.seekers - summary.digests - 1 > 0
+    assert INTRODUCED_ALREADY not in summary.skipped and NO_NEW_MATCHES not in summary.skipped
+    assert summary.skipped[NO_OPEN_POSTS] == 1
+
+
 def test_a_sunday_evening_run_that_ends_after_midnight_holds_no_one_back_next_sunday(
     sessions, settings, matcher, tmp_path
 ):

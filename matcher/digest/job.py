@@ -94,12 +94,12 @@ def choose_week(
         for s in plan.seekers.tolist()
     }
 
-    unbuilt = int(
-        np.sum(
-            ~np.isin(plan.seekers, list(matcher.index.member_row))
-            & ~np.isin(plan.seekers, plan.chosen["seeker_id"].to_numpy())
-        )
-    )
+    unbuilt_ids = plan.seekers[
+        ~np.isin(plan.seekers, list(matcher.index.member_row))
+        & ~np.isin(plan.seekers, plan.chosen["seeker_id"].to_numpy())
+    ]
+    unbuilt = len(unbuilt_ids)
+    plan.nobody = plan.nobody.drop(unbuilt_ids, errors="ignore")  # counted as NOT_IN_BUILD
     advance = reporter.task("explaining matches", len(plan.seekers))
     chosen = explain_plan(plan, external, explainer(matcher), advance)
     if dry_run:

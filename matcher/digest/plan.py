@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.allocate import Fairness, allocate, fairness, top_n
+from matcher.batch import LEFT_OUT_BEST
 from matcher.config import Settings
 from matcher.digest.week import week_of, week_start, weeks_before
 from matcher.domain import MET_KINDS, deliverable
@@ -37,6 +38,15 @@ MIN_DAYS_BETWEEN_EMAILS = 6
 NO_MATCHES = "no new matches this week"  # why a member chosen for gets no email
 UNDELIVERABLE = "address no mail server takes (`matcher members list` names them)"
 EMAILED_LATELY = "emailed another week's digest earlier this week (or a later week's)"
+# Why a member chosen for is given nobody (`WeekPlan.nobody`), beside having no room to help
+# the only people they could (`AT_CAPACITY` in the summary): so the organiser can tell a
+# community run dry from members full this week or posts that find no one.
+OTHERS_FULL = "no new matches: everyone new worth meeting had no room left this week"
+INTRODUCED_ALREADY = (
+    "no new matches: everyone worth meeting was introduced already (or they have met)"
+)
+BELOW_BAR = "no new matches: nobody new scored at least DIGEST_MIN_SCORE"
+NO_OPEN_POSTS = "no new matches: no open need or offer"
 PLAN_COLUMNS = ("seeker_id", "member_id", "direction", "score", "mutual", "rank")
 
 
@@ -66,6 +76,9 @@ class WeekPlan:
     at_capacity: int = 0
     # How often each member who could be suggested is, fair and unconstrained (index: store id).
     exposure: pd.DataFrame | None = None
+    # Why each seeker given nobody (but those `at_capacity`) got no one: store id -> reason
+    # (OTHERS_FULL, NO_OPEN_POSTS, INTRODUCED_ALREADY or BELOW_BAR).
+    nobody: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
 
 
 def audience(session: Session, week: str, settings: Settings, now: datetime) -> Audience:
@@ -187,7 +200,8 @@ def choose(
     earlier = weeks_before(week, LOOKBACK_WEEKS)
     past = _counts(session, and_(Digest.week.in_(earlier), Digest.status.in_(DELIVERED)))
     rare = _lookup(past, ids) < settings.coverage_floor * LOOKBACK_WEEKS
-    floor = np.where(rare & np.isin(ids, _open_posters(session, now)), settings.coverage_floor, 0)
+    posters = _open_posters(session, now)
+    floor = np.where(rare & np.isin(ids, posters), settings.coverage_floor, 0)
     post = table["seeker_item"].to_numpy(dtype=np.int64)
     picked = allocate(
         seeker, member, score, helps_you, n=n, capacity=capacity, floor=floor, post=post
@@ -210,6 +224,16 @@ def choose(
         },
         index=pd.Index(ids[reachable], name="member_id"),
     )
+    at_capacity = np.setdiff1d(held_back, seeker)  # nobody else above the bar
+    left_best = candidates.attrs.get(LEFT_OUT_BEST, pd.Series(dtype=np.float64))
+    introduced = left_best.index[left_best.to_numpy() >= settings.digest_min_score]
+    nobody = _why_nobody(
+        np.setdiff1d(people.pending, chosen["seeker_id"].to_numpy()),
+        worth=ids[seeker],
+        at_capacity=ids[at_capacity],
+        posters=posters,
+        introduced=introduced.to_numpy(dtype=np.int64),
+    )
     return WeekPlan(
         week=week,
         chosen=chosen.reset_index(drop=True)[list(PLAN_COLUMNS)],
@@ -217,9 +241,36 @@ def choose(
         fair=fairness(member, score, picked, reachable),
         unconstrained=fairness(member, score, baseline, reachable),
         short=int(((got > 0) & (got < n)).sum()),
-        at_capacity=np.setdiff1d(held_back, seeker).size,  # nobody else above the bar
+        at_capacity=at_capacity.size,
         exposure=exposure,
+        nobody=nobody,
     )
+
+
+def _why_nobody(
+    given_nobody: np.ndarray,
+    *,
+    worth: np.ndarray,
+    at_capacity: np.ndarray,
+    posters: np.ndarray,
+    introduced: np.ndarray,
+) -> pd.Series:
+    """Why each seeker (store ids) given nobody got no one, but for those `at_capacity`: new
+    people worth meeting (`worth`: seekers with a row above the bar, with room) were all
+    full; no open need or offer (not among `posters`); everyone above the bar was introduced
+    already or met (`introduced`: seekers whose rows left out as known scored above it);
+    else nobody new scored at least the bar."""
+    seekers = np.setdiff1d(given_nobody, at_capacity)
+    why = np.select(
+        [
+            np.isin(seekers, worth),
+            ~np.isin(seekers, posters),
+            np.isin(seekers, introduced),
+        ],
+        [OTHERS_FULL, NO_OPEN_POSTS, INTRODUCED_ALREADY],
+        default=BELOW_BAR,
+    )
+    return pd.Series(why, index=pd.Index(seekers, name="seeker_id"), dtype=object)
 
 
 def _counts(session: Session, which: ColumnElement[bool]) -> pd.Series:

@@ -42,6 +42,11 @@ def summarize(choice: Choice) -> Summary:
         return Summary(members, want_email, chosen_earlier, skipped)
     digests = plan.chosen["seeker_id"].nunique()
     empty = len(plan.seekers) - digests - choice.unbuilt - plan.at_capacity
+    # Why they got nobody (`WeekPlan.nobody`): introduced already, nobody scored well enough,
+    # no open post, everyone full; any the plan gave no reason for, as "no new matches".
+    for why, n in plan.nobody.value_counts().items():
+        skipped[str(why)] = int(n)
+        empty -= int(n)
     if empty:
         skipped[NO_NEW_MATCHES] = empty
     if plan.at_capacity:
