@@ -24,10 +24,11 @@ TABLE_COLUMNS = (
     "reverse",
     "mutual",
     "seeker_item",  # the build's row of the seeker's need or offer the match is about
+    # A row of `leave_out` (not new to the seeker), kept only as each seeker's best such row
+    # and after their list is cut: what the digest tells "everyone worth meeting was
+    # introduced already" from "nobody scored well enough" by.
+    "known",
 )
-
-# `candidate_table`'s attrs key: seeker id -> the best score of their rows left out.
-LEFT_OUT_BEST = "left_out_best"
 
 
 def candidate_table(
@@ -54,12 +55,7 @@ def candidate_table(
         matcher.refresh(session)
     separations = matcher.view.live.separations
     blocked = [(a, b) for a, others in separations.items() for b in others]  # both directions
-    apart = np.concatenate(
-        [
-            np.asarray(blocked, dtype=np.int64).reshape(-1, 2),
-            np.asarray([] if leave_out is None else leave_out, dtype=np.int64).reshape(-1, 2),
-        ]
-    )
+    apart = np.concatenate([_pairs(blocked), _pairs([] if leave_out is None else leave_out)])
     active = _active_rows(matcher)
     # Build rows no longer open as built; a post retagged since still reads as built.
     superseded = matcher.view.superseded.copy()
@@ -116,23 +112,23 @@ def candidate_table(
             ),
         }
     )
-    table = table[fused.primary > 0]
-    left_best = pd.Series(dtype=np.float64)
+    table = table[fused.primary > 0].assign(known=False)
+    order = {"by": ["seeker_id", "score", "member_id"], "ascending": [True, False, True]}
+    known = table.iloc[:0]
     if len(apart):
         keys = pd.MultiIndex.from_arrays([table["seeker_id"], table["member_id"]])
         out = keys.isin(pd.MultiIndex.from_arrays(apart.T))
-        if leave_out is not None and len(leave_out):
-            left = keys.isin(pd.MultiIndex.from_arrays(np.asarray(leave_out).reshape(-1, 2).T))
-            left &= ~keys.isin(pd.MultiIndex.from_arrays(np.asarray(blocked).reshape(-1, 2).T))
-            left_best = table[left].groupby("seeker_id")["score"].max()
+        left = out & ~keys.isin(pd.MultiIndex.from_arrays(_pairs(blocked).T))
+        known = table[left].sort_values(**order).groupby("seeker_id").head(1).assign(known=True)
         table = table[~out]
-    table = table.sort_values(["seeker_id", "score", "member_id"], ascending=[True, False, True])
+    table = table.sort_values(**order)
     table = table[table.groupby("seeker_id").cumcount() < per_member]
-    table = table.reset_index(drop=True)[list(TABLE_COLUMNS)]
-    # The best score each seeker's `leave_out` rows had (the digest tells "everyone worth
-    # meeting was introduced already" from "nobody scored well enough" by it).
-    table.attrs[LEFT_OUT_BEST] = left_best
-    return table
+    return pd.concat([table, known]).reset_index(drop=True)[list(TABLE_COLUMNS)]
+
+
+def _pairs(pairs: object) -> np.ndarray:
+    """(seeker, member) pairs as an array of two columns (none: no rows)."""
+    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
 
 def _as_now(

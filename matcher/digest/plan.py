@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.allocate import Fairness, allocate, fairness, top_n
-from matcher.batch import LEFT_OUT_BEST
 from matcher.config import Settings
 from matcher.digest.week import week_of, week_start, weeks_before
 from matcher.domain import MET_KINDS, deliverable
@@ -141,7 +140,8 @@ def choose(
     """Fairly choose up to `digest_matches` new members for each pending recipient.
 
     `candidates` is `matcher.digest.job.week_candidates`' frame: pairs new to each other
-    (`known_pairs`: not suggested in an earlier digest, and not met) are all it holds;
+    (`known_pairs`: not suggested in an earlier digest, and not met), and each member's best
+    pair not new to them (`known`: only to say why a member is given nobody);
     members with no capacity left get no one-way "you could help" matches; everyone's
     capacity counts what this week's ledger already holds (but for digests
     skipped at delivery) and the requests they received in the last REQUEST_DAYS days
@@ -175,6 +175,9 @@ def choose(
     capacity[~members["active"].to_numpy(dtype=bool)] = 0
 
     table = candidates[candidates["seeker_id"].isin(people.pending)]
+    # Rows not new to their seeker are there only to say why someone is given nobody.
+    introduced_already = table[table["known"].astype(bool)] if "known" in table else table.iloc[:0]
+    table = table.drop(index=introduced_already.index)
     table = table.drop_duplicates(["seeker_id", "member_id"])
     position = pd.Index(ids)
     seeker = position.get_indexer(table["seeker_id"])
@@ -225,8 +228,8 @@ def choose(
         index=pd.Index(ids[reachable], name="member_id"),
     )
     at_capacity = np.setdiff1d(held_back, seeker)  # nobody else above the bar
-    left_best = candidates.attrs.get(LEFT_OUT_BEST, pd.Series(dtype=np.float64))
-    introduced = left_best.index[left_best.to_numpy() >= settings.digest_min_score]
+    worth_meeting = introduced_already["score"] >= settings.digest_min_score
+    introduced = introduced_already.loc[worth_meeting, "seeker_id"]
     nobody = _why_nobody(
         np.setdiff1d(people.pending, chosen["seeker_id"].to_numpy()),
         worth=ids[seeker],
