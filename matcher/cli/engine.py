@@ -307,11 +307,11 @@ def match_command(
             f"{m.score:.3f}",
             why,
         ]
-        table.add_row(*cells, *([answered_post(m.answers)] if answering else []))
+        table.add_row(*cells, *([post_label(m.answers)] if answering else []))
     app.out.print(table)
 
 
-def answered_post(answers: dict | None) -> str:
+def post_label(answers: dict | None) -> str:
     """The seeker's post a match answers, as `members show` lists posts: its side and id."""
     if not answers:
         return ""
