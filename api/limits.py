@@ -8,7 +8,7 @@ may make up to N times the limit. Point `MATCHER_RATELIMIT_STORAGE_URI` at a sha
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from flask_limiter import Limiter
+from flask_limiter import HeaderNames, Limiter
 
 from api.auth import current_key
 
@@ -25,6 +25,10 @@ OPEN_ENDPOINTS = frozenset(
         "static",
     }
 )
+# Flask-Limiter sets Retry-After on every response it counted, over any the app set, from the
+# end of the key's window (a 503's "60" read "59" once that window was a second old): it writes
+# its own under this name, which becomes Retry-After on its 429 alone.
+LIMITER_RETRY_AFTER = "X-RateLimit-Retry-After"
 
 
 def rate_limit_key() -> str:
@@ -38,10 +42,10 @@ def _exempt() -> bool:
 
 
 def _retry_after_only_when_refused(response: Response) -> Response:
-    """Flask-Limiter sends Retry-After with every response; it means something only with a
-    429 (or a 503, whose handler sets its own)."""
-    if response.status_code not in (429, 503):
-        response.headers.pop("Retry-After", None)
+    """The limiter's Retry-After is the one of its 429 alone (a 503's handler sets its own)."""
+    retry = response.headers.pop(LIMITER_RETRY_AFTER, None)
+    if response.status_code == 429 and retry is not None:
+        response.headers["Retry-After"] = retry
     return response
 
 
@@ -58,6 +62,7 @@ def init_app(app: Flask, limit: str) -> Limiter:
         # Flask-Limiter counts no request that matched no route (a 404, a 405, an unknown
         # method): named, they count against the same limit as the others.
         request_identifier=lambda: request.endpoint or "unmatched",
+        header_name_mapping={HeaderNames.RETRY_AFTER: LIMITER_RETRY_AFTER},
     )
     limiter.init_app(app)
     return limiter

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
+from api.limits import LIMITER_RETRY_AFTER
 from matcher import keys
 from tests.api.helpers import (
     assert_error,
     close_app,
     key_headers,
     make_app,
+    seed_community,
 )
 
 
@@ -53,6 +56,7 @@ def test_the_rate_limit_counts_per_key_and_answers_429(built, sessions, settings
             "try again after Retry-After seconds"
         )
         assert int(response.headers["Retry-After"]) > 0
+        assert LIMITER_RETRY_AFTER not in response.headers  # the limiter's own, moved over
         # Requests that match no route count too, from a key or an address.
         assert_error(client.get("/v1/no/such/route", headers=first), 429)
         for _ in range(3):
@@ -61,6 +65,26 @@ def test_the_rate_limit_counts_per_key_and_answers_429(built, sessions, settings
         assert client.get("/v1/members", headers=second).status_code == 200
         for _ in range(5):  # probes are never limited
             assert client.get("/health").status_code == 200
+    finally:
+        close_app(app)
+
+
+def test_a_503_keeps_its_own_retry_after_under_the_rate_limit(sessions, settings, encoder):
+    """Flask-Limiter wrote its Retry-After over the one of a 503 with a key, from the end of
+    the key's window: "60" read "59" once the window was a second old, or when the request
+    crossed a second, as test_ready_is_503_until_there_is_a_build's did about once in 300."""
+    seed_community(sessions)
+    app = make_app(settings, encoder)  # no build: a 503 with Retry-After 60
+    try:
+        client = app.test_client()
+        headers = key_headers(sessions, "read")
+        assert client.get("/v1/members/hum/matches", headers=headers).status_code == 503
+        time.sleep(1.1)  # the key's window began over a second ago
+        response = client.get("/v1/members/hum/matches", headers=headers)
+        assert_error(response, 503)
+        assert response.headers["Retry-After"] == "60"
+        assert "X-RateLimit-Remaining" in response.headers  # the request was counted
+        assert LIMITER_RETRY_AFTER not in response.headers
     finally:
         close_app(app)
 
