@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matcher.community import get_member
 from matcher.domain import ERASED
 from matcher.embed import text_hash
-from matcher.errors import Conflict, NotFound
+from matcher.errors import Conflict
 from matcher.revisions import forget_member
 from matcher.store import (
     Digest,
@@ -46,7 +46,6 @@ from matcher.store import (
     TextVector,
     erased_id_hash,
     in_batches,
-    retired_ids,
     utcnow,
 )
 
@@ -129,16 +128,13 @@ def erase_member(
 def member_to_erase(session: Session, external_id: str, field: str | None = None) -> Member:
     """The member with this id; NotFound saying so when the id was an erased member's (asked
     twice to erase them, the organiser would read "no member" as a mistaken id)."""
-    try:
-        return get_member(session, external_id, field)
-    except NotFound:
-        if retired_ids(session, [external_id]):
-            raise NotFound(
-                f"member {external_id.strip()!r} was erased at their request already: "
-                "nothing of theirs is left to erase",
-                field=field,
-            ) from None
-        raise
+    return get_member(
+        session,
+        external_id,
+        field,
+        if_erased=f"member {external_id.strip()!r} was erased at their request already: "
+        "nothing of theirs is left to erase",
+    )
 
 
 def _checkpoint(sessions: sessionmaker[Session]) -> None:

@@ -14,7 +14,7 @@ from matcher.errors import InvalidInput, NotFound
 from matcher.io.parse import Bad
 from matcher.io.schema import COLUMNS
 from matcher.io.validate import PARSERS
-from matcher.store import Interaction, Member, Post
+from matcher.store import Interaction, Member, Post, retired_ids
 
 Clock = Callable[[], datetime]
 Row = TypeVar("Row", Member, Post, Interaction)
@@ -72,10 +72,18 @@ def check_text(text: str | None) -> str:
     return text
 
 
-def get_member(session: Session, external_id: str, field: str | None = None) -> Member:
+def get_member(
+    session: Session, external_id: str, field: str | None = None, *, if_erased: str = ""
+) -> Member:
     """The member with this external id, or NotFound (naming `field`, the input that gave
-    the id)."""
-    return _by_external_id(session, Member, "member", external_id, field)
+    the id), saying `if_erased` when given and the id was a member's erased at their request
+    (their id is retired: "no member" would read as a mistaken id)."""
+    try:
+        return _by_external_id(session, Member, "member", external_id, field)
+    except NotFound:
+        if if_erased and retired_ids(session, [external_id.strip()]):
+            raise NotFound(if_erased, field) from None
+        raise
 
 
 def get_post(session: Session, external_id: str, field: str | None = None) -> Post:

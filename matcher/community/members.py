@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matcher import revisions
 from matcher.community.checks import Clock, check_id, check_member_fields, count_rows, get_member
 from matcher.domain import place_problem
-from matcher.errors import Conflict, InvalidInput, NotFound
+from matcher.errors import Conflict, InvalidInput
 from matcher.store import Member, mark_reopened, retired_ids, utcnow
 
 
@@ -34,17 +34,13 @@ def list_members(
 def _page_mark(session: Session, after: str) -> Member:
     """The member a page begins after; one erased since the page before is named as such (its
     place in the order went with it: nothing ties the id to the anonymous row it left)."""
-    try:
-        return get_member(session, after, "after")
-    except NotFound:
-        if retired_ids(session, [after]):
-            raise NotFound(
-                f"the member {after!r} was erased at their request since: their place in the "
-                "order went with them; read the page again from the `after` of the page "
-                "before it",
-                "after",
-            ) from None
-        raise
+    return get_member(
+        session,
+        after,
+        "after",
+        if_erased=f"the member {after!r} was erased at their request since: their place in the "
+        "order went with them; read the page again from the `after` of the page before it",
+    )
 
 
 def add_member(
