@@ -35,7 +35,14 @@ def init_app(app: Flask, origins: Sequence[str]) -> None:
             # Idempotency-Key: a browser may retry a create safely, as the docs say, and read
             # whether the answer is a repeat's (an integrator's preflight refused it).
             allow_headers=["Content-Type", HEADER, REQUEST_ID_HEADER, IDEMPOTENCY_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "Retry-After", REPLAYED, *RATE_LIMIT_HEADERS],
+            # Location: where what a create made is (not one a browser lets a page read unasked).
+            expose_headers=[
+                REQUEST_ID_HEADER,
+                "Retry-After",
+                REPLAYED,
+                "Location",
+                *RATE_LIMIT_HEADERS,
+            ],
             always_send=False,  # no Access-Control-* for a request without an Origin
         )
         app.after_request(_vary_by_origin)

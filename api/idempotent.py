@@ -7,6 +7,7 @@ from typing import Any
 
 from apiflask import APIBlueprint
 from apiflask.fields import String
+from flask import url_for
 
 from api.auth import auth, current_key
 from api.schemas import IdempotencyHeaders
@@ -15,6 +16,13 @@ from matcher import idempotency
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"  # on the answer to a repeat: what the first request made
+# Where what a create made is (the 201's Location): the view that reads it, and its id's name.
+# An interaction is only ever withdrawn by its URI (DELETE).
+WHERE = {
+    "members": ("members.get_member", "member_id"),
+    "posts": ("posts.get_post", "post_id"),
+    "interactions": ("interactions.withdraw_interaction", "interaction_id"),
+}
 
 DOC = (
     f"Send an `{HEADER}` header (any 1 to {idempotency.MAX_KEY_LENGTH} printable characters, "
@@ -51,7 +59,13 @@ def creating(
         bp.auth_required(auth, roles=["write"]),
         bp.input(body, arg_name=arg_name),
         bp.input(IdempotencyHeaders, location="headers", arg_name="headers"),
-        bp.output(out, status_code=201),
+        bp.output(
+            out,
+            status_code=201,
+            headers={
+                "Location": String(required=True, metadata={"description": f"The URI of {made}."})
+            },
+        ),
         bp.doc(
             description=f"{description} {DOC}",
             responses={
@@ -76,12 +90,13 @@ def create_once(
     headers: dict[str, Any],
     create: Callable[[str | None], dict[str, Any]],
     existing: Callable[[str], dict[str, Any]],
-) -> dict[str, Any] | tuple[dict[str, Any], int, dict[str, str]]:
+) -> tuple[dict[str, Any], int, dict[str, str]]:
     """`create(id)` once per idempotency key (`headers`, as `IdempotencyHeaders` reads them;
-    `matcher.idempotency.once`): a repeat answers 200 with `existing(id)`."""
+    `matcher.idempotency.once`): a 201 says where what it made is (Location); a repeat answers
+    200 with `existing(id)`."""
     key = headers.get("idempotency_key")
     if key is None:
-        return create(body.get("id"))
+        return _made(endpoint, create(body.get("id")))
     s = services()
     client = current_key()
     made, repeated = idempotency.once(
@@ -94,4 +109,11 @@ def create_once(
         existing=existing,
         clock=s.clock,
     )
-    return (made, 200, {REPLAYED: "true"}) if repeated else made
+    return (made, 200, {REPLAYED: "true"}) if repeated else _made(endpoint, made)
+
+
+def _made(endpoint: str, made: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The 201 of what a create made, with its URI in Location (RFC 9110: without one, the
+    request's own URI would name it)."""
+    view, name = WHERE[endpoint]
+    return made, 201, {"Location": url_for(view, **{name: made["id"]})}

@@ -746,6 +746,30 @@ def test_a_request_sent_again_under_its_idempotency_key_creates_nothing_new(
     assert count() == before + 4
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "method"),
+    [
+        ("/v1/members", {"name": "New", "kind": "venue"}, "get"),
+        ("/v1/posts", {"member_id": "kit", "side": "offer", "text": "I teach drums"}, "get"),
+        (
+            "/v1/interactions",
+            {"kind": "helped", "from_member_id": "kit", "to_member_id": "hum"},
+            "delete",
+        ),
+    ],
+)
+def test_a_create_says_where_what_it_made_is(client, rw, path, body, method):
+    # RFC 9110: a 201 without Location names the request's own URI (/v1/members) as what
+    # it made; a site following it then reads the list, not the member.
+    made = client.post(path, json=body, headers=rw)
+    assert made.status_code == 201
+    where = made.headers["Location"]
+    assert where == f"{path}/{made.get_json()['id']}"
+    assert getattr(client, method)(where, headers=rw).get_json() == made.get_json()
+    spec = client.get("/openapi.json").get_json()
+    assert "Location" in spec["paths"][path]["post"]["responses"]["201"]["headers"]
+
+
 def test_a_member_erased_since_is_not_made_again_by_a_retry(client, rw):
     headers = {**rw, "Idempotency-Key": "join-fay"}
     body = {"id": "fay", "name": "Fay Private", "kind": "band"}

@@ -178,7 +178,8 @@ def test_cors_follows_the_setting(built, sessions, settings, encoder, client):
         answer = site.get("/v1/members", headers={**ro, "Origin": "https://site.example"})
         assert answer.headers["Access-Control-Allow-Origin"] == "https://site.example"
         exposed = answer.headers["Access-Control-Expose-Headers"]
-        assert {"X-Request-ID", "X-RateLimit-Remaining", "Idempotent-Replayed"} <= {
+        # Location: where a create's 201 says what it made is, for a page to read.
+        assert {"X-Request-ID", "X-RateLimit-Remaining", "Idempotent-Replayed", "Location"} <= {
             h.strip() for h in exposed.split(",")
         }
         # The answer depends on the Origin: caches in between are told so, whatever it was.
