@@ -215,6 +215,20 @@ def _require_json_bodies() -> None:
             fail(422, f"the JSON body must be an object ({{...}}), not {_json_type(body)}")
 
 
+def _refuse_stray_queries() -> None:
+    """A query string sent to an operation of /v1/ that reads none is a 422 naming its
+    parameters, as the lists refuse one they do not know (`POST /v1/search?limit=1` was
+    answered as if it had none: with 20)."""
+    if not request.args or not request.path.startswith("/v1/") or request.method == "OPTIONS":
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None:
+        return  # no such route: its 404 or 405 says more
+    if any(where == "query" for _, where in getattr(view, "_spec", {}).get("args", [])):
+        return  # its Query schema refuses what it does not know
+    raise HTTPError(422, detail={"query": {name: ["Unknown field."] for name in request.args}})
+
+
 def _body() -> bytes:
     """The request's body, read once; a body the server cannot read (chunks of a wrong size,
     cut short) is a 400."""
@@ -238,8 +252,10 @@ def _json_type(value: Any) -> str:
 
 
 def init_app(app: APIFlask) -> None:
-    """Turn every error of `app` into the one JSON shape; refuse bodies that are not JSON."""
+    """Turn every error of `app` into the one JSON shape; refuse bodies that are not JSON, and
+    query strings where an operation reads none."""
     app.before_request(_require_json_bodies)
+    app.before_request(_refuse_stray_queries)
     app.error_processor(_from_http_error)
     app.register_error_handler(HTTPException, _from_exception)
     app.register_error_handler(MatcherError, _from_library)

@@ -968,6 +968,25 @@ def test_a_query_parameter_sent_twice_is_422_naming_it(app, client, ro, settings
     assert len(read) >= 4 and all(isinstance(schema, Query) for schema in read)
 
 
+def test_a_query_parameter_an_operation_does_not_take_is_422_naming_it(client, ro, rw):
+    # The lists refuse a parameter they do not know; the others read none and ignored it, so
+    # `POST /v1/search?limit=1` answered the default 20 as if asked for them.
+    for response in (
+        client.post("/v1/search?limit=1", json={"text": "a drummer"}, headers=ro),
+        client.get("/v1/members/hum?fields=name", headers=ro),
+        client.patch("/v1/posts/hum-n0?dry_run=1", json={"tags": ["gigs"]}, headers=rw),
+        client.get("/v1/model?verbose=1", headers=ro),
+    ):
+        body = assert_error(response, 422)
+        (field,) = body["errors"]["query"]
+        assert body["field"] == field and body["errors"]["query"][field] == ["Unknown field."]
+    # The tags stayed as they were: the PATCH was refused, not done.
+    assert client.get("/v1/posts/hum-n0", headers=ro).get_json()["tags"] != ["gigs"]
+    assert client.get("/v1/members/hum", headers=ro).status_code == 200
+    assert client.get("/health?probe=1").status_code == 200  # outside /v1/: not an operation
+    assert_error(client.get("/v1/nowhere?x=1", headers=ro), 404)
+
+
 def test_a_409_names_the_field_that_clashes(client, rw, sessions):
     from sqlalchemy import delete
 
