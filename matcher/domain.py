@@ -141,8 +141,9 @@ def post_problem(
     if owner == wanted:
         return None
     role = "seeker" if wants_seeker else "helper"
+    a = "an" if kind[0] in "aeiou" else "a"  # an 'accepted', a 'helped'
     return (
-        f"post {post_id!r} belongs to {owner!r}; in a {kind!r} interaction the {side} must "
+        f"post {post_id!r} belongs to {owner!r}; in {a} {kind!r} interaction the {side} must "
         f"be the {role}'s ({end}_member_id {wanted!r})"
     )
 

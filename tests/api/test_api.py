@@ -436,6 +436,9 @@ def test_interactions_are_recorded_with_posts_and_ids(client, rw):
     theirs = {**event, "id": "i-3", "need_id": "kit-n0"}
     body = assert_error(client.post("/v1/interactions", json=theirs, headers=rw), 422, "need_id")
     assert "the need must be the seeker's (to_member_id 'hum')" in body["description"]
+    accepted = {**theirs, "kind": "accepted"}  # the article goes with the kind's sound
+    body = assert_error(client.post("/v1/interactions", json=accepted, headers=rw), 422, "need_id")
+    assert "; in an 'accepted' interaction the need must be" in body["description"]
     offer_as_need = {**event, "id": "i-4", "need_id": "kit-o0"}
     assert_error(client.post("/v1/interactions", json=offer_as_need, headers=rw), 422, "need_id")
 
