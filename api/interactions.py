@@ -65,13 +65,19 @@ def member_interactions(member_id: str, query: dict) -> dict:
     """A member's interactions
 
     What the member did and what was done to them (either end), newest first, a page at a
-    time, or only those of `kind`: whom they contacted, whom they blocked. Takes a key with
-    the write scope: it says who reported or blocked whom.
+    time, or only those of `kind`: whom they contacted, whom they blocked. To read them all,
+    give each next page `after` the last id of the one before. Takes a key with the write
+    scope: it says who reported or blocked whom.
     """
     with services().sessions() as session:
         member = community.get_member(session, member_id)
         rows, total = community.member_interactions(
-            session, member, kind=query.get("kind"), limit=query["limit"], offset=query["offset"]
+            session,
+            member,
+            kind=query.get("kind"),
+            limit=query["limit"],
+            offset=query["offset"],
+            after=query.get("after"),
         )
         items = public.interactions(session, rows)
         return page(member.external_id, "interactions", items, total, query)

@@ -21,7 +21,7 @@ def member_listing(
         bp.auth_required(auth, roles=[scope]),
         bp.input(query, location="query", arg_name="query", unknown=RAISE),
         bp.output(out),
-        bp.doc(responses={404: "No such member"}),
+        bp.doc(responses={404: f"No such member, or `after` is none of their {thing}"}),
     ]
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:

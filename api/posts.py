@@ -39,7 +39,8 @@ def member_posts(member_id: str, query: dict) -> dict:
 
     Their needs and offers, newest first, a page at a time: open, closed and expired ones
     (or only those of `status`), so a site can show a member what they wrote and find a post
-    whose id it did not keep.
+    whose id it did not keep. To read them all, give each next page `after` the last id of
+    the one before.
     """
     s = services()
     now = s.clock()
@@ -53,6 +54,7 @@ def member_posts(member_id: str, query: dict) -> dict:
             now=now,
             limit=query["limit"],
             offset=query["offset"],
+            after=query.get("after"),
         )
         items = [public.post(p, member.external_id, now) for p in posts]
         return page(member.external_id, "posts", items, total, query)

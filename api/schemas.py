@@ -308,6 +308,14 @@ class PostOut(Schema):
 class PostQuery(Page):
     """Which of a member's posts, a page at a time."""
 
+    after = external_id(
+        metadata={
+            "description": "Begin with the posts older than this one of theirs (the last id of "
+            "the page before): unlike offset, a post written between two requests makes none "
+            "show twice."
+        },
+    )
+
     side = String(validate=Choice(SIDES), metadata={"description": "Only needs or offers."})
     status = String(
         validate=Choice(POST_STATUSES_SHOWN),
@@ -564,6 +572,13 @@ class InteractionQuery(Page):
     """Which of a member's interactions, a page at a time."""
 
     kind = String(validate=Choice(INTERACTION_KINDS), metadata={"description": "Only this kind."})
+    after = external_id(
+        metadata={
+            "description": "Begin with the interactions older than this one of theirs (the last "
+            "id of the page before): unlike offset, one recorded between two requests makes "
+            "none show twice."
+        },
+    )
 
 
 class InteractionList(PageOf):

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from matcher.errors import InvalidInput, NotFound
 from matcher.io.parse import Bad
@@ -91,9 +91,9 @@ def get_post(session: Session, external_id: str, field: str | None = None) -> Po
     return _by_external_id(session, Post, "post", external_id, field)
 
 
-def get_interaction(session: Session, external_id: str) -> Interaction:
-    """The interaction with this external id, or NotFound."""
-    return _by_external_id(session, Interaction, "interaction", external_id)
+def get_interaction(session: Session, external_id: str, field: str | None = None) -> Interaction:
+    """The interaction with this external id, or NotFound (naming `field`)."""
+    return _by_external_id(session, Interaction, "interaction", external_id, field)
 
 
 def _by_external_id(
@@ -109,3 +109,24 @@ def _by_external_id(
 def count_rows(session: Session, query: Select[Any]) -> int:
     """How many rows `query` selects (the `total` of a page of them)."""
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def newest_first(
+    session: Session,
+    query: Select[Any],
+    when: InstrumentedAttribute[datetime],
+    *,
+    after: Post | Interaction | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """A page of the rows `query` selects, newest first by `when` (the same time: the last
+    stored first), beginning with those older than `after` when given (a row written between
+    two pages then moves none of the next page's onto it), and how many rows there are in all."""
+    model = when.class_
+    total = count_rows(session, query)
+    if after is not None:
+        mark = getattr(after, when.key)
+        query = query.where(or_(when < mark, and_(when == mark, model.id < after.id)))
+    ordered = query.order_by(when.desc(), model.id.desc())
+    return list(session.scalars(ordered.limit(limit).offset(offset))), total

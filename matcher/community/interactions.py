@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from matcher.community.checks import (
     Clock,
     check_id,
-    count_rows,
     get_interaction,
     get_member,
     get_post,
+    newest_first,
 )
 from matcher.domain import (
     INTERACTION_KINDS,
@@ -29,7 +29,7 @@ from matcher.domain import (
     future_problem,
     post_problem,
 )
-from matcher.errors import Conflict, InvalidInput
+from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.store import Interaction, Member, utcnow
 
 
@@ -118,18 +118,39 @@ def member_interactions(
     kind: str | None = None,
     limit: int,
     offset: int = 0,
+    after: str | None = None,
 ) -> tuple[list[Interaction], int]:
     """A page of what a member did and what was done to them (either end), newest first, of
-    one `kind` or all, and how many there are in all."""
+    one `kind` or all, and how many there are in all. `after` (the id of one of theirs, the
+    last of the page before) begins the page with those older than it, where `offset` would
+    show one again whenever one is recorded between two requests."""
     if kind is not None and kind not in INTERACTION_KINDS:
         raise InvalidInput(f"kind must be one of {INTERACTION_KINDS}", field="kind")
     query = select(Interaction).where(
         or_(Interaction.from_member_id == member.id, Interaction.to_member_id == member.id),
         *([] if kind is None else [Interaction.kind == kind]),
     )
-    total = count_rows(session, query)
-    newest = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-    return list(session.scalars(newest.limit(limit).offset(offset))), total
+    mark = None if after is None else _page_mark(session, member, after)
+    return newest_first(
+        session, query, Interaction.occurred_at, after=mark, limit=limit, offset=offset
+    )
+
+
+def _page_mark(session: Session, member: Member, after: str) -> Interaction:
+    """The interaction of `member` a page of theirs begins after; one withdrawn since the
+    page before is gone, and its place in the order with it."""
+    gone = (
+        f"member {member.external_id!r} has no interaction {after!r} (one withdrawn since the "
+        "page before went with its place in the order: read that page again from the `after` "
+        "of the page before it)"
+    )
+    try:
+        row = get_interaction(session, after, "after")
+    except NotFound:
+        raise NotFound(gone, "after") from None
+    if member.id not in (row.from_member_id, row.to_member_id):
+        raise NotFound(gone, "after")
+    return row
 
 
 def withdraw_interaction(

@@ -18,13 +18,13 @@ from matcher.community.checks import (
     check_id,
     check_tags,
     check_text,
-    count_rows,
     get_member,
     get_post,
+    newest_first,
 )
 from matcher.domain import POST_STATUSES, POST_STATUSES_SHOWN, SIDES
 from matcher.embed import CachedEncoder, Encoder
-from matcher.errors import Conflict, InvalidInput
+from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.store import Member, Post, posts_read_as, utcnow
 
 
@@ -155,10 +155,13 @@ def member_posts(
     now: datetime,
     limit: int,
     offset: int = 0,
+    after: str | None = None,
 ) -> tuple[list[Post], int]:
     """A page of a member's posts, newest first, of one side or both, of one status as read
     at `now` (open, closed, or expired: left open past its expiry) or any, and how many
-    there are in all."""
+    there are in all. `after` (the id of one of their posts, the last of the page before)
+    begins the page with those older than it, where `offset` would show a post again
+    whenever one is written between two requests."""
     if side is not None and side not in SIDES:
         raise InvalidInput(f"side must be one of {SIDES}", field="side")
     if status is not None and status not in POST_STATUSES_SHOWN:
@@ -168,6 +171,13 @@ def member_posts(
         *([] if side is None else [Post.side == side]),
         *([] if status is None else [posts_read_as(status, now)]),
     )
-    total = count_rows(session, query)
-    newest = query.order_by(Post.created_at.desc(), Post.id.desc())
-    return list(session.scalars(newest.limit(limit).offset(offset))), total
+    mark = None if after is None else _page_mark(session, member, after)
+    return newest_first(session, query, Post.created_at, after=mark, limit=limit, offset=offset)
+
+
+def _page_mark(session: Session, member: Member, after: str) -> Post:
+    """The post of `member` a page of theirs begins after."""
+    post = get_post(session, after, "after")
+    if post.member_id != member.id:
+        raise NotFound(f"member {member.external_id!r} has no post {after!r}", "after")
+    return post

@@ -353,6 +353,53 @@ def test_a_members_posts_are_listed_newest_first_by_side_and_status(client, rw, 
     assert_error(client.get("/v1/members/nobody/posts", headers=ro), 404)
 
 
+def test_a_members_posts_read_page_after_page_show_none_twice(client, rw, ro):
+    """A post written between two pages read by offset showed on both (a site's integrator)."""
+    for n in range(3):
+        post = {"id": f"hum-x{n}", "member_id": "hum", "side": "offer", "text": f"gig {n}"}
+        assert client.post("/v1/posts", json=post, headers=rw).status_code == 201
+
+    def ids(query: str) -> list[str]:
+        response = client.get(f"/v1/members/hum/posts?{query}", headers=ro)
+        assert response.status_code == 200, response.get_json()
+        return [p["id"] for p in response.get_json()["posts"]]
+
+    whole = ids("")
+    first = ids("limit=2")
+    assert first == whole[:2] == ["hum-x2", "hum-x1"]
+    new = {"id": "hum-x3", "member_id": "hum", "side": "need", "text": "a van"}
+    client.post("/v1/posts", json=new, headers=rw)
+    assert ids("limit=2&offset=2")[0] == "hum-x1"  # shown twice: what `after` is for
+    assert ids("limit=2&after=hum-x1") == whole[2:4]
+    assert ids("limit=2&after=hum-x1&offset=1") == whole[3:5]  # as the members list has it
+    assert ids("side=need&after=hum-x2") == [p for p in whole[2:] if "-n" in p]
+    assert_error(client.get("/v1/members/hum/posts?after=nobody", headers=ro), 404, "after")
+    # Another member's post marks no place in this member's list.
+    assert_error(client.get("/v1/members/hum/posts?after=kit-o0", headers=ro), 404, "after")
+
+
+def test_a_members_interactions_read_page_after_page_show_none_twice(client, rw):
+    for n, kind in enumerate(("shown", "contacted", "accepted")):
+        event = {"id": f"i-{n}", "kind": kind, "from_member_id": "hum", "to_member_id": "kit"}
+        event["occurred_at"] = f"2026-05-0{n + 1}T10:00:00Z"
+        assert client.post("/v1/interactions", json=event, headers=rw).status_code == 201
+
+    def ids(query: str) -> list[str]:
+        response = client.get(f"/v1/members/hum/interactions?{query}", headers=rw)
+        assert response.status_code == 200, response.get_json()
+        return [i["id"] for i in response.get_json()["interactions"]]
+
+    assert ids("limit=2") == ["i-2", "i-1"]
+    event = {"id": "i-3", "kind": "helped", "from_member_id": "kit", "to_member_id": "hum"}
+    client.post("/v1/interactions", json=event, headers=rw)
+    assert ids("limit=2&offset=2") == ["i-1", "i-0"]  # i-1 twice
+    assert ids("limit=2&after=i-1") == ["i-0"]
+    assert ids("after=i-3&kind=contacted") == ["i-1"]
+    assert_error(client.get("/v1/members/hum/interactions?after=i-9", headers=rw), 404, "after")
+    client.post("/v1/interactions", json={**event, "id": "i-4", "to_member_id": "mix"}, headers=rw)
+    assert_error(client.get("/v1/members/hum/interactions?after=i-4", headers=rw), 404, "after")
+
+
 def test_matches_are_read_a_page_at_a_time(client, ro):
     whole = matches_of(client, ro, "hum", direction="both")
     assert len(whole) >= 2
