@@ -23,6 +23,7 @@ from api.fields import (
     when,
 )
 from matcher.domain import (
+    DECLINE_DAYS,
     INTERACTION_KINDS,
     MAX_CONTACT_LENGTH,
     MAX_COUNTRY_LENGTH,
@@ -378,7 +379,12 @@ class Reason(Schema):
         validate=Choice(("them", "you")),
         metadata={"description": "declined: who said no to the other's request."},
     )
-    days = Integer(metadata={"description": "declined: within how many days."})
+    days_ago = Integer(
+        metadata={
+            "description": "declined: how many whole days ago they last said no (0: less than "
+            f"a day ago); a decline counts for {DECLINE_DAYS} days."
+        }
+    )
 
 
 class Match(Schema):
@@ -414,7 +420,7 @@ class Match(Schema):
         required=True,
         metadata={
             "description": "Whoever would help here said no to the other's request lately "
-            "(the `declined` reason says who and within how many days): listed after every "
+            "(the `declined` reason says who, and how many days ago): listed after every "
             "good match (score 0.5 or more) still to ask, and before the poor ones."
         },
     )

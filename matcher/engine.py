@@ -321,7 +321,7 @@ class Matcher:
             fused.score,
             eligible,
             busy,
-            declined,
+            np.array([days is not None for days in declined], dtype=bool),
             answered_post(fused.direction, forward, reverse),
             self.settings.busy_weight,
         )
@@ -336,7 +336,7 @@ class Matcher:
                 same_town[i],
                 km[i],
                 busy=(int(asked[i]), int(capacity[i])) if busy[i] else None,
-                declined=bool(declined[i]),
+                declined=declined[i],
                 typed_need=typed_need,
             )
             for i in ranked[offset : offset + limit].tolist()
@@ -401,11 +401,12 @@ class Matcher:
         km: float,
         *,
         busy: tuple[int, int] | None,
-        declined: bool,
+        declined: int | None,
         typed_need: str | None,
     ) -> Match:
         """Candidate `i` as a match, with its reasons: `busy` is how often they were asked
-        lately and their weekly capacity when they are asked to capacity."""
+        lately and their weekly capacity when they are asked to capacity, `declined` how many
+        whole days ago whoever would help said no to the other lately."""
         seeker_needs, seeker_offers = tags
         way = str(fused.direction[i])
         shared = (
@@ -430,8 +431,8 @@ class Matcher:
         )
         if busy is not None:
             reasons.append(explain.busy(*busy))
-        if declined:
-            reasons.append(explain.declined(by_them=way == "helps_you"))
+        if declined is not None:
+            reasons.append(explain.declined(by_them=way == "helps_you", days_ago=declined))
         return Match(
             member_id=person.external_id,
             name=person.name,
@@ -469,18 +470,17 @@ class Matcher:
 
     def _declined(
         self, seeker: LiveMember, people: list[LiveMember], direction: np.ndarray
-    ) -> np.ndarray:
-        """Per candidate: whether whoever would help in this match (the candidate where they
-        help the seeker, else the seeker) said no to the other's request lately
-        (`DECLINE_DAYS`). A need typed by anyone has been declined by no one."""
-        declines, me = self.view.live.declines, seeker.member_id
-        return np.array(
-            [
-                ((p.member_id, me) if way == "helps_you" else (me, p.member_id)) in declines
-                for p, way in zip(people, direction, strict=True)
-            ],
-            dtype=bool,
+    ) -> list[int | None]:
+        """Per candidate: how many whole days ago whoever would help in this match (the
+        candidate where they help the seeker, else the seeker) last said no to the other's
+        request, if they did lately (`DECLINE_DAYS`); None if not. A need typed by anyone has
+        been declined by no one."""
+        declines, me, now = self.view.live.declines, seeker.member_id, self.clock()
+        said_no = (
+            declines.get((p.member_id, me) if way == "helps_you" else (me, p.member_id))
+            for p, way in zip(people, direction, strict=True)
         )
+        return [None if when is None else max((now - when).days, 0) for when in said_no]
 
     def _learned(
         self,

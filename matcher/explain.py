@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.domain import DECLINE_DAYS
-
 Reason = dict[str, Any]
 
 QUOTE_LENGTH = 90
@@ -140,10 +138,11 @@ def busy(asked: int, capacity: int) -> Reason:
     return {"type": "busy", "count": int(asked), "capacity": int(capacity)}
 
 
-def declined(*, by_them: bool) -> Reason:
-    """Whoever would help (them, or the member) said no to the other's request in the last
-    DECLINE_DAYS days (so listed after others)."""
-    return {"type": "declined", "by": "them" if by_them else "you", "days": DECLINE_DAYS}
+def declined(*, by_them: bool, days_ago: int) -> Reason:
+    """Whoever would help (them, or the member) said no to the other's request `days_ago`
+    whole days ago (0: less than a day), within the last DECLINE_DAYS (so listed after
+    others)."""
+    return {"type": "declined", "by": "them" if by_them else "you", "days_ago": int(days_ago)}
 
 
 def counted(n: int, noun: str) -> str:
@@ -239,9 +238,11 @@ def describe(reason: Reason) -> str:
             f"take {reason['capacity']} a week: they may be slow to answer."
         )
     if kind == "declined":
+        days = reason.get("days_ago")  # none in a digest's reasons recorded before it was said
+        ago = {None: "lately", 0: "less than a day ago"}.get(days) or f"{counted(days, 'day')} ago"
         if reason["by"] == "them":
-            return f"They said no to a request of yours in the last {reason['days']} days."
-        return f"You said no to a request of theirs in the last {reason['days']} days."
+            return f"They said no to a request of yours {ago}."
+        return f"You said no to a request of theirs {ago}."
     if kind == "mutual_connections":
         return f"You have {counted(reason['count'], 'connection')} in common."
     return kind.replace("_", " ")

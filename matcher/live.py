@@ -105,7 +105,8 @@ class LiveChanges:
     askers: set[tuple[int, int]] = field(default_factory=set)  # (asker, asked)
     requests: dict[int, int] = field(default_factory=dict)
     # Who said no to whom lately (`requests.recent_declines`), read alike.
-    declines: set[tuple[int, int]] = field(default_factory=set)  # (decliner, declined)
+    # (decliner, declined): when they last said no
+    declines: dict[tuple[int, int], datetime] = field(default_factory=dict)
     # (rows, newest) of the members and posts changed since `since`, and of the separating
     # interactions, as the last refresh saw them: read again only when they differ. The
     # contacts are read in full once, then kept current from the changed members.

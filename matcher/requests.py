@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from matcher.domain import DECLINE_DAYS
@@ -33,14 +33,18 @@ def recent_pairs(
     query = (
         select(Interaction.from_member_id, Interaction.to_member_id)
         .distinct()
-        .where(
-            Interaction.kind == kind,
-            Interaction.occurred_at >= now - timedelta(days=days),
-            Interaction.occurred_at <= now,
-            *([] if unless is None else [~unless]),
-        )
+        .where(*_lately(kind, days, now), *([] if unless is None else [~unless]))
     )
     return {(int(a), int(b)) for a, b in session.execute(query)}
+
+
+def _lately(kind: str, days: int, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The interactions of `kind` in the `days` before `now`."""
+    return (
+        Interaction.kind == kind,
+        Interaction.occurred_at >= now - timedelta(days=days),
+        Interaction.occurred_at <= now,
+    )
 
 
 def recent_requests(
@@ -51,10 +55,16 @@ def recent_requests(
     return recent_pairs(session, "contacted", REQUEST_DAYS, now, unless=unless)
 
 
-def recent_declines(session: Session, now: datetime) -> set[tuple[int, int]]:
-    """(decliner, declined): each member who said no to another's request in the
-    DECLINE_DAYS before `now`."""
-    return recent_pairs(session, "declined", DECLINE_DAYS, now)
+def recent_declines(session: Session, now: datetime) -> dict[tuple[int, int], datetime]:
+    """(decliner, declined): when each member last said no to another's request, of those who
+    did in the DECLINE_DAYS before `now`."""
+    last = func.max(Interaction.occurred_at)
+    query = (
+        select(Interaction.from_member_id, Interaction.to_member_id, last)
+        .where(*_lately("declined", DECLINE_DAYS, now))
+        .group_by(Interaction.from_member_id, Interaction.to_member_id)
+    )
+    return {(int(a), int(b)): when for a, b, when in session.execute(query)}
 
 
 def requests_received(

@@ -95,3 +95,21 @@ def test_help_given_is_said_once_not_twice():
     assert said[2] == ["They helped with a need before."]  # nothing else says it: kept
     offered = they_offer("o1", "Session drums", "offer")  # an offer in words is kept
     assert describe_each([[offered, helped_others(1)]])[0][0] == 'They offer "Session drums".'
+
+
+def test_a_decline_says_how_long_ago_it_was():
+    """A decline of the day read "in the last 90 days", and the API's `days: 90` as "declined
+    90 days ago" on a site (an integrator): the reason says how many whole days ago."""
+    from matcher.explain import declined, describe
+
+    assert declined(by_them=True, days_ago=0) == {"type": "declined", "by": "them", "days_ago": 0}
+    assert describe(declined(by_them=True, days_ago=0)) == (
+        "They said no to a request of yours less than a day ago."
+    )
+    assert describe(declined(by_them=False, days_ago=1)) == (
+        "You said no to a request of theirs 1 day ago."
+    )
+    assert describe(declined(by_them=False, days_ago=40)).endswith(" 40 days ago.")
+    # A week's digest recorded before the reason said it is still sent.
+    recorded = {"type": "declined", "by": "them", "days": 90}
+    assert describe(recorded) == "They said no to a request of yours lately."

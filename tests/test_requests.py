@@ -27,8 +27,9 @@ def test_requests_count_for_request_days_and_declines_for_decline_days(sessions)
         add_interaction(s, "contacted", mo, band, T0 + hour)  # after `now`: not yet
         add_interaction(s, "declined", kit, band, T0 - timedelta(days=DECLINE_DAYS) + hour)
         add_interaction(s, "declined", ava, mo, T0 - timedelta(days=DECLINE_DAYS) - hour)
+        add_interaction(s, "declined", kit, band, T0 - 2 * hour)  # the last: said when
     with sessions() as s:
         asked = recent_requests(s, T0)
         assert asked == {(ids["band"], ids["kit"]), (ids["ava"], ids["kit"])}
         assert requests_received(s, T0) == {ids["kit"]: 2} == askers_per_member(asked)
-        assert recent_declines(s, T0) == {(ids["kit"], ids["band"])}
+        assert recent_declines(s, T0) == {(ids["kit"], ids["band"]): T0 - 2 * hour}
