@@ -4,10 +4,11 @@ retrying after a timeout) creates nothing new.
 The key names the request: the id of what it creates is derived from the key (unless the
 request gives one), so two deliveries of it can never make two members, posts or
 interactions, whichever comes first and even if one of them is cut off half-way. The first
-request under a key records a hash of its body; another body under the same key is refused.
-A repeat that comes while the first request is still at work waits for it a little
-(IN_FLIGHT_WAIT) and is then told to come back (the draft's 409), rather than racing it; a
-claim not done after STALE_SECONDS is taken for a request cut off before it made anything.
+request under a key records a hash of its body (its text stripped, as it is stored); another
+body under the same key is refused. A repeat that comes while the first request is still at
+work waits for it a little (IN_FLIGHT_WAIT) and is then told to come back (the draft's 409),
+rather than racing it; a claim not done after STALE_SECONDS is taken for a request cut off
+before it made anything.
 Keys are kept KEEP_DAYS: after that a repeat still creates nothing new (the derived id is
 taken), but another body under an old key is no longer told apart.
 """
@@ -69,7 +70,7 @@ def claim(
             field="Idempotency-Key",
         )
     key_hash = _sha256(f"{client}\n{endpoint}\n{key}")
-    request_hash = _sha256(json.dumps(request, sort_keys=True, default=str))
+    request_hash = _sha256(json.dumps(_as_stored(request), sort_keys=True, default=str))
     derived = f"{PREFIXES[endpoint]}-{key_hash[:24]}"
     for _ in range(3):  # a key given back by a request beside this one: claim it again
         now = clock()
@@ -191,6 +192,18 @@ def _row(session: Session, key_hash: str) -> IdempotencyKey | None:
     if row is not None:
         session.expunge(row)  # read after the session ends
     return row
+
+
+def _as_stored(value: Any) -> Any:
+    """A request's values with their text stripped, as every text is stored
+    (`matcher.io.parse.text`): a retry with a space more at the end is the same request."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, Mapping):
+        return {name: _as_stored(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_stored(item) for item in value]
+    return value
 
 
 def _sha256(text: str) -> str:

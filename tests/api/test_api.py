@@ -820,6 +820,26 @@ def test_a_create_says_where_what_it_made_is(client, rw, path, body, method):
     assert "Location" in spec["paths"][path]["post"]["responses"]["201"]["headers"]
 
 
+def test_a_retry_differing_only_in_whitespace_stored_away_is_the_same_request(client, rw):
+    """{"name": "B"} then {"name": "B "} under one key was refused as another request, though
+    both make the same member (a site's integrator)."""
+    joining = {**rw, "Idempotency-Key": "join-b"}
+    first = client.post("/v1/members", json={"name": "B", "kind": "band"}, headers=joining)
+    assert first.status_code == 201
+    again = client.post("/v1/members", json={"name": "B ", "kind": "band"}, headers=joining)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    post = {"member_id": "kit", "side": "offer", "text": "I teach drums", "tags": ["drums"]}
+    headers = {**rw, "Idempotency-Key": "post-1"}
+    assert client.post("/v1/posts", json=post, headers=headers).status_code == 201
+    spaced = {**post, "member_id": " kit", "text": "I teach drums\n", "tags": [" drums"]}
+    assert client.post("/v1/posts", json=spaced, headers=headers).status_code == 200
+    # A really different body is still another request.
+    other = client.post("/v1/members", json={"name": "C", "kind": "band"}, headers=joining)
+    assert_error(other, 422, "Idempotency-Key")
+    other = client.post("/v1/posts", json={**post, "text": "I teach bass"}, headers=headers)
+    assert_error(other, 422, "Idempotency-Key")
+
+
 def test_a_member_erased_since_is_not_made_again_by_a_retry(client, rw):
     headers = {**rw, "Idempotency-Key": "join-fay"}
     body = {"id": "fay", "name": "Fay Private", "kind": "band"}
