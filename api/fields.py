@@ -120,10 +120,11 @@ def external_id(**kw: Any) -> String:
 
 
 def tag_list(**kw: object) -> List:
-    """Tags (genres, instruments, skills): short strings, at most MAX_TAGS."""
+    """Tags (genres, instruments, skills): short strings, at most MAX_TAGS (said so: Length's
+    own "Longer than maximum length 30." reads as of a text)."""
     in_list = partial(tag_problem, in_list=True)
     tag = _text(MAX_TAG_LENGTH, 1, in_list, "tag", TAG_SEPARATOR + ",")
-    return List(tag, validate=Length(max=MAX_TAGS), **kw)
+    return List(tag, validate=Length(max=MAX_TAGS, error="At most {max} tags."), **kw)
 
 
 def _text(

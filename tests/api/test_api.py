@@ -234,6 +234,19 @@ def test_ids_are_stripped_as_imports_strip_them(client, rw, ro):
     assert_error(client.post("/v1/members", json=dots, headers=rw), 422, "id")
 
 
+def test_too_many_tags_says_how_many_a_list_may_hold(client, rw, ro):
+    """100 tags read "invalid tags: Longer than maximum length 30.", as if of a text."""
+    many = [f"t{n}" for n in range(100)]
+    member = {"name": "B", "kind": "band", "tags": many}
+    said = assert_error(client.post("/v1/members", json=member, headers=rw), 422, "tags")
+    assert said["description"] == "invalid tags: At most 30 tags."
+    post = {"member_id": "hum", "side": "need", "text": "a van", "tags": many}
+    assert_error(client.post("/v1/posts", json=post, headers=rw), 422, "tags")
+    assert client.patch("/v1/members/hum", json={"tags": many[:30]}, headers=rw).status_code == 200
+    search = client.post("/v1/search", json={"text": "drums", "tags": many}, headers=ro)
+    assert "At most 30 tags." in assert_error(search, 422, "tags")["description"]
+
+
 def test_a_body_over_the_limit_is_413(built, sessions, settings, encoder):
     app = make_app(settings.replace(max_body_bytes=1024), encoder)
     try:
