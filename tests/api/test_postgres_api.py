@@ -8,7 +8,10 @@ import pytest
 
 from tests.api.test_api import (  # noqa: F401
     test_a_block_removes_the_pair_at_once_both_ways,
+    test_a_decline_lists_the_helper_after_those_still_to_ask_at_once,
+    test_a_members_interactions_read_page_after_page_show_none_twice,
     test_a_members_matches_come_best_first_with_reasons,
+    test_a_members_posts_read_page_after_page_show_none_twice,
     test_a_post_created_through_the_api_is_matched_at_once,
     test_interactions_are_recorded_with_posts_and_ids,
     test_members_can_be_listed_created_edited_and_closed,
