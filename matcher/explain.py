@@ -42,10 +42,15 @@ def need_met_by_offer(
     """Their offer (or help they gave before) meets your need."""
     return {
         "type": "need_offer",
-        "need": {"id": need_id, "quote": quote(need_text)},
+        "need": _need(need_id, need_text),
         "offer": _offer(offer_id, offer_text, side),
         "similarity": round(float(similarity), 3),
     }
+
+
+def _need(need_id: str, need_text: str) -> dict[str, Any]:
+    """A need as quoted: its id and a short quote of its words."""
+    return {"id": need_id, "quote": quote(need_text)}
 
 
 def _offer(offer_id: str, offer_text: str, side: str) -> dict[str, Any]:
@@ -68,7 +73,7 @@ def you_could_help(
 def they_need(need_id: str, need_text: str) -> Reason:
     """What they need, claiming no fit: in a mutual match whose texts are not alike enough to
     quote your offer as meeting it, or in any match with no fit to quote; for you to judge."""
-    return {"type": "they_need", "need": {"id": need_id, "quote": quote(need_text)}}
+    return {"type": "they_need", "need": _need(need_id, need_text)}
 
 
 def they_offer(offer_id: str, offer_text: str, side: str) -> Reason:
@@ -81,7 +86,7 @@ def answers_post(side: str, post_id: str, text: str, item_side: str = "") -> dic
     """The seeker's post a match answers, whose turn it took in their list (`listing_order`):
     `{"need": quote}` where they could be helped, `{"offer": quote}` where they could help."""
     if side == "need":
-        return {"need": {"id": post_id, "quote": quote(text)}}
+        return {"need": _need(post_id, text)}
     return {"offer": _offer(post_id, text, item_side)}
 
 

@@ -87,17 +87,17 @@ def lent_scores(
 
 
 def place_effect(
-    log_odds: Callable[[np.ndarray], np.ndarray], same_town: np.ndarray, km: np.ndarray
+    ranker_log_odds: Callable[[np.ndarray], np.ndarray], same_town: np.ndarray, km: np.ndarray
 ) -> np.ndarray:
-    """What the ranker (`log_odds` of rows of FEATURE_NAMES) learned each candidate's place is
-    worth, in log-odds: being in the typed place's town (`same_town`) and `km` away from it
-    (NaN: unknown), against a candidate whose place is unknown, all else as typical (every
+    """What the ranker (`ranker_log_odds` of rows of FEATURE_NAMES) learned each candidate's
+    place is worth, in log-odds: being in the typed place's town (`same_town`) and `km` away
+    from it (NaN: unknown), against a candidate whose place is unknown, all else as typical (every
     other feature left for the ranker to fill in, as it fills in a missing value)."""
     n = len(same_town)
     rows = np.full((n + 1, len(FEATURE_NAMES)), np.nan)
     rows[:, COLUMN["same_town"]] = np.r_[np.asarray(same_town, dtype=np.float64), 0.0]
     rows[:n, COLUMN["distance_km"]] = km
-    scores = log_odds(rows)
+    scores = ranker_log_odds(rows)
     return scores[:n] - scores[n]
 
 
