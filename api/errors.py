@@ -175,9 +175,15 @@ def _takes_json_body() -> bool:
     """Whether the view answering this request declares a JSON body (`@bp.input` of a JSON
     schema). Others take none, or a form: RFC 8058's one-click unsubscribe and the unsubscribe
     page's button post one."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    spec = getattr(view, "_spec", {})  # where APIFlask's decorators note the body
+    spec = _view_spec() or {}
     return "body" in spec and spec.get("content_type") == "application/json"
+
+
+def _view_spec() -> dict[str, Any] | None:
+    """What APIFlask's decorators noted of the view answering this request (its body, its
+    query and headers in `args`); None when no route matched."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return None if view is None else getattr(view, "_spec", {})
 
 
 def _require_json_bodies() -> None:
@@ -221,10 +227,10 @@ def _refuse_stray_queries() -> None:
     answered as if it had none: with 20)."""
     if not request.args or not request.path.startswith("/v1/") or request.method == "OPTIONS":
         return
-    view = current_app.view_functions.get(request.endpoint or "")
-    if view is None:
+    spec = _view_spec()
+    if spec is None:
         return  # no such route: its 404 or 405 says more
-    if any(where == "query" for _, where in getattr(view, "_spec", {}).get("args", [])):
+    if any(where == "query" for _, where in spec.get("args", [])):
         return  # its Query schema refuses what it does not know
     raise HTTPError(422, detail={"query": {name: ["Unknown field."] for name in request.args}})
 
