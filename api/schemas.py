@@ -339,9 +339,10 @@ class Quote(Schema):
 
     id = String(
         required=True,
+        allow_none=True,
         metadata={
-            "description": "The post's id; empty for the need typed in a search, and for help "
-            "given before (whose need it was is not said)"
+            "description": "The post's id; null for the need typed in a search (no stored "
+            "post), empty for help given before (whose need it was is not said)"
         },
     )
     quote = String(required=True)

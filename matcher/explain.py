@@ -37,7 +37,12 @@ def quote(text: str, limit: int = QUOTE_LENGTH) -> str:
 
 
 def need_met_by_offer(
-    need_id: str, need_text: str, offer_id: str, offer_text: str, side: str, similarity: float
+    need_id: str | None,
+    need_text: str,
+    offer_id: str,
+    offer_text: str,
+    side: str,
+    similarity: float,
 ) -> Reason:
     """Their offer (or help they gave before) meets your need."""
     return {
@@ -48,8 +53,9 @@ def need_met_by_offer(
     }
 
 
-def _need(need_id: str, need_text: str) -> dict[str, Any]:
-    """A need as quoted: its id and a short quote of its words."""
+def _need(need_id: str | None, need_text: str) -> dict[str, Any]:
+    """A need as quoted: its id (None for a typed need, no stored post) and a short quote of
+    its words."""
     return {"id": need_id, "quote": quote(need_text)}
 
 
@@ -63,7 +69,12 @@ def _offer(offer_id: str, offer_text: str, side: str) -> dict[str, Any]:
 
 
 def you_could_help(
-    need_id: str, need_text: str, offer_id: str, offer_text: str, side: str, similarity: float
+    need_id: str | None,
+    need_text: str,
+    offer_id: str,
+    offer_text: str,
+    side: str,
+    similarity: float,
 ) -> Reason:
     """Your offer (or help you gave before) meets their need."""
     reason = need_met_by_offer(need_id, need_text, offer_id, offer_text, side, similarity)
@@ -82,7 +93,7 @@ def they_offer(offer_id: str, offer_text: str, side: str) -> Reason:
     return {"type": "they_offer", "offer": _offer(offer_id, offer_text, side)}
 
 
-def answers_post(side: str, post_id: str, text: str, item_side: str = "") -> dict[str, Any]:
+def answers_post(side: str, post_id: str | None, text: str, item_side: str = "") -> dict[str, Any]:
     """The seeker's post a match answers, whose turn it took in their list (`listing_order`):
     `{"need": quote}` where they could be helped, `{"offer": quote}` where they could help."""
     if side == "need":

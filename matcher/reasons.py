@@ -169,9 +169,10 @@ def history_reasons(index: BuildIndex, seeker_id: int, member_id: int) -> list[e
 
 def _describe_item(
     view: CurrentView, items: Items, row: int, typed_need: str | None
-) -> tuple[str, str]:
+) -> tuple[str | None, str]:
+    """A seeker's item's id and text: a typed need, no stored post, has no id (None)."""
     kind, ref = items.refs[row]
     if kind == "text":
-        return "", typed_need or ""
+        return None, typed_need or ""
     external_id, text, _ = view.item_text((kind, ref))
     return external_id, text

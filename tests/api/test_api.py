@@ -587,6 +587,14 @@ def test_search_by_a_typed_need(client, ro, built):
     assert body["matches"][0]["reasons"][0]["need"]["quote"] == "need a drummer for gigs"
 
 
+def test_a_typed_need_is_quoted_with_no_id(client, ro):
+    """The typed text is no stored post: its id read "", an id no post has (an integrator)."""
+    body = client.post("/v1/search", json={"text": "need a drummer for gigs"}, headers=ro)
+    first = body.get_json()["matches"][0]
+    assert first["answers"]["need"] == {"id": None, "quote": "need a drummer for gigs"}
+    assert first["reasons"][0]["need"]["id"] is None
+
+
 def test_the_model_endpoint_names_the_build(client, ro, built):
     body = client.get("/v1/model", headers=ro).get_json()
     assert body["build"] == built
