@@ -25,7 +25,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     """The API app: defaults, then `MATCHER_*` environment variables (or `test_config`)."""
     # Imported here, not at the top: gunicorn reads api.gunicorn_conf (importing this package)
     # before it sets PROMETHEUS_MULTIPROC_DIR, which prometheus_client reads on import.
-    from api import auth, docs_assets, errors, fields, headers, limits, logs, metrics, services
+    from api import (
+        auth,
+        caching,
+        docs_assets,
+        errors,
+        fields,
+        headers,
+        limits,
+        logs,
+        metrics,
+        services,
+    )
     from api.schemas import Error
 
     app = APIFlask(__name__, title="Indie Matcher API", version=__version__, docs_path="/docs")
@@ -62,9 +73,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> APIFlask:
     auth.init_app(app)
     limits.init_app(app, settings.rate_limit)
     headers.init_app(app, [o.strip() for o in settings.cors_origins.split(",") if o.strip()])
+    caching.init_app(app)
     errors.init_app(app)
     app.spec_processor(
-        lambda spec: headers.document_headers(fields.document_ids(errors.document_errors(spec)))
+        lambda spec: headers.document_headers(
+            caching.document(fields.document_ids(errors.document_errors(spec)))
+        )
     )
     docs_assets.init_app(app)
 

@@ -1,10 +1,9 @@
-"""Headers of every response beyond the body: CORS for the community's site, and caching.
+"""Headers of every response beyond the body: CORS for the community's site (caching is
+`api.caching`'s).
 
 CORS (`cors_origins`): a browser on one of the listed sites may call the API with a key and
 read the request id and the rate-limit headers. The answer depends on the request's Origin,
-so every response says `Vary: Origin` to caches in between. Answers under /v1/ are members'
-data and live matches, behind a key, and the unsubscribe page names its member:
-`Cache-Control: no-store`, so no cache keeps them.
+so every response says `Vary: Origin` to caches in between.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
 from api.auth import HEADER
 from api.idempotent import HEADER as IDEMPOTENCY_HEADER
@@ -28,7 +27,7 @@ PREFLIGHT_SECONDS = 600
 
 
 def init_app(app: Flask, origins: Sequence[str]) -> None:
-    """Answer CORS requests from `origins` (none: CORS off), and keep /v1/ out of caches."""
+    """Answer CORS requests from `origins` (none: CORS off)."""
     if origins:
         from flask_cors import CORS
 
@@ -38,31 +37,34 @@ def init_app(app: Flask, origins: Sequence[str]) -> None:
             methods=list(METHODS),
             # Idempotency-Key: a browser may retry a create safely, as the docs say, and read
             # whether the answer is a repeat's (an integrator's preflight refused it).
-            allow_headers=["Content-Type", HEADER, REQUEST_ID_HEADER, IDEMPOTENCY_HEADER],
-            # Location: where what a create made is (not one a browser lets a page read unasked).
+            # If-None-Match: a page that keeps an answer's ETag itself asks whether it changed.
+            allow_headers=[
+                "Content-Type",
+                HEADER,
+                REQUEST_ID_HEADER,
+                IDEMPOTENCY_HEADER,
+                "If-None-Match",
+            ],
+            # Location: where what a create made is; ETag: the validator of an answer read by
+            # GET (api.caching); Link: a list's next page (not ones a browser lets a page read
+            # unasked).
             expose_headers=[
                 REQUEST_ID_HEADER,
                 "Retry-After",
                 REPLAYED,
                 "Location",
+                "ETag",
+                "Link",
                 *RATE_LIMIT_HEADERS,
             ],
             always_send=False,  # no Access-Control-* for a request without an Origin
             max_age=PREFLIGHT_SECONDS,
         )
         app.after_request(_vary_by_origin)
-    app.after_request(_not_cached)
 
 
 def _vary_by_origin(response: Response) -> Response:
     response.vary.add("Origin")
-    return response
-
-
-def _not_cached(response: Response) -> Response:
-    private = request.path.startswith(("/v1/", "/unsubscribe"))  # the page names the member
-    if private and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -97,7 +99,7 @@ UNLIMITED_PATHS = ("/health", "/ready", "/metrics", "/openapi", "/docs")
 def document_headers(spec: dict[str, Any]) -> dict[str, Any]:
     """State in the spec the headers of every response: the request id; the rate limit's,
     where it applies; Retry-After with a 429 or a 503."""
-    spec.setdefault("components", {})["headers"] = HEADERS
+    spec.setdefault("components", {}).setdefault("headers", {}).update(HEADERS)
     refs = {name: {"$ref": f"#/components/headers/{name}"} for name in HEADERS}
     for path, operations in spec.get("paths", {}).items():
         names = [REQUEST_ID_HEADER]

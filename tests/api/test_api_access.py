@@ -181,10 +181,16 @@ def test_cors_follows_the_setting(built, sessions, settings, encoder, client):
         answer = site.get("/v1/members", headers={**ro, "Origin": "https://site.example"})
         assert answer.headers["Access-Control-Allow-Origin"] == "https://site.example"
         exposed = answer.headers["Access-Control-Expose-Headers"]
-        # Location: where a create's 201 says what it made is, for a page to read.
-        assert {"X-Request-ID", "X-RateLimit-Remaining", "Idempotent-Replayed", "Location"} <= {
-            h.strip() for h in exposed.split(",")
-        }
+        # Location: where a create's 201 says what it made is; ETag, to revalidate an answer;
+        # Link, a list's next page: each for a page to read.
+        assert {
+            "X-Request-ID", "X-RateLimit-Remaining", "Idempotent-Replayed", "Location", "ETag",
+            "Link",
+        } <= {h.strip() for h in exposed.split(",")}  # fmt: skip
+        # A page that keeps an answer's ETag itself may send it back.
+        check = {**preflight, "Access-Control-Request-Headers": "X-API-Key, If-None-Match"}
+        allowed = site.options("/v1/members", headers=check).headers
+        assert "if-none-match" in allowed.get("Access-Control-Allow-Headers", "").lower()
         # The answer depends on the Origin: caches in between are told so, whatever it was.
         for origin in ({"Origin": "https://site.example"}, {"Origin": "https://other.example"}, {}):
             answer = site.get("/v1/members", headers={**ro, **origin})
@@ -194,15 +200,73 @@ def test_cors_follows_the_setting(built, sessions, settings, encoder, client):
         close_app(app)
 
 
-def test_members_data_is_kept_out_of_caches(client, ro, rw):
+def test_members_data_is_kept_out_of_caches_in_between(client, ro, rw, settings):
+    from matcher.unsubscribe import make_token
+
     for response in (
-        client.get("/v1/members/hum", headers=ro),
-        client.get("/v1/members/hum/matches", headers=ro),
-        client.get("/v1/members/nobody", headers=ro),  # errors too
+        client.get("/v1/members/nobody", headers=ro),  # errors
         client.post("/v1/search", json={"text": "a drummer"}, headers=ro),
+        client.patch("/v1/members/hum", json={"town": "Leeds"}, headers=rw),
+        # Read with a secret: the token in its URL unsubscribes the member.
+        client.get(
+            "/v1/unsubscribe", query_string={"token": make_token(settings.secret_key, "hum")}
+        ),
     ):
         assert response.headers["Cache-Control"] == "no-store"
+        assert "ETag" not in response.headers
     assert "no-store" not in client.get("/openapi.json").headers.get("Cache-Control", "")
+
+
+READ_BY_GET = (
+    "/v1/members",
+    "/v1/members/hum",
+    "/v1/members/hum/matches",
+    "/v1/members/hum/posts",
+    "/v1/members/hum/interactions",
+    "/v1/posts/hum-n0",
+    "/v1/model",
+)
+
+
+def test_an_answer_read_again_unchanged_is_a_304_without_the_body(client, rw):
+    """Each poll of a member's matches sent the whole list again, uncacheable (an integrator)."""
+    for path in READ_BY_GET:
+        first = client.get(path, headers=rw)
+        assert first.status_code == 200, path
+        etag, weak = first.get_etag()
+        assert etag and not weak, path  # strong: a hash of the body
+        # The browser may keep it, asking again each time; no cache in between keeps it.
+        assert first.cache_control.private and first.cache_control.no_cache, path
+        assert not first.cache_control.no_store, path
+        again = client.get(path, headers={**rw, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b"", path
+        assert again.headers["ETag"] == first.headers["ETag"], path
+        assert again.cache_control.private and again.cache_control.no_cache, path
+        stale = client.get(path, headers={**rw, "If-None-Match": '"another"'})
+        assert stale.status_code == 200 and stale.data == first.data, path
+    # A change is a new answer: the old ETag is a 200 with the new body.
+    before = client.get("/v1/members/hum", headers=rw)
+    client.patch("/v1/members/hum", json={"name": "Hum II"}, headers=rw)
+    after = client.get("/v1/members/hum", headers={**rw, "If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.get_json()["name"] == "Hum II"
+    assert after.headers["ETag"] != before.headers["ETag"]
+    # The key is checked first: a request without one reads no 304.
+    assert (
+        client.get("/v1/members/hum", headers={"If-None-Match": after.headers["ETag"]}).status_code
+        == 401
+    )
+
+
+def test_the_openapi_document_declares_the_304_and_its_headers(client):
+    spec = client.get("/openapi.json").get_json()
+    assert {"ETag", "Cache-Control"} <= set(spec["components"]["headers"])
+    for path in ("/v1/members/{member_id}/matches", "/v1/members", "/v1/posts/{post_id}"):
+        operation = spec["paths"][path]["get"]
+        assert "If-None-Match" in [p["name"] for p in operation["parameters"]], path
+        assert {"ETag", "Cache-Control"} <= set(operation["responses"]["200"]["headers"]), path
+        assert {"ETag", "Cache-Control"} <= set(operation["responses"]["304"]["headers"]), path
+        assert "content" not in operation["responses"]["304"], path
+    assert "304" not in spec["paths"]["/v1/unsubscribe"]["get"]["responses"]
 
 
 def test_the_openapi_document_describes_the_key_and_the_errors(client, ro):
@@ -235,7 +299,8 @@ def test_the_openapi_document_describes_the_key_and_the_errors(client, ro):
     assert "Retry-After" not in create["responses"]["201"]["headers"]
     assert client.get("/docs").status_code == 200
     # What an id in a path may be; any other is a 404 (the route is not found).
-    (member_id,) = spec["paths"]["/v1/members/{member_id}"]["get"]["parameters"]
+    parameters = spec["paths"]["/v1/members/{member_id}"]["get"]["parameters"]
+    (member_id,) = (p for p in parameters if p["in"] == "path")
     assert member_id["schema"]["maxLength"] == 100 and member_id["schema"]["minLength"] == 1
     pattern = re.compile(member_id["schema"]["pattern"])
     assert pattern.match("m000001") and not pattern.match("a/b") and not pattern.match("a\nb")
