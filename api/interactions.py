@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 
 from api.auth import auth
 from api.idempotent import create_once, creating
-from api.listing import member_listing, page
+from api.listing import member_listing, next_page, one_more, page
 from api.schemas import InteractionIn, InteractionList, InteractionOut, InteractionQuery
 from api.services import services
 from matcher import community, public
@@ -61,13 +61,14 @@ def record_interaction(event: dict, headers: dict):
 # Who reported or blocked whom is the site's to know, not any page's: reading interactions
 # takes the write scope, which a key in a browser page should never hold (a read key may).
 @member_listing(bp, "interactions", InteractionQuery, InteractionList, scope="write")
-def member_interactions(member_id: str, query: dict) -> dict:
+def member_interactions(member_id: str, query: dict) -> tuple[dict, dict[str, str]]:
     """A member's interactions
 
     What the member did and what was done to them (either end), newest first, a page at a
     time, or only those of `kind`: whom they contacted, whom they blocked. To read them all,
-    give each next page `after` the last id of the one before. Takes a key with the write
-    scope: it says who reported or blocked whom.
+    give each next page `after` the last id of the one before (the `Link` header of a page
+    with more after it is the next page's URI). Takes a key with the write scope: it says who
+    reported or blocked whom.
     """
     with services().sessions() as session:
         member = community.get_member(session, member_id)
@@ -75,12 +76,12 @@ def member_interactions(member_id: str, query: dict) -> dict:
             session,
             member,
             kind=query.get("kind"),
-            limit=query["limit"],
+            limit=one_more(query["limit"]),
             offset=query["offset"],
             after=query.get("after"),
         )
-        items = public.interactions(session, rows)
-        return page(member.external_id, "interactions", items, total, query)
+        items, headers = next_page(public.interactions(session, rows), query["limit"])
+        return page(member.external_id, "interactions", items, total, query), headers
 
 
 @bp.delete("/interactions/<interaction_id>")

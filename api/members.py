@@ -9,6 +9,7 @@ from marshmallow import RAISE
 
 from api.auth import auth
 from api.idempotent import create_once, creating
+from api.listing import NEXT_PAGE, next_page, one_more
 from api.schemas import (
     ErasureOut,
     MemberChanges,
@@ -28,25 +29,22 @@ bp = APIBlueprint("members", __name__, url_prefix="/v1", tag="Members")
 @bp.get("/members")
 @bp.auth_required(auth, roles=["read"])
 @bp.input(MemberPage, location="query", arg_name="page", unknown=RAISE)
-@bp.output(MemberList)
+@bp.output(MemberList, headers=NEXT_PAGE)
 @bp.doc(responses={404: "No member `after` (or erased since: read again from the page before)"})
-def list_members(page: dict) -> dict:
+def list_members(page: dict) -> tuple[dict, dict[str, str]]:
     """List members
 
     Active members in the order they were added to the store, a page at a time, and how
     many there are. To read them all, give each next page `after` the last id of the one
-    before.
+    before: the `Link` header of a page with more after it is the next page's URI.
     """
     with services().sessions() as session:
         members, total = community.list_members(
-            session, page["limit"], page["offset"], page.get("after")
+            session, one_more(page["limit"]), page["offset"], page.get("after")
         )
-        return {
-            "members": [public.member(m) for m in members],
-            "total": total,
-            "limit": page["limit"],
-            "offset": page["offset"],
-        }
+        listed, headers = next_page([public.member(m) for m in members], page["limit"])
+    body = {"members": listed, "total": total, "limit": page["limit"], "offset": page["offset"]}
+    return body, headers
 
 
 @bp.get("/members/<member_id>")

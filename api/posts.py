@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 
 from api.auth import auth
 from api.idempotent import create_once, creating
-from api.listing import member_listing, page
+from api.listing import member_listing, next_page, one_more, page
 from api.schemas import PostIn, PostList, PostOut, PostPatch, PostQuery
 from api.services import services
 from matcher import community, public
@@ -34,13 +34,13 @@ def get_post(post_id: str) -> dict:
 
 
 @member_listing(bp, "posts", PostQuery, PostList)
-def member_posts(member_id: str, query: dict) -> dict:
+def member_posts(member_id: str, query: dict) -> tuple[dict, dict[str, str]]:
     """A member's posts
 
     Their needs and offers, newest first, a page at a time: open, closed and expired ones
     (or only those of `status`), so a site can show a member what they wrote and find a post
     whose id it did not keep. To read them all, give each next page `after` the last id of
-    the one before.
+    the one before: the `Link` header of a page with more after it is the next page's URI.
     """
     s = services()
     now = s.clock()
@@ -52,12 +52,13 @@ def member_posts(member_id: str, query: dict) -> dict:
             side=query.get("side"),
             status=query.get("status"),
             now=now,
-            limit=query["limit"],
+            limit=one_more(query["limit"]),
             offset=query["offset"],
             after=query.get("after"),
         )
         items = [public.post(p, member.external_id, now) for p in posts]
-        return page(member.external_id, "posts", items, total, query)
+        items, headers = next_page(items, query["limit"])
+        return page(member.external_id, "posts", items, total, query), headers
 
 
 @creating(

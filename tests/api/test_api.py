@@ -413,6 +413,51 @@ def test_a_members_interactions_read_page_after_page_show_none_twice(client, rw)
     assert_error(client.get("/v1/members/hum/interactions?after=i-4", headers=rw), 404, "after")
 
 
+def test_a_page_with_more_after_it_links_the_next_one(client, rw):
+    """A list read page after page said of no next page where: the client built `after` itself."""
+
+    def pages(path: str) -> list[list[str]]:
+        seen, url = [], path
+        while url:
+            response = client.get(url, headers=rw)
+            assert response.status_code == 200, response.get_json()
+            thing = next(k for k in ("members", "posts", "interactions") if k in response.json)
+            seen.append([item["id"] for item in response.json[thing]])
+            url = response.headers.get("Link")
+            if url:  # RFC 8288: <URI-reference>; rel="next"
+                assert url.endswith('>; rel="next"') and url.startswith("<")
+                url = url[1 : -len('>; rel="next"')]
+        return seen
+
+    assert pages("/v1/members?limit=3") == [["hum", "kit", "mix"], ["far"]]
+    assert pages("/v1/members?limit=2") == [["hum", "kit"], ["mix", "far"]]  # none after
+    # The request's own query, with `after` in place of `offset`.
+    first = client.get("/v1/members?limit=1&offset=1", headers=rw)
+    assert first.headers["Link"] == '</v1/members?limit=1&after=kit>; rel="next"'
+    for n in range(3):
+        post = {"id": f"hum-x{n}", "member_id": "hum", "side": "offer", "text": f"gig {n}"}
+        assert client.post("/v1/posts", json=post, headers=rw).status_code == 201
+    assert pages("/v1/members/hum/posts?side=offer&limit=2") == [
+        ["hum-x2", "hum-x1"],
+        ["hum-x0", "hum-o0"],
+    ]
+    for n in range(3):
+        event = {"id": f"i-{n}", "kind": "shown", "from_member_id": "hum", "to_member_id": "kit"}
+        event["occurred_at"] = f"2026-05-0{n + 1}T10:00:00Z"
+        assert client.post("/v1/interactions", json=event, headers=rw).status_code == 201
+    assert pages("/v1/members/hum/interactions?limit=2&kind=shown") == [["i-2", "i-1"], ["i-0"]]
+
+
+def test_the_next_page_link_is_documented(client):
+    spec = client.get("/openapi.json").get_json()
+    for path in (
+        "/v1/members",
+        "/v1/members/{member_id}/posts",
+        "/v1/members/{member_id}/interactions",
+    ):
+        assert "Link" in spec["paths"][path]["get"]["responses"]["200"]["headers"], path
+
+
 def test_matches_are_read_a_page_at_a_time(client, ro):
     whole = matches_of(client, ro, "hum", direction="both")
     assert len(whole) >= 2
