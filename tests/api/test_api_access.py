@@ -191,6 +191,12 @@ def test_cors_follows_the_setting(built, sessions, settings, encoder, client):
         check = {**preflight, "Access-Control-Request-Headers": "X-API-Key, If-None-Match"}
         allowed = site.options("/v1/members", headers=check).headers
         assert "if-none-match" in allowed.get("Access-Control-Allow-Headers", "").lower()
+        # A 304 to a page's If-None-Match is as readable by it as the 200 was.
+        kept = {**ro, "Origin": "https://site.example", "If-None-Match": answer.headers["ETag"]}
+        unchanged = site.get("/v1/members", headers=kept)
+        assert unchanged.status_code == 304
+        assert unchanged.headers["Access-Control-Allow-Origin"] == "https://site.example"
+        assert "ETag" in unchanged.headers["Access-Control-Expose-Headers"]
         # The answer depends on the Origin: caches in between are told so, whatever it was.
         for origin in ({"Origin": "https://site.example"}, {"Origin": "https://other.example"}, {}):
             answer = site.get("/v1/members", headers={**ro, **origin})
