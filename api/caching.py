@@ -1,12 +1,13 @@
 """What a cache may keep of an answer: members' data read by GET is revalidated, the rest none.
 
-A GET under /v1/ answered with JSON (a member, their matches, posts and interactions, a post,
+A GET under /v1/ answered with JSON (a member, the list, their matches and posts, a post,
 the build) carries a strong ETag of its body and `Cache-Control: private, no-cache`: the
 browser of the page that asked may keep it, no cache in between may, and it is asked for again
 each time (with the key, so a key revoked since reads nothing), a request whose `If-None-Match`
 names the same ETag being answered 304 without the body. Everything else under /v1/ (writes,
 errors, the search) is `no-store`, as is what is read with a secret: the unsubscribe link's
 signed token, in its URL, unsubscribes its member; the unsubscribe page names the member too.
+So are a member's interactions: who blocked or reported whom is kept by no browser either.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ KEPT_BY_NONE = "no-store"
 PRIVATE_PATHS = ("/v1/", "/unsubscribe")
 # Read with a secret (the unsubscribe token): no cache may keep the answer, nor its URL.
 SECRET_PATHS = ("/v1/unsubscribe",)
+# Kept by no browser either: who contacted, declined, blocked or reported whom.
+UNKEPT_ENDINGS = ("/interactions",)
 
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {
@@ -51,7 +54,10 @@ def init_app(app: Flask) -> None:
 def revalidated(method: str, path: str) -> bool:
     """Whether the answer to `method` `path` may be kept by the browser and revalidated."""
     return (
-        method in ("GET", "HEAD") and path.startswith("/v1/") and not path.startswith(SECRET_PATHS)
+        method in ("GET", "HEAD")
+        and path.startswith("/v1/")
+        and not path.startswith(SECRET_PATHS)
+        and not path.endswith(UNKEPT_ENDINGS)
     )
 
 
