@@ -64,7 +64,7 @@ def _offer(offer_id: str, offer_text: str, side: str) -> dict[str, Any]:
     need it met is another member's, who asked for help, not to be quoted to others (a
     still open request, word for word, says who asked; its id, whose it was)."""
     if side == "helped":
-        return {"id": "", "quote": "", "helped_before": True}
+        return {"id": None, "quote": "", "helped_before": True}
     return {"id": offer_id, "quote": quote(offer_text), "helped_before": False}
 
 

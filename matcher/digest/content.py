@@ -161,7 +161,7 @@ def _without_help_quoted(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for reason in reasons:
         offer = reason.get("offer") or {}
         if offer.get("helped_before") and (offer.get("quote") or offer.get("id")):
-            reason = {**reason, "offer": {**offer, "id": "", "quote": ""}}
+            reason = {**reason, "offer": {**offer, "id": None, "quote": ""}}
         out.append(reason)
     return out
 

@@ -160,7 +160,7 @@ def test_help_given_is_said_without_the_words_or_id_of_whose_need_it_was(
             for r in m["reasons"]
             if (r.get("offer") or {}).get("helped_before")
         ]
-        assert helped and all(o["id"] == "" and o["quote"] == "" for o in helped)
+        assert helped and all(o["id"] is None and o["quote"] == "" for o in helped)
         assert "hum-n0" not in json.dumps(matches) and "drummer" not in json.dumps(helped)
     finally:
         close_app(app)
