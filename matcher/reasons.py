@@ -92,7 +92,9 @@ def _quotes(
     claim_fit: bool = True,
 ) -> list[explain.Reason]:
     """The need met by an offer, either way, of pairs at least `typical_cosine` alike (without
-    `claim_fit`: what they offer or need alone, claiming no fit)."""
+    `claim_fit`: what they offer or need alone, claiming no fit); the match's own direction
+    first, as its badge says it ("You could help them" began with "They offer ...": a new
+    user's weekly email)."""
     reasons: list[explain.Reason] = []
     forward = ctx.forward.offer[i] >= 0 and ctx.forward.cosine[i] >= typical_cosine
     reverse = ctx.reverse.need[i] >= 0 and ctx.reverse.cosine[i] >= typical_cosine
@@ -123,6 +125,8 @@ def _quotes(
             )
         else:
             reasons.append(explain.they_need(need_id, need_text))
+    if direction == "you_help" and len(reasons) == 2:
+        reasons.reverse()
     return reasons
 
 

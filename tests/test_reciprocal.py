@@ -180,3 +180,23 @@ def test_the_cli_lists_mutual_and_one_way_matches_unless_told_one_of_them(
     everyone, mutual, one_way = listed(), listed("--mutual"), listed("--one-way")
     assert everyone == {"mutual-drummer": True, "one-way-drummer": False}
     assert (mutual, one_way) == ({"mutual-drummer": True}, {"one-way-drummer": False})
+
+
+def test_a_mutual_match_listed_as_whom_you_could_help_says_their_need_first(
+    sessions, settings, encoder
+):
+    # A new user's weekly email badged a mutual match "You could help them" and then began
+    # with "They offer ...": the quote of the match's own direction comes first.
+    with sessions.begin() as s:
+        add_band_and_drummers(s)
+    matcher = served(sessions, settings, encoder)
+    quotes = {"need_offer", "they_offer", "you_could_help", "they_need"}
+
+    def first_quote(direction: str) -> str:
+        found = {m.member_id: m for m in matcher.for_member("band", direction=direction)}
+        match = found["mutual-drummer"]
+        assert match.mutual
+        return next(r["type"] for r in match.reasons if r["type"] in quotes)
+
+    assert first_quote("helps_you") == "need_offer"
+    assert first_quote("you_help") == "you_could_help"
