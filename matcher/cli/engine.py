@@ -220,6 +220,11 @@ def match_command(
 ) -> None:
     """Print the members who could help MEMBER_ID (or with --text, a typed need), with reasons.
 
+    A member's needs take turns (the `for` column says which post a match is for): each need
+    gets its best match before any gets its second, so the scores do not fall in one order.
+    A score of 0.5 is a typical candidate's: those below are listed after, and the weekly
+    email leaves them out (MATCHER_DIGEST_MIN_SCORE).
+
     \b
     Examples:
       matcher match m000042
