@@ -177,7 +177,14 @@ def serve_command(
     layout = f"{workers} {worker_class} worker{'' if workers == 1 else 's'}"
     if worker_class == "gthread":
         layout += f" x {threads} threads"
-    app.console.print(f"serving http://{host}:{port} ({layout}); docs at /docs")
+    # Said before gunicorn loads the build and the encoder, which takes a while (20 s for a
+    # new user's 40 members on 2 shared cores), during which connections are refused: a curl
+    # sent at once on reading "serving" got nothing.
+    app.console.print(
+        f"serving http://{host}:{port} ({layout}) once the build and the encoder are loaded "
+        '(gunicorn then logs "Listening at"); docs at /docs',
+        soft_wrap=True,  # one line, before gunicorn's JSON lines
+    )
     argv = gunicorn_argv(host, port, workers, threads, worker_class)
     os.execve(argv[0], argv, worker_environment(app.settings))
 
