@@ -620,6 +620,24 @@ def test_members_given_nobody_are_counted_by_why_not_all_as_no_new_matches(
     assert summary.skipped[NO_OPEN_POSTS] == 1
 
 
+def test_the_summary_names_the_few_members_given_nobody(sessions, settings, encoder):
+    """A new user's 40 members: "skipped: 1 no new matches: nobody new scored at least
+    DIGEST_MIN_SCORE", and nothing said who, so the organiser could not help them word a
+    post."""
+    from matcher.cli.digest import named
+    from matcher.digest.plan import NO_OPEN_POSTS
+    from matcher.digest.summary import summarize
+
+    add_people(sessions)
+    with sessions.begin() as s:
+        add_member(s, "idle", "fan", "Leeds")  # nothing open: no need, no offer
+    matcher = build_matcher(sessions, settings, encoder)
+    summary = summarize(choose_week(sessions, settings, matcher, dry_run=True))
+    assert summary.given_nobody[NO_OPEN_POSTS] == ["idle"]
+    assert named(["idle"]) == " (idle)"
+    assert named([f"m{i}" for i in range(8)]) == " (m0, m1, m2, m3, m4 and 3 more)"
+
+
 def test_a_sunday_evening_run_that_ends_after_midnight_holds_no_one_back_next_sunday(
     sessions, settings, matcher, tmp_path
 ):

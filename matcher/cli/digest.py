@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the command imports its work lazily so `--help` stays insta
 
 # Errors a run prints (each may name an address: a cron log should not hold thousands).
 MAX_ERRORS_SHOWN = 20
+MAX_NAMED = 5  # members named beside a reason they got no email, the rest counted
 # The exit status of a run that delivered, but left digests failed or cut off mid-delivery.
 UNDELIVERED = 3
 STOPPED = 130  # stopped by Ctrl-C or SIGTERM, as a shell reports a command Ctrl-C stopped
@@ -273,7 +274,12 @@ def _report(
         fewer = f" ({counted(summary.short, 'member')} got fewer than {n})" if summary.short else ""
         out.print(f"  chosen now: {summary.digests} digests, {summary.matches} matches{fewer}")
     skipped = summary.skipped
-    out.print("  skipped: " + (", ".join(f"{v} {k}" for k, v in skipped.items()) or "nobody"))
+    given = summary.given_nobody
+    out.print(
+        "  skipped: "
+        + (", ".join(f"{v} {k}{named(given.get(k, []))}" for k, v in skipped.items()) or "nobody"),
+        markup=False,
+    )
     if choice.plan is not None and summary.matches:
         out.print(_fairness_table(choice.plan, n))
         if already:  # a later run of the week chose for a few (new members, say)
@@ -327,6 +333,14 @@ def _report(
             )
     ledger = _ledger_text(counts)
     out.print(f"  ledger for {week}: {ledger or 'empty'}; {counts.get('matches', 0)} matches")
+
+
+def named(member_ids: list[str]) -> str:
+    """A few members' ids, as the summary gives them after a reason: " (m36)"."""
+    if not member_ids:
+        return ""
+    more = len(member_ids) - MAX_NAMED
+    return f" ({', '.join(member_ids[:MAX_NAMED])}{f' and {more} more' if more > 0 else ''})"
 
 
 def _ledger_text(counts: dict[str, int]) -> str:

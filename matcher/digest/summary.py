@@ -21,6 +21,8 @@ class Summary:
     want_email: int  # consent and an address, with those held back (EMAILED_LATELY)
     chosen_earlier: int  # recipients chosen for by an earlier run of the week
     skipped: dict[str, int] = field(default_factory=dict)  # why no email -> how many (not 0)
+    # Why the plan gave nobody -> whom (their ids in the organiser's files), for those it says
+    given_nobody: dict[str, list[str]] = field(default_factory=dict)
     planned: bool = False  # whether this run chose for anyone (else the numbers below are 0)
     seekers: int = 0  # members this run chose for
     digests: int = 0  # of them, those given at least one match
@@ -44,9 +46,12 @@ def summarize(choice: Choice) -> Summary:
     empty = len(plan.seekers) - digests - choice.unbuilt - plan.at_capacity
     # Why they got nobody (`WeekPlan.nobody`): introduced already, nobody scored well enough,
     # no open post, everyone full; any the plan gave no reason for, as "no new matches".
-    for why, n in plan.nobody.value_counts().items():
-        skipped[str(why)] = int(n)
-        empty -= int(n)
+    external = people.members.set_index("id")["external_id"]
+    given_nobody: dict[str, list[str]] = {}
+    for why, seekers in plan.nobody.groupby(plan.nobody, sort=False):
+        skipped[str(why)] = len(seekers)
+        given_nobody[str(why)] = sorted(external.reindex(seekers.index).dropna())
+        empty -= len(seekers)
     if empty:
         skipped[NO_NEW_MATCHES] = empty
     if plan.at_capacity:
@@ -58,6 +63,7 @@ def summarize(choice: Choice) -> Summary:
         want_email,
         chosen_earlier,
         skipped,
+        given_nobody,
         planned=True,
         seekers=len(plan.seekers),
         digests=digests,
