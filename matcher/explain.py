@@ -101,6 +101,31 @@ def answers_post(side: str, post_id: str | None, text: str, item_side: str = "")
     return {"offer": _offer(post_id, text, item_side)}
 
 
+def answered_by(answers: dict[str, Any] | None, reasons: list[Reason]) -> str | None:
+    """Which of the reader's posts a match is for, in words ('For your need: "..."'), where
+    the reasons do not say it already: None when the first of them quotes that same post
+    (its "You need ..." or "you offer ..."), when the post has no words to quote (help given
+    before), or when nothing was recorded (a week chosen before matches said it). Said "They
+    offer 'Lead guitar...'" alone, a match left the reader to guess which need it was for."""
+    if not answers:
+        return None
+    side, post = next(iter(answers.items()))
+    if not isinstance(post, dict) or not post.get("quote"):
+        return None
+    said = worth_saying(reasons)
+    first = said[0] if said else {}
+    own = {"need_offer": "need", "you_could_help": "offer"}.get(first.get("type", ""))
+    if own == side and _same_post(first.get(side) or {}, post):
+        return None
+    return f'For your {side}: "{post["quote"]}"'
+
+
+def _same_post(quoted: dict[str, Any], post: dict[str, Any]) -> bool:
+    if quoted.get("id") and post.get("id"):
+        return quoted["id"] == post["id"]
+    return quoted.get("quote") == post.get("quote")
+
+
 def mutual() -> Reason:
     """You could help each other."""
     return {"type": "mutual"}

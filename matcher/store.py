@@ -219,6 +219,9 @@ class DigestMatch(Base):
     score: Mapped[float] = mapped_column(Float)
     mutual: Mapped[bool] = mapped_column(Boolean, default=False)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The recipient's own post it answers (`explain.answers_post`): null in weeks recorded
+    # before it was kept, and where there is none to name.
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     digest: Mapped[Digest] = relationship(back_populates="matches")
 

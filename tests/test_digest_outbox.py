@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -282,3 +283,43 @@ def test_a_preview_left_in_the_folder_is_not_taken_as_delivered(
         s.execute(update(Digest).values(status="sending"))
     result = run(sessions, settings, folder)
     assert result.recovered == 0 and result.sent == len(previews)
+
+
+def test_the_ledger_keeps_which_post_each_match_answers_and_the_email_says_it(
+    chosen, settings, tmp_path
+):
+    """Said "They offer 'Lead guitar...'" alone, a match did not tell the reader which of their
+    needs it was for (a new user); a week recorded before the ledger kept it still renders."""
+    sessions, _ = chosen
+    with sessions.begin() as s:
+        rows = s.execute(
+            select(DigestMatch, Member.external_id)
+            .join(Digest, Digest.id == DigestMatch.digest_id)
+            .join(Member, Member.id == Digest.member_id)
+            .order_by(DigestMatch.id)
+        ).all()
+        assert rows and all(
+            m.answers and next(iter(m.answers)) == {"helps_you": "need"}.get(m.direction, "offer")
+            for m, _ in rows
+        )
+        # Its reasons said as "They offer ..." alone (no fit to quote): the post is named.
+        first, old = rows[0][0], next(m for m, who in rows if who != rows[0][1])
+        recipient, post = rows[0][1], next(iter(first.answers.values()))
+        side = "need" if first.direction == "helps_you" else "offer"
+        offer = {"id": "o-x", "quote": "Lead guitar for gigs", "helped_before": False}
+        first.reasons = [{"type": "they_offer", "offer": offer}]
+        # A week recorded before the ledger kept it: no `answers`, rendered without.
+        old_recipient = s.get(Member, s.get(Digest, old.digest_id).member_id).external_id
+        old.reasons, old.answers = [{"type": "they_offer", "offer": offer}], None
+    folder = tmp_path / "outbox"
+    run(sessions, settings, folder)
+
+    def body(who):
+        email = message_from_bytes((folder / f"{who}.eml").read_bytes(), policy=policy.default)
+        return " ".join(email.get_body(("plain",)).get_content().split())
+
+    assert f'For your {side}: "{post["quote"]}" - They offer "Lead guitar for gigs".' in body(
+        recipient
+    )
+    badge = "(Could help you|You could help them)"
+    assert re.search(f'{badge} - They offer "Lead guitar for gigs"', body(old_recipient))

@@ -182,3 +182,56 @@ def test_a_band_is_greeted_without_its_the(settings, name, hello):
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert hello in text and f">{hello}<" in html
+
+
+ACOUSTIC = {"need": {"id": "n7", "quote": "Somewhere to play acoustic sets"}}
+
+
+def test_each_match_says_which_of_the_readers_posts_it_is_for(settings):
+    """Maya was told Kit Shaw "Could help you: They offer 'Lead guitar...'", and not which of
+    her needs that was for (a new user's 40-member community)."""
+    they_offer = {
+        "type": "they_offer",
+        "offer": {"id": "o4", "quote": "Lead guitar for gigs", "helped_before": False},
+    }
+    kit = Suggestion("kit", "Kit Shaw", "session_musician", "Leeds", "helps_you", False,
+                     [they_offer], None, ACOUSTIC)  # fmt: skip
+    _, message = parsed(settings, content(suggestions=[kit]))
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert 'For your need: "Somewhere to play acoustic sets"' in text
+    assert "For your need: &#34;Somewhere to play acoustic sets&#34;" in html
+    assert text.index("For your need") < text.index("They offer")
+    # One the reader could help: which of their offers it is for.
+    amp = {"offer": {"id": "o2", "quote": "Mixing <demos>", "helped_before": False}}
+    they_need = {"type": "they_need", "need": {"id": "n9", "quote": "a mix"}}
+    vee = Suggestion("vee", "Vee", "venue", "Leeds", "you_help", False, [they_need], None, amp)
+    _, message = parsed(settings, content(suggestions=[vee]))
+    assert 'For your offer: "Mixing <demos>"' in message.get_body(("plain",)).get_content()
+    assert (
+        "For your offer: &#34;Mixing &lt;demos&gt;&#34;"
+        in message.get_body(("html",)).get_content()
+    )
+
+
+def test_the_post_a_match_is_for_is_not_said_again_where_its_reason_quotes_it(settings):
+    kit = Suggestion("kit", "Kit", "session_musician", "Leeds", "helps_you", False,
+                     [NEED], None, {"need": NEED["need"]})  # fmt: skip
+    yours = {**NEED, "type": "you_could_help"}
+    lab = Suggestion("lab", "Lab", "label", "Leeds", "you_help", False,
+                     [yours], None, {"offer": NEED["offer"]})  # fmt: skip
+    # Another of the reader's needs than the one its first reason quotes: said.
+    other = Suggestion("sam", "Sam", "studio", "Leeds", "helps_you", False,
+                       [NEED], None, ACOUSTIC)  # fmt: skip
+    _, message = parsed(settings, content(suggestions=[kit, lab, other]))
+    text = message.get_body(("plain",)).get_content()
+    assert 'For your need: "a drummer' not in text and "For your offer" not in text
+    assert text.count("For your ") == 1 and 'For your need: "Somewhere to play' in text
+
+
+def test_a_week_recorded_without_the_posts_answered_still_renders(settings):
+    """The ledger of a week chosen before it kept `answers` holds reasons alone: a re-run or a
+    resend of that week renders as it did."""
+    _, message = parsed(settings, content())
+    text = message.get_body(("plain",)).get_content()
+    assert "For your " not in text and 'You need "a drummer for <gigs> & tours"' in text

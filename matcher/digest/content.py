@@ -28,6 +28,9 @@ class Suggestion:
     mutual: bool
     reasons: list[dict[str, Any]]
     contact: str | None  # only when they agreed to share it
+    # The reader's post it answers ({"need": {id, quote}} or {"offer": ...},
+    # `explain.answers_post`); None in a week recorded before the ledger kept it.
+    answers: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
             DigestMatch.direction,
             DigestMatch.mutual,
             DigestMatch.reasons,
+            DigestMatch.answers,
         )
         .where(DigestMatch.digest_id.in_(list(digest_ids)))
         .order_by(DigestMatch.digest_id, DigestMatch.rank)
@@ -94,6 +98,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
                     m.mutual,
                     _without_help_quoted(m.reasons or []),
                     seeker,
+                    m.answers,
                 )
                 for m in kept
             ],
@@ -122,6 +127,7 @@ def preview_contents(
                     m["mutual"],
                     m["reasons"],
                     people[c.seeker_id],
+                    m.get("answers"),
                 )
                 for m in c.matches
             ],
@@ -171,7 +177,12 @@ def _subscribed(person: Any) -> bool:
 
 
 def _suggestion(
-    person: Any, direction: str, mutual: bool, reasons: list[dict[str, Any]], recipient: Any
+    person: Any,
+    direction: str,
+    mutual: bool,
+    reasons: list[dict[str, Any]],
+    recipient: Any,
+    answers: dict[str, Any] | None = None,
 ) -> Suggestion:
     shared = bool(person.share_contact) and bool((person.contact or "").strip())
     return Suggestion(
@@ -183,4 +194,5 @@ def _suggestion(
         mutual=bool(mutual),
         reasons=list(reasons or []),
         contact=person.contact.strip() if shared else None,
+        answers=answers or None,
     )

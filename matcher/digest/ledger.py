@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.digest.plan import NO_MATCHES, WeekPlan, unsent_empty
 from matcher.engine import Matcher
-from matcher.explain import Reason
 from matcher.progress import Advance
 from matcher.store import Digest, DigestMatch, Member
 
-# For each (member, others suggested to them): the reasons of every pair that still matches.
-ExplainMany = Callable[[Sequence[tuple[str, list[str]]]], Iterable[dict[str, list[Reason]]]]
+# For each (member, others suggested to them): every pair that still matches, as the ledger
+# keeps it: its reasons, and which of the member's posts it answers.
+Explained = dict[str, dict[str, Any]]  # other member's id -> {"reasons", "answers"}
+ExplainMany = Callable[[Sequence[tuple[str, list[str]]]], Iterable[Explained]]
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Chosen:
     """One recipient's explained choice for the week, before it is recorded."""
 
     seeker_id: int
-    matches: list[dict[str, Any]]  # member_id, rank, direction, score, mutual, reasons
+    matches: list[dict[str, Any]]  # member_id, rank, direction, score, mutual, reasons, answers
 
 
 def message_id(member_external_id: str, week: str, mail_from: str, preview: bool = False) -> str:
@@ -53,10 +54,10 @@ def explain_plan(
         rows = groups.get(seeker_id)
         matches: list[dict[str, Any]] = []
         if rows is not None:
-            reasons = next(answers)
+            explained = next(answers)
             for row in rows.itertuples(index=False):
                 ext = external_ids[int(row.member_id)]
-                if ext not in reasons:
+                if ext not in explained:
                     continue
                 matches.append(
                     {
@@ -65,7 +66,8 @@ def explain_plan(
                         "direction": str(row.direction),
                         "score": float(row.score),
                         "mutual": bool(row.mutual),
-                        "reasons": reasons[ext],
+                        "reasons": explained[ext]["reasons"],
+                        "answers": explained[ext]["answers"],
                     }
                 )
         advance(1)
@@ -75,12 +77,12 @@ def explain_plan(
 def explain_with(matcher: Matcher, refresh_first: bool = False) -> ExplainMany:
     """Explain in this process with `matcher`, reading the store's changes first if asked."""
 
-    def explain(asks: Sequence[tuple[str, list[str]]]) -> Iterator[dict[str, list[Reason]]]:
+    def explain(asks: Sequence[tuple[str, list[str]]]) -> Iterator[Explained]:
         refresh = refresh_first
         for seeker, members in asks:
             found = matcher.explain_pairs(seeker, members, refresh=refresh)
             refresh = False
-            yield {m.member_id: m.reasons for m in found}
+            yield {m.member_id: {"reasons": m.reasons, "answers": m.answers} for m in found}
 
     return explain
 

@@ -23,7 +23,7 @@ from matcher.digest.content import DigestContent, Suggestion
 from matcher.digest.week import monday
 from matcher.domain import EMAIL_ADDRESS, wire_address
 from matcher.errors import ConfigError
-from matcher.explain import describe_each
+from matcher.explain import answered_by, describe_each
 from matcher.unsubscribe import make_token
 
 # Written out with headers up to RFC 5322's 998 characters (a long List-Unsubscribe URL stays
@@ -112,11 +112,11 @@ class Renderer:
 
     def _context(self, content: DigestContent, unsubscribe_url: str) -> dict[str, Any]:
         s = self.settings
-        said = describe_each(
-            [[r for r in p.reasons if r.get("type") != "mutual"] for p in content.suggestions]
-        )
+        given = [[r for r in p.reasons if r.get("type") != "mutual"] for p in content.suggestions]
+        said = describe_each(given)
         people = [
-            self._person(p, reasons) for p, reasons in zip(content.suggestions, said, strict=True)
+            self._person(p, reasons, answered_by(p.answers, typed))
+            for p, reasons, typed in zip(content.suggestions, said, given, strict=True)
         ]
         return {
             "subject": subject(content),
@@ -131,7 +131,7 @@ class Renderer:
             "organiser_address": s.organiser_address,
         }
 
-    def _person(self, p: Suggestion, reasons: list[str]) -> dict[str, Any]:
+    def _person(self, p: Suggestion, reasons: list[str], answers: str | None) -> dict[str, Any]:
         badge, colour = BADGES["mutual" if both_ways(p) else p.direction]
         return {
             "name": p.name,
@@ -139,6 +139,7 @@ class Renderer:
             "town": p.town,
             "badge": badge,
             "badge_colour": colour,
+            "answers": answers,  # 'For your need: "..."', where the reasons do not say it
             "reasons": reasons,
             "contact": p.contact,
             "contact_href": contact_href(p.contact),

@@ -15,10 +15,9 @@ from typing import Any
 
 from matcher.config import Settings
 from matcher.digest.content import DigestContent
-from matcher.digest.ledger import ExplainMany, explain_with
+from matcher.digest.ledger import Explained, ExplainMany, explain_with
 from matcher.digest.render import NotRendered, Renderer, emails
 from matcher.engine import Matcher
-from matcher.explain import Reason
 
 CHUNK = 200  # seekers explained per task
 MIN_ITEMS = 2000  # below this many seekers or emails, a pool costs more than it saves
@@ -44,7 +43,7 @@ def _matcher() -> Matcher:
     return _local["matcher"]
 
 
-def _explain(asks: Sequence[tuple[str, list[str]]]) -> list[dict[str, list[Reason]]]:
+def _explain(asks: Sequence[tuple[str, list[str]]]) -> list[Explained]:
     matcher = _matcher()
     answers = list(explain_with(matcher, refresh_first=not _local["fresh"])(asks))
     _local["fresh"] = True
@@ -96,8 +95,8 @@ class Workers:
         self.matcher = matcher
         return self.explain
 
-    def explain(self, asks: Sequence[tuple[str, list[str]]]) -> Iterator[dict[str, list[Reason]]]:
-        """The reasons of each ask's pairs, in order."""
+    def explain(self, asks: Sequence[tuple[str, list[str]]]) -> Iterator[Explained]:
+        """The reasons of each ask's pairs, and the posts they answer, in order."""
         pool = self._use_pool(len(asks))
         if pool is None:
             if self.matcher is None:
