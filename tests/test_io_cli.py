@@ -73,7 +73,8 @@ def test_an_import_refused_shows_the_warnings_of_its_files_after_the_problems(ru
         town = f"{label}{files / 'members.csv'}: town 'Shefield' (row 2) is placed nowhere"
         assert re.sub(r"\s+", "", town) in said
         assert said.index("didyoumean'Sheffield'?") < said.index("nothingwasimported")
-    assert json.loads(run("stats", "--json").stdout)["members"]["total"] == 0
+    assert not (tmp_path / "cli.db").exists()  # refused, the first import makes no store
+    assert "no store at " in " ".join(run("stats").output.split())
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
@@ -212,5 +213,25 @@ def test_a_new_store_at_a_database_url_is_named_by_its_file_not_the_data_folder(
     made = CliRunner().invoke(main, [*folder, "keys", "create", "--name", "site"])
     assert made.exit_code == 0, made.output
     said = made.stderr.replace("\n", "")
-    assert f"made a new, empty store at {tmp_path / 'restored.db'} (MATCHER_DATABASE_URL)" in said
+    assert f"made a new, empty store at {tmp_path / 'restored.db'} (set by --database-url)" in said
     assert str(tmp_path / "var") not in said
+
+
+@pytest.mark.parametrize("setting", ["MATCHER_DATA_DIR", "MATCHER_DATABASE_URL"])
+def test_a_new_store_chosen_by_a_setting_is_said_so_and_a_refused_import_makes_none(
+    tmp_path: Path, setting: str
+):
+    """A new user with MATCHER_DATA_DIR set was told to "run from the project's folder or set
+    them", and a refused import left a new, empty store behind."""
+    var, file = tmp_path / "var", tmp_path / "var" / "matcher.db"
+    value = str(var) if setting == "MATCHER_DATA_DIR" else f"sqlite:///{file}"
+    runner = CliRunner(env={setting: value})
+    refused = runner.invoke(main, ["import", str(DATA / "bad")])
+    assert refused.exit_code == 1 and "nothing was imported" in refused.output
+    assert "made a new" not in refused.stderr and not file.exists()
+    made = runner.invoke(main, ["import", str(DATA / "good")])
+    said = re.sub(r"\s+", "", made.stderr)  # rich wraps long lines, a path too
+    assert made.exit_code == 0 and file.exists()
+    where = f"in {var}" if setting == "MATCHER_DATA_DIR" else f"at {file}"
+    assert re.sub(r"\s+", "", f"made a new, empty store {where} (set by {setting})") in said
+    assert "project'sfolder" not in said and "setthem" not in said

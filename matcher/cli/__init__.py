@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import click
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from matcher import __version__
-from matcher.cli.context import AppContext, pass_app
+from matcher.cli.context import AppContext, pass_app, store_chosen_by
 from matcher.config import Settings
 from matcher.errors import MatcherError
 
@@ -96,7 +97,7 @@ def main(
     settings = Settings.from_env(
         database_url=database_url, data_dir=data_dir, models_dir=models_dir, encoder=encoder
     )
-    ctx.obj = AppContext(settings)
+    ctx.obj = AppContext(settings, store_from=store_chosen_by(database_url, data_dir, os.environ))
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,22 @@ FOUND_FROM_HERE = (
 PIPED_WIDTH = 160
 
 
+def store_chosen_by(
+    database_url: str | None, data_dir: Path | None, environ: Mapping[str, str]
+) -> str | None:
+    """Which setting chose the store (an option, else its MATCHER_* variable), or None when
+    none did: the default data folder, var, found from the current folder."""
+    if database_url:
+        return "--database-url"
+    if environ.get("MATCHER_DATABASE_URL"):
+        return "MATCHER_DATABASE_URL"
+    if data_dir is not None:
+        return "--data-dir"
+    if "MATCHER_DATA_DIR" in environ:
+        return "MATCHER_DATA_DIR"
+    return None
+
+
 class Choice(click.Choice):
     """An option of a few values; a near miss is named, as imports and the API name it:
     "unknown value 'bnad'; did you mean 'band'? expected one of ..." (`matcher.choices`)."""
@@ -40,8 +57,12 @@ class Choice(click.Choice):
 class AppContext:
     """The collaborators of a CLI run, created lazily so `--help` stays instant."""
 
-    def __init__(self, settings: Settings, console: Console | None = None):
+    def __init__(
+        self, settings: Settings, console: Console | None = None, store_from: str | None = None
+    ):
         self.settings = settings
+        # The setting that chose the store (`store_chosen_by`), None: the default folder.
+        self.store_from = store_from
         # Set by the commands that may begin a new SQLite store (import, demo-data, serve,
         # keys create); the others stop, saying where they looked, rather than make one.
         self.creates_store = False
@@ -58,11 +79,23 @@ class AppContext:
         return file is not None and not file.exists()
 
     def _where(self) -> str:
-        """Where the SQLite store is, as the organiser set it: the data folder, or the file
-        MATCHER_DATABASE_URL names."""
+        """Where the SQLite store is, and which setting chose it: the data folder, or the
+        file a database URL names."""
         if not self.settings.database_url:
-            return f"in {self.settings.data_dir.resolve()}"
-        return f"at {self._sqlite_file()} (MATCHER_DATABASE_URL)"
+            where = f"in {self.settings.data_dir.resolve()}"
+        else:
+            where = f"at {self._sqlite_file()}"
+        return f"{where} (set by {self.store_from})" if self.store_from else where
+
+    def _found_from(self) -> str:
+        """How the store was found, where no setting chose it: the advice to set one is for
+        an organiser who set none (given to one who had, it read as if theirs was ignored)."""
+        if self.store_from:
+            return ""
+        return (
+            f" (the default, {Settings().data_dir} in the current folder: run from the project's "
+            "folder, or set MATCHER_DATA_DIR or MATCHER_DATABASE_URL)"
+        )
 
     def _sqlite_file(self) -> Path | None:
         from matcher.db import sqlite_path
@@ -78,8 +111,8 @@ class AppContext:
         new = self.store_is_new
         if new and not self.creates_store:  # reading: an empty store made here would mislead
             raise click.ClickException(
-                f"no store {self._where()} yet: `matcher import` or `matcher demo-data` begins one "
-                f"(stores are {FOUND_FROM_HERE})"
+                f"no store {self._where()} yet: `matcher import` or `matcher demo-data` begins one"
+                f"{self._found_from()}"
             )
         sessions = open_store(s, upgrade=False)
         engine = sessions.kw["bind"]
@@ -95,7 +128,7 @@ class AppContext:
             )
         if new:  # say so: a command run from another folder would use an empty store unawares
             self.console.print(
-                f"note: made a new, empty store {self._where()} (stores are {FOUND_FROM_HERE})",
+                f"note: made a new, empty store {self._where()}{self._found_from()}",
                 markup=False,
                 highlight=False,
             )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.cli.context import FOUND_FROM_HERE, AppContext, Choice, pass_app
 from matcher.errors import ImportRejected
+
+if TYPE_CHECKING:
+    from matcher.io.importer import ImportResult
 
 # The library (and pandas) is imported inside each command so that `--help` stays instant.
 FORMATS = ("csv", "json", "jsonl")
@@ -42,18 +46,12 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
     text; interactions id, kind, from_member_id, to_member_id, occurred_at. Every column,
     its rules and examples: docs/formats.md.
     """
-    from matcher.io import import_files
-
     app.creates_store = not dry_run
     try:
-        with app.console.status("importing") as status, _store_to_check(app, dry_run) as store:
-            result = import_files(
-                store,
-                paths,
-                default_capacity=app.settings.default_capacity,
-                dry_run=dry_run,
-                step=lambda what: status.update(what),
-            )
+        with app.console.status("importing") as status:
+            if app.store_is_new and not dry_run:  # files refused leave no new store behind
+                _import(app, _empty_store(app), paths, True, status.update)
+            result = _import(app, _store_to_check(app, dry_run), paths, dry_run, status.update)
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(str(problem))
@@ -74,6 +72,26 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
     for entity, counts in result.counts.items():
         table.add_row(entity, *(str(counts[c]) for c in ("inserted", "updated", "unchanged")))
     app.out.print(table)
+
+
+def _import(
+    app: AppContext,
+    store: AbstractContextManager[sessionmaker[Session]],
+    paths: tuple[Path, ...],
+    dry_run: bool,
+    step: Callable[[str], None],
+) -> ImportResult:
+    """Import the files into the store opened by `store` (or check them, for a dry run)."""
+    from matcher.io import import_files
+
+    with store as sessions:
+        return import_files(
+            sessions,
+            paths,
+            default_capacity=app.settings.default_capacity,
+            dry_run=dry_run,
+            step=step,
+        )
 
 
 def _print_warnings(app: AppContext, warnings: list[str]) -> None:
@@ -270,11 +288,18 @@ def _store_to_check(app: AppContext, dry_run: bool) -> Iterator[sessionmaker[Ses
     if not (dry_run and app.store_is_new):
         yield app.sessions
         return
+    with _empty_store(app) as sessions:
+        yield sessions
+
+
+@contextmanager
+def _empty_store(app: AppContext) -> Iterator[sessionmaker[Session]]:
+    """An empty store in a temporary folder, to check files against before the first import
+    (one refused, or a dry run, then makes no store where the organiser's would be)."""
     from matcher.db import close_store, open_store
 
     with tempfile.TemporaryDirectory(prefix="matcher-dry-run-") as folder:
-        empty = app.settings.replace(data_dir=folder, database_url="")
-        sessions = open_store(empty)
+        sessions = open_store(app.settings.replace(data_dir=folder, database_url=""))
         try:
             yield sessions
         finally:
