@@ -97,7 +97,7 @@ def revise(engine: Engine, message: str) -> None:
     """Write a new migration from the difference between the models and the store: a
     developer tool for schema changes, which no command calls.
 
-    Change the models (`matcher/store.py`), then run it on a scratch store at the newest
+    Change the models (`matcher/store/models.py`), then run it on a scratch store at the newest
     revision, e.g. `python -c "from matcher import migrate; from matcher.store import
     make_engine; e = make_engine('sqlite:///scratch.db'); migrate.upgrade(e);
     migrate.revise(e, 'what changed')"`. Alembic's own command line cannot write one here:

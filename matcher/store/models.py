@@ -1,18 +1,14 @@
-"""The community store: SQLAlchemy models of members, posts (and what they said before each
-edit), interactions and the digest ledger."""
+"""The store's tables: SQLAlchemy models of members, posts (and what they said before each
+edit), interactions, the digest ledger, API and idempotency keys, erased ids and imports."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -23,25 +19,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    and_,
-    create_engine,
-    event,
-    or_,
-    select,
-    text,
-    update,
 )
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import (
-    DeclarativeBase,
-    Mapped,
-    Session,
-    mapped_column,
-    relationship,
-    sessionmaker,
-)
-
-from matcher.errors import ConfigError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
@@ -245,21 +224,6 @@ class ErasedId(Base):
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
-def erased_id_hash(external_id: str) -> str:
-    """How an erased member's id is kept: a SHA-256 of it, as stored (stripped)."""
-    return hashlib.sha256(b"matcher erased id\x00" + external_id.strip().encode()).hexdigest()
-
-
-def retired_ids(session: Session, external_ids: Iterable[str]) -> set[str]:
-    """Those of these member ids that an erased member had: no one may be given them."""
-    hashed = {erased_id_hash(i): i for i in external_ids}
-    found: set[str] = set()
-    for part in in_batches(sorted(hashed)):
-        query = select(ErasedId.id_hash).where(ErasedId.id_hash.in_(part))
-        found.update(hashed[h] for h in session.scalars(query))
-    return found
-
-
 class ApiKey(Base):
     """An API key, stored only as a hash, with its scopes."""
 
@@ -298,123 +262,3 @@ class ImportRun(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     source: Mapped[str] = mapped_column(Text)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-# PostgreSQL connections (libpq's parameters): give up connecting after this many seconds, and
-# probe an idle connection so that one whose server vanished (a network partition) is found
-# dead in about a minute, instead of each worker waiting on it for good.
-PG_CONNECT_ARGS: dict[str, int] = {
-    "connect_timeout": 10,
-    "keepalives": 1,
-    "keepalives_idle": 30,
-    "keepalives_interval": 10,
-    "keepalives_count": 3,
-}
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for the store; SQLite gets foreign keys, WAL and a busy timeout, PostgreSQL
-    timeouts to connect and keepalives (`PG_CONNECT_ARGS`). Errors never show the values of
-    a statement (members' addresses and words), even in a debug log."""
-    try:
-        if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-            event.listen(engine, "connect", _sqlite_pragmas)
-            return engine
-        if make_url(url).get_backend_name() == "postgresql":
-            return create_engine(
-                url, pool_pre_ping=True, connect_args=dict(PG_CONNECT_ARGS), hide_parameters=True
-            )
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    except ModuleNotFoundError as exc:  # SQLAlchemy imports the URL's driver when it starts
-        raise ConfigError(
-            f"the database URL needs the Python driver {exc.name!r}, which is not installed; "
-            "the store runs on SQLite (sqlite:///path/to/file.db) or PostgreSQL "
-            "(postgresql+psycopg://user:password@host/database)"
-        ) from exc
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    # What is deleted (an erased member's words) is overwritten, not left in free pages.
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to the store's engine."""
-    return sessionmaker(engine, expire_on_commit=False)
-
-
-# Ids per IN (...) list of a query that reads many rows by id: far below the limits of SQLite
-# (32,766 variables) and PostgreSQL (65,535 parameters).
-IN_BATCH = 5000
-
-
-def in_batches(ids: Sequence[Any], size: int = IN_BATCH) -> Iterator[Sequence[Any]]:
-    """`ids` in slices of at most `size`: one IN (...) list each."""
-    for lo in range(0, len(ids), size):
-        yield ids[lo : lo + size]
-
-
-def posts_read_as(status: str, now: datetime) -> ColumnElement[bool]:
-    """The posts whose status read at `now` is `status` (`domain.post_status`): open (and not
-    past its expiry), expired (left open past it), or closed."""
-    current = or_(Post.expires_at.is_(None), Post.expires_at > now)
-    return {
-        "open": and_(Post.status == "open", current),
-        "expired": and_(Post.status == "open", ~current),
-        "closed": Post.status == "closed",
-    }[status]
-
-
-def mark_reopened(session: Session, reopened: ColumnElement[bool], now: datetime) -> None:
-    """Open the members `reopened` selects (closed, now open again): their closing time goes,
-    and their open posts are stamped as changed, so serving, which reads what changed since
-    the build (a build holds no closed member's posts), matches them at once."""
-    members = select(Member.id).where(reopened).scalar_subquery()
-    opened = (Post.member_id.in_(members)) & (Post.status == "open")
-    session.execute(update(Post).where(opened).values(updated_at=now))
-    session.execute(update(Member).where(reopened).values(closed_at=None, updated_at=now))
-
-
-def insert_or_ignore(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Insert `rows`, skipping any whose key is already stored (SQLite or PostgreSQL)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).on_conflict_do_nothing(), rows)
-
-
-def refresh_statistics(
-    factory: sessionmaker[Session],
-    models: Iterable[type[Base]],
-    report: Callable[[str], None] | None = None,
-) -> None:
-    """After a bulk write, let the database's query planner see the tables' new sizes.
-
-    PostgreSQL plans from statistics that its autovacuum refreshes only some time after a
-    commit; until then a table that grew from nothing by 100,000 rows is planned as empty
-    and the next import's look-ups scan it whole, chunk after chunk. SQLite needs nothing.
-    """
-    if factory.kw["bind"].dialect.name != "postgresql":
-        return
-    if report:
-        report("refreshing the planner's statistics")
-    names = ", ".join(model.__table__.name for model in models)
-    with factory.begin() as session:
-        session.execute(text(f"ANALYZE {names}"))
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that commits when the block ends and rolls back on any error."""
-    with factory() as session, session.begin():
-        yield session

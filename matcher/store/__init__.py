@@ -1,0 +1,61 @@
+"""The community store: SQLAlchemy models of members, posts (and what they said before each
+edit), interactions and the digest ledger."""
+
+from matcher.store.connection import PG_CONNECT_ARGS, make_engine, session_factory, transaction
+from matcher.store.models import (
+    ApiKey,
+    Base,
+    Digest,
+    DigestMatch,
+    ErasedId,
+    IdempotencyKey,
+    ImportRun,
+    Interaction,
+    Member,
+    MemberRevision,
+    Post,
+    PostRevision,
+    TextVector,
+    UTCDateTime,
+    utcnow,
+)
+from matcher.store.queries import (
+    IN_BATCH,
+    erased_id_hash,
+    in_batches,
+    insert_or_ignore,
+    mark_reopened,
+    posts_read_as,
+    refresh_statistics,
+    retired_ids,
+)
+
+__all__ = [
+    "IN_BATCH",
+    "PG_CONNECT_ARGS",
+    "ApiKey",
+    "Base",
+    "Digest",
+    "DigestMatch",
+    "ErasedId",
+    "IdempotencyKey",
+    "ImportRun",
+    "Interaction",
+    "Member",
+    "MemberRevision",
+    "Post",
+    "PostRevision",
+    "TextVector",
+    "UTCDateTime",
+    "erased_id_hash",
+    "in_batches",
+    "insert_or_ignore",
+    "make_engine",
+    "mark_reopened",
+    "posts_read_as",
+    "refresh_statistics",
+    "retired_ids",
+    "session_factory",
+    "transaction",
+    "utcnow",
+]
