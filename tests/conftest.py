@@ -50,21 +50,22 @@ def fresh_gazetteer(monkeypatch):
     """The gazetteer with no town looked up or remembered yet in this process; its
     `block_list()` forgets the towns looked up since and makes any read of the list of towns
     fail the test."""
-    from matcher import gazetteer, geo
+    from matcher import gazetteer
+    from matcher.geo import towns
 
     def no_list():
         raise AssertionError("the list was read")
 
     def block_list() -> None:
-        geo._town.cache_clear()
-        geo.fold_place.cache_clear()
+        towns._town.cache_clear()
+        towns.fold_place.cache_clear()
         monkeypatch.setattr(gazetteer, "_towns", no_list)
         monkeypatch.setattr(gazetteer, "_by_other", no_list)
 
     monkeypatch.setattr(gazetteer, "_remembered", {})
     monkeypatch.setattr(gazetteer, "block_list", block_list, raising=False)
-    geo._town.cache_clear()
-    geo.fold_place.cache_clear()
+    towns._town.cache_clear()
+    towns.fold_place.cache_clear()
     yield gazetteer
-    geo._town.cache_clear()
-    geo.fold_place.cache_clear()
+    towns._town.cache_clear()
+    towns.fold_place.cache_clear()
