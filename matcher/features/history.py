@@ -18,6 +18,7 @@ from scipy import sparse
 
 from matcher.domain import INTERACTION_KINDS, NEED, POSITIVE_KINDS, fold_tag
 from matcher.errors import BuildError
+from matcher.features.decay import EVENT_HALF_LIVES, LOAD_HALF_LIFE, decay
 from matcher.features.lexical import term_counts
 from matcher.features.ragged import Growing, Ragged
 from matcher.features.versions import first_versions
@@ -25,13 +26,6 @@ from matcher.geo import fold_places, member_points
 from matcher.revisions import MEMBER_FIELDS
 from matcher.snapshot import Community
 
-# Half-lives of the decayed help counts, on the community's own clock: the number of helps
-# given by anyone since. A community that helps ten times a day and one that helps once a week
-# then read alike ("a share of the last ~30 helps"), where a span in days would mean a burst on
-# one and a lifetime on the other. Chosen by rolling validation inside the training period of
-# the Stack Exchange dumps, where they beat the same counts decayed by days (1, 7, 30, 365).
-EVENT_HALF_LIVES: tuple[float, ...] = (10.0, 30.0, 100.0, 300.0)
-LOAD_HALF_LIFE = 7.0  # requests received fade over about a week
 KIND = {kind: i for i, kind in enumerate(INTERACTION_KINDS)}
 STATE_FILE = "member_state.joblib"
 FORMAT = 4  # 4: the interactions that name each need (`need_events`)
@@ -281,7 +275,7 @@ class MemberState:
         elif kind == "declined":
             self.n_declined[source] += 1
         elif kind == "contacted":
-            self.load[target] = self.load[target] * _decay(t - self.load_at[target], LOAD_HALF_LIFE)
+            self.load[target] = self.load[target] * decay(t - self.load_at[target], LOAD_HALF_LIFE)
             self.load[target] += 1
             self.load_at[target] = t
             self.n_requests[target] += 1
@@ -294,7 +288,7 @@ class MemberState:
             self.n_helped[helper] += 1
             elapsed = clock - self.recent_helps_at[helper]
             self.recent_helps[helper] = (
-                self.recent_helps[helper] * _decay(elapsed, np.array(EVENT_HALF_LIVES)) + 1
+                self.recent_helps[helper] * decay(elapsed, np.array(EVENT_HALF_LIVES)) + 1
             )
             self.recent_helps_at[helper] = clock
             self.last_help[helper] = t
@@ -430,21 +424,3 @@ class MemberState:
         if not isinstance(saved, dict) or saved.get("format") != FORMAT:
             raise BuildError(f"{path} was written by another version of the matcher")
         return saved["state"]
-
-
-def _decay(elapsed: float, half_life: float | np.ndarray) -> float | np.ndarray:
-    return np.exp2(-max(elapsed, 0.0) / half_life)
-
-
-def decayed(values: np.ndarray, since: np.ndarray, at: float, half_life: np.ndarray | float):
-    """Decayed counts `values`, last updated at `since`, as of time `at` (days or helps)."""
-    elapsed = np.maximum(at - since, 0.0)
-    if np.ndim(values) == 2:
-        return values * np.exp2(-elapsed[:, None] / np.asarray(half_life)[None, :])
-    return values * np.exp2(-elapsed / half_life)
-
-
-def decayed_total(clock: float, half_life: np.ndarray | float) -> np.ndarray | float:
-    """The decayed count of all `clock` helps so far, read at `clock` (what shares divide by)."""
-    ratio = np.exp2(-1.0 / np.asarray(half_life, dtype=np.float64))
-    return ratio * (1 - ratio**clock) / (1 - ratio)

@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher.domain import POSITIVE_KINDS
-from matcher.features.history import (
+from matcher.features.decay import (
     EVENT_HALF_LIVES,
-    KIND,
     LOAD_HALF_LIFE,
-    MemberState,
+    decay,
     decayed,
     decayed_total,
-    to_days,
 )
+from matcher.features.history import KIND, MemberState, to_days
 from matcher.features.lexical import term_counts
 from matcher.features.text import TOPIC_HALF_LIVES, Helped, helped_before, text_features
 from matcher.geo import distance_km, same_town
@@ -193,7 +192,7 @@ def left_out(state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: f
     for kind, source, target, when, clock in events:
         helper, asked = where.get(source), where.get(target)
         if kind == "helped":
-            share = np.exp2(-max(state.total_helps - clock, 0) / half_lives)
+            share = decay(state.total_helps - clock, half_lives)
             out.total += share
             if helper is not None:
                 out.helped[helper] += 1
@@ -202,7 +201,7 @@ def left_out(state: MemberState, need: Need, cand: np.ndarray, seeker: int, t: f
         elif kind == "accepted" and helper is not None:
             out.accepted[helper] += 1
         elif kind == "contacted" and asked is not None:
-            out.load[asked] += np.exp2(-max(t - when, 0.0) / LOAD_HALF_LIFE)
+            out.load[asked] += decay(t - when, LOAD_HALF_LIFE)
             out.pair_contacted[asked] += source == seeker
         if kind in POSITIVE_KINDS and helper is not None and target == seeker:
             out.pair_helped[helper] += 1

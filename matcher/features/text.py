@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from matcher.features.history import MemberState
     from matcher.features.pairs import Need
 
-TOPIC_HALF_LIVES = (30.0, 100.0, 300.0)  # in helps by anyone (see history.EVENT_HALF_LIVES)
+TOPIC_HALF_LIVES = (30.0, 100.0, 300.0)  # in helps by anyone (see decay.EVENT_HALF_LIVES)
 KNN = 20  # past needs consulted by knn_votes
 
 
