@@ -10,9 +10,9 @@ import pandas as pd
 from matcher import geo
 from matcher.domain import NEED, OFFER
 from matcher.engine import Matcher
-from matcher.index import BuildIndex, covered
+from matcher.index import BuildIndex
 from matcher.listing import prefer_learned
-from matcher.pairs import closeness, helped_with_itself, weighed
+from matcher.pairs import closeness, helped_with_itself, needs_covered, weighed
 from matcher.score import ContentScorer, pair_scores
 
 TABLE_COLUMNS = (
@@ -69,8 +69,8 @@ def candidate_table(
     # u's needs, v's offers; then v's needs, u's offers: the cosine and the pair's two rows.
     cos_uv, need_uv, offer_uv = _best_cosines(index, u, v, needs, offers, valid, scorer)
     cos_vu, need_vu, offer_vu = _best_cosines(index, v, u, needs, offers, valid, scorer)
-    overlap_uv = index.pair_tag_overlap(u, v)  # what u needs, what v can do
-    overlap_vu = index.pair_tag_overlap(v, u)
+    overlap_uv = index.pair_tag_overlap(u, v, valid)  # what u's needs need, what v can do
+    overlap_vu = index.pair_tag_overlap(v, u, valid)
     km = geo.haversine_km(
         index.latitude[u], index.longitude[u], index.latitude[v], index.longitude[v]
     )
@@ -147,22 +147,20 @@ def _as_now(
     touched = np.flatnonzero(changed[u] | changed[v])
     rows = np.unique(np.concatenate([u[touched], v[touched]]))
     people = {int(r): view.member(int(index.member_ids[r])) for r in rows}
-    # Once a member: the tags of what they need, and of what they can do.
+    # Once a member: the tags of each of their needs, and of what they can do.
     tags = {
-        r: (view.tagset(p, NEED), view.tagset(p, OFFER)) for r, p in people.items() if p is not None
+        r: (view.items_of([p.member_id], NEED).tags, view.tagset(p, OFFER))
+        for r, p in people.items()
+        if p is not None
     }
     for i in touched.tolist():
         a, b = people[int(u[i])], people[int(v[i])]
         if a is None or b is None:
             continue
         (needs_a, offers_a), (needs_b, offers_b) = tags[int(u[i])], tags[int(v[i])]
-        overlap_uv[i] = _covered(needs_a, offers_b)
-        overlap_vu[i] = _covered(needs_b, offers_a)
+        overlap_uv[i] = needs_covered(needs_a, offers_b)
+        overlap_vu[i] = needs_covered(needs_b, offers_a)
         near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
-
-
-def _covered(needs: frozenset[str], can_do: frozenset[str]) -> float:
-    return float(covered(np.array([len(needs & can_do)]), np.array([len(needs)]))[0])
 
 
 def _learned(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -287,6 +287,12 @@ class CurrentView:
         owners, posts = [owner], [index.item_post[build_rows]]
         hubs = [index.item_hub[build_rows]]
         refs = [("build", r) for r in build_rows.tolist()]
+        # A need's tags, what it needs (an offer's are read from its member, `tagset`).
+        needs = side == NEED
+        tags = [
+            frozenset(fold_tags(index.item_tags[r])) if needs else frozenset()
+            for r in build_rows.tolist()
+        ]
         live = self.live.open_posts(side)
         if live:
             position = {m: i for i, m in enumerate(member_ids)}
@@ -296,20 +302,32 @@ class CurrentView:
                 owners.append(np.array([position[p.member_id] for p in mine], dtype=np.int64))
                 posts.append(np.array([p.post_id for p in mine], dtype=np.int64))
                 refs.extend(("live", p.post_id) for p in mine)
+                tags.extend(frozenset(fold_tags(p.tags) if needs else ()) for p in mine)
                 hubs.append(np.array([self._built_hub(p) for p in mine], dtype=np.float32))
         if not refs:
             return Items.empty(index.vectors.shape[1])
         vectors = np.concatenate(vectors) if len(vectors) > 1 else vectors[0]
         helped = np.zeros(len(refs), dtype=bool)  # live rows are posts
         helped[: len(build_rows)] = index.is_help[build_rows]
+        owner = np.concatenate(owners)
+        if needs:  # a need of no tags of its own needs what its member listed
+            tags = [
+                t or self._listed(member_ids[o]) for t, o in zip(tags, owner.tolist(), strict=True)
+            ]
         return Items(
             vectors.astype(np.float32, copy=False),
-            np.concatenate(owners),
+            owner,
             refs,
             np.concatenate(posts),
             helped,
             np.concatenate(hubs),
+            tags,
         )
+
+    def _listed(self, member_id: int) -> frozenset[str]:
+        """A member's own listed tags as they are now (folded)."""
+        member = self.member(member_id)
+        return frozenset(fold_tags(member.tags)) if member is not None else frozenset()
 
     def _built_hub(self, post: LivePost) -> float:
         """How near a live post's text is to everything on the other side: as built when the
@@ -360,6 +378,16 @@ class CurrentView:
     def _tags_changed(self, member_id: int) -> bool:
         """Whether the member or one of their posts changed (or expired) since the build."""
         return member_id in self.live.members or member_id in self._changed_owners
+
+    def needs_overlap(
+        self, needs: Sequence[frozenset[str]], people: list[LiveMember]
+    ) -> np.ndarray:
+        """How much of what one member needs each person can do, need by need: the best share
+        of a need's (folded) tags that the person can do (`pairs.needs_covered`)."""
+        best = np.zeros(len(people))
+        for tags in set(needs) - {frozenset()}:
+            best = np.maximum(best, self.tag_overlap(tags, people, OFFER))
+        return best
 
     def tag_overlap(self, tags: frozenset[str], people: list[LiveMember], side: str) -> np.ndarray:
         """How much of what one needs the other can do (`index.covered`), between a set of

@@ -20,7 +20,7 @@ from matcher.filters import Filters, eligible_rows, passes
 from matcher.index import BuildIndex
 from matcher.listing import answered_post, listing_order, passing_pairs, prefer_learned
 from matcher.live import LiveMember
-from matcher.pairs import Direction, Items, best_pairs, closeness
+from matcher.pairs import Direction, Items, best_pairs, closeness, needs_covered_by_owner
 from matcher.reasons import Context, answered, reasons_for
 from matcher.score import ContentScorer, PairScores, pair_scores
 from matcher.store import utcnow
@@ -201,7 +201,7 @@ class Matcher:
         seeker = LiveMember(
             NO_SEEKER, "", "", "", place_town, place_country, lat, lon, list(tags), 0, True
         )
-        needs = Items.typed(vector)
+        needs = Items.typed(vector, frozenset(fold_tags(seeker.tags)))
         with self.sessions() as session:
             self.refresh(session)
             left_out: set[int] = set()
@@ -294,7 +294,9 @@ class Matcher:
         forward, reverse = self._best_pairs(needs, offers, their_offers, their_needs, len(people))
         tags = self._seeker_tags(seeker)
         same_town, km, near = closeness(seeker, people, self.settings.proximity_km, place)
-        p_forward, p_reverse = self._content_scores(tags, people, forward, reverse, near)
+        p_forward, p_reverse = self._content_scores(
+            needs, their_needs, tags[1], people, forward, reverse, near
+        )
         if self.index.learned is not None:
             p_forward, p_reverse = self._learned(
                 seeker, needs, their_needs, ids, p_forward, p_reverse
@@ -373,19 +375,22 @@ class Matcher:
 
     def _content_scores(
         self,
-        tags: tuple[frozenset[str], frozenset[str]],
+        needs: Items,
+        their_needs: Items,
+        seeker_can_do: frozenset[str],
         people: list[LiveMember],
         forward: Direction,
         reverse: Direction,
         near: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The content score both ways, from the best pair's cosine, the shared tags and how
-        near they are: of what the seeker needs with what each person can do (their offers'
-        and help's tags, not their needs'), and of what each person needs with what the
-        seeker can do."""
-        seeker_needs, seeker_offers = tags
-        overlap_forward = self.view.tag_overlap(seeker_needs, people, OFFER)
-        overlap_reverse = self.view.tag_overlap(seeker_offers, people, NEED)
+        near they are: need by need (`pairs.needs_covered`), of what each need of the seeker
+        needs with what each person can do (their offers' and help's tags, not their needs'),
+        and of what each need of each person needs with what the seeker can do."""
+        overlap_forward = self.view.needs_overlap(needs.tags, people)
+        overlap_reverse = needs_covered_by_owner(
+            their_needs.tags, their_needs.owner, seeker_can_do, len(people)
+        )
         p_forward = self.scorer.probability(forward.cosine, overlap_forward, near)
         p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near)
         return p_forward, p_reverse

@@ -203,6 +203,16 @@ class BuildIndex:
             for matrix in [tags.transform([t - {""} for t in sets]).tocsr()]
         }
 
+        # Each need's own tags, or its member's listed tags when it has none (what one needs,
+        # need by need: `pair_tag_overlap`); no row for the other items.
+        own = [
+            ({fold_tag(t) for t in tags} - {""}) or listed[self.item_member[row]]
+            if self.is_need[row]
+            else set()
+            for row, tags in enumerate(self.item_tags)
+        ]
+        self._need_item_tags = tags.transform([t - {""} for t in own]).tocsr()
+
         graph = self.help_graph
         # Distinct members each one helped, closed ones too (a build before this column:
         # those in the build only).
@@ -309,12 +319,23 @@ class BuildIndex:
             shared, np.full(len(shared), len(tags)) if side == OFFER else count[member_rows]
         )
 
-    def pair_tag_overlap(self, seekers: np.ndarray, helpers: np.ndarray) -> np.ndarray:
-        """How much of what member rows seekers[i] need (their tags of that side) helpers[i]
-        can do (`covered`), for each i."""
-        (needs, need_count), (offers, _) = self._side_tags[NEED], self._side_tags[OFFER]
-        shared = np.asarray(needs[seekers].multiply(offers[helpers]).sum(axis=1), np.float64)
-        return covered(shared.ravel(), need_count[seekers])
+    def pair_tag_overlap(
+        self, seekers: np.ndarray, helpers: np.ndarray, valid: np.ndarray | None = None
+    ) -> np.ndarray:
+        """How much of what member rows seekers[i] need helpers[i] can do, need by need: the
+        best share over seekers[i]'s needs (as built; only the item rows `valid` says, when
+        given) of the need's tags that helpers[i] can do (`pairs.needs_covered`)."""
+        need_rows, pair = self.items_of(seekers, NEED)
+        if valid is not None:
+            keep = valid[need_rows]
+            need_rows, pair = need_rows[keep], pair[keep]
+        offers, _ = self._side_tags[OFFER]
+        needed = self._need_item_tags[need_rows]
+        shared = np.asarray(needed.multiply(offers[helpers[pair]]).sum(axis=1), np.float64)
+        share = covered(shared.ravel(), np.diff(needed.indptr))
+        best = np.zeros(len(seekers))
+        np.maximum.at(best, pair, share)
+        return best
 
     def listed_in(self, member_row: int) -> np.ndarray:
         """Candidate slots (needs of others) whose lists hold this member."""

@@ -22,6 +22,9 @@ class Items:
     post: np.ndarray  # store id of each row's post (a help: of the need helped; -1: typed)
     helped: np.ndarray  # whether each row is help given, not a post
     hub: np.ndarray  # how near each row is to all of the other side (`retrieve.hubness`)
+    # Each need's (folded) tags, what it needs (its member's listed tags when it has none of
+    # its own, `CurrentView.items_of`); an offer's are empty (its member's are read instead).
+    tags: list[frozenset[str]]
 
     @classmethod
     def empty(cls, dim: int) -> Items:
@@ -33,11 +36,13 @@ class Items:
             none,
             none.astype(bool),
             none.astype(np.float32),
+            [],
         )
 
     @classmethod
-    def typed(cls, vector: np.ndarray) -> Items:
-        """A need typed in words: one row, of no post, as near to all offers as a typical need."""
+    def typed(cls, vector: np.ndarray, tags: frozenset[str] = frozenset()) -> Items:
+        """A need typed in words (and tagged with `tags`, folded): one row, of no post, as
+        near to all offers as a typical need."""
         return cls(
             vector,
             np.zeros(1, np.int64),
@@ -45,6 +50,7 @@ class Items:
             np.full(1, -1),
             np.zeros(1, bool),
             np.zeros(1, np.float32),
+            [tags],
         )
 
 
@@ -162,3 +168,23 @@ def closeness(
 
 def _coordinate(value: float | None) -> float:
     return np.nan if value is None else value
+
+
+def needs_covered(needs: Sequence[frozenset[str]], can_do: frozenset[str]) -> float:
+    """How much of what one needs the other can do, need by need: the best share, over the
+    needs, of a need's tags that are in `can_do` (0 for no tagged need). Pooled over all of a
+    member's needs and listed tags, a studio's listed "recording; mixing; mastering" counted
+    as needed with its "web design" need, and the web designer covered a quarter of it."""
+    return max((len(tags & can_do) / len(tags) for tags in needs if tags), default=0.0)
+
+
+def needs_covered_by_owner(
+    needs: Sequence[frozenset[str]], owner: np.ndarray, can_do: frozenset[str], n: int
+) -> np.ndarray:
+    """`needs_covered` for each of `n` members whose needs are `needs` (the member of each:
+    `owner`), with what one other member can do."""
+    best = np.zeros(n)
+    for tags, who in zip(needs, owner.tolist(), strict=True):
+        if tags:
+            best[who] = max(best[who], len(tags & can_do) / len(tags))
+    return best

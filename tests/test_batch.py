@@ -162,3 +162,36 @@ def test_help_given_weighs_as_little_in_the_weekly_table_as_in_the_served_list(
     row = table[(table["seeker_id"] == hum.id) & (table["member_id"] == kit.id)]
     assert row["score"].item() == pytest.approx(served["kit"].score, rel=1e-5)
     assert matcher.scorer.help_discount > 0
+
+
+def test_the_weekly_table_counts_each_needs_own_tags_as_the_list_does(sessions, settings, encoder):
+    """A studio's listed "recording; mixing; mastering" and its other need are not what its
+    website need needs: the web designer scores for it as for a label needing the same alone
+    (tests/test_engine.py: each need's tags count on their own), in the weekly table too."""
+    from matcher.store import Post
+
+    website = "we need a website for our studio"
+    with sessions.begin() as s:
+        add_member(s, "studio", "studio", needs=[website, "need a van driver for our tour"])
+        add_member(s, "label", "label", needs=[website])
+        add_member(s, "web", "designer", offers=["I build a website for bands"])
+        s.scalars(select(Member).where(Member.external_id == "studio")).one().tags = [
+            "recording",
+            "mixing",
+        ]
+        tagged = {"studio-n0": ["web design"], "studio-n1": ["van"], "label-n0": ["web design"]}
+        tagged["web-o0"] = ["web design"]
+        for post in s.scalars(select(Post).where(Post.external_id.in_(list(tagged)))):
+            post.tags = tagged[post.external_id]
+    build_model(sessions, encoder, settings, clock=lambda: T0)
+    matcher = Matcher(BuildIndex.load(settings.models_dir), sessions, settings, encoder=encoder)
+    table = candidate_table(matcher, per_member=10)
+    ids = dict(zip(matcher.index.member_ids, matcher.index.members["external_id"], strict=True))
+    score = {
+        (ids[r.seeker_id], ids[r.member_id]): r.score
+        for r in table.itertuples()
+        if ids[r.member_id] == "web"
+    }
+    assert score["studio", "web"] == pytest.approx(score["label", "web"])
+    served = {m.member_id: m for m in matcher.for_member("studio", direction="both")}
+    assert score["studio", "web"] == pytest.approx(served["web"].score)

@@ -1396,3 +1396,33 @@ def test_the_cli_matches_with_the_encoder_of_the_build_it_serves(
     typed = CliRunner().invoke(main, [*options, "--text", "a drummer"])
     assert typed.exit_code == 0, typed.output
     assert loaded == [encoder.name]  # the typed need read as the build's texts were
+
+
+def test_a_need_counts_its_own_tags_not_those_its_member_listed_or_their_other_needs(
+    sessions, settings, encoder
+):
+    """A new user's studio listed what it does ("recording; mixing; mastering") and needed a
+    website, tagged "web design": the web designer who shares that tag covered a quarter of
+    the studio's tags pooled, listed ones counted as needed, and scored 0.148 in the studio's
+    list, 0.27 for the same need typed with its tag. Each need's tags count on their own: as
+    for a label that needs the same, and lists nothing else."""
+    website = "we need a website for our studio"
+    with sessions.begin() as s:
+        add_member(
+            s,
+            "studio",
+            "studio",
+            needs=[website, "need a van driver for our tour"],
+            tags=["recording", "mixing", "mastering"],
+        )
+        add_member(s, "label", "label", needs=[website])
+        add_member(s, "web", "designer", offers=["I build a website for bands"])
+        tagged = {"studio-n0": ["web design"], "studio-n1": ["van"], "label-n0": ["web design"]}
+        tagged["web-o0"] = ["web design"]
+        for post in s.scalars(select(Post).where(Post.external_id.in_(list(tagged)))):
+            post.tags = tagged[post.external_id]
+    matcher = build_and_load(sessions, settings, encoder)
+    for direction in ("helps_you", "both"):  # "both": as the weekly email's table scores it
+        studio = {m.member_id: m for m in matcher.for_member("studio", direction=direction)}
+        label = {m.member_id: m for m in matcher.for_member("label", direction=direction)}
+        assert studio["web"].score == pytest.approx(label["web"].score)

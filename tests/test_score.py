@@ -53,6 +53,7 @@ def test_help_given_once_weighs_less_than_an_offer_of_as_close_words():
         np.arange(10, 14),
         np.array(helped, dtype=bool),
         np.zeros(4, dtype=np.float32),
+        [frozenset()] * 4,
     )
     plain = best_pairs(need, offers, 3, needs_by_candidate=False)
     assert [round(float(c), 2) for c in plain.cosine] == [0.8, 0.78, 0.8]
