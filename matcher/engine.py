@@ -373,6 +373,26 @@ class Matcher:
             return fold_tags(seeker.tags), frozenset()
         return self.view.tagset(seeker, NEED), self.view.tagset(seeker, OFFER)
 
+    def _shared_tags(
+        self,
+        context: Context,
+        i: int,
+        person: LiveMember,
+        way: str,
+        seeker_can_do: frozenset[str],
+    ) -> frozenset[str]:
+        """The tags a match's `shared_tags` reason names, those the content score counted:
+        the needs' own (their member's listed tags for a need of none; `Items.tags`) with what
+        the other can do, the seeker's needs' where they could be helped, person `i`'s needs'
+        where the seeker could help them."""
+        if way == "helps_you":
+            return frozenset().union(*context.needs.tags) & self.view.tagset(person, OFFER)
+        theirs = context.their_needs
+        mine = (
+            t for t, owner in zip(theirs.tags, theirs.owner.tolist(), strict=True) if owner == i
+        )
+        return frozenset().union(*mine) & seeker_can_do
+
     def _content_scores(
         self,
         needs: Items,
@@ -412,13 +432,8 @@ class Matcher:
         """Candidate `i` as a match, with its reasons: `busy` is how often they were asked
         lately and their weekly capacity when they are asked to capacity, `declined` how many
         whole days ago whoever would help said no to the other lately."""
-        seeker_needs, seeker_offers = tags
         way = str(fused.direction[i])
-        shared = (
-            seeker_needs & self.view.tagset(person, OFFER)
-            if way == "helps_you"
-            else seeker_offers & self.view.tagset(person, NEED)
-        )
+        shared = self._shared_tags(context, i, person, way, tags[1])
         mutual = bool(fused.mutual[i])
         reasons = reasons_for(
             self.view,

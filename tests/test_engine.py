@@ -1426,3 +1426,30 @@ def test_a_need_counts_its_own_tags_not_those_its_member_listed_or_their_other_n
         studio = {m.member_id: m for m in matcher.for_member("studio", direction=direction)}
         label = {m.member_id: m for m in matcher.for_member("label", direction=direction)}
         assert studio["web"].score == pytest.approx(label["web"].score)
+
+
+def test_the_shared_tags_said_are_those_the_score_counted(sessions, settings, encoder):
+    """Since shared tags count need by need, a studio's listed "mixing" adds nothing for its
+    need tagged "web design": a mixing engineer's match named it as shared all the same (a
+    recommender engineer's review). The reason names the tags the score counted, both ways."""
+    with sessions.begin() as s:
+        add_member(
+            s, "studio", "studio", needs=["we need a website for our studio"], tags=["mixing"]
+        )
+        add_member(s, "web", "designer", offers=["I build a website for bands"])
+        add_member(s, "mixer", "engineer", offers=["I mix records"], needs=["a new website"])
+        tagged = {"studio-n0": ["web design"], "web-o0": ["web design"], "mixer-o0": ["mixing"]}
+        tagged["mixer-n0"] = ["web design"]
+        for post in s.scalars(select(Post).where(Post.external_id.in_(list(tagged)))):
+            post.tags = tagged[post.external_id]
+    matcher = build_and_load(sessions, settings, encoder)
+
+    def shared(match) -> list[str]:
+        return [t for r in match.reasons if r["type"] == "shared_tags" for t in r["tags"]]
+
+    helps = {m.member_id: m for m in matcher.for_member("studio", direction="helps_you")}
+    assert shared(helps["web"]) == ["web design"]
+    assert shared(helps["mixer"]) == []  # "mixing" is listed, not what the need needs
+    # The other way: the designer could help the engineer's need, tagged "web design".
+    could = {m.member_id: m for m in matcher.for_member("web", direction="you_help")}
+    assert shared(could["mixer"]) == ["web design"]
