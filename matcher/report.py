@@ -270,7 +270,7 @@ def reliability(
 class Exposure:
     """How often each member would be suggested this week: fair allocation vs plain top-N."""
 
-    members: pd.DataFrame  # member_id (store id), fair, unconstrained: suggestions each
+    members: pd.DataFrame  # member_id (as the organiser's files give it), fair, unconstrained
     summary: pd.DataFrame  # per allocation: suggestions, exposure_gini, coverage, mean_score
 
 
@@ -292,10 +292,13 @@ def week_exposure(
         people = audience(session, week, settings, now)
         plan = choose(session, people, table, settings, now=now)
     counts = plan.exposure.astype(np.int64)
+    with sessions() as session:
+        external = dict(session.execute(select(Member.id, Member.external_id)).all())
+    counts.index = pd.Index(counts.index.map(external), name="member_id")
     summary = pd.DataFrame(
         {"fair": plan.fair.as_dict(), "unconstrained": plan.unconstrained.as_dict()}
     ).T
-    return Exposure(counts.rename_axis("member_id").reset_index(), summary)
+    return Exposure(counts.reset_index(), summary)
 
 
 def lorenz(counts: np.ndarray) -> pd.DataFrame:

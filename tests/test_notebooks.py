@@ -335,6 +335,8 @@ def test_week_exposure_is_the_digest_choice_against_the_plain_top_n(demo_store):
         )
         assert (members[name] > 0).mean() == pytest.approx(summary.loc[name, "coverage"], abs=1e-4)
     assert members["fair"].max() < members["unconstrained"].max()
+    # Members by the ids the organiser's files, the CLI and the API give them, not the store's.
+    assert members["member_id"].str.fullmatch(r"m\d{6}").all()
 
 
 def test_without_enough_labels_the_reliability_curve_is_empty_and_says_why(demo_store, community):
