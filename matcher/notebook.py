@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import demo, report
 from matcher.config import Settings
-from matcher.db import open_store
+from matcher.db import open_store, sqlite_path
 from matcher.embed import Encoder, configured_encoder
 from matcher.io import ImportResult
 from matcher.snapshot import Community, load_community
@@ -64,6 +64,13 @@ def open_notebook(
         sessions, members=demo_members, seed=demo_seed, now=demo.today(clock)
     )
     if imported:
-        print(f"The store was empty: imported a demo community of {demo_members} members.")
+        # By its full path: Jupyter starts a kernel in the notebook's folder, where the default
+        # `var` is notebooks/var, not the store `make run` and the CLI use from the root.
+        file = sqlite_path(settings.database)
+        store = file.resolve() if file else settings.database_shown
+        print(
+            f"The store {store} was empty: imported a demo community of {demo_members} "
+            "members (another store: the data_dir parameter, or MATCHER_DATA_DIR)."
+        )
     loaded = configured_encoder(settings) if with_encoder else None
     return NotebookSession(settings, sessions, clock, loaded, imported)

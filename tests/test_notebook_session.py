@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,6 @@ from matcher.notebook import NotebookSession, open_notebook
 
 NOW = "2026-11-20T10:30:00"
 MEMBERS = 40
-ANNOUNCED = f"The store was empty: imported a demo community of {MEMBERS} members."
 
 
 @pytest.fixture
@@ -47,10 +47,21 @@ def test_an_empty_store_is_created_and_gets_a_demo_community(tmp_path, opened, c
     store = sqlite_path(settings.database)
     assert store is not None and store.parent == tmp_path / "var" and store.is_file()
     assert opened_.demo is not None and opened_.demo.source == "demo seed=3"
-    assert capsys.readouterr().out.strip() == ANNOUNCED
+    # Which store, by its full path: Jupyter starts a kernel in the notebook's folder, where the
+    # default relative `var` is not the community's store (notebooks/var, then a demo in it).
+    assert capsys.readouterr().out.strip() == (
+        f"The store {store} was empty: imported a demo community of {MEMBERS} "
+        "members (another store: the data_dir parameter, or MATCHER_DATA_DIR)."
+    )
     assert opened_.clock() == datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
     assert opened_.encoder is None  # not asked for
     assert len(opened_.community().members) == MEMBERS
+
+
+def test_the_demo_is_announced_with_the_store_s_full_path(tmp_path, opened, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path / "..")
+    opened(data_dir=Path(tmp_path.name) / "var", demo_members=5, demo_seed=3, now=NOW)
+    assert f"The store {tmp_path / 'var' / 'matcher.db'} was empty" in capsys.readouterr().out
 
 
 def test_a_store_with_members_is_left_as_it_is(tmp_path, opened, capsys):
