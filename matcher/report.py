@@ -217,6 +217,8 @@ class Reliability:
     rows: int
     positives: int
     note: str = ""  # why there is no curve, when there is none
+    # The Brier score of always predicting the share who helped, p(1 - p): the one to beat.
+    reference_brier: float | None = None
 
 
 def reliability(
@@ -255,11 +257,13 @@ def reliability(
     observed, mean_predicted = calibration_curve(
         test.y, predicted, n_bins=bins, strategy="quantile"
     )
+    share = float(np.mean(test.y))
     return Reliability(
         curve=pd.DataFrame({"predicted": mean_predicted, "observed": observed}),
         brier=float(brier_score_loss(test.y, predicted)),
         rows=len(test.y),
         positives=test.positives,
+        reference_brier=share * (1 - share),
     )
 
 

@@ -347,6 +347,16 @@ def test_without_enough_labels_the_reliability_curve_is_empty_and_says_why(demo_
     assert "100000" in calibration.note
 
 
+def test_the_reliability_curve_comes_with_the_brier_score_of_the_base_rate(demo_store, community):
+    sessions, _, encoder = demo_store
+    vectors = CachedEncoder(encoder, sessions).encode(community.posts["text"].tolist())
+    calibration = report.reliability(community, vectors, candidates=50, min_labels=5)
+    assert not calibration.curve.empty and 0 < calibration.positives < calibration.rows
+    # A Brier score is read against always predicting the share who helped: p(1 - p).
+    share = calibration.positives / calibration.rows
+    assert calibration.reference_brier == pytest.approx(share * (1 - share))
+
+
 def test_lorenz_curve():
     equal = report.lorenz(np.array([2, 2, 2, 2]))
     np.testing.assert_allclose(equal["suggestions"], equal["members"])
