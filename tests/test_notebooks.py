@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,10 +80,38 @@ def kernel(tmp_path_factory):
     prefix = tmp_path_factory.mktemp("jupyter")
     name = "indie-matcher-test"
     install(kernel_name=name, display_name=name, prefix=str(prefix))
+    import matcher
+
+    # The kernel imports the `matcher` under test, whatever folder it runs in.
+    here = str(Path(matcher.__file__).resolve().parents[1])
+    paths = [
+        str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
+    ]
     with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONPATH", os.pathsep.join([here, *paths]))
         patch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
         patch.setenv("MPLBACKEND", "Agg")
         yield name
+
+
+def test_the_kernel_imports_the_matcher_under_test(kernel, tmp_path):
+    """The kernel runs in another folder than pytest: a relative PYTHONPATH (`PYTHONPATH=.`
+    in a clone) would import another `matcher` there, the installed one, and test that."""
+    import papermill
+
+    import matcher
+
+    source = nbformat.v4.new_notebook()
+    source.cells = [nbformat.v4.new_code_cell("import matcher\nprint(matcher.__file__)")]
+    nbformat.write(source, tmp_path / "which.ipynb")
+    ran = papermill.execute_notebook(
+        str(tmp_path / "which.ipynb"),
+        str(tmp_path / "ran.ipynb"),
+        kernel_name=kernel,
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    assert ran.cells[0].outputs[0]["text"].strip() == matcher.__file__
 
 
 @pytest.fixture(scope="module")
