@@ -51,27 +51,15 @@ def store_command(app: AppContext, as_json: bool = False, candidates: int | None
     learned model without the features that read what needs and offers say: their words and
     tags) and the matcher.
     """
-    from matcher.embed import CachedEncoder
-    from matcher.evaluate.store import evaluate_store
+    from matcher.evaluate.store import encode_community, evaluate_community
     from matcher.progress import rich_progress
     from matcher.snapshot import load_community
 
     with app.sessions() as session:
         community = load_community(session)
-    texts = community.texts()
-    encoder = CachedEncoder(app.encoder, app.sessions)
     with rich_progress(app.console) as reporter:
-        advance = reporter.task("encoding posts", len(texts))
-        vectors = encoder.encode(texts, progress=advance)
-        evaluation = evaluate_store(
-            community,
-            vectors,
-            candidates=candidates or app.settings.candidates_per_need,
-            min_labels=app.settings.min_training_labels,
-            dataset=app.settings.database_shown,
-            progress=reporter,
-            settings=app.settings,
-        )
+        vectors = encode_community(community, app.encoder, app.sessions, reporter)
+        evaluation = evaluate_community(community, vectors, app.settings, reporter, candidates)
     _show(app, evaluation, as_json)
 
 

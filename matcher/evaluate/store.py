@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import MIN_TRAINING_LABELS, Settings
+from matcher.embed import CachedEncoder, Encoder
 from matcher.evaluate.baselines import content_score
 from matcher.evaluate.protocol import TEST_SHARE, Evaluation, TestQuery, run
 from matcher.features.pairs import COLUMN
@@ -53,6 +55,37 @@ def time_split(
         community, post_vectors, labelled.index.tolist(), content_candidates(candidates), progress
     )
     return TimeSplit(labelled, split_index, blocks)
+
+
+def encode_community(
+    community: Community, encoder: Encoder, sessions: sessionmaker[Session], progress: Reporter
+) -> np.ndarray:
+    """The vectors of the community's texts (`Community.texts`), through the store's cache."""
+    texts = community.texts()
+    return CachedEncoder(encoder, sessions).encode(
+        texts, progress=progress.task("encoding posts", len(texts))
+    )
+
+
+def evaluate_community(
+    community: Community,
+    post_vectors: np.ndarray,
+    settings: Settings,
+    progress: Reporter,
+    candidates: int | None = None,
+) -> Evaluation:
+    """The store's own evaluation as `matcher evaluate` and the evaluation notebook make it:
+    `evaluate_store` with the settings' candidates, label threshold and content weights (the
+    notebook, which wrote this call out again, had left the weights out)."""
+    return evaluate_store(
+        community,
+        post_vectors,
+        candidates=candidates or settings.candidates_per_need,
+        min_labels=settings.min_training_labels,
+        dataset=settings.database_shown,
+        progress=progress,
+        settings=settings,
+    )
 
 
 def evaluate_store(
