@@ -292,10 +292,10 @@ class Matcher:
         their_offers = self.view.items_of(ids, OFFER)
         their_needs = self.view.items_of(ids, NEED)
         forward, reverse = self._best_pairs(needs, offers, their_offers, their_needs, len(people))
-        tags = self._seeker_tags(seeker)
+        can_do = self._seeker_can_do(seeker)
         same_town, km, near = closeness(seeker, people, self.settings.proximity_km, place)
         p_forward, p_reverse = self._content_scores(
-            needs, their_needs, tags[1], people, forward, reverse, near
+            needs, their_needs, can_do, people, forward, reverse, near
         )
         if self.index.learned is not None:
             p_forward, p_reverse = self._learned(
@@ -334,7 +334,7 @@ class Matcher:
                 i,
                 people[i],
                 fused,
-                tags,
+                can_do,
                 same_town[i],
                 km[i],
                 busy=(int(asked[i]), int(capacity[i])) if busy[i] else None,
@@ -366,12 +366,12 @@ class Matcher:
         reverse = best_pairs(their_needs, offers, n, needs_by_candidate=True, **weights)
         return forward, reverse
 
-    def _seeker_tags(self, seeker: LiveMember) -> tuple[frozenset[str], frozenset[str]]:
-        """The (folded) tags of what the seeker needs and of what they can do; listed tags
-        count on both sides. A typed need's tags are what it needs, and it offers nothing."""
+    def _seeker_can_do(self, seeker: LiveMember) -> frozenset[str]:
+        """The (folded) tags of what the seeker can do (listed, of their offers and help); a
+        typed need offers nothing. What they need is read need by need (`Items.tags`)."""
         if seeker.member_id == NO_SEEKER:
-            return fold_tags(seeker.tags), frozenset()
-        return self.view.tagset(seeker, NEED), self.view.tagset(seeker, OFFER)
+            return frozenset()
+        return self.view.tagset(seeker, OFFER)
 
     def _shared_tags(
         self,
@@ -388,9 +388,7 @@ class Matcher:
         if way == "helps_you":
             return frozenset().union(*context.needs.tags) & self.view.tagset(person, OFFER)
         theirs = context.their_needs
-        mine = (
-            t for t, owner in zip(theirs.tags, theirs.owner.tolist(), strict=True) if owner == i
-        )
+        mine = (theirs.tags[row] for row in np.flatnonzero(theirs.owner == i))  # person i's
         return frozenset().union(*mine) & seeker_can_do
 
     def _content_scores(
@@ -421,7 +419,7 @@ class Matcher:
         i: int,
         person: LiveMember,
         fused: PairScores,
-        tags: tuple[frozenset[str], frozenset[str]],
+        seeker_can_do: frozenset[str],
         same_town: bool,
         km: float,
         *,
@@ -433,7 +431,7 @@ class Matcher:
         lately and their weekly capacity when they are asked to capacity, `declined` how many
         whole days ago whoever would help said no to the other lately."""
         way = str(fused.direction[i])
-        shared = self._shared_tags(context, i, person, way, tags[1])
+        shared = self._shared_tags(context, i, person, way, seeker_can_do)
         mutual = bool(fused.mutual[i])
         reasons = reasons_for(
             self.view,
