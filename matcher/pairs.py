@@ -175,7 +175,7 @@ def needs_covered(needs: Sequence[frozenset[str]], can_do: frozenset[str]) -> fl
     needs, of a need's tags that are in `can_do` (0 for no tagged need). Pooled over all of a
     member's needs and listed tags, a studio's listed "recording; mixing; mastering" counted
     as needed with its "web design" need, and the web designer covered a quarter of it."""
-    return max((len(tags & can_do) / len(tags) for tags in needs if tags), default=0.0)
+    return max((_share(tags, can_do) for tags in needs if tags), default=0.0)
 
 
 def needs_covered_by_owner(
@@ -186,5 +186,10 @@ def needs_covered_by_owner(
     best = np.zeros(n)
     for tags, who in zip(needs, owner.tolist(), strict=True):
         if tags:
-            best[who] = max(best[who], len(tags & can_do) / len(tags))
+            best[who] = max(best[who], _share(tags, can_do))
     return best
+
+
+def _share(tags: frozenset[str], can_do: frozenset[str]) -> float:
+    """The share of a need's (non-empty) tags that are in `can_do` (`index.covered`'s)."""
+    return len(tags & can_do) / len(tags)

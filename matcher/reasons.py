@@ -125,7 +125,7 @@ def _quotes(
             )
         else:
             reasons.append(explain.they_need(need_id, need_text))
-    if direction == "you_help" and len(reasons) == 2:
+    if direction == "you_help":  # their need first
         reasons.reverse()
     return reasons
 
