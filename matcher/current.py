@@ -386,25 +386,22 @@ class CurrentView:
         of a need's (folded) tags that the person can do (`pairs.needs_covered`)."""
         best = np.zeros(len(people))
         for tags in set(needs) - {frozenset()}:
-            best = np.maximum(best, self.tag_overlap(tags, people, OFFER))
+            best = np.maximum(best, self.tag_overlap(tags, people))
         return best
 
-    def tag_overlap(self, tags: frozenset[str], people: list[LiveMember], side: str) -> np.ndarray:
-        """How much of what one needs the other can do (`index.covered`), between a set of
-        (folded) tags and each person's tags of `side` as they are now (as
-        `BuildIndex.tag_overlap` reads `side`): the build's tag matrices for those unchanged
-        since, their tag sets for the others."""
+    def tag_overlap(self, tags: frozenset[str], people: list[LiveMember]) -> np.ndarray:
+        """How much of what one needs each person can do (`index.covered`): the share of a set
+        of (folded) tags among each person's tags of what they can do as they are now: the
+        build's tag matrices for those unchanged since, their tag sets for the others."""
         ids = [p.member_id for p in people]
         rows = self.index.rows_of(ids)
         changed = np.array([self._tags_changed(m) for m in ids], dtype=bool) | (rows < 0)
         overlap = np.zeros(len(people))
         same = np.flatnonzero(~changed)
-        overlap[same] = self.index.tag_overlap(tags, rows[same], side)
+        overlap[same] = self.index.tag_overlap(tags, rows[same])
         others = np.flatnonzero(changed)
-        theirs = [self.tagset(people[i], side) for i in others]
-        shared = np.array([len(tags & t) for t in theirs], dtype=np.float64)
-        needed = [len(tags)] * len(theirs) if side == OFFER else [len(t) for t in theirs]
-        overlap[others] = covered(shared, np.array(needed, dtype=np.float64))
+        shared = [len(tags & self.tagset(people[i], OFFER)) for i in others]
+        overlap[others] = covered(np.array(shared, np.float64), np.full(len(others), len(tags)))
         return overlap
 
     def member(self, member_id: int) -> LiveMember | None:

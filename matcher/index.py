@@ -198,9 +198,7 @@ class BuildIndex:
         self._tag_names = tags.classes_  # column -> folded tag
         self.tag_column = {tag: column for column, tag in enumerate(self._tag_names)}
         self._side_tags = {
-            s: (matrix, np.diff(matrix.indptr))
-            for s, sets in by_side.items()
-            for matrix in [tags.transform([t - {""} for t in sets]).tocsr()]
+            s: tags.transform([t - {""} for t in sets]).tocsr() for s, sets in by_side.items()
         }
 
         # Each need's own tags, or its member's listed tags when it has none (what one needs,
@@ -292,32 +290,27 @@ class BuildIndex:
     def tagset(self, member_row: int, side: str | None = None) -> frozenset[str]:
         """A member row's (folded) tags of `side` as built (NEED: what they need; OFFER: what
         they can do; None: either): listed and of their posts."""
-        matrix = self.tag_matrix if side is None else self._side_tags[side][0]
+        matrix = self.tag_matrix if side is None else self._side_tags[side]
         lo, hi = matrix.indptr[member_row], matrix.indptr[member_row + 1]
         return frozenset(self._tag_names[matrix.indices[lo:hi]].tolist())
 
     def tagged(self, tag: str, side: str | None = None) -> np.ndarray:
         """Which member rows have a (folded) tag, of `side` (NEED: what they need; OFFER: what
         they can do; None: either), as built."""
-        matrix = self.tag_matrix if side is None else self._side_tags[side][0]
+        matrix = self.tag_matrix if side is None else self._side_tags[side]
         has = np.zeros(len(self.member_ids), dtype=bool)
         column = self.tag_column.get(tag)
         if column is not None:
             has[matrix[:, column].nonzero()[0]] = True
         return has
 
-    def tag_overlap(self, tags: frozenset[str], member_rows: np.ndarray, side: str) -> np.ndarray:
-        """How much of what one needs the other can do (`covered`), between a set of (folded)
-        tags and each member row's tags of `side`: with OFFER, the tags are what one needs and
-        the rows' what they can do; with NEED, the tags are what one can do and the rows' what
-        they need."""
-        matrix, count = self._side_tags[side]
-        mine = np.zeros(matrix.shape[1])
+    def tag_overlap(self, tags: frozenset[str], member_rows: np.ndarray) -> np.ndarray:
+        """How much of what one needs each member row can do (`covered`): the share of a set
+        of (folded) tags that is among the row's tags of what they can do, as built."""
+        mine = np.zeros(self._side_tags[OFFER].shape[1])
         mine[[self.tag_column[t] for t in tags if t in self.tag_column]] = 1.0
-        shared = matrix[member_rows] @ mine
-        return covered(
-            shared, np.full(len(shared), len(tags)) if side == OFFER else count[member_rows]
-        )
+        shared = self._side_tags[OFFER][member_rows] @ mine
+        return covered(shared, np.full(len(shared), len(tags)))
 
     def pair_tag_overlap(
         self, seekers: np.ndarray, helpers: np.ndarray, valid: np.ndarray | None = None
@@ -329,7 +322,7 @@ class BuildIndex:
         if valid is not None:
             keep = valid[need_rows]
             need_rows, pair = need_rows[keep], pair[keep]
-        offers, _ = self._side_tags[OFFER]
+        offers = self._side_tags[OFFER]
         needed = self._need_item_tags[need_rows]
         shared = np.asarray(needed.multiply(offers[helpers[pair]]).sum(axis=1), np.float64)
         share = covered(shared.ravel(), np.diff(needed.indptr))
