@@ -12,8 +12,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from matcher.errors import InvalidInput, NotFound
 from matcher.io.parse import Bad
+from matcher.io.rows import PARSERS
 from matcher.io.schema import COLUMNS
-from matcher.io.validate import PARSERS
 from matcher.store import Interaction, Member, Post, retired_ids
 
 Clock = Callable[[], datetime]

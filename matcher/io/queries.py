@@ -1,4 +1,4 @@
-"""Queries reading stored rows in the file format: external ids in place of store ids."""
+"""Queries reading stored rows by their external ids, in the file format where asked."""
 
 from __future__ import annotations
 
@@ -52,8 +52,25 @@ def stored_rows(session: Session, entity: str, ids: set[str]) -> dict[str, dict[
     query, key = file_rows(entity)
     names = ("pk", *COLUMNS[entity])
     out: dict[str, dict[str, Any]] = {}
-    for part in in_batches(sorted(ids), CHUNK):
-        for values in session.execute(query.where(key.in_(part))):
-            row = dict(zip(names, values, strict=True))
-            out[row["id"]] = row
+    for values in by_external_ids(session, query, ids, key):
+        row = dict(zip(names, values, strict=True))
+        out[row["id"]] = row
     return out
+
+
+def by_external_ids(session: Session, query: Any, wanted: set[str], key: Any = None) -> list[Any]:
+    """The rows of `query` for the external ids in `wanted`, `key` (by default the query's
+    first column) being the external id."""
+    key = query.selected_columns[0] if key is None else key
+    out: list[Any] = []
+    for part in in_batches(sorted(wanted), CHUNK):
+        out.extend(tuple(r) for r in session.execute(query.where(key.in_(part))))
+    return out
+
+
+def stored_places(session: Session, ids: set[str]) -> dict[str, tuple[float | None, float | None]]:
+    """The stored latitude and longitude of these members."""
+    query = select(Member.external_id, Member.latitude, Member.longitude)
+    return (
+        {key: (lat, lon) for key, lat, lon in by_external_ids(session, query, ids)} if ids else {}
+    )
