@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matcher import revisions
 from matcher.errors import ImportRejected, RowProblem
 from matcher.io.formats import Frames, read_files
-from matcher.io.queries import CHUNK, stored_rows
+from matcher.io.queries import CHUNK, by_external_ids, stored_rows
 from matcher.io.schema import COLUMNS, DEFAULTED, ENTITIES, STORE_NAMES
 from matcher.io.validate import Rows, validate
 from matcher.store import (
@@ -22,7 +22,6 @@ from matcher.store import (
     Interaction,
     Member,
     Post,
-    in_batches,
     mark_reopened,
     refresh_statistics,
     retired_ids,
@@ -262,25 +261,18 @@ def _erased_rows(
     }
     touched = {e: plans[e].inserts + plans[e].updates for e in columns}
     named = {r[c] for e, changed in touched.items() for r in changed for c in columns[e]}
-    erased: set[str] = set()
-    for part in in_batches(sorted(named - {None}), CHUNK):
-        query = select(Member.external_id).where(
-            Member.external_id.in_(part), Member.erased_at.is_not(None)
-        )
-        erased.update(session.scalars(query))
+    query = select(Member.external_id).where(Member.erased_at.is_not(None))
+    erased = {key for (key,) in by_external_ids(session, query, named - {None})}
     problems = []
     where = {
         e: dict(zip((r["id"] for r in rows[e].records), rows[e].origins, strict=True))
         for e in columns
     }
-    claimed = [r["id"] for r in rows["members"].records if r["erased_at"] is not None]
-    for part in in_batches(sorted(claimed), CHUNK):
-        query = select(Member.external_id).where(
-            Member.external_id.in_(part), Member.erased_at.is_(None)
-        )
-        for key in session.scalars(query):
-            reason = "a member is erased with `matcher erase`, which takes out their data"
-            problems.append(RowProblem(*where["members"][key], "erased_at", reason))
+    claimed = {r["id"] for r in rows["members"].records if r["erased_at"] is not None}
+    query = select(Member.external_id).where(Member.erased_at.is_(None))
+    for (key,) in by_external_ids(session, query, claimed):
+        reason = "a member is erased with `matcher erase`, which takes out their data"
+        problems.append(RowProblem(*where["members"][key], "erased_at", reason))
     retired = retired_ids(session, (r["id"] for r in plans["members"].inserts))
     take_out = "was erased at their request: take them out of your files"
     for key in sorted(retired):
@@ -305,19 +297,11 @@ def _erased_rows(
 def _unsubscribed(session: Session, records: list[dict[str, Any]]) -> set[str]:
     """Ids of members a file would sign up for email who unsubscribed themselves and have not
     opted in again since (through the API: then the file's consent changes nothing)."""
-    asked = sorted({r["id"] for r in records if r.get("email_consent")})
-    out: set[str] = set()
-    for part in in_batches(asked, CHUNK):
-        out.update(
-            session.scalars(
-                select(Member.external_id).where(
-                    Member.external_id.in_(part),
-                    Member.unsubscribed_at.is_not(None),
-                    Member.email_consent.is_(False),
-                )
-            )
-        )
-    return out
+    asked = {r["id"] for r in records if r.get("email_consent")}
+    query = select(Member.external_id).where(
+        Member.unsubscribed_at.is_not(None), Member.email_consent.is_(False)
+    )
+    return {key for (key,) in by_external_ids(session, query, asked)}
 
 
 def _write(session: Session, plans: dict[str, _Plan], now: datetime) -> None:
@@ -357,11 +341,8 @@ def _resolve(
     session: Session, model: Any, rows: list[dict[str, Any]], columns: tuple[str, ...]
 ) -> None:
     """Replace the external ids in `columns` of `rows` by store ids, in place."""
-    wanted = sorted({r[c] for r in rows for c in columns if r[c] is not None})
-    ids: dict[str, int] = {}
-    for part in in_batches(wanted, CHUNK):
-        query = select(model.external_id, model.id).where(model.external_id.in_(part))
-        ids.update((key, pk) for key, pk in session.execute(query))
+    wanted = {r[c] for r in rows for c in columns if r[c] is not None}
+    ids = dict(by_external_ids(session, select(model.external_id, model.id), wanted))
     for row in rows:
         for column in columns:
             row[column] = None if row[column] is None else ids[row[column]]
