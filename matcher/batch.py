@@ -12,7 +12,7 @@ from matcher.domain import NEED, OFFER
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
 from matcher.listing import prefer_learned
-from matcher.pairs import closeness, helped_with_itself, needs_covered, weighed
+from matcher.pairs import closeness, helped_with_itself, needs_covered, same_kind, weighed
 from matcher.score import ContentScorer, pair_scores
 
 TABLE_COLUMNS = (
@@ -76,9 +76,10 @@ def candidate_table(
     )
     same_town = geo.same_town(index.town[u], index.town[v], km, index.country[u], index.country[v])
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
-    _as_now(matcher, u, v, overlap_uv, overlap_vu, near)
-    p_uv = matcher.scorer.probability(cos_uv, overlap_uv, near)  # v could help u
-    p_vu = matcher.scorer.probability(cos_vu, overlap_vu, near)  # u could help v
+    rivals = _same_kind(index.member_kind, u, v)
+    _as_now(matcher, u, v, overlap_uv, overlap_vu, near, rivals)
+    p_uv = matcher.scorer.probability(cos_uv, overlap_uv, near, rivals)  # v could help u
+    p_vu = matcher.scorer.probability(cos_vu, overlap_vu, near, rivals)  # u could help v
     if index.learned is not None:
         # As `Matcher` scores them: a need changed since the build has no learned score.
         changed = matcher.view.superseded
@@ -131,6 +132,16 @@ def _pairs(pairs: object) -> np.ndarray:
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
 
+def _same_kind(kinds: list[str], u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Whether the members of each pair (build rows `u`, `v`) are of one kind as built
+    (`pairs.same_kind`), each distinct kind folded once."""
+    names, code = np.unique(np.asarray(kinds, dtype=object).astype(str), return_inverse=True)
+    alike = np.array([same_kind(name, names) for name in names], dtype=bool).reshape(
+        len(names), len(names)
+    )
+    return alike[code[u], code[v]] if len(names) else np.zeros(len(u), dtype=bool)
+
+
 def _as_now(
     matcher: Matcher,
     u: np.ndarray,
@@ -138,10 +149,12 @@ def _as_now(
     overlap_uv: np.ndarray,
     overlap_vu: np.ndarray,
     near: np.ndarray,
+    rivals: np.ndarray,
 ) -> None:
-    """Tag overlaps (what u needs with what v can do, and the other way) and closeness of the
-    pairs with a member changed since the build (their tags, town or place, or their posts'
-    tags), read as the matcher reads them now; in place."""
+    """Tag overlaps (what u needs with what v can do, and the other way), closeness and
+    whether they are of one kind, of the pairs with a member changed since the build (their
+    kind, tags, town or place, or their posts' tags), read as the matcher reads them now; in
+    place."""
     view, index = matcher.view, matcher.index
     changed = np.isin(index.member_ids, sorted(view.changed_members()))
     touched = np.flatnonzero(changed[u] | changed[v])
@@ -161,6 +174,7 @@ def _as_now(
         overlap_uv[i] = needs_covered(needs_a, offers_b)
         overlap_vu[i] = needs_covered(needs_b, offers_a)
         near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
+        rivals[i] = same_kind(a.kind, [b.kind])[0]
 
 
 def _learned(

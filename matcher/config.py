@@ -35,6 +35,7 @@ AT_LEAST: dict[str, float] = {
     "content_proximity_weight": 0,
     "content_help_weight": 0,
     "content_hub_weight": 0,
+    "content_kind_weight": 0,
     "reciprocal_weight": 0,
     "busy_weight": 0,
     "max_body_bytes": 1,
@@ -120,6 +121,12 @@ class Settings:
     # came first for needs it does not answer, and a few members filled most lists (a
     # reviewer; figures in docs/matching.md, section 3).
     content_hub_weight: float = 0.5
+    # Log-odds the content score takes off a member of the same kind (band and band, venue and
+    # venue; `pairs.same_kind`): MiniLM reads the topic, not the role, so a rival venue's "we
+    # host bands on Fridays" answered a venue's "bands for Friday nights". 1, not tuned: on a
+    # new user's 34 hand-labelled needs 3 of 63 right helpers were of the seeker's kind, where
+    # 9.5% of members were (docs/matching.md, section 3).
+    content_kind_weight: float = 1.0
     proximity_km: float = 50.0  # closeness halves about every 35 km
     # Below this many labelled outcomes a build keeps the content score (see above).
     min_training_labels: int = MIN_TRAINING_LABELS

@@ -321,3 +321,14 @@ def fold_tag(tag: object) -> str:
     a Mac, e and a combining accent, is the "Montréal" of a Windows form), stripped and
     case-folded ("" when empty)."""
     return unicodedata.normalize("NFC", str(tag)).strip().casefold()
+
+
+# Member kinds that say nobody's role: two members of these are not of one kind.
+NO_KIND: frozenset[str] = frozenset({"", "other"})
+
+
+def fold_kind(kind: object) -> str:
+    """A member kind as compared by the content score (`pairs.same_kind`): folded as a tag,
+    its spaces and hyphens read as `MEMBER_KINDS`' underscores ("Session musician" is
+    "session_musician"); "" when none."""
+    return "_".join(fold_tag("" if kind is None else kind).replace("-", " ").split())

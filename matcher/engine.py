@@ -20,7 +20,14 @@ from matcher.filters import Filters, eligible_rows, passes
 from matcher.index import BuildIndex
 from matcher.listing import answered_post, listing_order, passing_pairs, prefer_learned
 from matcher.live import LiveMember
-from matcher.pairs import Direction, Items, best_pairs, closeness, needs_covered_by_owner
+from matcher.pairs import (
+    Direction,
+    Items,
+    best_pairs,
+    closeness,
+    needs_covered_by_owner,
+    same_kind,
+)
 from matcher.reasons import Context, answered, reasons_for
 from matcher.score import ContentScorer, PairScores, pair_scores
 from matcher.store import utcnow
@@ -295,7 +302,7 @@ class Matcher:
         can_do = self._seeker_can_do(seeker)
         same_town, km, near = closeness(seeker, people, self.settings.proximity_km, place)
         p_forward, p_reverse = self._content_scores(
-            needs, their_needs, can_do, people, forward, reverse, near
+            needs, their_needs, can_do, people, forward, reverse, near, seeker.kind
         )
         if self.index.learned is not None:
             p_forward, p_reverse = self._learned(
@@ -400,17 +407,20 @@ class Matcher:
         forward: Direction,
         reverse: Direction,
         near: np.ndarray,
+        seeker_kind: str,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The content score both ways, from the best pair's cosine, the shared tags and how
-        near they are: need by need (`pairs.needs_covered`), of what each need of the seeker
+        """The content score both ways, from the best pair's cosine, the shared tags, how
+        near they are and whether they are of the seeker's kind (a typed need's seeker is of
+        none): tags need by need (`pairs.needs_covered`), of what each need of the seeker
         needs with what each person can do (their offers' and help's tags, not their needs'),
         and of what each need of each person needs with what the seeker can do."""
         overlap_forward = self.view.needs_overlap(needs.tags, people)
         overlap_reverse = needs_covered_by_owner(
             their_needs.tags, their_needs.owner, seeker_can_do, len(people)
         )
-        p_forward = self.scorer.probability(forward.cosine, overlap_forward, near)
-        p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near)
+        rivals = same_kind(seeker_kind, [p.kind for p in people])
+        p_forward = self.scorer.probability(forward.cosine, overlap_forward, near, rivals)
+        p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near, rivals)
         return p_forward, p_reverse
 
     def _match(

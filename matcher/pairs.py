@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from matcher import geo
+from matcher.domain import NO_KIND, fold_kind
 from matcher.retrieve import max_by_group
 
 
@@ -164,6 +165,15 @@ def closeness(
     if place:
         same |= geo.in_place(towns, countries, place) & ~(km > geo.SAME_TOWN_KM)
     return same, km, geo.proximity(km, same, scale_km)
+
+
+def same_kind(kind: str | None, kinds: Sequence[str | None]) -> np.ndarray:
+    """Whether each of `kinds` is the member kind `kind` (`domain.fold_kind`: "session
+    musician" is "session_musician"); no kind, or "other", is nobody's kind."""
+    mine = fold_kind(kind)
+    if mine in NO_KIND:
+        return np.zeros(len(kinds), dtype=bool)
+    return np.array([fold_kind(k) == mine for k in kinds], dtype=bool)
 
 
 def _coordinate(value: float | None) -> float:

@@ -38,7 +38,9 @@ class ContentScorer:
     photographer next door is still no answer to "we need a drummer". A need the member
     once helped with counts as an offer of its words less `help_weight` (`help_discount`).
     Each pair's cosine is first taken `hub_weight` times the two texts' hubness
-    (`retrieve.hubness`) down: a text near everything is found first by all.
+    (`retrieve.hubness`) down: a text near everything is found first by all. A member of the
+    seeker's own kind (`pairs.same_kind`) loses `kind_weight` in log-odds: a rival venue's
+    offer reads like the answer to a venue's need, being about the same thing.
     """
 
     mean: float
@@ -47,6 +49,7 @@ class ContentScorer:
     proximity_weight: float = 1.0
     help_weight: float = 0.5
     hub_weight: float = 0.5
+    kind_weight: float = 1.0
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any], settings: Settings) -> ContentScorer:
@@ -60,6 +63,7 @@ class ContentScorer:
             settings.content_proximity_weight,
             settings.content_help_weight,
             settings.content_hub_weight,
+            settings.content_kind_weight,
         )
 
     @property
@@ -70,15 +74,21 @@ class ContentScorer:
         return self.help_weight * self.std
 
     def probability(
-        self, cosine: np.ndarray, tag_overlap: np.ndarray, proximity: np.ndarray
+        self,
+        cosine: np.ndarray,
+        tag_overlap: np.ndarray,
+        proximity: np.ndarray,
+        same_kind: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Probabilities in [0, 1]; 0 where there is no need-offer pair at all."""
+        """Probabilities in [0, 1]; 0 where there is no need-offer pair at all. `same_kind`:
+        whether each pair's two members are of one kind (None: unknown, as for a typed need)."""
         cosine = np.asarray(cosine, dtype=np.float64)
         has = np.isfinite(cosine)
         relevance = self._relevance(cosine)
         tags = self.tag_weight * np.asarray(tag_overlap)
         near = self.proximity_weight * np.asarray(proximity)
-        return np.where(has, expit(relevance + tags + expit(relevance) * near), 0.0)
+        rival = 0.0 if same_kind is None else self.kind_weight * np.asarray(same_kind, float)
+        return np.where(has, expit(relevance + tags + expit(relevance) * near - rival), 0.0)
 
     def place_weight(self, cosine: np.ndarray) -> np.ndarray:
         """How much where a candidate is counts, from 0 to 1, given how relevant their text is

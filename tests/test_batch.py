@@ -195,3 +195,29 @@ def test_the_weekly_table_counts_each_needs_own_tags_as_the_list_does(sessions, 
     assert score["studio", "web"] == pytest.approx(score["label", "web"])
     served = {m.member_id: m for m in matcher.for_member("studio", direction="both")}
     assert score["studio", "web"] == pytest.approx(served["web"].score)
+
+
+def test_the_weekly_tables_score_a_member_of_ones_own_kind_lower_as_the_matcher_does(
+    matcher, sessions, settings, encoder
+):
+    """band-a and band-e are bands: the pairs table the weekly email reads takes the content
+    score's `content_kind_weight` off their pair, as `for_member` does, and reads a kind
+    changed since the build as it is now."""
+    from dataclasses import replace
+
+    from matcher.community import update_member
+
+    def pair_score(m: Matcher, seeker: str, member: str) -> float:
+        table = candidate_table(m, per_member=10)
+        ids = dict(zip(m.index.members["external_id"], m.index.members["member_id"], strict=True))
+        row = table[(table.seeker_id == ids[seeker]) & (table.member_id == ids[member])]
+        return float(row["score"].iloc[0])
+
+    untouched = Matcher(
+        matcher.index, sessions, replace(settings, content_kind_weight=0.0), encoder=encoder
+    )
+    assert pair_score(matcher, "band-a", "band-e") < pair_score(untouched, "band-a", "band-e")
+    assert pair_score(matcher, "band-a", "mix-d") == pair_score(untouched, "band-a", "mix-d")
+    update_member(sessions, "mix-d", {"kind": "band"})  # after the build
+    assert pair_score(matcher, "band-a", "mix-d") < pair_score(untouched, "band-a", "mix-d")
+    test_the_batch_scores_are_the_scores_of_for_member(matcher)

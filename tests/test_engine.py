@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from scipy.special import logit
 from sqlalchemy import select, update
 
 from matcher import artifacts
@@ -1448,3 +1449,39 @@ def test_the_shared_tags_said_are_those_the_score_counted(sessions, settings, en
     # The other way: the designer could help the engineer's need, tagged "web design".
     could = {m.member_id: m for m in matcher.for_member("web", direction="you_help")}
     assert shared(could["mixer"]) == ["web design"]
+
+
+def test_a_member_of_the_seekers_own_kind_is_less_likely_their_helper(sessions, settings, encoder):
+    """A venue that needs bands for its Friday nights had a rival venue whose offer "we host
+    bands on Friday nights" offered first (an organiser's hand-written community,
+    bench/communities/stroud): of two members saying the same, the content score takes
+    `content_kind_weight` off the one of the seeker's kind, in the member's list, both ways;
+    a typed need has no seeker and no kind."""
+    same = "bands on friday nights, any genre"
+    with sessions.begin() as s:
+        add_member(
+            s, "shed", "venue", needs=["bands for our friday nights"], offers=["our sound desk"]
+        )
+        add_member(s, "pub", "venue", offers=[same], needs=["a sound engineer for gigs"])
+        add_member(s, "noise", "band", offers=[same], needs=["a sound engineer for gigs"])
+        add_member(s, "ink", "designer", offers=["posters and album covers"], needs=["a laptop"])
+        add_member(s, "desk", "engineer", offers=["I mix and master records"])
+    matcher = build_and_load(sessions, settings, encoder)
+    found = {m.member_id: m for m in matcher.for_member("shed")}
+    stranger, rival = found["noise"], found["pub"]
+    assert [m.member_id for m in matcher.for_member("shed")][:2] == ["noise", "pub"]
+    assert logit(stranger.forward) - logit(rival.forward) == pytest.approx(1.0, abs=1e-3)
+    # The other way too: the shed could help the band's need more than the rival venue's.
+    helped = {m.member_id: m for m in matcher.for_member("shed", direction="you_help")}
+    assert logit(helped["noise"].reverse) - logit(helped["pub"].reverse) == pytest.approx(
+        1.0, abs=1e-3
+    )
+    # The reasons still quote what the rival offers: its words are as close as they were.
+    assert rival.reasons[0]["type"] == "need_offer" and rival.reasons[0]["offer"]["quote"]
+    typed = {m.member_id: m.score for m in matcher.for_text("bands for our friday nights")}
+    assert typed["noise"] == pytest.approx(typed["pub"])  # as the words alone say
+    untouched = Matcher(
+        matcher.index, sessions, replace(settings, content_kind_weight=0.0), encoder=encoder
+    )
+    scores = {m.member_id: m.score for m in untouched.for_member("shed")}
+    assert scores["noise"] == pytest.approx(scores["pub"])

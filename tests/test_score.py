@@ -78,3 +78,24 @@ def test_a_helper_in_town_comes_before_a_slightly_closer_text_100_km_away():
         np.array([0.55, 0.595]), np.zeros(2), geo.proximity(np.array([2.0, 100.0]), np.zeros(2), 50)
     )
     assert in_town > away
+
+
+def test_a_member_of_the_seekers_own_kind_weighs_the_kind_weight_less_in_log_odds():
+    """MiniLM reads the topic, not the role: a rival venue's "we host bands on Friday nights"
+    read as the answer to a venue's "bands for our Friday nights"."""
+    cosine, tags, near = np.array([0.6, 0.6]), np.array([1.0, 1.0]), np.array([1.0, 1.0])
+    stranger, rival = SCORER.probability(cosine, tags, near, np.array([False, True]))
+    assert float(logit(stranger) - logit(rival)) == pytest.approx(SCORER.kind_weight)
+    assert SCORER.kind_weight == 1.0
+    unknown = SCORER.probability(cosine, tags, near)  # a typed need's seeker is of no kind
+    assert unknown[0] == pytest.approx(stranger)
+
+
+def test_kinds_are_compared_as_written_by_organisers():
+    from matcher.pairs import same_kind
+
+    kinds = ["Session musician", "session_musician", "band", None, "other"]
+    assert same_kind("session-musician", kinds).tolist() == [True, True, False, False, False]
+    assert not same_kind("other", ["other"]).any()  # "other" says nobody's role
+    assert not same_kind("", [""]).any()
+    assert not same_kind(None, [None]).any()
