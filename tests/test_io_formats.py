@@ -238,3 +238,19 @@ def test_an_id_may_not_hold_a_slash_which_the_apis_paths_cannot_carry():
         assert isinstance(PARSERS["members"]["id"](dots), parse.Bad)
     assert PARSERS["members"]["id"]("...") == "..."
     assert PARSERS["interactions"]["need_id"](" p-1 ") == "p-1"
+
+
+def test_a_csv_separated_by_semicolons_as_a_french_spreadsheet_saves_it_is_read(tmp_path: Path):
+    path = tmp_path / "members.csv"
+    rows = [
+        "id;name;kind;town;tags",
+        'm1;Les Aurores Boréales;band;Montréal, QC;"shoegaze;dream pop"',
+        "m2;Émilie Gagnon;session_musician;Trois-Rivières;batterie",
+    ]
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("utf-8-sig"))
+    frames = read_files([path])
+    assert frames.problems == []
+    assert frames.members["name"].tolist() == ["Les Aurores Boréales", "Émilie Gagnon"]
+    assert frames.members["town"].tolist() == ["Montréal, QC", "Trois-Rivières"]
+    assert frames.members["tags"].tolist() == ["shoegaze;dream pop", "batterie"]
+    assert frames.members["_row"].tolist() == [2, 3]

@@ -120,11 +120,6 @@ def _header_hint(found: Iterable[object], column: str) -> str:
     for name in names:
         if name != column and name.strip().casefold() == column:
             return f" (the header has {name!r}: write it {column!r}, lower case, no spaces)"
-    if len(names) == 1 and ";" in names[0]:
-        return (
-            f" (the header is {names[0]!r}: the file looks separated by semicolons; "
-            "save it with commas)"
-        )
     shown = ", ".join(repr(n) for n in names[:12]) + (", ..." if len(names) > 12 else "")
     return f" (the header has: {shown or 'nothing'})"
 
@@ -233,6 +228,7 @@ def _read_csv(
                 keep_default_na=False,
                 skip_blank_lines=False,
                 encoding="utf-8-sig",
+                sep=_delimiter(path),
                 index_col=False,
                 on_bad_lines="warn",  # skipped, and found below
             )
@@ -270,7 +266,15 @@ def _read_csv(
 
 def _header(path: Path) -> list[str]:
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        return next(csv.reader(handle), [])
+        return next(csv.reader(handle, delimiter=_delimiter(path)), [])
+
+
+def _delimiter(path: Path) -> str:
+    """`;` for a file whose header line is separated by semicolons and holds no comma (as a
+    spreadsheet in a French, German or Portuguese locale saves CSV), else `,`."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        first = handle.readline()
+    return ";" if ";" in first and "," not in first else ","
 
 
 def _csv_records(
@@ -297,7 +301,7 @@ def _read_records(
     out, fitting = [], []
     ids: set[str] | None = set()
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, strict=strict)
+        reader = csv.reader(handle, delimiter=_delimiter(path), strict=strict)
         header = next(reader, [])
         at = 0 if header[:1] == ["id"] else None  # after a cell a comma shifted: not known
         start = reader.line_num + 1
