@@ -254,3 +254,21 @@ def test_a_csv_separated_by_semicolons_as_a_french_spreadsheet_saves_it_is_read(
     assert frames.members["town"].tolist() == ["Montréal, QC", "Trois-Rivières"]
     assert frames.members["tags"].tolist() == ["shoegaze;dream pop", "batterie"]
     assert frames.members["_row"].tolist() == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("oui", True),
+        ("VRAI", True),
+        ("Ja", True),
+        ("sim", True),
+        ("non", False),
+        ("FAUX", False),
+        ("falsch", False),
+        ("não", False),
+    ],
+)
+def test_booleans_as_spreadsheets_in_french_german_and_portuguese_write_them(value, expected):
+    assert parse.boolean(value) is expected
+

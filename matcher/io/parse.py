@@ -24,8 +24,12 @@ from matcher.domain import (
     wire_address,
 )
 
-TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
-FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
+# Also as a spreadsheet in a French, German or Portuguese locale writes TRUE and FALSE, and
+# the yes and no of a bilingual community's consent column.
+TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t", "vrai", "oui", "wahr", "ja"})
+TRUE_WORDS |= {"verdadeiro", "sim"}
+FALSE_WORDS = frozenset({"false", "no", "0", "n", "f", "faux", "non", "falsch", "nein"})
+FALSE_WORDS |= {"falso", "não", "nao"}
 
 
 class Bad(str):
