@@ -272,3 +272,9 @@ def test_a_csv_separated_by_semicolons_as_a_french_spreadsheet_saves_it_is_read(
 def test_booleans_as_spreadsheets_in_french_german_and_portuguese_write_them(value, expected):
     assert parse.boolean(value) is expected
 
+
+def test_a_decimal_comma_is_a_decimal_point_in_a_coordinate():
+    assert parse.number(-90, 90)("45,5017") == pytest.approx(45.5017)
+    assert parse.number(-180, 180)("-73,5673") == pytest.approx(-73.5673)
+    assert isinstance(parse.number(-180, 180)("1,234.5"), parse.Bad)
+

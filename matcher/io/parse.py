@@ -127,7 +127,7 @@ def number(low: float, high: float) -> Parser:
         if isinstance(value, bool | np.bool_):
             return Bad(f"not a number: {shown(value)}")
         try:
-            out = float(value.strip() if isinstance(value, str) else value)
+            out = float(_decimal_point(value.strip()) if isinstance(value, str) else value)
         except (TypeError, ValueError):
             return Bad(f"not a number: {shown(value)}")
         if not math.isfinite(out):
@@ -137,6 +137,14 @@ def number(low: float, high: float) -> Parser:
         return out
 
     return parse
+
+
+def _decimal_point(written: str) -> str:
+    """A number with one decimal comma and no point, as a French or German spreadsheet writes
+    `45,5017`, with a point; within a coordinate's range it cannot be a thousands comma."""
+    if written.count(",") == 1 and "." not in written:
+        return written.replace(",", ".")
+    return written
 
 
 MAX_COUNT = 10_000
