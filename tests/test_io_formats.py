@@ -278,3 +278,8 @@ def test_a_decimal_comma_is_a_decimal_point_in_a_coordinate():
     assert parse.number(-180, 180)("-73,5673") == pytest.approx(-73.5673)
     assert isinstance(parse.number(-180, 180)("1,234.5"), parse.Bad)
 
+
+def test_a_day_month_year_date_is_refused_saying_how_to_write_it():
+    assert "(write it year first: 2025-02-03 or 2025-03-02;" in parse.timestamp("03/02/2025")
+    assert parse.timestamp("28/08/2025").endswith("(write it year first: 2025-08-28)")
+    assert "2026-01-05" in parse.timestamp("next tuesday")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -199,7 +200,7 @@ def timestamp(value: Any) -> Any:
         try:
             out = datetime.fromisoformat(iso_time_text(value))
         except ValueError:
-            return Bad(f"not an ISO 8601 date/time: {shown(value)}")
+            return Bad(f"not an ISO 8601 date/time: {shown(value)}{_date_hint(value)}")
     else:
         return Bad(f"not an ISO 8601 date/time: {shown(value)}")
     try:
@@ -208,6 +209,26 @@ def timestamp(value: Any) -> Any:
         return Bad(time_problem(out) or f"out of range: {shown(value)}")
     problem = time_problem(out)  # in UTC, as stored
     return out if problem is None else Bad(problem)
+
+
+def _date_hint(written: str) -> str:
+    """How to write a time that is not ISO 8601; for a day/month/year date as a spreadsheet
+    writes it (03/02/2025), the dates it may be, since the order of day and month is not known
+    (3 February in Montréal's French, 2 March in its English)."""
+    found = re.fullmatch(r"\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b.*", written, flags=re.DOTALL)
+    if found is None:
+        return " (write it year first: 2026-01-05, or 2026-01-05T12:00:00Z)"
+    first, second, year = (int(part) for part in found.groups())
+    readings = sorted(
+        {f"{year}-{month:02d}-{day:02d}" for day, month in ((first, second), (second, first))}
+        & {f"{year}-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 32)}
+    )
+    if len(readings) == 1:
+        return f" (write it year first: {readings[0]})"
+    return (
+        f" (write it year first: {' or '.join(readings) or 'YYYY-MM-DD'}; in a spreadsheet, "
+        "format the column as YYYY-MM-DD before saving it)"
+    )
 
 
 def tags(value: Any) -> Any:
