@@ -303,3 +303,24 @@ def test_a_build_keeps_what_a_country_alone_was_looked_up_as(fresh_gazetteer, tm
     assert folded.tolist() == ["PL", "SG", "US"]
     lats, _ = member_points(written, countries, np.full(3, np.nan), np.full(3, np.nan))
     assert np.isnan(lats[[0, 2]]).all() and 1 < lats[1] < 2
+
+
+@pytest.mark.parametrize(
+    ("written", "country"),
+    [
+        ("Montréal, QC", "Canada"),
+        ("Montreal, Quebec", "Canada"),
+        ("Montréal, Québec", "CA"),
+        ("Montréal, QC", None),  # QC is a province of Canada only
+    ],
+)
+def test_a_members_town_with_its_province_is_that_town(written, country):
+    # A Montréal organiser's sign-up sheet: 7 of 18 Québec members wrote "Town, QC" or
+    # "Town, Québec", and each was placed nowhere, near nobody but those who wrote the same.
+    assert fold_place(written, country) == fold_place("Montréal", "Canada")
+    lats, lons = member_points([written], [country], np.array([np.nan]), np.array([np.nan]))
+    assert abs(lats[0] - 45.5) < 0.1 and abs(lons[0] + 73.6) < 0.1
+
+
+def test_a_town_with_a_province_of_another_country_than_the_members_stays_whole():
+    assert fold_place("Montréal, QC", "France") == ("montréal, qc", "FR")

@@ -151,7 +151,27 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
         return (town if own else ""), alone
     before, comma, after = town.rpartition(",")
     named = country_named(after) if comma and before.strip() else ""
+    if comma and before.strip() and not named:
+        region_of = _region_country(before, after, folded_country)
+        if region_of:
+            return before, region_of
     return (before if named else town), folded_country or named
+
+
+def _region_country(town: str, region: str, folded_country: str) -> str:
+    """The country (ISO code) of a region or its code written after a member's town
+    ("Montréal, QC", "Trois-Rivières, Québec", "Toronto, ON") when it is a region of their
+    country (or of one country only, when they gave none) and the gazetteer finds the town in
+    that country without doubt; else "": "Portland, Oregon" stays whole, as Portland in the
+    US is in doubt, and so does "Springfield, CA" (Canada, or California)."""
+    countries = place_countries(region)
+    if is_code(folded_country):
+        country = folded_country if folded_country in countries else ""
+    else:
+        country = next(iter(countries)) if len(countries) == 1 and not folded_country else ""
+    if not country or locate(_without_part_of_town(town), country) is None:
+        return ""
+    return country
 
 
 def _country_alone(town: object, folded_country: str) -> str:
