@@ -54,7 +54,7 @@ def find_members(
     query = select(Member.id, Member.external_id, Member.name, Member.town, Member.country)
     query = query.where(*_member_filters(kind, status)).order_by(Member.id)
     if town and town.strip():
-        found = _in_town(session.execute(query.where(*_town_begins(town))).all(), town)
+        found = _in_town(session.execute(query).all(), town)
     else:
         found = session.execute(query).all()
     if text and text.strip():
@@ -191,16 +191,6 @@ def _in_town(rows: list[Any], town: str) -> list[Any]:
     65,535 members passed PostgreSQL's limit of parameters."""
     towns, countries = fold_places([r.town for r in rows], [r.country for r in rows])
     return [r for r, inside in zip(rows, in_place(towns, countries, town), strict=True) if inside]
-
-
-def _town_begins(town: str) -> list[ColumnElement[bool]]:
-    """Members whose town begins with the typed town's first part, when that is ASCII (to
-    narrow `_in_town` in SQL): SQLite's lower() folds ASCII letters only ("Évora" is not
-    "évora" there)."""
-    first = " ".join(town.split()).partition(",")[0].strip().lower()
-    if not first.isascii():
-        return []
-    return [func.lower(Member.town).startswith(first, autoescape=True)]
 
 
 def _member_filters(kind: str | None, status: str) -> list[ColumnElement[bool]]:

@@ -173,3 +173,18 @@ def test_an_unknown_kind_is_refused_with_the_likely_one(run):
     refused = run("members", "list", "--kind", "bnad", exit_code=2)
     said = "'--kind': unknown value 'bnad'; did you mean 'band'? expected one of band, artist"
     assert said in refused.output
+
+
+def test_a_town_typed_without_its_accent_or_in_another_language_finds_its_members(run, tmp_path):
+    # A Montréal organiser's `--town Montreal` found the 2 members who wrote "Montreal" and
+    # not the 6 who wrote "Montréal", and `--town Lisbon` missed "Lisboa": the typed town's
+    # ASCII start was a prefix filter in SQL, while the API's town filter finds them all.
+    _import_members(
+        run,
+        tmp_path,
+        "m6,Aurores,band,Montréal,Canada\nm7,Émilie,session_musician,Montreal,CA\n"
+        "m8,Maré Alta,band,Lisboa,Portugal\n",
+    )
+    assert _ids(run, "--town", "Montreal") == ["m6", "m7"]
+    assert _ids(run, "--town", "Montréal") == ["m6", "m7"]
+    assert _ids(run, "--town", "Lisbon") == ["m8"]
