@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from rich.table import Column, Table
@@ -56,6 +57,9 @@ def build_command(app: AppContext, if_stale: bool) -> None:
     app.out.print(f"  encoded {encoded}{rate}, {enc['from_cache']} from cache")
     app.out.print(f"  ranker: {m['ranker']['reason']}")
     app.out.print(f"  took {m['timings']['total_seconds']:.1f} s")
+    warning = _language_warning(result.folder, app.settings.encoder)
+    if warning:
+        app.out.print(f"  [yellow]warning[/yellow]: {warning}", highlight=False)
     if app.settings.keep_builds:
         from matcher.artifacts import remove_builds
 
@@ -67,6 +71,18 @@ def build_command(app: AppContext, if_stale: bool) -> None:
                 markup=False,
                 highlight=False,
             )
+
+
+def _language_warning(folder: Path, encoder: str) -> str | None:
+    """The build's warning when its texts are not English and its encoder reads English only."""
+    import pandas as pd
+
+    from matcher.config import DEFAULT_ENCODER
+    from matcher.language import english_only_warning
+
+    texts = pd.read_parquet(folder / "items.parquet", columns=["text"])["text"].tolist()
+    english_only = encoder in (DEFAULT_ENCODER, f"sentence-transformers/{DEFAULT_ENCODER}")
+    return english_only_warning(texts, encoder, english_only)
 
 
 @click.command("builds")
