@@ -20,14 +20,15 @@ ENGLISH = [
 
 
 def test_texts_in_french_german_and_portuguese_are_told_from_english_ones():
-    assert not_english(FRENCH + OTHERS) == 5
-    assert not_english(ENGLISH) == 0
+    assert not_english(FRENCH + OTHERS) == (5, 5)
+    assert not_english(ENGLISH) == (0, 3)
+    assert not_english(["Gig posters", "drums"]) == (0, 0)  # too short to tell
 
 
 def test_an_english_only_encoder_is_warned_of_when_a_fifth_of_the_texts_are_not_english():
     texts = FRENCH + OTHERS + ENGLISH
     warning = english_only_warning(texts, "all-MiniLM-L6-v2", english_only=True)
-    assert warning is not None and warning.startswith("5 of 8 open needs and offers")
+    assert warning is not None and warning.startswith("5 of 8 open needs and offers read are")
     assert "MATCHER_ENCODER" in warning
     assert english_only_warning(texts, "multilingual", english_only=False) is None
     assert english_only_warning(ENGLISH * 2 + FRENCH[:1], "x", english_only=True) is None
