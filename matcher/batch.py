@@ -76,7 +76,7 @@ def candidate_table(
     )
     same_town = geo.same_town(index.town[u], index.town[v], km, index.country[u], index.country[v])
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
-    rivals = _same_kind(index.member_kind, u, v)
+    rivals = _same_kind(index, u, v)
     _as_now(matcher, u, v, overlap_uv, overlap_vu, near, rivals)
     p_uv = matcher.scorer.probability(cos_uv, overlap_uv, near, rivals)  # v could help u
     p_vu = matcher.scorer.probability(cos_vu, overlap_vu, near, rivals)  # u could help v
@@ -132,14 +132,13 @@ def _pairs(pairs: object) -> np.ndarray:
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def _same_kind(kinds: list[str], u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Whether the members of each pair (build rows `u`, `v`) are of one kind as built
-    (`pairs.same_kind`), each distinct kind folded once."""
-    names, code = np.unique(np.asarray(kinds, dtype=object).astype(str), return_inverse=True)
-    alike = np.array([same_kind(name, names) for name in names], dtype=bool).reshape(
-        len(names), len(names)
-    )
-    return alike[code[u], code[v]] if len(names) else np.zeros(len(u), dtype=bool)
+def _same_kind(index: BuildIndex, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """How much the members of each pair (build rows `u`, `v`) being of one kind as built
+    tells against them (`pairs.same_kind`), each distinct kind folded once."""
+    kinds = np.asarray(index.member_kind, dtype=object).astype(str)
+    names, code = np.unique(kinds, return_inverse=True)
+    alike = np.array([same_kind(name, names, index.kind_shares) for name in names])
+    return alike[code[u], code[v]] if len(names) else np.zeros(len(u))
 
 
 def _as_now(
@@ -174,7 +173,7 @@ def _as_now(
         overlap_uv[i] = needs_covered(needs_a, offers_b)
         overlap_vu[i] = needs_covered(needs_b, offers_a)
         near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
-        rivals[i] = same_kind(a.kind, [b.kind])[0]
+        rivals[i] = same_kind(a.kind, [b.kind], index.kind_shares)[0]
 
 
 def _learned(

@@ -418,7 +418,7 @@ class Matcher:
         overlap_reverse = needs_covered_by_owner(
             their_needs.tags, their_needs.owner, seeker_can_do, len(people)
         )
-        rivals = same_kind(seeker_kind, [p.kind for p in people])
+        rivals = same_kind(seeker_kind, [p.kind for p in people], self.index.kind_shares)
         p_forward = self.scorer.probability(forward.cosine, overlap_forward, near, rivals)
         p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near, rivals)
         return p_forward, p_reverse

@@ -17,6 +17,7 @@ from matcher.domain import NEED, OFFER, fold_tag
 from matcher.errors import BuildError
 from matcher.geo import fold_places, member_points
 from matcher.learn import LEARNED_FILE
+from matcher.pairs import kind_shares
 from matcher.rank import Ranker
 
 
@@ -150,6 +151,7 @@ class BuildIndex:
         )
         self.town, self.country = fold_places(self.member_town, self.member_country)
         self.kind = np.array(self.member_kind, dtype=object)  # for filtering all rows at once
+        self.kind_shares = kind_shares(self.member_kind)  # how much a shared kind tells
 
         self.item_member = items["member_row"].to_numpy(dtype=np.int64)
         self.item_post = items["post_id"].to_numpy(dtype=np.int64)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,13 +168,25 @@ def closeness(
     return same, km, geo.proximity(km, same, scale_km)
 
 
-def same_kind(kind: str | None, kinds: Sequence[str | None]) -> np.ndarray:
-    """Whether each of `kinds` is the member kind `kind` (`domain.fold_kind`: "session
-    musician" is "session_musician"); no kind, or "other", is nobody's kind."""
+def same_kind(
+    kind: str | None, kinds: Sequence[str | None], shares: Mapping[str, float]
+) -> np.ndarray:
+    """How much each of `kinds` being the member kind `kind` tells against them as a helper
+    (`domain.fold_kind`: "session musician" is "session_musician"): 1 less the share of the
+    community of that kind (`shares`, by folded kind) where it is theirs, else 0. A kind
+    every member has tells nothing (a circle of songwriters all "artist" keeps its scores);
+    no kind, or "other", is nobody's kind."""
     mine = fold_kind(kind)
     if mine in NO_KIND:
-        return np.zeros(len(kinds), dtype=bool)
-    return np.array([fold_kind(k) == mine for k in kinds], dtype=bool)
+        return np.zeros(len(kinds))
+    alike = np.array([fold_kind(k) == mine for k in kinds], dtype=np.float64)
+    return alike * (1.0 - shares.get(mine, 0.0))
+
+
+def kind_shares(kinds: Sequence[str | None]) -> dict[str, float]:
+    """The share of members of each (folded) kind (`same_kind`)."""
+    counts = Counter(fold_kind(k) for k in kinds)
+    return {kind: n / len(kinds) for kind, n in counts.items()}
 
 
 def _coordinate(value: float | None) -> float:

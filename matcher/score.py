@@ -39,8 +39,8 @@ class ContentScorer:
     once helped with counts as an offer of its words less `help_weight` (`help_discount`).
     Each pair's cosine is first taken `hub_weight` times the two texts' hubness
     (`retrieve.hubness`) down: a text near everything is found first by all. A member of the
-    seeker's own kind (`pairs.same_kind`) loses `kind_weight` in log-odds: a rival venue's
-    offer reads like the answer to a venue's need, being about the same thing.
+    seeker's own kind (`pairs.same_kind`) loses up to `kind_weight` in log-odds: a rival
+    venue's offer reads like the answer to a venue's need, being about the same thing.
     """
 
     mean: float
@@ -81,7 +81,8 @@ class ContentScorer:
         same_kind: np.ndarray | None = None,
     ) -> np.ndarray:
         """Probabilities in [0, 1]; 0 where there is no need-offer pair at all. `same_kind`:
-        whether each pair's two members are of one kind (None: unknown, as for a typed need)."""
+        how much each pair's two members being of one kind tells against it, 0 to 1
+        (`pairs.same_kind`; None: unknown, as for a typed need)."""
         cosine = np.asarray(cosine, dtype=np.float64)
         has = np.isfinite(cosine)
         relevance = self._relevance(cosine)

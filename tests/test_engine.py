@@ -1455,8 +1455,8 @@ def test_a_member_of_the_seekers_own_kind_is_less_likely_their_helper(sessions, 
     """A venue that needs bands for its Friday nights had a rival venue whose offer "we host
     bands on Friday nights" offered first (an organiser's hand-written community,
     bench/communities/stroud): of two members saying the same, the content score takes
-    `content_kind_weight` off the one of the seeker's kind, in the member's list, both ways;
-    a typed need has no seeker and no kind."""
+    `content_kind_weight` off the one of the seeker's kind, times the share of members not of
+    it, in the member's list, both ways; a typed need has no seeker and no kind."""
     same = "bands on friday nights, any genre"
     with sessions.begin() as s:
         add_member(
@@ -1470,11 +1470,12 @@ def test_a_member_of_the_seekers_own_kind_is_less_likely_their_helper(sessions, 
     found = {m.member_id: m for m in matcher.for_member("shed")}
     stranger, rival = found["noise"], found["pub"]
     assert [m.member_id for m in matcher.for_member("shed")][:2] == ["noise", "pub"]
-    assert logit(stranger.forward) - logit(rival.forward) == pytest.approx(1.0, abs=1e-3)
+    not_venues = 3 / 5  # 2 of the 5 members are venues
+    assert logit(stranger.forward) - logit(rival.forward) == pytest.approx(not_venues, abs=1e-3)
     # The other way too: the shed could help the band's need more than the rival venue's.
     helped = {m.member_id: m for m in matcher.for_member("shed", direction="you_help")}
     assert logit(helped["noise"].reverse) - logit(helped["pub"].reverse) == pytest.approx(
-        1.0, abs=1e-3
+        not_venues, abs=1e-3
     )
     # The reasons still quote what the rival offers: its words are as close as they were.
     assert rival.reasons[0]["type"] == "need_offer" and rival.reasons[0]["offer"]["quote"]

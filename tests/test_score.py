@@ -95,7 +95,21 @@ def test_kinds_are_compared_as_written_by_organisers():
     from matcher.pairs import same_kind
 
     kinds = ["Session musician", "session_musician", "band", None, "other"]
-    assert same_kind("session-musician", kinds).tolist() == [True, True, False, False, False]
-    assert not same_kind("other", ["other"]).any()  # "other" says nobody's role
-    assert not same_kind("", [""]).any()
-    assert not same_kind(None, [None]).any()
+    assert same_kind("session-musician", kinds, {}).tolist() == [1, 1, 0, 0, 0]
+    assert not same_kind("other", ["other"], {}).any()  # "other" says nobody's role
+    assert not same_kind("", [""], {}).any()
+    assert not same_kind(None, [None], {}).any()
+
+
+def test_a_kind_tells_against_a_helper_as_much_as_few_members_have_it():
+    """A circle of songwriters all "artist" keeps its scores: a kind every member has says
+    nothing of a pair; a venue among a few venues says most."""
+    from matcher.pairs import kind_shares, same_kind
+
+    everyone = ["artist"] * 4
+    assert not same_kind("artist", everyone, kind_shares(everyone)).any()
+    scene = ["venue", "band", "band", "Band", "studio"]
+    shares = kind_shares(scene)
+    assert shares == pytest.approx({"venue": 0.2, "band": 0.6, "studio": 0.2})
+    assert same_kind("venue", scene, shares).tolist() == pytest.approx([0.8, 0, 0, 0, 0])
+    assert same_kind("band", scene, shares).tolist() == pytest.approx([0, 0.4, 0.4, 0.4, 0])
