@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from matcher.geo import (
     fold_country,
     fold_place,
     fold_places,
+    haversine_km,
     in_place,
     locate,
     looked_up,
@@ -236,6 +239,28 @@ def test_a_name_a_far_larger_town_is_known_by_elsewhere_is_in_doubt_without_a_co
     towns, countries = fold_places(["Berlin"], ["DE"])
     nobody = TypedPlaces(towns, countries, lats[1:], lons[1:]).place_coordinates("Cologne")
     assert nobody == (None, None)  # unknown, not Italy
+
+
+def test_no_town_a_member_types_is_placed_where_it_is_not():
+    # tests/data/typed_towns.csv: 101 towns as a music community's members type them, with
+    # the town meant ("" where none may be named: "Portland" alone), also measured by
+    # bench/typed_towns.py. A town placed more than 30 km from the one meant is a member
+    # measured that far from everyone; one in doubt is only compared by its name.
+    path = Path(__file__).parent / "data" / "typed_towns.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        cases = list(csv.DictReader(f))
+    nan = [np.nan] * len(cases)
+    lats, lons = member_points([c["town"] for c in cases], [c["country"] for c in cases], nan, nan)
+    wrong, placed = [], 0
+    for case, lat, lon in zip(cases, lats, lons, strict=True):
+        if np.isnan(lat):
+            continue
+        meant = case["meant"] and (float(case["latitude"]), float(case["longitude"]))
+        if not meant or haversine_km(lat, lon, *meant) > 30:
+            wrong.append((case["town"], case["country"]))
+        placed += 1
+    assert wrong == []  # "Cologne" alone was in Italy
+    assert placed >= 80  # of the 89 that mean a town
 
 
 def test_members_without_coordinates_are_placed_at_their_towns_centre():
