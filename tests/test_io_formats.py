@@ -283,3 +283,11 @@ def test_a_day_month_year_date_is_refused_saying_how_to_write_it():
     assert "(write it year first: 2025-02-03 or 2025-03-02;" in parse.timestamp("03/02/2025")
     assert parse.timestamp("28/08/2025").endswith("(write it year first: 2025-08-28)")
     assert "2026-01-05" in parse.timestamp("next tuesday")
+
+
+@pytest.mark.parametrize("written", ["30/02/2025", "31/04/2025", "02/31/2025"])
+def test_a_day_month_date_hint_names_only_dates_that_exist(written):
+    # 30/02 and 31/04 are no day of either order: the hint named 2025-02-30 and 2025-04-31.
+    said = parse.timestamp(written)
+    assert "2025-02-30" not in said and "2025-04-31" not in said and "2025-02-31" not in said
+    assert "(write it year first: YYYY-MM-DD;" in said

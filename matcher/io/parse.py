@@ -220,8 +220,7 @@ def _date_hint(written: str) -> str:
         return " (write it year first: 2026-01-05, or 2026-01-05T12:00:00Z)"
     first, second, year = (int(part) for part in found.groups())
     readings = sorted(
-        {f"{year}-{month:02d}-{day:02d}" for day, month in ((first, second), (second, first))}
-        & {f"{year}-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 32)}
+        {str(d) for d in map(_day, [(year, second, first), (year, first, second)]) if d}
     )
     if len(readings) == 1:
         return f" (write it year first: {readings[0]})"
@@ -229,6 +228,14 @@ def _date_hint(written: str) -> str:
         f" (write it year first: {' or '.join(readings) or 'YYYY-MM-DD'}; in a spreadsheet, "
         "format the column as YYYY-MM-DD before saving it)"
     )
+
+
+def _day(parts: tuple[int, int, int]) -> date | None:
+    """The date of (year, month, day), or None when there is no such day (30 February)."""
+    try:
+        return date(*parts)
+    except ValueError:
+        return None
 
 
 def tags(value: Any) -> Any:
