@@ -291,3 +291,23 @@ def test_a_day_month_date_hint_names_only_dates_that_exist(written):
     said = parse.timestamp(written)
     assert "2025-02-30" not in said and "2025-04-31" not in said and "2025-02-31" not in said
     assert "(write it year first: YYYY-MM-DD;" in said
+
+
+def test_a_semicolon_csv_whose_header_quotes_a_comma_is_read_with_semicolons(tmp_path: Path):
+    # A column of the organiser's own named "Notes, remarques": the header line held a comma,
+    # so the file was read with commas and refused with 3 'required column missing' lines.
+    path = tmp_path / "members.csv"
+    rows = ['id;name;kind;"Notes, remarques"', "m1;Les Aurores;band;répètent le mardi"]
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("utf-8-sig"))
+    frames = read_files([path])
+    assert not [p for p in frames.problems if "required column missing" in p.reason]
+    assert frames.members["name"].tolist() == ["Les Aurores"]
+
+
+def test_a_comma_csv_whose_header_quotes_semicolons_is_read_with_commas(tmp_path: Path):
+    path = tmp_path / "members.csv"
+    rows = ['id,name,kind,"notes; a; b; c; d"', "m1,Les Aurores,band,x"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    frames = read_files([path])
+    assert not [p for p in frames.problems if "required column missing" in p.reason]
+    assert frames.members["name"].tolist() == ["Les Aurores"]

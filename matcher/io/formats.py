@@ -270,11 +270,13 @@ def _header(path: Path) -> list[str]:
 
 
 def _delimiter(path: Path) -> str:
-    """`;` for a file whose header line is separated by semicolons and holds no comma (as a
-    spreadsheet in a French, German or Portuguese locale saves CSV), else `,`."""
+    """`;` for a file whose header line holds more semicolons than commas outside its quoted
+    cells (as a spreadsheet in a French, German or Portuguese locale saves CSV, where a
+    header cell may quote a comma), else `,`."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         first = handle.readline()
-    return ";" if ";" in first and "," not in first else ","
+    unquoted = "".join(first.split('"')[::2])  # "" inside a quoted cell opens and closes one
+    return ";" if unquoted.count(";") > unquoted.count(",") else ","
 
 
 def _csv_records(
