@@ -32,3 +32,17 @@ def test_an_english_only_encoder_is_warned_of_when_a_fifth_of_the_texts_are_not_
     assert "MATCHER_ENCODER" in warning
     assert english_only_warning(texts, "multilingual", english_only=False) is None
     assert english_only_warning(ENGLISH * 2 + FRENCH[:1], "x", english_only=True) is None
+
+
+def test_the_builds_warning_counts_open_needs_and_offers_not_help_given(tmp_path):
+    """A build's items hold, beside the open needs and offers, the text of each need a member
+    helped with, once per helper (closed needs): they are not what the warning says it counts."""
+    import pandas as pd
+
+    from matcher.cli.engine import _language_warning
+    from matcher.config import DEFAULT_ENCODER
+
+    texts = ENGLISH + FRENCH * 3
+    sides = ["need"] * len(ENGLISH) + ["helped"] * len(FRENCH) * 3
+    pd.DataFrame({"text": texts, "side": sides}).to_parquet(tmp_path / "items.parquet")
+    assert _language_warning(tmp_path, DEFAULT_ENCODER) is None  # 0 of 3, not 9 of 12

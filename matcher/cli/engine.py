@@ -78,9 +78,11 @@ def _language_warning(folder: Path, encoder: str) -> str | None:
     import pandas as pd
 
     from matcher.config import DEFAULT_ENCODER
+    from matcher.corpus import HELPED
     from matcher.language import english_only_warning
 
-    texts = pd.read_parquet(folder / "items.parquet", columns=["text"])["text"].tolist()
+    items = pd.read_parquet(folder / "items.parquet", columns=["text", "side"])
+    texts = items.loc[items["side"] != HELPED, "text"].tolist()  # help given: closed needs
     english_only = encoder in (DEFAULT_ENCODER, f"sentence-transformers/{DEFAULT_ENCODER}")
     return english_only_warning(texts, encoder, english_only)
 
