@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
+
+from matcher.config import DEFAULT_ENCODER
+from matcher.corpus import HELPED
 
 SAMPLE = 2000  # texts read, at most: a share is all the warning needs (65 us a text here)
 MIN_WORDS = 4  # "Gig posters", "drums": too short to tell a language by (py3langid)
@@ -48,3 +53,12 @@ def english_only_warning(texts: list[str], encoder: str, english_only: bool) -> 
         "Set MATCHER_ENCODER to a multilingual sentence-transformers model on disk (README, "
         "'What a site that integrates the API should know') and build again."
     )
+
+
+def build_warning(folder: Path, encoder: str) -> str | None:
+    """The warning of a build (its folder) whose open needs and offers are not in English
+    while its encoder reads English only (`english_only_warning`); else None."""
+    items = pd.read_parquet(folder / "items.parquet", columns=["text", "side"])
+    texts = items.loc[items["side"] != HELPED, "text"].tolist()  # help given: closed needs
+    english_only = encoder in (DEFAULT_ENCODER, f"sentence-transformers/{DEFAULT_ENCODER}")
+    return english_only_warning(texts, encoder, english_only)

@@ -39,10 +39,10 @@ def test_the_builds_warning_counts_open_needs_and_offers_not_help_given(tmp_path
     helped with, once per helper (closed needs): they are not what the warning says it counts."""
     import pandas as pd
 
-    from matcher.cli.engine import _language_warning
     from matcher.config import DEFAULT_ENCODER
+    from matcher.language import build_warning
 
     texts = ENGLISH + FRENCH * 3
     sides = ["need"] * len(ENGLISH) + ["helped"] * len(FRENCH) * 3
     pd.DataFrame({"text": texts, "side": sides}).to_parquet(tmp_path / "items.parquet")
-    assert _language_warning(tmp_path, DEFAULT_ENCODER) is None  # 0 of 3, not 9 of 12
+    assert build_warning(tmp_path, DEFAULT_ENCODER) is None  # 0 of 3, not 9 of 12

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 from rich.table import Column, Table
@@ -57,7 +56,9 @@ def build_command(app: AppContext, if_stale: bool) -> None:
     app.out.print(f"  encoded {encoded}{rate}, {enc['from_cache']} from cache")
     app.out.print(f"  ranker: {m['ranker']['reason']}")
     app.out.print(f"  took {m['timings']['total_seconds']:.1f} s")
-    warning = _language_warning(result.folder, app.settings.encoder)
+    from matcher.language import build_warning
+
+    warning = build_warning(result.folder, app.settings.encoder)
     if warning:
         app.out.print(f"  [yellow]warning[/yellow]: {warning}", highlight=False)
     if app.settings.keep_builds:
@@ -71,20 +72,6 @@ def build_command(app: AppContext, if_stale: bool) -> None:
                 markup=False,
                 highlight=False,
             )
-
-
-def _language_warning(folder: Path, encoder: str) -> str | None:
-    """The build's warning when its texts are not English and its encoder reads English only."""
-    import pandas as pd
-
-    from matcher.config import DEFAULT_ENCODER
-    from matcher.corpus import HELPED
-    from matcher.language import english_only_warning
-
-    items = pd.read_parquet(folder / "items.parquet", columns=["text", "side"])
-    texts = items.loc[items["side"] != HELPED, "text"].tolist()  # help given: closed needs
-    english_only = encoder in (DEFAULT_ENCODER, f"sentence-transformers/{DEFAULT_ENCODER}")
-    return english_only_warning(texts, encoder, english_only)
 
 
 @click.command("builds")
