@@ -12,7 +12,7 @@ from matcher.domain import NEED, OFFER
 from matcher.engine import Matcher
 from matcher.index import BuildIndex
 from matcher.listing import prefer_learned
-from matcher.pairs import closeness, helped_with_itself, needs_covered, same_kind, weighed
+from matcher.pairs import closeness, helped_with_itself, needs_covered, peers, weighed
 from matcher.score import ContentScorer, pair_scores
 
 TABLE_COLUMNS = (
@@ -76,10 +76,10 @@ def candidate_table(
     )
     same_town = geo.same_town(index.town[u], index.town[v], km, index.country[u], index.country[v])
     near = geo.proximity(km, same_town, matcher.settings.proximity_km)
-    rivals = _same_kind(index, u, v)
-    _as_now(matcher, u, v, overlap_uv, overlap_vu, near, rivals)
-    p_uv = matcher.scorer.probability(cos_uv, overlap_uv, near, rivals)  # v could help u
-    p_vu = matcher.scorer.probability(cos_vu, overlap_vu, near, rivals)  # u could help v
+    alike = _peers(index, u, v)
+    _as_now(matcher, u, v, overlap_uv, overlap_vu, near, alike)
+    p_uv = matcher.scorer.probability(cos_uv, overlap_uv, near, alike)  # v could help u
+    p_vu = matcher.scorer.probability(cos_vu, overlap_vu, near, alike)  # u could help v
     if index.learned is not None:
         # As `Matcher` scores them: a need changed since the build has no learned score.
         changed = matcher.view.superseded
@@ -132,13 +132,12 @@ def _pairs(pairs: object) -> np.ndarray:
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def _same_kind(index: BuildIndex, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """How much the members of each pair (build rows `u`, `v`) being of one kind as built
-    tells against them (`pairs.same_kind`), each distinct kind folded once."""
-    kinds = np.asarray(index.member_kind, dtype=object).astype(str)
-    names, code = np.unique(kinds, return_inverse=True)
-    alike = np.array([same_kind(name, names, index.kind_shares) for name in names])
-    return alike[code[u], code[v]] if len(names) else np.zeros(len(u))
+def _peers(index: BuildIndex, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """How much the members of each pair (build rows `u`, `v`) are peers, of one kind as built
+    (`pairs.peers`), each distinct kind's share read once."""
+    names, code = np.unique(index.kind.astype(str), return_inverse=True)
+    told = np.array([peers(name, [name], index.kind_shares)[0] for name in names])
+    return np.where(code[u] == code[v], told[code[u]], 0.0) if len(names) else np.zeros(len(u))
 
 
 def _as_now(
@@ -148,7 +147,7 @@ def _as_now(
     overlap_uv: np.ndarray,
     overlap_vu: np.ndarray,
     near: np.ndarray,
-    rivals: np.ndarray,
+    alike: np.ndarray,
 ) -> None:
     """Tag overlaps (what u needs with what v can do, and the other way), closeness and
     whether they are of one kind, of the pairs with a member changed since the build (their
@@ -173,7 +172,7 @@ def _as_now(
         overlap_uv[i] = needs_covered(needs_a, offers_b)
         overlap_vu[i] = needs_covered(needs_b, offers_a)
         near[i] = closeness(a, [b], matcher.settings.proximity_km)[2][0]
-        rivals[i] = same_kind(a.kind, [b.kind], index.kind_shares)[0]
+        alike[i] = peers(a.kind, [b.kind], index.kind_shares)[0]
 
 
 def _learned(

@@ -122,8 +122,8 @@ class Settings:
     # reviewer; figures in docs/matching.md, section 3).
     content_hub_weight: float = 0.5
     # Log-odds the content score takes off a member of the same kind (band and band, venue and
-    # venue), times the share of members not of that kind (`pairs.same_kind`: a kind everyone
-    # has tells nothing). MiniLM reads the topic, not the role, so a rival venue's "we host
+    # venue), times the share of members not of that kind (`pairs.peers`: a kind everyone
+    # has tells nothing). MiniLM reads the topic, not the role, so another venue's "we host
     # bands on Fridays" answered a venue's "bands for Friday nights". 1, not tuned: on a new
     # user's 34 hand-labelled needs 3 of 63 right helpers were of the seeker's kind, where
     # 9.5% of members were (docs/matching.md, section 3).

@@ -323,12 +323,5 @@ def fold_tag(tag: object) -> str:
     return unicodedata.normalize("NFC", str(tag)).strip().casefold()
 
 
-# Member kinds that say nobody's role: two members of these are not of one kind.
+# Member kinds that say nobody's role: two members of these are not peers (`pairs.peers`).
 NO_KIND: frozenset[str] = frozenset({"", "other"})
-
-
-def fold_kind(kind: object) -> str:
-    """A member kind as compared by the content score (`pairs.same_kind`): folded as a tag,
-    its spaces and hyphens read as `MEMBER_KINDS`' underscores ("Session musician" is
-    "session_musician"); "" when none."""
-    return "_".join(fold_tag("" if kind is None else kind).replace("-", " ").split())

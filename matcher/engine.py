@@ -26,7 +26,7 @@ from matcher.pairs import (
     best_pairs,
     closeness,
     needs_covered_by_owner,
-    same_kind,
+    peers,
 )
 from matcher.reasons import Context, answered, reasons_for
 from matcher.score import ContentScorer, PairScores, pair_scores
@@ -418,9 +418,9 @@ class Matcher:
         overlap_reverse = needs_covered_by_owner(
             their_needs.tags, their_needs.owner, seeker_can_do, len(people)
         )
-        rivals = same_kind(seeker_kind, [p.kind for p in people], self.index.kind_shares)
-        p_forward = self.scorer.probability(forward.cosine, overlap_forward, near, rivals)
-        p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near, rivals)
+        alike = peers(seeker_kind, [p.kind for p in people], self.index.kind_shares)
+        p_forward = self.scorer.probability(forward.cosine, overlap_forward, near, alike)
+        p_reverse = self.scorer.probability(reverse.cosine, overlap_reverse, near, alike)
         return p_forward, p_reverse
 
     def _match(

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from matcher import geo
-from matcher.domain import NO_KIND, fold_kind
+from matcher.domain import NO_KIND
 from matcher.retrieve import max_by_group
 
 
@@ -168,24 +168,20 @@ def closeness(
     return same, km, geo.proximity(km, same, scale_km)
 
 
-def same_kind(
-    kind: str | None, kinds: Sequence[str | None], shares: Mapping[str, float]
-) -> np.ndarray:
-    """How much each of `kinds` being the member kind `kind` tells against them as a helper
-    (`domain.fold_kind`: "session musician" is "session_musician"): 1 less the share of the
-    community of that kind (`shares`, by folded kind) where it is theirs, else 0. A kind
-    every member has tells nothing (a circle of songwriters all "artist" keeps its scores);
-    no kind, or "other", is nobody's kind."""
-    mine = fold_kind(kind)
-    if mine in NO_KIND:
+def peers(kind: str, kinds: Sequence[str], shares: Mapping[str, float]) -> np.ndarray:
+    """How much each member of `kinds` is a peer of a member of `kind` (band and band, venue
+    and venue): 1 less the share of the community of that kind (`shares`) where the kind is
+    theirs too, else 0. A kind every member has tells nothing (a circle of songwriters all
+    "artist" keeps its scores); "other", or none (a typed need's seeker), is nobody's kind.
+    Kinds are compared as stored: the import and the API keep only `MEMBER_KINDS`."""
+    if kind in NO_KIND:
         return np.zeros(len(kinds))
-    alike = np.array([fold_kind(k) == mine for k in kinds], dtype=np.float64)
-    return alike * (1.0 - shares.get(mine, 0.0))
+    return (np.asarray(kinds, dtype=object) == kind) * (1.0 - shares.get(kind, 0.0))
 
 
 def kind_shares(kinds: Sequence[str | None]) -> dict[str, float]:
-    """The share of members of each (folded) kind (`same_kind`)."""
-    counts = Counter(fold_kind(k) for k in kinds)
+    """The share of members of each kind (`peers`)."""
+    counts = Counter(kinds)
     return {kind: n / len(kinds) for kind, n in counts.items()}
 
 

@@ -39,7 +39,7 @@ class ContentScorer:
     once helped with counts as an offer of its words less `help_weight` (`help_discount`).
     Each pair's cosine is first taken `hub_weight` times the two texts' hubness
     (`retrieve.hubness`) down: a text near everything is found first by all. A member of the
-    seeker's own kind (`pairs.same_kind`) loses up to `kind_weight` in log-odds: a rival
+    seeker's own kind, a peer (`pairs.peers`), loses up to `kind_weight` in log-odds: a peer
     venue's offer reads like the answer to a venue's need, being about the same thing.
     """
 
@@ -78,18 +78,18 @@ class ContentScorer:
         cosine: np.ndarray,
         tag_overlap: np.ndarray,
         proximity: np.ndarray,
-        same_kind: np.ndarray | None = None,
+        peers: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Probabilities in [0, 1]; 0 where there is no need-offer pair at all. `same_kind`:
-        how much each pair's two members being of one kind tells against it, 0 to 1
-        (`pairs.same_kind`; None: unknown, as for a typed need)."""
+        """Probabilities in [0, 1]; 0 where there is no need-offer pair at all. `peers`: how
+        much each pair's two members are peers, 0 to 1 (`pairs.peers`; None: unknown, as for
+        a typed need)."""
         cosine = np.asarray(cosine, dtype=np.float64)
         has = np.isfinite(cosine)
         relevance = self._relevance(cosine)
         tags = self.tag_weight * np.asarray(tag_overlap)
         near = self.proximity_weight * np.asarray(proximity)
-        rival = 0.0 if same_kind is None else self.kind_weight * np.asarray(same_kind, float)
-        return np.where(has, expit(relevance + tags + expit(relevance) * near - rival), 0.0)
+        peer = 0.0 if peers is None else self.kind_weight * np.asarray(peers, float)
+        return np.where(has, expit(relevance + tags + expit(relevance) * near - peer), 0.0)
 
     def place_weight(self, cosine: np.ndarray) -> np.ndarray:
         """How much where a candidate is counts, from 0 to 1, given how relevant their text is

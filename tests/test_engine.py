@@ -1452,7 +1452,7 @@ def test_the_shared_tags_said_are_those_the_score_counted(sessions, settings, en
 
 
 def test_a_member_of_the_seekers_own_kind_is_less_likely_their_helper(sessions, settings, encoder):
-    """A venue that needs bands for its Friday nights had a rival venue whose offer "we host
+    """A venue that needs bands for its Friday nights had another venue whose offer "we host
     bands on Friday nights" offered first (an organiser's hand-written community,
     bench/communities/stroud): of two members saying the same, the content score takes
     `content_kind_weight` off the one of the seeker's kind, times the share of members not of
@@ -1468,17 +1468,17 @@ def test_a_member_of_the_seekers_own_kind_is_less_likely_their_helper(sessions, 
         add_member(s, "desk", "engineer", offers=["I mix and master records"])
     matcher = build_and_load(sessions, settings, encoder)
     found = {m.member_id: m for m in matcher.for_member("shed")}
-    stranger, rival = found["noise"], found["pub"]
+    stranger, peer = found["noise"], found["pub"]
     assert [m.member_id for m in matcher.for_member("shed")][:2] == ["noise", "pub"]
     not_venues = 3 / 5  # 2 of the 5 members are venues
-    assert logit(stranger.forward) - logit(rival.forward) == pytest.approx(not_venues, abs=1e-3)
-    # The other way too: the shed could help the band's need more than the rival venue's.
+    assert logit(stranger.forward) - logit(peer.forward) == pytest.approx(not_venues, abs=1e-3)
+    # The other way too: the shed could help the band's need more than the other venue's.
     helped = {m.member_id: m for m in matcher.for_member("shed", direction="you_help")}
     assert logit(helped["noise"].reverse) - logit(helped["pub"].reverse) == pytest.approx(
         not_venues, abs=1e-3
     )
-    # The reasons still quote what the rival offers: its words are as close as they were.
-    assert rival.reasons[0]["type"] == "need_offer" and rival.reasons[0]["offer"]["quote"]
+    # The reasons still quote what the other venue offers: its words are as close as they were.
+    assert peer.reasons[0]["type"] == "need_offer" and peer.reasons[0]["offer"]["quote"]
     typed = {m.member_id: m.score for m in matcher.for_text("bands for our friday nights")}
     assert typed["noise"] == pytest.approx(typed["pub"])  # as the words alone say
     untouched = Matcher(
