@@ -267,6 +267,7 @@ def test_a_csv_separated_by_semicolons_as_a_french_spreadsheet_saves_it_is_read(
         ("FAUX", False),
         ("falsch", False),
         ("não", False),
+        ("na\u0303o", False),  # the tilde a combining accent, as a Mac writes it
     ],
 )
 def test_booleans_as_spreadsheets_in_french_german_and_portuguese_write_them(value, expected):
@@ -277,6 +278,8 @@ def test_a_decimal_comma_is_a_decimal_point_in_a_coordinate():
     assert parse.number(-90, 90)("45,5017") == pytest.approx(45.5017)
     assert parse.number(-180, 180)("-73,5673") == pytest.approx(-73.5673)
     assert isinstance(parse.number(-180, 180)("1,234.5"), parse.Bad)
+    # Where a thousands comma could be meant, it is not read as a decimal point.
+    assert isinstance(parse.number(0, 10_000)("1,500"), parse.Bad)
 
 
 def test_a_day_month_year_date_is_refused_saying_how_to_write_it():

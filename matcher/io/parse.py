@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from matcher.domain import (
 
 # Also as a spreadsheet in a French, German or Portuguese locale writes TRUE and FALSE, and
 # the yes and no of a bilingual community's consent column.
+# As people and spreadsheets write them in English, French, German and Portuguese.
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t", "vrai", "oui", "wahr", "ja"})
 TRUE_WORDS |= {"verdadeiro", "sim"}
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f", "faux", "non", "falsch", "nein"})
@@ -128,7 +130,8 @@ def number(low: float, high: float) -> Parser:
         if isinstance(value, bool | np.bool_):
             return Bad(f"not a number: {shown(value)}")
         try:
-            out = float(_decimal_point(value.strip()) if isinstance(value, str) else value)
+            written = _decimal_point(value.strip(), low, high) if isinstance(value, str) else value
+            out = float(written)
         except (TypeError, ValueError):
             return Bad(f"not a number: {shown(value)}")
         if not math.isfinite(out):
@@ -140,10 +143,11 @@ def number(low: float, high: float) -> Parser:
     return parse
 
 
-def _decimal_point(written: str) -> str:
+def _decimal_point(written: str, low: float, high: float) -> str:
     """A number with one decimal comma and no point, as a French or German spreadsheet writes
-    `45,5017`, with a point; within a coordinate's range it cannot be a thousands comma."""
-    if written.count(",") == 1 and "." not in written:
+    `45,5017`, with a point, where the range allowed is below 1,000 either side (a latitude or
+    longitude): there a thousands comma ("1,500") would be out of range anyway."""
+    if max(abs(low), abs(high)) < 1000 and written.count(",") == 1 and "." not in written:
         return written.replace(",", ".")
     return written
 
@@ -171,19 +175,23 @@ def count(value: Any) -> Any:
 
 
 def boolean(value: Any) -> Any:
-    """true/false, yes/no, 1/0 or the first letters t/f, y/n (any case)."""
+    """true/false, yes/no, 1/0 or the first letters t/f, y/n (any case), or one of the other
+    languages' TRUE_WORDS and FALSE_WORDS (vrai/faux, oui/non, wahr/falsch, ja/nein, ...)."""
     if is_empty(value):
         return None
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
         return bool(value)
-    word = str(value).strip().lower()
+    word = unicodedata.normalize("NFC", str(value)).strip().lower()  # "não" as a Mac writes it
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
-    return Bad(f"not a boolean: {shown(value)} (use true/false, yes/no, y/n or 1/0)")
+    return Bad(
+        f"not a boolean: {shown(value)} (use true/false, yes/no, y/n or 1/0; oui/non, "
+        "vrai/faux, ja/nein, sim/não are read too)"
+    )
 
 
 def timestamp(value: Any) -> Any:
