@@ -256,6 +256,15 @@ def test_a_csv_separated_by_semicolons_as_a_french_spreadsheet_saves_it_is_read(
     assert frames.members["_row"].tolist() == [2, 3]
 
 
+def test_a_semicolon_csv_row_of_too_many_cells_says_to_quote_a_semicolon(tmp_path: Path):
+    path = tmp_path / "members.csv"
+    rows = ["id;name;kind;tags", "m1;Les Aurores;band;shoegaze;dream pop"]
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("utf-8-sig"))
+    (problem,) = read_files([path]).problems
+    assert problem.row == 2
+    assert "a value with a semicolon in it must be in double quotes" in problem.reason
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -269,6 +269,9 @@ def _header(path: Path) -> list[str]:
         return next(csv.reader(handle, delimiter=_delimiter(path)), [])
 
 
+_SEPARATOR_NAME = {",": "comma", ";": "semicolon"}
+
+
 def _delimiter(path: Path) -> str:
     """`;` for a file whose header line holds more semicolons than commas outside its quoted
     cells (as a spreadsheet in a French, German or Portuguese locale saves CSV, where a
@@ -302,8 +305,10 @@ def _read_records(
 ) -> tuple[list[RowProblem], list[tuple[int, list[str]]], set[str] | None]:
     out, fitting = [], []
     ids: set[str] | None = set()
+    delimiter = _delimiter(path)
+    quote = '"Leeds, UK"' if delimiter == "," else '"shoegaze; dream pop"'
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, delimiter=_delimiter(path), strict=strict)
+        reader = csv.reader(handle, delimiter=delimiter, strict=strict)
         header = next(reader, [])
         at = 0 if header[:1] == ["id"] else None  # after a cell a comma shifted: not known
         start = reader.line_num + 1
@@ -312,7 +317,7 @@ def _read_records(
                 if len(record) > len(header):
                     reason = (
                         f"{len(record)} cells, but the header has {len(header)}: a value with a "
-                        'comma in it must be in double quotes ("Leeds, UK")'
+                        f"{_SEPARATOR_NAME[delimiter]} in it must be in double quotes ({quote})"
                     )
                     out.append(RowProblem(name, start, "-", reason))
                     ids = _with_id(ids, record, at)
