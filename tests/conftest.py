@@ -59,6 +59,7 @@ def fresh_gazetteer(monkeypatch):
     def block_list() -> None:
         towns._town.cache_clear()
         towns.fold_place.cache_clear()
+        towns.region_town.cache_clear()
         monkeypatch.setattr(gazetteer, "_towns", no_list)
         monkeypatch.setattr(gazetteer, "_by_other", no_list)
 
@@ -66,6 +67,8 @@ def fresh_gazetteer(monkeypatch):
     monkeypatch.setattr(gazetteer, "block_list", block_list, raising=False)
     towns._town.cache_clear()
     towns.fold_place.cache_clear()
+    towns.region_town.cache_clear()
     yield gazetteer
     towns._town.cache_clear()
     towns.fold_place.cache_clear()
+    towns.region_town.cache_clear()

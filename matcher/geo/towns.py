@@ -17,6 +17,7 @@ from matcher.geo.countries import (
     is_code,
     place_countries,
 )
+from matcher.geo.regions import admin1_codes
 
 
 def split_place(text: str) -> tuple[str, frozenset[str]]:
@@ -100,6 +101,7 @@ def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple
         written, folded_country = _member_place(town, country)
         if written and _looked_in(folded_country):
             asked.add((_without_part_of_town(written), folded_country))
+        asked |= set(_in_regions(town, folded_country))
     return asked
 
 
@@ -107,13 +109,16 @@ def member_points(
     towns: Iterable[object], countries: Iterable[object], lats: np.ndarray, lons: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Members' coordinates (NaN where unknown): their own, or where they gave none, those of
-    their town's centre when the gazetteer finds it (`locate`)."""
+    their town's centre when the gazetteer finds it: in the region written after it
+    (`region_town`), else in their country (`locate`)."""
     lats = np.array(lats, dtype=np.float64)
     lons = np.array(lons, dtype=np.float64)
     for row, (town, country) in enumerate(zip(towns, countries, strict=True)):
         if np.isnan(lats[row]) or np.isnan(lons[row]):
             written, folded_country = _member_place(town, country)
-            found = _town(written, folded_country)[1] if written else None
+            found = region_town(town, country)
+            if found is None and written:
+                found = _town(written, folded_country)[1]
             if found:
                 lats[row], lons[row] = found.latitude, found.longitude
     return lats, lons
@@ -126,7 +131,7 @@ def unlisted_town(town: object, country: object) -> tuple[str, str] | None:
     when one is, or no town is given."""
     written, folded_country = _member_place(town, country)
     written = _without_part_of_town(written).strip()
-    if not written or gazetteer.listed(written):
+    if not written or gazetteer.listed(written) or region_town(town, country):
         return None
     return written, folded_country if is_code(folded_country) else ""
 
@@ -172,6 +177,37 @@ def _region_country(town: str, region: str, folded_country: str) -> str:
     if not country or locate(_without_part_of_town(town), country) is None:
         return ""
     return country
+
+
+@lru_cache(maxsize=65536)
+def region_town(town: object, country: object) -> gazetteer.Town | None:
+    """The town a member means by a town followed by a region of their country, or of one
+    country when they gave none ("Portland, OR", "Perth, WA", "Newport, Wales"): the
+    gazetteer's town of that name in that region without doubt, when one country's region
+    has one (`regions.admin1_codes`); else None ("Portland, Narnia", or no region)."""
+    found = [t for t in map(_located, _in_regions(town, fold_country(country))) if t]
+    return found[0] if len(found) == 1 else None
+
+
+def _located(place: tuple[str, str, str]) -> gazetteer.Town | None:
+    return gazetteer.locate(*place)
+
+
+def _in_regions(town: object, folded_country: str) -> list[tuple[str, str, str]]:
+    """The (town, country, GeoNames admin1 code) that a member's town followed by a region
+    may be, in their country when they gave one ISO knows."""
+    if not isinstance(town, str):
+        return []
+    before, comma, after = town.rpartition(",")
+    before = _without_part_of_town(before).strip()
+    if not comma or not before or (folded_country and not is_code(folded_country)):
+        return []
+    regions = admin1_codes(after)
+    return [
+        (before, code, admin1)
+        for code, admin1 in sorted(regions.items())
+        if folded_country in ("", code)
+    ]
 
 
 def _country_alone(town: object, folded_country: str) -> str:
