@@ -429,3 +429,15 @@ def test_a_build_keeps_what_a_region_was_looked_up_as(fresh_gazetteer, tmp_path)
     gazetteer.remember(tmp_path / "towns.json")
     lats, _ = member_points(written, countries, np.full(2, np.nan), np.full(2, np.nan))
     assert 45 < lats[0] < 46 and -32 < lats[1] < -31
+    assert fold_places(written, countries)[0].tolist() == ["portland, or", "perth, wa"]
+
+
+def test_a_town_whose_region_places_it_elsewhere_than_its_country_would_keeps_its_name():
+    # "Frankfurt, BB" (Brandenburg) was compared as Frankfurt am Main, which the country
+    # alone gives, and "Durham, NH" as Durham, North Carolina: a town filter "Frankfurt am
+    # Main" listed a member in Frankfurt an der Oder.
+    assert fold_place("Frankfurt, BB", "Germany") == ("frankfurt, bb", "DE")
+    assert fold_place("Durham, NH", "US") == ("durham, nh", "US")
+    assert fold_place("Durham, NC", "US") == ("durham", "US")  # the country's Durham
+    assert fold_place("Newport, Wales", None) == ("newport", "GB")  # the country has none
+    assert fold_place("Montreal, QC", None) == fold_place("Montréal", "CA")

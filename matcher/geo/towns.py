@@ -17,6 +17,7 @@ from matcher.geo.countries import (
     is_code,
     place_countries,
 )
+from matcher.geo.distances import distance_km
 from matcher.geo.regions import admin1_codes
 
 
@@ -50,9 +51,22 @@ def fold_places(
 
 @lru_cache(maxsize=65536)
 def fold_place(town: object, country: object) -> tuple[str, str]:
-    """One member's town and country as compared (`fold_places`)."""
+    """One member's town and country as compared (`fold_places`): the town as written, with
+    its region, where the region places it far from the town its country alone gives
+    ("Frankfurt, BB" in Brandenburg is not Frankfurt am Main)."""
     written, country = _member_place(town, country)
-    return (town_key(written, country) if written else ""), country
+    if not written:
+        return "", country
+    in_region, in_country = region_town(town, country), _town(written, country)[1]
+    if in_region and in_country and _apart(in_region, in_country):
+        return fold_tag(_without_part_of_town(str(town))), country
+    return town_key(written, country), country
+
+
+def _apart(one: gazetteer.Town, other: gazetteer.Town) -> bool:
+    """Whether two of the gazetteer's towns are two towns (over APART_KM apart)."""
+    km = distance_km(one.latitude, one.longitude, other.latitude, other.longitude)
+    return bool(km > gazetteer.APART_KM)
 
 
 def town_key(town: str, country: str) -> str:
