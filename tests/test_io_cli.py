@@ -36,6 +36,22 @@ def test_import_prints_counts(run):
     assert re.search(r"posts\s.*\b0\b\s.*\b0\b\s.*\b5\b", again.output)
 
 
+def test_the_first_import_reads_each_file_once(run, monkeypatch):
+    """It checks the files against an empty store before it makes one (so that files refused
+    leave none), and read them twice for that."""
+    from matcher.io import formats
+
+    read, reads = formats._read, []
+
+    def counted(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(formats, "_read", counted)
+    assert run("import", str(DATA / "good")).exit_code == 0
+    assert len(reads) == len(set(reads)) == 3, reads
+
+
 def test_import_of_bad_rows_lists_each_as_a_greppable_line_and_exits_1(run):
     run("import", str(DATA / "good"))
     result = run("import", str(DATA / "bad"))

@@ -17,6 +17,7 @@ from matcher.cli.context import FOUND_FROM_HERE, AppContext, Choice, pass_app
 from matcher.errors import ImportRejected
 
 if TYPE_CHECKING:
+    from matcher.io.formats import Frames
     from matcher.io.importer import ImportResult
 
 # The library (and pandas) is imported inside each command so that `--help` stays instant.
@@ -46,12 +47,16 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
     text; interactions id, kind, from_member_id, to_member_id, occurred_at. Every column,
     its rules and examples: docs/formats.md.
     """
+    from matcher.io import read_files
+
     app.creates_store = not dry_run
     try:
         with app.console.status("importing") as status:
+            status.update("reading files")
+            frames = read_files(paths)
             if app.store_is_new and not dry_run:  # files refused leave no new store behind
-                _import(app, _empty_store(app), paths, True, status.update)
-            result = _import(app, _store_to_check(app, dry_run), paths, dry_run, status.update)
+                _import(app, _empty_store(app), frames, True, status.update)
+            result = _import(app, _store_to_check(app, dry_run), frames, dry_run, status.update)
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(str(problem))
@@ -77,17 +82,18 @@ def import_command(app: AppContext, paths: tuple[Path, ...], dry_run: bool) -> N
 def _import(
     app: AppContext,
     store: AbstractContextManager[sessionmaker[Session]],
-    paths: tuple[Path, ...],
+    frames: Frames,
     dry_run: bool,
     step: Callable[[str], None],
 ) -> ImportResult:
-    """Import the files into the store opened by `store` (or check them, for a dry run)."""
-    from matcher.io import import_files
+    """Import the files read into the store opened by `store` (or check them, for a dry run)."""
+    from matcher.io import import_frames
 
     with store as sessions:
-        return import_files(
+        return import_frames(
             sessions,
-            paths,
+            frames,
+            source=", ".join(frames.sources),
             default_capacity=app.settings.default_capacity,
             dry_run=dry_run,
             step=step,

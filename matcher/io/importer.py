@@ -63,27 +63,15 @@ def import_files(
     if step:
         step("reading files")
     frames = read_files(paths)
-    unread = []
-    if frames.unread:  # e.g. needs.csv: its rows would be lost without a word
-        unread.append(
-            f"not read: {', '.join(frames.unread)} (a folder's files are read by their names: "
-            "members*, posts* or interactions*)"
-        )
-    try:
-        result = import_frames(
-            sessions,
-            frames,
-            source=", ".join(frames.sources),
-            clock=clock,
-            default_capacity=default_capacity,
-            dry_run=dry_run,
-            step=step,
-        )
-    except ImportRejected as exc:
-        exc.warnings[:0] = unread
-        raise
-    result.warnings[:0] = unread
-    return result
+    return import_frames(
+        sessions,
+        frames,
+        source=", ".join(frames.sources),
+        clock=clock,
+        default_capacity=default_capacity,
+        dry_run=dry_run,
+        step=step,
+    )
 
 
 def import_frames(

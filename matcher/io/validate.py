@@ -34,6 +34,11 @@ def validate(frames: Frames, session: Session, now: datetime) -> Checked:
     whole_file = {(p.file, p.field) for p in frames.problems if p.row == 0}
     rows: dict[str, Rows] = {}
     warnings: list[str] = []
+    if frames.unread:  # e.g. needs.csv: its rows would be lost without a word
+        warnings.append(
+            f"not read: {', '.join(frames.unread)} (a folder's files are read by their names: "
+            "members*, posts* or interactions*)"
+        )
     for entity in ENTITIES:
         frame = frames.frame(entity)
         rows[entity] = parse_rows(entity, frame, frames.columns_of, whole_file, problems)
