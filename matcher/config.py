@@ -158,6 +158,9 @@ class Settings:
     mail_from: str = "matches@community.example"
     smtp_url: str = ""
     secret_key: str = field(default="", repr=False)
+    # The language the email is written in: `en` (the templates' own words) or a locale with a
+    # catalogue in matcher/digest/locale/ (`fr`; `fr_CA` takes `fr`'s): docs/digest.md.
+    digest_locale: str = "en"
 
     # The API.
     cors_origins: str = ""  # comma-separated; empty: CORS off
@@ -201,6 +204,10 @@ class Settings:
                 f"({len(set(self.secret_key))} distinct): that is no random key; use "
                 f"{SECRET_KEY_ADVICE}"
             )
+        if self.digest_locale != "en":
+            from matcher.digest.language import language
+
+            language(self.digest_locale)  # a ConfigError naming the locales there are
         if not EMAIL_ADDRESS.fullmatch(self.mail_from) or not self.mail_from.isascii():
             raise ConfigError(
                 "setting mail_from (MATCHER_MAIL_FROM) must be a bare address such as "
