@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from matcher.digest.language import ENGLISH, N_, Language
+
 Reason = dict[str, Any]
 
 QUOTE_LENGTH = 90
@@ -101,7 +103,9 @@ def answers_post(side: str, post_id: str | None, text: str, item_side: str = "")
     return {"offer": _offer(post_id, text, item_side)}
 
 
-def answered_by(answers: dict[str, Any] | None, reasons: list[Reason]) -> str | None:
+def answered_by(
+    answers: dict[str, Any] | None, reasons: list[Reason], lang: Language = ENGLISH
+) -> str | None:
     """Which of the reader's posts a match is for, in words ('For your need: "..."'), where
     the reasons do not say it already: None when the first of them quotes that same post
     (its "You need ..." or "you offer ..."), when the post has no words to quote (help given
@@ -117,7 +121,8 @@ def answered_by(answers: dict[str, Any] | None, reasons: list[Reason]) -> str | 
     own = {"need_offer": "need", "you_could_help": "offer"}.get(first.get("type", ""))
     if own == side and _same_post(first.get(side) or {}, post):
         return None
-    return f'For your {side}: "{post["quote"]}"'
+    said = N_('For your need: "%(quote)s"') if side == "need" else N_('For your offer: "%(quote)s"')
+    return lang.gettext(said) % {"quote": post["quote"]}
 
 
 def _same_post(quoted: dict[str, Any], post: dict[str, Any]) -> bool:
@@ -207,14 +212,14 @@ def worth_saying(reasons: list[Reason]) -> list[Reason]:
     ]
 
 
-def describe_each(reason_lists: list[list[Reason]]) -> list[list[str]]:
+def describe_each(reason_lists: list[list[Reason]], lang: Language = ENGLISH) -> list[list[str]]:
     """The reasons of several people as one email says them: the reader's own need (or
     offer) quoted in full the first time, shortly after that, "as above" (an email quoted
     the reader's own need 3 or 4 times in 159 of a demo's 267: a reviewer)."""
     seen: set[tuple[str, str]] = set()
     said = []
     for reasons in reason_lists:
-        said.append([describe(_once(reason, seen)) for reason in worth_saying(reasons)])
+        said.append([describe(_once(reason, seen), lang) for reason in worth_saying(reasons)])
     return said
 
 
@@ -231,59 +236,111 @@ def _once(reason: Reason, seen: set[tuple[str, str]]) -> Reason:
     return {**reason, side: {**own, "quote": quote(own["quote"], REPEAT_LENGTH)}, "again": True}
 
 
+# A quote's own full stop, in the quote marks of the languages the email is written in.
+_QUOTE_ENDS = tuple(f"{stop}{close}" for stop in ".!?…" for close in ('"', "\u00a0»", "\u202f»"))
+
+
 def _ended(sentence: str) -> str:
     """A sentence with its full stop, unless it ends with a quote that ends one already
     ('properly.".' after every quote that ended in a full stop: a reviewer)."""
-    return sentence if sentence.endswith(('."', '!"', '?"', '…"')) else f"{sentence}."
+    return sentence if sentence.endswith(_QUOTE_ENDS) else f"{sentence}."
 
 
-def describe(reason: Reason) -> str:
-    """One reason in plain words, as shown in the CLI and the weekly email."""
+# A need met by an offer, by (type, help given before, quoted): whole sentences, to translate.
+PAIRS = {
+    ("need_offer", False, True): N_('You need "%(need)s"%(again)s; they offer "%(offer)s"'),
+    ("need_offer", True, True): N_('You need "%(need)s"%(again)s; they helped with "%(offer)s"'),
+    ("need_offer", True, False): N_(
+        'You need "%(need)s"%(again)s; they helped with a need like it before'
+    ),
+    ("need_offer", False, False): N_(
+        'You need "%(need)s"%(again)s; they offer a need like it before'
+    ),
+    ("you_could_help", False, True): N_('They need "%(need)s"; you offer "%(offer)s"%(again)s'),
+    ("you_could_help", True, True): N_(
+        'They need "%(need)s"; you helped with "%(offer)s"%(again)s'
+    ),
+    ("you_could_help", True, False): N_(
+        'They need "%(need)s"; you helped with a need like it before%(again)s'
+    ),
+    ("you_could_help", False, False): N_(
+        'They need "%(need)s"; you offer a need like it before%(again)s'
+    ),
+    ("they_offer", False, True): N_('They offer "%(offer)s"'),
+    ("they_offer", True, True): N_('They helped with "%(offer)s"'),
+    ("they_offer", True, False): N_("They helped with a need before"),
+    ("they_offer", False, False): N_("They offer a need before"),
+}
+
+
+def describe(reason: Reason, lang: Language = ENGLISH) -> str:
+    """One reason in plain words, as shown in the CLI and the weekly email (in its `lang`)."""
+    _, ngettext = lang.gettext, lang.ngettext
     kind = reason["type"]
-    if kind in ("need_offer", "you_could_help"):
+    if kind in ("need_offer", "you_could_help", "they_offer"):
         offer = reason["offer"]
-        said = "helped with" if offer.get("helped_before") else "offer"
         # Help given is not quoted (`_offer`; a week chosen before that is, in its words).
-        what = f'"{offer["quote"]}"' if offer.get("quote") else "a need like it before"
-        again = " (as above)" if reason.get("again") else ""
-        if kind == "need_offer":
-            return _ended(f'You need "{reason["need"]["quote"]}"{again}; they {said} {what}')
-        return _ended(f'They need "{reason["need"]["quote"]}"; you {said} {what}{again}')
+        key = (kind, bool(offer.get("helped_before")), bool(offer.get("quote")))
+        again = _(" (as above)") if reason.get("again") else ""
+        need = reason.get("need", {}).get("quote")
+        return _ended(_(PAIRS[key]) % {"need": need, "offer": offer.get("quote"), "again": again})
     if kind == "they_need":
-        return _ended(f'They need "{reason["need"]["quote"]}"')
-    if kind == "they_offer":
-        offer = reason["offer"]
-        said = "helped with" if offer.get("helped_before") else "offer"
-        what = f'"{offer["quote"]}"' if offer.get("quote") else "a need before"
-        return _ended(f"They {said} {what}")
+        return _ended(_('They need "%(need)s"') % {"need": reason["need"]["quote"]})
     if kind == "mutual":
-        return "You could help each other."
+        return _("You could help each other.")
     if kind == "shared_tags":
         # "You share spare room." read as if they shared a room: the tags are named as tags.
-        return "Tags in common: " + ", ".join(reason["tags"]) + "."
+        return _("Tags in common: %(tags)s.") % {"tags": ", ".join(reason["tags"])}
     if kind == "same_town":
-        return f"You are both in {reason['town']}."
+        return _("You are both in %(town)s.") % {"town": reason["town"]}
     if kind in ("nearby", "far"):
-        where = f" ({reason['town']})" if reason.get("town") else ""
-        return f"They are about {reason['km']:,.0f} km away{where}."
+        km = lang.whole(reason["km"])
+        if reason.get("town"):
+            return _("They are about %(km)s km away (%(town)s).") % {
+                "km": km,
+                "town": reason["town"],
+            }
+        return _("They are about %(km)s km away.") % {"km": km}
+    n = reason.get("count")
+    if kind == "helped_others" and reason.get("besides_you"):
+        return ngettext(
+            "They have helped %(num)d other member before.",
+            "They have helped %(num)d other members before.",
+            n,
+        ) % {"num": n}
     if kind == "helped_others":
-        whom = "other member" if reason.get("besides_you") else "member"
-        return f"They have helped {counted(reason['count'], whom)} before."
+        return ngettext(
+            "They have helped %(num)d member before.", "They have helped %(num)d members before.", n
+        ) % {"num": n}
     if kind == "prior_help":
-        return "They have helped you before."
+        return _("They have helped you before.")
     if kind == "busy":
         if reason["capacity"] == 0:
-            return "They are not taking requests at the moment (they set no room for any)."
-        return (
-            f"{counted(reason['count'], 'member')} asked them in the last seven days, and they "
-            f"take {reason['capacity']} a week: they may be slow to answer."
-        )
+            return _("They are not taking requests at the moment (they set no room for any).")
+        return ngettext(
+            "%(num)d member asked them in the last seven days, and they take %(capacity)d a "
+            "week: they may be slow to answer.",
+            "%(num)d members asked them in the last seven days, and they take %(capacity)d a "
+            "week: they may be slow to answer.",
+            n,
+        ) % {"num": n, "capacity": reason["capacity"]}
     if kind == "declined":
-        days = reason.get("days_ago")  # none in a digest's reasons recorded before it was said
-        ago = {None: "lately", 0: "less than a day ago"}.get(days) or f"{counted(days, 'day')} ago"
-        if reason["by"] == "them":
-            return f"They said no to a request of yours {ago}."
-        return f"You said no to a request of theirs {ago}."
+        return _declined(reason, lang)
     if kind == "mutual_connections":
-        return f"You have {counted(reason['count'], 'connection')} in common."
+        return ngettext(
+            "You have %(num)d connection in common.", "You have %(num)d connections in common.", n
+        ) % {"num": n}
     return kind.replace("_", " ")
+
+
+def _declined(reason: Reason, lang: Language) -> str:
+    days = reason.get("days_ago")  # none in a digest's reasons recorded before it was said
+    if days is None:
+        ago = lang.gettext("lately")
+    elif days == 0:
+        ago = lang.gettext("less than a day ago")
+    else:
+        ago = lang.ngettext("%(num)d day ago", "%(num)d days ago", days) % {"num": days}
+    if reason["by"] == "them":
+        return lang.gettext("They said no to a request of yours %(ago)s.") % {"ago": ago}
+    return lang.gettext("You said no to a request of theirs %(ago)s.") % {"ago": ago}

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from matcher.config import Settings
 from matcher.digest.content import DigestContent, Suggestion
+from matcher.digest.language import ENGLISH, N_, Language, language
 from matcher.digest.week import monday
 from matcher.domain import EMAIL_ADDRESS, wire_address
 from matcher.errors import ConfigError
@@ -33,10 +34,18 @@ from matcher.unsubscribe import make_token
 # 15 minutes for 100k members.
 WIRE = compat32.clone(max_line_length=998, linesep="\r\n")
 BADGES = {
-    "helps_you": ("Could help you", "#2d6a4f"),
-    "you_help": ("You could help them", "#3a5a8c"),
-    "mutual": ("You could help each other", "#7a3f86"),
+    "helps_you": (N_("Could help you"), "#2d6a4f"),
+    "you_help": (N_("You could help them"), "#3a5a8c"),
+    "mutual": (N_("You could help each other"), "#7a3f86"),
 }
+
+# The kinds of member (domain.MEMBER_KINDS) as the email names them, marked for the catalogue.
+KINDS = (
+    N_("band"), N_("artist"), N_("session musician"), N_("producer"), N_("engineer"),
+    N_("venue"), N_("promoter"), N_("studio"), N_("label"), N_("manager"),
+    N_("photographer"), N_("videographer"), N_("designer"), N_("teacher"), N_("writer"),
+    N_("radio"), N_("fan"), N_("other"),
+)  # fmt: skip
 
 
 # Settings a real email must not go out with: the examples they default to.
@@ -58,7 +67,9 @@ class Renderer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.language = language(settings.digest_locale)
         self.env = Environment(
+            extensions=["jinja2.ext.i18n"],
             loader=PackageLoader("matcher.digest", "templates"),
             autoescape=select_autoescape(enabled_extensions=("html",), default=False),
             undefined=StrictUndefined,
@@ -66,6 +77,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.env.install_gettext_translations(self.language.translations, newstyle=True)
         self.html = self.env.get_template("digest.html")
         self.text = self.env.get_template("digest.txt")
 
@@ -113,18 +125,20 @@ class Renderer:
     def _context(self, content: DigestContent, unsubscribe_url: str) -> dict[str, Any]:
         s = self.settings
         given = [[r for r in p.reasons if r.get("type") != "mutual"] for p in content.suggestions]
-        said = describe_each(given)
+        lang = self.language
+        said = describe_each(given, lang)
         people = [
-            self._person(p, reasons, answered_by(p.answers, typed))
+            self._person(p, reasons, answered_by(p.answers, typed, lang))
             for p, reasons, typed in zip(content.suggestions, said, given, strict=True)
         ]
         return {
-            "subject": subject(content),
-            "heading": heading(len(people)),
+            "lang": lang.locale.replace("_", "-"),
+            "subject": subject(content, lang),
+            "heading": heading(len(people), lang),
             "preheader": ", ".join(p["name"] for p in people),
-            "intro": intro(content.suggestions),
+            "intro": intro(content.suggestions, lang),
             "name": addressed(content.name),
-            "week_label": week_label(content.week),
+            "week_label": week_label(content.week, lang),
             "people": people,
             "unsubscribe_url": unsubscribe_url,
             "organiser_name": s.organiser_name,
@@ -135,9 +149,9 @@ class Renderer:
         badge, colour = BADGES["mutual" if both_ways(p) else p.direction]
         return {
             "name": p.name,
-            "kind": p.kind.replace("_", " "),
+            "kind": self.language.gettext(p.kind.replace("_", " ")),
             "town": p.town,
-            "badge": badge,
+            "badge": self.language.gettext(badge),
             "badge_colour": colour,
             "answers": answers,  # 'For your need: "..."', where the reasons do not say it
             "reasons": reasons,
@@ -192,11 +206,15 @@ def _text_part(subtype: str, body: str) -> MIMENonMultipart:
     return part
 
 
-def subject(content: DigestContent) -> str:
+def subject(content: DigestContent, lang: Language = ENGLISH) -> str:
     """The subject line of a digest."""
     n = len(content.suggestions)
-    people = "person" if n == 1 else "people"
-    return f"{n} {people} to meet this week (week of {week_label(content.week)})"
+    said = lang.ngettext(
+        "%(num)d person to meet this week (week of %(week)s)",
+        "%(num)d people to meet this week (week of %(week)s)",
+        n,
+    )
+    return said % {"num": n, "week": week_label(content.week, lang)}
 
 
 def both_ways(p: Suggestion) -> bool:
@@ -211,25 +229,32 @@ def both_ways(p: Suggestion) -> bool:
     return p.mutual and {"need_offer", "you_could_help"} <= quoted
 
 
-def intro(suggestions: Sequence[Suggestion]) -> str:
+def intro(suggestions: Sequence[Suggestion], lang: Language = ENGLISH) -> str:
     """The first line of the email, true to the directions of its matches."""
     helps_you = any(both_ways(p) or p.direction == "helps_you" for p in suggestions)
     you_help = any(both_ways(p) or p.direction == "you_help" for p in suggestions)
     if suggestions and all(both_ways(p) for p in suggestions):
-        what = "you could help each other"
+        what = lang.gettext("you could help each other")
     elif helps_you and you_help:
-        what = "some could help you, and some you could help"
+        what = lang.gettext("some could help you, and some you could help")
     elif you_help:
-        what = "you could help them"
+        what = lang.gettext("you could help them")
     else:
-        what = "they could help you"
-    who = "Here is a member" if len(suggestions) == 1 else "Here are members"
-    return f"{who} of the community you have not been introduced to yet: {what}."
+        what = lang.gettext("they could help you")
+    said = lang.ngettext(
+        "Here is a member of the community you have not been introduced to yet: %(what)s.",
+        "Here are members of the community you have not been introduced to yet: %(what)s.",
+        len(suggestions),
+    )
+    return said % {"what": what}
 
 
-def heading(n: int) -> str:
+def heading(n: int, lang: Language = ENGLISH) -> str:
     """The big line at the top of the email."""
-    return f"{n} new {'person' if n == 1 else 'people'} for you this week"
+    said = lang.ngettext(
+        "%(num)d new person for you this week", "%(num)d new people for you this week", n
+    )
+    return said % {"num": n}
 
 
 def addressed(name: str) -> str:
@@ -239,10 +264,9 @@ def addressed(name: str) -> str:
     return rest or name
 
 
-def week_label(week: str) -> str:
-    """A week as people say it: `23 November 2026`."""
-    start = monday(week)
-    return f"{start.day} {start:%B %Y}"
+def week_label(week: str, lang: Language = ENGLISH) -> str:
+    """A week as people say it: `23 November 2026` (`23 novembre 2026`)."""
+    return lang.date(monday(week))
 
 
 def contact_href(contact: str | None) -> str | None:
