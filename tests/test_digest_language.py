@@ -115,3 +115,12 @@ def test_a_locale_without_a_catalogue_is_a_configuration_error(name):
 def test_the_locales_there_are():
     assert catalogues() == ["en", "fr"]
     assert language("fr-CA").locale == "fr_CA" and language("en_GB").gettext("Hi") == "Hi"
+
+
+def test_the_french_catalogue_reads_without_complaint(capsys):
+    from matcher.digest.language import _translations
+
+    po = LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po"
+    said = _translations(po, "fr").ngettext("%(num)d day ago", "%(num)d days ago", 2)
+    assert said == "il y a %(num)d jours"
+    assert capsys.readouterr().out == ""  # Babel prints a warning for each malformed entry
