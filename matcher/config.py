@@ -159,7 +159,7 @@ class Settings:
     smtp_url: str = ""
     secret_key: str = field(default="", repr=False)
     # The language the email is written in: `en` (the templates' own words) or a locale with a
-    # catalogue in matcher/digest/locale/ (`fr`; `fr_CA` takes `fr`'s): docs/digest.md.
+    # catalogue in matcher/locale/ (`fr`; `fr_CA` takes `fr`'s): docs/digest.md.
     digest_locale: str = "en"
 
     # The API.
@@ -205,7 +205,7 @@ class Settings:
                 f"{SECRET_KEY_ADVICE}"
             )
         if self.digest_locale != "en":
-            from matcher.digest.language import language
+            from matcher.translation import language
 
             language(self.digest_locale)  # a ConfigError naming the locales there are
         if not EMAIL_ADDRESS.fullmatch(self.mail_from) or not self.mail_from.isascii():

@@ -25,13 +25,13 @@ from matcher.config import MIN_TRAINING_LABELS, Settings
 from matcher.engine import Matcher
 from matcher.evaluate.protocol import Evaluation
 from matcher.evaluate.store import time_split
-from matcher.explain import describe, worth_saying
 from matcher.features.training import positive_pairs, training_rows
 from matcher.io import ImportResult, import_frames
 from matcher.progress import Reporter, rich_progress
 from matcher.rank import Ranker, TooFewLabels
 from matcher.snapshot import Community
 from matcher.store import Member, utcnow
+from matcher.wording import describe, worth_saying
 
 METRICS = ("mrr", "recall@10", "ndcg@10")
 

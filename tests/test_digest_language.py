@@ -14,16 +14,16 @@ from jinja2.ext import babel_extract
 import matcher
 from matcher.config import Settings
 from matcher.digest.content import Suggestion
-from matcher.digest.language import LOCALE_DIR, catalogues, language
 from matcher.digest.render import KINDS, Renderer, to_bytes
 from matcher.domain import MEMBER_KINDS
 from matcher.errors import ConfigError
+from matcher.translation import LOCALE_DIR, catalogues, language
 from tests.test_digest_render import NEED, content
 from tests.test_digest_support import NOW
 
 FAR = {"type": "far", "km": 5461.2, "town": "Vancouver"}
 TEMPLATES = ("digest/templates/digest.html", "digest/templates/digest.txt")
-MODULES = ("digest/render.py", "explain.py")  # the Python that puts words in the email
+MODULES = ("digest/render.py", "wording.py")  # the Python that puts words in the email
 
 
 def bodies(settings, digest):
@@ -118,7 +118,7 @@ def test_the_locales_there_are():
 
 
 def test_the_french_catalogue_reads_without_complaint(capsys):
-    from matcher.digest.language import _translations
+    from matcher.translation import _translations
 
     po = LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po"
     said = _translations(po, "fr").ngettext("%(num)d day ago", "%(num)d days ago", 2)

@@ -13,9 +13,9 @@ from matcher.build import build_model
 from matcher.domain import DECLINE_DAYS
 from matcher.engine import Filters, Matcher
 from matcher.errors import BuildError, NotFound
-from matcher.explain import describe
 from matcher.index import BuildIndex
 from matcher.store import Member, Post
+from matcher.wording import describe
 from tests.factories import T0, add_band_with_two_needs, add_interaction, add_member
 
 
@@ -400,7 +400,7 @@ def test_past_help_is_a_reason_with_its_count(sessions, settings, encoder):
     reasons = {r["type"]: r for r in kit_match.reasons}
     assert reasons["prior_help"]["count"] == 1
     assert reasons["helped_others"]["count"] == 2
-    from matcher.explain import describe
+    from matcher.wording import describe
 
     assert describe(reasons["helped_others"]) == "They have helped 2 other members before."
     # To "other", whom kit has helped already, the count is of the members besides them.
@@ -448,8 +448,8 @@ def test_members_asked_as_often_as_they_can_take_this_week_come_after_those_stil
     from datetime import timedelta
 
     from matcher.community import record_interaction
-    from matcher.explain import describe
     from matcher.store import utcnow
+    from matcher.wording import describe
 
     with sessions.begin() as s:
         add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"])
@@ -497,7 +497,7 @@ def test_a_mutual_match_says_how_each_could_help_the_other(sessions, settings, e
     """Of 107 mutual matches in a demo's lists, 64 quoted one way only or none: a pair less
     alike than a typical candidate's is not quoted as a fit, and the score found the pair
     mutual on tags and place. What they need is said, claiming no fit (an organiser)."""
-    from matcher.explain import describe
+    from matcher.wording import describe
 
     with sessions.begin() as s:
         add_member(s, "hum", "band", needs=["our band needs a drummer for gigs"],
@@ -1275,7 +1275,7 @@ def test_an_offer_near_every_need_comes_after_one_that_answers_this_need(
 def test_a_member_farther_than_nearby_is_said_to_be_so_far(sessions, settings, encoder):
     """A band that asked for a bassist "close to Brighton" was emailed one in Los Angeles,
     and nothing said how far (a reviewer of the weekly emails)."""
-    from matcher.explain import describe
+    from matcher.wording import describe
 
     with sessions.begin() as s:
         add_member(s, "band", "band", "Leeds", needs=["a drummer for gigs"])

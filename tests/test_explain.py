@@ -45,7 +45,8 @@ def test_a_long_text_is_cut_at_a_word_after_its_greeting():
 
 
 def test_a_reason_ending_with_a_quote_that_ends_a_sentence_adds_no_full_stop():
-    from matcher.explain import describe, need_met_by_offer, they_need
+    from matcher.explain import need_met_by_offer, they_need
+    from matcher.wording import describe
 
     fit = need_met_by_offer("n", "Need a drummer.", "o", "Drums, gigs and tours", "offer", 0.8)
     assert describe(fit) == 'You need "Need a drummer."; they offer "Drums, gigs and tours".'
@@ -58,7 +59,8 @@ def test_a_reason_ending_with_a_quote_that_ends_a_sentence_adds_no_full_stop():
 def test_an_email_quotes_the_readers_own_need_in_full_once_then_shortly():
     """The reader's own need was quoted 3 or 4 times in 159 of a demo's 267 emails (a
     reviewer): in full for the first person, shortly "as above" after."""
-    from matcher.explain import describe_each, need_met_by_offer, shared_tags, you_could_help
+    from matcher.explain import need_met_by_offer, shared_tags, you_could_help
+    from matcher.wording import describe_each
 
     mine = "Looking for a drummer who likes shoegaze, Leeds area"
     first = need_met_by_offer("n1", mine, "o1", "Session drums", "offer", 0.8)
@@ -82,7 +84,8 @@ def test_help_given_is_said_once_not_twice():
     closest "offer" of a match that claims no fit was help given, which is not quoted, so the
     line told only what the count tells. It is left out when the count is said; the data
     keeps it."""
-    from matcher.explain import describe_each, helped_others, prior_help, they_need, they_offer
+    from matcher.explain import helped_others, prior_help, they_need, they_offer
+    from matcher.wording import describe_each
 
     helped = they_offer("", "", "helped")
     need = they_need("n1", "Photographer wanted for a live shoot")
@@ -100,7 +103,8 @@ def test_help_given_is_said_once_not_twice():
 def test_a_decline_says_how_long_ago_it_was():
     """A decline of the day read "in the last 90 days", and the API's `days: 90` as "declined
     90 days ago" on a site (an integrator): the reason says how many whole days ago."""
-    from matcher.explain import declined, describe
+    from matcher.explain import declined
+    from matcher.wording import describe
 
     assert declined(by_them=True, days_ago=0) == {"type": "declined", "by": "them", "days_ago": 0}
     assert describe(declined(by_them=True, days_ago=0)) == (

@@ -239,10 +239,10 @@ def match_command(
     """
     from matcher.embed import LazyEncoder
     from matcher.engine import Matcher
-    from matcher.explain import describe, worth_saying
     from matcher.filters import Filters, anyone_in
     from matcher.geo import place_label
     from matcher.index import BuildIndex
+    from matcher.wording import describe, worth_saying
 
     if text is not None and not text.strip():
         raise click.UsageError("--text is empty: type the need in words")

@@ -20,12 +20,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from matcher.config import Settings
 from matcher.digest.content import DigestContent, Suggestion
-from matcher.digest.language import ENGLISH, N_, Language, language
 from matcher.digest.week import monday
 from matcher.domain import EMAIL_ADDRESS, wire_address
 from matcher.errors import ConfigError
-from matcher.explain import answered_by, describe_each
+from matcher.translation import ENGLISH, N_, Language, language
 from matcher.unsubscribe import make_token
+from matcher.wording import answered_by, describe_each
 
 # Written out with headers up to RFC 5322's 998 characters (a long List-Unsubscribe URL stays
 # one plain line) and CRLF line ends; bodies are quoted-printable with short lines. The

@@ -1,5 +1,5 @@
-"""The language of the weekly email: its catalogue of words (a `.po` read at run time), and
-dates and numbers as its locale writes them (Babel)."""
+"""The language the weekly email is written in: its catalogue of words (a `.po` read at run
+time, matcher/locale/), and dates and numbers as its locale writes them (Babel)."""
 
 from __future__ import annotations
 
