@@ -441,3 +441,13 @@ def test_a_town_whose_region_places_it_elsewhere_than_its_country_would_keeps_it
     assert fold_place("Durham, NC", "US") == ("durham", "US")  # the country's Durham
     assert fold_place("Newport, Wales", None) == ("newport", "GB")  # the country has none
     assert fold_place("Montreal, QC", None) == fold_place("Montréal", "CA")
+
+
+def test_a_town_whose_region_the_gazetteer_has_no_town_of_that_name_in_is_not_placed_elsewhere():
+    """A reviewer: "Richmond, QC" (a small town the gazetteer does not list) was placed in
+    Richmond, British Columbia, 3,700 km away, and told "you are both in Richmond" beside it."""
+    nan = [np.nan] * 2
+    lats, _ = member_points(["Richmond, QC", "Richmond, BC"], ["Canada"] * 2, nan, nan)
+    assert np.isnan(lats[0]) and lats[1] == pytest.approx(49.17, abs=0.05)
+    assert fold_place("Richmond, QC", "Canada") != fold_place("Richmond, BC", "Canada")
+    assert fold_place("Frankfurt, DE", "") == ("frankfurt, de", "")  # a country, not Delaware

@@ -60,6 +60,8 @@ def fold_place(town: object, country: object) -> tuple[str, str]:
     in_region, in_country = region_town(town, country), _town(written, country)[1]
     if in_region and in_country and _apart(in_region, in_country):
         return fold_tag(_without_part_of_town(str(town))), country
+    if in_region is None and in_country and _region_written(town, country):
+        return fold_tag(_without_part_of_town(str(town))), country  # "Richmond, QC": not BC's
     return town_key(written, country), country
 
 
@@ -131,7 +133,7 @@ def member_points(
         if np.isnan(lats[row]) or np.isnan(lons[row]):
             written, folded_country = _member_place(town, country)
             found = region_town(town, country)
-            if found is None and written:
+            if found is None and written and not _region_written(town, country):
                 found = _town(written, folded_country)[1]
             if found:
                 lats[row], lons[row] = found.latitude, found.longitude
@@ -201,6 +203,16 @@ def region_town(town: object, country: object) -> gazetteer.Town | None:
     has one (`regions.admin1_codes`); else None ("Portland, Narnia", or no region)."""
     found = [t for t in map(_located, _in_regions(town, fold_country(country))) if t]
     return found[0] if len(found) == 1 else None
+
+
+def _region_written(town: object, country: object) -> bool:
+    """Whether a member's town is followed by a region the gazetteer knows of their country
+    (not by a country: "Frankfurt, DE" is Germany, not Delaware): then a town of that name
+    elsewhere in the country is not theirs ("Richmond, QC" is not Richmond, British Columbia,
+    the one the gazetteer lists)."""
+    if not isinstance(town, str) or country_named(town.rpartition(",")[2]):
+        return False
+    return bool(_in_regions(town, fold_country(country)))
 
 
 def _located(place: tuple[str, str, str]) -> gazetteer.Town | None:
