@@ -451,3 +451,24 @@ def test_a_town_whose_region_the_gazetteer_has_no_town_of_that_name_in_is_not_pl
     assert np.isnan(lats[0]) and lats[1] == pytest.approx(49.17, abs=0.05)
     assert fold_place("Richmond, QC", "Canada") != fold_place("Richmond, BC", "Canada")
     assert fold_place("Frankfurt, DE", "") == ("frankfurt, de", "")  # a country, not Delaware
+
+
+@pytest.mark.parametrize(
+    ("written", "with_comma"),
+    [("Olympia WA", "Olympia, WA"), ("Portland OR", "Portland, OR"), ("Austin TX", "Austin, TX")],
+)
+def test_a_town_and_its_states_code_without_a_comma_is_that_town(written, with_comma):
+    # "Olympia WA", as Americans type it, was placed nowhere (the import warned so) and was
+    # not the town of a member who wrote "Olympia, WA".
+    assert fold_place(written, "US") == fold_place(with_comma, "US")
+    assert fold_place(written, "") == fold_place(with_comma, "")
+    lats, lons = member_points(
+        [written, with_comma], ["US", ""], np.full(2, np.nan), np.full(2, np.nan)
+    )
+    assert not np.isnan(lats).any() and haversine_km(lats[0], lons[0], lats[1], lons[1]) < 1
+    assert place_warnings(written, "US", None) == []
+
+
+def test_a_town_whose_name_ends_in_capitals_is_not_read_as_a_region():
+    assert fold_place("Olympia wa", "US") == ("olympia wa", "US")  # not a code in capitals
+    assert fold_place("Narnia WA", "US") == ("narnia wa", "US")  # no Narnia in Washington

@@ -165,6 +165,7 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
+    town = with_region_comma(town)
     alone = _country_alone(town, folded_country)
     if alone:
         found = locate(town, alone)
@@ -177,6 +178,19 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
         if region_of:
             return before, region_of
     return (before if named else town), folded_country or named
+
+
+def with_region_comma(town: str) -> str:
+    """A town followed by its region's code in capitals without a comma, as Americans type
+    it ("Olympia WA"), as with one ("Olympia, WA"), when that region has a town so called
+    and no listed town is called by the whole of it; else the town as written."""
+    before, space, code = town.strip().rpartition(" ")
+    if "," in town or not space or not before.strip() or not code.isupper() or len(code) > 3:
+        return town
+    regions = admin1_codes(code).items()
+    if gazetteer.listed(town) or not any(gazetteer.locate(before, *r) for r in regions):
+        return town
+    return f"{before}, {code}"
 
 
 def _region_country(town: str, region: str, folded_country: str) -> str:
@@ -224,7 +238,7 @@ def _in_regions(town: object, folded_country: str) -> list[tuple[str, str, str]]
     may be, in their country when they gave one ISO knows."""
     if not isinstance(town, str):
         return []
-    before, comma, after = town.rpartition(",")
+    before, comma, after = with_region_comma(town).rpartition(",")
     before = _without_part_of_town(before).strip()
     if not comma or not before or (folded_country and not is_code(folded_country)):
         return []
