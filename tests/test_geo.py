@@ -472,3 +472,18 @@ def test_a_town_and_its_states_code_without_a_comma_is_that_town(written, with_c
 def test_a_town_whose_name_ends_in_capitals_is_not_read_as_a_region():
     assert fold_place("Olympia wa", "US") == ("olympia wa", "US")  # not a code in capitals
     assert fold_place("Narnia WA", "US") == ("narnia wa", "US")  # no Narnia in Washington
+
+
+def test_a_town_found_by_another_name_whose_own_name_is_in_doubt_is_compared_as_written():
+    # "PDX" (Portland, Oregon) was compared as "portland", the name of two towns in the US:
+    # a town filter "Portland, ME" listed members in PDX, and a search typed "Portland,
+    # Maine" was placed in Oregon, where two PDX members outnumbered one in Maine.
+    assert fold_place("PDX", "US") == ("pdx", "US")
+    assert fold_place("NYC", "US") == ("new york city", "US")  # no doubt: as before
+    towns, countries = fold_places(["PDX", "Portland, ME", "Portland, Maine"], ["US", "US", ""])
+    assert in_place(towns, countries, "Portland, ME").tolist() == [False, True, False]
+    assert in_place(towns, countries, "Portland, Maine").tolist() == [False, False, True]
+    assert in_place(towns, countries, "PDX").tolist() == [True, False, False]
+    lats, _ = member_points(["PDX"], ["US"], np.full(1, np.nan), np.full(1, np.nan))
+    assert 45 < lats[0] < 46  # still placed in Portland, Oregon
+    assert ("Portland", "US") in looked_up(["PDX"], ["US"])  # a build keeps whether in doubt

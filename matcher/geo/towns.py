@@ -74,7 +74,8 @@ def _apart(one: gazetteer.Town, other: gazetteer.Town) -> bool:
 def town_key(town: str, country: str) -> str:
     """A town as compared: the name of the town the gazetteer finds for it ("Caerdydd" and
     "Cardiff, UK" are Cardiff; see `locate`), or when it finds none (not a town of 5,000 or
-    more, or in doubt), the name as written; folded. A part of town in brackets is the
+    more, or in doubt, or found by another name while its own is in doubt in the country:
+    "PDX"), the name as written; folded. A part of town in brackets is the
     town ("Bristol (Easton)" is Bristol)."""
     return _town(town, country)[0]
 
@@ -97,7 +98,17 @@ def _town(town: str, country: str) -> tuple[str, gazetteer.Town | None]:
     once for both."""
     town = _without_part_of_town(town)
     found = locate(town, country)
+    if found and _name_in_doubt(found, town, country):
+        return fold_tag(town), found
     return fold_tag(found.name if found else town), found
+
+
+def _name_in_doubt(found: gazetteer.Town, town: str, country: str) -> bool:
+    """Whether a town found in a member's country by another of its names ("PDX") goes by a
+    name that is in doubt there (Portland: Oregon's or Maine's), so is compared as written."""
+    if not country or gazetteer.key(found.name) == gazetteer.key(town):
+        return False
+    return locate(found.name, country) is None
 
 
 def _without_part_of_town(town: str) -> str:
@@ -117,6 +128,9 @@ def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple
         written, folded_country = _member_place(town, country)
         if written and _looked_in(folded_country):
             asked.add((_without_part_of_town(written), folded_country))
+            found = _town(written, folded_country)[1] if folded_country else None
+            if found and gazetteer.key(found.name) != gazetteer.key(written):
+                asked.add((found.name, folded_country))  # whether its name is in doubt
         asked |= set(_in_regions(town, folded_country))
     return asked
 
