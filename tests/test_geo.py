@@ -487,3 +487,11 @@ def test_a_town_found_by_another_name_whose_own_name_is_in_doubt_is_compared_as_
     lats, _ = member_points(["PDX"], ["US"], np.full(1, np.nan), np.full(1, np.nan))
     assert 45 < lats[0] < 46  # still placed in Portland, Oregon
     assert ("Portland", "US") in looked_up(["PDX"], ["US"])  # a build keeps whether in doubt
+
+
+def test_a_place_typed_with_its_states_code_without_a_comma_is_that_town():
+    # A town filter "Olympia WA" found nobody ("town_known": false) where "Olympia, WA" found
+    # the members of Olympia.
+    towns, countries = fold_places(["Olympia WA", "Olympia, WA", "Tacoma, WA"], ["US", "USA", ""])
+    assert in_place(towns, countries, "Olympia WA").tolist() == [True, True, False]
+    assert split_place("Olympia WA") == split_place("Olympia, WA")

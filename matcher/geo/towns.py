@@ -26,7 +26,7 @@ def split_place(text: str) -> tuple[str, frozenset[str]]:
     "Nashville, TN") as a folded town and the countries it may be in (empty when none is
     named). The part after the last comma names them only when `place_countries` knows it
     (else "Springfield, somewhere" is a town of that whole name)."""
-    town, comma, after = text.rpartition(",")
+    town, comma, after = with_region_comma(text).rpartition(",")
     if comma and town.strip():
         countries = place_countries(after)
         if countries:
@@ -288,6 +288,7 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     it), or, when the place names countries (see `split_place`), the town before the comma
     in one of them or in none known (as `same_town`: not known to be elsewhere)."""
     town, country = np.asarray(town), np.asarray(country)
+    place = with_region_comma(place)  # "Olympia WA" is "Olympia, WA"
     whole = town_key(place, "")
     if not whole:  # a blank place is no town, not the town of every member who gave none
         return np.zeros(town.shape, dtype=bool)
