@@ -158,8 +158,8 @@ def test_a_members_town_with_its_country_is_that_town_but_one_with_its_state_sta
     written = ["Leeds, UK", "Leeds", "Portland, Oregon", "Portland, Maine", "Springfield, CA",
                "Atlanta, Georgia", "Lisbon, Portugal"]  # fmt: skip
     towns, countries = fold_places(written, [None, None, None, None, None, None, "Spain"])
-    assert towns.tolist() == ["leeds", "leeds", "portland, oregon", "portland, maine",
-                              "springfield, ca", "atlanta, georgia", "lisbon"]  # fmt: skip
+    assert towns.tolist() == ["leeds", "leeds", "portland, or", "portland, me",
+                              "springfield, ca", "atlanta, ga", "lisbon"]  # fmt: skip
     assert countries.tolist() == ["GB", "", "", "", "", "", "ES"]  # the member's own first
     km = np.full(len(written), np.nan)
     assert same_town(towns[0], towns, km, countries[0], countries).tolist()[:2] == [True, True]
@@ -481,8 +481,8 @@ def test_a_town_found_by_another_name_whose_own_name_is_in_doubt_is_compared_as_
     assert fold_place("PDX", "US") == ("pdx", "US")
     assert fold_place("NYC", "US") == ("new york city", "US")  # no doubt: as before
     towns, countries = fold_places(["PDX", "Portland, ME", "Portland, Maine"], ["US", "US", ""])
-    assert in_place(towns, countries, "Portland, ME").tolist() == [False, True, False]
-    assert in_place(towns, countries, "Portland, Maine").tolist() == [False, False, True]
+    assert in_place(towns, countries, "Portland, ME").tolist() == [False, True, True]
+    assert in_place(towns, countries, "Portland, Maine").tolist() == [False, True, True]
     assert in_place(towns, countries, "PDX").tolist() == [True, False, False]
     lats, _ = member_points(["PDX"], ["US"], np.full(1, np.nan), np.full(1, np.nan))
     assert 45 < lats[0] < 46  # still placed in Portland, Oregon
@@ -495,3 +495,18 @@ def test_a_place_typed_with_its_states_code_without_a_comma_is_that_town():
     towns, countries = fold_places(["Olympia WA", "Olympia, WA", "Tacoma, WA"], ["US", "USA", ""])
     assert in_place(towns, countries, "Olympia WA").tolist() == [True, True, False]
     assert split_place("Olympia WA") == split_place("Olympia, WA")
+
+
+def test_a_town_with_its_states_name_or_code_is_one_town():
+    # "Portland, OR" and "Portland, Oregon" were two towns: two members placed in one
+    # Portland read "about 0 km away" and not "You are both in Portland", and a town filter
+    # "Portland, Oregon" left out those who wrote "Portland, OR".
+    written = ["Portland, OR", "Portland, Oregon", "Portland, ME", "Portland, Maine"]
+    towns, countries = fold_places(written, ["US", "USA", "U.S.", ""])
+    assert towns.tolist() == ["portland, or", "portland, or", "portland, me", "portland, me"]
+    km = np.zeros(4)
+    assert (
+        same_town(towns[0], towns, km, countries[0], countries).tolist() == [True] * 2 + [False] * 2
+    )
+    assert in_place(towns, countries, "Portland, Oregon").tolist() == [True, True, False, False]
+    assert fold_place("Tbilisi, Georgia", None) == ("tbilisi, georgia", "")  # as before

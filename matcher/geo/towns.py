@@ -179,7 +179,7 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
-    town = with_region_comma(town)
+    town = region_as_code(town)
     alone = _country_alone(town, folded_country)
     if alone:
         found = locate(town, alone)
@@ -205,6 +205,26 @@ def with_region_comma(town: str) -> str:
     if gazetteer.listed(town) or not any(gazetteer.locate(before, *r) for r in regions):
         return town
     return f"{before}, {code}"
+
+
+def region_as_code(town: str) -> str:
+    """A town with its US state written as Americans write it, as with a comma and the
+    state's code: "Olympia WA" and "Portland, Oregon" as "Olympia, WA" and "Portland, OR"
+    (`with_region_comma`, `with_state_code`), so that the spellings are one town."""
+    return with_state_code(with_region_comma(town))
+
+
+def with_state_code(town: str) -> str:
+    """A town followed by a US state's name ("Portland, Oregon") as followed by its code
+    ("Portland, OR"), when the name is a state's only and the state has a town so called."""
+    before, comma, after = town.rpartition(",")
+    regions = admin1_codes(after) if comma and before.strip() else {}
+    state = regions.get("US")
+    if state is None or len(regions) > 1 or len(after.strip()) <= 3:
+        return town
+    if gazetteer.locate(_without_part_of_town(before).strip(), "US", state) is None:
+        return town
+    return f"{before}, {state}"
 
 
 def _region_country(town: str, region: str, folded_country: str) -> str:
@@ -252,7 +272,7 @@ def _in_regions(town: object, folded_country: str) -> list[tuple[str, str, str]]
     may be, in their country when they gave one ISO knows."""
     if not isinstance(town, str):
         return []
-    before, comma, after = with_region_comma(town).rpartition(",")
+    before, comma, after = region_as_code(town).rpartition(",")
     before = _without_part_of_town(before).strip()
     if not comma or not before or (folded_country and not is_code(folded_country)):
         return []
@@ -288,7 +308,7 @@ def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     it), or, when the place names countries (see `split_place`), the town before the comma
     in one of them or in none known (as `same_town`: not known to be elsewhere)."""
     town, country = np.asarray(town), np.asarray(country)
-    place = with_region_comma(place)  # "Olympia WA" is "Olympia, WA"
+    place = region_as_code(place)  # "Olympia WA" and "Olympia, Washington": "Olympia, WA"
     whole = town_key(place, "")
     if not whole:  # a blank place is no town, not the town of every member who gave none
         return np.zeros(town.shape, dtype=bool)
