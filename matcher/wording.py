@@ -52,14 +52,18 @@ def worth_saying(reasons: list[Reason]) -> list[Reason]:
     ]
 
 
-def describe_each(reason_lists: list[list[Reason]], lang: Language = ENGLISH) -> list[list[str]]:
+def describe_each(
+    reason_lists: list[list[Reason]], lang: Language = ENGLISH, miles: bool = False
+) -> list[list[str]]:
     """The reasons of several people as one email says them: the reader's own need (or
     offer) quoted in full the first time, shortly after that, "as above" (an email quoted
     the reader's own need 3 or 4 times in 159 of a demo's 267: a reviewer)."""
     seen: set[tuple[str, str]] = set()
     said = []
     for reasons in reason_lists:
-        said.append([describe(_once(reason, seen), lang) for reason in worth_saying(reasons)])
+        said.append(
+            [describe(_once(reason, seen), lang, miles) for reason in worth_saying(reasons)]
+        )
     return said
 
 
@@ -113,8 +117,28 @@ PAIRS = {
 }
 
 
-def describe(reason: Reason, lang: Language = ENGLISH) -> str:
-    """One reason in plain words, as shown in the CLI and the weekly email (in its `lang`)."""
+KM_A_MILE = 1.609344
+
+
+def distance_words(km: float, lang: Language = ENGLISH, miles: bool = False) -> str:
+    """A distance as its reader reads it: "about 8 miles" to a reader of miles
+    (`geo.reads_miles`), "about 13 km" to others; "less than a mile" ("less than 1 km")
+    rather than "about 0"."""
+    if miles:
+        n = km / KM_A_MILE
+        if n < 0.5:
+            return lang.gettext("less than a mile")
+        return lang.ngettext("about %(num)s mile", "about %(num)s miles", round(n)) % {
+            "num": lang.whole(n)
+        }
+    if km < 0.5:
+        return lang.gettext("less than 1 km")
+    return lang.gettext("about %(num)s km") % {"num": lang.whole(km)}
+
+
+def describe(reason: Reason, lang: Language = ENGLISH, miles: bool = False) -> str:
+    """One reason in plain words, as shown in the CLI and the weekly email (in its `lang`,
+    distances in miles when `miles`)."""
     _, ngettext = lang.gettext, lang.ngettext
     kind = reason["type"]
     if kind in ("need_offer", "you_could_help", "they_offer"):
@@ -134,13 +158,13 @@ def describe(reason: Reason, lang: Language = ENGLISH) -> str:
     if kind == "same_town":
         return _("You are both in %(town)s.") % {"town": reason["town"]}
     if kind in ("nearby", "far"):
-        km = lang.whole(reason["km"])
+        distance = distance_words(reason["km"], lang, miles)
         if reason.get("town"):
-            return _("They are about %(km)s km away (%(town)s).") % {
-                "km": km,
+            return _("They are %(distance)s away (%(town)s).") % {
+                "distance": distance,
                 "town": reason["town"],
             }
-        return _("They are about %(km)s km away.") % {"km": km}
+        return _("They are %(distance)s away.") % {"distance": distance}
     n = reason.get("count")
     if kind == "helped_others" and reason.get("besides_you"):
         return ngettext(

@@ -235,3 +235,14 @@ def test_a_week_recorded_without_the_posts_answered_still_renders(settings):
     _, message = parsed(settings, content())
     text = message.get_body(("plain",)).get_content()
     assert "For your " not in text and 'You need "a drummer for <gigs> & tours"' in text
+
+
+def test_a_reader_of_miles_reads_distances_in_miles(settings):
+    # A member in the US read "They are about 13 km away (Vancouver, WA)."
+    near = {"type": "nearby", "km": 13.1, "town": "Vancouver, WA"}
+    kit = Suggestion("kit", "Kit", "session_musician", "Vancouver, WA", "helps_you", False,
+                     [NEED, near], None)  # fmt: skip
+    for miles, said in ((True, "about 8 miles away"), (False, "about 13 km away")):
+        _, message = parsed(settings, content(suggestions=[kit], miles=miles))
+        for kind in ("plain", "html"):
+            assert said in message.get_body((kind,)).get_content()

@@ -117,3 +117,30 @@ def test_a_decline_says_how_long_ago_it_was():
     # A week's digest recorded before the reason said it is still sent.
     recorded = {"type": "declined", "by": "them", "days": 90}
     assert describe(recorded) == "They said no to a request of yours lately."
+
+
+def test_a_distance_reads_in_miles_to_a_reader_of_miles_and_never_as_about_0():
+    # Members in the US read "They are about 13 km away (Vancouver, WA)", and two members
+    # placed in one town under two spellings ("PDX", "Portland, Oregon") "about 0 km away".
+    from matcher.wording import describe
+
+    near = {"type": "nearby", "km": 13.1, "town": "Vancouver, WA"}
+    assert describe(near, miles=True) == "They are about 8 miles away (Vancouver, WA)."
+    assert describe(near) == "They are about 13 km away (Vancouver, WA)."
+    here = {"type": "nearby", "km": 0.0, "town": "PDX"}
+    assert describe(here, miles=True) == "They are less than a mile away (PDX)."
+    assert describe(here) == "They are less than 1 km away (PDX)."
+    far = {"type": "far", "km": 4081.3, "town": "Portland, ME"}
+    assert describe(far, miles=True) == "They are about 2,536 miles away (Portland, ME)."
+    assert describe({**far, "km": 1.7}, miles=True) == "They are about 1 mile away (Portland, ME)."
+
+
+@pytest.mark.parametrize(
+    ("country", "miles"),
+    [("US", True), ("USA", True), ("United States", True), ("U.S.", True), ("Canada", False),
+     ("UK", False), ("", False), (None, False)],
+)  # fmt: skip
+def test_members_in_the_us_read_miles(country, miles):
+    from matcher.geo import reads_miles
+
+    assert reads_miles(country) is miles

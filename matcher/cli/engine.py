@@ -240,7 +240,7 @@ def match_command(
     from matcher.embed import LazyEncoder
     from matcher.engine import Matcher
     from matcher.filters import Filters, anyone_in
-    from matcher.geo import place_label
+    from matcher.geo import place_label, reads_miles
     from matcher.index import BuildIndex
     from matcher.wording import describe, worth_saying
 
@@ -307,7 +307,7 @@ def match_command(
     if answering:
         table.add_column("for", no_wrap=True)
     for rank, m in enumerate(matches, 1):
-        why = "\n".join(describe(r) for r in worth_saying(m.reasons))
+        why = "\n".join(describe(r, miles=reads_miles(home)) for r in worth_saying(m.reasons))
         flag = " [green](mutual)[/green]" if m.mutual else ""
         cells = [
             str(rank),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from matcher.digest.ledger import Chosen
 from matcher.domain import weekly_email
-from matcher.geo import place_label
+from matcher.geo import place_label, reads_miles
 from matcher.live_queries import read_separations
 from matcher.store import Digest, DigestMatch, Member, in_batches
 
@@ -44,6 +44,7 @@ class DigestContent:
     message_id: str
     suggestions: list[Suggestion]
     subscribed: bool = True  # still active, with an address and consent to email
+    miles: bool = False  # the recipient reads distances in miles (`geo.reads_miles`)
 
 
 def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestContent]:
@@ -103,6 +104,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
                 for m in kept
             ],
             subscribed=_subscribed(seeker),
+            miles=reads_miles(seeker.country),
         )
     return out
 
@@ -131,6 +133,7 @@ def preview_contents(
                 )
                 for m in c.matches
             ],
+            miles=reads_miles(people[c.seeker_id].country),
         )
         for c in chosen
         if c.matches

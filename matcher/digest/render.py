@@ -126,7 +126,7 @@ class Renderer:
         s = self.settings
         given = [[r for r in p.reasons if r.get("type") != "mutual"] for p in content.suggestions]
         lang = self.language
-        said = describe_each(given, lang)
+        said = describe_each(given, lang, content.miles)
         people = [
             self._person(p, reasons, answered_by(p.answers, typed, lang))
             for p, reasons, typed in zip(content.suggestions, said, given, strict=True)

@@ -6,6 +6,7 @@ from matcher.geo.countries import (
     known_country,
     likely_country,
     place_countries,
+    reads_miles,
 )
 from matcher.geo.distances import (
     CENTRES,
@@ -52,6 +53,7 @@ __all__ = [
     "place_countries",
     "place_label",
     "proximity",
+    "reads_miles",
     "same_town",
     "split_place",
     "town_key",
