@@ -144,3 +144,12 @@ def test_members_in_the_us_read_miles(country, miles):
     from matcher.geo import reads_miles
 
     assert reads_miles(country) is miles
+
+
+def test_a_member_who_gave_no_country_reads_miles_by_the_state_after_their_town():
+    # A member of "Portland, Oregon" with the country column empty read km.
+    from matcher.geo import reads_miles
+
+    assert reads_miles("", "Portland, Oregon") and reads_miles(None, "Olympia WA")
+    assert not reads_miles("", "Vancouver, BC") and not reads_miles("", "Leeds")
+    assert not reads_miles("Canada", "Portland, Oregon")  # their country says otherwise

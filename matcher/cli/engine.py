@@ -278,12 +278,14 @@ def match_command(
     if member_id:
         matches = matcher.for_member(member_id, limit=limit, direction=direction, filters=filters)
         with app.sessions() as session:  # the table names a country only if not theirs
-            home = matcher.view.member_by_external_id(session, member_id).country
+            seeker = matcher.view.member_by_external_id(session, member_id)
+            home, miles = seeker.country, reads_miles(seeker.country, seeker.town)
     else:
         matches = matcher.for_text(
             text, tags=tags, town=near, limit=limit, filters=filters, searcher=searcher
         )
         home = matcher.view.typed_place(near)[1]
+        miles = reads_miles(home, near)
         if near and not matcher.view.knows_place(near):
             app.console.print(
                 f"warning: no member is in {near!r} and it is no town the gazetteer knows"
@@ -307,7 +309,7 @@ def match_command(
     if answering:
         table.add_column("for", no_wrap=True)
     for rank, m in enumerate(matches, 1):
-        why = "\n".join(describe(r, miles=reads_miles(home)) for r in worth_saying(m.reasons))
+        why = "\n".join(describe(r, miles=miles) for r in worth_saying(m.reasons))
         flag = " [green](mutual)[/green]" if m.mutual else ""
         cells = [
             str(rank),

@@ -104,7 +104,7 @@ def contents(session: Session, digest_ids: Sequence[int]) -> dict[int, DigestCon
                 for m in kept
             ],
             subscribed=_subscribed(seeker),
-            miles=reads_miles(seeker.country),
+            miles=reads_miles(seeker.country, seeker.town),
         )
     return out
 
@@ -133,7 +133,7 @@ def preview_contents(
                 )
                 for m in c.matches
             ],
-            miles=reads_miles(people[c.seeker_id].country),
+            miles=reads_miles(people[c.seeker_id].country, people[c.seeker_id].town),
         )
         for c in chosen
         if c.matches

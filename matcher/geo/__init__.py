@@ -6,7 +6,6 @@ from matcher.geo.countries import (
     known_country,
     likely_country,
     place_countries,
-    reads_miles,
 )
 from matcher.geo.distances import (
     CENTRES,
@@ -27,6 +26,7 @@ from matcher.geo.towns import (
     member_points,
     one_country,
     place_label,
+    reads_miles,
     split_place,
     town_key,
     unlisted_town,

@@ -58,14 +58,6 @@ def fold_country(name: object) -> str:
     return _country(_squeezed(name).removeprefix("the "))
 
 
-MILES_COUNTRIES = frozenset({"US"})  # whose members read distances in miles
-
-
-def reads_miles(country: object) -> bool:
-    """Whether a member of this country reads a distance in miles (the US), not km."""
-    return fold_country(country) in MILES_COUNTRIES
-
-
 def known_country(name: str) -> bool:
     """Whether a country as written is one ISO 3166 (pycountry) or `COUNTRY_ALIASES` knows."""
     return is_code(fold_country(name))

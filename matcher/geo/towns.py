@@ -302,6 +302,18 @@ def place_label(town: str | None, country: str | None, reader_country: str | Non
     return f"{town}, {country}" if town else country
 
 
+MILES_COUNTRIES = frozenset({"US"})  # whose members read distances in miles
+
+
+def reads_miles(country: object, town: object = None) -> bool:
+    """Whether a member reads distances in miles: one in the US, by their country or, when
+    they gave none, by the region written after their town ("Portland, Oregon")."""
+    folded = fold_country(country)
+    if not folded and (found := region_town(town, "")):
+        folded = found.country
+    return folded in MILES_COUNTRIES
+
+
 def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
     """Whether members (folded towns and countries, as `fold_country` gives them) are in a
     place as typed: their town written as the whole of it ("Nashville, TN" as a member wrote
