@@ -123,15 +123,15 @@ KM_A_MILE = 1.609344
 def distance_words(km: float, lang: Language = ENGLISH, miles: bool = False) -> str:
     """A distance as its reader reads it: "about 8 miles" to a reader of miles
     (`geo.reads_miles`), "about 13 km" to others; "less than a mile" ("less than 1 km")
-    rather than "about 0"."""
+    rather than "about 0" (0.5 rounds to 0: half to even, as Babel does)."""
     if miles:
-        n = km / KM_A_MILE
-        if n < 0.5:
+        n = round(km / KM_A_MILE)
+        if n < 1:
             return lang.gettext("less than a mile")
-        return lang.ngettext("about %(num)s mile", "about %(num)s miles", round(n)) % {
+        return lang.ngettext("about %(num)s mile", "about %(num)s miles", n) % {
             "num": lang.whole(n)
         }
-    if km < 0.5:
+    if round(km) < 1:
         return lang.gettext("less than 1 km")
     return lang.gettext("about %(num)s km") % {"num": lang.whole(km)}
 

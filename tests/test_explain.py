@@ -153,3 +153,17 @@ def test_a_member_who_gave_no_country_reads_miles_by_the_state_after_their_town(
     assert reads_miles("", "Portland, Oregon") and reads_miles(None, "Olympia WA")
     assert not reads_miles("", "Vancouver, BC") and not reads_miles("", "Leeds")
     assert not reads_miles("Canada", "Portland, Oregon")  # their country says otherwise
+
+
+def test_a_distance_that_rounds_to_0_is_less_than_1_not_about_0():
+    # A reason keeps km to 0.1 (`explain.distance`): members 450 to 549 m apart are 0.5 km,
+    # which read "about 0 km away", as "about %(num)s" rounds half to even (so does round()).
+    from matcher.translation import language
+    from matcher.wording import distance_words
+
+    fr = language("fr")
+    assert distance_words(0.5) == "less than 1 km"
+    assert distance_words(0.5, fr) == "moins de 1 km"
+    assert distance_words(0.804672, miles=True) == "less than a mile"  # half a mile
+    assert distance_words(0.804672, fr, miles=True) == "moins d\u2019un mile"
+    assert distance_words(2.5) == "about 2 km" and distance_words(1.5) == "about 2 km"
