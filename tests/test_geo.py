@@ -510,3 +510,15 @@ def test_a_town_with_its_states_name_or_code_is_one_town():
     )
     assert in_place(towns, countries, "Portland, Oregon").tolist() == [True, True, False, False]
     assert fold_place("Tbilisi, Georgia", None) == ("tbilisi, georgia", "")  # as before
+
+
+def test_a_town_with_a_states_name_keeps_the_country_the_name_gives():
+    # "Denver, Colorado" and "Olympia, Washington" with the country column empty were
+    # Denver and Olympia in the US; read as "Denver, CO" ("CO": Colombia too) and "Olympia,
+    # WA" (Western Australia too) they lost it: another town than "Denver" given the US, and
+    # left out of a town filter "Denver" (a reviewer).
+    written = ["Denver, Colorado", "Denver", "Olympia, Washington", "Olympia, WA"]
+    towns, countries = fold_places(written, ["", "US", None, "US"])
+    assert towns.tolist() == ["denver", "denver", "olympia", "olympia"]
+    assert countries.tolist() == ["US"] * 4
+    assert in_place(towns, countries, "Denver").tolist() == [True, True, False, False]

@@ -179,7 +179,8 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
     folded_country = fold_country(country)
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
-    town = region_as_code(town)
+    written_region = with_region_comma(town).rpartition(",")[2]  # "Colorado": the US alone
+    town = region_as_code(town)  # "Denver, CO" ("CO": Colombia too)
     alone = _country_alone(town, folded_country)
     if alone:
         found = locate(town, alone)
@@ -188,7 +189,7 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
     before, comma, after = town.rpartition(",")
     named = country_named(after) if comma and before.strip() else ""
     if comma and before.strip() and not named:
-        region_of = _region_country(before, after, folded_country)
+        region_of = _region_country(before, written_region, folded_country)
         if region_of:
             return before, region_of
     return (before if named else town), folded_country or named
