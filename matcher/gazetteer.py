@@ -60,6 +60,7 @@ def key(name: str) -> str:
 # (`remember`): a process that serves it need not read the list (a second or two, and some 100
 # to 190 MB that stay with the process) for the towns its members gave.
 _remembered: dict[tuple[str, str, str], Town | None] = {}
+_remembered_listed: dict[str, bool] = {}  # `listed`'s answers, kept alike
 
 
 def locate(town: str, country: str = "", region: str = "") -> Town | None:
@@ -118,6 +119,8 @@ def listed(town: str) -> bool:
     """Whether any town listed, anywhere, is so named, by its own name or another ("Leeds",
     in doubt without a country, is; "Shefield" is not)."""
     name = key(town)
+    if name in _remembered_listed:
+        return _remembered_listed[name]
     return bool(name) and (name in _towns().by_name or name in _by_other())
 
 
@@ -204,10 +207,21 @@ def source() -> str:
 
 def keep(path: Path, places: Iterable[tuple[str, ...]]) -> int:
     """Write what `locate` finds for each (town, country) or (town, country, region) to
-    `path` (a build's), for `remember`; returns how many places."""
-    found = {(key(t), c, r[0] if r else ""): locate(t, c, *r) for t, c, *r in places if key(t)}
+    `path` (a build's), and what `listed` says of each (town,), for `remember`; returns how
+    many places."""
+    named: dict[str, bool] = {}
+    found: dict[tuple[str, str, str], Town | None] = {}
+    for town, *where in places:
+        if not key(town):
+            continue
+        if not where:
+            named[key(town)] = listed(town)
+            continue
+        country, *region = where
+        found[(key(town), country, region[0] if region else "")] = locate(town, country, *region)
     rows = [[*place, *(list(town) if town else [])] for place, town in sorted(found.items())]
-    path.write_text(json.dumps({"source": source(), "towns": rows}), encoding="utf-8")
+    saved = {"source": source(), "towns": rows, "listed": sorted(named.items())}
+    path.write_text(json.dumps(saved), encoding="utf-8")
     return len(rows)
 
 
@@ -227,8 +241,10 @@ def remember(path: Path) -> int:
             (name, country, region): Town(*town) if town else None
             for name, country, region, *town in saved["towns"]
         }
+        named = {str(name): bool(yes) for name, yes in saved.get("listed", [])}
     except (AttributeError, KeyError, TypeError, ValueError) as exc:  # not as `keep` wrote it
         raise ValueError(f"{path.name}: not a list of towns ({exc!r})") from exc
-    global _remembered
+    global _remembered, _remembered_listed
     _remembered = found  # all of them or, when damaged, none; those of an earlier build go
+    _remembered_listed = named
     return len(found)

@@ -64,6 +64,7 @@ def fresh_gazetteer(monkeypatch):
         monkeypatch.setattr(gazetteer, "_by_other", no_list)
 
     monkeypatch.setattr(gazetteer, "_remembered", {})
+    monkeypatch.setattr(gazetteer, "_remembered_listed", {})
     monkeypatch.setattr(gazetteer, "block_list", block_list, raising=False)
     towns._town.cache_clear()
     towns.fold_place.cache_clear()

@@ -522,3 +522,17 @@ def test_a_town_with_a_states_name_keeps_the_country_the_name_gives():
     assert towns.tolist() == ["denver", "denver", "olympia", "olympia"]
     assert countries.tolist() == ["US"] * 4
     assert in_place(towns, countries, "Denver").tolist() == [True, True, False, False]
+
+
+def test_a_build_keeps_whether_a_town_and_capitals_is_a_towns_whole_name(fresh_gazetteer, tmp_path):
+    # A member's "Olympia WA" (or "Bristol UK") asked the list whether a town bears the whole
+    # name (`with_region_comma`): every worker serving the build read the list again.
+    gazetteer = fresh_gazetteer
+    written, countries = ["Olympia WA", "Bristol UK", "Portland, Oregon"], ["", "", ""]
+    want = fold_places(written, countries)[0].tolist()
+    gazetteer.keep(tmp_path / "towns.json", looked_up(written, countries))
+    gazetteer.block_list()
+    gazetteer.remember(tmp_path / "towns.json")
+    assert fold_places(written, countries)[0].tolist() == want
+    lats, _ = member_points(written, countries, np.full(3, np.nan), np.full(3, np.nan))
+    assert 47 < lats[0] < 48 and 45 < lats[2] < 46

@@ -117,9 +117,9 @@ def _without_part_of_town(town: str) -> str:
     return before if bracket and before.strip() else town
 
 
-def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple[str, str]]:
-    """The (town, country) that comparing these members' towns asks the gazetteer about
-    (`gazetteer.keep`)."""
+def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple[str, ...]]:
+    """What comparing these members' towns asks the gazetteer (`gazetteer.keep`): (town,
+    country) or (town, country, region) to `locate`, (town,) whether it is `listed`."""
     asked = set()
     for town, country in zip(towns, countries, strict=True):
         alone = _country_alone(town, fold_country(country))
@@ -132,6 +132,8 @@ def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple
             if found and gazetteer.key(found.name) != gazetteer.key(written):
                 asked.add((found.name, folded_country))  # whether its name is in doubt
         asked |= set(_in_regions(town, folded_country))
+        if isinstance(town, str) and _code_after(town):
+            asked.add((town,))  # whether a town bears the whole name (`with_region_comma`)
     return asked
 
 
@@ -199,13 +201,22 @@ def with_region_comma(town: str) -> str:
     """A town followed by its region's code in capitals without a comma, as Americans type
     it ("Olympia WA"), as with one ("Olympia, WA"), when that region has a town so called
     and no listed town is called by the whole of it; else the town as written."""
-    before, space, code = town.strip().rpartition(" ")
-    if "," in town or not space or not before.strip() or not code.isupper() or len(code) > 3:
+    before, code = _code_after(town) or ("", "")
+    if not code:
         return town
     regions = admin1_codes(code).items()
     if gazetteer.listed(town) or not any(gazetteer.locate(before, *r) for r in regions):
         return town
     return f"{before}, {code}"
+
+
+def _code_after(town: str) -> tuple[str, str] | None:
+    """A town and what may be its region's code after it without a comma ("Olympia WA":
+    "Olympia", "WA"): a last word of up to 3 capitals; else None."""
+    before, space, code = town.strip().rpartition(" ")
+    if "," in town or not space or not before.strip() or not code.isupper() or len(code) > 3:
+        return None
+    return before, code
 
 
 def region_as_code(town: str) -> str:
