@@ -536,3 +536,14 @@ def test_a_build_keeps_whether_a_town_and_capitals_is_a_towns_whole_name(fresh_g
     assert fold_places(written, countries)[0].tolist() == want
     lats, _ = member_points(written, countries, np.full(3, np.nan), np.full(3, np.nan))
     assert 47 < lats[0] < 48 and 45 < lats[2] < 46
+
+
+@pytest.mark.parametrize(
+    ("written", "country"),
+    [("Adelaide, SA", "AU"), ("Berlin, BE", "DE"), ("Mannheim, BW", "DE"), ("Paris, FR", "FR")],
+)
+def test_a_region_code_that_is_a_countrys_too_is_the_region_where_its_town_is(written, country):
+    # A reviewer: "Adelaide, SA" with no country was placed in Adelaide but compared as a town
+    # of Saudi Arabia, so not the same town as "Adelaide" in Australia at 0 km.
+    assert fold_place(written, "")[1] == country
+    assert fold_place("Frankfurt, DE", "") == ("frankfurt, de", "")  # no Frankfurt in Delaware

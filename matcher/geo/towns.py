@@ -182,7 +182,7 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
     if not isinstance(town, str) or not town.strip():
         return "", folded_country
     written_region = with_region_comma(town).rpartition(",")[2]  # "Colorado": the US alone
-    town = region_as_code(town)  # "Denver, CO" ("CO": Colombia too)
+    as_written, town = town, region_as_code(town)  # "Denver, CO" ("CO": Colombia too)
     alone = _country_alone(town, folded_country)
     if alone:
         found = locate(town, alone)
@@ -190,6 +190,12 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
         return (town if own else ""), alone
     before, comma, after = town.rpartition(",")
     named = country_named(after) if comma and before.strip() else ""
+    if named and not folded_country and locate(before, named) is None:
+        # A region's code that is a country's too ("Adelaide, SA": South Australia, not Saudi
+        # Arabia; "Berlin, BE"), where that country has no such town and the region has.
+        in_region = region_town(as_written, "")
+        if in_region is not None:
+            return before, in_region.country
     if comma and before.strip() and not named:
         region_of = _region_country(before, written_region, folded_country)
         if region_of:
