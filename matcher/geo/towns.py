@@ -18,7 +18,16 @@ from matcher.geo.countries import (
     place_countries,
 )
 from matcher.geo.distances import distance_km
-from matcher.geo.regions import admin1_codes
+from matcher.geo.written import (
+    code_after,
+    in_regions,
+    region_as_code,
+    region_country,
+    region_town,
+    region_written,
+    with_region_comma,
+    without_part_of_town,
+)
 
 
 def split_place(text: str) -> tuple[str, frozenset[str]]:
@@ -59,9 +68,9 @@ def fold_place(town: object, country: object) -> tuple[str, str]:
         return "", country
     in_region, in_country = region_town(town, country), _town(written, country)[1]
     if in_region and in_country and _apart(in_region, in_country):
-        return fold_tag(_without_part_of_town(str(town))), country
-    if in_region is None and in_country and _region_written(town, country):
-        return fold_tag(_without_part_of_town(str(town))), country  # "Richmond, QC": not BC's
+        return fold_tag(without_part_of_town(str(town))), country
+    if in_region is None and in_country and region_written(town, country):
+        return fold_tag(without_part_of_town(str(town))), country  # "Richmond, QC": not BC's
     return town_key(written, country), country
 
 
@@ -96,7 +105,7 @@ def _looked_in(country: str) -> bool:
 def _town(town: str, country: str) -> tuple[str, gazetteer.Town | None]:
     """A written town as compared (`town_key`) and the gazetteer's town for it, looked up
     once for both."""
-    town = _without_part_of_town(town)
+    town = without_part_of_town(town)
     found = locate(town, country)
     if found and _name_in_doubt(found, town, country):
         return fold_tag(town), found
@@ -111,12 +120,6 @@ def _name_in_doubt(found: gazetteer.Town, town: str, country: str) -> bool:
     return locate(found.name, country) is None
 
 
-def _without_part_of_town(town: str) -> str:
-    """ "Bristol (Easton)" is Bristol."""
-    before, bracket, _ = town.partition("(")
-    return before if bracket and before.strip() else town
-
-
 def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple[str, ...]]:
     """What comparing these members' towns asks the gazetteer (`gazetteer.keep`): (town,
     country) or (town, country, region) to `locate`, (town,) whether it is `listed`."""
@@ -127,12 +130,12 @@ def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple
             asked.add((town, alone))
         written, folded_country = _member_place(town, country)
         if written and _looked_in(folded_country):
-            asked.add((_without_part_of_town(written), folded_country))
+            asked.add((without_part_of_town(written), folded_country))
             found = _town(written, folded_country)[1] if folded_country else None
             if found and gazetteer.key(found.name) != gazetteer.key(written):
                 asked.add((found.name, folded_country))  # whether its name is in doubt
-        asked |= set(_in_regions(town, folded_country))
-        if isinstance(town, str) and _code_after(town):
+        asked |= set(in_regions(town, folded_country))
+        if isinstance(town, str) and code_after(town):
             asked.add((town,))  # whether a town bears the whole name (`with_region_comma`)
     return asked
 
@@ -149,7 +152,7 @@ def member_points(
         if np.isnan(lats[row]) or np.isnan(lons[row]):
             written, folded_country = _member_place(town, country)
             found = region_town(town, country)
-            if found is None and written and not _region_written(town, country):
+            if found is None and written and not region_written(town, country):
                 found = _town(written, folded_country)[1]
             if found:
                 lats[row], lons[row] = found.latitude, found.longitude
@@ -162,7 +165,7 @@ def unlisted_town(town: object, country: object) -> tuple[str, str] | None:
     country, is so named by any of its names: a misspelling ("Shefield"), or a village. None
     when one is, or no town is given."""
     written, folded_country = _member_place(town, country)
-    written = _without_part_of_town(written).strip()
+    written = without_part_of_town(written).strip()
     if not written or gazetteer.listed(written) or region_town(town, country):
         return None
     return written, folded_country if is_code(folded_country) else ""
@@ -197,109 +200,10 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
         if in_region is not None:
             return before, in_region.country
     if comma and before.strip() and not named:
-        region_of = _region_country(before, written_region, folded_country)
+        region_of = region_country(before, written_region, folded_country)
         if region_of:
             return before, region_of
     return (before if named else town), folded_country or named
-
-
-def with_region_comma(town: str) -> str:
-    """A town followed by its region's code in capitals without a comma, as Americans type
-    it ("Olympia WA"), as with one ("Olympia, WA"), when that region has a town so called
-    and no listed town is called by the whole of it; else the town as written."""
-    before, code = _code_after(town) or ("", "")
-    if not code:
-        return town
-    regions = admin1_codes(code).items()
-    if gazetteer.listed(town) or not any(gazetteer.locate(before, *r) for r in regions):
-        return town
-    return f"{before}, {code}"
-
-
-def _code_after(town: str) -> tuple[str, str] | None:
-    """A town and what may be its region's code after it without a comma ("Olympia WA":
-    "Olympia", "WA"): a last word of up to 3 capitals; else None."""
-    before, space, code = town.strip().rpartition(" ")
-    if "," in town or not space or not before.strip() or not code.isupper() or len(code) > 3:
-        return None
-    return before, code
-
-
-def region_as_code(town: str) -> str:
-    """A town with its US state written as Americans write it, as with a comma and the
-    state's code: "Olympia WA" and "Portland, Oregon" as "Olympia, WA" and "Portland, OR"
-    (`with_region_comma`, `with_state_code`), so that the spellings are one town."""
-    return with_state_code(with_region_comma(town))
-
-
-def with_state_code(town: str) -> str:
-    """A town followed by a US state's name ("Portland, Oregon") as followed by its code
-    ("Portland, OR"), when the name is a state's only and the state has a town so called."""
-    before, comma, after = town.rpartition(",")
-    regions = admin1_codes(after) if comma and before.strip() else {}
-    state = regions.get("US")
-    if state is None or len(regions) > 1 or len(after.strip()) <= 3:
-        return town
-    if gazetteer.locate(_without_part_of_town(before).strip(), "US", state) is None:
-        return town
-    return f"{before}, {state}"
-
-
-def _region_country(town: str, region: str, folded_country: str) -> str:
-    """The country (ISO code) of a region or its code written after a member's town
-    ("Montréal, QC", "Trois-Rivières, Québec", "Toronto, ON") when it is a region of their
-    country (or of one country only, when they gave none) and the gazetteer finds the town in
-    that country without doubt; else "": "Portland, Oregon" stays whole, as Portland in the
-    US is in doubt, and so does "Springfield, CA" (Canada, or California)."""
-    countries = place_countries(region)
-    if is_code(folded_country):
-        country = folded_country if folded_country in countries else ""
-    else:
-        country = next(iter(countries)) if len(countries) == 1 and not folded_country else ""
-    if not country or locate(_without_part_of_town(town), country) is None:
-        return ""
-    return country
-
-
-@lru_cache(maxsize=65536)
-def region_town(town: object, country: object) -> gazetteer.Town | None:
-    """The town a member means by a town followed by a region of their country, or of one
-    country when they gave none ("Portland, OR", "Perth, WA", "Newport, Wales"): the
-    gazetteer's town of that name in that region without doubt, when one country's region
-    has one (`regions.admin1_codes`); else None ("Portland, Narnia", or no region)."""
-    found = [t for t in map(_located, _in_regions(town, fold_country(country))) if t]
-    return found[0] if len(found) == 1 else None
-
-
-def _region_written(town: object, country: object) -> bool:
-    """Whether a member's town is followed by a region the gazetteer knows of their country
-    (not by a country: "Frankfurt, DE" is Germany, not Delaware): then a town of that name
-    elsewhere in the country is not theirs ("Richmond, QC" is not Richmond, British Columbia,
-    the one the gazetteer lists)."""
-    if not isinstance(town, str) or country_named(town.rpartition(",")[2]):
-        return False
-    return bool(_in_regions(town, fold_country(country)))
-
-
-def _located(place: tuple[str, str, str]) -> gazetteer.Town | None:
-    return gazetteer.locate(*place)
-
-
-def _in_regions(town: object, folded_country: str) -> list[tuple[str, str, str]]:
-    """The (town, country, GeoNames admin1 code) that a member's town followed by a region
-    may be, in their country when they gave one ISO knows."""
-    if not isinstance(town, str):
-        return []
-    before, comma, after = region_as_code(town).rpartition(",")
-    before = _without_part_of_town(before).strip()
-    if not comma or not before or (folded_country and not is_code(folded_country)):
-        return []
-    regions = admin1_codes(after)
-    return [
-        (before, code, admin1)
-        for code, admin1 in sorted(regions.items())
-        if folded_country in ("", code)
-    ]
 
 
 def _country_alone(town: object, folded_country: str) -> str:
