@@ -153,14 +153,15 @@ def test_a_place_is_where_most_of_its_members_are_or_nowhere_when_they_are_split
 
 def test_a_members_town_with_its_country_is_that_town_but_one_with_its_state_stays_whole():
     # "Leeds, UK" is Leeds (a sign-up form's free text); "Portland, Oregon" and "Portland,
-    # Maine" are two towns, not one Portland in the US (a reviewer); "Springfield, CA" is
-    # California's as likely as Canada's, and "Atlanta, Georgia" no town of the country.
+    # Maine" are two towns, not one Portland in the US (a reviewer), both in the US their
+    # states name; "Springfield, CA" is California's as likely as Canada's; "Atlanta, Georgia"
+    # no town of the country Georgia but Atlanta in the US, as "Atlanta" there is.
     written = ["Leeds, UK", "Leeds", "Portland, Oregon", "Portland, Maine", "Springfield, CA",
                "Atlanta, Georgia", "Lisbon, Portugal"]  # fmt: skip
     towns, countries = fold_places(written, [None, None, None, None, None, None, "Spain"])
     assert towns.tolist() == ["leeds", "leeds", "portland, or", "portland, me",
-                              "springfield, ca", "atlanta, ga", "lisbon"]  # fmt: skip
-    assert countries.tolist() == ["GB", "", "", "", "", "", "ES"]  # the member's own first
+                              "springfield, ca", "atlanta", "lisbon"]  # fmt: skip
+    assert countries.tolist() == ["GB", "", "US", "US", "", "US", "ES"]  # the member's own first
     km = np.full(len(written), np.nan)
     assert same_town(towns[0], towns, km, countries[0], countries).tolist()[:2] == [True, True]
     assert not same_town(towns[2], towns[3], np.nan, countries[2], countries[3])
@@ -429,7 +430,8 @@ def test_a_build_keeps_what_a_region_was_looked_up_as(fresh_gazetteer, tmp_path)
     gazetteer.remember(tmp_path / "towns.json")
     lats, _ = member_points(written, countries, np.full(2, np.nan), np.full(2, np.nan))
     assert 45 < lats[0] < 46 and -32 < lats[1] < -31
-    assert fold_places(written, countries)[0].tolist() == ["portland, or", "perth, wa"]
+    assert fold_places(written, countries)[0].tolist() == ["portland, or", "perth"]
+    assert fold_places(written, countries)[1].tolist() == ["US", "AU"]  # the regions' countries
 
 
 def test_a_town_whose_region_places_it_elsewhere_than_its_country_would_keeps_its_name():
@@ -547,3 +549,15 @@ def test_a_region_code_that_is_a_countrys_too_is_the_region_where_its_town_is(wr
     # of Saudi Arabia, so not the same town as "Adelaide" in Australia at 0 km.
     assert fold_place(written, "")[1] == country
     assert fold_place("Frankfurt, DE", "") == ("frankfurt, de", "")  # no Frankfurt in Delaware
+
+
+@pytest.mark.parametrize(
+    ("written", "country"),
+    [("Olympia, WA", "USA"), ("Olympia WA", "US"), ("Portland, OR", "US"), ("Perth, WA", "AU")],
+)
+def test_a_town_with_its_region_and_no_country_is_as_if_the_regions_country_were_given(
+    written, country
+):
+    # A US organiser: "Olympia, WA" with the country column empty and with "USA" were two
+    # towns, so two members there read "less than a mile away", not "You are both in Olympia".
+    assert fold_place(written, "") == fold_place(written, country)

@@ -134,7 +134,11 @@ def looked_up(towns: Iterable[object], countries: Iterable[object]) -> set[tuple
             found = _town(written, folded_country)[1] if folded_country else None
             if found and gazetteer.key(found.name) != gazetteer.key(written):
                 asked.add((found.name, folded_country))  # whether its name is in doubt
-        asked |= set(in_regions(town, folded_country))
+        # The regions the town was read in: the member's country's, or every country's when
+        # they gave none (`_member_place` then takes the country of the one that has it).
+        asked |= set(in_regions(town, fold_country(country))) | set(
+            in_regions(town, folded_country)
+        )
         if isinstance(town, str) and code_after(town):
             asked.add((town,))  # whether a town bears the whole name (`with_region_comma`)
     return asked
@@ -193,12 +197,14 @@ def _member_place(town: object, country: object) -> tuple[str, str]:
         return (town if own else ""), alone
     before, comma, after = town.rpartition(",")
     named = country_named(after) if comma and before.strip() else ""
-    if named and not folded_country and locate(before, named) is None:
-        # A region's code that is a country's too ("Adelaide, SA": South Australia, not Saudi
-        # Arabia; "Berlin, BE"), where that country has no such town and the region has.
+    if comma and before.strip() and not folded_country and not (named and locate(before, named)):
+        # With no country, the region's where it has the town: "Olympia, WA" is in the US
+        # (Western Australia is "WA" too, and has none), as "Olympia, WA" in "USA" is; a code
+        # that is a country's too where that country has no such town ("Adelaide, SA": South
+        # Australia, not Saudi Arabia; "Berlin, BE").
         in_region = region_town(as_written, "")
-        if in_region is not None:
-            return before, in_region.country
+        if in_region is not None:  # as if they had given that country
+            return _member_place(as_written, in_region.country)
     if comma and before.strip() and not named:
         region_of = region_country(before, written_region, folded_country)
         if region_of:
