@@ -67,10 +67,13 @@ def fold_place(town: object, country: object) -> tuple[str, str]:
     if not written:
         return "", country
     in_region, in_country = region_town(town, country), _town(written, country)[1]
-    if in_region and in_country and _apart(in_region, in_country):
+    # Kept with its region where that region is not where the country alone places it: its
+    # town is far from the country's ("Frankfurt, BB"), or the region has none of that name
+    # ("Richmond, QC" is not Richmond, British Columbia).
+    if in_country and (
+        _apart(in_region, in_country) if in_region else region_written(town, country)
+    ):
         return fold_tag(without_part_of_town(str(town))), country
-    if in_region is None and in_country and region_written(town, country):
-        return fold_tag(without_part_of_town(str(town))), country  # "Richmond, QC": not BC's
     return town_key(written, country), country
 
 
@@ -236,10 +239,7 @@ MILES_COUNTRIES = frozenset({"US"})  # whose members read distances in miles
 def reads_miles(country: object, town: object = None) -> bool:
     """Whether a member reads distances in miles: one in the US, by their country or, when
     they gave none, by the region written after their town ("Portland, Oregon")."""
-    folded = fold_country(country)
-    if not folded and (found := region_town(town, "")):
-        folded = found.country
-    return folded in MILES_COUNTRIES
+    return _member_place(town, country)[1] in MILES_COUNTRIES
 
 
 def in_place(town: np.ndarray, country: np.ndarray, place: str) -> np.ndarray:
